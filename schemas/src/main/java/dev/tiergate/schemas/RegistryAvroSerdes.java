@@ -1,0 +1,52 @@
+package dev.tiergate.schemas;
+
+import io.apicurio.registry.serde.SerdeConfig;
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.apicurio.registry.serde.config.IdOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Avro serdes in Confluent's wire format, backed by Apicurio's serializer against the registry.
+ * Schemas are registered on first use under the topic's {@code <topic>-value} subject.
+ */
+final class RegistryAvroSerdes implements SerdeFactory {
+
+  private final Map<String, Object> config;
+
+  RegistryAvroSerdes(final String registryUrl, final Map<String, ?> extraConfig) {
+    Objects.requireNonNull(registryUrl, "registryUrl");
+    final Map<String, Object> settings = new HashMap<>();
+    settings.put(SerdeConfig.REGISTRY_URL, nativeApiUrl(registryUrl));
+    settings.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
+    // Confluent wire format: magic byte + 4-byte id in the payload, no Apicurio headers, and
+    // content ids, which are the ids the Confluent-compatible API hands out.
+    settings.put(SerdeConfig.ENABLE_CONFLUENT_ID_HANDLER, true);
+    settings.put(SerdeConfig.ENABLE_HEADERS, false);
+    settings.put(SerdeConfig.USE_ID, IdOption.contentId.name());
+    settings.put(AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
+    settings.putAll(extraConfig);
+    this.config = Map.copyOf(settings);
+  }
+
+  @Override
+  public <T extends SpecificRecord> Serde<T> avro(final Class<T> type) {
+    final AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>();
+    final AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
+    serializer.configure(config, false);
+    deserializer.configure(config, false);
+    return Serdes.serdeFrom(serializer, deserializer);
+  }
+
+  /** Apicurio's client speaks the registry's native v2 API beside the ccompat one. */
+  static String nativeApiUrl(final String registryUrl) {
+    final String base = registryUrl.replaceAll("/+$", "");
+    return base.endsWith("/apis/registry/v2") ? base : base + "/apis/registry/v2";
+  }
+}

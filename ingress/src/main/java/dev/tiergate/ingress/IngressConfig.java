@@ -1,0 +1,138 @@
+package dev.tiergate.ingress;
+
+import dev.tiergate.schemas.KafkaSettings;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings of the ingress service, read from environment variables.
+ *
+ * <ul>
+ *   <li>{@code KAFKA_BOOTSTRAP_SERVERS}, {@code SCHEMA_REGISTRY_URL} (required) and any other {@code
+ *       KAFKA_*} client setting: see {@link KafkaSettings}.
+ *   <li>{@code TIERGATE_INGRESS_HOST}: interface to bind, default {@code 0.0.0.0}.
+ *   <li>{@code TIERGATE_INGRESS_PORT}: HTTP port, default 8080; 0 picks a free port.
+ *   <li>{@code TIERGATE_REPLY_TIMEOUT}: how long a request waits for its reply (for a stream: for
+ *       the next event), ISO-8601 ({@code PT60S}) or milliseconds; default 60 s.
+ *   <li>{@code TIERGATE_MAX_PENDING}: requests waiting for replies before new ones get 503, default
+ *       10000.
+ *   <li>{@code TIERGATE_MAX_REQUEST_BYTES}: largest request body accepted, default 10 MiB.
+ *   <li>{@code TIERGATE_VIRTUAL_KEYS}: {@code key=tenant:tier,...}, default {@value
+ *       VirtualKeys#DEFAULT_SPEC}.
+ * </ul>
+ */
+public record IngressConfig(
+    KafkaSettings kafka,
+    String host,
+    int port,
+    Duration replyTimeout,
+    int maxPending,
+    int maxRequestBytes,
+    VirtualKeys virtualKeys) {
+
+  public static final String HOST_ENV = "TIERGATE_INGRESS_HOST";
+  public static final String PORT_ENV = "TIERGATE_INGRESS_PORT";
+  public static final String REPLY_TIMEOUT_ENV = "TIERGATE_REPLY_TIMEOUT";
+  public static final String MAX_PENDING_ENV = "TIERGATE_MAX_PENDING";
+  public static final String MAX_REQUEST_BYTES_ENV = "TIERGATE_MAX_REQUEST_BYTES";
+  public static final String VIRTUAL_KEYS_ENV = "TIERGATE_VIRTUAL_KEYS";
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 8080;
+  public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(60);
+  public static final int DEFAULT_MAX_PENDING = 10_000;
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+  public IngressConfig {
+    Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(replyTimeout, "replyTimeout");
+    Objects.requireNonNull(virtualKeys, "virtualKeys");
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port out of range: " + port);
+    }
+    if (replyTimeout.isNegative() || replyTimeout.isZero()) {
+      throw new IllegalArgumentException("replyTimeout must be positive: " + replyTimeout);
+    }
+    if (maxPending < 1 || maxRequestBytes < 1) {
+      throw new IllegalArgumentException("maxPending and maxRequestBytes must be positive");
+    }
+  }
+
+  /** Defaults for everything but the cluster: the base for tests and the embedded launcher. */
+  public static IngressConfig defaults(final KafkaSettings kafka) {
+    return new IngressConfig(
+        kafka,
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        DEFAULT_REPLY_TIMEOUT,
+        DEFAULT_MAX_PENDING,
+        DEFAULT_MAX_REQUEST_BYTES,
+        VirtualKeys.parse(VirtualKeys.DEFAULT_SPEC));
+  }
+
+  public static IngressConfig fromEnv(final Map<String, String> env) {
+    Objects.requireNonNull(env, "env");
+    return new IngressConfig(
+        KafkaSettings.fromEnv(env),
+        env.getOrDefault(HOST_ENV, DEFAULT_HOST),
+        intSetting(env, PORT_ENV, DEFAULT_PORT),
+        durationSetting(env, REPLY_TIMEOUT_ENV, DEFAULT_REPLY_TIMEOUT),
+        intSetting(env, MAX_PENDING_ENV, DEFAULT_MAX_PENDING),
+        intSetting(env, MAX_REQUEST_BYTES_ENV, DEFAULT_MAX_REQUEST_BYTES),
+        VirtualKeys.parse(env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeys.DEFAULT_SPEC)));
+  }
+
+  public IngressConfig withPort(final int newPort) {
+    return new IngressConfig(
+        kafka, host, newPort, replyTimeout, maxPending, maxRequestBytes, virtualKeys);
+  }
+
+  public IngressConfig withReplyTimeout(final Duration newTimeout) {
+    return new IngressConfig(
+        kafka, host, port, newTimeout, maxPending, maxRequestBytes, virtualKeys);
+  }
+
+  public IngressConfig withMaxPending(final int newMaxPending) {
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, newMaxPending, maxRequestBytes, virtualKeys);
+  }
+
+  public IngressConfig withVirtualKeys(final VirtualKeys newKeys) {
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys);
+  }
+
+  private static int intSetting(final Map<String, String> env, final String name, final int dflt) {
+    final String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " is not an integer: " + value, e);
+    }
+  }
+
+  /** ISO-8601 ({@code PT30S}) or a plain number of milliseconds. */
+  static Duration durationSetting(
+      final Map<String, String> env, final String name, final Duration dflt) {
+    final String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return dflt;
+    }
+    final String trimmed = value.trim();
+    try {
+      return trimmed.toUpperCase(Locale.ROOT).startsWith("P")
+          ? Duration.parse(trimmed)
+          : Duration.ofMillis(Long.parseLong(trimmed));
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw new IllegalArgumentException(
+          name + " is neither ISO-8601 nor milliseconds: " + value, e);
+    }
+  }
+}

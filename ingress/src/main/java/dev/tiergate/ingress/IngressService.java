@@ -1,0 +1,172 @@
+package dev.tiergate.ingress;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.schemas.ChatChunk;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ChatResponse;
+import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.Topics;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * The client-facing HTTP API: OpenAI Chat Completions in, normalized requests onto Kafka, replies
+ * correlated back from the responses and chunk topics. Owns its Kafka clients and HTTP server.
+ */
+public final class IngressService implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngressService.class);
+
+  /** Longest pause between two reads of one request body. */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+  /** Longest time to read one whole request body. */
+  static final Duration REQUEST_READ_TIMEOUT = Duration.ofSeconds(60);
+  /** How long an idle keep-alive connection stays open. */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(120);
+  static final int MAX_HEADER_BYTES = 16 * 1024;
+  private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final IngressConfig config;
+  private final Producer<String, ChatRequest> producer;
+  private final ReplyCorrelator correlator;
+  private final ReplyListener<ChatResponse> responses;
+  private final ReplyListener<ChatChunk> chunks;
+  private final ChatCompletionsHandler chatCompletions;
+  private final HttpReplies replies;
+  private DisposableServer server;
+  private boolean closed;
+
+  /** With real Kafka clients for the configured cluster. */
+  public IngressService(final IngressConfig config, final SerdeFactory serdes) {
+    this(
+        config,
+        KafkaClients.requestProducer(config.kafka(), serdes),
+        KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
+        KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSE_CHUNKS, serdes));
+  }
+
+  /**
+   * With the given clients (e.g. {@code MockProducer}/{@code MockConsumer}); the service owns and
+   * closes them.
+   */
+  public IngressService(
+      final IngressConfig config,
+      final Producer<String, ChatRequest> producer,
+      final Consumer<String, ChatResponse> responseConsumer,
+      final Consumer<String, ChatChunk> chunkConsumer) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.producer = Objects.requireNonNull(producer, "producer");
+    this.correlator = new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending());
+    this.responses =
+        new ReplyListener<>(responseConsumer, Topics.RESPONSES.name(), correlator::onResponse);
+    this.chunks =
+        new ReplyListener<>(chunkConsumer, Topics.RESPONSE_CHUNKS.name(), correlator::onChunk);
+    final ObjectMapper mapper = new ObjectMapper();
+    this.replies = new HttpReplies(new OpenAiJson(mapper));
+    this.chatCompletions =
+        new ChatCompletionsHandler(
+            config.virtualKeys(), new OpenAiChatNormalizer(Clock.systemUTC()), correlator,
+            mapper, replies, config.maxRequestBytes());
+  }
+
+  /** Starts the reply readers (at the end of their topics), then the HTTP server. */
+  public synchronized void start() {
+    if (closed) {
+      throw new IllegalStateException("ingress service is closed");
+    }
+    if (server != null) {
+      return;
+    }
+    responses.start();
+    chunks.start();
+    server = httpServer().bindNow(BIND_TIMEOUT);
+    LOG.info("ingress listening on {}:{}", config.host(), server.port());
+  }
+
+  private HttpServer httpServer() {
+    return HttpServer.create()
+        .host(config.host())
+        .port(config.port())
+        .readTimeout(READ_TIMEOUT)
+        .requestTimeout(REQUEST_READ_TIMEOUT)
+        .idleTimeout(IDLE_TIMEOUT)
+        .httpRequestDecoder(spec -> spec.maxHeaderSize(MAX_HEADER_BYTES))
+        .route(
+            routes ->
+                routes
+                    .post("/v1/chat/completions", chatCompletions)
+                    .get("/health", this::health)
+                    .route(request -> true, this::notFound));
+  }
+
+  private Publisher<Void> health(
+      final HttpServerRequest request, final HttpServerResponse response) {
+    final boolean up = responses.isAlive() && chunks.isAlive();
+    return replies.send(
+        response,
+        up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+        up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+  }
+
+  private Publisher<Void> notFound(
+      final HttpServerRequest request, final HttpServerResponse response) {
+    return replies.error(
+        response, GatewayException.notFound(request.method().name(), request.path()), null);
+  }
+
+  /** The bound HTTP port (useful with port 0). */
+  public synchronized int port() {
+    if (server == null) {
+      throw new IllegalStateException("ingress service is not started");
+    }
+    return server.port();
+  }
+
+  /** Requests waiting for replies right now. */
+  public int pendingCount() {
+    return correlator.pendingCount();
+  }
+
+  /** Blocks the calling thread until the server is closed; for {@link Main}. */
+  public void awaitClose() {
+    final DisposableServer running;
+    synchronized (this) {
+      running = server;
+    }
+    if (running != null) {
+      running.onDispose().block();
+    }
+  }
+
+  /** Fails pending requests with 503, then stops the server, readers and producer. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      correlator.close();
+      if (server != null) {
+        server.disposeNow(CLOSE_TIMEOUT);
+      }
+    } finally {
+      responses.close();
+      chunks.close();
+      producer.close(CLOSE_TIMEOUT);
+      LOG.info("ingress stopped");
+    }
+  }
+}

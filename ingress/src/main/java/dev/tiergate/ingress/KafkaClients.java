@@ -1,0 +1,68 @@
+package dev.tiergate.ingress;
+
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.Topic;
+import dev.tiergate.schemas.Topics;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The real Kafka clients of the ingress. Our defaults come first so {@code KAFKA_*} settings can
+ * override them; serdes are always the topic's own, passed in explicitly.
+ */
+final class KafkaClients {
+
+  /** Publishing runs off the event loop, but a missing cluster should still fail a request fast. */
+  static final int MAX_BLOCK_MS = 5_000;
+
+  private KafkaClients() {}
+
+  static Producer<String, ChatRequest> requestProducer(
+      final KafkaSettings kafka, final SerdeFactory serdes) {
+    final Properties props =
+        withDefaults(
+            kafka,
+            Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.LINGER_MS_CONFIG, "0",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
+                ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-requests"));
+    return new KafkaProducer<>(
+        props,
+        Topics.REQUESTS.keySerde().serializer(),
+        Topics.REQUESTS.valueSerde(serdes).serializer());
+  }
+
+  /** A group-less consumer: the listener assigns partitions itself and never commits. */
+  static <V> Consumer<String, V> replyConsumer(
+      final KafkaSettings kafka, final Topic<V> topic, final SerdeFactory serdes) {
+    final Properties props =
+        withDefaults(
+            kafka,
+            Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100",
+                ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-" + topic.name()));
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    return new KafkaConsumer<>(
+        props, topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
+  }
+
+  private static Properties withDefaults(
+      final KafkaSettings kafka, final Map<String, String> defaults) {
+    final Properties props = new Properties();
+    props.putAll(defaults);
+    props.putAll(kafka.clientProperties(Map.of()));
+    return props;
+  }
+}

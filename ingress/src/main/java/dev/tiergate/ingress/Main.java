@@ -1,0 +1,21 @@
+package dev.tiergate.ingress;
+
+/** Runs the ingress on its own, configured from the environment (see {@link IngressConfig}). */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(final String[] args) {
+    final IngressConfig config = IngressConfig.fromEnv(System.getenv());
+    final IngressService service = new IngressService(config, config.kafka().serdes());
+    Runtime.getRuntime().addShutdownHook(new Thread(service::close, "tiergate-ingress-shutdown"));
+    try {
+      service.start();
+    } catch (RuntimeException e) {
+      // The producer's network thread would otherwise keep the JVM alive after a failed start.
+      service.close();
+      throw e;
+    }
+    service.awaitClose();
+  }
+}

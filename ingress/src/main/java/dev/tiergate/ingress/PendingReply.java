@@ -1,0 +1,122 @@
+package dev.tiergate.ingress;
+
+import dev.tiergate.schemas.ChatChunk;
+import dev.tiergate.schemas.ChatResponse;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import reactor.core.publisher.FluxSink;
+
+/**
+ * One request waiting for its reply, and the rules for when it is done. A plain request is done at
+ * its final response. A stream is done at its last chunk, or at the final response when that comes
+ * first (the response carries the whole answer) or carries an error. Its timeout restarts with every
+ * event, so a long stream that keeps talking does not time out. The entry is released (removed from
+ * the pending map) before its subscriber hears the outcome.
+ */
+final class PendingReply {
+
+  private final String correlationId;
+  private final boolean streaming;
+  private final FluxSink<ReplyEvent> sink;
+  private final ScheduledExecutorService timer;
+  private final Duration timeout;
+  private final Consumer<PendingReply> release;
+
+  private ScheduledFuture<?> timeoutTask;
+  private boolean chunkSeen;
+  private boolean done;
+
+  PendingReply(
+      final String correlationId,
+      final boolean streaming,
+      final FluxSink<ReplyEvent> sink,
+      final ScheduledExecutorService timer,
+      final Duration timeout,
+      final Consumer<PendingReply> release) {
+    this.correlationId = correlationId;
+    this.streaming = streaming;
+    this.sink = sink;
+    this.timer = timer;
+    this.timeout = timeout;
+    this.release = release;
+  }
+
+  String correlationId() {
+    return correlationId;
+  }
+
+  synchronized void armTimeout() {
+    if (done) {
+      return;
+    }
+    cancelTimeout();
+    try {
+      timeoutTask =
+          timer.schedule(
+              () -> fail(GatewayException.timeout()), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // The timer only rejects once the correlator is closing.
+      fail(GatewayException.shuttingDown());
+    }
+  }
+
+  synchronized void cancelTimeout() {
+    if (timeoutTask != null) {
+      timeoutTask.cancel(false);
+      timeoutTask = null;
+    }
+  }
+
+  /** The subscriber went away (or is done): stop the timer and free the slot. */
+  synchronized void cancel() {
+    done = true;
+    cancelTimeout();
+    release.accept(this);
+  }
+
+  synchronized void onChunk(final ChatChunk chunk) {
+    if (done || !streaming) {
+      return;
+    }
+    chunkSeen = true;
+    sink.next(new ReplyEvent.Chunk(chunk));
+    if (chunk.getLast()) {
+      finish();
+    } else {
+      armTimeout();
+    }
+  }
+
+  synchronized void onResponse(final ChatResponse response) {
+    if (done) {
+      return;
+    }
+    sink.next(new ReplyEvent.Final(response));
+    if (!streaming || !chunkSeen || response.getError() != null) {
+      finish();
+    } else {
+      armTimeout();
+    }
+  }
+
+  synchronized void fail(final RuntimeException error) {
+    if (done) {
+      return;
+    }
+    done = true;
+    cancelTimeout();
+    release.accept(this);
+    sink.error(error);
+  }
+
+  private void finish() {
+    done = true;
+    cancelTimeout();
+    release.accept(this);
+    sink.complete();
+  }
+}

@@ -1,0 +1,178 @@
+package dev.tiergate.ingress;
+
+import dev.tiergate.schemas.ChatChunk;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ChatResponse;
+import dev.tiergate.schemas.TiergateHeaders;
+import dev.tiergate.schemas.Topics;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Request/reply over Kafka for the HTTP layer: publishes a {@link ChatRequest} and hands back its
+ * reply, matched by correlation id. The pending reply is registered before the request is sent, so
+ * a fast reply cannot be missed. Pending replies are bounded (503 when full), time out with a
+ * scheduled removal (504), and are removed on success, error, timeout and cancellation (the client
+ * went away). Closing fails everything still pending.
+ */
+public final class ReplyCorrelator implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReplyCorrelator.class);
+
+  private final Producer<String, ChatRequest> producer;
+  private final Duration timeout;
+  private final Semaphore permits;
+  private final ConcurrentMap<String, PendingReply> pending = new ConcurrentHashMap<>();
+  private final ScheduledThreadPoolExecutor timer;
+  private volatile boolean closed;
+
+  /**
+   * @param producer publishes to {@code tiergate.requests}; not closed by this class
+   * @param timeout how long a request waits for its reply (a stream: for its next event)
+   * @param maxPending requests waiting at once before new ones are refused with 503
+   */
+  public ReplyCorrelator(
+      final Producer<String, ChatRequest> producer, final Duration timeout, final int maxPending) {
+    this.producer = Objects.requireNonNull(producer, "producer");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    if (maxPending < 1) {
+      throw new IllegalArgumentException("maxPending must be positive: " + maxPending);
+    }
+    this.permits = new Semaphore(maxPending);
+    this.timer = new ScheduledThreadPoolExecutor(1, ReplyCorrelator::timerThread);
+    this.timer.setRemoveOnCancelPolicy(true);
+  }
+
+  private static Thread timerThread(final Runnable task) {
+    final Thread thread = new Thread(task, "tiergate-reply-timeouts");
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  /**
+   * Publishes the request and completes with its final response; fails with a {@link
+   * GatewayException} (503 overloaded or unavailable, 504 timeout).
+   */
+  public Mono<ChatResponse> call(final ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    return events(request, false)
+        .ofType(ReplyEvent.Final.class)
+        .map(ReplyEvent.Final::response)
+        .next();
+  }
+
+  /**
+   * Publishes the request and relays its streaming chunks and final response; completes when the
+   * stream is done (see {@link PendingReply}).
+   */
+  public Flux<ReplyEvent> stream(final ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    return events(request, true);
+  }
+
+  private Flux<ReplyEvent> events(final ChatRequest request, final boolean streaming) {
+    // Registration and send run off the caller's thread: send can block on metadata.
+    return Flux.<ReplyEvent>create(sink -> register(request, streaming, sink))
+        .subscribeOn(Schedulers.boundedElastic());
+  }
+
+  private void register(
+      final ChatRequest request, final boolean streaming, final FluxSink<ReplyEvent> sink) {
+    if (closed) {
+      sink.error(GatewayException.shuttingDown());
+      return;
+    }
+    if (!permits.tryAcquire()) {
+      sink.error(GatewayException.overloaded());
+      return;
+    }
+    final String id = request.getCorrelationId();
+    final PendingReply entry = new PendingReply(id, streaming, sink, timer, timeout, this::release);
+    if (pending.putIfAbsent(id, entry) != null) {
+      permits.release();
+      sink.error(new IllegalStateException("correlation id already pending: " + id));
+      return;
+    }
+    sink.onDispose(entry::cancel);
+    if (closed) {
+      entry.fail(GatewayException.shuttingDown());
+      return;
+    }
+    entry.armTimeout();
+    publish(request, entry);
+  }
+
+  private void publish(final ChatRequest request, final PendingReply entry) {
+    final ProducerRecord<String, ChatRequest> record =
+        new ProducerRecord<>(Topics.REQUESTS.name(), request.getSessionId(), request);
+    TiergateHeaders.put(record.headers(), TiergateHeaders.CORRELATION_ID, entry.correlationId());
+    try {
+      producer.send(
+          record,
+          (metadata, error) -> {
+            if (error != null) {
+              LOG.warn("could not publish request {}", entry.correlationId(), error);
+              entry.fail(GatewayException.publishFailed());
+            }
+          });
+    } catch (RuntimeException e) {
+      LOG.warn("could not publish request {}", entry.correlationId(), e);
+      entry.fail(GatewayException.publishFailed());
+    }
+  }
+
+  /** Idempotent: only the first removal frees the slot. */
+  private void release(final PendingReply entry) {
+    if (pending.remove(entry.correlationId(), entry)) {
+      permits.release();
+    }
+  }
+
+  /** Completes the pending request with this correlation id; replies for other ids are ignored. */
+  public void onResponse(final ChatResponse response) {
+    Objects.requireNonNull(response, "response");
+    final PendingReply entry = pending.get(response.getCorrelationId());
+    if (entry == null) {
+      LOG.trace("ignoring response for {}: not pending here", response.getCorrelationId());
+      return;
+    }
+    entry.onResponse(response);
+  }
+
+  /** Relays a streaming chunk to its pending stream; chunks for no pending stream are ignored. */
+  public void onChunk(final ChatChunk chunk) {
+    Objects.requireNonNull(chunk, "chunk");
+    final PendingReply entry = pending.get(chunk.getCorrelationId());
+    if (entry != null) {
+      entry.onChunk(chunk);
+    }
+  }
+
+  /** Requests currently waiting for a reply. */
+  public int pendingCount() {
+    return pending.size();
+  }
+
+  /** Fails every pending request with 503 and refuses new ones. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pending.values().forEach(entry -> entry.fail(GatewayException.shuttingDown()));
+    timer.shutdownNow();
+  }
+}

@@ -1,0 +1,113 @@
+package dev.tiergate.ingress;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The static virtual-key table: which tenant and default tier a client key stands for. Only SHA-256
+ * hashes of the keys are kept, so a heap dump or a stray log line of this object reveals no key.
+ */
+public final class VirtualKeys {
+
+  /** The table used when none is configured: one demo key. */
+  public static final String DEFAULT_SPEC = "tg-demo-key=demo:balanced";
+
+  public static final String AUTHORIZATION_HEADER = "authorization";
+  public static final String API_KEY_HEADER = "x-api-key";
+  private static final String BEARER = "Bearer ";
+
+  private final Map<String, Caller> callersByKeyHash;
+
+  private VirtualKeys(final Map<String, Caller> callersByKeyHash) {
+    this.callersByKeyHash = Map.copyOf(callersByKeyHash);
+  }
+
+  /**
+   * Parses {@code key1=tenantA:balanced,key2=tenantB:frontier}. Fails fast on a malformed entry;
+   * the error names the entry's position, never the key.
+   */
+  public static VirtualKeys parse(final String spec) {
+    Objects.requireNonNull(spec, "spec");
+    final Map<String, Caller> table = new HashMap<>();
+    final String[] entries = spec.split(",");
+    for (int i = 0; i < entries.length; i++) {
+      final String entry = entries[i].trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      final int eq = entry.lastIndexOf('=');
+      if (eq <= 0) {
+        throw malformed(i, "expected key=tenant:tier");
+      }
+      table.put(hash(entry.substring(0, eq).trim()), parseCaller(i, entry.substring(eq + 1)));
+    }
+    if (table.isEmpty()) {
+      throw new IllegalArgumentException("virtual key table is empty");
+    }
+    return new VirtualKeys(table);
+  }
+
+  private static Caller parseCaller(final int index, final String value) {
+    final int colon = value.lastIndexOf(':');
+    if (colon <= 0) {
+      throw malformed(index, "expected tenant:tier after '='");
+    }
+    final String tenant = value.substring(0, colon).trim();
+    final Tier tier =
+        Tier.parse(value.substring(colon + 1))
+            .orElseThrow(() -> malformed(index, "unknown tier"));
+    if (tenant.isEmpty()) {
+      throw malformed(index, "empty tenant");
+    }
+    return new Caller(tenant, tier);
+  }
+
+  private static IllegalArgumentException malformed(final int index, final String why) {
+    return new IllegalArgumentException("virtual key entry #" + (index + 1) + ": " + why);
+  }
+
+  /**
+   * The caller behind a request's key, sent as {@code Authorization: Bearer <key>} or {@code
+   * x-api-key}; empty when neither header carries a known key.
+   */
+  public Optional<Caller> authenticate(final HeaderLookup headers) {
+    Objects.requireNonNull(headers, "headers");
+    final String authorization = headers.get(AUTHORIZATION_HEADER);
+    if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return authenticate(authorization.substring(BEARER.length()));
+    }
+    return authenticate(headers.get(API_KEY_HEADER));
+  }
+
+  /** The caller a presented key stands for; empty for a null, blank or unknown key. */
+  public Optional<Caller> authenticate(final String presentedKey) {
+    if (presentedKey == null || presentedKey.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(callersByKeyHash.get(hash(presentedKey.trim())));
+  }
+
+  public int size() {
+    return callersByKeyHash.size();
+  }
+
+  private static String hash(final String key) {
+    try {
+      final MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required on every JVM", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "VirtualKeys[" + callersByKeyHash.size() + " keys]";
+  }
+}

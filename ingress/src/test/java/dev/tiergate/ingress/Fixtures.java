@@ -1,0 +1,137 @@
+package dev.tiergate.ingress;
+
+import dev.tiergate.schemas.ApiKind;
+import dev.tiergate.schemas.ChatChunk;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ChatResponse;
+import dev.tiergate.schemas.ContentPart;
+import dev.tiergate.schemas.ErrorInfo;
+import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.Message;
+import dev.tiergate.schemas.PartType;
+import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.Topics;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Shared test values. */
+final class Fixtures {
+
+  static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
+  static final String SERVED_MODEL = "openai/gpt-5-mini";
+
+  private Fixtures() {}
+
+  /** Serializes every value like the real producer would, so a malformed record fails the send. */
+  static MockProducer<String, ChatRequest> producer() {
+    return new MockProducer<>(
+        true,
+        null,
+        new StringSerializer(),
+        Topics.REQUESTS.valueSerde(SerdeFactory.schemaless()).serializer());
+  }
+
+  static PacedMockConsumer<ChatResponse> responseConsumer() {
+    return new PacedMockConsumer<>(Topics.RESPONSES.name(), Topics.RESPONSES.partitions());
+  }
+
+  static PacedMockConsumer<ChatChunk> chunkConsumer() {
+    return new PacedMockConsumer<>(
+        Topics.RESPONSE_CHUNKS.name(), Topics.RESPONSE_CHUNKS.partitions());
+  }
+
+  static IngressConfig config() {
+    return IngressConfig.defaults(KafkaSettings.of("localhost:9092", "http://localhost:8081"))
+        .withPort(0);
+  }
+
+  static ChatRequest request(final String correlationId) {
+    return ChatRequest.newBuilder()
+        .setCorrelationId(correlationId)
+        .setSessionId("sess_test")
+        .setTenant("demo")
+        .setTier("balanced")
+        .setApiKind(ApiKind.OPENAI_CHAT)
+        .setMessages(
+            List.of(
+                Message.newBuilder()
+                    .setRole("user")
+                    .setParts(
+                        List.of(
+                            ContentPart.newBuilder().setType(PartType.TEXT).setText("hi").build()))
+                    .build()))
+        .setReceivedAt(NOW)
+        .build();
+  }
+
+  static ChatResponse response(final String correlationId) {
+    return ChatResponse.newBuilder()
+        .setCorrelationId(correlationId)
+        .setSessionId("sess_test")
+        .setTenant("demo")
+        .setContent("Hello there")
+        .setFinishReason("stop")
+        .setModel(SERVED_MODEL)
+        .setProvider("openai")
+        .setTier("balanced")
+        .setMode("code")
+        .setRuleKey("balanced/code")
+        .setUsage(usage())
+        .setCreatedAt(NOW)
+        .build();
+  }
+
+  static ChatResponse errorResponse(final String correlationId, final String type, final int status) {
+    return ChatResponse.newBuilder()
+        .setCorrelationId(correlationId)
+        .setError(
+            ErrorInfo.newBuilder()
+                .setType(type)
+                .setMessage("budget exhausted")
+                .setHttpStatus(status)
+                .build())
+        .setFinishReason("error")
+        .setCreatedAt(NOW)
+        .build();
+  }
+
+  static dev.tiergate.schemas.Usage usage() {
+    return dev.tiergate.schemas.Usage.newBuilder()
+        .setInputTokens(120)
+        .setOutputTokens(30)
+        .setCachedInputTokens(100)
+        .setReasoningTokens(7)
+        .build();
+  }
+
+  static ChatChunk chunk(final String correlationId, final int sequence, final String text) {
+    return ChatChunk.newBuilder()
+        .setCorrelationId(correlationId)
+        .setSequence(sequence)
+        .setContentDelta(text)
+        .setModel(SERVED_MODEL)
+        .build();
+  }
+
+  static ChatChunk lastChunk(final String correlationId, final int sequence) {
+    return ChatChunk.newBuilder()
+        .setCorrelationId(correlationId)
+        .setSequence(sequence)
+        .setFinishReason("stop")
+        .setModel(SERVED_MODEL)
+        .setUsage(usage())
+        .setLast(true)
+        .build();
+  }
+
+  static Map<String, String> env(final String... pairs) {
+    final java.util.Map<String, String> env = new java.util.HashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+}

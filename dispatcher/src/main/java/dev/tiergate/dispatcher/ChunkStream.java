@@ -1,0 +1,42 @@
+package dev.tiergate.dispatcher;
+
+import dev.tiergate.dispatcher.provider.StreamDelta;
+import dev.tiergate.schemas.Usage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The chunks of one streamed request: numbers them, publishes them in order and remembers their
+ * acknowledgements, so the request counts as done only when every chunk is on Kafka. Used from one
+ * thread at a time (Reactor serializes a stream's signals).
+ */
+final class ChunkStream {
+
+  private final String correlationId;
+  private final ResponsePublisher publisher;
+  private final ResponseFactory factory;
+  private final List<CompletableFuture<Void>> sends = new ArrayList<>();
+  private int nextSequence;
+
+  ChunkStream(final String correlationId, final ResponsePublisher publisher, final ResponseFactory factory) {
+    this.correlationId = Objects.requireNonNull(correlationId, "correlationId");
+    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this.factory = Objects.requireNonNull(factory, "factory");
+  }
+
+  void delta(final StreamDelta delta, final String model) {
+    sends.add(publisher.chunk(factory.chunk(correlationId, nextSequence++, delta, model)));
+  }
+
+  /** The closing chunk: {@code last=true} with the finish reason and usage. */
+  void last(final String finishReason, final Usage usage, final String model) {
+    sends.add(publisher.chunk(factory.lastChunk(correlationId, nextSequence++, finishReason, usage, model)));
+  }
+
+  /** Completes when every chunk published so far is acknowledged. */
+  CompletableFuture<Void> acknowledged() {
+    return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
+  }
+}

@@ -1,0 +1,220 @@
+package dev.tiergate.dispatcher;
+
+import dev.tiergate.dispatcher.provider.HttpSettings;
+import dev.tiergate.dispatcher.provider.ModelId;
+import dev.tiergate.dispatcher.provider.ProviderEndpoint;
+import dev.tiergate.dispatcher.provider.ProviderFormat;
+import dev.tiergate.dispatcher.provider.RetryPolicy;
+import dev.tiergate.schemas.KafkaSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The dispatcher's settings, read from environment variables by {@link #fromEnv}.
+ *
+ * <table>
+ *   <caption>Environment variables (besides {@link KafkaSettings}' own)</caption>
+ *   <tr><th>variable</th><th>default</th></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_GROUP_ID</td><td>tiergate-dispatcher</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_MAX_IN_FLIGHT</td><td>64</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_CONNECT_TIMEOUT_MS</td><td>5000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_RESPONSE_TIMEOUT_MS (longest silence)</td><td>120000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_TOTAL_TIMEOUT_MS (one attempt)</td><td>600000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_MAX_CONNECTIONS (per provider host)</td><td>256</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_MAX_RETRIES (per model)</td><td>2</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_RETRY_BACKOFF_MS</td><td>250</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_RETRY_MAX_BACKOFF_MS</td><td>4000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_RETRY_AFTER_CAP_MS</td><td>10000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_DEDUP_CAPACITY</td><td>100000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_CLOSE_TIMEOUT_MS</td><td>30000</td></tr>
+ *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_BASE_URL</td><td>required per provider (OpenAI's
+ *       public URL for OPENAI)</td></tr>
+ *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_API_KEY</td><td>none; sent as the format's credential</td></tr>
+ *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_FORMAT</td><td>openai</td></tr>
+ * </table>
+ *
+ * <p>{@code <NAME>} is the provider part of model ids, upper case, with '_' standing for '-'
+ * ({@code TIERGATE_PROVIDER_TOGETHER_AI_BASE_URL} serves {@code together-ai/...}). At least one
+ * provider is required.
+ */
+public record DispatcherConfig(
+    KafkaSettings kafka,
+    String groupId,
+    int maxInFlight,
+    HttpSettings http,
+    RetryPolicy retry,
+    Map<String, ProviderEndpoint> providers,
+    int dedupCapacity,
+    Duration closeTimeout) {
+
+  public static final String DEFAULT_GROUP_ID = "tiergate-dispatcher";
+  static final String PREFIX = "TIERGATE_DISPATCHER_";
+  static final String PROVIDER_PREFIX = "TIERGATE_PROVIDER_";
+  private static final String BASE_URL = "_BASE_URL";
+  private static final String API_KEY = "_API_KEY";
+  private static final String FORMAT = "_FORMAT";
+  private static final List<String> PROVIDER_SUFFIXES = List.of(BASE_URL, API_KEY, FORMAT);
+  private static final Map<String, String> DEFAULT_BASE_URLS = Map.of("openai", "https://api.openai.com/v1");
+
+  public DispatcherConfig {
+    Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(retry, "retry");
+    providers = Map.copyOf(providers);
+    Objects.requireNonNull(closeTimeout, "closeTimeout");
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
+    }
+    if (providers.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no provider configured: set " + PROVIDER_PREFIX + "<NAME>" + BASE_URL);
+    }
+  }
+
+  /** Reads the config; fails fast on a missing or malformed value. */
+  public static DispatcherConfig fromEnv(final Map<String, String> env) {
+    Objects.requireNonNull(env, "env");
+    final HttpSettings http =
+        new HttpSettings(
+            millis(env, "CONNECT_TIMEOUT_MS", 5_000),
+            millis(env, "RESPONSE_TIMEOUT_MS", 120_000),
+            millis(env, "TOTAL_TIMEOUT_MS", 600_000),
+            positiveInt(env, "MAX_CONNECTIONS", 256));
+    final RetryPolicy retry =
+        new RetryPolicy(
+            nonNegativeInt(env, "MAX_RETRIES", 2),
+            millis(env, "RETRY_BACKOFF_MS", 250),
+            millis(env, "RETRY_MAX_BACKOFF_MS", 4_000),
+            millis(env, "RETRY_AFTER_CAP_MS", 10_000));
+    return new DispatcherConfig(
+        KafkaSettings.fromEnv(env),
+        env.getOrDefault(PREFIX + "GROUP_ID", DEFAULT_GROUP_ID),
+        positiveInt(env, "MAX_IN_FLIGHT", 64),
+        http,
+        retry,
+        providersFromEnv(env),
+        positiveInt(env, "DEDUP_CAPACITY", 100_000),
+        millis(env, "CLOSE_TIMEOUT_MS", 30_000));
+  }
+
+  /** The worker's limits. */
+  public WorkerSettings workerSettings() {
+    return new WorkerSettings(
+        maxInFlight, Duration.ofMillis(100), Duration.ZERO, closeTimeout, dedupCapacity);
+  }
+
+  /**
+   * Consumer properties: {@code KAFKA_*} pass-through, then our defaults where the pass-through is
+   * silent, then what correctness needs (group, manual commits) on top.
+   */
+  public Properties consumerProperties() {
+    final Map<String, Object> defaults = new HashMap<>();
+    defaults.put("auto.offset.reset", "earliest");
+    defaults.put("max.poll.records", maxInFlight);
+    defaults.put("client.id", groupId);
+    final Map<String, Object> required = Map.of("group.id", groupId, "enable.auto.commit", "false");
+    return kafka.clientProperties(layered(defaults, required));
+  }
+
+  /** Producer properties: idempotent, acks=all and no linger, whatever the pass-through says. */
+  public Properties producerProperties() {
+    final Map<String, Object> defaults = Map.of("max.block.ms", 10_000, "client.id", groupId + "-producer");
+    final Map<String, Object> required =
+        Map.of("enable.idempotence", "true", "acks", "all", "linger.ms", "0");
+    return kafka.clientProperties(layered(defaults, required));
+  }
+
+  private Map<String, Object> layered(
+      final Map<String, Object> defaults, final Map<String, Object> required) {
+    final Map<String, Object> overrides = new HashMap<>(defaults);
+    overrides.keySet().removeAll(kafka.clientProperties().keySet());
+    overrides.putAll(required);
+    return overrides;
+  }
+
+  static Map<String, ProviderEndpoint> providersFromEnv(final Map<String, String> env) {
+    final TreeSet<String> names = new TreeSet<>();
+    env.keySet().stream()
+        .filter(key -> key.startsWith(PROVIDER_PREFIX))
+        .forEach(key -> providerName(key).ifPresent(names::add));
+    final Map<String, ProviderEndpoint> endpoints = new TreeMap<>();
+    for (final String envName : names) {
+      final ProviderEndpoint endpoint = provider(env, envName);
+      endpoints.put(endpoint.name(), endpoint);
+    }
+    return endpoints;
+  }
+
+  private static Optional<String> providerName(final String key) {
+    final String rest = key.substring(PROVIDER_PREFIX.length());
+    return PROVIDER_SUFFIXES.stream()
+        .filter(suffix -> rest.endsWith(suffix) && rest.length() > suffix.length())
+        .map(suffix -> rest.substring(0, rest.length() - suffix.length()))
+        .findFirst();
+  }
+
+  private static ProviderEndpoint provider(final Map<String, String> env, final String envName) {
+    final String name = ModelId.normalizeProvider(envName);
+    final String prefix = PROVIDER_PREFIX + envName;
+    final String baseUrl = Optional.ofNullable(blankToNull(env.get(prefix + BASE_URL)))
+        .or(() -> Optional.ofNullable(DEFAULT_BASE_URLS.get(name)))
+        .orElseThrow(() -> new IllegalArgumentException("missing required setting " + prefix + BASE_URL));
+    final ProviderFormat format =
+        Optional.ofNullable(blankToNull(env.get(prefix + FORMAT)))
+            .map(ProviderFormat::parse)
+            .orElse(ProviderFormat.OPENAI);
+    final Optional<String> apiKey = Optional.ofNullable(blankToNull(env.get(prefix + API_KEY)));
+    return new ProviderEndpoint(name, uri(prefix + BASE_URL, baseUrl), apiKey, format);
+  }
+
+  private static URI uri(final String setting, final String value) {
+    try {
+      return new URI(value.trim());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(setting + " is not a URL: " + value, e);
+    }
+  }
+
+  private static Duration millis(final Map<String, String> env, final String name, final long fallback) {
+    return Duration.ofMillis(number(env, name, fallback, 0));
+  }
+
+  private static int positiveInt(final Map<String, String> env, final String name, final int fallback) {
+    return (int) number(env, name, fallback, 1);
+  }
+
+  private static int nonNegativeInt(final Map<String, String> env, final String name, final int fallback) {
+    return (int) number(env, name, fallback, 0);
+  }
+
+  private static long number(
+      final Map<String, String> env, final String name, final long fallback, final long minimum) {
+    final String value = blankToNull(env.get(PREFIX + name));
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      final long parsed = Long.parseLong(value.trim());
+      if (parsed < minimum || parsed > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(PREFIX + name + " is out of range: " + value);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(PREFIX + name + " is not a number: " + value, e);
+    }
+  }
+
+  private static String blankToNull(final String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

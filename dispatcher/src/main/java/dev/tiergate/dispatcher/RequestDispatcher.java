@@ -1,0 +1,207 @@
+package dev.tiergate.dispatcher;
+
+import dev.tiergate.dispatcher.ChainErrors.Attempt;
+import dev.tiergate.dispatcher.Outcome.Failed;
+import dev.tiergate.dispatcher.Outcome.Served;
+import dev.tiergate.dispatcher.provider.ProviderClient;
+import dev.tiergate.dispatcher.provider.ProviderFailure;
+import dev.tiergate.dispatcher.provider.ProviderTarget;
+import dev.tiergate.dispatcher.provider.Providers;
+import dev.tiergate.dispatcher.provider.ReplyAssembler;
+import dev.tiergate.dispatcher.provider.RetryPolicy;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ChatResponse;
+import dev.tiergate.schemas.RoutedRequest;
+import dev.tiergate.schemas.Usage;
+import dev.tiergate.schemas.UsageEvent;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Serves a routed request along its model chain: each model is retried per the {@link
+ * RetryPolicy}, then the chain moves on; a rejected request or an exhausted chain ends in an error
+ * response. Every request ends in exactly one {@code ChatResponse}, plus one {@code UsageEvent} when
+ * tokens were spent; a streamed request also gets its chunks, closed by one {@code last} chunk.
+ */
+public final class RequestDispatcher implements RoutedRequestHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+
+  private final Providers providers;
+  private final ProviderClient client;
+  private final RetryPolicy retry;
+  private final ResponsePublisher publisher;
+  private final ResponseFactory factory;
+
+  public RequestDispatcher(
+      final Providers providers,
+      final ProviderClient client,
+      final RetryPolicy retry,
+      final ResponsePublisher publisher,
+      final Clock clock) {
+    this.providers = Objects.requireNonNull(providers, "providers");
+    this.client = Objects.requireNonNull(client, "client");
+    this.retry = Objects.requireNonNull(retry, "retry");
+    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this.factory = new ResponseFactory(clock);
+  }
+
+  @Override
+  public Mono<Void> handle(final RoutedRequest routed) {
+    Objects.requireNonNull(routed, "routed");
+    return routed.getRequest().getStream() ? dispatchStream(routed) : dispatchComplete(routed);
+  }
+
+  private Mono<Void> dispatchComplete(final RoutedRequest routed) {
+    final ChatRequest request = routed.getRequest();
+    return walk(
+            routed,
+            0,
+            new ArrayList<>(),
+            target ->
+                client
+                    .complete(target, request, routed.getDecision().getParams())
+                    .retryWhen(retry.spec())
+                    .map(reply -> new Served(target, reply, Optional.empty())))
+        .flatMap(outcome -> publish(routed, outcome, Optional.empty()));
+  }
+
+  private Mono<Void> dispatchStream(final RoutedRequest routed) {
+    final ChunkStream chunks =
+        new ChunkStream(routed.getRequest().getCorrelationId(), publisher, factory);
+    return walk(routed, 0, new ArrayList<>(), target -> streamAttempt(routed, target, chunks))
+        .flatMap(outcome -> publish(routed, outcome, Optional.of(chunks)));
+  }
+
+  /** One model of a streamed request; a stream cut after its first delta still counts as served. */
+  private Mono<Outcome> streamAttempt(
+      final RoutedRequest routed, final ProviderTarget target, final ChunkStream chunks) {
+    final ReplyAssembler assembler = new ReplyAssembler();
+    return client
+        .stream(target, routed.getRequest(), routed.getDecision().getParams())
+        .retryWhen(retry.spec())
+        .publishOn(Schedulers.boundedElastic())
+        .doOnNext(
+            delta -> {
+              assembler.add(delta);
+              if (delta.hasPayload()) {
+                chunks.delta(delta, target.catalogueId());
+              }
+            })
+        .then(Mono.fromSupplier(() -> (Outcome) new Served(target, assembler.reply(), Optional.empty())))
+        .onErrorResume(
+            ProviderFailure.class,
+            failure ->
+                failure.kind() == ProviderFailure.Kind.INTERRUPTED
+                    ? Mono.just(new Served(target, assembler.reply(), Optional.of(failure)))
+                    : Mono.error(failure));
+  }
+
+  /** Tries the chain from {@code index}; resolves to the outcome, never to a provider error. */
+  private Mono<Outcome> walk(
+      final RoutedRequest routed,
+      final int index,
+      final List<Attempt> attempts,
+      final Function<ProviderTarget, Mono<Outcome>> attempt) {
+    final List<String> chain = routed.getDecision().getModelChain();
+    if (index >= chain.size()) {
+      return Mono.just(new Failed(ChainErrors.exhausted(attempts)));
+    }
+    final String model = chain.get(index);
+    final Optional<ProviderTarget> target = providers.resolve(model);
+    if (target.isEmpty()) {
+      log.warn(
+          "no provider configured for model {} of {}; trying the next one",
+          model,
+          routed.getRequest().getCorrelationId());
+      attempts.add(new Attempt(model, Optional.empty()));
+      return walk(routed, index + 1, attempts, attempt);
+    }
+    return Mono.defer(() -> attempt.apply(target.get()))
+        .onErrorResume(
+            ProviderFailure.class,
+            failure -> {
+              log.warn(
+                  "model {} failed for {}: {}",
+                  model,
+                  routed.getRequest().getCorrelationId(),
+                  failure.getMessage());
+              attempts.add(new Attempt(model, Optional.of(failure)));
+              return failure.fallbackAllowed()
+                  ? walk(routed, index + 1, attempts, attempt)
+                  : Mono.just(new Failed(ChainErrors.terminal(failure)));
+            });
+  }
+
+  /**
+   * Publishes the end of a request: for a stream, first the closing chunk, and only once every
+   * chunk is acknowledged the response, so a relay never sees the response before the chunks it
+   * ends. Sends run off the event loop, since a producer send may block on metadata.
+   */
+  private Mono<Void> publish(
+      final RoutedRequest routed, final Outcome outcome, final Optional<ChunkStream> chunks) {
+    final Settled settled = settle(routed, outcome);
+    final ChatResponse response = settled.response();
+    final Mono<Void> streamClosed =
+        chunks
+            .map(
+                stream ->
+                    offloaded(
+                        () -> {
+                          stream.last(response.getFinishReason(), response.getUsage(), response.getModel());
+                          return stream.acknowledged();
+                        }))
+            .orElse(Mono.empty());
+    return streamClosed.then(offloaded(() -> sendResponseAndUsage(settled)));
+  }
+
+  private CompletableFuture<Void> sendResponseAndUsage(final Settled settled) {
+    final CompletableFuture<Void> response = publisher.response(settled.response());
+    return settled.usage().isEmpty()
+        ? response
+        : CompletableFuture.allOf(response, publisher.usage(settled.usage().get()));
+  }
+
+  private Settled settle(final RoutedRequest routed, final Outcome outcome) {
+    final String correlationId = routed.getRequest().getCorrelationId();
+    if (outcome instanceof Failed failed) {
+      log.info("{} failed: {} ({})", correlationId, failed.error().getType(), failed.error().getMessage());
+      return new Settled(factory.failed(routed, failed.error()), Optional.empty());
+    }
+    final Served served = (Served) outcome;
+    final ProviderTarget target = served.target();
+    final Usage usage =
+        served.reply().usage().orElseGet(() -> UsageEstimator.estimate(routed.getRequest(), served.reply()));
+    final boolean interrupted = served.interruption().isPresent();
+    final ChatResponse response =
+        interrupted
+            ? factory.interrupted(
+                routed, target, served.reply(), usage, ChainErrors.interrupted(served.interruption().get()))
+            : factory.served(routed, target, served.reply(), usage);
+    log.debug("{} served by {}", correlationId, target.catalogueId());
+    return new Settled(
+        response,
+        spent(usage) ? Optional.of(factory.usage(routed, target, usage, interrupted)) : Optional.empty());
+  }
+
+  private static Mono<Void> offloaded(final Supplier<CompletableFuture<Void>> sends) {
+    return Mono.defer(() -> Mono.fromFuture(sends.get())).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  private static boolean spent(final Usage usage) {
+    return usage.getInputTokens() + usage.getOutputTokens() > 0;
+  }
+
+  /** What a request ends with: its response and, when tokens were spent, its usage. */
+  private record Settled(ChatResponse response, Optional<UsageEvent> usage) {}
+}

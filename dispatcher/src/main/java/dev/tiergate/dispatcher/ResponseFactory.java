@@ -1,0 +1,130 @@
+package dev.tiergate.dispatcher;
+
+import dev.tiergate.dispatcher.provider.ProviderReply;
+import dev.tiergate.dispatcher.provider.ProviderTarget;
+import dev.tiergate.dispatcher.provider.StreamDelta;
+import dev.tiergate.schemas.ChatChunk;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ChatResponse;
+import dev.tiergate.schemas.ErrorInfo;
+import dev.tiergate.schemas.RoutedRequest;
+import dev.tiergate.schemas.RoutingDecision;
+import dev.tiergate.schemas.Usage;
+import dev.tiergate.schemas.UsageEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+
+/** Builds the records the dispatcher publishes from a request, its decision and its outcome. */
+final class ResponseFactory {
+
+  private static final String FINISH_ERROR = "error";
+
+  private final Clock clock;
+
+  ResponseFactory(final Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  ChatResponse served(
+      final RoutedRequest routed, final ProviderTarget target, final ProviderReply reply, final Usage usage) {
+    return base(routed)
+        .setContent(reply.content())
+        .setReasoning(reply.reasoning())
+        .setToolCalls(reply.toolCalls())
+        .setFinishReason(reply.finishReason() != null ? reply.finishReason() : "stop")
+        .setModel(target.catalogueId())
+        .setProvider(target.provider())
+        .setUsage(usage)
+        .build();
+  }
+
+  /** A stream cut short: what arrived, the usage it cost, and the error. */
+  ChatResponse interrupted(
+      final RoutedRequest routed,
+      final ProviderTarget target,
+      final ProviderReply partial,
+      final Usage usage,
+      final ErrorInfo error) {
+    return ChatResponse.newBuilder(served(routed, target, partial, usage))
+        .setFinishReason(FINISH_ERROR)
+        .setError(error)
+        .build();
+  }
+
+  ChatResponse failed(final RoutedRequest routed, final ErrorInfo error) {
+    return base(routed).setFinishReason(FINISH_ERROR).setError(error).build();
+  }
+
+  UsageEvent usage(
+      final RoutedRequest routed, final ProviderTarget target, final Usage usage, final boolean interrupted) {
+    final ChatRequest request = routed.getRequest();
+    final RoutingDecision decision = routed.getDecision();
+    return UsageEvent.newBuilder()
+        .setCorrelationId(request.getCorrelationId())
+        .setTenant(request.getTenant())
+        .setSessionId(request.getSessionId())
+        .setMode(decision.getMode())
+        .setTier(decision.getTier())
+        .setFeature(request.getFeature())
+        .setModel(target.catalogueId())
+        .setProvider(target.provider())
+        .setUsage(usage)
+        .setInterrupted(interrupted)
+        .setBatchId(request.getBatchId())
+        .setOccurredAt(now())
+        .build();
+  }
+
+  ChatChunk chunk(
+      final String correlationId, final int sequence, final StreamDelta delta, final String model) {
+    return ChatChunk.newBuilder()
+        .setCorrelationId(correlationId)
+        .setSequence(sequence)
+        .setContentDelta(delta.content())
+        .setReasoningDelta(delta.reasoning())
+        .setToolCallIndex(delta.toolCallIndex())
+        .setToolCallId(delta.toolCallId())
+        .setToolName(delta.toolName())
+        .setToolArgumentsDelta(delta.toolArgumentsDelta())
+        .setModel(model)
+        .build();
+  }
+
+  ChatChunk lastChunk(
+      final String correlationId,
+      final int sequence,
+      final String finishReason,
+      final Usage usage,
+      final String model) {
+    return ChatChunk.newBuilder()
+        .setCorrelationId(correlationId)
+        .setSequence(sequence)
+        .setFinishReason(finishReason)
+        .setUsage(usage)
+        .setModel(model)
+        .setLast(true)
+        .build();
+  }
+
+  private ChatResponse.Builder base(final RoutedRequest routed) {
+    final ChatRequest request = routed.getRequest();
+    final RoutingDecision decision = routed.getDecision();
+    return ChatResponse.newBuilder()
+        .setCorrelationId(request.getCorrelationId())
+        .setSessionId(request.getSessionId())
+        .setTenant(request.getTenant())
+        .setTier(decision.getTier())
+        .setMode(decision.getMode())
+        .setRuleKey(decision.getRuleKey())
+        .setBatchId(request.getBatchId())
+        .setBatchItemId(request.getBatchItemId())
+        .setCreatedAt(now());
+  }
+
+  /** Avro keeps milliseconds; truncating here keeps a record equal to its round trip. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+}

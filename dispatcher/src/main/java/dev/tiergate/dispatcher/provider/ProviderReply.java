@@ -1,0 +1,28 @@
+package dev.tiergate.dispatcher.provider;
+
+import dev.tiergate.schemas.ToolCall;
+import dev.tiergate.schemas.Usage;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a provider answered, translated out of its wire format.
+ *
+ * @param content the text answer, null when the model only called tools
+ * @param reasoning reasoning text when the provider returns it
+ * @param finishReason stop, length, tool_calls, content_filter (or the provider's own value)
+ * @param usage empty when the provider reported none
+ */
+public record ProviderReply(
+    String content,
+    String reasoning,
+    List<ToolCall> toolCalls,
+    String finishReason,
+    Optional<Usage> usage) {
+
+  public ProviderReply {
+    toolCalls = List.copyOf(toolCalls);
+    Objects.requireNonNull(usage, "usage");
+  }
+}

@@ -1,0 +1,44 @@
+package dev.tiergate.dispatcher.provider;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.dispatcher.provider.openai.OpenAiChatAdapter;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The configured provider endpoints, each paired with the adapter for its format. */
+public final class Providers {
+
+  private final Map<String, ProviderEndpoint> endpoints;
+  private final Map<ProviderFormat, ProviderAdapter> adapters;
+
+  public Providers(final Collection<ProviderEndpoint> endpoints, final ObjectMapper mapper) {
+    Objects.requireNonNull(endpoints, "endpoints");
+    Objects.requireNonNull(mapper, "mapper");
+    final Map<String, ProviderEndpoint> byName = new HashMap<>();
+    endpoints.forEach(
+        endpoint -> byName.put(ModelId.normalizeProvider(endpoint.name()), endpoint));
+    this.endpoints = Map.copyOf(byName);
+    this.adapters = Map.of(ProviderFormat.OPENAI, OpenAiChatAdapter.openAi(mapper));
+  }
+
+  /** The target serving a catalogue id; empty for a malformed id or an unconfigured provider. */
+  public Optional<ProviderTarget> resolve(final String catalogueId) {
+    Objects.requireNonNull(catalogueId, "catalogueId");
+    return ModelId.parse(catalogueId)
+        .flatMap(
+            model ->
+                Optional.ofNullable(endpoints.get(model.provider()))
+                    .map(endpoint -> new ProviderTarget(model, endpoint, adapter(endpoint))));
+  }
+
+  private ProviderAdapter adapter(final ProviderEndpoint endpoint) {
+    final ProviderAdapter adapter = adapters.get(endpoint.format());
+    if (adapter == null) {
+      throw new IllegalStateException("no adapter for format " + endpoint.format());
+    }
+    return adapter;
+  }
+}

@@ -1,0 +1,95 @@
+package dev.tiergate.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tiergate.dispatcher.provider.ProviderEndpoint;
+import dev.tiergate.dispatcher.provider.ProviderFormat;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class DispatcherConfigTest {
+
+  private static Map<String, String> env(final String... pairs) {
+    final Map<String, String> env = new HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+    env.put("SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081");
+    env.put("TIERGATE_PROVIDER_OPENAI_BASE_URL", "http://127.0.0.1:9000/v1");
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+
+  @Test
+  void appliesDocumentedDefaults() {
+    final DispatcherConfig config = DispatcherConfig.fromEnv(env());
+
+    assertThat(config.groupId()).isEqualTo("tiergate-dispatcher");
+    assertThat(config.maxInFlight()).isEqualTo(64);
+    assertThat(config.http().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.retry().maxRetries()).isEqualTo(2);
+    assertThat(config.providers())
+        .containsExactly(
+            Map.entry(
+                "openai",
+                new ProviderEndpoint(
+                    "openai", URI.create("http://127.0.0.1:9000/v1"), Optional.empty(), ProviderFormat.OPENAI)));
+  }
+
+  @Test
+  void readsProvidersWithKeysFormatsAndDashedNames() {
+    final DispatcherConfig config =
+        DispatcherConfig.fromEnv(
+            env(
+                "TIERGATE_PROVIDER_OPENAI_API_KEY", "sk-live-1",
+                "TIERGATE_PROVIDER_TOGETHER_AI_BASE_URL", "http://127.0.0.1:9001/v1",
+                "TIERGATE_PROVIDER_TOGETHER_AI_FORMAT", "OpenAI",
+                "TIERGATE_DISPATCHER_MAX_IN_FLIGHT", "8"));
+
+    assertThat(config.providers()).containsOnlyKeys("openai", "together-ai");
+    assertThat(config.providers().get("openai").apiKey()).contains("sk-live-1");
+    assertThat(config.providers().get("together-ai").format()).isEqualTo(ProviderFormat.OPENAI);
+    assertThat(config.maxInFlight()).isEqualTo(8);
+  }
+
+  @Test
+  void neverPrintsApiKeys() {
+    final DispatcherConfig config = DispatcherConfig.fromEnv(env("TIERGATE_PROVIDER_OPENAI_API_KEY", "sk-live-1"));
+
+    assertThat(config.toString()).doesNotContain("sk-live-1").contains("<redacted>");
+  }
+
+  @Test
+  void failsFastOnBadValues() {
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env("TIERGATE_DISPATCHER_MAX_IN_FLIGHT", "zero")))
+        .hasMessageContaining("TIERGATE_DISPATCHER_MAX_IN_FLIGHT");
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env("TIERGATE_PROVIDER_ACME_API_KEY", "k")))
+        .hasMessageContaining("TIERGATE_PROVIDER_ACME_BASE_URL");
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env("TIERGATE_PROVIDER_OPENAI_FORMAT", "soap")))
+        .hasMessageContaining("soap");
+    final Map<String, String> noProvider = env();
+    noProvider.remove("TIERGATE_PROVIDER_OPENAI_BASE_URL");
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(noProvider)).hasMessageContaining("no provider");
+  }
+
+  @Test
+  void forcesManualCommitsAndAnIdempotentLowLatencyProducer() {
+    final DispatcherConfig config =
+        DispatcherConfig.fromEnv(
+            env("KAFKA_ENABLE_AUTO_COMMIT", "true", "KAFKA_LINGER_MS", "50", "KAFKA_MAX_POLL_RECORDS", "10"));
+
+    final Properties consumer = config.consumerProperties();
+    final Properties producer = config.producerProperties();
+
+    assertThat(consumer).containsEntry("enable.auto.commit", "false").containsEntry("group.id", "tiergate-dispatcher");
+    assertThat(consumer).containsEntry("max.poll.records", "10").containsEntry("auto.offset.reset", "earliest");
+    assertThat(producer).containsEntry("enable.idempotence", "true").containsEntry("acks", "all");
+    assertThat(producer).containsEntry("linger.ms", "0");
+  }
+}

@@ -1,0 +1,258 @@
+package dev.tiergate.dispatcher;
+
+import static dev.tiergate.dispatcher.TestRequests.routed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.dispatcher.FakeOpenAi.Reply;
+import dev.tiergate.dispatcher.provider.HttpSettings;
+import dev.tiergate.dispatcher.provider.ProviderClient;
+import dev.tiergate.dispatcher.provider.ProviderEndpoint;
+import dev.tiergate.dispatcher.provider.ProviderFormat;
+import dev.tiergate.dispatcher.provider.Providers;
+import dev.tiergate.dispatcher.provider.RetryPolicy;
+import dev.tiergate.schemas.RoutedRequest;
+import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.TiergateHeaders;
+import dev.tiergate.schemas.Topics;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** The poll loop against MockConsumer/MockProducer. */
+class DispatcherWorkerTest {
+
+  private static final TopicPartition P0 = new TopicPartition(Topics.ROUTED.name(), 0);
+  private static final TopicPartition P1 = new TopicPartition(Topics.ROUTED.name(), 1);
+
+  private final SerdeFactory serdes = SerdeFactory.schemaless();
+  private final KeptOpenConsumer consumer = new KeptOpenConsumer();
+  private MockProducer<String, byte[]> producer =
+      new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+  private final Queue<String> handled = new ConcurrentLinkedQueue<>();
+  private final Map<String, Sinks.Empty<Void>> gates = new ConcurrentHashMap<>();
+  private DispatcherWorker worker;
+  private FakeOpenAi server;
+  private ProviderClient client;
+
+  @AfterEach
+  void tearDown() {
+    if (worker != null) {
+      worker.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** Records close() but stays readable, so a test can check what was committed before it. */
+  private static final class KeptOpenConsumer extends MockConsumer<String, byte[]> {
+    private volatile boolean closedByWorker;
+
+    KeptOpenConsumer() {
+      super("earliest");
+    }
+
+    @Override
+    public void close() {
+      closedByWorker = true;
+    }
+
+    @Override
+    public synchronized void close(final Duration timeout) {
+      closedByWorker = true;
+    }
+  }
+
+  /** Handles a request by waiting for the test to open its gate. */
+  private Mono<Void> gated(final RoutedRequest routed) {
+    final String id = routed.getRequest().getCorrelationId();
+    handled.add(id);
+    return gate(id).asMono();
+  }
+
+  private Sinks.Empty<Void> gate(final String id) {
+    return gates.computeIfAbsent(id, key -> Sinks.empty());
+  }
+
+  private void open(final String id) {
+    gate(id).tryEmitEmpty();
+  }
+
+  private void startWorker(final int maxInFlight, final RoutedRequestHandler handler) {
+    worker =
+        new DispatcherWorker(
+            new WorkerSettings(maxInFlight, Duration.ofMillis(10), Duration.ofMillis(5), Duration.ofSeconds(5), 1000),
+            consumer,
+            new ResponsePublisher(producer, serdes),
+            handler,
+            serdes);
+    consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1)));
+    worker.start();
+    await().until(() -> !consumer.assignment().isEmpty());
+  }
+
+  private void add(final TopicPartition partition, final long offset, final byte[] value) {
+    consumer.addRecord(new ConsumerRecord<>(partition.topic(), partition.partition(), offset, "k" + offset, value));
+  }
+
+  private void add(final TopicPartition partition, final long offset, final String correlationId) {
+    add(partition, offset, encode(routed(correlationId, "openai/gpt-5-mini")));
+  }
+
+  private byte[] encode(final RoutedRequest routed) {
+    return Topics.ROUTED.valueSerde(serdes).serializer().serialize(Topics.ROUTED.name(), routed);
+  }
+
+  private Long committed(final TopicPartition partition) {
+    final OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
+    return offset == null ? null : offset.offset();
+  }
+
+  @Test
+  void commitsAnOffsetOnlyAfterTheResponseIsAcknowledged() {
+    server = new FakeOpenAi().always("gpt-5-mini", Reply.ok("hi", 10, 5));
+    producer = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+    client = new ProviderClient(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(15), 4));
+    final RequestDispatcher dispatcher =
+        new RequestDispatcher(
+            new Providers(
+                List.of(new ProviderEndpoint("openai", URI.create(server.baseUrl()), Optional.empty(), ProviderFormat.OPENAI)),
+                new ObjectMapper()),
+            client,
+            new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ZERO),
+            new ResponsePublisher(producer, serdes),
+            Clock.systemUTC());
+    startWorker(4, dispatcher);
+
+    add(P0, 0, "req_a");
+    await().until(() -> producer.history().size() == 2);
+
+    assertThat(committed(P0)).isNull();
+    assertThat(producer.history()).extracting(ProducerRecord::topic)
+        .containsExactly(Topics.RESPONSES.name(), Topics.USAGE.name());
+    producer.completeNext();
+    producer.completeNext();
+    await().until(() -> Long.valueOf(1).equals(committed(P0)));
+  }
+
+  @Test
+  void neverCommitsPastAnEarlierUnfinishedRecord() {
+    startWorker(8, this::gated);
+    add(P0, 0, "req_a");
+    add(P0, 1, "req_b");
+    add(P1, 0, "req_c");
+    await().until(() -> handled.size() == 3);
+
+    open("req_b");
+    open("req_c");
+    await().until(() -> Long.valueOf(1).equals(committed(P1)));
+    assertThat(committed(P0)).isNull();
+
+    open("req_a");
+    await().until(() -> Long.valueOf(2).equals(committed(P0)));
+  }
+
+  @Test
+  void deadLettersAnUndecodableRecordAndServesTheNext() {
+    startWorker(8, routed -> {
+      handled.add(routed.getRequest().getCorrelationId());
+      return Mono.empty();
+    });
+    final byte[] garbage = {1, 2, 3, 4};
+    add(P0, 0, garbage);
+    add(P0, 1, "req_after");
+
+    await().until(() -> Long.valueOf(2).equals(committed(P0)));
+    assertThat(handled).containsExactly("req_after");
+    final ProducerRecord<String, byte[]> dead = new Published(producer, serdes).records(Topics.ROUTED_DLQ).get(0);
+    assertThat(dead.value()).isEqualTo(garbage);
+    assertThat(dead.key()).isEqualTo("k0");
+    assertThat(TiergateHeaders.get(dead.headers(), TiergateHeaders.DLQ_SOURCE)).contains(Topics.ROUTED.name() + "/0/0");
+    assertThat(TiergateHeaders.get(dead.headers(), TiergateHeaders.DLQ_REASON)).hasValueSatisfying(
+        reason -> assertThat(reason).startsWith("undecodable RoutedRequest"));
+  }
+
+  @Test
+  void servesARedeliveredRequestOnce() {
+    startWorker(8, routed -> {
+      handled.add(routed.getRequest().getCorrelationId());
+      return Mono.empty();
+    });
+    add(P0, 0, "req_dup");
+    add(P0, 1, "req_dup");
+    add(P0, 2, "req_other");
+
+    await().until(() -> Long.valueOf(3).equals(committed(P0)));
+    assertThat(handled).containsExactly("req_dup", "req_other");
+  }
+
+  @Test
+  void pausesItsPartitionsWhileAtTheInFlightBound() {
+    startWorker(1, this::gated);
+    add(P0, 0, "req_a");
+    add(P1, 0, "req_b");
+
+    await().until(() -> consumer.paused().containsAll(Set.of(P0, P1)));
+    assertThat(handled).hasSize(1);
+
+    open(handled.peek());
+    await().until(() -> handled.size() == 2);
+    gates.keySet().forEach(this::open);
+    await().until(() -> consumer.paused().isEmpty());
+    await().until(() -> Long.valueOf(1).equals(committed(P0)) && Long.valueOf(1).equals(committed(P1)));
+  }
+
+  @Test
+  void stopsWithoutCommittingWhenPublishingFails() throws InterruptedException {
+    startWorker(8, routed -> Mono.error(new KafkaException("broker gone")));
+    add(P0, 0, "req_a");
+
+    assertThat(worker.awaitTermination(Duration.ofSeconds(20))).isTrue();
+    assertThat(worker.failure()).hasValueSatisfying(f -> assertThat(f).hasMessage("broker gone"));
+    assertThat(committed(P0)).isNull();
+    assertThat(consumer.closedByWorker).isTrue();
+  }
+
+  @Test
+  void closeWaitsForInFlightWorkCommitsAndIsIdempotent() {
+    startWorker(8, routed -> {
+      handled.add(routed.getRequest().getCorrelationId());
+      return Mono.delay(Duration.ofMillis(50)).then();
+    });
+    add(P0, 0, "req_a");
+    await().until(() -> handled.size() == 1);
+
+    worker.close();
+    worker.close();
+
+    assertThat(worker.isRunning()).isFalse();
+    assertThat(consumer.closedByWorker).isTrue();
+    assertThat(committed(P0)).isEqualTo(1L);
+  }
+}

@@ -1,0 +1,169 @@
+package dev.tiergate.accounting;
+
+import dev.tiergate.schemas.KafkaSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/**
+ * Settings of the accounting stream, read from environment-style variables with the defaults below.
+ * Money is at stake, so the Streams guarantee is fixed at {@code exactly_once_v2} and not configurable.
+ *
+ * <ul>
+ *   <li>{@code KAFKA_BOOTSTRAP_SERVERS}, {@code SCHEMA_REGISTRY_URL}: required; other {@code KAFKA_*}
+ *       pass through as Streams/client properties (e.g. {@code KAFKA_NUM_STREAM_THREADS}).
+ *   <li>{@code TIERGATE_ACCOUNTING_APP_ID}: Streams application id, default {@value #DEFAULT_APP_ID}.
+ *   <li>{@code TIERGATE_ACCOUNTING_HOST}: HTTP bind address, default {@value #DEFAULT_HOST}.
+ *   <li>{@code TIERGATE_ACCOUNTING_PORT}: HTTP port, default {@value #DEFAULT_PORT}; 0 picks a free one.
+ *   <li>{@code TIERGATE_STATE_DIR}: Streams state directory, default Streams' own (under the temp dir).
+ *   <li>{@code TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS}: default 200; bounds how stale spend can be.
+ *   <li>{@code TIERGATE_ACCOUNTING_START_TIMEOUT_MS}: how long {@code start()} waits for RUNNING,
+ *       default 30000.
+ *   <li>{@code TIERGATE_ACCOUNTING_CLOSE_TIMEOUT_MS}: how long {@code close()} waits, default 10000.
+ * </ul>
+ *
+ * @param stateDir empty for the Streams default
+ */
+public record AccountingConfig(
+    KafkaSettings kafka,
+    String applicationId,
+    String host,
+    int port,
+    Optional<Path> stateDir,
+    Duration commitInterval,
+    Duration startTimeout,
+    Duration closeTimeout) {
+
+  public static final String APP_ID_ENV = "TIERGATE_ACCOUNTING_APP_ID";
+  public static final String HOST_ENV = "TIERGATE_ACCOUNTING_HOST";
+  public static final String PORT_ENV = "TIERGATE_ACCOUNTING_PORT";
+  public static final String STATE_DIR_ENV = "TIERGATE_STATE_DIR";
+  public static final String COMMIT_INTERVAL_ENV = "TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS";
+  public static final String START_TIMEOUT_ENV = "TIERGATE_ACCOUNTING_START_TIMEOUT_MS";
+  public static final String CLOSE_TIMEOUT_ENV = "TIERGATE_ACCOUNTING_CLOSE_TIMEOUT_MS";
+
+  public static final String DEFAULT_APP_ID = "tiergate-accounting";
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 8083;
+  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  public AccountingConfig {
+    Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(applicationId, "applicationId");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(stateDir, "stateDir");
+    requirePositive(commitInterval, "commitInterval");
+    requirePositive(startTimeout, "startTimeout");
+    requirePositive(closeTimeout, "closeTimeout");
+    if (applicationId.isBlank()) {
+      throw new IllegalArgumentException("applicationId must not be blank");
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port out of range: " + port);
+    }
+  }
+
+  /** The defaults above around the given cluster; handy for tests and the all-in-one launcher. */
+  public static AccountingConfig defaults(final KafkaSettings kafka) {
+    return new AccountingConfig(
+        kafka, DEFAULT_APP_ID, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(),
+        DEFAULT_COMMIT_INTERVAL, DEFAULT_START_TIMEOUT, DEFAULT_CLOSE_TIMEOUT);
+  }
+
+  /** Reads the settings; fails fast on a missing or malformed value. */
+  public static AccountingConfig fromEnv(final Map<String, String> env) {
+    Objects.requireNonNull(env, "env");
+    return new AccountingConfig(
+        KafkaSettings.fromEnv(env),
+        env.getOrDefault(APP_ID_ENV, DEFAULT_APP_ID),
+        env.getOrDefault(HOST_ENV, DEFAULT_HOST),
+        port(env),
+        Optional.ofNullable(env.get(STATE_DIR_ENV)).filter(dir -> !dir.isBlank()).map(Path::of),
+        millis(env, COMMIT_INTERVAL_ENV, DEFAULT_COMMIT_INTERVAL),
+        millis(env, START_TIMEOUT_ENV, DEFAULT_START_TIMEOUT),
+        millis(env, CLOSE_TIMEOUT_ENV, DEFAULT_CLOSE_TIMEOUT));
+  }
+
+  public AccountingConfig withPort(final int newPort) {
+    return new AccountingConfig(
+        kafka, applicationId, host, newPort, stateDir, commitInterval, startTimeout, closeTimeout);
+  }
+
+  public AccountingConfig withHost(final String newHost) {
+    return new AccountingConfig(
+        kafka, applicationId, newHost, port, stateDir, commitInterval, startTimeout, closeTimeout);
+  }
+
+  public AccountingConfig withStateDir(final Path dir) {
+    return new AccountingConfig(
+        kafka, applicationId, host, port, Optional.of(dir), commitInterval, startTimeout,
+        closeTimeout);
+  }
+
+  public AccountingConfig withStartTimeout(final Duration timeout) {
+    return new AccountingConfig(
+        kafka, applicationId, host, port, stateDir, commitInterval, timeout, closeTimeout);
+  }
+
+  public AccountingConfig withCloseTimeout(final Duration timeout) {
+    return new AccountingConfig(
+        kafka, applicationId, host, port, stateDir, commitInterval, startTimeout, timeout);
+  }
+
+  /** A fresh copy of the Streams properties; the caller may change it. */
+  public Properties streamsProperties() {
+    final Map<String, Object> overrides = new HashMap<>();
+    overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    overrides.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+    overrides.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+    // Usage is read as bytes and dead-lettered by the topology itself; this handler only covers a
+    // corrupt catalogue entry, which then counts as an unknown (flagged) model instead of stopping
+    // the global thread.
+    overrides.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
+    stateDir.ifPresent(dir -> overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));
+    return kafka.clientProperties(overrides);
+  }
+
+  private static long number(final Map<String, String> env, final String name, final long fallback) {
+    final String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " is not a number: " + value, e);
+    }
+  }
+
+  private static int port(final Map<String, String> env) {
+    final long port = number(env, PORT_ENV, DEFAULT_PORT);
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException(PORT_ENV + " out of range: " + port);
+    }
+    return (int) port;
+  }
+
+  private static Duration millis(
+      final Map<String, String> env, final String name, final Duration fallback) {
+    return Duration.ofMillis(number(env, name, fallback.toMillis()));
+  }
+
+  private static void requirePositive(final Duration duration, final String name) {
+    Objects.requireNonNull(duration, name);
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + duration);
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package dev.tiergate.accounting;
+
+import dev.tiergate.schemas.SerdeFactory;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the accounting stream and its query API: owns the {@link KafkaStreams} lifecycle (a failed
+ * stream thread is replaced, close is bounded and idempotent) and the HTTP server.
+ *
+ * <p>{@link KafkaStreams#start()} blocks until the global model table is loaded, which without a
+ * reachable broker lasts until {@code task.timeout.ms}; it therefore runs on a starter thread, so
+ * {@link #start()} returns after a bounded wait and {@link #close()} can interrupt it.
+ */
+public final class AccountingService implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AccountingService.class);
+
+  private final AccountingConfig config;
+  private final SerdeFactory serdes;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch settled = new CountDownLatch(1);
+  private volatile KafkaStreams streams;
+  private volatile AccountingHttpServer http;
+  private volatile Thread starter;
+  private volatile RuntimeException startFailure;
+
+  public AccountingService(final AccountingConfig config, final SerdeFactory serdes) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.serdes = Objects.requireNonNull(serdes, "serdes");
+  }
+
+  /**
+   * Starts the stream and the HTTP server; returns once the stream is RUNNING or after the
+   * configured start timeout (queries answer 503 until it runs).
+   *
+   * @throws IllegalStateException when called twice, or when the stream fails while starting
+   */
+  public void start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("already started");
+    }
+    final KafkaStreams app =
+        new KafkaStreams(AccountingTopology.build(serdes, config), config.streamsProperties());
+    app.setUncaughtExceptionHandler(AccountingService::replaceThread);
+    app.setStateListener(
+        (newState, oldState) -> {
+          LOG.info("accounting stream {} -> {}", oldState, newState);
+          if (newState == KafkaStreams.State.RUNNING || !newState.isRunningOrRebalancing()) {
+            settled.countDown();
+          }
+        });
+    streams = app;
+    http = new AccountingHttpServer(SpendQuery.of(app), app::state, Clock.systemUTC())
+        .start(config.host(), config.port());
+    final Thread thread = new Thread(() -> startStreams(app), "tiergate-accounting-start");
+    thread.setDaemon(true);
+    starter = thread;
+    thread.start();
+    awaitRunning(app);
+  }
+
+  /** The HTTP port (the bound one when the config asked for 0). */
+  public int port() {
+    final AccountingHttpServer server = http;
+    if (server == null) {
+      throw new IllegalStateException("not started");
+    }
+    return server.port();
+  }
+
+  /** The Streams state, {@code CREATED} before start. */
+  public KafkaStreams.State state() {
+    final KafkaStreams app = streams;
+    return app == null ? KafkaStreams.State.CREATED : app.state();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    final AccountingHttpServer server = http;
+    if (server != null) {
+      server.close();
+    }
+    final Thread thread = starter;
+    if (thread != null && thread.isAlive()) {
+      // Lets a start() still waiting for the global table give up its lock on the KafkaStreams.
+      thread.interrupt();
+    }
+    final KafkaStreams app = streams;
+    if (app != null && !app.close(config.closeTimeout())) {
+      LOG.warn("accounting stream did not close within {}", config.closeTimeout());
+    }
+  }
+
+  private void startStreams(final KafkaStreams app) {
+    try {
+      app.start();
+    } catch (RuntimeException e) {
+      if (!closed.get()) {
+        LOG.error("accounting stream failed to start", e);
+        startFailure = e;
+      }
+      settled.countDown();
+    }
+  }
+
+  private void awaitRunning(final KafkaStreams app) {
+    final boolean settledInTime;
+    try {
+      settledInTime = settled.await(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the accounting stream", e);
+    }
+    final KafkaStreams.State state = app.state();
+    final RuntimeException failure = startFailure;
+    if (failure != null) {
+      throw new IllegalStateException("accounting stream failed to start", failure);
+    }
+    if (!settledInTime) {
+      LOG.warn("accounting stream not RUNNING after {} (state {}); queries answer 503 until it is",
+          config.startTimeout(), state);
+    } else if (!state.isRunningOrRebalancing()) {
+      throw new IllegalStateException("accounting stream failed to start: " + state);
+    }
+  }
+
+  private static StreamThreadExceptionResponse replaceThread(final Throwable error) {
+    LOG.error("accounting stream thread failed; replacing it", error);
+    return StreamThreadExceptionResponse.REPLACE_THREAD;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.tiergate.accounting;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.tiergate.schemas.SpendAggregate;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A tenant's spend along one dimension in one window, shaped as the HTTP API returns it. Dollars are
+ * rendered from the exact micro-dollars as a decimal string, never through a floating point.
+ */
+@JsonPropertyOrder({"tenant", "by", "window", "rows", "totalMicros", "totalUsd"})
+public record SpendReport(
+    String tenant, String by, String window, List<Row> rows, long totalMicros, String totalUsd) {
+
+  public SpendReport {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(by, "by");
+    Objects.requireNonNull(window, "window");
+    rows = List.copyOf(rows);
+    Objects.requireNonNull(totalUsd, "totalUsd");
+  }
+
+  /** The report of the given aggregates; the total is their exact sum. */
+  public static SpendReport of(
+      final String tenant,
+      final SpendDimension by,
+      final SpendWindow window,
+      final List<SpendAggregate> aggregates) {
+    final List<Row> rows = aggregates.stream().map(Row::of).toList();
+    final long total = rows.stream().mapToLong(Row::costMicros).reduce(0L, Math::addExact);
+    return new SpendReport(tenant, by.label(), window.label(), rows, total, usd(total));
+  }
+
+  /** Micro-dollars as dollars with six decimals, e.g. 1234 → {@code 0.001234}. */
+  public static String usd(final long micros) {
+    return BigDecimal.valueOf(micros, 6).toPlainString();
+  }
+
+  /**
+   * One value of the dimension.
+   *
+   * @param unpricedRequests requests on models missing from the catalogue, counted at cost 0
+   */
+  @JsonPropertyOrder({
+    "value", "requests", "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens",
+    "costMicros", "costUsd", "estimatedRequests", "unpricedRequests"
+  })
+  public record Row(
+      String value,
+      long requests,
+      long inputTokens,
+      long outputTokens,
+      long cachedInputTokens,
+      long reasoningTokens,
+      long costMicros,
+      String costUsd,
+      long estimatedRequests,
+      long unpricedRequests) {
+
+    static Row of(final SpendAggregate aggregate) {
+      return new Row(
+          aggregate.getValue(),
+          aggregate.getRequests(),
+          aggregate.getInputTokens(),
+          aggregate.getOutputTokens(),
+          aggregate.getCachedInputTokens(),
+          aggregate.getReasoningTokens(),
+          aggregate.getCostMicros(),
+          usd(aggregate.getCostMicros()),
+          aggregate.getEstimatedRequests(),
+          aggregate.getUnpricedRequests());
+    }
+  }
+}

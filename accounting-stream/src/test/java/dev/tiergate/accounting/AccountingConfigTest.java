@@ -1,0 +1,71 @@
+package dev.tiergate.accounting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class AccountingConfigTest {
+
+  private static final Map<String, String> REQUIRED = Map.of(
+      "KAFKA_BOOTSTRAP_SERVERS", "broker:9092", "SCHEMA_REGISTRY_URL", "http://registry:8081");
+
+  @Test
+  void appliesDocumentedDefaults() {
+    final AccountingConfig config = AccountingConfig.fromEnv(REQUIRED);
+
+    assertThat(config.applicationId()).isEqualTo("tiergate-accounting");
+    assertThat(config.port()).isEqualTo(8083);
+    assertThat(config.stateDir()).isEmpty();
+    assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void readsOverridesAndPassesKafkaSettingsThrough() {
+    final Map<String, String> env = new HashMap<>(REQUIRED);
+    env.put("TIERGATE_ACCOUNTING_APP_ID", "acct-2");
+    env.put("TIERGATE_ACCOUNTING_PORT", "0");
+    env.put("TIERGATE_STATE_DIR", "state");
+    env.put("TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS", "50");
+    env.put("KAFKA_NUM_STREAM_THREADS", "2");
+
+    final Properties props = AccountingConfig.fromEnv(env).streamsProperties();
+
+    assertThat(props).containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "acct-2")
+        .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092")
+        .containsEntry(StreamsConfig.STATE_DIR_CONFIG, Path.of("state").toString())
+        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50L)
+        .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2")
+        .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+        .containsEntry(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+    assertThat(AccountingConfig.fromEnv(env).port()).isZero();
+  }
+
+  @Test
+  void failsFastOnMissingOrMalformedSettings() {
+    assertThatThrownBy(() -> AccountingConfig.fromEnv(Map.of()))
+        .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS");
+    final Map<String, String> badPort = new HashMap<>(REQUIRED);
+    badPort.put("TIERGATE_ACCOUNTING_PORT", "http");
+    assertThatThrownBy(() -> AccountingConfig.fromEnv(badPort))
+        .hasMessageContaining("TIERGATE_ACCOUNTING_PORT");
+    badPort.put("TIERGATE_ACCOUNTING_PORT", "70000");
+    assertThatThrownBy(() -> AccountingConfig.fromEnv(badPort))
+        .hasMessageContaining("out of range");
+  }
+
+  @Test
+  void neverSharesPropertiesWithTheCaller() {
+    final AccountingConfig config = AccountingConfig.fromEnv(REQUIRED);
+    config.streamsProperties().put(StreamsConfig.APPLICATION_ID_CONFIG, "changed");
+
+    assertThat(config.streamsProperties())
+        .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "tiergate-accounting");
+  }
+}

@@ -1,0 +1,178 @@
+package dev.tiergate.accounting;
+
+import static dev.tiergate.accounting.TestData.event;
+import static dev.tiergate.accounting.TestData.model;
+import static dev.tiergate.accounting.TestData.usage;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.SpendAggregate;
+import dev.tiergate.schemas.Topics;
+import dev.tiergate.schemas.UsageEvent;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The query API against a real spend store, filled by the topology in a TopologyTestDriver. */
+class AccountingHttpServerTest {
+
+  private static final SerdeFactory SERDES = SerdeFactory.schemaless();
+  private static final String GPT = "openai/gpt-5";
+
+  @TempDir Path stateDir;
+
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final ObjectMapper json = new ObjectMapper();
+  private final AtomicReference<KafkaStreams.State> state =
+      new AtomicReference<>(KafkaStreams.State.RUNNING);
+  private final AtomicReference<String> unavailable = new AtomicReference<>();
+  private TopologyTestDriver driver;
+  private AccountingHttpServer server;
+
+  @BeforeEach
+  void start() {
+    final AccountingConfig config = TestData.config(stateDir);
+    driver = new TopologyTestDriver(
+        AccountingTopology.build(SERDES, config), config.streamsProperties());
+    driver.createInputTopic(Topics.MODELS.name(), new StringSerializer(),
+            Topics.MODELS.valueSerde(SERDES).serializer())
+        .pipeInput(GPT, model(GPT, 1_250_000, 125_000, 10_000_000));
+    final SpendQuery query = new SpendQuery(this::store);
+    server = new AccountingHttpServer(
+            query, state::get, Clock.fixed(TestData.AT, ZoneOffset.UTC))
+        .start("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    driver.close();
+  }
+
+  @Test
+  void answersSpendPerModeAsJson() throws Exception {
+    send(event("req_1", "t", "plan", GPT, usage(1_000, 400, 200, 50)));
+    send(event("req_2", "t", "plan", GPT, usage(3, 0, 1, 0)));
+    send(event("req_3", "t", "code", GPT, usage(100, 0, 10, 0)));
+    send(event("req_4", "other", "plan", GPT, usage(1_000_000, 0, 0, 0)));
+
+    final HttpResponse<String> response = get("/v1/spend?tenant=t&by=mode");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).contains("application/json");
+    final JsonNode body = json.readTree(response.body());
+    assertThat(body.get("tenant").asText()).isEqualTo("t");
+    assertThat(body.get("by").asText()).isEqualTo("mode");
+    assertThat(body.get("rows")).hasSize(2);
+    final JsonNode code = body.get("rows").get(0);
+    assertThat(code.get("value").asText()).isEqualTo("code");
+    assertThat(code.get("costMicros").asLong()).isEqualTo(225);
+    final JsonNode plan = body.get("rows").get(1);
+    assertThat(plan.get("value").asText()).isEqualTo("plan");
+    assertThat(plan.get("requests").asLong()).isEqualTo(2);
+    assertThat(plan.get("inputTokens").asLong()).isEqualTo(1_003);
+    assertThat(plan.get("outputTokens").asLong()).isEqualTo(201);
+    assertThat(plan.get("cachedInputTokens").asLong()).isEqualTo(400);
+    assertThat(plan.get("reasoningTokens").asLong()).isEqualTo(50);
+    assertThat(plan.get("costMicros").asLong()).isEqualTo(2_814);
+    assertThat(plan.get("costUsd").asText()).isEqualTo("0.002814");
+    assertThat(body.get("totalMicros").asLong()).isEqualTo(3_039);
+    assertThat(body.get("totalUsd").asText()).isEqualTo("0.003039");
+  }
+
+  @Test
+  void answersOtherDimensions() throws Exception {
+    send(event("req_1", "t", "plan", GPT, usage(1_000, 400, 200, 50)));
+
+    final JsonNode body = json.readTree(get("/v1/spend?tenant=t&by=model").body());
+
+    assertThat(body.get("rows").get(0).get("value").asText()).isEqualTo(GPT);
+    assertThat(body.get("totalMicros").asLong()).isEqualTo(2_800);
+  }
+
+  @Test
+  void answersAnEmptyReportForATenantWithoutSpend() throws Exception {
+    final HttpResponse<String> response = get("/v1/spend?tenant=nobody");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    final JsonNode body = json.readTree(response.body());
+    assertThat(body.get("rows")).isEmpty();
+    assertThat(body.get("totalMicros").asLong()).isZero();
+  }
+
+  @Test
+  void rejectsAMissingTenantWith400() throws Exception {
+    final HttpResponse<String> response = get("/v1/spend?by=mode");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(json.readTree(response.body()).at("/error/message").asText()).contains("tenant");
+  }
+
+  @Test
+  void rejectsAnUnknownDimensionWith400() throws Exception {
+    assertThat(get("/v1/spend?tenant=t&by=colour").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void answers503WhileTheStoreIsUnavailable() throws Exception {
+    unavailable.set("accounting stream is REBALANCING");
+
+    final HttpResponse<String> response = get("/v1/spend?tenant=t");
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(json.readTree(response.body()).at("/error/message").asText())
+        .isEqualTo("accounting stream is REBALANCING");
+  }
+
+  @Test
+  void healthFollowsTheStreamsState() throws Exception {
+    assertThat(get("/health").statusCode()).isEqualTo(200);
+
+    state.set(KafkaStreams.State.REBALANCING);
+
+    final HttpResponse<String> response = get("/health");
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(json.readTree(response.body()).get("status").asText()).isEqualTo("REBALANCING");
+  }
+
+  private ReadOnlyKeyValueStore<String, SpendAggregate> store() {
+    final String reason = unavailable.get();
+    if (reason != null) {
+      throw new SpendUnavailableException(reason);
+    }
+    return driver.getKeyValueStore(AccountingTopology.SPEND_STORE);
+  }
+
+  private void send(final UsageEvent event) {
+    driver.createInputTopic(Topics.USAGE.name(), new StringSerializer(),
+            Topics.USAGE.valueSerde(SERDES).serializer())
+        .pipeInput(event.getCorrelationId(), event);
+  }
+
+  private HttpResponse<String> get(final String path) throws IOException, InterruptedException {
+    final HttpRequest request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(10))
+        .GET()
+        .build();
+    return client.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+}

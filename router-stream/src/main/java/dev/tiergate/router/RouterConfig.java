@@ -1,0 +1,159 @@
+package dev.tiergate.router;
+
+import dev.tiergate.schemas.KafkaSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/**
+ * Settings of the router Streams app. The router sits on the request path, so its defaults trade
+ * throughput for latency (see DESIGN.md, "Streams latency"); any of them can be overridden with a
+ * {@code KAFKA_*} pass-through variable, e.g. {@code KAFKA_COMMIT_INTERVAL_MS=100}.
+ *
+ * <p>Environment variables, with defaults:
+ *
+ * <ul>
+ *   <li>{@code KAFKA_BOOTSTRAP_SERVERS}, {@code SCHEMA_REGISTRY_URL}: required (see {@link
+ *       KafkaSettings})
+ *   <li>{@code TIERGATE_ROUTER_APP_ID}: Streams {@code application.id}, default {@value
+ *       #DEFAULT_APP_ID}
+ *   <li>{@code TIERGATE_DEFAULT_TIER}: tier of requests that name none, and the fallback tier of
+ *       unknown tiers, default {@value #DEFAULT_TIER}
+ *   <li>{@code TIERGATE_STATE_DIR}: Streams state directory, default {@code
+ *       <java.io.tmpdir>/tiergate-streams}
+ *   <li>{@code TIERGATE_ROUTER_START_TIMEOUT_MS}: how long {@code start()} waits for RUNNING,
+ *       default 30000
+ *   <li>{@code TIERGATE_ROUTER_CLOSE_TIMEOUT_MS}: bound of a clean shutdown, default 10000
+ * </ul>
+ */
+public record RouterConfig(
+    KafkaSettings kafka,
+    String applicationId,
+    String defaultTier,
+    Path stateDir,
+    Duration startTimeout,
+    Duration closeTimeout) {
+
+  public static final String APP_ID_ENV = "TIERGATE_ROUTER_APP_ID";
+  public static final String DEFAULT_TIER_ENV = "TIERGATE_DEFAULT_TIER";
+  public static final String STATE_DIR_ENV = "TIERGATE_STATE_DIR";
+  public static final String START_TIMEOUT_ENV = "TIERGATE_ROUTER_START_TIMEOUT_MS";
+  public static final String CLOSE_TIMEOUT_ENV = "TIERGATE_ROUTER_CLOSE_TIMEOUT_MS";
+
+  public static final String DEFAULT_APP_ID = "tiergate-router";
+  public static final String DEFAULT_TIER = "balanced";
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Commit and poll every 10 ms: at-least-once latency is bounded by these, not by linger. */
+  static final long LOW_LATENCY_INTERVAL_MS = 10L;
+
+  public RouterConfig {
+    Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(startTimeout, "startTimeout");
+    Objects.requireNonNull(closeTimeout, "closeTimeout");
+    applicationId = requireText(applicationId, "applicationId");
+    defaultTier = requireText(defaultTier, "defaultTier").toLowerCase(Locale.ROOT);
+    if (startTimeout.isNegative() || closeTimeout.isNegative()) {
+      throw new IllegalArgumentException("timeouts must not be negative");
+    }
+  }
+
+  /** A config with every default, for tests and the all-in-one launcher. */
+  public static RouterConfig defaults(final KafkaSettings kafka) {
+    return new RouterConfig(
+        kafka,
+        DEFAULT_APP_ID,
+        DEFAULT_TIER,
+        defaultStateDir(),
+        DEFAULT_START_TIMEOUT,
+        DEFAULT_CLOSE_TIMEOUT);
+  }
+
+  /** Reads the config from environment-style variables; fails fast on a missing or bad value. */
+  public static RouterConfig fromEnv(final Map<String, String> env) {
+    Objects.requireNonNull(env, "env");
+    return new RouterConfig(
+        KafkaSettings.fromEnv(env),
+        env.getOrDefault(APP_ID_ENV, DEFAULT_APP_ID),
+        env.getOrDefault(DEFAULT_TIER_ENV, DEFAULT_TIER),
+        env.containsKey(STATE_DIR_ENV) ? Path.of(env.get(STATE_DIR_ENV)) : defaultStateDir(),
+        millis(env, START_TIMEOUT_ENV, DEFAULT_START_TIMEOUT),
+        millis(env, CLOSE_TIMEOUT_ENV, DEFAULT_CLOSE_TIMEOUT));
+  }
+
+  public RouterConfig withApplicationId(final String id) {
+    return new RouterConfig(kafka, id, defaultTier, stateDir, startTimeout, closeTimeout);
+  }
+
+  public RouterConfig withDefaultTier(final String tier) {
+    return new RouterConfig(kafka, applicationId, tier, stateDir, startTimeout, closeTimeout);
+  }
+
+  public RouterConfig withStateDir(final Path dir) {
+    return new RouterConfig(kafka, applicationId, defaultTier, dir, startTimeout, closeTimeout);
+  }
+
+  public RouterConfig withStartTimeout(final Duration timeout) {
+    return new RouterConfig(kafka, applicationId, defaultTier, stateDir, timeout, closeTimeout);
+  }
+
+  public RouterConfig withCloseTimeout(final Duration timeout) {
+    return new RouterConfig(kafka, applicationId, defaultTier, stateDir, startTimeout, timeout);
+  }
+
+  /**
+   * A fresh copy of the Streams properties: low-latency defaults, then the {@code KAFKA_*}
+   * pass-through, then what this config owns (application id, state dir, optimisation).
+   */
+  public Properties streamsProperties() {
+    final Properties props = new Properties();
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(LOW_LATENCY_INTERVAL_MS));
+    props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(LOW_LATENCY_INTERVAL_MS));
+    // Only the routing table is deserialized by Streams itself (requests are decoded in the
+    // topology and dead-lettered there); a bad rule is logged and skipped, the old rule stays.
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+    props.putAll(kafka.clientProperties());
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+    return props;
+  }
+
+  private static Path defaultStateDir() {
+    return Path.of(System.getProperty("java.io.tmpdir"), "tiergate-streams");
+  }
+
+  private static Duration millis(
+      final Map<String, String> env, final String name, final Duration fallback) {
+    final String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Duration.ofMillis(Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number of milliseconds: " + value, e);
+    }
+  }
+
+  private static String requireText(final String value, final String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return value.trim();
+  }
+}

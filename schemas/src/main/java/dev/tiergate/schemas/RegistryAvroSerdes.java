@@ -1,5 +1,6 @@
 package dev.tiergate.schemas;
 
+import io.apicurio.registry.serde.Legacy4ByteIdHandler;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
@@ -28,6 +29,10 @@ final class RegistryAvroSerdes implements SerdeFactory {
     // Confluent wire format: magic byte + 4-byte id in the payload, no Apicurio headers, and
     // content ids, which are the ids the Confluent-compatible API hands out.
     settings.put(SerdeConfig.ENABLE_CONFLUENT_ID_HANDLER, true);
+    // as-confluent alone first builds the default (8-byte) id handler, then swaps in the 4-byte
+    // one with a "Duplicate id-handler configuration" warning for every serde; naming the 4-byte
+    // handler directly gives the same wire format without the noise.
+    settings.put(SerdeConfig.ID_HANDLER, Legacy4ByteIdHandler.class.getName());
     settings.put(SerdeConfig.ENABLE_HEADERS, false);
     settings.put(SerdeConfig.USE_ID, IdOption.contentId.name());
     settings.put(AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true);

@@ -1,0 +1,155 @@
+package dev.tiergate.stack;
+
+import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the pipeline needs around it on one machine: a real KRaft broker, the schema registry
+ * and every catalogue topic. What integration tests and the all-in-one process start; real
+ * deployments point the services at a real cluster instead.
+ */
+public final class LocalStack implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+  private final EmbeddedKafka kafka;
+  private final SchemaRegistryProcess registry;
+  private final KafkaSettings settings;
+  private final Path tempDirToDelete;
+  private boolean closed;
+
+  private LocalStack(
+      final EmbeddedKafka kafka, final SchemaRegistryProcess registry, final Path tempDirToDelete) {
+    this.kafka = kafka;
+    this.registry = registry;
+    this.settings = KafkaSettings.of(kafka.bootstrapServers(), registry.url());
+    this.tempDirToDelete = tempDirToDelete;
+  }
+
+  /**
+   * Starts broker and registry side by side, then creates every topic of {@link Topics#ALL}.
+   * Broker data, the registry's database and its log go under {@code dataDir}, which is kept on
+   * close: a later start on the same directory finds the same topics, records and schema ids.
+   */
+  public static LocalStack start(final Path dataDir) {
+    Objects.requireNonNull(dataDir, "dataDir");
+    return start(dataDir, null);
+  }
+
+  /** Like {@link #start(Path)} in a temporary directory that is deleted on close. */
+  public static LocalStack start() {
+    try {
+      final Path dir = Files.createTempDirectory("tiergate-stack-");
+      return start(dir, dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary directory for the stack", e);
+    }
+  }
+
+  private static LocalStack start(final Path dataDir, final Path tempDirToDelete) {
+    final long startedAt = System.nanoTime();
+    createDirectory(dataDir);
+    // The registry is a separate JVM that mostly waits: start it first and bring the broker up
+    // in this thread meanwhile.
+    final CompletableFuture<SchemaRegistryProcess> registry =
+        CompletableFuture.supplyAsync(
+            () -> SchemaRegistryProcess.start(dataDir.resolve("schema-registry")),
+            task -> new Thread(task, "schema-registry-start").start());
+    final EmbeddedKafka kafka;
+    try {
+      kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+    } catch (RuntimeException e) {
+      registry.thenAccept(SchemaRegistryProcess::close);
+      throw e;
+    }
+    final LocalStack stack;
+    try {
+      stack = new LocalStack(kafka, registry.join(), tempDirToDelete);
+    } catch (CompletionException e) {
+      kafka.close();
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+    try {
+      stack.provisionTopics();
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+    LOG.info(
+        "Local stack ready after {} ms: {}={} {}={}",
+        Duration.ofNanos(System.nanoTime() - startedAt).toMillis(),
+        KafkaSettings.BOOTSTRAP_ENV,
+        stack.bootstrapServers(),
+        KafkaSettings.REGISTRY_ENV,
+        stack.registryUrl());
+    return stack;
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  /** The registry's base URL; {@link SerdeFactory#registry(String)} takes it as it is. */
+  public String registryUrl() {
+    return registry.url();
+  }
+
+  /** Connection settings for any Tiergate service, as {@code KafkaSettings.fromEnv} would give. */
+  public KafkaSettings kafkaSettings() {
+    return settings;
+  }
+
+  /** Registry-backed serdes (Confluent wire format) for this stack. */
+  public SerdeFactory serdes() {
+    return settings.serdes();
+  }
+
+  /** A new Admin client for this broker; the caller closes it. */
+  public Admin admin() {
+    return Admin.create(settings.clientProperties(Map.of()));
+  }
+
+  /** Stops registry and broker. Safe to call more than once. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      registry.close();
+    } finally {
+      kafka.close();
+      if (tempDirToDelete != null) {
+        Directories.deleteRecursively(tempDirToDelete);
+      }
+    }
+  }
+
+  private void provisionTopics() {
+    try (Admin admin = admin()) {
+      new TopicProvisioner(admin).provision(Topics.ALL);
+    }
+  }
+
+  private static void createDirectory(final Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.tiergate.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the registry app is found without an absolute path anywhere in the code. */
+class SchemaRegistryProcessTest {
+
+  @TempDir Path repo;
+
+  @Test
+  void locatesAppByWalkingUpFromAModuleDirectoryToTheRepositoryRoot() throws IOException {
+    final Path app = createApp(repo.resolve(SchemaRegistryProcess.APP_IN_REPO));
+    final Path moduleDir = Files.createDirectories(repo.resolve("router-stream/src"));
+
+    assertThat(SchemaRegistryProcess.locateApp(Optional.empty(), Map.of(), moduleDir))
+        .isEqualTo(app.toAbsolutePath());
+  }
+
+  @Test
+  void prefersTheSystemPropertyOverTheEnvironmentAndTheRepository() throws IOException {
+    createApp(repo.resolve(SchemaRegistryProcess.APP_IN_REPO));
+    final Path fromProperty = createApp(repo.resolve("property/quarkus-run.jar"));
+    final Path fromEnv = createApp(repo.resolve("env/quarkus-run.jar"));
+
+    assertThat(
+            SchemaRegistryProcess.locateApp(
+                Optional.of(fromProperty.toString()),
+                Map.of(SchemaRegistryProcess.APP_ENV, fromEnv.toString()),
+                repo))
+        .isEqualTo(fromProperty);
+    assertThat(
+            SchemaRegistryProcess.locateApp(
+                Optional.empty(), Map.of(SchemaRegistryProcess.APP_ENV, fromEnv.toString()), repo))
+        .isEqualTo(fromEnv);
+  }
+
+  @Test
+  void failsWithBuildInstructionsWhenTheAppIsMissing() {
+    assertThatThrownBy(() -> SchemaRegistryProcess.locateApp(Optional.empty(), Map.of(), repo))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("mvn install -pl infra/schema-registry")
+        .hasMessageContaining(SchemaRegistryProcess.APP_ENV);
+  }
+
+  @Test
+  void failsWhenTheConfiguredAppDoesNotExist() {
+    final Map<String, String> env =
+        Map.of(SchemaRegistryProcess.APP_ENV, repo.resolve("nowhere.jar").toString());
+
+    assertThatThrownBy(() -> SchemaRegistryProcess.locateApp(Optional.empty(), env, repo))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("nowhere.jar");
+  }
+
+  private static Path createApp(final Path jar) throws IOException {
+    Files.createDirectories(jar.getParent());
+    return Files.write(jar, new byte[] {'P', 'K'});
+  }
+}

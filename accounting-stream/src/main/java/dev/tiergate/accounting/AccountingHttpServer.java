@@ -101,13 +101,13 @@ public final class AccountingHttpServer implements AutoCloseable {
     final Optional<SpendDimension> by = SpendDimension.fromLabel(byLabel);
     if (by.isEmpty()) {
       return error(response, HttpResponseStatus.BAD_REQUEST, "invalid_request",
-          "by must be one of mode, model, tier, feature: " + byLabel);
+          "by must be one of " + SpendDimension.labels() + ": " + byLabel);
     }
     final String windowLabel = param(params, "window").orElse(SpendWindow.TOTAL.label());
     final Optional<SpendWindow> window = SpendWindow.fromLabel(windowLabel);
     if (window.isEmpty()) {
       return error(response, HttpResponseStatus.BAD_REQUEST, "invalid_request",
-          "unknown window: " + windowLabel);
+          "window must be one of " + SpendWindow.labels() + ": " + windowLabel);
     }
     return Mono.fromCallable(
             () -> toJson(query.spend(tenant.get(), by.get(), window.get(), clock.instant())))

@@ -9,6 +9,11 @@ public final class Main {
     final AccountingConfig config = AccountingConfig.fromEnv(System.getenv());
     final AccountingService service = new AccountingService(config, config.kafka().serdes());
     Runtime.getRuntime().addShutdownHook(new Thread(service::close, "accounting-shutdown"));
-    service.start();
+    try {
+      service.start();
+    } catch (RuntimeException e) {
+      service.close();
+      throw e;
+    }
   }
 }

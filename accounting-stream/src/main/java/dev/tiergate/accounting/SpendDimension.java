@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * A way to slice a tenant's spend. Adding a dimension here adds its aggregates to the same store and
@@ -34,6 +35,12 @@ public enum SpendDimension {
   }
 
   public static Optional<SpendDimension> fromLabel(final String label) {
-    return Arrays.stream(values()).filter(d -> d.label().equals(label)).findFirst();
+    final String wanted = label.trim().toLowerCase(Locale.ROOT);
+    return Arrays.stream(values()).filter(d -> d.label().equals(wanted)).findFirst();
+  }
+
+  /** Every label, comma-separated, for error messages. */
+  public static String labels() {
+    return Arrays.stream(values()).map(SpendDimension::label).collect(Collectors.joining(", "));
   }
 }

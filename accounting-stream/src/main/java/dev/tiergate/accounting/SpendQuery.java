@@ -3,6 +3,7 @@ package dev.tiergate.accounting;
 import dev.tiergate.schemas.SpendAggregate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -40,8 +41,8 @@ public final class SpendQuery {
   }
 
   /**
-   * Every value of one dimension for a tenant in the window bucket that holds {@code at}, in key
-   * order.
+   * Every value of one dimension for a tenant in the window bucket that holds {@code at}, sorted by
+   * value (a scan across several partitions' stores is ordered only within each partition).
    *
    * @throws SpendUnavailableException while the store cannot be read
    */
@@ -59,6 +60,7 @@ public final class SpendQuery {
     } catch (InvalidStateStoreException e) {
       throw new SpendUnavailableException("spend store not readable: " + e.getMessage(), e);
     }
+    aggregates.sort(Comparator.comparing(SpendAggregate::getValue));
     return SpendReport.of(tenant, by, window, aggregates);
   }
 

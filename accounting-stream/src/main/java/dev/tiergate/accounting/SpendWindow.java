@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * A time bucket of spend. Only the all-time total exists so far; calendar windows (hour, day, month
@@ -27,6 +28,12 @@ public enum SpendWindow {
   }
 
   public static Optional<SpendWindow> fromLabel(final String label) {
-    return Arrays.stream(values()).filter(w -> w.label().equals(label)).findFirst();
+    final String wanted = label.trim().toLowerCase(Locale.ROOT);
+    return Arrays.stream(values()).filter(w -> w.label().equals(wanted)).findFirst();
+  }
+
+  /** Every label, comma-separated, for error messages. */
+  public static String labels() {
+    return Arrays.stream(values()).map(SpendWindow::label).collect(Collectors.joining(", "));
   }
 }

@@ -1,0 +1,24 @@
+package dev.tiergate.launcher;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tiergate} command line: one entry point for the stack and its tools. */
+@Command(
+    name = "tiergate",
+    mixinStandardHelpOptions = true,
+    version = "tiergate 0.1.0",
+    description = "LLM gateway for agent workloads, on Apache Kafka.",
+    subcommands = {UpCommand.class})
+public final class TiergateCli implements Runnable {
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  public static void main(final String[] args) {
+    final int exitCode = new CommandLine(new TiergateCli()).execute(args);
+    System.exit(exitCode);
+  }
+}

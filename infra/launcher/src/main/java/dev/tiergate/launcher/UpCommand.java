@@ -1,0 +1,78 @@
+package dev.tiergate.launcher;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tiergate up}: the whole stack in this process until Ctrl-C. */
+@Command(name = "up", description = "Run broker, registry, simulator and all services in one process.")
+final class UpCommand implements Callable<Integer> {
+
+  @Option(names = "--port", description = "Ingress HTTP port (default: ${DEFAULT-VALUE}).")
+  int ingressPort = 8080;
+
+  @Option(names = "--accounting-port", description = "Accounting HTTP port (default: ${DEFAULT-VALUE}).")
+  int accountingPort = 8083;
+
+  @Option(names = "--data-dir", description = "Where broker logs and Streams state go (default: a temp dir).")
+  Path dataDir;
+
+  @Option(names = "--exit-after-ready", hidden = true, description = "Stop once ready (smoke tests).")
+  boolean exitAfterReady;
+
+  @Override
+  public Integer call() throws Exception {
+    final Path dir = dataDir != null ? dataDir : Files.createTempDirectory("tiergate-");
+    final TiergateStack stack =
+        TiergateStack.start(
+            new TiergateStack.Options(dir, ingressPort, accountingPort, Duration.ofSeconds(60)));
+    final CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stack.close();
+                  stopped.countDown();
+                },
+                "tiergate-shutdown"));
+    printBanner(stack);
+    if (exitAfterReady) {
+      stack.close();
+      return 0;
+    }
+    stopped.await();
+    return 0;
+  }
+
+  private static void printBanner(final TiergateStack stack) {
+    final String ingress = stack.ingressUrl();
+    System.out.printf(
+        """
+
+        Tiergate is up (ready in %.1f s).
+          OpenAI-compatible API   %s/v1/chat/completions   (key: tg-demo-key)
+          Spend per mode          %s/v1/spend?tenant=demo&by=mode
+          Kafka bootstrap         %s
+          Schema registry         %s  (Confluent-compatible API at /apis/ccompat/v7)
+          Provider simulator      %s
+
+        Try it:
+          curl -s %s/v1/chat/completions -H 'Authorization: Bearer tg-demo-key' \\
+            -H 'Content-Type: application/json' -H 'x-tiergate-mode: plan' \\
+            -d '{"model":"auto/frontier","messages":[{"role":"user","content":"Plan a refactor"}]}'
+
+        Ctrl-C stops everything.
+        %n""",
+        stack.startupTime().toMillis() / 1000.0,
+        ingress,
+        stack.accountingUrl(),
+        stack.kafkaSettings().bootstrapServers(),
+        stack.kafkaSettings().schemaRegistryUrl(),
+        stack.simulatorUrl(),
+        ingress);
+  }
+}

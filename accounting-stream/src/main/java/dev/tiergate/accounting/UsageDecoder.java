@@ -3,6 +3,10 @@ package dev.tiergate.accounting;
 import dev.tiergate.schemas.TiergateHeaders;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
@@ -17,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Decodes raw usage records inside the topology rather than in the consumer, so a record that cannot
  * be decoded or priced keeps its original bytes and goes to the dead-letter topic with the reason and
- * source in its headers, while the app keeps running.
+ * source in its headers, while the app keeps running. A registry that cannot be reached is not the
+ * record's fault: that failure is rethrown, so the thread is replaced and the record retried from
+ * the last commit instead of a good usage record leaving the books.
  */
 final class UsageDecoder extends ContextualProcessor<String, byte[], String, DecodedUsage> {
 
@@ -53,6 +59,9 @@ final class UsageDecoder extends ContextualProcessor<String, byte[], String, Dec
     try {
       usage = deserializer.deserialize(topic(), raw);
     } catch (RuntimeException e) {
+      if (unreachable(e)) {
+        throw e;
+      }
       return DecodedUsage.invalid(raw, "undecodable UsageEvent: " + e.getMessage());
     }
     if (usage == null) {
@@ -60,6 +69,21 @@ final class UsageDecoder extends ContextualProcessor<String, byte[], String, Dec
     }
     final Optional<String> problem = problem(usage);
     return problem.isPresent() ? DecodedUsage.invalid(raw, problem.get()) : DecodedUsage.valid(usage);
+  }
+
+  /** True when the failure is the network's (registry down or slow), not the record's. */
+  static boolean unreachable(final Throwable failure) {
+    Throwable cause = failure;
+    // Bounded, since a cause chain can loop.
+    for (int depth = 0; cause != null && depth < 16; depth++, cause = cause.getCause()) {
+      if (cause instanceof SocketException
+          || cause instanceof SocketTimeoutException
+          || cause instanceof UnknownHostException
+          || cause instanceof HttpTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Optional<String> problem(final UsageEvent usage) {

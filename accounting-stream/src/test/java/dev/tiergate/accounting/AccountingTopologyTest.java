@@ -4,6 +4,7 @@ import static dev.tiergate.accounting.TestData.event;
 import static dev.tiergate.accounting.TestData.model;
 import static dev.tiergate.accounting.TestData.usage;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.SerdeFactory;
@@ -11,14 +12,18 @@ import dev.tiergate.schemas.SpendAggregate;
 import dev.tiergate.schemas.TiergateHeaders;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
@@ -174,6 +179,36 @@ class AccountingTopologyTest {
     assertThat(TiergateHeaders.get(dead.headers(), TiergateHeaders.DLQ_REASON))
         .hasValueSatisfying(reason -> assertThat(reason).contains("cachedInputTokens"));
     assertThat(store().get(key("t", SpendDimension.MODE, "plan"))).isNull();
+  }
+
+  @Test
+  void retriesInsteadOfDeadLetteringWhenTheRegistryIsUnreachable() {
+    final SerdeFactory registryDown = new SerdeFactory() {
+      @Override
+      public <T extends SpecificRecord> Serde<T> avro(final Class<T> type) {
+        final Serde<T> real = SERDES.avro(type);
+        if (type != UsageEvent.class) {
+          return real;
+        }
+        return Serdes.serdeFrom(real.serializer(), (topic, bytes) -> {
+          throw new IllegalStateException("registry lookup failed",
+              new ConnectException("Connection refused"));
+        });
+      }
+    };
+    final AccountingConfig config = TestData.config(stateDir.resolve("down"));
+    try (TopologyTestDriver down = new TopologyTestDriver(
+        AccountingTopology.build(registryDown, config), config.streamsProperties())) {
+      final TestInputTopic<String, byte[]> input = down.createInputTopic(
+          Topics.USAGE.name(), new StringSerializer(), new ByteArraySerializer());
+      final TestOutputTopic<String, byte[]> dlq = down.createOutputTopic(
+          Topics.USAGE_DLQ.name(), new StringDeserializer(), new ByteArrayDeserializer());
+
+      assertThatThrownBy(() -> input.pipeInput("req_1",
+              bytes(event("req_1", "t", "plan", GPT, usage(3, 0, 1, 0)))))
+          .hasRootCauseInstanceOf(ConnectException.class);
+      assertThat(dlq.isEmpty()).isTrue();
+    }
   }
 
   @Test

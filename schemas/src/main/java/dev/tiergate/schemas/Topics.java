@@ -49,6 +49,10 @@ public final class Topics {
   /** Batch progress, keyed by batch id. */
   public static final Topic<BatchProgress> BATCHES = table("tiergate.batches", BatchProgress.class);
 
+  /** Virtual keys, hashed, keyed by the key's SHA-256 hex digest. */
+  public static final Topic<VirtualKey> VIRTUAL_KEYS =
+      table("tiergate.virtual-keys", VirtualKey.class);
+
   /** Dead letters: the original bytes, with the reason in the headers. */
   public static final Topic<byte[]> REQUESTS_DLQ = deadLetters(REQUESTS);
   public static final Topic<byte[]> ROUTED_DLQ = deadLetters(ROUTED);
@@ -59,7 +63,7 @@ public final class Topics {
   public static final List<Topic<?>> ALL =
       List.of(
           REQUESTS, ROUTED, RESPONSES, RESPONSE_CHUNKS, USAGE, SPEND, BUDGET_ALERTS,
-          ROUTES, MODELS, BUDGETS, BUDGET_STATE, BATCHES,
+          ROUTES, MODELS, BUDGETS, BUDGET_STATE, BATCHES, VIRTUAL_KEYS,
           REQUESTS_DLQ, ROUTED_DLQ, RESPONSES_DLQ, USAGE_DLQ, ROUTES_DLQ);
 
   private Topics() {}

@@ -48,6 +48,14 @@ public final class Topics {
       table("tiergate.budget-state", BudgetState.class);
   /** Batch progress, keyed by batch id. */
   public static final Topic<BatchProgress> BATCHES = table("tiergate.batches", BatchProgress.class);
+  /**
+   * Batch submissions, keyed by batch id; written before the items. Partitioned like the pipeline
+   * so the batch-progress stream can join it with items re-keyed by batch id (co-partitioned).
+   */
+  public static final Topic<BatchManifest> BATCH_MANIFESTS =
+      new Topic<>(
+          "tiergate.batch-manifests", BatchManifest.class, PIPELINE_PARTITIONS,
+          CleanupPolicy.COMPACT, BROKER_DEFAULT);
 
   /** Virtual keys, hashed, keyed by the key's SHA-256 hex digest. */
   public static final Topic<VirtualKey> VIRTUAL_KEYS =
@@ -63,7 +71,7 @@ public final class Topics {
   public static final List<Topic<?>> ALL =
       List.of(
           REQUESTS, ROUTED, RESPONSES, RESPONSE_CHUNKS, USAGE, SPEND, BUDGET_ALERTS,
-          ROUTES, MODELS, BUDGETS, BUDGET_STATE, BATCHES, VIRTUAL_KEYS,
+          ROUTES, MODELS, BUDGETS, BUDGET_STATE, BATCHES, BATCH_MANIFESTS, VIRTUAL_KEYS,
           REQUESTS_DLQ, ROUTED_DLQ, RESPONSES_DLQ, USAGE_DLQ, ROUTES_DLQ);
 
   private Topics() {}

@@ -37,6 +37,18 @@ public final class GatewayException extends RuntimeException {
         "Missing or unknown API key. Send it as 'Authorization: Bearer <key>' or 'x-api-key'.");
   }
 
+  public static GatewayException forbiddenTier(final String tier) {
+    return new GatewayException(
+        403, "permission_error", "tier_not_allowed", "model",
+        "This API key may not use the '" + tier + "' tier.");
+  }
+
+  public static GatewayException modelNotFound(final String model) {
+    return new GatewayException(
+        404, "invalid_request_error", "model_not_found", "model",
+        "The model '" + model + "' does not exist; see GET /v1/models.");
+  }
+
   public static GatewayException notFound(final String method, final String path) {
     return new GatewayException(
         404, "invalid_request_error", "unknown_url", null,

@@ -3,13 +3,12 @@ package dev.tiergate.ingress;
 import dev.tiergate.schemas.ChatResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 
-/** Writes JSON replies and OpenAI error bodies, with the {@code x-tiergate-*} headers. */
+/** Writes JSON replies and error bodies in the caller's dialect, with the {@code x-tiergate-*} headers. */
 final class HttpReplies {
 
   static final String MODEL_HEADER = "x-tiergate-model";
@@ -20,35 +19,32 @@ final class HttpReplies {
   private static final Logger LOG = LoggerFactory.getLogger(HttpReplies.class);
   private static final String JSON = "application/json";
 
-  private final OpenAiJson json;
-
-  HttpReplies(final OpenAiJson json) {
-    this.json = Objects.requireNonNull(json, "json");
-  }
-
-  OpenAiJson json() {
-    return json;
-  }
+  private HttpReplies() {}
 
   /** A final response: the completion, or the error it carries with that error's status. */
-  Mono<Void> response(final HttpServerResponse http, final ChatResponse response) {
+  static Mono<Void> response(
+      final HttpServerResponse http, final ChatResponse response, final ApiDialect dialect) {
     routingHeaders(http, response);
     if (response.getError() != null) {
-      return error(http, GatewayException.fromPipeline(response.getError()), null);
+      return error(http, GatewayException.fromPipeline(response.getError()), null, dialect);
     }
-    return send(http, HttpResponseStatus.OK, json.completion(response));
+    return send(http, HttpResponseStatus.OK, dialect.completion(response));
   }
 
   /** An error body; {@code requestId} (may be null) goes in the request-id header. */
-  Mono<Void> error(final HttpServerResponse http, final Throwable failure, final String requestId) {
+  static Mono<Void> error(
+      final HttpServerResponse http,
+      final Throwable failure,
+      final String requestId,
+      final ApiDialect dialect) {
     final GatewayException error = asGatewayError(failure);
     if (requestId != null) {
       http.header(REQUEST_ID_HEADER, requestId);
     }
-    return send(http, HttpResponseStatus.valueOf(error.httpStatus()), json.error(error));
+    return send(http, HttpResponseStatus.valueOf(error.httpStatus()), dialect.error(error));
   }
 
-  Mono<Void> send(
+  static Mono<Void> send(
       final HttpServerResponse http, final HttpResponseStatus status, final String body) {
     return http.status(status)
         .header(HttpHeaderNames.CONTENT_TYPE, JSON)
@@ -63,8 +59,7 @@ final class HttpReplies {
     setIfPresent(http, RULE_HEADER, response.getRuleKey());
   }
 
-  private static void setIfPresent(
-      final HttpServerResponse http, final String name, final String value) {
+  static void setIfPresent(final HttpServerResponse http, final String name, final String value) {
     if (value != null) {
       http.header(name, value);
     }

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
+import dev.tiergate.schemas.ModelSpec;
+import dev.tiergate.schemas.VirtualKey;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
@@ -21,8 +24,9 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * The client-facing HTTP API: OpenAI Chat Completions in, normalized requests onto Kafka, replies
- * correlated back from the responses and chunk topics. Owns its Kafka clients and HTTP server.
+ * The client-facing HTTP API: OpenAI Chat Completions and Anthropic Messages in, normalized requests
+ * onto Kafka, replies correlated back from the responses and chunk topics; keys and the model list
+ * from their compacted topics. Owns its Kafka clients and HTTP server.
  */
 public final class IngressService implements AutoCloseable {
 
@@ -43,8 +47,12 @@ public final class IngressService implements AutoCloseable {
   private final ReplyCorrelator correlator;
   private final ReplyListener<ChatResponse> responses;
   private final ReplyListener<ChatChunk> chunks;
-  private final ChatCompletionsHandler chatCompletions;
-  private final HttpReplies replies;
+  private final LiveTable<VirtualKey> managedKeys;
+  private final LiveTable<ModelSpec> models;
+  private final ChatHandler chatCompletions;
+  private final ChatHandler messages;
+  private final ModelsHandler modelsList;
+  private final OpenAiDialect openAi;
   private DisposableServer server;
   private boolean closed;
 
@@ -54,31 +62,61 @@ public final class IngressService implements AutoCloseable {
         config,
         KafkaClients.requestProducer(config.kafka(), serdes),
         KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
-        KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSE_CHUNKS, serdes));
+        KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSE_CHUNKS, serdes),
+        new LiveTable<>(
+            KafkaClients.tableConsumer(config.kafka(), Topics.VIRTUAL_KEYS, serdes),
+            Topics.VIRTUAL_KEYS.name()),
+        new LiveTable<>(
+            KafkaClients.tableConsumer(config.kafka(), Topics.MODELS, serdes),
+            Topics.MODELS.name()));
   }
 
   /**
-   * With the given clients (e.g. {@code MockProducer}/{@code MockConsumer}); the service owns and
-   * closes them.
+   * With the given reply clients (e.g. {@code MockProducer}/{@code MockConsumer}) and no managed
+   * keys or catalogue: only the static keys authenticate and explicit models are not checked. The
+   * service owns and closes the clients.
    */
   public IngressService(
       final IngressConfig config,
       final Producer<String, ChatRequest> producer,
       final Consumer<String, ChatResponse> responseConsumer,
       final Consumer<String, ChatChunk> chunkConsumer) {
+    this(
+        config, producer, responseConsumer, chunkConsumer,
+        LiveTable.fixed(Topics.VIRTUAL_KEYS.name(), Map.of()),
+        LiveTable.fixed(Topics.MODELS.name(), Map.of()));
+  }
+
+  /**
+   * With the given clients and tables (a {@link LiveTable} over a consumer, or {@link
+   * LiveTable#fixed}); the service owns and closes them all.
+   */
+  public IngressService(
+      final IngressConfig config,
+      final Producer<String, ChatRequest> producer,
+      final Consumer<String, ChatResponse> responseConsumer,
+      final Consumer<String, ChatChunk> chunkConsumer,
+      final LiveTable<VirtualKey> managedKeys,
+      final LiveTable<ModelSpec> models) {
     this.config = Objects.requireNonNull(config, "config");
     this.producer = Objects.requireNonNull(producer, "producer");
+    this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
+    this.models = Objects.requireNonNull(models, "models");
     this.correlator = new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending());
     this.responses =
         new ReplyListener<>(responseConsumer, Topics.RESPONSES.name(), correlator::onResponse);
     this.chunks =
         new ReplyListener<>(chunkConsumer, Topics.RESPONSE_CHUNKS.name(), correlator::onChunk);
     final ObjectMapper mapper = new ObjectMapper();
-    this.replies = new HttpReplies(new OpenAiJson(mapper));
-    this.chatCompletions =
-        new ChatCompletionsHandler(
-            config.virtualKeys(), new OpenAiChatNormalizer(Clock.systemUTC()), correlator,
-            mapper, replies, config.maxRequestBytes());
+    final Clock clock = Clock.systemUTC();
+    final KeyDirectory keys = new KeyDirectory(config.virtualKeys(), managedKeys);
+    this.openAi = new OpenAiDialect(new OpenAiChatNormalizer(clock), new OpenAiJson(mapper));
+    final AnthropicDialect anthropic =
+        new AnthropicDialect(new AnthropicNormalizer(clock), new AnthropicJson(mapper));
+    final int maxBytes = config.maxRequestBytes();
+    this.chatCompletions = new ChatHandler(openAi, keys, models, correlator, mapper, maxBytes);
+    this.messages = new ChatHandler(anthropic, keys, models, correlator, mapper, maxBytes);
+    this.modelsList = new ModelsHandler(keys, models, mapper, openAi, anthropic);
   }
 
   /** Starts the reply readers (at the end of their topics), then the HTTP server. */
@@ -89,6 +127,8 @@ public final class IngressService implements AutoCloseable {
     if (server != null) {
       return;
     }
+    managedKeys.start();
+    models.start();
     responses.start();
     chunks.start();
     server = httpServer().bindNow(BIND_TIMEOUT);
@@ -107,14 +147,17 @@ public final class IngressService implements AutoCloseable {
             routes ->
                 routes
                     .post("/v1/chat/completions", chatCompletions)
+                    .post("/v1/messages", messages)
+                    .get("/v1/models", modelsList)
                     .get("/health", this::health)
                     .route(request -> true, this::notFound));
   }
 
   private Publisher<Void> health(
       final HttpServerRequest request, final HttpServerResponse response) {
-    final boolean up = responses.isAlive() && chunks.isAlive();
-    return replies.send(
+    final boolean up =
+        responses.isAlive() && chunks.isAlive() && managedKeys.isAlive() && models.isAlive();
+    return HttpReplies.send(
         response,
         up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
         up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
@@ -122,8 +165,9 @@ public final class IngressService implements AutoCloseable {
 
   private Publisher<Void> notFound(
       final HttpServerRequest request, final HttpServerResponse response) {
-    return replies.error(
-        response, GatewayException.notFound(request.method().name(), request.path()), null);
+    return HttpReplies.error(
+        response, GatewayException.notFound(request.method().name(), request.path()), null,
+        openAi);
   }
 
   /** The bound HTTP port (useful with port 0). */
@@ -165,6 +209,8 @@ public final class IngressService implements AutoCloseable {
     } finally {
       responses.close();
       chunks.close();
+      managedKeys.close();
+      models.close();
       producer.close(CLOSE_TIMEOUT);
       LOG.info("ingress stopped");
     }

@@ -58,6 +58,22 @@ final class KafkaClients {
         props, topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
   }
 
+  /** A group-less consumer of a compacted table: the table assigns partitions and reads them all. */
+  static <V> Consumer<String, V> tableConsumer(
+      final KafkaSettings kafka, final Topic<V> topic, final SerdeFactory serdes) {
+    final Properties props =
+        withDefaults(
+            kafka,
+            Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100",
+                ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-table-" + topic.name()));
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    return new KafkaConsumer<>(
+        props, topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
+  }
+
   private static Properties withDefaults(
       final KafkaSettings kafka, final Map<String, String> defaults) {
     final Properties props = new Properties();

@@ -38,7 +38,7 @@ public final class OpenAiChatNormalizer {
     }
     final String model = JsonFields.requiredText(body, "model", "model");
     final var messages = OpenAiMessages.messages(body.get("messages"));
-    final Signals signals = Signals.resolve(headers, model, caller);
+    final Signals signals = Signals.resolve(headers, model, caller, body.get("metadata"));
     return ChatRequest.newBuilder()
         .setCorrelationId(Ids.newRequestId())
         .setSessionId(signals.sessionId())

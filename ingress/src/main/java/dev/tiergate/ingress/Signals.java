@@ -1,5 +1,6 @@
 package dev.tiergate.ingress;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -31,26 +32,57 @@ public record Signals(
     Objects.requireNonNull(tier, "tier");
   }
 
-  /**
-   * Resolves the signals of one request.
-   *
-   * @throws GatewayException (400) when the model names a virtual tier that does not exist
-   */
+  /** Resolves the signals of one request that carries no {@code metadata}. */
   public static Signals resolve(
       final HeaderLookup headers, final String model, final Caller caller) {
+    return resolve(headers, model, caller, null);
+  }
+
+  /**
+   * Resolves the signals of one request. Headers win over the body's {@code metadata} ({@code
+   * mode}, {@code feature}, {@code session_id} string entries), which is the path for clients that
+   * cannot set headers.
+   *
+   * @param metadata the request's {@code metadata} object, or null
+   * @throws GatewayException 400 when the model names a virtual tier that does not exist, 403 when
+   *     the caller's key may not use the tier
+   */
+  public static Signals resolve(
+      final HeaderLookup headers,
+      final String model,
+      final Caller caller,
+      final JsonNode metadata) {
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(caller, "caller");
-    final String mode = headers.first(MODE_HEADER, KILO_MODE_HEADER);
-    final String session = headers.first(SESSION_HEADER, KILO_TASK_HEADER);
+    final String mode = orElse(headers.first(MODE_HEADER, KILO_MODE_HEADER), metadata, "mode");
+    final String session =
+        orElse(headers.first(SESSION_HEADER, KILO_TASK_HEADER), metadata, "session_id");
     final String trimmedModel = model.trim();
     final Tier virtualTier = virtualTier(trimmedModel, caller);
+    final Tier tier = virtualTier == null ? caller.defaultTier() : virtualTier;
+    if (!caller.allows(tier)) {
+      throw GatewayException.forbiddenTier(tier.id());
+    }
     return new Signals(
         mode == null ? null : mode.toLowerCase(Locale.ROOT),
-        headers.first(FEATURE_HEADER, KILO_FEATURE_HEADER),
+        orElse(headers.first(FEATURE_HEADER, KILO_FEATURE_HEADER), metadata, "feature"),
         session == null ? Ids.newSessionId() : session,
-        virtualTier == null ? caller.defaultTier() : virtualTier,
+        tier,
         virtualTier == null ? trimmedModel : null);
+  }
+
+  /** The header value, else the metadata's non-blank string entry of that name, else null. */
+  private static String orElse(
+      final String header, final JsonNode metadata,
+      final String name) {
+    if (header != null || metadata == null || !metadata.isObject()) {
+      return header;
+    }
+    final JsonNode value = metadata.get(name);
+    return value != null && value.isTextual() && !value.asText().isBlank()
+        ? value.asText().trim()
+        : null;
   }
 
   /** The tier a virtual model id selects, or null when the id is not virtual. */

@@ -73,16 +73,30 @@ public final class VirtualKeys {
   }
 
   /**
+   * The key a request presents, as {@code Authorization: Bearer <key>} or {@code x-api-key}; null
+   * when neither header carries one.
+   */
+  public static String presentedKey(final HeaderLookup headers) {
+    Objects.requireNonNull(headers, "headers");
+    final String authorization = headers.get(AUTHORIZATION_HEADER);
+    final String key =
+        authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+            ? authorization.substring(BEARER.length())
+            : headers.get(API_KEY_HEADER);
+    return key == null || key.isBlank() ? null : key.trim();
+  }
+
+  /** The caller whose key has this SHA-256 hex digest; empty when the table has none. */
+  public Optional<Caller> findByHash(final String keyHash) {
+    return Optional.ofNullable(callersByKeyHash.get(Objects.requireNonNull(keyHash, "keyHash")));
+  }
+
+  /**
    * The caller behind a request's key, sent as {@code Authorization: Bearer <key>} or {@code
    * x-api-key}; empty when neither header carries a known key.
    */
   public Optional<Caller> authenticate(final HeaderLookup headers) {
-    Objects.requireNonNull(headers, "headers");
-    final String authorization = headers.get(AUTHORIZATION_HEADER);
-    if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      return authenticate(authorization.substring(BEARER.length()));
-    }
-    return authenticate(headers.get(API_KEY_HEADER));
+    return authenticate(presentedKey(headers));
   }
 
   /** The caller a presented key stands for; empty for a null, blank or unknown key. */
@@ -97,7 +111,9 @@ public final class VirtualKeys {
     return callersByKeyHash.size();
   }
 
-  private static String hash(final String key) {
+  /** The SHA-256 hex digest a key is stored and looked up under. */
+  public static String hash(final String key) {
+    Objects.requireNonNull(key, "key");
     try {
       final MessageDigest digest = MessageDigest.getInstance("SHA-256");
       return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));

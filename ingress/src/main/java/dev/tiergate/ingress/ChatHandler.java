@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ModelSpec;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.function.BiFunction;
@@ -15,32 +16,32 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * {@code POST /v1/chat/completions}: authenticate, read and normalize the body, publish through the
- * {@link ReplyCorrelator}, and answer with the completion (JSON or SSE). Nothing is published for a
- * request that fails authentication or validation.
+ * One chat endpoint ({@code POST /v1/chat/completions}, {@code POST /v1/messages}): authenticate,
+ * read and normalize the body in the endpoint's dialect, publish through the {@link
+ * ReplyCorrelator}, and answer with the completion (JSON or SSE). Nothing is published for a request
+ * that fails authentication, validation or the model check.
  */
-final class ChatCompletionsHandler
-    implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
+final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 
-  private final VirtualKeys keys;
-  private final OpenAiChatNormalizer normalizer;
+  private final ApiDialect dialect;
+  private final KeyDirectory keys;
+  private final LiveTable<ModelSpec> models;
   private final ReplyCorrelator correlator;
   private final ObjectMapper mapper;
-  private final HttpReplies replies;
   private final int maxRequestBytes;
 
-  ChatCompletionsHandler(
-      final VirtualKeys keys,
-      final OpenAiChatNormalizer normalizer,
+  ChatHandler(
+      final ApiDialect dialect,
+      final KeyDirectory keys,
+      final LiveTable<ModelSpec> models,
       final ReplyCorrelator correlator,
       final ObjectMapper mapper,
-      final HttpReplies replies,
       final int maxRequestBytes) {
+    this.dialect = Objects.requireNonNull(dialect, "dialect");
     this.keys = Objects.requireNonNull(keys, "keys");
-    this.normalizer = Objects.requireNonNull(normalizer, "normalizer");
+    this.models = Objects.requireNonNull(models, "models");
     this.correlator = Objects.requireNonNull(correlator, "correlator");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
-    this.replies = Objects.requireNonNull(replies, "replies");
     this.maxRequestBytes = maxRequestBytes;
   }
 
@@ -49,12 +50,12 @@ final class ChatCompletionsHandler
     final HeaderLookup headers = request.requestHeaders()::get;
     final Caller caller = keys.authenticate(headers).orElse(null);
     if (caller == null) {
-      return replies.error(response, GatewayException.unauthorized(), null);
+      return HttpReplies.error(response, GatewayException.unauthorized(), null, dialect);
     }
     return BodyReader.read(request, maxRequestBytes)
         .map(this::parse)
-        .flatMap(body -> serve(body, normalizer.normalize(body, caller, headers), response))
-        .onErrorResume(error -> replies.error(response, error, null));
+        .flatMap(body -> serve(body, checked(dialect.normalize(body, caller, headers)), response))
+        .onErrorResume(error -> HttpReplies.error(response, error, null, dialect));
   }
 
   private JsonNode parse(final byte[] bytes) {
@@ -72,20 +73,30 @@ final class ChatCompletionsHandler
     }
   }
 
+  /**
+   * An explicit model must be in the catalogue. With no catalogue at all (a service built without
+   * the models topic) explicit ids pass and the router decides.
+   */
+  private ChatRequest checked(final ChatRequest request) {
+    final String model = request.getRequestedModel();
+    if (model != null && !models.isEmpty() && models.get(model).isEmpty()) {
+      throw GatewayException.modelNotFound(model);
+    }
+    return request;
+  }
+
   private Mono<Void> serve(
       final JsonNode body, final ChatRequest request, final HttpServerResponse response) {
     final String id = request.getCorrelationId();
     if (!request.getStream()) {
       return correlator
           .call(request)
-          .flatMap(reply -> replies.response(response, reply))
-          .onErrorResume(error -> replies.error(response, error, id));
+          .flatMap(reply -> HttpReplies.response(response, reply, dialect))
+          .onErrorResume(error -> HttpReplies.error(response, error, id, dialect));
     }
-    final boolean includeUsage = OpenAiChatNormalizer.includeUsage(body);
     return correlator
         .stream(request)
-        .switchOnFirst(
-            (first, events) -> streamOrError(first, events, request, includeUsage, response))
+        .switchOnFirst((first, events) -> streamOrError(first, events, request, body, response))
         .then();
   }
 
@@ -94,30 +105,25 @@ final class ChatCompletionsHandler
       final Signal<? extends ReplyEvent> first,
       final Flux<ReplyEvent> events,
       final ChatRequest request,
-      final boolean includeUsage,
+      final JsonNode body,
       final HttpServerResponse response) {
     final String id = request.getCorrelationId();
     if (first.isOnError()) {
-      return replies.error(response, first.getThrowable(), id);
+      return HttpReplies.error(response, first.getThrowable(), id, dialect);
     }
     if (first.get() instanceof ReplyEvent.Final reply && reply.response().getError() != null) {
-      return replies.response(response, reply.response());
+      return HttpReplies.response(response, reply.response(), dialect);
     }
-    final OpenAiStream stream =
-        new OpenAiStream(
-            replies.json(), id, modelOf(request), request.getReceivedAt(),
-            includeUsage, HttpReplies::asGatewayError);
+    if (first.get() instanceof ReplyEvent.Final reply) {
+      HttpReplies.routingHeaders(response, reply.response());
+    } else if (first.get() instanceof ReplyEvent.Chunk chunk) {
+      HttpReplies.setIfPresent(response, HttpReplies.MODEL_HEADER, chunk.chunk().getModel());
+    }
+    HttpReplies.setIfPresent(response, HttpReplies.TIER_HEADER, request.getTier());
     return response
         .sse()
         .header(HttpReplies.REQUEST_ID_HEADER, id)
-        .sendString(stream.render(events))
+        .sendString(dialect.stream(request, body, events))
         .then();
-  }
-
-  /** The model to show until the pipeline names the one that serves: the one asked for. */
-  private static String modelOf(final ChatRequest request) {
-    return request.getRequestedModel() != null
-        ? request.getRequestedModel()
-        : "auto/" + request.getTier();
   }
 }

@@ -1,0 +1,44 @@
+package dev.tiergate.ingress;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ChatResponse;
+import java.util.Objects;
+import reactor.core.publisher.Flux;
+
+/** Anthropic Messages: {@code message} bodies, the named-event stream, Anthropic's error shape. */
+final class AnthropicDialect implements ApiDialect {
+
+  private final AnthropicNormalizer normalizer;
+  private final AnthropicJson json;
+
+  AnthropicDialect(final AnthropicNormalizer normalizer, final AnthropicJson json) {
+    this.normalizer = Objects.requireNonNull(normalizer, "normalizer");
+    this.json = Objects.requireNonNull(json, "json");
+  }
+
+  @Override
+  public ChatRequest normalize(
+      final JsonNode body, final Caller caller, final HeaderLookup headers) {
+    return normalizer.normalize(body, caller, headers);
+  }
+
+  @Override
+  public String completion(final ChatResponse response) {
+    return json.message(response);
+  }
+
+  @Override
+  public String error(final GatewayException error) {
+    return json.error(error);
+  }
+
+  @Override
+  public Flux<String> stream(
+      final ChatRequest request, final JsonNode body, final Flux<ReplyEvent> events) {
+    return new AnthropicStream(
+            json, request.getCorrelationId(), OpenAiDialect.modelOf(request),
+            HttpReplies::asGatewayError)
+        .render(events);
+  }
+}

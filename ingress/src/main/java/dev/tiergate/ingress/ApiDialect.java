@@ -1,0 +1,30 @@
+package dev.tiergate.ingress;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ChatResponse;
+import reactor.core.publisher.Flux;
+
+/**
+ * One client-facing wire format (OpenAI Chat Completions, Anthropic Messages): how its bodies
+ * become a {@link ChatRequest} and how replies and errors are written back. The HTTP handling
+ * around it (auth, body limit, correlation) is the same for every dialect.
+ */
+interface ApiDialect {
+
+  /**
+   * The normalized request, with a fresh correlation id.
+   *
+   * @throws GatewayException 4xx for a body the caller got wrong
+   */
+  ChatRequest normalize(JsonNode body, Caller caller, HeaderLookup headers);
+
+  /** The whole (non-streamed) answer. */
+  String completion(ChatResponse response);
+
+  /** The dialect's error body. */
+  String error(GatewayException error);
+
+  /** The SSE frames for one streamed request's reply events; a failure becomes an error event. */
+  Flux<String> stream(ChatRequest request, JsonNode body, Flux<ReplyEvent> events);
+}

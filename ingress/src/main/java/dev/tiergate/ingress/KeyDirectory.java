@@ -1,0 +1,60 @@
+package dev.tiergate.ingress;
+
+import dev.tiergate.schemas.VirtualKey;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resolves a presented key to its {@link Caller}: first the static bootstrap keys from config, then
+ * the hashed keys on {@code tiergate.virtual-keys} (created with {@code tiergate keys create}). A
+ * revoked or deleted key is unknown, so it gets 401 like a wrong one.
+ */
+public final class KeyDirectory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KeyDirectory.class);
+
+  private final VirtualKeys staticKeys;
+  private final LiveTable<VirtualKey> managedKeys;
+
+  public KeyDirectory(final VirtualKeys staticKeys, final LiveTable<VirtualKey> managedKeys) {
+    this.staticKeys = Objects.requireNonNull(staticKeys, "staticKeys");
+    this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
+  }
+
+  /** The caller behind the request's key; empty for a missing, unknown or revoked key. */
+  public Optional<Caller> authenticate(final HeaderLookup headers) {
+    final String key = VirtualKeys.presentedKey(Objects.requireNonNull(headers, "headers"));
+    if (key == null) {
+      return Optional.empty();
+    }
+    final String hash = VirtualKeys.hash(key);
+    final Optional<Caller> bootstrap = staticKeys.findByHash(hash);
+    if (bootstrap.isPresent()) {
+      return bootstrap;
+    }
+    return managedKeys.get(hash).filter(row -> !row.getRevoked()).flatMap(KeyDirectory::caller);
+  }
+
+  /** A stored key whose tiers no longer parse is unusable, never a 500. */
+  private static Optional<Caller> caller(final VirtualKey row) {
+    final Optional<Tier> defaultTier = Tier.parse(row.getDefaultTier());
+    final Set<Tier> allowed = EnumSet.noneOf(Tier.class);
+    for (final String tier : row.getAllowedTiers()) {
+      final Optional<Tier> parsed = Tier.parse(tier);
+      if (parsed.isEmpty()) {
+        LOG.warn("virtual key {} names unknown tier '{}'; refused", row.getKeyPrefix(), tier);
+        return Optional.empty();
+      }
+      allowed.add(parsed.get());
+    }
+    if (defaultTier.isEmpty() || (!allowed.isEmpty() && !allowed.contains(defaultTier.get()))) {
+      LOG.warn("virtual key {} has an unusable default tier; refused", row.getKeyPrefix());
+      return Optional.empty();
+    }
+    return Optional.of(new Caller(row.getTenant(), defaultTier.get(), allowed));
+  }
+}

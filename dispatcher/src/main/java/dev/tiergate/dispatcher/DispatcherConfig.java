@@ -36,10 +36,12 @@ import java.util.TreeSet;
  *   <tr><td>TIERGATE_DISPATCHER_RETRY_AFTER_CAP_MS</td><td>10000</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_DEDUP_CAPACITY</td><td>100000</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_CLOSE_TIMEOUT_MS</td><td>30000</td></tr>
- *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_BASE_URL</td><td>required per provider (OpenAI's
- *       public URL for OPENAI)</td></tr>
+ *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_BASE_URL</td><td>required per provider (the public
+ *       URL for OPENAI, ANTHROPIC, GOOGLE and GEMINI)</td></tr>
  *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_API_KEY</td><td>none; sent as the format's credential</td></tr>
- *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_FORMAT</td><td>openai</td></tr>
+ *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_FORMAT</td><td>openai, openai-compatible,
+ *       anthropic or gemini; by default anthropic for ANTHROPIC, gemini for GOOGLE/GEMINI, openai for
+ *       OPENAI, openai-compatible for any other name</td></tr>
  * </table>
  *
  * <p>{@code <NAME>} is the provider part of model ids, upper case, with '_' standing for '-'
@@ -63,7 +65,12 @@ public record DispatcherConfig(
   private static final String API_KEY = "_API_KEY";
   private static final String FORMAT = "_FORMAT";
   private static final List<String> PROVIDER_SUFFIXES = List.of(BASE_URL, API_KEY, FORMAT);
-  private static final Map<String, String> DEFAULT_BASE_URLS = Map.of("openai", "https://api.openai.com/v1");
+  private static final Map<String, String> DEFAULT_BASE_URLS =
+      Map.of(
+          "openai", "https://api.openai.com/v1",
+          "anthropic", "https://api.anthropic.com/v1",
+          "google", "https://generativelanguage.googleapis.com/v1beta",
+          "gemini", "https://generativelanguage.googleapis.com/v1beta");
 
   public DispatcherConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -172,7 +179,7 @@ public record DispatcherConfig(
     final ProviderFormat format =
         Optional.ofNullable(blankToNull(env.get(prefix + FORMAT)))
             .map(ProviderFormat::parse)
-            .orElse(ProviderFormat.OPENAI);
+            .orElse(ProviderFormat.defaultFor(name));
     final Optional<String> apiKey = Optional.ofNullable(blankToNull(env.get(prefix + API_KEY)));
     return new ProviderEndpoint(name, uri(prefix + BASE_URL, baseUrl), apiKey, format);
   }

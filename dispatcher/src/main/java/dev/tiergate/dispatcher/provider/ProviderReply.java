@@ -12,17 +12,30 @@ import java.util.Optional;
  * @param content the text answer, null when the model only called tools
  * @param reasoning reasoning text when the provider returns it
  * @param finishReason stop, length, tool_calls, content_filter (or the provider's own value)
- * @param usage empty when the provider reported none
+ * @param usage empty when the provider reported none; in OpenAI's convention (input includes cached
+ *     tokens, output includes reasoning tokens) whatever the provider's own
+ * @param reasoningSignature the provider's signature over the reasoning (Anthropic thinking, Gemini
+ *     thought signature), null when none; the client must send it back verbatim
  */
 public record ProviderReply(
     String content,
     String reasoning,
     List<ToolCall> toolCalls,
     String finishReason,
-    Optional<Usage> usage) {
+    Optional<Usage> usage,
+    String reasoningSignature) {
 
   public ProviderReply {
     toolCalls = List.copyOf(toolCalls);
     Objects.requireNonNull(usage, "usage");
+  }
+
+  public ProviderReply(
+      final String content,
+      final String reasoning,
+      final List<ToolCall> toolCalls,
+      final String finishReason,
+      final Optional<Usage> usage) {
+    this(content, reasoning, toolCalls, finishReason, usage, null);
   }
 }

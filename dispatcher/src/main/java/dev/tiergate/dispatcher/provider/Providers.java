@@ -1,6 +1,8 @@
 package dev.tiergate.dispatcher.provider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.dispatcher.provider.anthropic.AnthropicMessagesAdapter;
+import dev.tiergate.dispatcher.provider.gemini.GeminiAdapter;
 import dev.tiergate.dispatcher.provider.openai.OpenAiChatAdapter;
 import java.util.Collection;
 import java.util.HashMap;
@@ -21,7 +23,12 @@ public final class Providers {
     endpoints.forEach(
         endpoint -> byName.put(ModelId.normalizeProvider(endpoint.name()), endpoint));
     this.endpoints = Map.copyOf(byName);
-    this.adapters = Map.of(ProviderFormat.OPENAI, OpenAiChatAdapter.openAi(mapper));
+    this.adapters =
+        Map.of(
+            ProviderFormat.OPENAI, OpenAiChatAdapter.openAi(mapper),
+            ProviderFormat.OPENAI_COMPATIBLE, OpenAiChatAdapter.compatible(mapper),
+            ProviderFormat.ANTHROPIC, new AnthropicMessagesAdapter(mapper),
+            ProviderFormat.GEMINI, new GeminiAdapter(mapper));
   }
 
   /** The target serving a catalogue id; empty for a malformed id or an unconfigured provider. */

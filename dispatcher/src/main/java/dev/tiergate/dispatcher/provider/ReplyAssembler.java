@@ -10,8 +10,8 @@ import java.util.TreeMap;
 
 /**
  * Builds the final reply of a stream from its deltas: text and reasoning concatenated, tool calls
- * assembled by index, the last finish reason and usage kept. Not thread-safe; deltas of one stream
- * arrive in order.
+ * assembled by index, the last finish reason, usage and reasoning signature kept. Not thread-safe;
+ * deltas of one stream arrive in order.
  */
 public final class ReplyAssembler {
 
@@ -23,6 +23,7 @@ public final class ReplyAssembler {
   private boolean sawAny;
   private String finishReason;
   private Usage usage;
+  private String signature;
 
   public void add(final StreamDelta delta) {
     sawAny = true;
@@ -45,6 +46,9 @@ public final class ReplyAssembler {
     if (delta.usage() != null) {
       usage = delta.usage();
     }
+    if (delta.reasoningSignature() != null) {
+      signature = delta.reasoningSignature();
+    }
   }
 
   /** True once any delta arrived. */
@@ -65,7 +69,8 @@ public final class ReplyAssembler {
         sawReasoning ? reasoning.toString() : null,
         calls,
         finishReason,
-        Optional.ofNullable(usage));
+        Optional.ofNullable(usage),
+        signature);
   }
 
   private static final class PartialToolCall {

@@ -4,7 +4,8 @@ import dev.tiergate.schemas.Usage;
 
 /**
  * One increment of a streamed answer, in the pipeline's terms. A provider event may carry only a
- * finish reason or only usage; those have no {@linkplain #hasPayload() payload} for the client.
+ * finish reason, only usage or only a reasoning signature; those have no {@linkplain #hasPayload()
+ * payload} for the client.
  */
 public record StreamDelta(
     String content,
@@ -14,7 +15,20 @@ public record StreamDelta(
     String toolName,
     String toolArgumentsDelta,
     String finishReason,
-    Usage usage) {
+    Usage usage,
+    String reasoningSignature) {
+
+  public StreamDelta(
+      final String content,
+      final String reasoning,
+      final Integer toolCallIndex,
+      final String toolCallId,
+      final String toolName,
+      final String toolArgumentsDelta,
+      final String finishReason,
+      final Usage usage) {
+    this(content, reasoning, toolCallIndex, toolCallId, toolName, toolArgumentsDelta, finishReason, usage, null);
+  }
 
   public static StreamDelta content(final String text) {
     return new StreamDelta(text, null, null, null, null, null, null, null);
@@ -22,6 +36,11 @@ public record StreamDelta(
 
   public static StreamDelta reasoning(final String text) {
     return new StreamDelta(null, text, null, null, null, null, null, null);
+  }
+
+  /** The provider's signature of the reasoning so far (Anthropic, Gemini), passed back verbatim. */
+  public static StreamDelta signature(final String signature) {
+    return new StreamDelta(null, null, null, null, null, null, null, null, signature);
   }
 
   public static StreamDelta toolCall(
@@ -37,8 +56,8 @@ public record StreamDelta(
     return new StreamDelta(null, null, null, null, null, null, null, usage);
   }
 
-  /** True when the delta carries text or tool-call pieces a client should see. */
+  /** True when the delta carries text, tool-call pieces or a signature a client should see. */
   public boolean hasPayload() {
-    return content != null || reasoning != null || toolCallIndex != null;
+    return content != null || reasoning != null || toolCallIndex != null || reasoningSignature != null;
   }
 }

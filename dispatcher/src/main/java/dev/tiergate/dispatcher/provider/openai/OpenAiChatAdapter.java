@@ -38,10 +38,13 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
 
   private final ObjectMapper mapper;
   private final String maxTokensField;
+  private final ProviderFormat format;
 
-  private OpenAiChatAdapter(final ObjectMapper mapper, final String maxTokensField) {
+  private OpenAiChatAdapter(
+      final ObjectMapper mapper, final String maxTokensField, final ProviderFormat format) {
     this.mapper = Objects.requireNonNull(mapper, "mapper");
     this.maxTokensField = Objects.requireNonNull(maxTokensField, "maxTokensField");
+    this.format = Objects.requireNonNull(format, "format");
   }
 
   /**
@@ -49,17 +52,17 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
    * {@code max_tokens}).
    */
   public static OpenAiChatAdapter openAi(final ObjectMapper mapper) {
-    return new OpenAiChatAdapter(mapper, "max_completion_tokens");
+    return new OpenAiChatAdapter(mapper, "max_completion_tokens", ProviderFormat.OPENAI);
   }
 
   /** Servers that only copy the older API (many OpenAI-compatible ones) read {@code max_tokens}. */
   public static OpenAiChatAdapter compatible(final ObjectMapper mapper) {
-    return new OpenAiChatAdapter(mapper, "max_tokens");
+    return new OpenAiChatAdapter(mapper, "max_tokens", ProviderFormat.OPENAI_COMPATIBLE);
   }
 
   @Override
   public ProviderFormat format() {
-    return ProviderFormat.OPENAI;
+    return format;
   }
 
   @Override

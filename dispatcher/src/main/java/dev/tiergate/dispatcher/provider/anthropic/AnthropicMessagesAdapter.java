@@ -1,0 +1,212 @@
+package dev.tiergate.dispatcher.provider.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.dispatcher.provider.AdapterJson;
+import dev.tiergate.dispatcher.provider.ProviderAdapter;
+import dev.tiergate.dispatcher.provider.ProviderFailure;
+import dev.tiergate.dispatcher.provider.ProviderFormat;
+import dev.tiergate.dispatcher.provider.ProviderReply;
+import dev.tiergate.dispatcher.provider.ProviderRequest;
+import dev.tiergate.dispatcher.provider.StreamDecoder;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.SamplingParams;
+import dev.tiergate.schemas.ToolCall;
+import dev.tiergate.schemas.ToolDefinition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The Anthropic Messages API ({@code POST /messages}), both ways. Anthropic requires an output cap,
+ * so a request without one gets {@link #DEFAULT_MAX_TOKENS}; a reasoning effort becomes an extended
+ * thinking budget (the cap is raised by the budget, and temperature/top_p are left out, as
+ * Anthropic requires with thinking on). {@code response_format} and {@code seed} have no Anthropic
+ * equivalent and are not sent.
+ */
+public final class AnthropicMessagesAdapter implements ProviderAdapter {
+
+  /** The API version header value this adapter speaks. */
+  public static final String API_VERSION = "2023-06-01";
+  /** Output cap sent when the caller set none (Anthropic requires one). */
+  public static final int DEFAULT_MAX_TOKENS = 4096;
+
+  static final String PATH = "/messages";
+  private static final Map<String, Integer> THINKING_BUDGETS =
+      Map.of("low", 1024, "medium", 4096, "high", 16384);
+
+  private final AdapterJson json;
+  private final AnthropicMessages messages;
+
+  public AnthropicMessagesAdapter(final ObjectMapper mapper) {
+    this.json = new AdapterJson(mapper);
+    this.messages = new AnthropicMessages(json);
+  }
+
+  @Override
+  public ProviderFormat format() {
+    return ProviderFormat.ANTHROPIC;
+  }
+
+  @Override
+  public ProviderRequest buildRequest(
+      final ChatRequest request,
+      final String upstreamModel,
+      final Map<String, String> routeParams,
+      final boolean stream) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(upstreamModel, "upstreamModel");
+    Objects.requireNonNull(routeParams, "routeParams");
+    final ObjectNode body = json.mapper().createObjectNode();
+    body.put("model", upstreamModel);
+    messages.system(request.getMessages()).ifPresent(system -> body.set("system", system));
+    body.set("messages", messages.messages(request.getMessages()));
+    putTools(body, request);
+    putSampling(body, request.getSampling(), routeParams);
+    if (stream) {
+      body.put("stream", true);
+    }
+    return new ProviderRequest(
+        PATH,
+        Map.of(
+            "content-type", "application/json",
+            "anthropic-version", API_VERSION,
+            "accept", stream ? "text/event-stream" : "application/json"),
+        json.write(body));
+  }
+
+  @Override
+  public Map<String, String> authHeaders(final String apiKey) {
+    return Map.of("x-api-key", Objects.requireNonNull(apiKey, "apiKey"));
+  }
+
+  @Override
+  public ProviderReply parseResponse(final byte[] body) {
+    final JsonNode root = json.readAnswer(body);
+    final JsonNode content = root.path("content");
+    if (!content.isArray()) {
+      throw ProviderFailure.invalidResponse("answer has no content array", null);
+    }
+    final StringBuilder text = new StringBuilder();
+    final StringBuilder thinking = new StringBuilder();
+    final List<ToolCall> toolCalls = new ArrayList<>();
+    String signature = null;
+    boolean sawText = false;
+    boolean sawThinking = false;
+    for (final JsonNode block : content) {
+      switch (block.path("type").asText()) {
+        case "text" -> {
+          text.append(block.path("text").asText(""));
+          sawText = true;
+        }
+        case "thinking" -> {
+          thinking.append(block.path("thinking").asText(""));
+          signature = block.path("signature").asText(null);
+          sawThinking = true;
+        }
+        case "tool_use" -> toolCalls.add(toolCall(block));
+        default -> { /* redacted_thinking and server tool blocks carry nothing for the client */ }
+      }
+    }
+    final JsonNode usage = root.path("usage");
+    return new ProviderReply(
+        sawText ? text.toString() : null,
+        sawThinking ? thinking.toString() : null,
+        toolCalls,
+        AnthropicWire.finishReason(root.get("stop_reason")),
+        usage.isObject()
+            ? Optional.of(AnthropicWire.usage(usage, usage.path("output_tokens").asLong(0)))
+            : Optional.empty(),
+        signature);
+  }
+
+  @Override
+  public StreamDecoder newStreamDecoder() {
+    return new AnthropicStreamDecoder(json);
+  }
+
+  @Override
+  public String errorMessage(final byte[] body) {
+    return json.errorMessage(body);
+  }
+
+  private void putTools(final ObjectNode body, final ChatRequest request) {
+    if (!request.getTools().isEmpty()) {
+      final ArrayNode tools = body.putArray("tools");
+      for (final ToolDefinition tool : request.getTools()) {
+        final ObjectNode node = tools.addObject().put("name", tool.getName());
+        if (tool.getDescription() != null) {
+          node.put("description", tool.getDescription());
+        }
+        final JsonNode schema = json.requestJson(tool.getParametersJson(), "parameters of " + tool.getName());
+        // Anthropic requires an object schema; a tool without parameters has an empty one.
+        node.set("input_schema", schema.isEmpty() ? json.mapper().createObjectNode().put("type", "object") : schema);
+      }
+    }
+    if (request.getToolChoiceJson() != null) {
+      toolChoice(request.getToolChoiceJson()).ifPresent(choice -> body.set("tool_choice", choice));
+    }
+  }
+
+  /** OpenAI's tool_choice ({@code auto}, {@code none}, {@code required}, a function) in Anthropic's. */
+  private Optional<ObjectNode> toolChoice(final String choiceJson) {
+    final String trimmed = choiceJson.trim();
+    final JsonNode choice =
+        trimmed.startsWith("{") || trimmed.startsWith("\"")
+            ? json.requestJson(trimmed, "tool_choice")
+            : json.mapper().getNodeFactory().textNode(trimmed);
+    final ObjectNode out = json.mapper().createObjectNode();
+    if (choice.isTextual()) {
+      final String mode = choice.asText().toLowerCase(Locale.ROOT);
+      return switch (mode) {
+        case "auto", "none" -> Optional.of(out.put("type", mode));
+        case "required", "any" -> Optional.of(out.put("type", "any"));
+        default -> Optional.empty();
+      };
+    }
+    final JsonNode function = choice.path("function").path("name");
+    if (function.isTextual()) {
+      return Optional.of(out.put("type", "tool").put("name", function.asText()));
+    }
+    return choice.has("type") ? Optional.of(((ObjectNode) choice).deepCopy()) : Optional.empty();
+  }
+
+  private void putSampling(
+      final ObjectNode body, final SamplingParams sampling, final Map<String, String> routeParams) {
+    final int budget =
+        Optional.ofNullable(sampling.getReasoningEffort())
+            .or(() -> Optional.ofNullable(routeParams.get("reasoning_effort")))
+            .map(effort -> THINKING_BUDGETS.getOrDefault(effort.toLowerCase(Locale.ROOT), 0))
+            .orElse(0);
+    final int cap = sampling.getMaxTokens() != null ? sampling.getMaxTokens() : DEFAULT_MAX_TOKENS;
+    body.put("max_tokens", cap + budget);
+    if (budget > 0) {
+      body.putObject("thinking").put("type", "enabled").put("budget_tokens", budget);
+    } else {
+      if (sampling.getTemperature() != null) {
+        body.put("temperature", sampling.getTemperature());
+      }
+      if (sampling.getTopP() != null) {
+        body.put("top_p", sampling.getTopP());
+      }
+    }
+    if (!sampling.getStop().isEmpty()) {
+      final ArrayNode stop = body.putArray("stop_sequences");
+      sampling.getStop().forEach(stop::add);
+    }
+  }
+
+  private static ToolCall toolCall(final JsonNode block) {
+    final JsonNode input = block.path("input");
+    return ToolCall.newBuilder()
+        .setId(block.path("id").asText(""))
+        .setName(block.path("name").asText(""))
+        .setArgumentsJson(input.isObject() ? input.toString() : "{}")
+        .build();
+  }
+}

@@ -1,0 +1,208 @@
+package dev.tiergate.dispatcher.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.dispatcher.provider.AdapterJson;
+import dev.tiergate.dispatcher.provider.ProviderAdapter;
+import dev.tiergate.dispatcher.provider.ProviderFailure;
+import dev.tiergate.dispatcher.provider.ProviderFormat;
+import dev.tiergate.dispatcher.provider.ProviderReply;
+import dev.tiergate.dispatcher.provider.ProviderRequest;
+import dev.tiergate.dispatcher.provider.StreamDecoder;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.SamplingParams;
+import dev.tiergate.schemas.ToolCall;
+import dev.tiergate.schemas.ToolDefinition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Google Gemini's {@code models/{model}:generateContent} and {@code :streamGenerateContent?alt=sse},
+ * both ways. A reasoning effort becomes a thinking budget with thought summaries included, so the
+ * reasoning and its signature come back. The base URL is the API version root, e.g. {@code
+ * https://generativelanguage.googleapis.com/v1beta}.
+ */
+public final class GeminiAdapter implements ProviderAdapter {
+
+  private static final Map<String, Integer> THINKING_BUDGETS =
+      Map.of("minimal", 0, "low", 1024, "medium", 8192, "high", 24576);
+
+  private final AdapterJson json;
+  private final GeminiContents contents;
+
+  public GeminiAdapter(final ObjectMapper mapper) {
+    this.json = new AdapterJson(mapper);
+    this.contents = new GeminiContents(json);
+  }
+
+  @Override
+  public ProviderFormat format() {
+    return ProviderFormat.GEMINI;
+  }
+
+  @Override
+  public ProviderRequest buildRequest(
+      final ChatRequest request,
+      final String upstreamModel,
+      final Map<String, String> routeParams,
+      final boolean stream) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(upstreamModel, "upstreamModel");
+    Objects.requireNonNull(routeParams, "routeParams");
+    final ObjectNode body = json.mapper().createObjectNode();
+    contents.systemInstruction(request.getMessages()).ifPresent(system -> body.set("systemInstruction", system));
+    body.set("contents", contents.contents(request.getMessages()));
+    putTools(body, request);
+    body.set("generationConfig", generationConfig(request.getSampling(), routeParams));
+    final String path =
+        "/models/" + upstreamModel + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+    return new ProviderRequest(
+        path,
+        Map.of("content-type", "application/json", "accept", stream ? "text/event-stream" : "application/json"),
+        json.write(body));
+  }
+
+  @Override
+  public Map<String, String> authHeaders(final String apiKey) {
+    return Map.of("x-goog-api-key", Objects.requireNonNull(apiKey, "apiKey"));
+  }
+
+  @Override
+  public ProviderReply parseResponse(final byte[] body) {
+    final JsonNode root = json.readAnswer(body);
+    final JsonNode candidate = root.path("candidates").path(0);
+    if (!candidate.isObject()) {
+      final String blocked = root.path("promptFeedback").path("blockReason").asText("");
+      if (!blocked.isEmpty()) {
+        return new ProviderReply(null, null, List.of(), "content_filter", GeminiWire.usage(root.get("usageMetadata")));
+      }
+      throw ProviderFailure.invalidResponse("answer has no candidates", null);
+    }
+    final StringBuilder text = new StringBuilder();
+    final StringBuilder thoughts = new StringBuilder();
+    final List<ToolCall> calls = new ArrayList<>();
+    String signature = null;
+    for (final JsonNode part : candidate.path("content").path("parts")) {
+      if (part.has("thoughtSignature") && signature == null) {
+        signature = part.get("thoughtSignature").asText();
+      }
+      if (part.has("functionCall")) {
+        calls.add(GeminiWire.toolCall(part.get("functionCall"), calls.size()));
+      } else if (part.path("thought").asBoolean(false)) {
+        thoughts.append(part.path("text").asText(""));
+      } else if (part.has("text")) {
+        text.append(part.get("text").asText());
+      }
+    }
+    return new ProviderReply(
+        text.length() > 0 ? text.toString() : null,
+        thoughts.length() > 0 ? thoughts.toString() : null,
+        calls,
+        GeminiWire.finishReason(candidate.get("finishReason"), !calls.isEmpty()),
+        GeminiWire.usage(root.get("usageMetadata")),
+        signature);
+  }
+
+  @Override
+  public StreamDecoder newStreamDecoder() {
+    return new GeminiStreamDecoder(json);
+  }
+
+  @Override
+  public String errorMessage(final byte[] body) {
+    return json.errorMessage(body);
+  }
+
+  private void putTools(final ObjectNode body, final ChatRequest request) {
+    if (!request.getTools().isEmpty()) {
+      final ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
+      for (final ToolDefinition tool : request.getTools()) {
+        final ObjectNode node = declarations.addObject().put("name", tool.getName());
+        if (tool.getDescription() != null) {
+          node.put("description", tool.getDescription());
+        }
+        final JsonNode schema = json.requestJson(tool.getParametersJson(), "parameters of " + tool.getName());
+        if (!schema.isEmpty()) {
+          node.set("parameters", schema);
+        }
+      }
+    }
+    if (request.getToolChoiceJson() != null) {
+      toolConfig(request.getToolChoiceJson()).ifPresent(config -> body.set("toolConfig", config));
+    }
+  }
+
+  private Optional<ObjectNode> toolConfig(final String choiceJson) {
+    final String trimmed = choiceJson.trim();
+    final JsonNode choice =
+        trimmed.startsWith("{") || trimmed.startsWith("\"")
+            ? json.requestJson(trimmed, "tool_choice")
+            : json.mapper().getNodeFactory().textNode(trimmed);
+    final ObjectNode config = json.mapper().createObjectNode();
+    final ObjectNode calling = config.putObject("functionCallingConfig");
+    if (choice.isTextual()) {
+      final String mode =
+          switch (choice.asText().toLowerCase(Locale.ROOT)) {
+            case "none" -> "NONE";
+            case "required" -> "ANY";
+            default -> "AUTO";
+          };
+      calling.put("mode", mode);
+      return Optional.of(config);
+    }
+    final JsonNode name = choice.path("function").path("name");
+    if (!name.isTextual()) {
+      return Optional.empty();
+    }
+    calling.put("mode", "ANY").putArray("allowedFunctionNames").add(name.asText());
+    return Optional.of(config);
+  }
+
+  private ObjectNode generationConfig(final SamplingParams sampling, final Map<String, String> routeParams) {
+    final ObjectNode config = json.mapper().createObjectNode();
+    if (sampling.getTemperature() != null) {
+      config.put("temperature", sampling.getTemperature());
+    }
+    if (sampling.getTopP() != null) {
+      config.put("topP", sampling.getTopP());
+    }
+    if (sampling.getMaxTokens() != null) {
+      config.put("maxOutputTokens", sampling.getMaxTokens());
+    }
+    if (!sampling.getStop().isEmpty()) {
+      final ArrayNode stop = config.putArray("stopSequences");
+      sampling.getStop().forEach(stop::add);
+    }
+    if (sampling.getSeed() != null) {
+      config.put("seed", sampling.getSeed());
+    }
+    if (sampling.getResponseFormatJson() != null) {
+      responseFormat(config, json.requestJson(sampling.getResponseFormatJson(), "response_format"));
+    }
+    Optional.ofNullable(sampling.getReasoningEffort())
+        .or(() -> Optional.ofNullable(routeParams.get("reasoning_effort")))
+        .map(effort -> THINKING_BUDGETS.get(effort.toLowerCase(Locale.ROOT)))
+        .ifPresent(
+            budget ->
+                config.putObject("thinkingConfig").put("thinkingBudget", budget).put("includeThoughts", budget > 0));
+    return config;
+  }
+
+  /** OpenAI's {@code json_object}/{@code json_schema} as a JSON mime type (plus the schema). */
+  private static void responseFormat(final ObjectNode config, final JsonNode format) {
+    final String type = format.path("type").asText("");
+    if ("json_object".equals(type) || "json_schema".equals(type)) {
+      config.put("responseMimeType", "application/json");
+      final JsonNode schema = format.path("json_schema").path("schema");
+      if (schema.isObject()) {
+        config.set("responseJsonSchema", schema);
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the Tiergate benchmark harness (never part of `mvn verify`; see docs/benchmarks.md).
+#   benchmarks/run.sh latency     added latency vs direct and vs Portkey, max sustained rate, cold start
+#   benchmarks/run.sh trace       agent-trace replay: routed cost vs all-frontier per mode
+#   benchmarks/run.sh ingress     the ingress alone, bus replaced by an in-memory loopback
+#   benchmarks/run.sh dispatcher  one dispatcher holding 2,000 calls in flight at 200 ms
+#   benchmarks/run.sh bulk        100,000 requests through the embedded stack
+#   benchmarks/run.sh jmh [args]  JMH benches (router decision path, accounting aggregation)
+#   benchmarks/run.sh all         everything above, in that order
+# BENCH_SKIP_BUILD=1 reuses the last build; BENCH_JAVA_OPTS adds JVM options.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="$ROOT/benchmarks"
+cd "$ROOT"
+
+if [[ "${BENCH_SKIP_BUILD:-0}" != "1" || ! -d "$BENCH/target/lib" ]]; then
+  echo "bench: building the reactor and the harness (-Pbench, tests skipped)..." >&2
+  mvn -B -q install -Pbench -DskipTests -pl benchmarks -am
+fi
+
+# The peer gateway: Portkey's open-source gateway from npm, into a git-ignored folder.
+if [[ ! -f "$BENCH/peer/node_modules/@portkey-ai/gateway/build/start-server.js" ]]; then
+  echo "bench: installing @portkey-ai/gateway (npm)..." >&2
+  (cd "$BENCH/peer" && npm install --no-audit --no-fund --loglevel=error)
+fi
+
+# Snapshot the harness (classes + dependency copies) so a rebuild during a long run cannot break it.
+RUN_DIR="$BENCH/target/run-$$"
+mkdir -p "$RUN_DIR"
+cp -r "$BENCH/target/classes" "$BENCH/target/lib" "$RUN_DIR/"
+trap 'rm -rf "$RUN_DIR"' EXIT
+CP="$RUN_DIR/classes:$RUN_DIR/lib/*"
+JAVA_OPTS=(-Xmx1g "-Dlogback.configurationFile=$RUN_DIR/classes/bench-logback.xml" ${BENCH_JAVA_OPTS:-})
+
+run() {
+  case "$1" in
+    jmh)
+      shift
+      java "${JAVA_OPTS[@]}" -cp "$CP" org.openjdk.jmh.Main "$@" ;;
+    *)
+      java "${JAVA_OPTS[@]}" -cp "$CP" dev.tiergate.bench.BenchCli "$@" ;;
+  esac
+}
+
+case "${1:-}" in
+  all)
+    shift
+    for cmd in latency trace ingress dispatcher bulk; do run "$cmd"; done
+    run jmh -rf text -rff "$BENCH/results/jmh.txt"
+    ;;
+  "")
+    run --help ;;
+  *)
+    run "$@" ;;
+esac

@@ -1,0 +1,169 @@
+package dev.tiergate.bench;
+
+import dev.tiergate.bench.load.HttpTarget;
+import dev.tiergate.bench.load.LoadGenerator;
+import dev.tiergate.bench.load.LoadResult;
+import dev.tiergate.bench.peer.PortkeyGateway;
+import dev.tiergate.launcher.TiergateStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Added latency of the full pipeline on the embedded stack, against calling the simulator directly
+ * and against Portkey in front of the same simulator, at fixed rates; then the highest rate Tiergate
+ * sustains with p99 under the limit; and the stack's cold start.
+ */
+@Command(name = "latency", mixinStandardHelpOptions = true,
+    description = "Added latency at fixed rates vs direct and vs Portkey; max sustained rate; cold start.")
+public final class LatencyCommand implements Callable<Integer> {
+
+  @Option(names = "--rates", split = ",", defaultValue = "100,500", description = "req/s to compare")
+  List<Integer> rates;
+
+  @Option(names = "--duration", defaultValue = "PT20S", description = "measured time per run")
+  Duration duration;
+
+  @Option(names = "--warmup", defaultValue = "PT5S", description = "discarded time before each run")
+  Duration warmup;
+
+  @Option(names = "--sustain-rates", split = ",",
+      defaultValue = "100,200,300,400,500,700,1000,1500,2000",
+      description = "ladder for the highest sustained rate (empty to skip)")
+  List<Integer> sustainRates;
+
+  @Option(names = "--sustain-duration", defaultValue = "PT15S")
+  Duration sustainDuration;
+
+  @Option(names = "--p99-limit-ms", defaultValue = "100")
+  double p99LimitMs;
+
+  @Option(names = "--peer", negatable = true, defaultValue = "true", description = "also run Portkey")
+  boolean peer;
+
+  @Option(names = "--peer-dir", defaultValue = "benchmarks/peer")
+  Path peerDir;
+
+  @Option(names = "--results", defaultValue = "benchmarks/results")
+  Path results;
+
+  @Override
+  public Integer call() throws Exception {
+    final Report report = Report.open(results, "latency",
+        String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
+            rates, duration, warmup));
+    final Path dataDir = Files.createTempDirectory("tiergate-bench");
+    final long coldStart = System.nanoTime();
+    try (TiergateStack stack = TiergateStack.start(
+            new TiergateStack.Options(dataDir, 0, 0, Duration.ofSeconds(60)));
+        HttpTarget direct = Targets.direct(stack);
+        HttpTarget tiergate = Targets.tiergate(stack)) {
+      final String first = tiergate.fetchOnce(0);
+      final long firstReplyMs = (System.nanoTime() - coldStart) / 1_000_000;
+      report.line(String.format(Locale.ROOT,
+          "Cold start: stack ready in %d ms (broker, registry, simulator, 4 services); first reply "
+              + "through the pipeline %d ms after start began.",
+          stack.startupTime().toMillis(), firstReplyMs));
+      report.line("First Tiergate reply: `" + abbreviate(first) + "`");
+      report.line("First direct reply: `" + abbreviate(direct.fetchOnce(0)) + "`");
+      try (PortkeyGateway gateway = peer
+              ? PortkeyGateway.start(peerDir, results.resolve("portkey.log")) : null;
+          HttpTarget portkey = gateway == null ? null : Targets.portkey(gateway, stack)) {
+        if (portkey != null) {
+          report.line("First Portkey reply: `" + abbreviate(portkey.fetchOnce(0)) + "`");
+        }
+        compare(report, direct, tiergate, portkey);
+        sustained(report, "tiergate", tiergate);
+        if (portkey != null) {
+          sustained(report, "portkey", portkey);
+        }
+      }
+    }
+    report.close();
+    return 0;
+  }
+
+  private void compare(
+      final Report report, final HttpTarget direct, final HttpTarget tiergate, final HttpTarget portkey) {
+    final LoadGenerator generator = new LoadGenerator(Duration.ofSeconds(90));
+    report.line("");
+    report.line(String.format(Locale.ROOT,
+        "### Fixed rates (open loop, latency from intended send time; warm-up %s, measured %s)",
+        warmup, duration));
+    report.line("");
+    final List<String> rows = new ArrayList<>();
+    final List<String> added = new ArrayList<>();
+    for (final int rate : rates) {
+      final LoadResult d = generator.run("direct", direct, rate, warmup, duration);
+      final LoadResult t = generator.run("tiergate", tiergate, rate, warmup, duration);
+      rows.add(d.markdownRow());
+      rows.add(t.markdownRow());
+      LoadResult p = null;
+      if (portkey != null) {
+        p = generator.run("portkey", portkey, rate, warmup, duration);
+        rows.add(p.markdownRow());
+      }
+      added.add(addedRow(rate, d, t, p));
+    }
+    report.line(LoadResult.markdownHeader());
+    rows.forEach(report::line);
+    report.line("");
+    report.line("Added latency (gateway minus direct at the same percentile, ms):");
+    report.line("");
+    report.line("| req/s | Tiergate p50 | p99 | p99.9 | Portkey p50 | p99 | p99.9 | p50 ratio T/P | p99 ratio T/P |");
+    report.line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    added.forEach(report::line);
+  }
+
+  private static String addedRow(
+      final int rate, final LoadResult d, final LoadResult t, final LoadResult p) {
+    final double t50 = t.millisAt(50) - d.millisAt(50);
+    final double t99 = t.millisAt(99) - d.millisAt(99);
+    final double t999 = t.millisAt(99.9) - d.millisAt(99.9);
+    if (p == null) {
+      return String.format(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | – | – | – | – | – |",
+          rate, t50, t99, t999);
+    }
+    final double p50 = p.millisAt(50) - d.millisAt(50);
+    final double p99 = p.millisAt(99) - d.millisAt(99);
+    final double p999 = p.millisAt(99.9) - d.millisAt(99.9);
+    return String.format(Locale.ROOT,
+        "| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f× | %.1f× |",
+        rate, t50, t99, t999, p50, p99, p999, t50 / p50, t99 / p99);
+  }
+
+  private void sustained(final Report report, final String label, final HttpTarget target) {
+    if (sustainRates.isEmpty()) {
+      return;
+    }
+    final LoadGenerator generator = new LoadGenerator(Duration.ofSeconds(90));
+    report.line("");
+    report.line(String.format(Locale.ROOT,
+        "### Highest sustained rate, %s (p99 < %.0f ms, no errors, generator within 5%% of the rate; %s per step)",
+        label, p99LimitMs, sustainDuration));
+    report.line("");
+    report.line(LoadResult.markdownHeader());
+    int best = 0;
+    for (final int rate : sustainRates) {
+      final LoadResult r = generator.run(label, target, rate, Duration.ofSeconds(3), sustainDuration);
+      report.line(r.markdownRow());
+      if (!r.clean() || r.millisAt(99) >= p99LimitMs) {
+        break;
+      }
+      best = rate;
+    }
+    report.line("");
+    report.line(String.format(Locale.ROOT, "Highest sustained rate for %s: **%d req/s**", label, best));
+  }
+
+  static String abbreviate(final String text) {
+    final String flat = text.replace('\n', ' ').replace('`', '\'');
+    return flat.length() <= 160 ? flat : flat.substring(0, 160) + "…";
+  }
+}

@@ -1,0 +1,88 @@
+package dev.tiergate.bench.load;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongFunction;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * POSTs a JSON body to one URL with a non-blocking Reactor Netty client and a large connection pool,
+ * so the generator never queues requests on its own side; the body is read fully before the request
+ * counts as answered.
+ */
+public final class HttpTarget implements Target, AutoCloseable {
+
+  private final ConnectionProvider pool;
+  private final HttpClient client;
+  private final String url;
+  private final LongFunction<String> body;
+
+  /**
+   * @param url absolute URL to POST to
+   * @param headers sent with every request (besides {@code Content-Type: application/json})
+   * @param body the JSON body of request {@code sequence}
+   */
+  public HttpTarget(
+      final String name,
+      final String url,
+      final Map<String, String> headers,
+      final LongFunction<String> body) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(headers, "headers");
+    this.url = Objects.requireNonNull(url, "url");
+    this.body = Objects.requireNonNull(body, "body");
+    this.pool =
+        ConnectionProvider.builder("bench-" + name)
+            .maxConnections(4096)
+            .pendingAcquireMaxCount(-1)
+            .pendingAcquireTimeout(Duration.ofMinutes(1))
+            .build();
+    this.client =
+        HttpClient.create(pool)
+            .responseTimeout(Duration.ofSeconds(60))
+            .headers(
+                h -> {
+                  h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                  headers.forEach(h::set);
+                });
+  }
+
+  @Override
+  public CompletionStage<Integer> send(final long sequence) {
+    final ByteBuf payload = Unpooled.wrappedBuffer(body.apply(sequence).getBytes(StandardCharsets.UTF_8));
+    return client
+        .post()
+        .uri(url)
+        .send(Mono.just(payload))
+        .responseSingle((response, content) -> content.asByteArray()
+            .defaultIfEmpty(new byte[0])
+            .map(bytes -> response.status().code()))
+        .toFuture();
+  }
+
+  /** Sends one request and returns its body, for checks before a run. */
+  public String fetchOnce(final long sequence) {
+    final ByteBuf payload = Unpooled.wrappedBuffer(body.apply(sequence).getBytes(StandardCharsets.UTF_8));
+    return client
+        .post()
+        .uri(url)
+        .send(Mono.just(payload))
+        .responseSingle((response, content) -> content.asString()
+            .defaultIfEmpty("")
+            .map(text -> response.status().code() + " " + text))
+        .block(Duration.ofSeconds(60));
+  }
+
+  @Override
+  public void close() {
+    pool.disposeLater().block(Duration.ofSeconds(10));
+  }
+}

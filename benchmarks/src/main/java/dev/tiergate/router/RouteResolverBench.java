@@ -1,0 +1,78 @@
+package dev.tiergate.router;
+
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.Message;
+import dev.tiergate.schemas.Route;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The router's decision path (issue 5): {@link RouteResolver#resolve} against the shipped default
+ * table, over a mix of requests (mode rules, tier defaults, unknown tier fallback, explicit model).
+ * Lives in the router's package because the resolver is package-private. Goal: 200k decisions/s
+ * per core.
+ */
+@State(Scope.Thread)
+@BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 3)
+@Measurement(iterations = 3, time = 5)
+@Fork(1)
+public class RouteResolverBench {
+
+  private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
+  private RouteResolver resolver;
+  private Map<String, Route> table;
+  private ChatRequest[] requests;
+  private int next;
+
+  @Setup
+  public void setUp() {
+    resolver = new RouteResolver("balanced");
+    table = Map.copyOf(DefaultRoutingTable.load().routes());
+    requests = new ChatRequest[] {
+      request("frontier", "plan", "auto/frontier"),
+      request("frontier", "code", "auto/frontier"),
+      request("balanced", "commit-message", "auto/balanced"),
+      request("small", null, "auto/small"),
+      request("balanced", "unknown-mode", "auto"),
+      request("no-such-tier", "debug", "auto"),
+      request(null, "Code", "kilo-auto/balanced"),
+      request("balanced", "code", "openai/gpt-4.1"),
+    };
+  }
+
+  /** One routing decision; the request rotates through the mix. */
+  @Benchmark
+  public RoutingOutcome decide() {
+    final ChatRequest request = requests[next];
+    next = (next + 1) & 7;
+    return resolver.resolve(request, table::get, NOW);
+  }
+
+  private static ChatRequest request(final String tier, final String mode, final String model) {
+    return ChatRequest.newBuilder()
+        .setCorrelationId("req_bench")
+        .setSessionId("ses_bench")
+        .setTenant("acme")
+        .setTier(tier)
+        .setMode(mode)
+        .setRequestedModel(model)
+        .setMessages(List.of(Message.newBuilder().setRole("user").setParts(List.of()).build()))
+        .setReceivedAt(NOW)
+        .build();
+  }
+}

@@ -1,0 +1,131 @@
+package dev.tiergate.bench;
+
+import dev.tiergate.accounting.AccountingConfig;
+import dev.tiergate.accounting.AccountingService;
+import dev.tiergate.router.DefaultRoutingTable;
+import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.Topics;
+import dev.tiergate.schemas.Usage;
+import dev.tiergate.schemas.UsageEvent;
+import dev.tiergate.stack.LocalStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Accounting aggregation throughput on the real broker (issue 6): a backlog of usage events is
+ * produced first, then the accounting service starts (exactly-once, its configured commit
+ * interval) and the time until its committed offsets reach the end of the usage topic gives
+ * events/s. Unlike the JMH topology bench, this includes the broker, transactions and changelogs.
+ */
+@Command(name = "accounting", mixinStandardHelpOptions = true,
+    description = "Accounting stream on the real broker: usage events/s from a backlog.")
+public final class AccountingCommand implements Callable<Integer> {
+
+  private static final String[] MODES = {"plan", "code", "debug", "commit-message", "ask", "build"};
+  private static final String[] MODELS = {"openai/gpt-5", "openai/gpt-5-mini", "openai/gpt-5-nano"};
+
+  @Option(names = "--events", defaultValue = "200000")
+  int events;
+
+  @Option(names = "--results", defaultValue = "benchmarks/results")
+  Path results;
+
+  @Override
+  public Integer call() throws Exception {
+    final Report report = Report.open(results, "accounting",
+        "benchmarks/run.sh accounting --events " + events);
+    final Path dataDir = Files.createTempDirectory("tiergate-accounting");
+    try (LocalStack stack = LocalStack.start(dataDir)) {
+      final KafkaSettings kafka = stack.kafkaSettings();
+      DefaultRoutingTable.load().seed(kafka);
+      final long produceStart = System.nanoTime();
+      produce(kafka);
+      final double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
+      final Map<String, String> env = new HashMap<>();
+      env.put(KafkaSettings.BOOTSTRAP_ENV, kafka.bootstrapServers());
+      env.put(KafkaSettings.REGISTRY_ENV, kafka.schemaRegistryUrl());
+      env.put("TIERGATE_STATE_DIR", dataDir.resolve("streams").toString());
+      env.put("TIERGATE_ACCOUNTING_PORT", "0");
+      final AccountingConfig config = AccountingConfig.fromEnv(env);
+      try (AccountingService accounting = new AccountingService(config, kafka.serdes());
+          Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
+        final long start = System.nanoTime();
+        accounting.start();
+        final long running = System.nanoTime();
+        awaitCommitted(admin, config.applicationId(), events, Duration.ofMinutes(15));
+        final double seconds = (System.nanoTime() - running) / 1e9;
+        report.line(String.format(Locale.ROOT,
+            "%d usage events produced in %.1f s (%.0f/s); accounting RUNNING after %.1f s, then "
+                + "consumed and committed them all in %.1f s: **%.0f usage events/s** "
+                + "(exactly_once_v2, 50 tenants × 6 modes × 3 models × 7 features).",
+            events, produceSeconds, events / produceSeconds, (running - start) / 1e9, seconds,
+            events / seconds));
+      }
+    }
+    report.close();
+    return 0;
+  }
+
+  private void produce(final KafkaSettings kafka) {
+    final Map<String, Object> overrides = Map.of(
+        ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 131072);
+    try (KafkaProducer<String, UsageEvent> producer = new KafkaProducer<>(
+        kafka.clientProperties(overrides), Topics.USAGE.keySerde().serializer(),
+        Topics.USAGE.valueSerde(kafka.serdes()).serializer())) {
+      final Instant at = Instant.now();
+      for (int i = 0; i < events; i++) {
+        final UsageEvent event = UsageEvent.newBuilder()
+            .setCorrelationId(String.format(Locale.ROOT, "req_bench%08d", i))
+            .setTenant("tenant-" + (i % 50))
+            .setSessionId("ses_" + (i % 1000))
+            .setMode(MODES[i % MODES.length])
+            .setTier("balanced")
+            .setFeature("feature-" + (i % 7))
+            .setModel(MODELS[i % MODELS.length])
+            .setProvider("openai")
+            .setUsage(Usage.newBuilder().setInputTokens(1_000 + i % 5000)
+                .setCachedInputTokens(i % 500).setOutputTokens(200 + i % 300).build())
+            .setOccurredAt(at)
+            .build();
+        producer.send(new ProducerRecord<>(Topics.USAGE.name(), event.getCorrelationId(), event));
+      }
+      producer.flush();
+    }
+  }
+
+  /** Waits until the group's committed offsets on the usage topic add up to {@code expected}. */
+  private static void awaitCommitted(
+      final Admin admin, final String groupId, final long expected, final Duration timeout)
+      throws Exception {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      final Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+      final long sum = committed.entrySet().stream()
+          .filter(e -> e.getKey().topic().equals(Topics.USAGE.name()) && e.getValue() != null)
+          .mapToLong(e -> e.getValue().offset())
+          .sum();
+      if (sum >= expected) {
+        return;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+    }
+    throw new IllegalStateException("accounting did not commit " + expected + " events in " + timeout);
+  }
+}

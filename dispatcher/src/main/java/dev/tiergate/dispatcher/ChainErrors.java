@@ -44,6 +44,9 @@ final class ChainErrors {
     if (attempts.stream().allMatch(attempt -> attempt.is(Kind.RATE_LIMITED))) {
       return error("rate_limited", message, 429);
     }
+    if (attempts.stream().allMatch(attempt -> attempt.is(Kind.NO_CREDENTIALS))) {
+      return error("no_credentials", message, 401);
+    }
     if (attempts.stream().allMatch(attempt -> attempt.is(Kind.TIMEOUT))) {
       return error("timeout", message, 504);
     }

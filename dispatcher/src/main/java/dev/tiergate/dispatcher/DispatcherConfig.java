@@ -1,6 +1,8 @@
 package dev.tiergate.dispatcher;
 
+import dev.tiergate.dispatcher.provider.GuardSettings;
 import dev.tiergate.dispatcher.provider.HttpSettings;
+import dev.tiergate.dispatcher.provider.KeyStore;
 import dev.tiergate.dispatcher.provider.ModelId;
 import dev.tiergate.dispatcher.provider.ProviderEndpoint;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
@@ -34,7 +36,18 @@ import java.util.TreeSet;
  *   <tr><td>TIERGATE_DISPATCHER_RETRY_BACKOFF_MS</td><td>250</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_RETRY_MAX_BACKOFF_MS</td><td>4000</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_RETRY_AFTER_CAP_MS</td><td>10000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_MAX_BATCH_IN_FLIGHT (batch requests, on top)</td><td>16</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_MAX_CONCURRENT_PER_PROVIDER</td><td>512</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_MAX_BATCH_CONCURRENT_PER_PROVIDER</td><td>64</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_BREAKER_FAILURE_RATE (percent)</td><td>50</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_BREAKER_WINDOW (calls)</td><td>20</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_BREAKER_MINIMUM_CALLS</td><td>10</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_BREAKER_OPEN_MS</td><td>30000</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_DEDUP_CAPACITY</td><td>100000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_DEDUP_LOOKBACK_MS (responses read back at start)</td><td>3600000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_CATCH_UP_TIMEOUT_MS (start waits for the tails)</td><td>30000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_KEYS_FILE</td><td>none; BYOK keys, see {@link KeyStore}</td></tr>
+ *   <tr><td>TIERGATE_BYOK__&lt;REF&gt;__&lt;PROVIDER&gt;</td><td>BYOK keys, see {@link KeyStore}</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_CLOSE_TIMEOUT_MS</td><td>30000</td></tr>
  *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_BASE_URL</td><td>required per provider (the public
  *       URL for OPENAI, ANTHROPIC, GOOGLE and GEMINI)</td></tr>
@@ -56,7 +69,12 @@ public record DispatcherConfig(
     RetryPolicy retry,
     Map<String, ProviderEndpoint> providers,
     int dedupCapacity,
-    Duration closeTimeout) {
+    Duration closeTimeout,
+    int maxBatchInFlight,
+    GuardSettings guards,
+    KeyStore keys,
+    Duration dedupLookback,
+    Duration catchUpTimeout) {
 
   public static final String DEFAULT_GROUP_ID = "tiergate-dispatcher";
   static final String PREFIX = "TIERGATE_DISPATCHER_";
@@ -79,7 +97,11 @@ public record DispatcherConfig(
     Objects.requireNonNull(retry, "retry");
     providers = Map.copyOf(providers);
     Objects.requireNonNull(closeTimeout, "closeTimeout");
-    if (maxInFlight < 1) {
+    Objects.requireNonNull(guards, "guards");
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(dedupLookback, "dedupLookback");
+    Objects.requireNonNull(catchUpTimeout, "catchUpTimeout");
+    if (maxInFlight < 1 || maxBatchInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
     }
     if (providers.isEmpty()) {
@@ -111,13 +133,28 @@ public record DispatcherConfig(
         retry,
         providersFromEnv(env),
         positiveInt(env, "DEDUP_CAPACITY", 100_000),
-        millis(env, "CLOSE_TIMEOUT_MS", 30_000));
+        millis(env, "CLOSE_TIMEOUT_MS", 30_000),
+        positiveInt(env, "MAX_BATCH_IN_FLIGHT", 16),
+        guardsFromEnv(env),
+        KeyStore.fromEnv(env),
+        millis(env, "DEDUP_LOOKBACK_MS", 3_600_000),
+        millis(env, "CATCH_UP_TIMEOUT_MS", 30_000));
+  }
+
+  private static GuardSettings guardsFromEnv(final Map<String, String> env) {
+    return new GuardSettings(
+        positiveInt(env, "MAX_CONCURRENT_PER_PROVIDER", 512),
+        positiveInt(env, "MAX_BATCH_CONCURRENT_PER_PROVIDER", 64),
+        positiveInt(env, "BREAKER_FAILURE_RATE", 50),
+        positiveInt(env, "BREAKER_WINDOW", 20),
+        positiveInt(env, "BREAKER_MINIMUM_CALLS", 10),
+        millis(env, "BREAKER_OPEN_MS", 30_000));
   }
 
   /** The worker's limits. */
   public WorkerSettings workerSettings() {
     return new WorkerSettings(
-        maxInFlight, Duration.ofMillis(100), Duration.ZERO, closeTimeout, dedupCapacity);
+        maxInFlight, Duration.ofMillis(100), Duration.ZERO, closeTimeout, dedupCapacity, maxBatchInFlight);
   }
 
   /**
@@ -127,7 +164,7 @@ public record DispatcherConfig(
   public Properties consumerProperties() {
     final Map<String, Object> defaults = new HashMap<>();
     defaults.put("auto.offset.reset", "earliest");
-    defaults.put("max.poll.records", maxInFlight);
+    defaults.put("max.poll.records", Math.min(maxInFlight, 2_000));
     defaults.put("client.id", groupId);
     final Map<String, Object> required = Map.of("group.id", groupId, "enable.auto.commit", "false");
     return kafka.clientProperties(layered(defaults, required));

@@ -1,12 +1,19 @@
 package dev.tiergate.dispatcher;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.dispatcher.provider.ModelFamilies;
 import dev.tiergate.dispatcher.provider.ProviderClient;
+import dev.tiergate.dispatcher.provider.ProviderGuards;
 import dev.tiergate.dispatcher.provider.Providers;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatcher as one runnable unit: Kafka clients, the provider HTTP client and one {@link
- * DispatcherWorker}. Scale by running more instances in the same group.
+ * The dispatcher as one runnable unit: Kafka clients, the provider HTTP client, tails of the model
+ * catalogue (for model families) and of the responses topic (to skip requests already answered),
+ * and one {@link DispatcherWorker}. Scale by running more instances in the same group.
  */
 public final class DispatcherService implements AutoCloseable {
 
@@ -33,6 +41,8 @@ public final class DispatcherService implements AutoCloseable {
   private ProviderClient providerClient;
   private Producer<String, byte[]> producer;
   private DispatcherWorker worker;
+  private final List<TopicTail<?>> tails = new ArrayList<>();
+  private ProviderGuards guards;
 
   public DispatcherService(final DispatcherConfig config, final SerdeFactory serdes) {
     this.config = Objects.requireNonNull(config, "config");
@@ -45,6 +55,10 @@ public final class DispatcherService implements AutoCloseable {
       throw new IllegalStateException("dispatcher already started or closed");
     }
     providerClient = new ProviderClient(config.http());
+    final ModelFamilies families = new ModelFamilies();
+    final ProducedResponses produced = new ProducedResponses(config.dedupCapacity());
+    startTails(families, produced);
+    guards = new ProviderGuards(config.guards());
     producer =
         new KafkaProducer<>(
             config.producerProperties(),
@@ -53,9 +67,9 @@ public final class DispatcherService implements AutoCloseable {
     final ResponsePublisher publisher = new ResponsePublisher(producer, serdes);
     final RequestDispatcher dispatcher =
         new RequestDispatcher(
-            new Providers(config.providers().values(), new ObjectMapper()),
+            new Providers(config.providers().values(), new ObjectMapper(), families),
             providerClient,
-            config.retry(),
+            new CallPolicy(config.retry(), config.keys(), guards),
             publisher,
             Clock.systemUTC());
     final KafkaConsumer<String, byte[]> consumer =
@@ -63,9 +77,63 @@ public final class DispatcherService implements AutoCloseable {
             config.consumerProperties(),
             Topics.ROUTED.keySerde().deserializer(),
             new ByteArrayDeserializer());
-    worker = new DispatcherWorker(config.workerSettings(), consumer, publisher, dispatcher, serdes);
+    worker = new DispatcherWorker(config.workerSettings(), consumer, publisher, dispatcher, serdes, produced);
     worker.start();
     log.info("dispatcher started: group {}, providers {}", config.groupId(), config.providers().keySet());
+  }
+
+  /** The per-provider guards, for tests and metrics; null before start. */
+  public ProviderGuards guards() {
+    return guards;
+  }
+
+  /**
+   * Starts the catalogue and responses tails and waits (bounded) until both read what their topics
+   * held, so the first requests see the catalogue's families and no answered request is redone.
+   */
+  private void startTails(final ModelFamilies families, final ProducedResponses produced) {
+    final ModelCatalogue catalogue = new ModelCatalogue(families);
+    tails.add(
+        new TopicTail<>(
+            Topics.MODELS,
+            tailConsumer("models"),
+            Topics.MODELS.valueSerde(serdes).deserializer(),
+            Instant.EPOCH,
+            catalogue::apply));
+    tails.add(
+        new TopicTail<>(
+            Topics.RESPONSES,
+            tailConsumer("responses"),
+            Topics.RESPONSES.valueSerde(serdes).deserializer(),
+            Instant.now().minus(config.dedupLookback()),
+            (id, response) -> {
+              if (response != null) {
+                produced.add(response.getCorrelationId());
+              }
+            }));
+    for (final TopicTail<?> tail : tails) {
+      try {
+        if (!tail.awaitCaughtUp(config.catchUpTimeout())) {
+          log.warn("a dispatcher tail did not catch up within {}; starting anyway", config.catchUpTimeout());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while starting the dispatcher", e);
+      }
+    }
+    log.info("dispatcher read {} catalogue families and {} answered requests", families.size(), produced.size());
+  }
+
+  private KafkaConsumer<String, byte[]> tailConsumer(final String name) {
+    final Map<String, Object> overrides = new HashMap<>();
+    overrides.put("enable.auto.commit", "false");
+    overrides.put("client.id", config.groupId() + "-" + name + "-tail");
+    overrides.put("auto.offset.reset", "earliest");
+    overrides.put("isolation.level", "read_committed");
+    return new KafkaConsumer<>(
+        config.kafka().clientProperties(overrides),
+        Topics.MODELS.keySerde().deserializer(),
+        new ByteArrayDeserializer());
   }
 
   public boolean isRunning() {
@@ -100,6 +168,7 @@ public final class DispatcherService implements AutoCloseable {
     if (producer != null) {
       producer.close(Duration.ofSeconds(10));
     }
+    tails.forEach(TopicTail::close);
     if (providerClient != null) {
       providerClient.close();
     }

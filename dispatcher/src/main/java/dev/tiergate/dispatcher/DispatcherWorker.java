@@ -37,8 +37,10 @@ import reactor.core.publisher.Mono;
 /**
  * One consumer-group member on {@code tiergate.routed}. A poll loop on its own thread decodes each
  * record itself (an undecodable one goes to the dead-letter topic instead of wedging the loop),
- * serves up to {@code maxInFlight} requests at once, pauses its partitions while at that bound so
- * it keeps polling (and stays in the group), and commits a partition's offset only once the
+ * serves up to {@code maxInFlight} interactive requests at once plus up to {@code
+ * maxBatchInFlight} batch requests (their own budget, so a batch cannot starve interactive traffic),
+ * pauses its partitions while its backlog is full so it keeps polling (and stays in the group),
+ * and commits a partition's offset only once the
  * response of every earlier record of that partition is acknowledged.
  *
  * <p>A failure to publish is fatal: the worker stops without committing past the request, leaves
@@ -53,13 +55,16 @@ public final class DispatcherWorker implements AutoCloseable {
   private final ResponsePublisher publisher;
   private final RoutedRequestHandler handler;
   private final Deserializer<RoutedRequest> deserializer;
+  private final ProducedResponses produced;
 
   // Poll-thread state.
   private final OffsetTracker offsets = new OffsetTracker();
   private final RecentIds recent;
   private final Deque<Work> backlog = new ArrayDeque<>();
+  private final Deque<Work> batchBacklog = new ArrayDeque<>();
   private final Map<Position, Disposable> running = new HashMap<>();
   private int inFlight;
+  private int batchInFlight;
   private int deadLettersInFlight;
 
   private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
@@ -75,6 +80,21 @@ public final class DispatcherWorker implements AutoCloseable {
       final ResponsePublisher publisher,
       final RoutedRequestHandler handler,
       final SerdeFactory serdes) {
+    this(settings, consumer, publisher, handler, serdes, new ProducedResponses(settings.dedupCapacity()));
+  }
+
+  /**
+   * @param produced correlation ids already answered on {@code tiergate.responses}, kept current by
+   *     the caller; a redelivered request among them is skipped
+   */
+  public DispatcherWorker(
+      final WorkerSettings settings,
+      final Consumer<String, byte[]> consumer,
+      final ResponsePublisher publisher,
+      final RoutedRequestHandler handler,
+      final SerdeFactory serdes,
+      final ProducedResponses produced) {
+    this.produced = Objects.requireNonNull(produced, "produced");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
@@ -177,12 +197,18 @@ public final class DispatcherWorker implements AutoCloseable {
       return;
     }
     final String correlationId = routed.getRequest().getCorrelationId();
+    if (produced.contains(correlationId)) {
+      log.info("skipping {} at {}/{}: its response is already published", correlationId, partition, record.offset());
+      offsets.completed(partition, record.offset());
+      return;
+    }
     if (!recent.add(correlationId)) {
       log.info("skipping duplicate request {} at {}/{}", correlationId, partition, record.offset());
       offsets.completed(partition, record.offset());
       return;
     }
-    backlog.add(new Work(new Position(partition, record.offset()), routed));
+    final Work work = new Work(new Position(partition, record.offset()), routed);
+    (work.batch() ? batchBacklog : backlog).add(work);
   }
 
   private RoutedRequest decode(final ConsumerRecord<String, byte[]> record) {
@@ -203,21 +229,30 @@ public final class DispatcherWorker implements AutoCloseable {
     final Position position = new Position(partition, record.offset());
     publisher
         .deadLetter(record, reason)
-        .whenComplete((ignored, error) -> completions.add(new Completion(position, false, error)));
+        .whenComplete((ignored, error) -> completions.add(new Completion(position, false, false, error)));
   }
 
   private void startBacklog() {
-    while (inFlight < settings.maxInFlight() && !backlog.isEmpty()) {
-      final Work work = backlog.poll();
-      inFlight++;
-      final Disposable subscription =
-          Mono.defer(() -> handler.handle(work.routed()))
-              .subscribe(
-                  ignored -> {},
-                  error -> completions.add(new Completion(work.position(), true, error)),
-                  () -> completions.add(new Completion(work.position(), true, null)));
-      running.put(work.position(), subscription);
+    while (inFlight - batchInFlight < settings.maxInFlight() && !backlog.isEmpty()) {
+      start(backlog.poll());
     }
+    while (batchInFlight < settings.maxBatchInFlight() && !batchBacklog.isEmpty()) {
+      start(batchBacklog.poll());
+    }
+  }
+
+  private void start(final Work work) {
+    inFlight++;
+    if (work.batch()) {
+      batchInFlight++;
+    }
+    final Disposable subscription =
+        Mono.defer(() -> handler.handle(work.routed()))
+            .subscribe(
+                ignored -> {},
+                error -> completions.add(new Completion(work.position(), work.batch(), error)),
+                () -> completions.add(new Completion(work.position(), work.batch(), null)));
+    running.put(work.position(), subscription);
   }
 
   private void applyCompletions() {
@@ -242,6 +277,9 @@ public final class DispatcherWorker implements AutoCloseable {
   private void apply(final Completion completion) {
     if (completion.request()) {
       inFlight--;
+      if (completion.batch()) {
+        batchInFlight--;
+      }
       running.remove(completion.position());
     } else {
       deadLettersInFlight--;
@@ -256,7 +294,9 @@ public final class DispatcherWorker implements AutoCloseable {
 
   private void pauseOrResume() {
     final Set<TopicPartition> paused = consumer.paused();
-    if (inFlight + backlog.size() >= settings.maxInFlight()) {
+    final boolean interactiveFull = inFlight - batchInFlight + backlog.size() >= settings.maxInFlight();
+    final boolean batchFull = batchBacklog.size() >= settings.maxInFlight();
+    if (interactiveFull || batchFull) {
       final Set<TopicPartition> toPause = new HashSet<>(consumer.assignment());
       toPause.removeAll(paused);
       if (!toPause.isEmpty()) {
@@ -340,7 +380,12 @@ public final class DispatcherWorker implements AutoCloseable {
   /** Drops what a partition we lost had not started, so its next owner serves it. */
   private void forget(final Collection<TopicPartition> partitions) {
     offsets.remove(partitions);
-    backlog.removeIf(
+    forget(partitions, backlog);
+    forget(partitions, batchBacklog);
+  }
+
+  private void forget(final Collection<TopicPartition> partitions, final Deque<Work> queue) {
+    queue.removeIf(
         work -> {
           final boolean drop = partitions.contains(work.position().partition());
           if (drop) {
@@ -376,8 +421,19 @@ public final class DispatcherWorker implements AutoCloseable {
     }
   }
 
-  private record Work(Position position, RoutedRequest routed) {}
+  private record Work(Position position, RoutedRequest routed) {
+    boolean batch() {
+      return routed.getRequest().getBatchId() != null;
+    }
+  }
 
-  /** @param request true for a served request, false for a dead letter */
-  private record Completion(Position position, boolean request, Throwable error) {}
+  /**
+   * @param request true for a served request, false for a dead letter
+   * @param batch true for a batch request
+   */
+  private record Completion(Position position, boolean request, boolean batch, Throwable error) {
+    Completion(final Position position, final boolean batch, final Throwable error) {
+      this(position, true, batch, error);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import dev.tiergate.dispatcher.provider.ProviderClient;
 import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.ProviderTarget;
 import dev.tiergate.dispatcher.provider.Providers;
+import dev.tiergate.dispatcher.provider.ReasoningHygiene;
 import dev.tiergate.dispatcher.provider.ReplyAssembler;
 import dev.tiergate.dispatcher.provider.RetryPolicy;
 import dev.tiergate.schemas.ChatRequest;
@@ -17,6 +18,7 @@ import dev.tiergate.schemas.UsageEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,9 +30,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Serves a routed request along its model chain: each model is retried per the {@link
- * RetryPolicy}, then the chain moves on; a rejected request or an exhausted chain ends in an error
- * response. Every request ends in exactly one {@code ChatResponse}, plus one {@code UsageEvent} when
+ * Serves a routed request along its model chain: for each model it picks the request's key,
+ * drops reasoning the model cannot take back, and calls it through the provider's guards
+ * (concurrency budget, circuit breaker), retried per the {@link RetryPolicy}; then the chain moves
+ * on. A rejected request or an exhausted chain ends in an error response. Every request ends in exactly one {@code ChatResponse}, plus one {@code UsageEvent} when
  * tokens were spent; a streamed request also gets its chunks, closed by one {@code last} chunk.
  */
 public final class RequestDispatcher implements RoutedRequestHandler {
@@ -39,6 +42,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
 
   private final Providers providers;
   private final ProviderClient client;
+  private final CallPolicy policy;
   private final RetryPolicy retry;
   private final ResponsePublisher publisher;
   private final ResponseFactory factory;
@@ -49,9 +53,19 @@ public final class RequestDispatcher implements RoutedRequestHandler {
       final RetryPolicy retry,
       final ResponsePublisher publisher,
       final Clock clock) {
+    this(providers, client, CallPolicy.of(retry), publisher, clock);
+  }
+
+  public RequestDispatcher(
+      final Providers providers,
+      final ProviderClient client,
+      final CallPolicy policy,
+      final ResponsePublisher publisher,
+      final Clock clock) {
     this.providers = Objects.requireNonNull(providers, "providers");
     this.client = Objects.requireNonNull(client, "client");
-    this.retry = Objects.requireNonNull(retry, "retry");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.retry = policy.retry();
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.factory = new ResponseFactory(clock);
   }
@@ -69,8 +83,12 @@ public final class RequestDispatcher implements RoutedRequestHandler {
             0,
             new ArrayList<>(),
             target ->
-                client
-                    .complete(target, request, routed.getDecision().getParams())
+                policy
+                    .guards()
+                    .call(
+                        target,
+                        isBatch(request),
+                        () -> client.complete(target, ReasoningHygiene.forTarget(request, target), params(routed)))
                     .retryWhen(retry.spec())
                     .map(reply -> new Served(target, reply, Optional.empty())))
         .flatMap(outcome -> publish(routed, outcome, Optional.empty()));
@@ -87,8 +105,13 @@ public final class RequestDispatcher implements RoutedRequestHandler {
   private Mono<Outcome> streamAttempt(
       final RoutedRequest routed, final ProviderTarget target, final ChunkStream chunks) {
     final ReplyAssembler assembler = new ReplyAssembler();
-    return client
-        .stream(target, routed.getRequest(), routed.getDecision().getParams())
+    final ChatRequest request = routed.getRequest();
+    return policy
+        .guards()
+        .stream(
+            target,
+            isBatch(request),
+            () -> client.stream(target, ReasoningHygiene.forTarget(request, target), params(routed)))
         .retryWhen(retry.spec())
         .publishOn(Schedulers.boundedElastic())
         .doOnNext(
@@ -127,7 +150,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
       attempts.add(new Attempt(model, Optional.empty()));
       return walk(routed, index + 1, attempts, attempt);
     }
-    return Mono.defer(() -> attempt.apply(target.get()))
+    return Mono.defer(() -> attempt.apply(withKey(routed.getRequest(), target.get())))
         .onErrorResume(
             ProviderFailure.class,
             failure -> {
@@ -192,6 +215,19 @@ public final class RequestDispatcher implements RoutedRequestHandler {
     return new Settled(
         response,
         spent(usage) ? Optional.of(factory.usage(routed, target, usage, interrupted)) : Optional.empty());
+  }
+
+  /** The target with this request's key; fails with NO_CREDENTIALS for an unknown key reference. */
+  private ProviderTarget withKey(final ChatRequest request, final ProviderTarget target) {
+    return target.withApiKey(policy.keys().resolve(request.getTenant(), request.getKeyRef(), target));
+  }
+
+  private static Map<String, String> params(final RoutedRequest routed) {
+    return routed.getDecision().getParams();
+  }
+
+  private static boolean isBatch(final ChatRequest request) {
+    return request.getBatchId() != null;
   }
 
   private static Mono<Void> offloaded(final Supplier<CompletableFuture<Void>> sends) {

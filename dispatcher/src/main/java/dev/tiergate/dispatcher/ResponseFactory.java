@@ -37,7 +37,15 @@ final class ResponseFactory {
         .setModel(target.catalogueId())
         .setProvider(target.provider())
         .setUsage(usage)
+        .setReasoningSignature(reply.reasoningSignature())
+        .setReasoningFormat(hasReasoning(reply) ? target.adapter().format().reasoningFormat() : null)
+        .setReasoningFamily(hasReasoning(reply) ? target.family() : null)
         .build();
+  }
+
+  /** Reasoning the client may send back later, tagged so the next call can judge it. */
+  private static boolean hasReasoning(final ProviderReply reply) {
+    return reply.reasoning() != null || reply.reasoningSignature() != null;
   }
 
   /** A stream cut short: what arrived, the usage it cost, and the error. */
@@ -88,6 +96,7 @@ final class ResponseFactory {
         .setToolCallId(delta.toolCallId())
         .setToolName(delta.toolName())
         .setToolArgumentsDelta(delta.toolArgumentsDelta())
+        .setReasoningSignature(delta.reasoningSignature())
         .setModel(model)
         .build();
   }

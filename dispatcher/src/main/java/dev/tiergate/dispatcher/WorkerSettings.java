@@ -14,9 +14,26 @@ import java.util.Objects;
  * @param closeTimeout how long {@code close()} waits for in-flight requests before giving up on
  *     them (they are then redelivered to whoever owns the partition next)
  * @param dedupCapacity how many recent correlation ids are remembered to skip duplicates
+ * @param maxBatchInFlight batch requests ({@code batchId} set) served at once, a budget of their
+ *     own on top of {@code maxInFlight}, so a batch never takes the slots interactive requests need
  */
 public record WorkerSettings(
-    int maxInFlight, Duration pollTimeout, Duration idlePause, Duration closeTimeout, int dedupCapacity) {
+    int maxInFlight,
+    Duration pollTimeout,
+    Duration idlePause,
+    Duration closeTimeout,
+    int dedupCapacity,
+    int maxBatchInFlight) {
+
+  /** Settings whose batch budget equals {@code maxInFlight}. */
+  public WorkerSettings(
+      final int maxInFlight,
+      final Duration pollTimeout,
+      final Duration idlePause,
+      final Duration closeTimeout,
+      final int dedupCapacity) {
+    this(maxInFlight, pollTimeout, idlePause, closeTimeout, dedupCapacity, maxInFlight);
+  }
 
   public WorkerSettings {
     if (maxInFlight < 1) {
@@ -25,6 +42,9 @@ public record WorkerSettings(
     Objects.requireNonNull(pollTimeout, "pollTimeout");
     Objects.requireNonNull(idlePause, "idlePause");
     Objects.requireNonNull(closeTimeout, "closeTimeout");
+    if (maxBatchInFlight < 1) {
+      throw new IllegalArgumentException("maxBatchInFlight must be positive: " + maxBatchInFlight);
+    }
     if (dedupCapacity < 1) {
       throw new IllegalArgumentException("dedupCapacity must be positive: " + dedupCapacity);
     }

@@ -16,6 +16,7 @@ class DispatcherServiceTest {
             "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1",
             "SCHEMA_REGISTRY_URL", "http://127.0.0.1:1",
             "KAFKA_RECONNECT_BACKOFF_MAX_MS", "1000",
+            "TIERGATE_DISPATCHER_CATCH_UP_TIMEOUT_MS", "200",
             "TIERGATE_PROVIDER_OPENAI_BASE_URL", "http://127.0.0.1:1/v1"));
   }
 

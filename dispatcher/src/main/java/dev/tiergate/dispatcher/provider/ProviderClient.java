@@ -99,7 +99,7 @@ public final class ProviderClient implements AutoCloseable {
 
   private HttpClient.ResponseReceiver<?> send(final ProviderTarget target, final ProviderRequest call) {
     final Map<String, String> auth =
-        target.endpoint().apiKey().map(key -> target.adapter().authHeaders(key)).orElse(Map.of());
+        target.apiKey().map(key -> target.adapter().authHeaders(key.reveal())).orElse(Map.of());
     return http.headers(
             headers -> {
               call.headers().forEach(headers::set);

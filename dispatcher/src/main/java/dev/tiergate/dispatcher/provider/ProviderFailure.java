@@ -31,6 +31,10 @@ public final class ProviderFailure extends RuntimeException {
     UNAUTHORIZED(false, false),
     /** The request cannot be expressed for this provider; nothing was sent. */
     INVALID_REQUEST(false, false),
+    /** No credential for this request at this provider: nothing was sent; another may serve. */
+    NO_CREDENTIALS(false, true),
+    /** The provider endpoint's circuit breaker is open: nothing was sent; fall back at once. */
+    CIRCUIT_OPEN(false, true),
     /** A stream broke after deltas were published: neither retry nor fallback can undo that. */
     INTERRUPTED(false, false);
 

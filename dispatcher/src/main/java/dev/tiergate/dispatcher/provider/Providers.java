@@ -15,9 +15,17 @@ public final class Providers {
 
   private final Map<String, ProviderEndpoint> endpoints;
   private final Map<ProviderFormat, ProviderAdapter> adapters;
+  private final ModelFamilies families;
 
   public Providers(final Collection<ProviderEndpoint> endpoints, final ObjectMapper mapper) {
+    this(endpoints, mapper, new ModelFamilies());
+  }
+
+  /** @param families the catalogue's model families, updated as the catalogue changes */
+  public Providers(
+      final Collection<ProviderEndpoint> endpoints, final ObjectMapper mapper, final ModelFamilies families) {
     Objects.requireNonNull(endpoints, "endpoints");
+    this.families = Objects.requireNonNull(families, "families");
     Objects.requireNonNull(mapper, "mapper");
     final Map<String, ProviderEndpoint> byName = new HashMap<>();
     endpoints.forEach(
@@ -38,7 +46,14 @@ public final class Providers {
         .flatMap(
             model ->
                 Optional.ofNullable(endpoints.get(model.provider()))
-                    .map(endpoint -> new ProviderTarget(model, endpoint, adapter(endpoint))));
+                    .map(
+                        endpoint ->
+                            new ProviderTarget(
+                                model,
+                                endpoint,
+                                adapter(endpoint),
+                                families.familyOf(model),
+                                endpoint.apiKey().map(ApiKey::of))));
   }
 
   private ProviderAdapter adapter(final ProviderEndpoint endpoint) {

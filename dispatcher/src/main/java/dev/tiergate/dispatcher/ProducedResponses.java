@@ -1,0 +1,45 @@
+package dev.tiergate.dispatcher;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Correlation ids whose {@code ChatResponse} is already on {@code tiergate.responses}, filled by a
+ * {@link TopicTail} of that topic (from a lookback window at start, then live) and by this
+ * instance's own sends. A request redelivered after a crash or a rebalance (its offset was not yet
+ * committed) is then answered already and is skipped instead of calling the provider again. The
+ * topic is the record, so this works across restarts and instances; the set is bounded, oldest
+ * first out. Thread-safe.
+ */
+public final class ProducedResponses {
+
+  private final Map<String, Boolean> ids;
+
+  public ProducedResponses(final int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be positive: " + capacity);
+    }
+    this.ids =
+        new LinkedHashMap<>(16, 0.75f, false) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(final Map.Entry<String, Boolean> eldest) {
+            return size() > capacity;
+          }
+        };
+  }
+
+  public synchronized void add(final String correlationId) {
+    ids.put(Objects.requireNonNull(correlationId, "correlationId"), Boolean.TRUE);
+  }
+
+  public synchronized boolean contains(final String correlationId) {
+    return ids.containsKey(correlationId);
+  }
+
+  public synchronized int size() {
+    return ids.size();
+  }
+}

@@ -101,6 +101,11 @@ public record IngressConfig(
         kafka, host, port, replyTimeout, newMaxPending, maxRequestBytes, virtualKeys);
   }
 
+  public IngressConfig withMaxRequestBytes(final int newMaxRequestBytes) {
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, maxPending, newMaxRequestBytes, virtualKeys);
+  }
+
   public IngressConfig withVirtualKeys(final VirtualKeys newKeys) {
     return new IngressConfig(
         kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys);

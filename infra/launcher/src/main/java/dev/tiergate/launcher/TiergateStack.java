@@ -2,6 +2,8 @@ package dev.tiergate.launcher;
 
 import dev.tiergate.accounting.AccountingConfig;
 import dev.tiergate.accounting.AccountingService;
+import dev.tiergate.accounting.batch.BatchConfig;
+import dev.tiergate.accounting.batch.BatchProgressService;
 import dev.tiergate.dispatcher.DispatcherConfig;
 import dev.tiergate.dispatcher.DispatcherService;
 import dev.tiergate.ingress.IngressConfig;
@@ -11,7 +13,9 @@ import dev.tiergate.router.RouterConfig;
 import dev.tiergate.router.RouterService;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.Topics;
 import dev.tiergate.stack.LocalStack;
+import dev.tiergate.stack.TopicProvisioner;
 import dev.tiergate.stack.simulator.ProviderSimulator;
 import dev.tiergate.stack.simulator.SimulatorConfig;
 import java.nio.file.Path;
@@ -21,7 +25,9 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,18 +41,76 @@ public final class TiergateStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TiergateStack.class);
 
   /** Demo key for the simulated providers: shows that provider keys stay out of Kafka and logs. */
-  static final String SIMULATED_PROVIDER_KEY = "sk-sim-never-logged-0000";
+  public static final String SIMULATED_PROVIDER_KEY = "sk-sim-never-logged-0000";
 
   /**
    * @param dataDir broker log dirs and Streams state live here
    * @param ingressPort 0 for a free port
    * @param accountingPort 0 for a free port
+   * @param externalCluster a running Kafka cluster and registry to use instead of starting the
+   *     embedded ones (topics are provisioned there if missing); empty for the embedded stack
+   * @param inProcessDispatcher false to leave dispatching to a dispatcher run elsewhere (a child JVM
+   *     in the fault tests, a scaled-out group in production)
+   * @param simulatorConfig how the provider simulator behaves (latency, failure share)
+   * @param serviceEnvOverrides extra environment-style settings for every service, on top of ours
    */
   public record Options(
-      Path dataDir, int ingressPort, int accountingPort, Duration replyTimeout) {
+      Path dataDir,
+      int ingressPort,
+      int accountingPort,
+      Duration replyTimeout,
+      Optional<KafkaSettings> externalCluster,
+      boolean inProcessDispatcher,
+      SimulatorConfig simulatorConfig,
+      Map<String, String> serviceEnvOverrides) {
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
       Objects.requireNonNull(replyTimeout, "replyTimeout");
+      Objects.requireNonNull(externalCluster, "externalCluster");
+      Objects.requireNonNull(simulatorConfig, "simulatorConfig");
+      serviceEnvOverrides = Map.copyOf(serviceEnvOverrides);
+    }
+
+    /** The embedded stack with every service in this process and a never-failing simulator. */
+    public Options(
+        final Path dataDir, final int ingressPort, final int accountingPort, final Duration replyTimeout) {
+      this(dataDir, ingressPort, accountingPort, replyTimeout, Optional.empty(), true,
+          SimulatorConfig.defaults(), Map.of());
+    }
+
+    /**
+     * Uses the cluster named by {@code KAFKA_BOOTSTRAP_SERVERS} and {@code SCHEMA_REGISTRY_URL} (and
+     * any other {@code KAFKA_*} setting) when both are set in {@code env}; otherwise unchanged.
+     */
+    public Options withClusterFromEnv(final Map<String, String> env) {
+      Objects.requireNonNull(env, "env");
+      final boolean configured = !isBlank(env.get(KafkaSettings.BOOTSTRAP_ENV))
+          && !isBlank(env.get(KafkaSettings.REGISTRY_ENV));
+      return configured ? withExternalCluster(KafkaSettings.fromEnv(env)) : this;
+    }
+
+    public Options withExternalCluster(final KafkaSettings cluster) {
+      return new Options(dataDir, ingressPort, accountingPort, replyTimeout,
+          Optional.of(cluster), inProcessDispatcher, simulatorConfig, serviceEnvOverrides);
+    }
+
+    public Options withoutInProcessDispatcher() {
+      return new Options(dataDir, ingressPort, accountingPort, replyTimeout,
+          externalCluster, false, simulatorConfig, serviceEnvOverrides);
+    }
+
+    public Options withSimulator(final SimulatorConfig config) {
+      return new Options(dataDir, ingressPort, accountingPort, replyTimeout,
+          externalCluster, inProcessDispatcher, config, serviceEnvOverrides);
+    }
+
+    public Options withServiceEnv(final Map<String, String> overrides) {
+      return new Options(dataDir, ingressPort, accountingPort, replyTimeout,
+          externalCluster, inProcessDispatcher, simulatorConfig, overrides);
+    }
+
+    private static boolean isBlank(final String value) {
+      return value == null || value.isBlank();
     }
   }
 
@@ -56,6 +120,8 @@ public final class TiergateStack implements AutoCloseable {
   private ProviderSimulator simulator;
   private IngressService ingress;
   private AccountingService accounting;
+  private KafkaSettings kafkaSettings;
+  private Map<String, String> env = Map.of();
   private Duration startupTime = Duration.ZERO;
 
   private TiergateStack() {}
@@ -74,24 +140,44 @@ public final class TiergateStack implements AutoCloseable {
 
   private void startAll(final Options options) {
     final long startedAt = System.nanoTime();
-    localStack = track(LocalStack.start(options.dataDir()));
-    simulator = track(ProviderSimulator.start(SimulatorConfig.defaults()));
-    final KafkaSettings kafka = localStack.kafkaSettings();
+    final KafkaSettings kafka = startCluster(options);
+    simulator = track(ProviderSimulator.start(options.simulatorConfig()));
     final SerdeFactory serdes = kafka.serdes();
     DefaultRoutingTable.load().seed(kafka);
 
-    final Map<String, String> env = serviceEnv(options, kafka);
+    env = serviceEnv(options, kafka);
     accounting = track(new AccountingService(AccountingConfig.fromEnv(env), serdes));
+    final BatchProgressService batches =
+        track(new BatchProgressService(BatchConfig.fromEnv(env), serdes));
     final RouterService router = track(new RouterService(RouterConfig.fromEnv(env), serdes));
-    final DispatcherService dispatcher =
-        track(new DispatcherService(DispatcherConfig.fromEnv(env), serdes));
+    final DispatcherService dispatcher = options.inProcessDispatcher()
+        ? track(new DispatcherService(DispatcherConfig.fromEnv(env), serdes))
+        : null;
     ingress = track(new IngressService(IngressConfig.fromEnv(env), serdes));
     accounting.start();
+    batches.start();
     router.start();
-    dispatcher.start();
+    if (dispatcher != null) {
+      dispatcher.start();
+    }
     ingress.start();
     startupTime = Duration.ofNanos(System.nanoTime() - startedAt);
     LOG.info("Tiergate stack ready in {} ms", startupTime.toMillis());
+  }
+
+  /** The embedded broker and registry, or the external cluster with its topics provisioned. */
+  private KafkaSettings startCluster(final Options options) {
+    if (options.externalCluster().isEmpty()) {
+      localStack = track(LocalStack.start(options.dataDir()));
+      kafkaSettings = localStack.kafkaSettings();
+      return kafkaSettings;
+    }
+    kafkaSettings = options.externalCluster().get();
+    LOG.info("Using the external cluster at {}", kafkaSettings.bootstrapServers());
+    try (Admin admin = Admin.create(kafkaSettings.clientProperties(Map.of()))) {
+      new TopicProvisioner(admin).provision(Topics.ALL);
+    }
+    return kafkaSettings;
   }
 
   private Map<String, String> serviceEnv(final Options options, final KafkaSettings kafka) {
@@ -102,13 +188,18 @@ public final class TiergateStack implements AutoCloseable {
     env.put("TIERGATE_INGRESS_PORT", Integer.toString(options.ingressPort()));
     env.put("TIERGATE_ACCOUNTING_PORT", Integer.toString(options.accountingPort()));
     env.put("TIERGATE_REPLY_TIMEOUT", Long.toString(options.replyTimeout().toMillis()));
+    // Keep the external cluster's pass-through client settings (security, SASL) for every service.
+    kafka.clientProperties().forEach(
+        (name, value) -> env.putIfAbsent(
+            "KAFKA_" + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), value));
     // Every provider of the default catalogue is played by the one simulator, under its own prefix.
     for (final String provider : new String[] {"openai", "local"}) {
       final String prefix = "TIERGATE_PROVIDER_" + provider.toUpperCase(java.util.Locale.ROOT);
       env.put(prefix + "_BASE_URL", simulator.baseUrl() + "/" + provider + "/v1");
       env.put(prefix + "_API_KEY", SIMULATED_PROVIDER_KEY);
     }
-    return env;
+    env.putAll(options.serviceEnvOverrides());
+    return Map.copyOf(env);
   }
 
   private <T extends AutoCloseable> T track(final T component) {
@@ -133,7 +224,15 @@ public final class TiergateStack implements AutoCloseable {
   }
 
   public KafkaSettings kafkaSettings() {
-    return localStack.kafkaSettings();
+    return kafkaSettings;
+  }
+
+  /**
+   * The environment-style settings the services were started with, so a service run elsewhere (a
+   * child JVM) can join the same pipeline; it holds the simulated provider key.
+   */
+  public Map<String, String> serviceEnv() {
+    return env;
   }
 
   public Duration startupTime() {

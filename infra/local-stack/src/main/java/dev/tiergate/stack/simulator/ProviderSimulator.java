@@ -34,9 +34,11 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * An HTTP server that stands in for cloud LLM providers: it speaks their real wire formats, answers
- * deterministically from the prompt with realistic usage, and fails, slows down or breaks off
- * streams on demand, so the dispatcher, the demo stack and every integration test run without keys
+ * An HTTP server that stands in for cloud LLM providers: it speaks their real wire formats (OpenAI
+ * Chat Completions under any {@code …/chat/completions}, Anthropic Messages under any {@code
+ * …/messages}, Gemini under any {@code …/models/{model}:generateContent} or {@code
+ * :streamGenerateContent}), answers deterministically from the prompt with realistic usage, and
+ * fails, slows down or breaks off streams on demand, so the dispatcher, the demo stack and every integration test run without keys
  * or network. It counts calls and keeps the last request per model for tests to inspect.
  *
  * <p>Per-request controls (headers): {@code x-sim-latency-ms}, {@code x-sim-fail: 429|500|503|none},
@@ -66,7 +68,8 @@ public final class ProviderSimulator implements AutoCloseable {
   private ProviderSimulator(final SimulatorConfig config) {
     this.config = config;
     this.fallbackFormat = new OpenAiChatFormat(mapper);
-    this.formats = List.of(fallbackFormat);
+    this.formats =
+        List.of(fallbackFormat, new AnthropicMessagesFormat(mapper), new GeminiFormat(mapper));
     this.faults = FaultInjector.of(config);
   }
 

@@ -54,6 +54,7 @@ public final class AccountingCommand implements Callable<Integer> {
     try (LocalStack stack = LocalStack.start(dataDir)) {
       final KafkaSettings kafka = stack.kafkaSettings();
       DefaultRoutingTable.load().seed(kafka);
+      SchemaWarmup.register(kafka);
       final long produceStart = System.nanoTime();
       produce(kafka);
       final double produceSeconds = (System.nanoTime() - produceStart) / 1e9;

@@ -63,6 +63,7 @@ public final class DispatcherCommand implements Callable<Integer> {
             SimulatorConfig.defaults().withLatency(Duration.ofMillis(latencyMs)))) {
       final KafkaSettings kafka = stack.kafkaSettings();
       DefaultRoutingTable.load().seed(kafka);
+      SchemaWarmup.register(kafka);
       produce(kafka, requests);
       try (ResponseCounter responses = ResponseCounter.start(kafka);
           DispatcherService dispatcher = new DispatcherService(

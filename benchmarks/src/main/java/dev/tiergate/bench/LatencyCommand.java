@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,15 +55,19 @@ public final class LatencyCommand implements Callable<Integer> {
   @Option(names = "--results", defaultValue = "benchmarks/results")
   Path results;
 
+  @Option(names = "--service-env", description = "settings for every service, e.g. "
+      + "--service-env KAFKA_COMMIT_INTERVAL_MS=5 (to try a tuning)")
+  Map<String, String> serviceEnv = new LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
     final Report report = Report.open(results, "latency",
         String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
-            rates, duration, warmup));
+            rates, duration, warmup) + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv));
     final Path dataDir = Files.createTempDirectory("tiergate-bench");
     final long coldStart = System.nanoTime();
     try (TiergateStack stack = TiergateStack.start(
-            new TiergateStack.Options(dataDir, 0, 0, Duration.ofSeconds(60)));
+            new TiergateStack.Options(dataDir, 0, 0, Duration.ofSeconds(60)).withServiceEnv(serviceEnv));
         HttpTarget direct = Targets.direct(stack);
         HttpTarget tiergate = Targets.tiergate(stack)) {
       final String first = tiergate.fetchOnce(0);
@@ -79,6 +85,10 @@ public final class LatencyCommand implements Callable<Integer> {
           report.line("First Portkey reply: `" + abbreviate(portkey.fetchOnce(0)) + "`");
         }
         compare(report, direct, tiergate, portkey);
+        report.line("");
+        report.line("### Where Tiergate's time goes (all fixed-rate runs above, from event timestamps)");
+        report.line("");
+        HopBreakdown.read(stack.kafkaSettings()).markdown().forEach(report::line);
         sustained(report, "tiergate", tiergate);
         if (portkey != null) {
           sustained(report, "portkey", portkey);

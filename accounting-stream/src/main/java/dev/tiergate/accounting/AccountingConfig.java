@@ -26,6 +26,17 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *   <li>{@code TIERGATE_ACCOUNTING_START_TIMEOUT_MS}: how long {@code start()} waits for RUNNING,
  *       default 30000.
  *   <li>{@code TIERGATE_ACCOUNTING_CLOSE_TIMEOUT_MS}: how long {@code close()} waits, default 10000.
+ *   <li>{@code TIERGATE_ACCOUNTING_GRACE_MS}: how late (in event time) a usage may arrive and still
+ *       land in its hour/day/month window, default 3600000 (one hour). Totals and budgets always
+ *       count it.
+ *   <li>{@code TIERGATE_ACCOUNTING_BUDGET_CHECK_MS}: how often budgets are re-checked for a new
+ *       period or a changed limit without waiting for usage, default 5000.
+ *   <li>{@code TIERGATE_ACCOUNTING_ADVERTISED_HOST}: the host other instances reach this one's HTTP
+ *       API at ({@code application.server}), default the bind host, or {@code 127.0.0.1} when
+ *       binding all interfaces.
+ *   <li>{@code TIERGATE_VIRTUAL_KEYS}: static keys for the query API, {@code key=tenant:tier,...},
+ *       the ingress's format and default ({@value VirtualKeyTable#DEFAULT_SPEC}); keys on {@code
+ *       tiergate.virtual-keys} are accepted too.
  * </ul>
  *
  * @param stateDir empty for the Streams default
@@ -38,7 +49,11 @@ public record AccountingConfig(
     Optional<Path> stateDir,
     Duration commitInterval,
     Duration startTimeout,
-    Duration closeTimeout) {
+    Duration closeTimeout,
+    Duration grace,
+    Duration budgetCheckInterval,
+    Optional<String> advertisedHost,
+    String virtualKeys) {
 
   public static final String APP_ID_ENV = "TIERGATE_ACCOUNTING_APP_ID";
   public static final String HOST_ENV = "TIERGATE_ACCOUNTING_HOST";
@@ -47,6 +62,10 @@ public record AccountingConfig(
   public static final String COMMIT_INTERVAL_ENV = "TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS";
   public static final String START_TIMEOUT_ENV = "TIERGATE_ACCOUNTING_START_TIMEOUT_MS";
   public static final String CLOSE_TIMEOUT_ENV = "TIERGATE_ACCOUNTING_CLOSE_TIMEOUT_MS";
+  public static final String GRACE_ENV = "TIERGATE_ACCOUNTING_GRACE_MS";
+  public static final String BUDGET_CHECK_ENV = "TIERGATE_ACCOUNTING_BUDGET_CHECK_MS";
+  public static final String ADVERTISED_HOST_ENV = "TIERGATE_ACCOUNTING_ADVERTISED_HOST";
+  public static final String VIRTUAL_KEYS_ENV = "TIERGATE_VIRTUAL_KEYS";
 
   public static final String DEFAULT_APP_ID = "tiergate-accounting";
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -54,6 +73,8 @@ public record AccountingConfig(
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
+  public static final Duration DEFAULT_BUDGET_CHECK = Duration.ofSeconds(5);
 
   public AccountingConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -63,6 +84,13 @@ public record AccountingConfig(
     requirePositive(commitInterval, "commitInterval");
     requirePositive(startTimeout, "startTimeout");
     requirePositive(closeTimeout, "closeTimeout");
+    requirePositive(budgetCheckInterval, "budgetCheckInterval");
+    Objects.requireNonNull(grace, "grace");
+    Objects.requireNonNull(advertisedHost, "advertisedHost");
+    Objects.requireNonNull(virtualKeys, "virtualKeys");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must not be negative: " + grace);
+    }
     if (applicationId.isBlank()) {
       throw new IllegalArgumentException("applicationId must not be blank");
     }
@@ -75,7 +103,8 @@ public record AccountingConfig(
   public static AccountingConfig defaults(final KafkaSettings kafka) {
     return new AccountingConfig(
         kafka, DEFAULT_APP_ID, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(),
-        DEFAULT_COMMIT_INTERVAL, DEFAULT_START_TIMEOUT, DEFAULT_CLOSE_TIMEOUT);
+        DEFAULT_COMMIT_INTERVAL, DEFAULT_START_TIMEOUT, DEFAULT_CLOSE_TIMEOUT, DEFAULT_GRACE,
+        DEFAULT_BUDGET_CHECK, Optional.empty(), VirtualKeyTable.DEFAULT_SPEC);
   }
 
   /** Reads the settings; fails fast on a missing or malformed value. */
@@ -89,33 +118,61 @@ public record AccountingConfig(
         Optional.ofNullable(env.get(STATE_DIR_ENV)).filter(dir -> !dir.isBlank()).map(Path::of),
         millis(env, COMMIT_INTERVAL_ENV, DEFAULT_COMMIT_INTERVAL),
         millis(env, START_TIMEOUT_ENV, DEFAULT_START_TIMEOUT),
-        millis(env, CLOSE_TIMEOUT_ENV, DEFAULT_CLOSE_TIMEOUT));
+        millis(env, CLOSE_TIMEOUT_ENV, DEFAULT_CLOSE_TIMEOUT),
+        millis(env, GRACE_ENV, DEFAULT_GRACE),
+        millis(env, BUDGET_CHECK_ENV, DEFAULT_BUDGET_CHECK),
+        Optional.ofNullable(env.get(ADVERTISED_HOST_ENV)).filter(h -> !h.isBlank()),
+        env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeyTable.DEFAULT_SPEC));
   }
 
   public AccountingConfig withPort(final int newPort) {
-    return new AccountingConfig(
-        kafka, applicationId, host, newPort, stateDir, commitInterval, startTimeout, closeTimeout);
+    return new AccountingConfig(kafka, applicationId, host, newPort, stateDir, commitInterval,
+        startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withHost(final String newHost) {
-    return new AccountingConfig(
-        kafka, applicationId, newHost, port, stateDir, commitInterval, startTimeout, closeTimeout);
+    return new AccountingConfig(kafka, applicationId, newHost, port, stateDir, commitInterval,
+        startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withStateDir(final Path dir) {
-    return new AccountingConfig(
-        kafka, applicationId, host, port, Optional.of(dir), commitInterval, startTimeout,
-        closeTimeout);
+    return new AccountingConfig(kafka, applicationId, host, port, Optional.of(dir), commitInterval,
+        startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withStartTimeout(final Duration timeout) {
-    return new AccountingConfig(
-        kafka, applicationId, host, port, stateDir, commitInterval, timeout, closeTimeout);
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        timeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withCloseTimeout(final Duration timeout) {
-    return new AccountingConfig(
-        kafka, applicationId, host, port, stateDir, commitInterval, startTimeout, timeout);
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        startTimeout, timeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+  }
+
+  public AccountingConfig withGrace(final Duration newGrace) {
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        startTimeout, closeTimeout, newGrace, budgetCheckInterval, advertisedHost, virtualKeys);
+  }
+
+  public AccountingConfig withBudgetCheckInterval(final Duration interval) {
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        startTimeout, closeTimeout, grace, interval, advertisedHost, virtualKeys);
+  }
+
+  public AccountingConfig withApplicationId(final String id) {
+    return new AccountingConfig(kafka, id, host, port, stateDir, commitInterval,
+        startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+  }
+
+  public AccountingConfig withVirtualKeys(final String spec) {
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, spec);
+  }
+
+  /** The host other instances reach this one at. */
+  public String advertisedHostOrDefault() {
+    return advertisedHost.orElse("0.0.0.0".equals(host) ? "127.0.0.1" : host);
   }
 
   /** A fresh copy of the Streams properties; the caller may change it. */
@@ -133,6 +190,16 @@ public record AccountingConfig(
         LogAndContinueExceptionHandler.class.getName());
     stateDir.ifPresent(dir -> overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));
     return kafka.clientProperties(overrides);
+  }
+
+  /**
+   * The Streams properties with {@code application.server} set to where this instance's HTTP API
+   * answers, so other instances can route a query for a tenant they do not own to it.
+   */
+  public Properties streamsProperties(final int boundPort) {
+    final Properties props = streamsProperties();
+    props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHostOrDefault() + ":" + boundPort);
+    return props;
   }
 
   private static long number(final Map<String, String> env, final String name, final long fallback) {

@@ -1,13 +1,21 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.schemas.Budget;
+import dev.tiergate.schemas.BudgetState;
 import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.SpendAggregate;
+import dev.tiergate.schemas.VirtualKey;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +40,8 @@ public final class AccountingService implements AutoCloseable {
   private volatile AccountingHttpServer http;
   private volatile Thread starter;
   private volatile RuntimeException startFailure;
+  private volatile QueryRouter router;
+  private final AccountingMetrics metrics = new AccountingMetrics();
 
   public AccountingService(final AccountingConfig config, final SerdeFactory serdes) {
     this.config = Objects.requireNonNull(config, "config");
@@ -48,9 +58,14 @@ public final class AccountingService implements AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("already started");
     }
-    final KafkaStreams app =
-        new KafkaStreams(AccountingTopology.build(serdes, config), config.streamsProperties());
-    app.setUncaughtExceptionHandler(AccountingService::replaceThread);
+    // The HTTP server binds first: application.server must name its real port (0 = a free one).
+    final AccountingHttpServer server = new AccountingHttpServer(
+            new LazyStores(), this::route, keyTable(), this::state, Clock.systemUTC(), metrics)
+        .start(config.host(), config.port());
+    http = server;
+    final KafkaStreams app = new KafkaStreams(
+        AccountingTopology.build(serdes, config), config.streamsProperties(server.port()));
+    app.setUncaughtExceptionHandler(this::replaceThread);
     app.setStateListener(
         (newState, oldState) -> {
           LOG.info("accounting stream {} -> {}", oldState, newState);
@@ -58,14 +73,71 @@ public final class AccountingService implements AutoCloseable {
             settled.countDown();
           }
         });
+    metrics.bind(app);
+    router = QueryRouter.of(app, new HostInfo(config.advertisedHostOrDefault(), server.port()));
     streams = app;
-    http = new AccountingHttpServer(SpendQuery.of(app), app::state, Clock.systemUTC())
-        .start(config.host(), config.port());
     final Thread thread = new Thread(() -> startStreams(app), "tiergate-accounting-start");
     thread.setDaemon(true);
     starter = thread;
     thread.start();
     awaitRunning(app);
+  }
+
+  /** The Prometheus metrics of this instance (also served at {@code /metrics}). */
+  public AccountingMetrics metrics() {
+    return metrics;
+  }
+
+  private QueryRouter.Target route(final String store, final String tenant) {
+    final QueryRouter current = router;
+    return current == null
+        ? QueryRouter.Target.unavailable("accounting stream not created yet")
+        : current.route(store, tenant);
+  }
+
+  private VirtualKeyTable keyTable() {
+    return VirtualKeyTable.of(config.virtualKeys(), hash -> {
+      final KafkaStreams app = streams;
+      return app == null ? null : new StreamsStores(app).virtualKeys().get(hash);
+    });
+  }
+
+  /** The stores of the Streams app once it exists; unavailable before. */
+  private final class LazyStores implements AccountingStores {
+
+    private AccountingStores delegate() {
+      final KafkaStreams app = streams;
+      if (app == null) {
+        throw new SpendUnavailableException("accounting stream not created yet");
+      }
+      return new StreamsStores(app);
+    }
+
+    @Override
+    public ReadOnlyKeyValueStore<String, SpendAggregate> total(final OptionalInt partition) {
+      return delegate().total(partition);
+    }
+
+    @Override
+    public ReadOnlyWindowStore<String, SpendAggregate> windowed(
+        final SpendWindow window, final OptionalInt partition) {
+      return delegate().windowed(window, partition);
+    }
+
+    @Override
+    public ReadOnlyKeyValueStore<String, BudgetState> budgetStates(final OptionalInt partition) {
+      return delegate().budgetStates(partition);
+    }
+
+    @Override
+    public ReadOnlyKeyValueStore<String, Budget> budgets() {
+      return delegate().budgets();
+    }
+
+    @Override
+    public ReadOnlyKeyValueStore<String, VirtualKey> virtualKeys() {
+      return delegate().virtualKeys();
+    }
   }
 
   /** The HTTP port (the bound one when the config asked for 0). */
@@ -101,6 +173,7 @@ public final class AccountingService implements AutoCloseable {
     if (app != null && !app.close(config.closeTimeout())) {
       LOG.warn("accounting stream did not close within {}", config.closeTimeout());
     }
+    metrics.close();
   }
 
   private void startStreams(final KafkaStreams app) {
@@ -136,8 +209,9 @@ public final class AccountingService implements AutoCloseable {
     }
   }
 
-  private static StreamThreadExceptionResponse replaceThread(final Throwable error) {
+  private StreamThreadExceptionResponse replaceThread(final Throwable error) {
     LOG.error("accounting stream thread failed; replacing it", error);
+    metrics.threadFailed();
     return StreamThreadExceptionResponse.REPLACE_THREAD;
   }
 }

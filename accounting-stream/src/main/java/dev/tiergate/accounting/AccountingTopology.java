@@ -1,33 +1,52 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.schemas.Budget;
+import dev.tiergate.schemas.BudgetAlert;
+import dev.tiergate.schemas.BudgetState;
 import dev.tiergate.schemas.ModelSpec;
+import dev.tiergate.schemas.Route;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.SpendAggregate;
+import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
+import dev.tiergate.schemas.VirtualKey;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The accounting stream: usage is decoded (bad records to the dead-letter topic), priced against
- * the model catalogue, fanned out into one delta per tenant × dimension × window, and summed into a
- * queryable store whose updates are published to the spend topic. Every step is named so the store,
- * changelog and repartition topic keep their names across upgrades.
+ * the model catalogue and again on the frontier tier's first model (the counterfactual), then
+ * <ul>
+ *   <li>fanned out into one delta per tenant × dimension, repartitioned by tenant and summed into
+ *       four named stores (all-time total, hour, day and month windows with retention and grace),
+ *       every update published to the spend topic;
+ *   <li>matched against the budgets, repartitioned by tenant, and tracked per budget and period,
+ *       publishing budget state (keyed by budget id) for the router and one alert per threshold and
+ *       period.
+ * </ul>
+ * Every step is named so stores, changelogs and repartition topics keep their names across upgrades.
  */
 public final class AccountingTopology {
 
@@ -42,14 +61,34 @@ public final class AccountingTopology {
   /** The catalogue table; Streams names its source node {@code models-source}. */
   public static final String MODELS_TABLE = "models";
   public static final String MODELS_STORE = "models-store";
+  public static final String ROUTES_TABLE = "routes";
+  public static final String ROUTES_STORE = "routes-store";
+  public static final String BUDGETS_TABLE = "budgets";
+  public static final String BUDGETS_STORE = "budgets-store";
+  public static final String VIRTUAL_KEYS_TABLE = "virtual-keys";
+  /** Hashed virtual keys, read by the query API to tell which tenant a caller may see. */
+  public static final String VIRTUAL_KEYS_STORE = "virtual-keys-store";
   public static final String PRICE_USAGE = "price-usage";
+  public static final String FIND_FRONTIER_MODEL = "find-frontier-model";
+  public static final String PRICE_COUNTERFACTUAL = "price-counterfactual";
   public static final String SPEND_DELTAS = "spend-deltas";
-  public static final String SPEND_BY_KEY = "spend-by-key";
+  /** Repartition of the deltas by tenant, so one tenant's rows live on one partition. */
+  public static final String SPEND_BY_TENANT = "spend-by-tenant";
   public static final String SUM_SPEND = "sum-spend";
-  /** The queryable store of every aggregate, keyed by {@link SpendKey#encode()}. */
+  /** The queryable store of all-time aggregates, keyed by {@link SpendKey#storeKey()}. */
   public static final String SPEND_STORE = "spend-store";
   public static final String SPEND_UPDATES = "spend-updates";
   public static final String SPEND_SINK = "spend-sink";
+  public static final String MATCH_BUDGETS = "match-budgets";
+  public static final String BUDGET_USAGE = "budget-usage";
+  public static final String TRACK_BUDGETS = "track-budgets";
+  public static final String BUDGET_STATE_STORE = "budget-state-store";
+  public static final String BUDGET_ALERTS_STORE = "budget-alerts-store";
+  public static final String SPLIT_BUDGET = "budget-";
+  public static final String ALERT_BRANCH = "alert";
+  public static final String STATE_BRANCH = "state";
+  public static final String BUDGET_STATE_SINK = "budget-state-sink";
+  public static final String BUDGET_ALERT_SINK = "budget-alert-sink";
 
   private AccountingTopology() {}
 
@@ -58,42 +97,123 @@ public final class AccountingTopology {
     Objects.requireNonNull(serdes, "serdes");
     Objects.requireNonNull(config, "config");
     final StreamsBuilder builder = new StreamsBuilder();
-    final GlobalKTable<String, ModelSpec> models = models(builder, serdes);
+    final GlobalKTable<String, ModelSpec> models =
+        globalTable(builder, serdes, Topics.MODELS, MODELS_TABLE, MODELS_STORE);
+    final GlobalKTable<String, Route> routes =
+        globalTable(builder, serdes, Topics.ROUTES, ROUTES_TABLE, ROUTES_STORE);
+    globalTable(builder, serdes, Topics.BUDGETS, BUDGETS_TABLE, BUDGETS_STORE);
+    globalTable(builder, serdes, Topics.VIRTUAL_KEYS, VIRTUAL_KEYS_TABLE, VIRTUAL_KEYS_STORE);
     final Map<String, KStream<String, DecodedUsage>> branches = decodedUsage(builder, serdes);
 
     branches
         .get(SPLIT_USAGE + INVALID_BRANCH)
         .mapValues(DecodedUsage::raw, Named.as(DEAD_LETTER_VALUE))
-        .to(
-            Topics.USAGE_DLQ.name(),
-            Produced.with(Topics.USAGE_DLQ.keySerde(), Topics.USAGE_DLQ.valueSerde(serdes))
-                .withName(DEAD_LETTER_SINK));
+        .to(Topics.USAGE_DLQ.name(), produced(Topics.USAGE_DLQ, serdes, DEAD_LETTER_SINK));
 
-    final Serde<SpendAggregate> spendSerde = Topics.SPEND.valueSerde(serdes);
-    branches
+    final KStream<String, PricedUsage> priced = branches
         .get(SPLIT_USAGE + VALID_BRANCH)
         .mapValues(DecodedUsage::usage, Named.as(VALID_USAGE))
         .leftJoin(models, (key, usage) -> usage.getModel(), new UsagePricer(), Named.as(PRICE_USAGE))
-        .flatMap((key, priced) -> SpendAggregates.deltas(priced), Named.as(SPEND_DELTAS))
-        .groupByKey(Grouped.with(SPEND_BY_KEY, Serdes.String(), spendSerde))
-        .reduce(SpendAggregates::sum, Named.as(SUM_SPEND), spendStore(spendSerde))
-        .toStream(Named.as(SPEND_UPDATES))
-        .to(
-            Topics.SPEND.name(),
-            Produced.with(Topics.SPEND.keySerde(), spendSerde).withName(SPEND_SINK));
+        .leftJoin(routes, (key, usage) -> CounterfactualPricer.FRONTIER_DEFAULT_RULE,
+            CounterfactualPricer::withFrontierModel, Named.as(FIND_FRONTIER_MODEL))
+        .leftJoin(models, (key, usage) -> CounterfactualPricer.frontierModelKey(usage),
+            CounterfactualPricer::withCounterfactual, Named.as(PRICE_COUNTERFACTUAL));
 
+    spend(priced, serdes, config);
+    budgets(builder, priced, serdes, config);
     return builder.build(config.streamsProperties());
   }
 
-  private static GlobalKTable<String, ModelSpec> models(
-      final StreamsBuilder builder, final SerdeFactory serdes) {
-    final Serde<ModelSpec> modelSerde = Topics.MODELS.valueSerde(serdes);
+  private static void spend(
+      final KStream<String, PricedUsage> priced,
+      final SerdeFactory serdes,
+      final AccountingConfig config) {
+    final Serde<SpendAggregate> spendSerde = Topics.SPEND.valueSerde(serdes);
+    final KGroupedStream<String, SpendAggregate> grouped = priced
+        .flatMap((key, usage) -> SpendAggregates.deltas(usage), Named.as(SPEND_DELTAS))
+        .repartition(Repartitioned.with(Serdes.String(), spendSerde)
+            .withName(SPEND_BY_TENANT)
+            .withStreamPartitioner(new TenantPartitioner<>()))
+        .groupByKey(Grouped.with(Serdes.String(), spendSerde));
+
+    grouped
+        .reduce(SpendAggregates::sum, Named.as(SUM_SPEND), totalStore(spendSerde))
+        .toStream(Named.as(SPEND_UPDATES))
+        .selectKey((key, aggregate) -> SpendAggregates.topicKey(aggregate), Named.as("spend-keyed"))
+        .to(Topics.SPEND.name(), produced(Topics.SPEND, serdes, SPEND_SINK));
+
+    for (final SpendWindow window : SpendWindow.values()) {
+      if (window.windowed()) {
+        windowedSpend(grouped, window, spendSerde, serdes, config);
+      }
+    }
+  }
+
+  /** One calendar window: summed in its own store, each update published with the window stamped. */
+  private static void windowedSpend(
+      final KGroupedStream<String, SpendAggregate> grouped,
+      final SpendWindow window,
+      final Serde<SpendAggregate> spendSerde,
+      final SerdeFactory serdes,
+      final AccountingConfig config) {
+    final String name = "spend-" + window.label();
+    grouped
+        .windowedBy(new CalendarWindows(window, config.grace()))
+        .reduce(SpendAggregates::sum, Named.as("sum-" + name),
+            Materialized.<String, SpendAggregate, WindowStore<Bytes, byte[]>>as(window.storeName())
+                .withKeySerde(Serdes.String())
+                .withValueSerde(spendSerde)
+                .withRetention(window.retention()))
+        .toStream(Named.as(name + "-updates"))
+        .map((key, aggregate) -> {
+          final SpendAggregate stamped =
+              SpendAggregates.inWindow(aggregate, window, key.window().startTime());
+          return KeyValue.pair(SpendAggregates.topicKey(stamped), stamped);
+        }, Named.as(name + "-keyed"))
+        .to(Topics.SPEND.name(), produced(Topics.SPEND, serdes, name + "-sink"));
+  }
+
+  private static void budgets(
+      final StreamsBuilder builder,
+      final KStream<String, PricedUsage> priced,
+      final SerdeFactory serdes,
+      final AccountingConfig config) {
+    final Serde<BudgetState> stateSerde = Topics.BUDGET_STATE.valueSerde(serdes);
+    builder.addStateStore(keyValueStore(BUDGET_STATE_STORE, stateSerde));
+    builder.addStateStore(keyValueStore(BUDGET_ALERTS_STORE, Serdes.String()));
+    final Map<String, KStream<String, BudgetUpdate>> updates = priced
+        .process(BudgetMatcher::new, Named.as(MATCH_BUDGETS))
+        .repartition(Repartitioned.with(Serdes.String(), stateSerde)
+            .withName(BUDGET_USAGE)
+            .withStreamPartitioner(new TenantPartitioner<>()))
+        .process(() -> new BudgetTracker(config.budgetCheckInterval()), Named.as(TRACK_BUDGETS),
+            BUDGET_STATE_STORE, BUDGET_ALERTS_STORE)
+        .split(Named.as(SPLIT_BUDGET))
+        .branch((key, update) -> update.isAlert(), Branched.as(ALERT_BRANCH))
+        .defaultBranch(Branched.as(STATE_BRANCH));
+    updates.get(SPLIT_BUDGET + ALERT_BRANCH)
+        .map((key, update) -> KeyValue.pair(update.budgetId(), update.alert()),
+            Named.as("budget-alert-by-id"))
+        .to(Topics.BUDGET_ALERTS.name(), produced(Topics.BUDGET_ALERTS, serdes, BUDGET_ALERT_SINK));
+    updates.get(SPLIT_BUDGET + STATE_BRANCH)
+        .map((key, update) -> KeyValue.pair(update.budgetId(), update.state()),
+            Named.as("budget-state-by-id"))
+        .to(Topics.BUDGET_STATE.name(), produced(Topics.BUDGET_STATE, serdes, BUDGET_STATE_SINK));
+  }
+
+  private static <V> GlobalKTable<String, V> globalTable(
+      final StreamsBuilder builder,
+      final SerdeFactory serdes,
+      final Topic<V> topic,
+      final String name,
+      final String storeName) {
+    final Serde<V> valueSerde = topic.valueSerde(serdes);
     return builder.globalTable(
-        Topics.MODELS.name(),
-        Consumed.with(Topics.MODELS.keySerde(), modelSerde).withName(MODELS_TABLE),
-        Materialized.<String, ModelSpec, KeyValueStore<Bytes, byte[]>>as(MODELS_STORE)
-            .withKeySerde(Topics.MODELS.keySerde())
-            .withValueSerde(modelSerde));
+        topic.name(),
+        Consumed.with(topic.keySerde(), valueSerde).withName(name),
+        Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(storeName)
+            .withKeySerde(topic.keySerde())
+            .withValueSerde(valueSerde));
   }
 
   /** Usage as raw bytes, decoded in a named step and split into valid and dead-letter branches. */
@@ -111,10 +231,21 @@ public final class AccountingTopology {
         .defaultBranch(Branched.as(VALID_BRANCH));
   }
 
-  private static Materialized<String, SpendAggregate, KeyValueStore<Bytes, byte[]>> spendStore(
+  private static <V> Produced<String, V> produced(
+      final Topic<V> topic, final SerdeFactory serdes, final String name) {
+    return Produced.with(topic.keySerde(), topic.valueSerde(serdes)).withName(name);
+  }
+
+  private static Materialized<String, SpendAggregate, KeyValueStore<Bytes, byte[]>> totalStore(
       final Serde<SpendAggregate> spendSerde) {
     return Materialized.<String, SpendAggregate, KeyValueStore<Bytes, byte[]>>as(SPEND_STORE)
         .withKeySerde(Serdes.String())
         .withValueSerde(spendSerde);
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, V>> keyValueStore(
+      final String name, final Serde<V> valueSerde) {
+    return Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde);
   }
 }

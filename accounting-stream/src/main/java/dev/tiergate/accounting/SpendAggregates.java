@@ -3,6 +3,7 @@ package dev.tiergate.accounting;
 import dev.tiergate.schemas.SpendAggregate;
 import dev.tiergate.schemas.Usage;
 import dev.tiergate.schemas.UsageEvent;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,18 +18,19 @@ final class SpendAggregates {
 
   private SpendAggregates() {}
 
-  /** One keyed delta for every dimension the usage has a value for, in every window. */
+  /**
+   * One delta for every dimension the usage has a value for, keyed by its store key. Its window is
+   * {@code total} until a windowed store's output stamps it with {@link #inWindow}.
+   */
   static List<KeyValue<String, SpendAggregate>> deltas(final PricedUsage priced) {
     Objects.requireNonNull(priced, "priced");
     final UsageEvent usage = priced.usage();
     final List<KeyValue<String, SpendAggregate>> deltas = new ArrayList<>();
     for (final SpendDimension dimension : SpendDimension.values()) {
       dimension.valueOf(usage).ifPresent(value -> {
-        for (final SpendWindow window : SpendWindow.values()) {
-          final SpendKey key = new SpendKey(
-              usage.getTenant(), dimension, window, window.start(usage.getOccurredAt()), value);
-          deltas.add(KeyValue.pair(key.encode(), delta(priced, key)));
-        }
+        final SpendKey key = new SpendKey(
+            usage.getTenant(), dimension, SpendWindow.TOTAL, Instant.EPOCH, value);
+        deltas.add(KeyValue.pair(key.storeKey(), delta(priced, key)));
       });
     }
     return deltas;
@@ -48,9 +50,30 @@ final class SpendAggregates {
         .setCachedInputTokens(usage.getCachedInputTokens())
         .setReasoningTokens(usage.getReasoningTokens())
         .setCostMicros(priced.costMicros())
+        .setCounterfactualMicros(priced.counterfactualMicros())
         .setEstimatedRequests(usage.getEstimated() ? 1 : 0)
         .setUnpricedRequests(priced.priced() ? 0 : 1)
         .build();
+  }
+
+  /** The aggregate stamped with the window it was summed in. */
+  static SpendAggregate inWindow(
+      final SpendAggregate aggregate, final SpendWindow window, final Instant windowStart) {
+    return SpendAggregate.newBuilder(aggregate)
+        .setWindow(window.label())
+        .setWindowStart(windowStart)
+        .build();
+  }
+
+  /** The topic key of an aggregate: its store key plus window and window start. */
+  static String topicKey(final SpendAggregate aggregate) {
+    return new SpendKey(
+            aggregate.getTenant(),
+            SpendDimension.fromLabel(aggregate.getDimension()).orElseThrow(),
+            SpendWindow.fromLabel(aggregate.getWindow()).orElseThrow(),
+            aggregate.getWindowStart(),
+            aggregate.getValue())
+        .encode();
   }
 
   /**

@@ -4,9 +4,12 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The store and topic key of one aggregate: tenant, dimension, window, window start, value. Parts
- * are escaped and joined with {@code |}, ordered so that every row of one tenant, dimension and window
- * shares a prefix, which is how {@link SpendQuery} reads them with one prefix scan.
+ * The keys of one aggregate. On {@code tiergate.spend} the key names tenant, dimension, window,
+ * window start and value ({@link #encode()}); inside the stores the window is the store itself (and
+ * the window start is the windowed store's own time), so the store key is only tenant, dimension and
+ * value ({@link #storeKey()}). Parts are escaped and joined with {@code |}, tenant first, so every row
+ * of one tenant and dimension shares a prefix and the tenant decides the partition ({@link
+ * TenantPartitioner}).
  */
 public record SpendKey(
     String tenant, SpendDimension dimension, SpendWindow window, Instant windowStart, String value) {
@@ -24,6 +27,28 @@ public record SpendKey(
   /** The encoded key, e.g. {@code acme|mode|total|1970-01-01T00:00:00Z|plan}. */
   public String encode() {
     return prefix(tenant, dimension, window, windowStart) + escape(value);
+  }
+
+  /** The key inside the stores and on the repartition topic, e.g. {@code acme|mode|plan}. */
+  public String storeKey() {
+    return storeKey(tenant, dimension, value);
+  }
+
+  public static String storeKey(
+      final String tenant, final SpendDimension dimension, final String value) {
+    return storePrefix(tenant, dimension) + escape(Objects.requireNonNull(value, "value"));
+  }
+
+  /** The common prefix of every store key of one tenant and dimension. */
+  public static String storePrefix(final String tenant, final SpendDimension dimension) {
+    return escape(Objects.requireNonNull(tenant, "tenant")) + SEPARATOR + dimension.label()
+        + SEPARATOR;
+  }
+
+  /** The escaped tenant part of a store or topic key: what the partition is chosen by. */
+  static String tenantPart(final String key) {
+    final int end = key.indexOf(SEPARATOR);
+    return end < 0 ? key : key.substring(0, end);
   }
 
   /** The common prefix of every value of one tenant, dimension and window bucket. */

@@ -6,38 +6,26 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Reads spend from the local spend store with interactive queries. All store access lives here, so
- * routing a query to the instance that owns a tenant's partition can be added in one place.
+ * Reads a tenant's spend from the local stores: one bucket of one window ({@link #spend}) or a run
+ * of buckets over time ({@link #series}). Which instance and partition to read is decided before
+ * (see {@link QueryRouter}); iterators are always closed.
  */
 public final class SpendQuery {
 
-  /** Hands out the store, or throws {@link SpendUnavailableException} when it cannot be read. */
-  @FunctionalInterface
-  public interface StoreSource {
-    ReadOnlyKeyValueStore<String, SpendAggregate> store();
-  }
-
   private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
 
-  private final StoreSource source;
+  private final AccountingStores stores;
 
-  public SpendQuery(final StoreSource source) {
-    this.source = Objects.requireNonNull(source, "source");
-  }
-
-  /** Queries the spend store of a running Streams app; unavailable unless it is RUNNING. */
-  public static SpendQuery of(final KafkaStreams streams) {
-    Objects.requireNonNull(streams, "streams");
-    return new SpendQuery(() -> runningStore(streams));
+  public SpendQuery(final AccountingStores stores) {
+    this.stores = Objects.requireNonNull(stores, "stores");
   }
 
   /**
@@ -47,31 +35,90 @@ public final class SpendQuery {
    * @throws SpendUnavailableException while the store cannot be read
    */
   public SpendReport spend(
-      final String tenant, final SpendDimension by, final SpendWindow window, final Instant at) {
+      final String tenant,
+      final SpendDimension by,
+      final SpendWindow window,
+      final Instant at,
+      final OptionalInt partition) {
+    Objects.requireNonNull(at, "at");
+    final Instant start = window.start(at);
+    final List<SpendAggregate> rows = new ArrayList<>();
+    for (final KeyValue<Instant, SpendAggregate> row :
+        read(tenant, by, window, start, start, partition)) {
+      rows.add(row.value);
+    }
+    rows.sort(Comparator.comparing(SpendAggregate::getValue));
+    return SpendReport.of(tenant, by, window, rows);
+  }
+
+  /**
+   * The buckets of one window from {@code from} to {@code to} (both inclusive, by bucket start),
+   * oldest first, each with the dimension's values. Only windowed stores have a series.
+   */
+  public SpendSeries series(
+      final String tenant,
+      final SpendDimension by,
+      final SpendWindow window,
+      final Instant from,
+      final Instant to,
+      final OptionalInt partition) {
+    if (!window.windowed()) {
+      throw new IllegalArgumentException("the total has no series");
+    }
+    final List<KeyValue<Instant, SpendAggregate>> rows =
+        read(tenant, by, window, window.start(from), window.start(to), partition);
+    return SpendSeries.of(tenant, by, window, rows);
+  }
+
+  private List<KeyValue<Instant, SpendAggregate>> read(
+      final String tenant,
+      final SpendDimension by,
+      final SpendWindow window,
+      final Instant from,
+      final Instant to,
+      final OptionalInt partition) {
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(by, "by");
     Objects.requireNonNull(window, "window");
-    Objects.requireNonNull(at, "at");
-    final String prefix = SpendKey.prefix(tenant, by, window, window.start(at));
-    final List<SpendAggregate> aggregates = new ArrayList<>();
-    try (KeyValueIterator<String, SpendAggregate> rows =
-        source.store().prefixScan(prefix, PREFIX_SERIALIZER)) {
-      rows.forEachRemaining(row -> aggregates.add(row.value));
+    Objects.requireNonNull(partition, "partition");
+    final String prefix = SpendKey.storePrefix(tenant, by);
+    try {
+      return window.windowed()
+          ? readWindowed(prefix, window, from, to, partition)
+          : readTotal(prefix, partition);
     } catch (InvalidStateStoreException e) {
       throw new SpendUnavailableException("spend store not readable: " + e.getMessage(), e);
     }
-    aggregates.sort(Comparator.comparing(SpendAggregate::getValue));
-    return SpendReport.of(tenant, by, window, aggregates);
   }
 
-  private static ReadOnlyKeyValueStore<String, SpendAggregate> runningStore(
-      final KafkaStreams streams) {
-    final KafkaStreams.State state = streams.state();
-    if (state != KafkaStreams.State.RUNNING) {
-      throw new SpendUnavailableException("accounting stream is " + state);
+  private List<KeyValue<Instant, SpendAggregate>> readTotal(
+      final String prefix, final OptionalInt partition) {
+    final List<KeyValue<Instant, SpendAggregate>> rows = new ArrayList<>();
+    try (KeyValueIterator<String, SpendAggregate> it =
+        stores.total(partition).prefixScan(prefix, PREFIX_SERIALIZER)) {
+      it.forEachRemaining(row -> rows.add(KeyValue.pair(Instant.EPOCH, row.value)));
     }
-    return streams.store(
-        StoreQueryParameters.fromNameAndType(
-            AccountingTopology.SPEND_STORE, QueryableStoreTypes.keyValueStore()));
+    return rows;
+  }
+
+  private List<KeyValue<Instant, SpendAggregate>> readWindowed(
+      final String prefix,
+      final SpendWindow window,
+      final Instant from,
+      final Instant to,
+      final OptionalInt partition) {
+    final List<KeyValue<Instant, SpendAggregate>> rows = new ArrayList<>();
+    // Every key with the prefix sorts below the prefix with its last '|' raised to '}'.
+    final String upper = prefix.substring(0, prefix.length() - 1) + '}';
+    try (KeyValueIterator<Windowed<String>, SpendAggregate> it =
+        stores.windowed(window, partition).fetch(prefix, upper, from, to)) {
+      it.forEachRemaining(row -> {
+        if (row.key.key().startsWith(prefix)) {
+          final Instant start = row.key.window().startTime();
+          rows.add(KeyValue.pair(start, SpendAggregates.inWindow(row.value, window, start)));
+        }
+      });
+    }
+    return rows;
   }
 }

@@ -10,9 +10,19 @@ import java.util.Objects;
  * A tenant's spend along one dimension in one window, shaped as the HTTP API returns it. Dollars are
  * rendered from the exact micro-dollars as a decimal string, never through a floating point.
  */
-@JsonPropertyOrder({"tenant", "by", "window", "rows", "totalMicros", "totalUsd"})
+@JsonPropertyOrder({
+  "tenant", "by", "window", "rows", "totalMicros", "totalUsd", "counterfactualMicros",
+  "counterfactualUsd"
+})
 public record SpendReport(
-    String tenant, String by, String window, List<Row> rows, long totalMicros, String totalUsd) {
+    String tenant,
+    String by,
+    String window,
+    List<Row> rows,
+    long totalMicros,
+    String totalUsd,
+    long counterfactualMicros,
+    String counterfactualUsd) {
 
   public SpendReport {
     Objects.requireNonNull(tenant, "tenant");
@@ -30,7 +40,10 @@ public record SpendReport(
       final List<SpendAggregate> aggregates) {
     final List<Row> rows = aggregates.stream().map(Row::of).toList();
     final long total = rows.stream().mapToLong(Row::costMicros).reduce(0L, Math::addExact);
-    return new SpendReport(tenant, by.label(), window.label(), rows, total, usd(total));
+    final long counterfactual =
+        rows.stream().mapToLong(Row::counterfactualMicros).reduce(0L, Math::addExact);
+    return new SpendReport(tenant, by.label(), window.label(), rows, total, usd(total),
+        counterfactual, usd(counterfactual));
   }
 
   /** Micro-dollars as dollars with six decimals, e.g. 1234 → {@code 0.001234}. */
@@ -41,11 +54,14 @@ public record SpendReport(
   /**
    * One value of the dimension.
    *
+   * @param counterfactualMicros what the same requests would have cost on the frontier tier's
+   *     first model
+   * @param estimatedRequests requests whose token counts were estimated (no usage reported)
    * @param unpricedRequests requests on models missing from the catalogue, counted at cost 0
    */
   @JsonPropertyOrder({
     "value", "requests", "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens",
-    "costMicros", "costUsd", "estimatedRequests", "unpricedRequests"
+    "costMicros", "costUsd", "counterfactualMicros", "estimatedRequests", "unpricedRequests"
   })
   public record Row(
       String value,
@@ -56,6 +72,7 @@ public record SpendReport(
       long reasoningTokens,
       long costMicros,
       String costUsd,
+      long counterfactualMicros,
       long estimatedRequests,
       long unpricedRequests) {
 
@@ -69,6 +86,7 @@ public record SpendReport(
           aggregate.getReasoningTokens(),
           aggregate.getCostMicros(),
           usd(aggregate.getCostMicros()),
+          aggregate.getCounterfactualMicros(),
           aggregate.getEstimatedRequests(),
           aggregate.getUnpricedRequests());
     }

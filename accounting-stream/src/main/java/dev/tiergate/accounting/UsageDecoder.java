@@ -39,7 +39,7 @@ final class UsageDecoder extends ContextualProcessor<String, byte[], String, Dec
   public void process(final Record<String, byte[]> record) {
     final DecodedUsage decoded = decode(record);
     if (!decoded.failed()) {
-      context().forward(record.withValue(decoded));
+      context().forward(record.withValue(decoded).withTimestamp(eventTime(record, decoded)));
       return;
     }
     final String source = source();
@@ -69,6 +69,16 @@ final class UsageDecoder extends ContextualProcessor<String, byte[], String, Dec
     }
     final Optional<String> problem = problem(usage);
     return problem.isPresent() ? DecodedUsage.invalid(raw, problem.get()) : DecodedUsage.valid(usage);
+  }
+
+  /**
+   * When the usage happened, which is what windows and their grace are measured in. A clock that
+   * runs ahead must not push stream time into the future (every honest event would then be "late"),
+   * so the time is capped at the record's own timestamp.
+   */
+  static long eventTime(final Record<String, byte[]> record, final DecodedUsage decoded) {
+    final long occurredAt = decoded.usage().getOccurredAt().toEpochMilli();
+    return record.timestamp() > 0 ? Math.min(occurredAt, record.timestamp()) : occurredAt;
   }
 
   /** True when the failure is the network's (registry down or slow), not the record's. */

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.schemas.SerdeFactory;
-import dev.tiergate.schemas.SpendAggregate;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
 import java.io.IOException;
@@ -24,7 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +41,9 @@ class AccountingHttpServerTest {
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicReference<KafkaStreams.State> state =
       new AtomicReference<>(KafkaStreams.State.RUNNING);
-  private final AtomicReference<String> unavailable = new AtomicReference<>();
   private TopologyTestDriver driver;
+  private DriverStores stores;
+  private AccountingMetrics metrics;
   private AccountingHttpServer server;
 
   @BeforeEach
@@ -55,15 +54,19 @@ class AccountingHttpServerTest {
     driver.createInputTopic(Topics.MODELS.name(), new StringSerializer(),
             Topics.MODELS.valueSerde(SERDES).serializer())
         .pipeInput(GPT, model(GPT, 1_250_000, 125_000, 10_000_000));
-    final SpendQuery query = new SpendQuery(this::store);
-    server = new AccountingHttpServer(
-            query, state::get, Clock.fixed(TestData.AT, ZoneOffset.UTC))
+    stores = new DriverStores(driver);
+    metrics = new AccountingMetrics();
+    final VirtualKeyTable keys = VirtualKeyTable.of(
+        "key-t=t:balanced,key-other=other:small", hash -> stores.virtualKeys().get(hash));
+    server = new AccountingHttpServer(stores, QueryRouter.localOnly(), keys, state::get,
+            Clock.fixed(TestData.AT, ZoneOffset.UTC), metrics)
         .start("127.0.0.1", 0);
   }
 
   @AfterEach
   void stop() {
     server.close();
+    metrics.close();
     driver.close();
   }
 
@@ -110,7 +113,7 @@ class AccountingHttpServerTest {
 
   @Test
   void answersAnEmptyReportForATenantWithoutSpend() throws Exception {
-    final HttpResponse<String> response = get("/v1/spend?tenant=nobody");
+    final HttpResponse<String> response = get("/v1/spend", "key-other");
 
     assertThat(response.statusCode()).isEqualTo(200);
     final JsonNode body = json.readTree(response.body());
@@ -119,11 +122,32 @@ class AccountingHttpServerTest {
   }
 
   @Test
-  void rejectsAMissingTenantWith400() throws Exception {
-    final HttpResponse<String> response = get("/v1/spend?by=mode");
+  void takesTheTenantFromTheKeyWhenNoneIsAsked() throws Exception {
+    send(event("req_1", "t", "plan", GPT, usage(1_000, 400, 200, 50)));
 
-    assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(json.readTree(response.body()).at("/error/message").asText()).contains("tenant");
+    final JsonNode body = json.readTree(get("/v1/spend?by=mode").body());
+
+    assertThat(body.get("tenant").asText()).isEqualTo("t");
+    assertThat(body.get("totalMicros").asLong()).isEqualTo(2_800);
+  }
+
+  @Test
+  void rejectsAMissingOrUnknownKeyWith401() throws Exception {
+    assertThat(get("/v1/spend?tenant=t", null).statusCode()).isEqualTo(401);
+    assertThat(get("/v1/spend?tenant=t", "not-a-key").statusCode()).isEqualTo(401);
+    assertThat(get("/v1/budgets", null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void aKeySeesOnlyItsOwnTenant() throws Exception {
+    send(event("req_1", "other", "plan", GPT, usage(1_000_000, 0, 0, 0)));
+
+    final HttpResponse<String> response = get("/v1/spend?tenant=other");
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(response.body()).doesNotContain("1250000");
+    assertThat(json.readTree(get("/v1/spend", "key-other").body()).get("totalMicros").asLong())
+        .isEqualTo(1_250_000);
   }
 
   @Test
@@ -133,7 +157,7 @@ class AccountingHttpServerTest {
 
   @Test
   void answers503WhileTheStoreIsUnavailable() throws Exception {
-    unavailable.set("accounting stream is REBALANCING");
+    stores.unavailable.set("accounting stream is REBALANCING");
 
     final HttpResponse<String> response = get("/v1/spend?tenant=t");
 
@@ -153,14 +177,6 @@ class AccountingHttpServerTest {
     assertThat(json.readTree(response.body()).get("status").asText()).isEqualTo("REBALANCING");
   }
 
-  private ReadOnlyKeyValueStore<String, SpendAggregate> store() {
-    final String reason = unavailable.get();
-    if (reason != null) {
-      throw new SpendUnavailableException(reason);
-    }
-    return driver.getKeyValueStore(AccountingTopology.SPEND_STORE);
-  }
-
   private void send(final UsageEvent event) {
     driver.createInputTopic(Topics.USAGE.name(), new StringSerializer(),
             Topics.USAGE.valueSerde(SERDES).serializer())
@@ -168,11 +184,18 @@ class AccountingHttpServerTest {
   }
 
   private HttpResponse<String> get(final String path) throws IOException, InterruptedException {
-    final HttpRequest request = HttpRequest.newBuilder(
+    return get(path, "key-t");
+  }
+
+  private HttpResponse<String> get(final String path, final String key)
+      throws IOException, InterruptedException {
+    final HttpRequest.Builder request = HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + server.port() + path))
         .timeout(Duration.ofSeconds(10))
-        .GET()
-        .build();
-    return client.send(request, HttpResponse.BodyHandlers.ofString());
+        .GET();
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

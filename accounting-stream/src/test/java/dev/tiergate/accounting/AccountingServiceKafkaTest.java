@@ -84,7 +84,8 @@ class AccountingServiceKafkaTest {
             KafkaSettings.of(kafka.bootstrapServers(), "http://127.0.0.1:1"))
         .withHost("127.0.0.1")
         .withPort(0)
-        .withStateDir(stateDir);
+        .withStateDir(stateDir)
+        .withVirtualKeys("key-t=t:balanced");
     try (AccountingService service = new AccountingService(config, SERDES)) {
       service.start();
 
@@ -145,6 +146,7 @@ class AccountingServiceKafkaTest {
   private String get(final int port, final String path) throws Exception {
     final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer key-t")
         .build();
     final HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);

@@ -63,6 +63,7 @@ class AccountingServiceTest {
       throws IOException, InterruptedException {
     final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer tg-demo-key")
         .build();
     return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
   }

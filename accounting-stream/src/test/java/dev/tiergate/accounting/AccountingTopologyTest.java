@@ -123,7 +123,7 @@ class AccountingTopologyTest {
     send(event("req_1", "t", "plan", GPT, usage(3, 0, 1, 0)));
     send(event("req_2", "t", "plan", GPT, usage(3, 0, 1, 0)));
 
-    final String planKey = key("t", SpendDimension.MODE, "plan");
+    final String planKey = topicKey("t", SpendDimension.MODE, "plan");
     final Map<String, SpendAggregate> latest = spend.readKeyValuesToMap();
     assertThat(latest.get(planKey).getRequests()).isEqualTo(2);
     assertThat(latest.get(planKey).getCostMicros()).isEqualTo(28);
@@ -219,14 +219,29 @@ class AccountingTopologyTest {
 
     assertThat(names.nodes).containsExactlyInAnyOrder(
         "usage-source", "decode-usage", "usage-", "usage-invalid", "usage-valid",
-        "dead-letter-bytes", "usage-dlq-sink", "valid-usage", "price-usage", "spend-deltas",
-        "spend-by-key-repartition-filter", "spend-by-key-repartition-sink",
-        "spend-by-key-repartition-source", "sum-spend", "spend-updates", "spend-sink",
-        "models-source", "models");
-    assertThat(names.stores).containsExactlyInAnyOrder("spend-store", "models-store");
+        "dead-letter-bytes", "usage-dlq-sink", "valid-usage",
+        "models-source", "models", "routes-source", "routes", "budgets-source", "budgets",
+        "virtual-keys-source", "virtual-keys",
+        "price-usage", "find-frontier-model", "price-counterfactual", "spend-deltas",
+        "spend-by-tenant-repartition-filter", "spend-by-tenant-repartition-sink",
+        "spend-by-tenant-repartition-source",
+        "sum-spend", "spend-updates", "spend-keyed", "spend-sink",
+        "sum-spend-hour", "spend-hour-updates", "spend-hour-keyed", "spend-hour-sink",
+        "sum-spend-day", "spend-day-updates", "spend-day-keyed", "spend-day-sink",
+        "sum-spend-month", "spend-month-updates", "spend-month-keyed", "spend-month-sink",
+        "match-budgets", "budget-usage-repartition-filter", "budget-usage-repartition-sink",
+        "budget-usage-repartition-source", "track-budgets", "budget-", "budget-alert",
+        "budget-state", "budget-alert-by-id", "budget-alert-sink", "budget-state-by-id",
+        "budget-state-sink");
+    assertThat(names.stores).containsExactlyInAnyOrder(
+        "spend-store", "spend-hour-store", "spend-day-store", "spend-month-store",
+        "budget-state-store", "budget-alerts-store",
+        "models-store", "routes-store", "budgets-store", "virtual-keys-store");
     assertThat(names.topics).containsExactlyInAnyOrder(
         Topics.USAGE.name(), Topics.USAGE_DLQ.name(), Topics.SPEND.name(), Topics.MODELS.name(),
-        "spend-by-key-repartition");
+        Topics.ROUTES.name(), Topics.BUDGETS.name(), Topics.VIRTUAL_KEYS.name(),
+        Topics.BUDGET_STATE.name(), Topics.BUDGET_ALERTS.name(),
+        "spend-by-tenant-repartition", "budget-usage-repartition");
   }
 
   private void send(final UsageEvent event) {
@@ -249,6 +264,11 @@ class AccountingTopologyTest {
   }
 
   private static String key(
+      final String tenant, final SpendDimension dimension, final String value) {
+    return SpendKey.storeKey(tenant, dimension, value);
+  }
+
+  private static String topicKey(
       final String tenant, final SpendDimension dimension, final String value) {
     return new SpendKey(tenant, dimension, SpendWindow.TOTAL, Instant.EPOCH, value).encode();
   }

@@ -133,6 +133,7 @@ class PipelineEndToEndTest {
         HTTP.send(
             HttpRequest.newBuilder(
                     URI.create(stack.accountingUrl() + "/v1/spend?tenant=" + tenant + "&by=mode"))
+                .header("Authorization", "Bearer tg-demo-key")
                 .GET()
                 .build(),
             HttpResponse.BodyHandlers.ofString());

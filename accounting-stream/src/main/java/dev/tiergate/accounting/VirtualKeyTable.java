@@ -1,0 +1,88 @@
+package dev.tiergate.accounting;
+
+import dev.tiergate.schemas.VirtualKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Which tenant a caller's key stands for, so the query API shows a key only its own tenant's spend.
+ * Keys come from the static {@code TIERGATE_VIRTUAL_KEYS} table (the ingress's format, {@code
+ * key=tenant:tier,...}) and from the hashed keys on {@code tiergate.virtual-keys}; only SHA-256
+ * digests are kept or compared, so this object never holds a key.
+ */
+public final class VirtualKeyTable {
+
+  /** The ingress's default: the demo key for tenant {@code demo}. */
+  public static final String DEFAULT_SPEC = "tg-demo-key=demo:balanced";
+
+  private final Map<String, String> tenantsByHash;
+  private final Function<String, VirtualKey> published;
+
+  private VirtualKeyTable(
+      final Map<String, String> tenantsByHash, final Function<String, VirtualKey> published) {
+    this.tenantsByHash = Map.copyOf(tenantsByHash);
+    this.published = Objects.requireNonNull(published, "published");
+  }
+
+  /**
+   * Parses the static table and combines it with the published keys.
+   *
+   * @param published looks a key up by its SHA-256 hex digest on {@code tiergate.virtual-keys};
+   *     returns null when unknown
+   */
+  public static VirtualKeyTable of(
+      final String spec, final Function<String, VirtualKey> published) {
+    Objects.requireNonNull(spec, "spec");
+    final Map<String, String> table = new HashMap<>();
+    final String[] entries = spec.split(",");
+    for (int i = 0; i < entries.length; i++) {
+      final String entry = entries[i].trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      final int eq = entry.lastIndexOf('=');
+      final int colon = entry.lastIndexOf(':');
+      if (eq <= 0 || colon <= eq + 1) {
+        // Names the position, never the key.
+        throw new IllegalArgumentException(
+            "virtual key entry #" + (i + 1) + ": expected key=tenant:tier");
+      }
+      table.put(sha256(entry.substring(0, eq).trim()), entry.substring(eq + 1, colon).trim());
+    }
+    return new VirtualKeyTable(table, published);
+  }
+
+  /** The tenant of a presented key; empty for a blank, unknown or revoked key. */
+  public Optional<String> tenant(final String presentedKey) {
+    if (presentedKey == null || presentedKey.isBlank()) {
+      return Optional.empty();
+    }
+    final String hash = sha256(presentedKey.trim());
+    final VirtualKey key = published.apply(hash);
+    if (key != null) {
+      return key.getRevoked() ? Optional.empty() : Optional.of(key.getTenant());
+    }
+    return Optional.ofNullable(tenantsByHash.get(hash));
+  }
+
+  static String sha256(final String key) {
+    try {
+      final MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required on every JVM", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "VirtualKeyTable[" + tenantsByHash.size() + " static keys]";
+  }
+}

@@ -1,54 +1,130 @@
 package dev.tiergate.router;
 
+import dev.tiergate.router.RoutingOutcome.Routed;
+import dev.tiergate.router.RoutingOutcome.Unroutable;
+import dev.tiergate.schemas.BudgetState;
 import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.Route;
 import dev.tiergate.schemas.TiergateHeaders;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Joins a request with the routing table. The table is a GlobalKTable's store read by key rather
- * than a DSL join because resolution needs up to four lookups with fallbacks ({@link
- * RouteResolver}); every instance holds the whole table, so no repartition is needed either way.
- * Stamps the correlation id header on the outcome.
+ * Runs {@link RouteResolver} on each request against the GlobalKTable stores (routes, models,
+ * budget states) and the session store. Requests arrive keyed by session id, so a session's state
+ * is local to this task and no repartition is needed. Stores are read by key rather than through
+ * DSL joins because a decision needs several lookups with fallbacks. Stamps the correlation id
+ * header on the outcome, and forgets sessions idle longer than the policy allows.
  */
 final class ResolveRouteProcessor
     implements FixedKeyProcessor<String, ChatRequest, RoutingOutcome> {
 
-  private final String routesStoreName;
+  /** Expired sessions are swept at most this often. */
+  private static final Duration MAX_SWEEP_INTERVAL = Duration.ofMinutes(10);
+
   private final RouteResolver resolver;
+  private final RouterConfig.Policy policy;
+  private final RouterMetrics metrics;
   private FixedKeyProcessorContext<String, RoutingOutcome> context;
   private TimestampedKeyValueStore<String, Route> routes;
+  private TimestampedKeyValueStore<String, ModelSpec> models;
+  private BudgetIndex budgets;
+  private KeyValueStore<String, SessionRoute> sessions;
+  private RoutingTables tables;
 
-  ResolveRouteProcessor(final String routesStoreName, final RouteResolver resolver) {
-    this.routesStoreName = Objects.requireNonNull(routesStoreName, "routesStoreName");
+  ResolveRouteProcessor(
+      final RouteResolver resolver, final RouterConfig.Policy policy, final RouterMetrics metrics) {
     this.resolver = Objects.requireNonNull(resolver, "resolver");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
   }
 
   @Override
   public void init(final FixedKeyProcessorContext<String, RoutingOutcome> context) {
     this.context = context;
-    this.routes = context.getStateStore(routesStoreName);
+    this.routes = context.getStateStore(RouterTopology.ROUTES_STORE);
+    this.models = context.getStateStore(RouterTopology.MODELS_STORE);
+    final TimestampedKeyValueStore<String, BudgetState> budgetStore =
+        context.getStateStore(RouterTopology.BUDGET_STATE_STORE);
+    this.budgets = new BudgetIndex(budgetStore, policy.budgetRefresh().toMillis());
+    this.sessions = context.getStateStore(RouterTopology.SESSIONS_STORE);
+    this.tables = new StoreTables();
+    final Duration sweep = policy.sessionIdle().compareTo(MAX_SWEEP_INTERVAL) < 0
+        ? policy.sessionIdle() : MAX_SWEEP_INTERVAL;
+    context.schedule(sweep, PunctuationType.WALL_CLOCK_TIME, this::forgetIdleSessions);
   }
 
   @Override
   public void process(final FixedKeyRecord<String, ChatRequest> record) {
     final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    final RoutingOutcome outcome = resolver.resolve(record.value(), this::route, now);
+    final ChatRequest request = record.value();
+    final String sessionKey = record.key() != null ? record.key() : request.getSessionId();
+    final RouteResolver.Decision decision =
+        resolver.decide(request, tables, sessions.get(sessionKey), now);
+    decision.session().ifPresent(state -> sessions.put(sessionKey, state));
+    count(decision.outcome());
     final Headers headers = new RecordHeaders(record.headers().toArray());
-    TiergateHeaders.put(headers, TiergateHeaders.CORRELATION_ID, outcome.correlationId());
-    context.forward(record.withValue(outcome).withHeaders(headers));
+    TiergateHeaders.put(
+        headers, TiergateHeaders.CORRELATION_ID, decision.outcome().correlationId());
+    context.forward(record.withValue(decision.outcome()).withHeaders(headers));
   }
 
-  private Route route(final String key) {
-    final ValueAndTimestamp<Route> entry = routes.get(key);
+  private void count(final RoutingOutcome outcome) {
+    if (outcome instanceof Routed routed) {
+      metrics.routed(routed.routed().getDecision());
+    } else if (outcome instanceof Unroutable refused) {
+      metrics.error(refused.response().getError().getType());
+    }
+  }
+
+  private void forgetIdleSessions(final long nowMillis) {
+    final long cutoff = nowMillis - policy.sessionIdle().toMillis();
+    final List<String> idle = new ArrayList<>();
+    try (KeyValueIterator<String, SessionRoute> all = sessions.all()) {
+      while (all.hasNext()) {
+        final KeyValue<String, SessionRoute> entry = all.next();
+        if (entry.value == null || entry.value.lastRoutedAt().toEpochMilli() < cutoff) {
+          idle.add(entry.key);
+        }
+      }
+    }
+    idle.forEach(sessions::delete);
+  }
+
+  private static <V> V value(final ValueAndTimestamp<V> entry) {
     return entry == null ? null : entry.value();
+  }
+
+  /** The stores as {@link RoutingTables}. */
+  private final class StoreTables implements RoutingTables {
+    @Override
+    public Route route(final String key) {
+      return value(routes.get(key));
+    }
+
+    @Override
+    public ModelSpec model(final String id) {
+      return value(models.get(id));
+    }
+
+    @Override
+    public List<BudgetState> budgets(final String tenant) {
+      return budgets.budgets(tenant, context.currentSystemTimeMs());
+    }
   }
 }

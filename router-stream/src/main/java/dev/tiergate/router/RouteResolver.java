@@ -1,10 +1,15 @@
 package dev.tiergate.router;
 
+import dev.tiergate.router.BudgetGuard.Downgrade;
+import dev.tiergate.router.BudgetGuard.Reject;
+import dev.tiergate.router.BudgetGuard.Verdict;
 import dev.tiergate.router.RoutingOutcome.Routed;
 import dev.tiergate.router.RoutingOutcome.Unroutable;
+import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ErrorInfo;
+import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.Route;
 import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.RoutingDecision;
@@ -19,96 +24,255 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Resolves a request to a model chain against the routing table. The table is a lookup function and
- * the clock a parameter, so the rules are testable without Kafka.
+ * The routing decision, without Kafka: the tables ({@link RoutingTables}), the session's last
+ * choice and the clock are parameters, so every rule is testable and benchmarkable as a plain call.
  *
  * <p>The tier is the request's {@code tier}, else the tier named by a virtual model ({@code
  * auto/<tier>} or {@code kilo-auto/<tier>}), else the default tier; the mode is the request's
- * {@code mode}, trimmed and lower-cased, or none. Then, first match wins:
+ * {@code mode}, trimmed and lower-cased, or none. Then, in order:
  *
  * <ol>
- *   <li>an explicit {@code provider/model} requested model (one that does not start with {@code
- *       auto/} or {@code kilo-auto/}) bypasses the table: chain = that model, rule key {@code
- *       explicit};
- *   <li>{@code tier/mode} (skipped when there is no mode);
- *   <li>{@code tier/*}, the tier's default;
- *   <li>a tier with neither (an unknown tier, or one without a default) falls back to the default
- *       tier: {@code default/mode}, then {@code default/*};
- *   <li>nothing: the request is unroutable and gets an error reply of type {@code unroutable}
- *       (HTTP 422) naming the tier, the mode and the keys tried.
+ *   <li>budgets: an exhausted REJECT budget of the tenant refuses the request ({@code
+ *       insufficient_quota}, HTTP 429); an exhausted DOWNGRADE budget lowers the tier one step
+ *       (frontier → balanced → small) after prediction;
+ *   <li>an explicit {@code provider/model} requested model bypasses the table (rule {@code
+ *       explicit});
+ *   <li>no mode: the difficulty predictor (when configured) scores the request and maps the score
+ *       to frontier, balanced or small, never above the caller's tier ({@code predicted=true});
+ *   <li>rule lookup: {@code tier/mode}, then {@code tier/*}; a tier with neither falls back to the
+ *       default tier's {@code mode} and {@code *} rules; else the request is unroutable (HTTP 422);
+ *   <li>capabilities: models whose context window is below the estimated tokens, or that lack tools
+ *       or images support the request needs, are skipped; nothing left is unroutable;
+ *   <li>stickiness: the session stays on its last model unless the first choice is cheaper by the
+ *       switch factor; a family change is flagged ({@code familySwitch}).
  * </ol>
  *
- * A rule whose model chain is empty counts as missing.
+ * Every step that changed something adds a clause to the decision's reason.
  */
-final class RouteResolver {
+public final class RouteResolver {
 
   static final String EXPLICIT_RULE = "explicit";
   static final String NO_MODE = "none";
   static final String WILDCARD = "*";
   static final String UNROUTABLE = "unroutable";
   static final int UNROUTABLE_STATUS = 422;
+  static final String INSUFFICIENT_QUOTA = "insufficient_quota";
+  static final int INSUFFICIENT_QUOTA_STATUS = 429;
+  /** Tiers by strength, for capping a predicted tier at the caller's. */
+  private static final Map<String, Integer> TIER_RANK =
+      Map.of("free", 0, "small", 1, "balanced", 2, "frontier", 3);
   private static final List<String> VIRTUAL_MODEL_PREFIXES = List.of("auto/", "kilo-auto/");
+  private static final RoutingTables NO_TABLES = RoutingTables.of(Map.of(), Map.of(), Map.of());
+
+  /** A decision and the session state to remember (empty when the session is left as it was). */
+  public record Decision(RoutingOutcome outcome, Optional<SessionRoute> session) {
+    public Decision {
+      Objects.requireNonNull(outcome, "outcome");
+      Objects.requireNonNull(session, "session");
+    }
+  }
 
   private final String defaultTier;
+  private final DifficultyPredictor predictor;
+  private final CapabilityFilter capabilities;
+  private final Stickiness stickiness;
 
-  RouteResolver(final String defaultTier) {
+  /** Table lookup and fallbacks only: no predictor; stickiness and capabilities need a catalogue. */
+  public RouteResolver(final String defaultTier) {
+    this(defaultTier, null, RouterConfig.DEFAULT_SWITCH_FACTOR, new TokenEstimator());
+  }
+
+  /**
+   * @param predictor scores requests without a mode; null routes them to the tier default
+   * @param switchFactor how much cheaper a new choice must be to leave a session's model (>= 1)
+   */
+  public RouteResolver(
+      final String defaultTier,
+      final DifficultyPredictor predictor,
+      final double switchFactor,
+      final TokenEstimator tokens) {
     this.defaultTier = Objects.requireNonNull(defaultTier, "defaultTier").toLowerCase(Locale.ROOT);
+    this.predictor = predictor;
+    this.capabilities = new CapabilityFilter(tokens);
+    this.stickiness = new Stickiness(switchFactor);
   }
 
   static String ruleKey(final String tier, final String mode) {
     return tier + "/" + mode;
   }
 
-  RoutingOutcome resolve(
+  /** The table-only decision: no catalogue, budgets, session or prediction. */
+  public RoutingOutcome resolve(
       final ChatRequest request, final Function<String, Route> table, final Instant now) {
+    Objects.requireNonNull(table, "table");
+    final RoutingTables tables = new RoutingTables() {
+      @Override
+      public Route route(final String key) {
+        return table.apply(key);
+      }
+
+      @Override
+      public ModelSpec model(final String id) {
+        return null;
+      }
+
+      @Override
+      public List<dev.tiergate.schemas.BudgetState> budgets(final String tenant) {
+        return List.of();
+      }
+    };
+    return decide(request, tables, null, now, false).outcome();
+  }
+
+  /** The full decision; {@code session} is the session's last choice, or null. */
+  public Decision decide(
+      final ChatRequest request,
+      final RoutingTables tables,
+      final SessionRoute session,
+      final Instant now) {
+    return decide(request, tables, session, now, predictor != null);
+  }
+
+  private Decision decide(
+      final ChatRequest request,
+      final RoutingTables tables,
+      final SessionRoute session,
+      final Instant now,
+      final boolean predict) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(tables, "tables");
+    Objects.requireNonNull(now, "now");
     final Optional<String> mode = normalized(request.getMode());
-    final String tier = tierOf(request);
+    final String callerTier = tierOf(request);
+    final Verdict verdict = BudgetGuard.check(
+        request.getTenant(), mode, request.getFeature(), tables.budgets(request.getTenant()), now);
+    if (verdict instanceof Reject reject) {
+      return refused(request, callerTier, mode, INSUFFICIENT_QUOTA, INSUFFICIENT_QUOTA_STATUS,
+          reject.message(), now);
+    }
     final Optional<String> explicit = explicitModel(request.getRequestedModel());
     if (explicit.isPresent()) {
-      final String reason = "explicit model " + explicit.get() + " requested; routing table bypassed";
+      final String reason = "explicit model " + explicit.get() + " requested; routing table bypassed"
+          + (verdict instanceof Downgrade d ? "; " + d.note() + " but an explicit model is kept" : "");
       final Match match = new Match(EXPLICIT_RULE, List.of(explicit.get()), Map.of(), reason);
-      return routed(request, tier, mode, match, now);
+      return finish(request, new Choice(callerTier, false, match), mode, tables, session, now);
     }
-    final List<String> tried = new ArrayList<>();
-    final Optional<Match> own = lookup(tier, mode, table, tried);
-    if (own.isPresent()) {
-      return routed(request, tier, mode, own.get(), now);
+    final Choice choice = choose(request, callerTier, mode, verdict, tables, predict);
+    if (choice == null) {
+      return unroutable(request, callerTier, mode, tables, now);
     }
-    if (!tier.equals(defaultTier)) {
-      final Optional<Match> fallback = lookup(defaultTier, mode, table, tried);
-      if (fallback.isPresent()) {
-        final String prefix =
-            "tier " + tier + " has no rule for this request; fell back to default tier "
-                + defaultTier + ": ";
-        return routed(request, defaultTier, mode, fallback.get().withReasonPrefix(prefix), now);
-      }
+    return finish(request, choice, mode, tables, session, now);
+  }
+
+  /** The tier (predicted, downgraded) and the rule that matched; null when no rule did. */
+  private Choice choose(
+      final ChatRequest request,
+      final String callerTier,
+      final Optional<String> mode,
+      final Verdict verdict,
+      final RoutingTables tables,
+      final boolean predict) {
+    String tier = callerTier;
+    final List<String> notes = new ArrayList<>();
+    boolean predicted = false;
+    if (predict && mode.isEmpty() && TIER_RANK.containsKey(tier)) {
+      final double score = predictor.score(request);
+      final String guess = predictor.tierFor(score);
+      final String capped = TIER_RANK.get(guess) <= TIER_RANK.get(tier) ? guess : tier;
+      notes.add(String.format(Locale.ROOT, "no mode; predictor score %.3f -> %s%s", score, guess,
+          capped.equals(guess) ? "" : ", capped at the caller's tier " + tier));
+      tier = capped;
+      predicted = true;
     }
-    return unroutable(request, tier, mode, tried, now);
+    if (verdict instanceof Downgrade downgrade) {
+      final String lower = BudgetGuard.downgrade(tier);
+      notes.add(downgrade.note() + ": tier " + tier + " -> " + lower);
+      tier = lower;
+    }
+    final Optional<Match> match = lookupWithFallback(tier, mode, tables, new ArrayList<>());
+    if (match.isEmpty()) {
+      return null;
+    }
+    final String prefix = notes.isEmpty() ? "" : String.join("; ", notes) + "; ";
+    final Match found = match.get().withReasonPrefix(prefix);
+    return new Choice(found.tier() == null ? tier : found.tier(), predicted, found);
+  }
+
+  private Optional<Match> lookupWithFallback(
+      final String tier, final Optional<String> mode, final RoutingTables tables,
+      final List<String> tried) {
+    final Optional<Match> own = lookup(tier, mode, tables, tried);
+    if (own.isPresent() || tier.equals(defaultTier)) {
+      return own;
+    }
+    return lookup(defaultTier, mode, tables, tried)
+        .map(m -> m.withReasonPrefix("tier " + tier
+            + " has no rule for this request; fell back to default tier " + defaultTier + ": ")
+            .withTier(defaultTier));
+  }
+
+  /** Capability skips, stickiness, the decision and the session's next state. */
+  private Decision finish(
+      final ChatRequest request,
+      final Choice choice,
+      final Optional<String> mode,
+      final RoutingTables tables,
+      final SessionRoute session,
+      final Instant now) {
+    final CapabilityFilter.Filtered filtered =
+        capabilities.filter(request, choice.match().models(), tables::model);
+    final List<String> notes = new ArrayList<>(List.of(choice.match().reason()));
+    notes.addAll(filtered.skips());
+    if (filtered.models().isEmpty()) {
+      return refused(request, choice.tier(), mode, UNROUTABLE, UNROUTABLE_STATUS,
+          "no model of rule " + choice.match().ruleKey() + " can serve this request: "
+              + String.join("; ", filtered.skips()), now);
+    }
+    final Stickiness.Applied sticky = stickiness.apply(filtered.models(), session, tables::model);
+    if (sticky.note() != null) {
+      notes.add(sticky.note());
+    }
+    final RoutingDecision decision =
+        RoutingDecision.newBuilder()
+            .setModelChain(sticky.chain())
+            .setTier(choice.tier())
+            .setMode(mode.orElse(NO_MODE))
+            .setRuleKey(choice.match().ruleKey())
+            .setReason(String.join("; ", notes))
+            .setPredicted(choice.predicted())
+            .setParams(new HashMap<>(choice.match().params()))
+            .setFamilySwitch(sticky.familySwitch())
+            .setRoutedAt(now)
+            .build();
+    final RoutedRequest routed =
+        RoutedRequest.newBuilder().setRequest(request).setDecision(decision).build();
+    return new Decision(new Routed(routed),
+        Optional.of(Stickiness.next(sticky.chain(), session, tables::model, now)));
   }
 
   private Optional<Match> lookup(
       final String tier,
       final Optional<String> mode,
-      final Function<String, Route> table,
+      final RoutingTables tables,
       final List<String> tried) {
     final String tierDefault = ruleKey(tier, WILDCARD);
     if (mode.isPresent()) {
       final String exact = ruleKey(tier, mode.get());
       tried.add(exact);
-      final Optional<Match> match = find(table, exact, exact + " matched");
+      final Optional<Match> match = find(tables, exact, exact + " matched");
       if (match.isPresent()) {
         return match;
       }
       tried.add(tierDefault);
-      return find(table, tierDefault, "no rule " + exact + "; fell back to " + tierDefault);
+      return find(tables, tierDefault, "no rule " + exact + "; fell back to " + tierDefault);
     }
     tried.add(tierDefault);
-    return find(table, tierDefault, "no mode given; " + tierDefault + " matched");
+    return find(tables, tierDefault, "no mode given; " + tierDefault + " matched");
   }
 
   private static Optional<Match> find(
-      final Function<String, Route> table, final String key, final String reason) {
-    final Route route = table.apply(key);
+      final RoutingTables tables, final String key, final String reason) {
+    final Route route = tables.route(key);
     if (route == null || route.getModels().isEmpty()) {
       return Optional.empty();
     }
@@ -151,41 +315,34 @@ final class RouteResolver {
         : Optional.of(value.trim().toLowerCase(Locale.ROOT));
   }
 
-  private static RoutingOutcome routed(
+  private Decision unroutable(
       final ChatRequest request,
       final String tier,
       final Optional<String> mode,
-      final Match match,
+      final RoutingTables tables,
       final Instant now) {
-    final RoutingDecision decision =
-        RoutingDecision.newBuilder()
-            .setModelChain(List.copyOf(match.models()))
-            .setTier(tier)
-            .setMode(mode.orElse(NO_MODE))
-            .setRuleKey(match.ruleKey())
-            .setReason(match.reason())
-            .setPredicted(false)
-            .setParams(new HashMap<>(match.params()))
-            .setRoutedAt(now)
-            .build();
-    return new Routed(RoutedRequest.newBuilder().setRequest(request).setDecision(decision).build());
-  }
-
-  private static RoutingOutcome unroutable(
-      final ChatRequest request,
-      final String tier,
-      final Optional<String> mode,
-      final List<String> tried,
-      final Instant now) {
+    final List<String> tried = new ArrayList<>();
+    lookup(tier, mode, tables, tried);
+    if (!tier.equals(defaultTier)) {
+      lookup(defaultTier, mode, tables, tried);
+    }
     final String message =
         "no route for tier '" + tier + "' and mode '" + mode.orElse(NO_MODE) + "' (tried "
             + String.join(", ", tried) + ")";
+    return refused(request, tier, mode, UNROUTABLE, UNROUTABLE_STATUS, message, now);
+  }
+
+  /** An error reply instead of a routed request; the session is left as it was. */
+  private static Decision refused(
+      final ChatRequest request,
+      final String tier,
+      final Optional<String> mode,
+      final String type,
+      final int status,
+      final String message,
+      final Instant now) {
     final ErrorInfo error =
-        ErrorInfo.newBuilder()
-            .setType(UNROUTABLE)
-            .setMessage(message)
-            .setHttpStatus(UNROUTABLE_STATUS)
-            .build();
+        ErrorInfo.newBuilder().setType(type).setMessage(message).setHttpStatus(status).build();
     final ChatResponse response =
         ChatResponse.newBuilder()
             .setCorrelationId(request.getCorrelationId())
@@ -199,15 +356,27 @@ final class RouteResolver {
             .setBatchItemId(request.getBatchItemId())
             .setCreatedAt(now)
             .build();
-    return new Unroutable(response);
+    return new Decision(new Unroutable(response), Optional.empty());
   }
 
-  /** A matched rule: its key, chain, parameters and why it was chosen. */
+  /** The tier finally used, whether it was predicted, and the matched rule. */
+  private record Choice(String tier, boolean predicted, Match match) {}
+
+  /** A matched rule: its key, chain, parameters, why it was chosen, and its tier if it differs. */
   private record Match(
-      String ruleKey, List<String> models, Map<String, String> params, String reason) {
+      String ruleKey, List<String> models, Map<String, String> params, String reason, String tier) {
+
+    Match(final String ruleKey, final List<String> models, final Map<String, String> params,
+        final String reason) {
+      this(ruleKey, models, params, reason, null);
+    }
 
     Match withReasonPrefix(final String prefix) {
-      return new Match(ruleKey, models, params, prefix + reason);
+      return new Match(ruleKey, models, params, prefix + reason, tier);
+    }
+
+    Match withTier(final String other) {
+      return new Match(ruleKey, models, params, reason, other);
     }
   }
 }

@@ -30,6 +30,17 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *   <li>{@code TIERGATE_ROUTER_START_TIMEOUT_MS}: how long {@code start()} waits for RUNNING,
  *       default 30000
  *   <li>{@code TIERGATE_ROUTER_CLOSE_TIMEOUT_MS}: bound of a clean shutdown, default 10000
+ *   <li>{@code TIERGATE_ROUTER_PORT}: HTTP port of {@code /metrics} and {@code /health}, default 0
+ *       (a free port, logged and readable from {@code RouterService.port()}); -1 turns it off
+ *   <li>{@code TIERGATE_ROUTER_SWITCH_FACTOR}: how many times cheaper a new model must be before a
+ *       session leaves its last model (and its prompt cache), default {@value
+ *       #DEFAULT_SWITCH_FACTOR}
+ *   <li>{@code TIERGATE_ROUTER_SESSION_IDLE_MS}: a session not seen for this long is forgotten,
+ *       default 86400000 (a day)
+ *   <li>{@code TIERGATE_ROUTER_BUDGET_REFRESH_MS}: how stale the router's index of budget states may
+ *       get, default 500; 0 reads the budget store on every request
+ *   <li>{@code TIERGATE_ROUTER_PREDICT}: {@code true} (default) scores requests without a mode with
+ *       the shipped difficulty predictor; {@code false} sends them to the tier default
  * </ul>
  */
 public record RouterConfig(
@@ -38,18 +49,64 @@ public record RouterConfig(
     String defaultTier,
     Path stateDir,
     Duration startTimeout,
-    Duration closeTimeout) {
+    Duration closeTimeout,
+    int httpPort,
+    Policy policy) {
+
+  /**
+   * The routing knobs beyond the table: stickiness, session expiry, budget index freshness and
+   * whether the predictor runs.
+   */
+  public record Policy(
+      double switchFactor, Duration sessionIdle, Duration budgetRefresh, boolean predict) {
+    public Policy {
+      Objects.requireNonNull(sessionIdle, "sessionIdle");
+      Objects.requireNonNull(budgetRefresh, "budgetRefresh");
+      if (!(switchFactor >= 1.0) || Double.isInfinite(switchFactor)) {
+        throw new IllegalArgumentException("switch factor must be a number >= 1: " + switchFactor);
+      }
+      if (sessionIdle.isNegative() || sessionIdle.isZero() || budgetRefresh.isNegative()) {
+        throw new IllegalArgumentException("session idle must be > 0 and budget refresh >= 0");
+      }
+    }
+
+    public static Policy defaults() {
+      return new Policy(DEFAULT_SWITCH_FACTOR, DEFAULT_SESSION_IDLE, DEFAULT_BUDGET_REFRESH, true);
+    }
+
+    public Policy withSwitchFactor(final double factor) {
+      return new Policy(factor, sessionIdle, budgetRefresh, predict);
+    }
+
+    public Policy withBudgetRefresh(final Duration refresh) {
+      return new Policy(switchFactor, sessionIdle, refresh, predict);
+    }
+
+    public Policy withPredict(final boolean enabled) {
+      return new Policy(switchFactor, sessionIdle, budgetRefresh, enabled);
+    }
+  }
 
   public static final String APP_ID_ENV = "TIERGATE_ROUTER_APP_ID";
   public static final String DEFAULT_TIER_ENV = "TIERGATE_DEFAULT_TIER";
   public static final String STATE_DIR_ENV = "TIERGATE_STATE_DIR";
   public static final String START_TIMEOUT_ENV = "TIERGATE_ROUTER_START_TIMEOUT_MS";
   public static final String CLOSE_TIMEOUT_ENV = "TIERGATE_ROUTER_CLOSE_TIMEOUT_MS";
+  public static final String PORT_ENV = "TIERGATE_ROUTER_PORT";
+  public static final String SWITCH_FACTOR_ENV = "TIERGATE_ROUTER_SWITCH_FACTOR";
+  public static final String SESSION_IDLE_ENV = "TIERGATE_ROUTER_SESSION_IDLE_MS";
+  public static final String BUDGET_REFRESH_ENV = "TIERGATE_ROUTER_BUDGET_REFRESH_MS";
+  public static final String PREDICT_ENV = "TIERGATE_ROUTER_PREDICT";
 
   public static final String DEFAULT_APP_ID = "tiergate-router";
   public static final String DEFAULT_TIER = "balanced";
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  public static final double DEFAULT_SWITCH_FACTOR = 2.0;
+  public static final Duration DEFAULT_SESSION_IDLE = Duration.ofDays(1);
+  public static final Duration DEFAULT_BUDGET_REFRESH = Duration.ofMillis(500);
+  /** No HTTP endpoint at all. */
+  public static final int NO_PORT = -1;
 
   /** Commit and poll every 10 ms: at-least-once latency is bounded by these, not by linger. */
   static final long LOW_LATENCY_INTERVAL_MS = 10L;
@@ -59,6 +116,10 @@ public record RouterConfig(
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(startTimeout, "startTimeout");
     Objects.requireNonNull(closeTimeout, "closeTimeout");
+    Objects.requireNonNull(policy, "policy");
+    if (httpPort < NO_PORT || httpPort > 65_535) {
+      throw new IllegalArgumentException("http port must be -1 (off), 0 (free) or a port: " + httpPort);
+    }
     applicationId = requireText(applicationId, "applicationId");
     defaultTier = requireText(defaultTier, "defaultTier").toLowerCase(Locale.ROOT);
     if (startTimeout.isNegative() || closeTimeout.isNegative()) {
@@ -74,7 +135,9 @@ public record RouterConfig(
         DEFAULT_TIER,
         defaultStateDir(),
         DEFAULT_START_TIMEOUT,
-        DEFAULT_CLOSE_TIMEOUT);
+        DEFAULT_CLOSE_TIMEOUT,
+        0,
+        Policy.defaults());
   }
 
   /** Reads the config from environment-style variables; fails fast on a missing or bad value. */
@@ -86,27 +149,48 @@ public record RouterConfig(
         env.getOrDefault(DEFAULT_TIER_ENV, DEFAULT_TIER),
         env.containsKey(STATE_DIR_ENV) ? Path.of(env.get(STATE_DIR_ENV)) : defaultStateDir(),
         millis(env, START_TIMEOUT_ENV, DEFAULT_START_TIMEOUT),
-        millis(env, CLOSE_TIMEOUT_ENV, DEFAULT_CLOSE_TIMEOUT));
+        millis(env, CLOSE_TIMEOUT_ENV, DEFAULT_CLOSE_TIMEOUT),
+        port(env),
+        new Policy(
+            factor(env),
+            millis(env, SESSION_IDLE_ENV, DEFAULT_SESSION_IDLE),
+            millis(env, BUDGET_REFRESH_ENV, DEFAULT_BUDGET_REFRESH),
+            !"false".equalsIgnoreCase(env.getOrDefault(PREDICT_ENV, "true").trim())));
   }
 
   public RouterConfig withApplicationId(final String id) {
-    return new RouterConfig(kafka, id, defaultTier, stateDir, startTimeout, closeTimeout);
+    return new RouterConfig(
+        kafka, id, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, policy);
   }
 
   public RouterConfig withDefaultTier(final String tier) {
-    return new RouterConfig(kafka, applicationId, tier, stateDir, startTimeout, closeTimeout);
+    return new RouterConfig(
+        kafka, applicationId, tier, stateDir, startTimeout, closeTimeout, httpPort, policy);
   }
 
   public RouterConfig withStateDir(final Path dir) {
-    return new RouterConfig(kafka, applicationId, defaultTier, dir, startTimeout, closeTimeout);
+    return new RouterConfig(
+        kafka, applicationId, defaultTier, dir, startTimeout, closeTimeout, httpPort, policy);
   }
 
   public RouterConfig withStartTimeout(final Duration timeout) {
-    return new RouterConfig(kafka, applicationId, defaultTier, stateDir, timeout, closeTimeout);
+    return new RouterConfig(
+        kafka, applicationId, defaultTier, stateDir, timeout, closeTimeout, httpPort, policy);
   }
 
   public RouterConfig withCloseTimeout(final Duration timeout) {
-    return new RouterConfig(kafka, applicationId, defaultTier, stateDir, startTimeout, timeout);
+    return new RouterConfig(
+        kafka, applicationId, defaultTier, stateDir, startTimeout, timeout, httpPort, policy);
+  }
+
+  public RouterConfig withHttpPort(final int port) {
+    return new RouterConfig(
+        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, port, policy);
+  }
+
+  public RouterConfig withPolicy(final Policy other) {
+    return new RouterConfig(
+        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, other);
   }
 
   /**
@@ -146,6 +230,30 @@ public record RouterConfig(
       return Duration.ofMillis(Long.parseLong(value.trim()));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a number of milliseconds: " + value, e);
+    }
+  }
+
+  private static int port(final Map<String, String> env) {
+    final String value = env.get(PORT_ENV);
+    if (value == null || value.isBlank()) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(PORT_ENV + " must be a port number: " + value, e);
+    }
+  }
+
+  private static double factor(final Map<String, String> env) {
+    final String value = env.get(SWITCH_FACTOR_ENV);
+    if (value == null || value.isBlank()) {
+      return DEFAULT_SWITCH_FACTOR;
+    }
+    try {
+      return Double.parseDouble(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(SWITCH_FACTOR_ENV + " must be a number: " + value, e);
     }
   }
 

@@ -4,7 +4,7 @@ import dev.tiergate.router.DecodedRequest.Decoded;
 import dev.tiergate.router.DecodedRequest.Undecodable;
 import dev.tiergate.router.RoutingOutcome.Routed;
 import dev.tiergate.router.RoutingOutcome.Unroutable;
-import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.schemas.Route;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
@@ -21,14 +21,17 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The router topology: {@code tiergate.requests} (keyed by session id) joined with the routing
  * table becomes {@code tiergate.routed} (keyed by correlation id). Requests that match no rule get
  * an error reply on {@code tiergate.responses}; records that do not decode go, byte for byte, to
- * {@code tiergate.requests.dlq}. Fallback order (detailed in {@link RouteResolver}): an explicit
- * {@code provider/model} bypasses the table; else {@code tier/mode}, then {@code tier/*}; a tier with
- * neither falls back to the default tier's {@code mode} and {@code *} rules; else an error reply.
+ * {@code tiergate.requests.dlq}. The decision ({@link RouteResolver}) reads three GlobalKTables
+ * (routes, the model catalogue, budget states from accounting) and one local store: the last model
+ * of each session. Requests are keyed by session id already, so that store needs no repartition;
+ * its changelog is the only internal topic.
  *
  * <p>Every step is named so an upgrade keeps its state and its consumer positions; the names are
  * pinned by a test.
@@ -38,7 +41,17 @@ public final class RouterTopology {
   /** The routing table's GlobalKTable store, readable by interactive queries. */
   public static final String ROUTES_STORE = "router-routes-store";
 
+  /** The model catalogue's GlobalKTable store. */
+  public static final String MODELS_STORE = "router-models-store";
+  /** The budget states' GlobalKTable store. */
+  public static final String BUDGET_STATE_STORE = "router-budget-state-store";
+  /** Each session's last model and family, keyed by session id; changelogged. */
+  public static final String SESSIONS_STORE = "router-sessions-store";
+
   static final String ROUTES_SOURCE = "router-routes-table";
+  static final String MODELS_SOURCE = "router-models-table";
+  static final String BUDGET_STATE_SOURCE = "router-budget-state-table";
+  static final String COUNT_DEAD_LETTER = "router-count-dead-letter";
   static final String REQUESTS_SOURCE = "router-requests-source";
   static final String DECODE = "router-decode-request";
   static final String DECODE_BRANCH = "router-decode-";
@@ -59,31 +72,65 @@ public final class RouterTopology {
 
   private RouterTopology() {}
 
-  /** Builds the topology; pure (no I/O), optimisation on through the config's properties. */
+  /**
+   * Builds the topology with in-memory metrics and the shipped predictor (when the config's policy
+   * enables it); pure (no I/O beyond reading the classpath), optimisation on.
+   */
   public static Topology build(final SerdeFactory serdes, final RouterConfig config) {
+    Objects.requireNonNull(config, "config");
+    return build(serdes, config, RouterMetrics.inMemory(),
+        config.policy().predict() ? DifficultyPredictor.loadDefault() : null);
+  }
+
+  /** Builds the topology; {@code predictor} null sends requests without a mode to the tier default. */
+  public static Topology build(
+      final SerdeFactory serdes,
+      final RouterConfig config,
+      final RouterMetrics metrics,
+      final DifficultyPredictor predictor) {
     Objects.requireNonNull(serdes, "serdes");
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(metrics, "metrics");
     final StreamsBuilder builder = new StreamsBuilder();
-    routesTable(builder, serdes);
+    globalTable(builder, Topics.ROUTES.name(), Topics.ROUTES.valueSerde(serdes),
+        ROUTES_SOURCE, ROUTES_STORE);
+    globalTable(builder, Topics.MODELS.name(), Topics.MODELS.valueSerde(serdes),
+        MODELS_SOURCE, MODELS_STORE);
+    globalTable(builder, Topics.BUDGET_STATE.name(), Topics.BUDGET_STATE.valueSerde(serdes),
+        BUDGET_STATE_SOURCE, BUDGET_STATE_STORE);
+    builder.addStateStore(sessionStore());
+    final RouteResolver resolver = new RouteResolver(config.defaultTier(), predictor,
+        config.policy().switchFactor(), new TokenEstimator());
     final KStream<String, DecodedRequest> decoded = decodedRequests(builder, serdes);
     decoded
         .split(Named.as(DECODE_BRANCH))
         .branch(
             (key, value) -> value instanceof Decoded,
-            Branched.withConsumer(ok -> route(ok, serdes, config), DECODED))
-        .defaultBranch(Branched.withConsumer(RouterTopology::deadLetter, UNDECODABLE));
+            Branched.withConsumer(
+                ok -> route(ok, serdes, resolver, config.policy(), metrics), DECODED))
+        .defaultBranch(
+            Branched.withConsumer(undecodable -> deadLetter(undecodable, metrics), UNDECODABLE));
     return builder.build(config.streamsProperties());
   }
 
-  private static void routesTable(final StreamsBuilder builder, final SerdeFactory serdes) {
-    final Serde<String> keys = Topics.ROUTES.keySerde();
-    final Serde<Route> values = Topics.ROUTES.valueSerde(serdes);
+  private static <V> void globalTable(
+      final StreamsBuilder builder,
+      final String topic,
+      final Serde<V> values,
+      final String sourceName,
+      final String storeName) {
+    final Serde<String> keys = Serdes.String();
     builder.globalTable(
-        Topics.ROUTES.name(),
-        Consumed.with(keys, values).withName(ROUTES_SOURCE),
-        Materialized.<String, Route, KeyValueStore<Bytes, byte[]>>as(ROUTES_STORE)
+        topic,
+        Consumed.with(keys, values).withName(sourceName),
+        Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(storeName)
             .withKeySerde(keys)
             .withValueSerde(values));
+  }
+
+  private static StoreBuilder<KeyValueStore<String, SessionRoute>> sessionStore() {
+    return Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(SESSIONS_STORE), Serdes.String(), SessionRoute.serde());
   }
 
   private static KStream<String, DecodedRequest> decodedRequests(
@@ -97,8 +144,10 @@ public final class RouterTopology {
             Named.as(DECODE));
   }
 
-  private static void deadLetter(final KStream<String, DecodedRequest> undecodable) {
+  private static void deadLetter(
+      final KStream<String, DecodedRequest> undecodable, final RouterMetrics metrics) {
     undecodable
+        .peek((key, value) -> metrics.deadLettered(), Named.as(COUNT_DEAD_LETTER))
         .mapValues(value -> ((Undecodable) value).raw(), Named.as(DLQ_VALUE))
         .to(
             Topics.REQUESTS_DLQ.name(),
@@ -108,11 +157,15 @@ public final class RouterTopology {
   private static void route(
       final KStream<String, DecodedRequest> decoded,
       final SerdeFactory serdes,
-      final RouterConfig config) {
-    final RouteResolver resolver = new RouteResolver(config.defaultTier());
+      final RouteResolver resolver,
+      final RouterConfig.Policy policy,
+      final RouterMetrics metrics) {
     decoded
         .mapValues(value -> ((Decoded) value).request(), Named.as(DECODED_VALUE))
-        .processValues(() -> new ResolveRouteProcessor(ROUTES_STORE, resolver), Named.as(RESOLVE))
+        .processValues(
+            () -> new ResolveRouteProcessor(resolver, policy, metrics),
+            Named.as(RESOLVE),
+            SESSIONS_STORE)
         .selectKey((sessionId, outcome) -> outcome.correlationId(), Named.as(REKEY))
         .split(Named.as(OUTCOME_BRANCH))
         .branch(

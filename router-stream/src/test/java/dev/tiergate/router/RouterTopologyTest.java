@@ -52,7 +52,9 @@ class RouterTopologyTest {
   void startDriver() {
     config =
         RouterConfig.defaults(KafkaSettings.of("localhost:9092", "http://localhost:8081"))
-            .withStateDir(stateDir);
+            .withStateDir(stateDir)
+            // The predictor has its own tests (RouterRulesTest); here no mode means the tier default.
+            .withPolicy(RouterConfig.Policy.defaults().withPredict(false));
     driver =
         new TopologyTestDriver(
             RouterTopology.build(SERDES, config), config.streamsProperties(), NOW);
@@ -256,16 +258,26 @@ class RouterTopologyTest {
     final Set<String> stores = new TreeSet<>();
     collect(topology.describe(), nodes, stores);
 
-    assertThat(stores).containsExactly(RouterTopology.ROUTES_STORE);
+    assertThat(stores)
+        .containsExactlyInAnyOrder(
+            "router-routes-store",
+            "router-models-store",
+            "router-budget-state-store",
+            "router-sessions-store");
     assertThat(nodes)
         .containsExactlyInAnyOrder(
             "router-routes-table-source",
             "router-routes-table",
+            "router-models-table-source",
+            "router-models-table",
+            "router-budget-state-table-source",
+            "router-budget-state-table",
             "router-requests-source",
             "router-decode-request",
             "router-decode-",
             "router-decode-ok",
             "router-decode-dead-letter",
+            "router-count-dead-letter",
             "router-dead-letter-bytes",
             "router-requests-dlq-sink",
             "router-decoded-request",
@@ -279,6 +291,31 @@ class RouterTopologyTest {
             "router-unroutable-response",
             "router-unroutable-sink");
     assertThat(topology.describe().subtopologies()).hasSize(1);
+  }
+
+  @Test
+  void onlyInternalTopicIsTheNamedSessionChangelogWithNoRepartition() {
+    final Set<String> topics = new TreeSet<>();
+    topology().describe().subtopologies().forEach(sub -> sub.nodes().forEach(node -> {
+      if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+        topics.addAll(source.topicSet());
+      }
+      if (node instanceof TopologyDescription.Sink sink && sink.topic() != null) {
+        topics.add(sink.topic());
+      }
+    }));
+
+    assertThat(topics).noneMatch(topic -> topic.contains("repartition"));
+    assertThat(driver.producedTopicNames()).noneMatch(topic -> topic.contains("repartition"));
+    seedDefaultTable();
+    route(request("frontier", "plan", null));
+    assertThat(driver.producedTopicNames())
+        .contains("tiergate-router-router-sessions-store-changelog")
+        .noneMatch(topic -> topic.contains("repartition"));
+  }
+
+  private Topology topology() {
+    return RouterTopology.build(SERDES, config);
   }
 
   private static void collect(

@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -36,6 +39,7 @@ public final class DispatcherService implements AutoCloseable {
 
   private final DispatcherConfig config;
   private final SerdeFactory serdes;
+  private final Function<Properties, Consumer<String, byte[]>> consumers;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private ProviderClient providerClient;
@@ -45,8 +49,21 @@ public final class DispatcherService implements AutoCloseable {
   private ProviderGuards guards;
 
   public DispatcherService(final DispatcherConfig config, final SerdeFactory serdes) {
+    this(
+        config,
+        serdes,
+        properties ->
+            new KafkaConsumer<>(properties, Topics.ROUTED.keySerde().deserializer(), new ByteArrayDeserializer()));
+  }
+
+  /** With the consumer of {@code tiergate.routed} made by the given factory (tests inject faults). */
+  DispatcherService(
+      final DispatcherConfig config,
+      final SerdeFactory serdes,
+      final Function<Properties, Consumer<String, byte[]>> consumers) {
     this.config = Objects.requireNonNull(config, "config");
     this.serdes = Objects.requireNonNull(serdes, "serdes");
+    this.consumers = Objects.requireNonNull(consumers, "consumers");
   }
 
   /** Builds the clients and starts consuming; returns once the poll thread runs. */
@@ -72,11 +89,7 @@ public final class DispatcherService implements AutoCloseable {
             new CallPolicy(config.retry(), config.keys(), guards),
             publisher,
             Clock.systemUTC());
-    final KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(
-            config.consumerProperties(),
-            Topics.ROUTED.keySerde().deserializer(),
-            new ByteArrayDeserializer());
+    final Consumer<String, byte[]> consumer = consumers.apply(config.consumerProperties());
     worker = new DispatcherWorker(config.workerSettings(), consumer, publisher, dispatcher, serdes, produced);
     worker.start();
     log.info("dispatcher started: group {}, providers {}", config.groupId(), config.providers().keySet());

@@ -81,6 +81,9 @@ final class ResponseFactory {
         .setUsage(usage)
         .setInterrupted(interrupted)
         .setBatchId(request.getBatchId())
+        .setParentSessionId(request.getParentSessionId())
+        .setProjectId(request.getProjectId())
+        .setEditorName(request.getEditorName())
         .setOccurredAt(now())
         .build();
   }

@@ -1,6 +1,9 @@
 package dev.tiergate.router;
 
+import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.schemas.SerdeFactory;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * task.timeout.ms} (5 minutes by default) when the cluster is unreachable, and holds the client's
  * lock meanwhile. So it runs on its own thread: {@link #start()} waits a bounded time, and {@link
  * #close()} never waits longer than the close timeout.
+ *
+ * <p>Also serves {@code /metrics} and {@code /health} on the config's HTTP port ({@link #port()}).
  */
 public final class RouterService implements AutoCloseable {
 
@@ -28,6 +33,9 @@ public final class RouterService implements AutoCloseable {
 
   private final RouterConfig config;
   private final KafkaStreams streams;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private volatile RouterHttp http;
   private final CountDownLatch settled = new CountDownLatch(1);
   private final CountDownLatch startReturned = new CountDownLatch(1);
   private final AtomicBoolean started = new AtomicBoolean();
@@ -43,8 +51,11 @@ public final class RouterService implements AutoCloseable {
   public RouterService(final RouterConfig config, final SerdeFactory serdes) {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(serdes, "serdes");
-    this.streams =
-        new KafkaStreams(RouterTopology.build(serdes, config), config.streamsProperties());
+    final DifficultyPredictor predictor =
+        config.policy().predict() ? DifficultyPredictor.loadDefault() : null;
+    this.streams = new KafkaStreams(
+        RouterTopology.build(serdes, config, new RouterMetrics(registry), predictor),
+        config.streamsProperties());
     streams.setUncaughtExceptionHandler(
         error -> {
           LOG.error("router stream thread failed; replacing it", error);
@@ -62,6 +73,9 @@ public final class RouterService implements AutoCloseable {
       throw new IllegalStateException("router already started or closed");
     }
     LOG.info("starting router {} (default tier {})", config.applicationId(), config.defaultTier());
+    if (config.httpPort() != RouterConfig.NO_PORT) {
+      http = RouterHttp.start(config.httpPort(), registry, streams::state);
+    }
     final Thread starter = new Thread(this::startStreams, "tiergate-router-start");
     starter.setDaemon(true);
     starter.start();
@@ -75,6 +89,12 @@ public final class RouterService implements AutoCloseable {
     if (streams.state() == State.ERROR || streams.state() == State.PENDING_ERROR) {
       throw new IllegalStateException("router failed to start: " + streams.state());
     }
+  }
+
+  /** The port of {@code /metrics} and {@code /health}; -1 before start or when turned off. */
+  public int port() {
+    final RouterHttp server = http;
+    return server == null ? RouterConfig.NO_PORT : server.port();
   }
 
   public State state() {
@@ -94,6 +114,9 @@ public final class RouterService implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (http != null) {
+      http.close();
     }
     if (started.get() && !await(startReturned, config.closeTimeout())) {
       LOG.warn("router still starting after {}; it stops when start-up returns",

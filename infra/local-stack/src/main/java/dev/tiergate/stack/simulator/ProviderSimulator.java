@@ -236,6 +236,8 @@ public final class ProviderSimulator implements AutoCloseable {
         .then();
   }
 
+  private static final Duration ABORT_GRACE = Duration.ofMillis(100);
+
   private static Flux<String> eventFlux(final List<String> events, final RequestControls controls) {
     Flux<String> flux = Flux.fromIterable(events);
     if (!controls.chunkInterval().isZero()) {
@@ -244,7 +246,11 @@ public final class ProviderSimulator implements AutoCloseable {
     if (controls.abortAfterEvents() >= 0) {
       flux =
           flux.take(controls.abortAfterEvents())
-              .concatWith(Mono.error(new SimulatedStreamAbort(controls.abortAfterEvents())));
+              // Let the sent events reach the wire before the connection is dropped; an
+              // immediate error can close the channel with those writes still queued.
+              .concatWith(
+                  Mono.delay(ABORT_GRACE)
+                      .then(Mono.error(new SimulatedStreamAbort(controls.abortAfterEvents()))));
     }
     return flux;
   }

@@ -24,7 +24,7 @@ final class AnthropicDialect implements ApiDialect {
   }
 
   @Override
-  public String completion(final ChatResponse response) {
+  public String completion(final JsonNode body, final ChatResponse response) {
     return json.message(response);
   }
 

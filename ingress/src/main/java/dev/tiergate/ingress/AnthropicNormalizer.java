@@ -69,6 +69,9 @@ public final class AnthropicNormalizer {
         .setToolChoiceJson(toolChoice(body.get("tool_choice")))
         .setSampling(sampling(body, maxTokens.intValue()))
         .setStream(JsonFields.bool(body, "stream"))
+        .setParentSessionId(signals.parentSessionId())
+        .setProjectId(signals.projectId())
+        .setEditorName(signals.editorName())
         .setReceivedAt(clock.instant())
         .build();
   }

@@ -19,8 +19,8 @@ interface ApiDialect {
    */
   ChatRequest normalize(JsonNode body, Caller caller, HeaderLookup headers);
 
-  /** The whole (non-streamed) answer. */
-  String completion(ChatResponse response);
+  /** The whole (non-streamed) answer to the request with this body. */
+  String completion(JsonNode body, ChatResponse response);
 
   /** The dialect's error body. */
   String error(GatewayException error);

@@ -91,7 +91,7 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
     if (!request.getStream()) {
       return correlator
           .call(request)
-          .flatMap(reply -> HttpReplies.response(response, reply, dialect))
+          .flatMap(reply -> HttpReplies.response(response, body, reply, dialect))
           .onErrorResume(error -> HttpReplies.error(response, error, id, dialect));
     }
     return correlator
@@ -112,7 +112,7 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
       return HttpReplies.error(response, first.getThrowable(), id, dialect);
     }
     if (first.get() instanceof ReplyEvent.Final reply && reply.response().getError() != null) {
-      return HttpReplies.response(response, reply.response(), dialect);
+      return HttpReplies.response(response, body, reply.response(), dialect);
     }
     if (first.get() instanceof ReplyEvent.Final reply) {
       HttpReplies.routingHeaders(response, reply.response());

@@ -1,5 +1,6 @@
 package dev.tiergate.ingress;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.schemas.ChatResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -23,12 +24,15 @@ final class HttpReplies {
 
   /** A final response: the completion, or the error it carries with that error's status. */
   static Mono<Void> response(
-      final HttpServerResponse http, final ChatResponse response, final ApiDialect dialect) {
+      final HttpServerResponse http,
+      final JsonNode body,
+      final ChatResponse response,
+      final ApiDialect dialect) {
     routingHeaders(http, response);
     if (response.getError() != null) {
       return error(http, GatewayException.fromPipeline(response.getError()), null, dialect);
     }
-    return send(http, HttpResponseStatus.OK, dialect.completion(response));
+    return send(http, HttpResponseStatus.OK, dialect.completion(body, response));
   }
 
   /** An error body; {@code requestId} (may be null) goes in the request-id header. */

@@ -22,6 +22,8 @@ import java.util.Objects;
  *   <li>{@code TIERGATE_MAX_REQUEST_BYTES}: largest request body accepted, default 10 MiB.
  *   <li>{@code TIERGATE_VIRTUAL_KEYS}: {@code key=tenant:tier,...}, default {@value
  *       VirtualKeys#DEFAULT_SPEC}.
+ *   <li>{@code TIERGATE_ANONYMOUS_TENANT}: when set, a request with no key (or the key {@code
+ *       anonymous}) is served as this tenant, limited to the free and small tiers. Off by default.
  * </ul>
  */
 public record IngressConfig(
@@ -31,7 +33,8 @@ public record IngressConfig(
     Duration replyTimeout,
     int maxPending,
     int maxRequestBytes,
-    VirtualKeys virtualKeys) {
+    VirtualKeys virtualKeys,
+    String anonymousTenant) {
 
   public static final String HOST_ENV = "TIERGATE_INGRESS_HOST";
   public static final String PORT_ENV = "TIERGATE_INGRESS_PORT";
@@ -39,6 +42,7 @@ public record IngressConfig(
   public static final String MAX_PENDING_ENV = "TIERGATE_MAX_PENDING";
   public static final String MAX_REQUEST_BYTES_ENV = "TIERGATE_MAX_REQUEST_BYTES";
   public static final String VIRTUAL_KEYS_ENV = "TIERGATE_VIRTUAL_KEYS";
+  public static final String ANONYMOUS_TENANT_ENV = "TIERGATE_ANONYMOUS_TENANT";
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -60,6 +64,21 @@ public record IngressConfig(
     if (maxPending < 1 || maxRequestBytes < 1) {
       throw new IllegalArgumentException("maxPending and maxRequestBytes must be positive");
     }
+    if (anonymousTenant != null && anonymousTenant.isBlank()) {
+      anonymousTenant = null;
+    }
+  }
+
+  /** Without anonymous access. */
+  public IngressConfig(
+      final KafkaSettings kafka,
+      final String host,
+      final int port,
+      final Duration replyTimeout,
+      final int maxPending,
+      final int maxRequestBytes,
+      final VirtualKeys virtualKeys) {
+    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, null);
   }
 
   /** Defaults for everything but the cluster: the base for tests and the embedded launcher. */
@@ -83,32 +102,44 @@ public record IngressConfig(
         durationSetting(env, REPLY_TIMEOUT_ENV, DEFAULT_REPLY_TIMEOUT),
         intSetting(env, MAX_PENDING_ENV, DEFAULT_MAX_PENDING),
         intSetting(env, MAX_REQUEST_BYTES_ENV, DEFAULT_MAX_REQUEST_BYTES),
-        VirtualKeys.parse(env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeys.DEFAULT_SPEC)));
+        VirtualKeys.parse(env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeys.DEFAULT_SPEC)),
+        env.get(ANONYMOUS_TENANT_ENV));
   }
 
   public IngressConfig withPort(final int newPort) {
     return new IngressConfig(
-        kafka, host, newPort, replyTimeout, maxPending, maxRequestBytes, virtualKeys);
+        kafka, host, newPort, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant);
   }
 
   public IngressConfig withReplyTimeout(final Duration newTimeout) {
     return new IngressConfig(
-        kafka, host, port, newTimeout, maxPending, maxRequestBytes, virtualKeys);
+        kafka, host, port, newTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant);
   }
 
   public IngressConfig withMaxPending(final int newMaxPending) {
     return new IngressConfig(
-        kafka, host, port, replyTimeout, newMaxPending, maxRequestBytes, virtualKeys);
+        kafka, host, port, replyTimeout, newMaxPending, maxRequestBytes, virtualKeys, anonymousTenant);
   }
 
   public IngressConfig withMaxRequestBytes(final int newMaxRequestBytes) {
     return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, newMaxRequestBytes, virtualKeys);
+        kafka, host, port, replyTimeout, maxPending, newMaxRequestBytes, virtualKeys, anonymousTenant);
+  }
+
+  public IngressConfig withAnonymousTenant(final String tenant) {
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, tenant);
+  }
+
+  /** The caller for keyless requests, when anonymous access is on. */
+  public java.util.Optional<Caller> anonymousCaller() {
+    return java.util.Optional.ofNullable(anonymousTenant)
+        .map(tenant -> new Caller(tenant, Tier.FREE, java.util.EnumSet.of(Tier.FREE, Tier.SMALL)));
   }
 
   public IngressConfig withVirtualKeys(final VirtualKeys newKeys) {
     return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys);
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys, anonymousTenant);
   }
 
   private static int intSetting(final Map<String, String> env, final String name, final int dflt) {

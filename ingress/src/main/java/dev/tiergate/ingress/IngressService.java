@@ -5,6 +5,7 @@ import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ModelSpec;
+import dev.tiergate.schemas.Route;
 import dev.tiergate.schemas.VirtualKey;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
@@ -49,6 +50,9 @@ public final class IngressService implements AutoCloseable {
   private final ReplyListener<ChatChunk> chunks;
   private final LiveTable<VirtualKey> managedKeys;
   private final LiveTable<ModelSpec> models;
+  private final LiveTable<Route> routes;
+  private final ChatHandler openRouterChat;
+  private final OpenRouterModelsHandler openRouterModels;
   private final ChatHandler chatCompletions;
   private final ChatHandler messages;
   private final ModelsHandler modelsList;
@@ -68,7 +72,10 @@ public final class IngressService implements AutoCloseable {
             Topics.VIRTUAL_KEYS.name()),
         new LiveTable<>(
             KafkaClients.tableConsumer(config.kafka(), Topics.MODELS, serdes),
-            Topics.MODELS.name()));
+            Topics.MODELS.name()),
+        new LiveTable<>(
+            KafkaClients.tableConsumer(config.kafka(), Topics.ROUTES, serdes),
+            Topics.ROUTES.name()));
   }
 
   /**
@@ -98,10 +105,28 @@ public final class IngressService implements AutoCloseable {
       final Consumer<String, ChatChunk> chunkConsumer,
       final LiveTable<VirtualKey> managedKeys,
       final LiveTable<ModelSpec> models) {
+    this(
+        config, producer, responseConsumer, chunkConsumer, managedKeys, models,
+        LiveTable.fixed(Topics.ROUTES.name(), Map.of()));
+  }
+
+  /**
+   * With the given clients and tables, including the routing table the OpenRouter models list
+   * reads tier capabilities from; the service owns and closes them all.
+   */
+  public IngressService(
+      final IngressConfig config,
+      final Producer<String, ChatRequest> producer,
+      final Consumer<String, ChatResponse> responseConsumer,
+      final Consumer<String, ChatChunk> chunkConsumer,
+      final LiveTable<VirtualKey> managedKeys,
+      final LiveTable<ModelSpec> models,
+      final LiveTable<Route> routes) {
     this.config = Objects.requireNonNull(config, "config");
     this.producer = Objects.requireNonNull(producer, "producer");
     this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
     this.models = Objects.requireNonNull(models, "models");
+    this.routes = Objects.requireNonNull(routes, "routes");
     this.correlator = new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending());
     this.responses =
         new ReplyListener<>(responseConsumer, Topics.RESPONSES.name(), correlator::onResponse);
@@ -109,7 +134,8 @@ public final class IngressService implements AutoCloseable {
         new ReplyListener<>(chunkConsumer, Topics.RESPONSE_CHUNKS.name(), correlator::onChunk);
     final ObjectMapper mapper = new ObjectMapper();
     final Clock clock = Clock.systemUTC();
-    final KeyDirectory keys = new KeyDirectory(config.virtualKeys(), managedKeys);
+    final KeyDirectory keys =
+        new KeyDirectory(config.virtualKeys(), managedKeys, config.anonymousCaller());
     this.openAi = new OpenAiDialect(new OpenAiChatNormalizer(clock), new OpenAiJson(mapper));
     final AnthropicDialect anthropic =
         new AnthropicDialect(new AnthropicNormalizer(clock), new AnthropicJson(mapper));
@@ -117,6 +143,11 @@ public final class IngressService implements AutoCloseable {
     this.chatCompletions = new ChatHandler(openAi, keys, models, correlator, mapper, maxBytes);
     this.messages = new ChatHandler(anthropic, keys, models, correlator, mapper, maxBytes);
     this.modelsList = new ModelsHandler(keys, models, mapper, openAi, anthropic);
+    this.openRouterChat =
+        new ChatHandler(
+            new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models),
+            keys, models, correlator, mapper, maxBytes);
+    this.openRouterModels = new OpenRouterModelsHandler(models, routes, mapper);
   }
 
   /** Starts the reply readers (at the end of their topics), then the HTTP server. */
@@ -129,6 +160,7 @@ public final class IngressService implements AutoCloseable {
     }
     managedKeys.start();
     models.start();
+    routes.start();
     responses.start();
     chunks.start();
     server = httpServer().bindNow(BIND_TIMEOUT);
@@ -149,6 +181,10 @@ public final class IngressService implements AutoCloseable {
                     .post("/v1/chat/completions", chatCompletions)
                     .post("/v1/messages", messages)
                     .get("/v1/models", modelsList)
+                    .post("/api/openrouter/chat/completions", openRouterChat)
+                    .post("/api/openrouter/v1/chat/completions", openRouterChat)
+                    .get("/api/openrouter/models", openRouterModels)
+                    .get("/api/openrouter/v1/models", openRouterModels)
                     .get("/health", this::health)
                     .route(request -> true, this::notFound));
   }
@@ -156,7 +192,8 @@ public final class IngressService implements AutoCloseable {
   private Publisher<Void> health(
       final HttpServerRequest request, final HttpServerResponse response) {
     final boolean up =
-        responses.isAlive() && chunks.isAlive() && managedKeys.isAlive() && models.isAlive();
+        responses.isAlive() && chunks.isAlive() && managedKeys.isAlive() && models.isAlive()
+            && routes.isAlive();
     return HttpReplies.send(
         response,
         up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -211,6 +248,7 @@ public final class IngressService implements AutoCloseable {
       chunks.close();
       managedKeys.close();
       models.close();
+      routes.close();
       producer.close(CLOSE_TIMEOUT);
       LOG.info("ingress stopped");
     }

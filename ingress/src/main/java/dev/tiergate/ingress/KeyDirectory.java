@@ -17,19 +17,35 @@ public final class KeyDirectory {
 
   private static final Logger LOG = LoggerFactory.getLogger(KeyDirectory.class);
 
+  /** The key an anonymous client may send instead of none. */
+  public static final String ANONYMOUS_KEY = "anonymous";
+
   private final VirtualKeys staticKeys;
   private final LiveTable<VirtualKey> managedKeys;
+  private final Optional<Caller> anonymous;
 
   public KeyDirectory(final VirtualKeys staticKeys, final LiveTable<VirtualKey> managedKeys) {
-    this.staticKeys = Objects.requireNonNull(staticKeys, "staticKeys");
-    this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
+    this(staticKeys, managedKeys, Optional.empty());
   }
 
-  /** The caller behind the request's key; empty for a missing, unknown or revoked key. */
+  /** @param anonymous the caller for requests without a key; empty (the default) refuses them */
+  public KeyDirectory(
+      final VirtualKeys staticKeys,
+      final LiveTable<VirtualKey> managedKeys,
+      final Optional<Caller> anonymous) {
+    this.staticKeys = Objects.requireNonNull(staticKeys, "staticKeys");
+    this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
+    this.anonymous = Objects.requireNonNull(anonymous, "anonymous");
+  }
+
+  /**
+   * The caller behind the request's key; empty for an unknown or revoked key, and for a missing
+   * key unless anonymous access is on.
+   */
   public Optional<Caller> authenticate(final HeaderLookup headers) {
     final String key = VirtualKeys.presentedKey(Objects.requireNonNull(headers, "headers"));
-    if (key == null) {
-      return Optional.empty();
+    if (key == null || key.equals(ANONYMOUS_KEY)) {
+      return anonymous;
     }
     final String hash = VirtualKeys.hash(key);
     final Optional<Caller> bootstrap = staticKeys.findByHash(hash);

@@ -53,6 +53,9 @@ public final class OpenAiChatNormalizer {
         .setToolChoiceJson(JsonFields.json(body, "tool_choice"))
         .setSampling(sampling(body))
         .setStream(JsonFields.bool(body, "stream"))
+        .setParentSessionId(signals.parentSessionId())
+        .setProjectId(signals.projectId())
+        .setEditorName(signals.editorName())
         .setReceivedAt(clock.instant())
         .build();
   }

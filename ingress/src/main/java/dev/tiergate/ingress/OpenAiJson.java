@@ -16,9 +16,15 @@ import java.util.Objects;
 public final class OpenAiJson {
 
   private final ObjectMapper mapper;
+  private final ChatExtensions extensions;
 
   public OpenAiJson(final ObjectMapper mapper) {
+    this(mapper, ChatExtensions.OPENAI);
+  }
+
+  OpenAiJson(final ObjectMapper mapper, final ChatExtensions extensions) {
     this.mapper = Objects.requireNonNull(mapper, "mapper");
+    this.extensions = Objects.requireNonNull(extensions, "extensions");
   }
 
   /** A {@code chat.completion} object; {@code id} is the correlation id. */
@@ -35,7 +41,7 @@ public final class OpenAiJson {
     choice.putNull("logprobs");
     choice.put("finish_reason", finishReason(response));
     if (response.getUsage() != null) {
-      root.set("usage", usage(response.getUsage()));
+      root.set("usage", usage(response.getUsage(), response.getModel()));
     }
     return write(root);
   }
@@ -44,9 +50,8 @@ public final class OpenAiJson {
     final ObjectNode message = mapper.createObjectNode();
     message.put("role", "assistant");
     message.put("content", response.getContent());
-    if (response.getReasoning() != null) {
-      message.put("reasoning_content", response.getReasoning());
-    }
+    reasoning(message, response.getReasoning(), response.getReasoningSignature(),
+        response.getReasoningFormat());
     if (!response.getToolCalls().isEmpty()) {
       message.set("tool_calls", toolCalls(response.getToolCalls()));
     }
@@ -87,6 +92,21 @@ public final class OpenAiJson {
     node.putObject("prompt_tokens_details").put("cached_tokens", usage.getCachedInputTokens());
     node.putObject("completion_tokens_details")
         .put("reasoning_tokens", usage.getReasoningTokens());
+    return node;
+  }
+
+  /** Reasoning in this dialect's fields; nothing when both text and signature are null. */
+  void reasoning(
+      final ObjectNode target, final String text, final String signature, final String format) {
+    if (text != null || signature != null) {
+      extensions.reasoning(target, text, signature, format);
+    }
+  }
+
+  /** The usage object with this dialect's additions (OpenRouter: the cost of the served model). */
+  ObjectNode usage(final Usage usage, final String model) {
+    final ObjectNode node = usage(usage);
+    extensions.usage(node, model, usage);
     return node;
   }
 

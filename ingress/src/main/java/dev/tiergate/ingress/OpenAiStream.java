@@ -76,9 +76,7 @@ final class OpenAiStream {
     if (chunk.getContentDelta() != null) {
       delta.put("content", chunk.getContentDelta());
     }
-    if (chunk.getReasoningDelta() != null) {
-      delta.put("reasoning_content", chunk.getReasoningDelta());
-    }
+    json.reasoning(delta, chunk.getReasoningDelta(), chunk.getReasoningSignature(), null);
     if (chunk.getToolCallIndex() != null) {
       delta.set("tool_calls", toolCallDelta(chunk));
     }
@@ -121,9 +119,8 @@ final class OpenAiStream {
     }
     final ObjectNode delta = delta();
     delta.put("content", response.getContent());
-    if (response.getReasoning() != null) {
-      delta.put("reasoning_content", response.getReasoning());
-    }
+    json.reasoning(delta, response.getReasoning(), response.getReasoningSignature(),
+        response.getReasoningFormat());
     if (!response.getToolCalls().isEmpty()) {
       delta.set("tool_calls", json.toolCalls(response.getToolCalls()));
     }
@@ -170,7 +167,7 @@ final class OpenAiStream {
     if (includeUsage && usage != null) {
       final ObjectNode body = envelope();
       body.putArray("choices");
-      body.set("usage", json.usage(usage));
+      body.set("usage", json.usage(usage, model));
       frames.add(frame(body));
     }
     frames.add(DONE);

@@ -14,9 +14,19 @@ import java.util.Objects;
  * @param sessionId the caller's session or task id, else a fresh {@code sess_} id
  * @param tier the tier from a virtual model id, else the caller's default tier
  * @param requestedModel an explicit model id (routing bypass), or null for a virtual model
+ * @param parentSessionId the parent agent's session when a sub-agent calls, or null
+ * @param projectId the caller's project, or null
+ * @param editorName the client editor or tool, or null
  */
 public record Signals(
-    String mode, String feature, String sessionId, Tier tier, String requestedModel) {
+    String mode,
+    String feature,
+    String sessionId,
+    Tier tier,
+    String requestedModel,
+    String parentSessionId,
+    String projectId,
+    String editorName) {
 
   public static final String MODE_HEADER = "x-tiergate-mode";
   public static final String KILO_MODE_HEADER = "x-kilocode-mode";
@@ -24,6 +34,11 @@ public record Signals(
   public static final String KILO_FEATURE_HEADER = "x-kilocode-feature";
   public static final String SESSION_HEADER = "x-tiergate-session";
   public static final String KILO_TASK_HEADER = "x-kilocode-taskid";
+  public static final String PARENT_SESSION_HEADER = "x-tiergate-parent-session";
+  public static final String KILO_PARENT_TASK_HEADER = "x-kilocode-parent-taskid";
+  public static final String PROJECT_HEADER = "x-tiergate-project";
+  public static final String KILO_PROJECT_HEADER = "x-kilocode-projectid";
+  public static final String KILO_EDITOR_HEADER = "x-kilocode-editorname";
 
   private static final String[] VIRTUAL_MODELS = {"auto", "kilo-auto"};
 
@@ -69,7 +84,11 @@ public record Signals(
         orElse(headers.first(FEATURE_HEADER, KILO_FEATURE_HEADER), metadata, "feature"),
         session == null ? Ids.newSessionId() : session,
         tier,
-        virtualTier == null ? trimmedModel : null);
+        virtualTier == null ? trimmedModel : null,
+        orElse(headers.first(PARENT_SESSION_HEADER, KILO_PARENT_TASK_HEADER), metadata,
+            "parent_session_id"),
+        orElse(headers.first(PROJECT_HEADER, KILO_PROJECT_HEADER), metadata, "project_id"),
+        headers.first(KILO_EDITOR_HEADER));
   }
 
   /** The header value, else the metadata's non-blank string entry of that name, else null. */

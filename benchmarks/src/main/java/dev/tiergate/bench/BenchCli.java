@@ -17,8 +17,16 @@ public final class BenchCli implements Runnable {
     new CommandLine(this).usage(System.out);
   }
 
-  /** A command-line program, so it may exit with the command's status. */
+  /**
+   * A command-line program, so it exits with the command's status, and also after an error that
+   * picocli does not catch: the embedded broker's threads would otherwise keep the JVM alive.
+   */
   public static void main(final String[] args) {
-    System.exit(new CommandLine(new BenchCli()).execute(args));
+    int status = 1;
+    try {
+      status = new CommandLine(new BenchCli()).execute(args);
+    } finally {
+      System.exit(status);
+    }
   }
 }

@@ -2,10 +2,9 @@ package dev.tiergate.bench;
 
 import dev.tiergate.bench.load.HttpTarget;
 import dev.tiergate.launcher.TiergateStack;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -36,8 +35,7 @@ public final class BulkCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     final Report report = Report.open(results, "bulk", String.format(Locale.ROOT,
         "benchmarks/run.sh bulk --requests %d --concurrency %d", requests, concurrency));
-    try (TiergateStack stack = TiergateStack.start(new TiergateStack.Options(
-            Files.createTempDirectory("tiergate-bulk"), 0, 0, Duration.ofSeconds(120)));
+    try (TiergateStack stack = Stacks.start("bulk", Map.of());
         HttpTarget tiergate = Targets.tiergate(stack)) {
       tiergate.fetchOnce(0);
       final Semaphore permits = new Semaphore(concurrency);

@@ -5,7 +5,6 @@ import dev.tiergate.bench.load.LoadGenerator;
 import dev.tiergate.bench.load.LoadResult;
 import dev.tiergate.bench.peer.PortkeyGateway;
 import dev.tiergate.launcher.TiergateStack;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,10 +63,8 @@ public final class LatencyCommand implements Callable<Integer> {
     final Report report = Report.open(results, "latency",
         String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
             rates, duration, warmup) + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv));
-    final Path dataDir = Files.createTempDirectory("tiergate-bench");
     final long coldStart = System.nanoTime();
-    try (TiergateStack stack = TiergateStack.start(
-            new TiergateStack.Options(dataDir, 0, 0, Duration.ofSeconds(60)).withServiceEnv(serviceEnv));
+    try (TiergateStack stack = Stacks.start("latency", serviceEnv);
         HttpTarget direct = Targets.direct(stack);
         HttpTarget tiergate = Targets.tiergate(stack)) {
       final String first = tiergate.fetchOnce(0);

@@ -1,0 +1,104 @@
+package dev.tiergate.router;
+
+import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ContentPart;
+import dev.tiergate.schemas.Message;
+import dev.tiergate.schemas.PartType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The router's full decision (issue 5) as the topology makes it: table lookup with fallbacks,
+ * capability and context-window checks against the catalogue (token estimate included), session
+ * stickiness, budgets, and the difficulty predictor for requests without a mode; and the predictor
+ * alone. Decisions/s (throughput) and per-call time percentiles (sample mode, p50/p99).
+ */
+@State(Scope.Thread)
+@BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 3)
+@Measurement(iterations = 3, time = 5)
+@Fork(1)
+public class RouterDecisionBench {
+
+  private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+  private static final String[] PROMPTS = {
+    "Rename the variable total to sum in utils.py and update the two call sites.",
+    "Design a sharded, exactly-once billing ledger across three regions; compare consistency models "
+        + "and explain the failure modes of each under network partitions.",
+    "Write a commit message for: fix off-by-one in pagination.",
+    "Why does this stack trace show a NullPointerException in InvoiceRepository.find when the cache "
+        + "is warm but not when it is cold? Walk through the lifecycle.",
+  };
+
+  private RouteResolver resolver;
+  private DifficultyPredictor predictor;
+  private RoutingTables tables;
+  private ChatRequest[] requests;
+  private SessionRoute session;
+  private int next;
+
+  @Setup
+  public void setUp() {
+    predictor = DifficultyPredictor.loadDefault();
+    resolver = new RouteResolver(
+        "balanced", predictor, RouterConfig.DEFAULT_SWITCH_FACTOR, new TokenEstimator());
+    final DefaultRoutingTable table = DefaultRoutingTable.load();
+    tables = RoutingTables.of(Map.copyOf(table.routes()), Map.copyOf(table.models()), Map.of());
+    session = new SessionRoute("openai/gpt-5-mini", "gpt-5", NOW.minusSeconds(30));
+    requests = new ChatRequest[] {
+      request("frontier", "plan", "auto/frontier", PROMPTS[1]),
+      request("frontier", "code", "auto/frontier", PROMPTS[0]),
+      request("balanced", "commit-message", "auto/balanced", PROMPTS[2]),
+      request("balanced", null, "auto", PROMPTS[3]),
+      request("frontier", null, "auto/frontier", PROMPTS[1]),
+      request("small", null, "auto/small", PROMPTS[0]),
+      request(null, "code", "kilo-auto/balanced", PROMPTS[0]),
+      request("balanced", "debug", "openai/gpt-4.1", PROMPTS[3]),
+    };
+  }
+
+  /** One full decision, half of the mix without a mode (so the predictor runs), with a session. */
+  @Benchmark
+  public RouteResolver.Decision decide() {
+    final ChatRequest request = requests[next];
+    next = (next + 1) & 7;
+    return resolver.decide(request, tables, session, NOW);
+  }
+
+  /** The difficulty predictor alone on a request's prompt. */
+  @Benchmark
+  public double predict() {
+    final ChatRequest request = requests[next];
+    next = (next + 1) & 7;
+    return predictor.score(request);
+  }
+
+  private static ChatRequest request(
+      final String tier, final String mode, final String model, final String prompt) {
+    return ChatRequest.newBuilder()
+        .setCorrelationId("req_bench")
+        .setSessionId("ses_bench")
+        .setTenant("acme")
+        .setTier(tier)
+        .setMode(mode)
+        .setRequestedModel(model)
+        .setMessages(List.of(Message.newBuilder().setRole("user").setParts(List.of(
+            ContentPart.newBuilder().setType(PartType.TEXT).setText(prompt).build())).build()))
+        .setReceivedAt(NOW)
+        .build();
+  }
+}

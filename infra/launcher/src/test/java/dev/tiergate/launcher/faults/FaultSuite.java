@@ -124,7 +124,7 @@ final class FaultSuite {
    */
   static void warmUp(final String ingressUrl) {
     org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(90))
+        .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofMillis(500))
         .until(() -> chat(ingressUrl, "summary", "Warm up").statusCode() == 200);
   }

@@ -178,9 +178,15 @@ public final class TraceCommand implements Callable<Integer> {
   private JsonNode spend(final String accountingUrl, final String by)
       throws IOException, InterruptedException {
     final HttpResponse<String> response = http.send(
-        HttpRequest.newBuilder(URI.create(accountingUrl + "/v1/spend?tenant=demo&by=" + by)).GET().build(),
+        HttpRequest.newBuilder(URI.create(accountingUrl + "/v1/spend?tenant=demo&by=" + by))
+            .header("Authorization", "Bearer tg-demo-key")
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
-    return response.statusCode() == 200 ? JSON.readTree(response.body()) : JSON.createObjectNode();
+    if (response.statusCode() != 200) {
+      return JSON.createObjectNode().put("status", response.statusCode()).put("body", response.body());
+    }
+    return JSON.readTree(response.body());
   }
 
   /** The frontier tier's default first model, as the routing table ships it. */

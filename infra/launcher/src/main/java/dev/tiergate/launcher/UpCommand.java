@@ -1,5 +1,6 @@
 package dev.tiergate.launcher;
 
+import dev.tiergate.launcher.batch.BatchConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +12,8 @@ import picocli.CommandLine.Option;
 /** {@code tiergate up}: the whole stack in this process until Ctrl-C. */
 @Command(name = "up", description = "Run broker, registry, simulator and all services in one process.")
 final class UpCommand implements Callable<Integer> {
+
+  private static final Path WORKING_DIR = Path.of("");
 
   @Option(names = "--port", description = "Ingress HTTP port (default: ${DEFAULT-VALUE}).")
   int ingressPort = 8080;
@@ -35,12 +38,16 @@ final class UpCommand implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  BatchConnection.deleteStackEnv(WORKING_DIR);
                   stack.close();
                   stopped.countDown();
                 },
                 "tiergate-shutdown"));
+    // Lets `tiergate batch ...` in another terminal of this directory find the cluster.
+    BatchConnection.writeStackEnv(WORKING_DIR, stack.kafkaSettings());
     printBanner(stack);
     if (exitAfterReady) {
+      BatchConnection.deleteStackEnv(WORKING_DIR);
       stack.close();
       return 0;
     }
@@ -59,6 +66,7 @@ final class UpCommand implements Callable<Integer> {
           Kafka bootstrap         %s
           Schema registry         %s  (Confluent-compatible API at /apis/ccompat/v7)
           Provider simulator      %s
+          Batch jobs              ./tiergate batch submit FILE.jsonl --wait  (finds this stack via .tiergate/stack.env)
 
         Try it:
           curl -s %s/v1/chat/completions -H 'Authorization: Bearer tg-demo-key' \\

@@ -1,0 +1,94 @@
+package dev.tiergate.launcher.batch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.accounting.batch.BatchIds;
+import dev.tiergate.schemas.BatchManifest;
+import dev.tiergate.schemas.BatchProgress;
+import dev.tiergate.schemas.KafkaSettings;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tiergate batch status ID}: the batch's manifest and progress, read from Kafka. */
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = "Show a batch's progress: total, done, failed, cost so far.")
+final class BatchStatusCommand implements Callable<Integer> {
+
+  static final int EXIT_UNKNOWN = 3;
+
+  @Spec CommandSpec spec;
+  @Mixin ClusterOptions cluster;
+
+  @Parameters(index = "0", paramLabel = "ID", description = "The batch id (printed by submit).")
+  String batchId;
+
+  @Option(names = "--json", description = "Print one JSON object instead of a summary line.")
+  boolean json;
+
+  @Option(names = "--wait", description = "Follow the batch until every item is answered.")
+  boolean await;
+
+  @Option(names = "--timeout-seconds", description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
+  long timeoutSeconds = 3_600;
+
+  @Override
+  public Integer call() throws Exception {
+    final String id = BatchIds.normaliseBatchId(batchId);
+    final KafkaSettings kafka = cluster.settings();
+    final BatchClient client = new BatchClient(kafka, kafka.serdes());
+    final Optional<BatchManifest> manifest = client.manifest(id);
+    final PrintWriter out = spec.commandLine().getOut();
+    final PrintWriter err = spec.commandLine().getErr();
+    if (manifest.isEmpty() && client.progress(id).isEmpty()) {
+      err.println("tiergate batch status: no batch " + id);
+      return EXIT_UNKNOWN;
+    }
+    final long total = manifest.map(BatchManifest::getTotal).orElse(0L);
+    if (await && !BatchFollower.follow(client, id, total, Duration.ofSeconds(timeoutSeconds), err)) {
+      print(out, id, manifest, client.progress(id));
+      return BatchSubmitCommand.EXIT_TIMED_OUT;
+    }
+    print(out, id, manifest, client.progress(id));
+    return 0;
+  }
+
+  private void print(
+      final PrintWriter out, final String id, final Optional<BatchManifest> manifest,
+      final Optional<BatchProgress> progress) {
+    final long total = Math.max(
+        manifest.map(BatchManifest::getTotal).orElse(0L),
+        progress.map(BatchProgress::getTotal).orElse(0L));
+    final long done = progress.map(BatchProgress::getDone).orElse(0L);
+    final long failed = progress.map(BatchProgress::getFailed).orElse(0L);
+    final long cost = progress.map(BatchProgress::getCostMicros).orElse(0L);
+    final String state = total > 0 && done + failed >= total ? "finished" : "running";
+    if (json) {
+      final ObjectNode node = new ObjectMapper().createObjectNode();
+      node.put("batch_id", id);
+      node.put("status", state);
+      manifest.ifPresent(m -> node.put("tenant", m.getTenant()));
+      node.put("total", total);
+      node.put("done", done);
+      node.put("failed", failed);
+      node.put("cost_micros", cost);
+      node.put("skipped_lines", manifest.map(BatchManifest::getSkippedLines).orElse(0L));
+      manifest.ifPresent(m -> node.put("submitted_at", m.getSubmittedAt().toString()));
+      out.println(node);
+    } else {
+      out.printf("%s  %s  total %d  done %d  failed %d  cost %s  skipped lines %d%n",
+          id, state, total, done, failed, ProgressBar.dollars(cost),
+          manifest.map(BatchManifest::getSkippedLines).orElse(0L));
+    }
+    out.flush();
+  }
+}

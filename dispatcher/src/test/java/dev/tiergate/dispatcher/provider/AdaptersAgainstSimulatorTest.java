@@ -4,6 +4,7 @@ import static dev.tiergate.dispatcher.TestRequests.chat;
 import static dev.tiergate.dispatcher.TestRequests.message;
 import static dev.tiergate.dispatcher.TestRequests.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.schemas.ChatRequest;
@@ -21,7 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every adapter over real HTTP against the provider simulator speaking its format. */
+/**
+ * Every adapter over real HTTP against the provider simulator speaking its format, including the
+ * simulator's faults: a stream dropped midway, a 429 with Retry-After, a slow first byte.
+ */
 class AdaptersAgainstSimulatorTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -114,6 +118,88 @@ class AdaptersAgainstSimulatorTest {
     } else {
       assertThat(reply.usage().get().getReasoningTokens()).isPositive();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"anthropic/claude-drop", "google/gemini-drop"})
+  void aStreamDroppedMidwayFailsAsInterruptedAfterItsFirstDeltas(final String model) {
+    final ReplyAssembler assembler = new ReplyAssembler();
+    final ProviderTarget dropping = withHeaders(model, Map.of("x-sim-stream-abort-after", "3"));
+
+    assertThatThrownBy(
+            () -> client.stream(dropping, question("Break off please"), Map.of()).doOnNext(assembler::add).blockLast(WAIT))
+        .isInstanceOfSatisfying(
+            ProviderFailure.class, failure -> assertThat(failure.kind()).isEqualTo(ProviderFailure.Kind.INTERRUPTED));
+    assertThat(assembler.started()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"anthropic/claude-limited", "google/gemini-limited"})
+  void aRateLimitCarriesTheProvidersRetryAfter(final String model) {
+    assertThatThrownBy(
+            () -> client.complete(withHeaders(model, Map.of("x-sim-fail", "429")), question("hi"), Map.of()).block(WAIT))
+        .isInstanceOfSatisfying(
+            ProviderFailure.class,
+            failure -> {
+              assertThat(failure.kind()).isEqualTo(ProviderFailure.Kind.RATE_LIMITED);
+              assertThat(failure.retryAfter()).contains(Duration.ofSeconds(1));
+            });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"anthropic/claude-slow", "google/gemini-slow"})
+  void aSlowFirstByteTimesOut(final String model) {
+    try (ProviderClient impatient =
+        new ProviderClient(new HttpSettings(Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(20), 2))) {
+      assertThatThrownBy(
+              () -> impatient.complete(withHeaders(model, Map.of("x-sim-latency-ms", "3000")), question("hi"), Map.of())
+                  .block(WAIT))
+          .isInstanceOfSatisfying(
+              ProviderFailure.class, failure -> assertThat(failure.kind()).isEqualTo(ProviderFailure.Kind.TIMEOUT));
+    }
+  }
+
+  /** The model's target with an adapter that also sends the simulator's fault headers. */
+  private static ProviderTarget withHeaders(final String model, final Map<String, String> headers) {
+    final ProviderTarget target = target(model);
+    final ProviderAdapter adapter = target.adapter();
+    final ProviderAdapter faulty =
+        new ProviderAdapter() {
+          @Override
+          public ProviderFormat format() {
+            return adapter.format();
+          }
+
+          @Override
+          public ProviderRequest buildRequest(
+              final ChatRequest request, final String upstream, final Map<String, String> params, final boolean stream) {
+            final ProviderRequest call = adapter.buildRequest(request, upstream, params, stream);
+            final Map<String, String> all = new java.util.HashMap<>(call.headers());
+            all.putAll(headers);
+            return new ProviderRequest(call.path(), all, call.body());
+          }
+
+          @Override
+          public Map<String, String> authHeaders(final String apiKey) {
+            return adapter.authHeaders(apiKey);
+          }
+
+          @Override
+          public ProviderReply parseResponse(final byte[] body) {
+            return adapter.parseResponse(body);
+          }
+
+          @Override
+          public StreamDecoder newStreamDecoder() {
+            return adapter.newStreamDecoder();
+          }
+
+          @Override
+          public String errorMessage(final byte[] body) {
+            return adapter.errorMessage(body);
+          }
+        };
+    return new ProviderTarget(target.model(), target.endpoint(), faulty, target.family(), target.apiKey());
   }
 
   private static ChatRequest question(final String text) {

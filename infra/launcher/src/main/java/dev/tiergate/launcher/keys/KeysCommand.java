@@ -1,0 +1,152 @@
+package dev.tiergate.launcher.keys;
+
+import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.VirtualKey;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tiergate keys create|list|revoke}: virtual keys on {@code tiergate.virtual-keys}. The
+ * cluster comes from {@code --bootstrap-servers}/{@code --registry-url} or the usual {@code
+ * KAFKA_BOOTSTRAP_SERVERS}/{@code SCHEMA_REGISTRY_URL} (plus any {@code KAFKA_*} client setting).
+ */
+@Command(
+    name = "keys",
+    description = "Create, list and revoke virtual keys (stored hashed on Kafka).",
+    mixinStandardHelpOptions = true,
+    subcommands = {
+      KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class
+    })
+public final class KeysCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** A mistake of the caller's (unknown tier, no such key): one line on stderr, exit code 2. */
+  static int usageError(final CommandSpec spec, final IllegalArgumentException error) {
+    final PrintWriter err = spec.commandLine().getErr();
+    err.println("error: " + error.getMessage());
+    err.flush();
+    return 2;
+  }
+
+  /** Where the keys topic lives; shared by every subcommand. */
+  static final class Cluster {
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", description = "Schema registry URL (default: $SCHEMA_REGISTRY_URL).")
+    String registryUrl;
+
+    VirtualKeyStore store() {
+      final Map<String, String> env = new HashMap<>(System.getenv());
+      if (bootstrapServers != null) {
+        env.put(KafkaSettings.BOOTSTRAP_ENV, bootstrapServers);
+      }
+      if (registryUrl != null) {
+        env.put(KafkaSettings.REGISTRY_ENV, registryUrl);
+      }
+      return new VirtualKeyStore(KafkaSettings.fromEnv(env), Clock.systemUTC());
+    }
+  }
+
+  @Command(name = "create", description = "Create a key; it is printed once and never stored in clear.")
+  static final class Create implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cluster cluster = new Cluster();
+
+    @Option(names = "--tenant", required = true, description = "Tenant the key's spend is booked to.")
+    String tenant;
+
+    @Option(names = "--default-tier", defaultValue = "balanced", description = "Tier for model 'auto' (default: ${DEFAULT-VALUE}).")
+    String defaultTier;
+
+    @Option(names = "--allowed-tiers", split = ",", description = "Tiers the key may use, comma-separated (default: all).")
+    List<String> allowedTiers = new ArrayList<>();
+
+    @Option(names = "--label", description = "A note shown in listings.")
+    String label;
+
+    @Override
+    public Integer call() {
+      final VirtualKeyStore.Created created;
+      try {
+        created = cluster.store().create(tenant, defaultTier, allowedTiers, label);
+      } catch (IllegalArgumentException e) {
+        return usageError(spec, e);
+      }
+      final PrintWriter out = spec.commandLine().getOut();
+      out.println(created.key());
+      out.flush();
+      final PrintWriter err = spec.commandLine().getErr();
+      err.println(
+          "Created key " + created.row().getKeyPrefix() + "… for tenant " + tenant
+              + ". Store it now: it is not shown again.");
+      err.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "list", description = "List keys: prefix, hash, tenant, tiers, label, state.")
+  static final class ListKeys implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cluster cluster = new Cluster();
+
+    @Override
+    public Integer call() {
+      final PrintWriter out = spec.commandLine().getOut();
+      out.printf("%-12s %-16s %-16s %-9s %-30s %-8s %s%n",
+          "PREFIX", "HASH", "TENANT", "DEFAULT", "ALLOWED", "STATE", "LABEL");
+      for (final VirtualKey row : cluster.store().list()) {
+        out.printf("%-12s %-16s %-16s %-9s %-30s %-8s %s%n",
+            row.getKeyPrefix(),
+            row.getKeyHash().substring(0, 16),
+            row.getTenant(),
+            row.getDefaultTier(),
+            row.getAllowedTiers().isEmpty() ? "all" : String.join(",", row.getAllowedTiers()),
+            row.getRevoked() ? "revoked" : "active",
+            row.getLabel() == null ? "" : row.getLabel());
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", description = "Revoke the one key whose prefix or hash starts with the argument.")
+  static final class Revoke implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cluster cluster = new Cluster();
+
+    @Parameters(index = "0", paramLabel = "PREFIX-OR-HASH", description = "Key prefix (tg-…) or hash prefix.")
+    String prefixOrHash;
+
+    @Override
+    public Integer call() {
+      final VirtualKey revoked;
+      try {
+        revoked = cluster.store().revoke(prefixOrHash);
+      } catch (IllegalArgumentException e) {
+        return usageError(spec, e);
+      }
+      final PrintWriter out = spec.commandLine().getOut();
+      out.println("Revoked " + revoked.getKeyPrefix() + " (tenant " + revoked.getTenant() + ").");
+      out.flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package dev.tiergate.launcher.keys;
+
+import dev.tiergate.ingress.Tier;
+import dev.tiergate.ingress.VirtualKeys;
+import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.Topics;
+import dev.tiergate.schemas.VirtualKey;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Manages virtual keys on the compacted {@code tiergate.virtual-keys} topic: a new key is random,
+ * shown once, and stored only as its SHA-256 digest (the record key) with a short prefix to tell
+ * keys apart; revoking writes the row again with {@code revoked=true}, which every ingress sees on
+ * its live table within moments.
+ */
+public final class VirtualKeyStore {
+
+  /** Every generated key starts with this, so a leaked key is recognisable in a scan. */
+  public static final String KEY_PREFIX = "tg-";
+  /** Characters of a key kept in clear as its prefix: {@code tg-} plus eight. */
+  public static final int SHOWN_PREFIX_LENGTH = KEY_PREFIX.length() + 8;
+  private static final int RANDOM_BYTES = 24;
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** A key just created: the only time its clear text exists. */
+  public record Created(String key, VirtualKey row) {
+    public Created {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(row, "row");
+    }
+  }
+
+  private final KafkaSettings kafka;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  public VirtualKeyStore(final KafkaSettings kafka, final Clock clock) {
+    this.kafka = Objects.requireNonNull(kafka, "kafka");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Creates and stores a key.
+   *
+   * @param allowedTiers the tiers the key may use; empty means all
+   * @throws IllegalArgumentException for an unknown tier, or a default tier not allowed
+   */
+  public Created create(
+      final String tenant, final String defaultTier, final List<String> allowedTiers,
+      final String label) {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(allowedTiers, "allowedTiers");
+    final Tier dflt = tier(Objects.requireNonNull(defaultTier, "defaultTier"));
+    final List<String> allowed = allowedTiers.stream().map(t -> tier(t).id()).distinct().toList();
+    if (!allowed.isEmpty() && !allowed.contains(dflt.id())) {
+      throw new IllegalArgumentException(
+          "the default tier '" + dflt.id() + "' must be one of the allowed tiers " + allowed);
+    }
+    if (tenant.isBlank()) {
+      throw new IllegalArgumentException("tenant must not be blank");
+    }
+    final byte[] bytes = new byte[RANDOM_BYTES];
+    random.nextBytes(bytes);
+    final String key = KEY_PREFIX + HexFormat.of().formatHex(bytes);
+    final VirtualKey row =
+        VirtualKey.newBuilder()
+            .setKeyHash(VirtualKeys.hash(key))
+            .setKeyPrefix(key.substring(0, SHOWN_PREFIX_LENGTH))
+            .setTenant(tenant.trim())
+            .setDefaultTier(dflt.id())
+            .setAllowedTiers(allowed)
+            .setLabel(label)
+            .setRevoked(false)
+            .setCreatedAt(clock.instant())
+            .build();
+    write(row);
+    return new Created(key, row);
+  }
+
+  /** Every stored key (revoked ones too), newest first. */
+  public List<VirtualKey> list() {
+    final Map<String, VirtualKey> rows = readAll();
+    final List<VirtualKey> result = new ArrayList<>(rows.values());
+    result.sort(Comparator.comparing(VirtualKey::getCreatedAt).reversed());
+    return result;
+  }
+
+  /**
+   * Revokes the one key whose prefix or hash starts with {@code prefixOrHash}.
+   *
+   * @throws IllegalArgumentException when no key or more than one matches
+   */
+  public VirtualKey revoke(final String prefixOrHash) {
+    final String wanted = Objects.requireNonNull(prefixOrHash, "prefixOrHash").trim();
+    if (wanted.length() < 4) {
+      throw new IllegalArgumentException("give at least 4 characters of the key prefix or hash");
+    }
+    final String lower = wanted.toLowerCase(Locale.ROOT);
+    final List<VirtualKey> matches =
+        readAll().values().stream()
+            .filter(row -> row.getKeyPrefix().startsWith(wanted) || row.getKeyHash().startsWith(lower))
+            .toList();
+    if (matches.size() != 1) {
+      throw new IllegalArgumentException(
+          matches.isEmpty()
+              ? "no key matches '" + wanted + "'"
+              : matches.size() + " keys match '" + wanted + "'; give more characters");
+    }
+    final VirtualKey revoked = VirtualKey.newBuilder(matches.get(0)).setRevoked(true).build();
+    write(revoked);
+    return revoked;
+  }
+
+  private static Tier tier(final String id) {
+    return Tier.parse(id)
+        .orElseThrow(
+            () -> new IllegalArgumentException(
+                "unknown tier '" + id + "'; use frontier, balanced, free or small"));
+  }
+
+  private void write(final VirtualKey row) {
+    final Map<String, Object> overrides =
+        Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+    try (KafkaProducer<String, VirtualKey> producer =
+        new KafkaProducer<>(
+            kafka.clientProperties(overrides),
+            Topics.VIRTUAL_KEYS.keySerde().serializer(),
+            Topics.VIRTUAL_KEYS.valueSerde(kafka.serdes()).serializer())) {
+      producer
+          .send(new ProducerRecord<>(Topics.VIRTUAL_KEYS.name(), row.getKeyHash(), row))
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while storing the key", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not store the key on " + Topics.VIRTUAL_KEYS.name(), e);
+    }
+  }
+
+  /** The table as it stands: every partition read from the beginning to its current end. */
+  private Map<String, VirtualKey> readAll() {
+    final Map<String, Object> overrides =
+        Map.of(
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    final var props = kafka.clientProperties(overrides);
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    try (KafkaConsumer<String, VirtualKey> consumer =
+        new KafkaConsumer<>(
+            props,
+            Topics.VIRTUAL_KEYS.keySerde().deserializer(),
+            Topics.VIRTUAL_KEYS.valueSerde(kafka.serdes()).deserializer())) {
+      final List<TopicPartition> partitions =
+          consumer.partitionsFor(Topics.VIRTUAL_KEYS.name(), TIMEOUT).stream()
+              .map(info -> new TopicPartition(info.topic(), info.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      final Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
+      final Map<String, VirtualKey> rows = new HashMap<>();
+      final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (!caughtUp(consumer, ends.keySet(), ends)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("timed out reading " + Topics.VIRTUAL_KEYS.name());
+        }
+        for (final ConsumerRecord<String, VirtualKey> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.value() == null) {
+            rows.remove(record.key());
+          } else {
+            rows.put(record.key(), record.value());
+          }
+        }
+      }
+      return rows;
+    }
+  }
+
+  private static boolean caughtUp(
+      final KafkaConsumer<?, ?> consumer,
+      final Set<TopicPartition> partitions,
+      final Map<TopicPartition, Long> ends) {
+    return partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp));
+  }
+}

@@ -1,0 +1,601 @@
+package dev.tiergate.launcher.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.anthropic.client.AnthropicClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.helpers.MessageAccumulator;
+import com.anthropic.models.messages.ContentBlock;
+import com.anthropic.models.messages.ContentBlockParam;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
+import com.anthropic.models.messages.StopReason;
+import com.anthropic.models.messages.Tool;
+import com.anthropic.models.messages.ToolResultBlockParam;
+import com.anthropic.models.messages.ToolUseBlock;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.errors.PermissionDeniedException;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.models.Model;
+import dev.tiergate.launcher.TiergateCli;
+import dev.tiergate.launcher.TiergateStack;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The client-facing APIs on the whole embedded stack (broker, registry, simulator, all services):
+ * the official OpenAI and Anthropic SDKs as real callers, each changed only in base URL and key;
+ * the key CLI creating, limiting and revoking a key those SDKs then use; and the OpenRouter-style
+ * API replaying requests shaped like a Kilo Code agent's.
+ */
+class ClientApisEndToEndTest {
+
+  private static final String DEMO_KEY = "tg-demo-key";
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+  @TempDir static Path dataDir;
+  private static TiergateStack stack;
+  private static OpenAIClient openAi;
+  private static AnthropicClient anthropic;
+
+  @BeforeAll
+  static void startStack() {
+    stack = TiergateStack.start(new TiergateStack.Options(dataDir, 0, 0, WAIT));
+    openAi = openAiClient(DEMO_KEY);
+    anthropic = anthropicClient(DEMO_KEY);
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  private static OpenAIClient openAiClient(final String key) {
+    return OpenAIOkHttpClient.builder()
+        .baseUrl(stack.ingressUrl() + "/v1")
+        .apiKey(key)
+        .maxRetries(0)
+        .timeout(Duration.ofSeconds(60))
+        .build();
+  }
+
+  private static AnthropicClient anthropicClient(final String key) {
+    return AnthropicOkHttpClient.builder()
+        .baseUrl(stack.ingressUrl())
+        .apiKey(key)
+        .maxRetries(0)
+        .timeout(Duration.ofSeconds(60))
+        .build();
+  }
+
+  @Test
+  void openAiSdkGetsAPlainCompletionFromTheRoutedModel() {
+    final ChatCompletion completion =
+        openAi.chat().completions().create(
+            ChatCompletionCreateParams.builder()
+                .model("auto/frontier")
+                .addUserMessage("Plan the billing migration")
+                .putAdditionalHeader("x-tiergate-mode", "plan")
+                .build());
+
+    assertThat(completion.model()).isEqualTo("openai/gpt-5");
+    assertThat(completion.choices().get(0).message().content())
+        .hasValueSatisfying(text -> assertThat(text).contains("Plan the billing migration"));
+    assertThat(completion.usage()).hasValueSatisfying(u -> assertThat(u.promptTokens()).isPositive());
+  }
+
+  @Test
+  void openAiSdkStreamsDeltasAndAFinalUsageChunk() {
+    final StringBuilder text = new StringBuilder();
+    final List<ChatCompletionChunk> chunks = new ArrayList<>();
+    try (var stream =
+        openAi.chat().completions().createStreaming(
+            ChatCompletionCreateParams.builder()
+                .model("auto/balanced")
+                .addUserMessage("Summarize the diff")
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build())) {
+      stream.stream().forEach(chunks::add);
+    }
+    chunks.forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(text::append)));
+
+    assertThat(chunks.size()).isGreaterThan(2);
+    assertThat(text.toString()).contains("Summarize the diff");
+    assertThat(chunks.get(chunks.size() - 1).usage())
+        .hasValueSatisfying(u -> assertThat(u.completionTokens()).isPositive());
+  }
+
+  @Test
+  void openAiSdkCompletesAToolCallRoundTrip() {
+    final ChatCompletionCreateParams.Builder params =
+        ChatCompletionCreateParams.builder()
+            .model("auto/balanced")
+            .addFunctionTool(weatherFunction())
+            .addUserMessage("Use the tool to get the weather in Oslo");
+    final ChatCompletion first = openAi.chat().completions().create(params.build());
+    final var message = first.choices().get(0).message();
+    assertThat(first.choices().get(0).finishReason().asString()).isEqualTo("tool_calls");
+    final ChatCompletionMessageFunctionToolCall call =
+        message.toolCalls().orElseThrow().get(0).asFunction();
+    assertThat(call.function().name()).isEqualTo("get_weather");
+    assertThat(call.function().arguments()).contains("\"city\"");
+
+    final ChatCompletion second =
+        openAi.chat().completions().create(
+            params
+                .addMessage(message)
+                .addMessage(
+                    ChatCompletionToolMessageParam.builder()
+                        .toolCallId(call.id())
+                        .content("{\"forecast\":\"sunny\"}")
+                        .build())
+                .build());
+
+    assertThat(second.choices().get(0).finishReason().asString()).isEqualTo("stop");
+    assertThat(second.choices().get(0).message().content()).isPresent();
+    assertThat(second.choices().get(0).message().toolCalls().orElse(List.of())).isEmpty();
+  }
+
+  @Test
+  void openAiSdkListsVirtualTiersAndCatalogueModels() {
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              final List<String> ids =
+                  openAi.models().list().data().stream().map(Model::id).toList();
+              assertThat(ids)
+                  .contains("auto", "auto/frontier", "auto/balanced", "auto/free", "auto/small")
+                  .contains("openai/gpt-5", "openai/gpt-5-mini");
+            });
+  }
+
+  @Test
+  void anthropicSdkGetsAPlainMessage() {
+    final Message message =
+        anthropic.messages().create(
+            MessageCreateParams.builder()
+                .model("auto/balanced")
+                .maxTokens(512)
+                .system("You are terse.")
+                .addUserMessage("Explain the retry policy")
+                .build());
+
+    assertThat(message.content()).hasSize(1);
+    assertThat(message.content().get(0).text().orElseThrow().text())
+        .contains("Explain the retry policy");
+    assertThat(message.stopReason()).contains(StopReason.END_TURN);
+    assertThat(message.usage().outputTokens()).isPositive();
+    assertThat(message.model().asString()).isEqualTo("openai/gpt-5-mini");
+  }
+
+  @Test
+  void anthropicSdkStreamsTheMessageEventSequence() {
+    final MessageAccumulator accumulator = MessageAccumulator.create();
+    final List<RawMessageStreamEvent> events = new ArrayList<>();
+    try (var stream =
+        anthropic.messages().createStreaming(
+            MessageCreateParams.builder()
+                .model("auto/free")
+                .maxTokens(512)
+                .addUserMessage("Write a commit message")
+                .build())) {
+      stream.stream().peek(accumulator::accumulate).forEach(events::add);
+    }
+
+    assertThat(events.get(0).isMessageStart()).isTrue();
+    assertThat(events.get(1).isContentBlockStart()).isTrue();
+    assertThat(events.stream().filter(RawMessageStreamEvent::isContentBlockDelta).count())
+        .isGreaterThan(1);
+    assertThat(events.get(events.size() - 2).isMessageDelta()).isTrue();
+    assertThat(events.get(events.size() - 1).isMessageStop()).isTrue();
+    final Message message = accumulator.message();
+    assertThat(message.content().get(0).text().orElseThrow().text())
+        .contains("Write a commit message");
+    assertThat(message.stopReason()).contains(StopReason.END_TURN);
+    assertThat(message.usage().outputTokens()).isPositive();
+  }
+
+  @Test
+  void anthropicSdkCompletesAToolUseRoundTrip() {
+    final MessageCreateParams.Builder params =
+        MessageCreateParams.builder()
+            .model("auto/balanced")
+            .maxTokens(512)
+            .addTool(weatherTool())
+            .addUserMessage("Use the tool to get the weather in Bergen");
+    final Message first = anthropic.messages().create(params.build());
+    assertThat(first.stopReason()).contains(StopReason.TOOL_USE);
+    final ToolUseBlock toolUse =
+        first.content().stream().filter(ContentBlock::isToolUse).findFirst().orElseThrow().asToolUse();
+    assertThat(toolUse.name()).isEqualTo("get_weather");
+    assertThat(toolUse._input().toString()).contains("city");
+
+    final Message second =
+        anthropic.messages().create(
+            params
+                .addMessage(first)
+                .addUserMessageOfContentBlockParams(
+                    List.of(
+                        ContentBlockParam.ofToolResult(
+                            ToolResultBlockParam.builder()
+                                .toolUseId(toolUse.id())
+                                .content("sunny, 14 C")
+                                .build())))
+                .build());
+
+    assertThat(second.stopReason()).contains(StopReason.END_TURN);
+    assertThat(second.content().stream().filter(ContentBlock::isText).count()).isEqualTo(1);
+  }
+
+  @Test
+  void keyFromTheCliAuthenticatesIsLimitedToItsTiersAndStopsWorkingWhenRevoked() {
+    final String key =
+        cli("keys", "create", "--tenant", "acme", "--default-tier", "small",
+                "--allowed-tiers", "free,small", "--label", "ci")
+            .trim();
+    assertThat(key).startsWith("tg-");
+    assertThat(cli("keys", "list")).contains(key.substring(0, 11)).contains("acme").contains("active");
+    final OpenAIClient acme = openAiClient(key);
+    final ChatCompletionCreateParams small =
+        ChatCompletionCreateParams.builder().model("auto").addUserMessage("Tidy imports").build();
+
+    await().atMost(WAIT).ignoreExceptions()
+        .untilAsserted(() -> assertThat(acme.chat().completions().create(small).model())
+            .isEqualTo("openai/gpt-5-nano"));
+    assertThatThrownBy(
+            () -> acme.chat().completions().create(
+                ChatCompletionCreateParams.builder()
+                    .model("auto/frontier").addUserMessage("Plan everything").build()))
+        .isInstanceOf(PermissionDeniedException.class);
+    assertThat(acme.models().list().data().stream().map(Model::id).collect(Collectors.toList()))
+        .contains("auto/free", "auto/small")
+        .doesNotContain("auto/frontier", "auto/balanced");
+
+    assertThat(cli("keys", "revoke", key.substring(0, 11))).contains("Revoked");
+    await().atMost(WAIT)
+        .untilAsserted(() -> assertThatThrownBy(() -> acme.chat().completions().create(small))
+            .isInstanceOf(com.openai.errors.UnauthorizedException.class));
+    assertThat(cli("keys", "list")).contains("revoked");
+  }
+
+  @Test
+  void rejectedRequestsOfBothApisGetTheirErrorShapeAndNeverReachKafka() throws Exception {
+    await().atMost(WAIT).until(() -> openAi.models().list().data().size() > 5);
+    final long before = requestsPublished();
+    final String chat = "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    final String message =
+        "{\"model\":\"auto\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    assertRejected("/v1/chat/completions", DEMO_KEY, "{\"model\":", 400, "/error/type", "invalid_request_error");
+    assertRejected("/v1/chat/completions", DEMO_KEY, "{\"model\":\"auto\"}", 400, "/error/param", "messages");
+    assertRejected("/v1/chat/completions", "tg-wrong", chat, 401, "/error/type", "authentication_error");
+    assertRejected("/v1/chat/completions", null, chat, 401, "/error/code", "invalid_api_key");
+    assertRejected("/v1/chat/completions", DEMO_KEY, chat.replace("\"auto\"", "\"acme/unknown-model\""),
+        404, "/error/code", "model_not_found");
+    assertRejected("/v1/chat/completions", DEMO_KEY, chat.replace("\"auto\"", "\"auto/turbo\""),
+        400, "/error/param", "model");
+    assertRejected("/v1/messages", DEMO_KEY, "{\"model\":", 400, "/error/type", "invalid_request_error");
+    assertRejected("/v1/messages", DEMO_KEY, message.replace("\"max_tokens\":64,", ""),
+        400, "/error/type", "invalid_request_error");
+    assertRejected("/v1/messages", "tg-wrong", message, 401, "/error/type", "authentication_error");
+    assertRejected("/v1/messages", DEMO_KEY, message.replace("\"auto\"", "\"acme/unknown-model\""),
+        404, "/error/type", "not_found_error");
+
+    assertThat(requestsPublished()).isEqualTo(before);
+  }
+
+  @Test
+  void streamsUseEachApisSseFramingOverRealHttp() throws Exception {
+    final java.net.http.HttpResponse<String> anthropicStream =
+        post("/v1/messages",
+            "{\"model\":\"auto/balanced\",\"max_tokens\":8192,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Name the file\"}]}");
+    final java.net.http.HttpResponse<String> openAiStream =
+        post("/v1/chat/completions",
+            "{\"model\":\"auto/balanced\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Name the file\"}]}");
+
+    assertThat(anthropicStream.headers().firstValue("content-type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("text/event-stream"));
+    final List<String> events = anthropicStream.body().lines()
+        .filter(line -> line.startsWith("event: ")).map(line -> line.substring(7)).toList();
+    assertThat(events.get(0)).isEqualTo("message_start");
+    assertThat(events.get(1)).isEqualTo("content_block_start");
+    assertThat(events).contains("content_block_delta", "content_block_stop");
+    assertThat(events.subList(events.size() - 2, events.size()))
+        .containsExactly("message_delta", "message_stop");
+    assertThat(anthropicStream.body()).doesNotContain("[DONE]");
+
+    final List<String> frames = List.of(openAiStream.body().split("\n\n"));
+    assertThat(frames).allSatisfy(frame -> assertThat(frame).startsWith("data: "));
+    assertThat(frames.get(frames.size() - 1)).isEqualTo("data: [DONE]");
+    assertThat(JSON.readTree(frames.get(frames.size() - 2).substring(6)).at("/usage/total_tokens").asLong())
+        .isPositive();
+  }
+
+  private static java.net.http.HttpResponse<String> post(final String path, final String body)
+      throws Exception {
+    return HTTP.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.ingressUrl() + path))
+            .timeout(WAIT)
+            .header("content-type", "application/json")
+            .header("authorization", "Bearer " + DEMO_KEY)
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void kiloAgentRequestsStreamThroughTheModeRouteWithCostAndUsageBrokenDownBySession()
+      throws Exception {
+    final String code = agentRequest("Rename the billing module");
+    assertThat(code.length()).isGreaterThan(40_000);
+
+    final KiloReply coding = kiloStream(code, "code", "task-sub-1");
+    final KiloReply planning = kiloStream(agentRequest("Outline the migration"), "plan", "task-sub-2");
+
+    assertThat(coding.model()).isEqualTo("openai/gpt-5-mini");
+    assertThat(planning.model()).isEqualTo("openai/gpt-5");
+    assertThat(coding.text()).contains("Rename the billing module");
+    final JsonNode usage = coding.usage();
+    assertThat(usage.path("prompt_tokens").asLong()).as("nothing truncated").isGreaterThan(9_000);
+    // openai/gpt-5-mini in the default catalogue: $0.25 in, $0.025 cached, $2 out per million.
+    final long cached = usage.at("/prompt_tokens_details/cached_tokens").asLong();
+    final long micros =
+        ((usage.path("prompt_tokens").asLong() - cached) * 250_000L + cached * 25_000L
+                + usage.path("completion_tokens").asLong() * 2_000_000L + 500_000L) / 1_000_000L;
+    assertThat(usage.path("cost").decimalValue())
+        .isEqualByComparingTo(java.math.BigDecimal.valueOf(micros, 6));
+
+    final dev.tiergate.schemas.UsageEvent recorded = usageEvent(coding.requestId());
+    assertThat(recorded.getMode()).isEqualTo("code");
+    assertThat(recorded.getSessionId()).isEqualTo("task-sub-1");
+    assertThat(recorded.getParentSessionId()).isEqualTo("task-root");
+    assertThat(recorded.getFeature()).isEqualTo("vscode-extension");
+    assertThat(recorded.getProjectId()).isEqualTo("proj-billing");
+    assertThat(recorded.getEditorName()).isEqualTo("Visual Studio Code");
+    assertThat(recorded.getModel()).isEqualTo("openai/gpt-5-mini");
+  }
+
+  @Test
+  void openRouterModelsListHasTheDocumentedShapeAndRealToolSupport() throws Exception {
+    final HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(stack.ingressUrl() + "/api/openrouter/models"))
+                .timeout(WAIT).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    final Map<String, JsonNode> byId = new java.util.HashMap<>();
+    for (final JsonNode model : JSON.readTree(response.body()).path("data")) {
+      byId.put(model.path("id").asText(), model);
+      assertThat(model.path("name").isTextual()).isTrue();
+      assertThat(model.path("description").isTextual()).isTrue();
+      assertThat(model.path("context_length").isNumber()).isTrue();
+      assertThat(model.path("pricing").path("prompt").isTextual()).isTrue();
+      assertThat(model.path("pricing").path("completion").isTextual()).isTrue();
+      assertThat(model.path("architecture").path("input_modalities").isArray()).isTrue();
+      assertThat(model.path("architecture").path("output_modalities").isArray()).isTrue();
+      assertThat(model.path("architecture").path("tokenizer").isTextual()).isTrue();
+      assertThat(model.path("top_provider").path("is_moderated").isBoolean()).isTrue();
+      assertThat(model.path("supported_parameters").isArray()).isTrue();
+    }
+    assertThat(byId).containsKeys(
+        "kilo-auto/frontier", "kilo-auto/balanced", "kilo-auto/free", "kilo-auto/small",
+        "openai/gpt-5", "local/llama-3.1-8b");
+    assertThat(byId.get("kilo-auto/frontier").path("supported_parameters").toString())
+        .contains("\"tools\"", "\"reasoning\"");
+    assertThat(byId.get("kilo-auto/free").path("supported_parameters").toString())
+        .doesNotContain("\"tools\"");
+    assertThat(byId.get("openai/gpt-5").at("/pricing/prompt").asText()).isEqualTo("0.00000125");
+  }
+
+  private record KiloReply(String requestId, String model, String text, JsonNode usage) {}
+
+  /** Streams one agent request through /api/openrouter/ with Kilo's headers. */
+  private static KiloReply kiloStream(final String body, final String mode, final String task)
+      throws Exception {
+    final HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(stack.ingressUrl() + "/api/openrouter/chat/completions"))
+                .timeout(WAIT)
+                .header("content-type", "application/json")
+                .header("authorization", "Bearer " + DEMO_KEY)
+                .header("x-kilocode-mode", mode)
+                .header("x-kilocode-taskid", task)
+                .header("x-kilocode-parent-taskid", "task-root")
+                .header("x-kilocode-feature", "vscode-extension")
+                .header("x-kilocode-projectid", "proj-billing")
+                .header("x-kilocode-editorname", "Visual Studio Code")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    final List<String> frames = List.of(response.body().split("\n\n"));
+    assertThat(frames.get(frames.size() - 1)).isEqualTo("data: [DONE]");
+    final StringBuilder text = new StringBuilder();
+    String model = null;
+    for (final String frame : frames.subList(0, frames.size() - 2)) {
+      final JsonNode chunk = JSON.readTree(frame.substring("data: ".length()));
+      model = chunk.path("model").asText();
+      text.append(chunk.at("/choices/0/delta/content").asText(""));
+    }
+    final JsonNode last = JSON.readTree(frames.get(frames.size() - 2).substring("data: ".length()));
+    assertThat(last.path("choices")).isEmpty();
+    return new KiloReply(
+        response.headers().firstValue("x-tiergate-request-id").orElseThrow(), model,
+        text.toString(), last.path("usage"));
+  }
+
+  /** A request shaped like a coding agent's: big system prompt, 22 tools, array parts, streaming. */
+  private static String agentRequest(final String task) {
+    final var body = JSON.createObjectNode();
+    body.put("model", "kilo-auto/frontier").put("stream", true);
+    body.putObject("usage").put("include", true);
+    final var tools = body.putArray("tools");
+    for (int i = 0; i < 22; i++) {
+      final var function = tools.addObject().put("type", "function").putObject("function");
+      function.put("name", "agent_action_" + i).put("description", "Agent action number " + i + ". " + "x".repeat(300));
+      final var parameters = function.putObject("parameters").put("type", "object");
+      parameters.putObject("properties").putObject("path").put("type", "string");
+      parameters.putArray("required").add("path");
+    }
+    final var messages = body.putArray("messages");
+    messages.addObject().put("role", "system").put("content", "You are Kilo Code. " + "Rules. ".repeat(4_000));
+    final var history = messages.addObject().put("role", "user").putArray("content");
+    history.addObject().put("type", "text").put("text", "<file>" + "line of code;\n".repeat(800) + "</file>");
+    messages.addObject().put("role", "assistant").put("content", "I read the file.");
+    final var latest = messages.addObject().put("role", "user").putArray("content");
+    latest.addObject().put("type", "text").put("text", task);
+    latest.addObject().put("type", "text").put("text", "<environment_details>cwd: /repo</environment_details>")
+        .putObject("cache_control").put("type", "ephemeral");
+    return body.toString();
+  }
+
+  /** The usage event the dispatcher recorded for a request, read from tiergate.usage. */
+  private static dev.tiergate.schemas.UsageEvent usageEvent(final String requestId) {
+    final var settings = stack.kafkaSettings();
+    final var props = settings.clientProperties(Map.of("auto.offset.reset", "earliest"));
+    props.remove("group.id");
+    try (var consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+            props,
+            dev.tiergate.schemas.Topics.USAGE.keySerde().deserializer(),
+            dev.tiergate.schemas.Topics.USAGE.valueSerde(settings.serdes()).deserializer())) {
+      final var partitions =
+          consumer.partitionsFor(dev.tiergate.schemas.Topics.USAGE.name()).stream()
+              .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      final java.util.concurrent.atomic.AtomicReference<dev.tiergate.schemas.UsageEvent> found =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      await().atMost(WAIT).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+          if (requestId.equals(record.key())) {
+            found.set(record.value());
+          }
+        });
+        return found.get() != null;
+      });
+      return found.get();
+    }
+  }
+
+  private static void assertRejected(
+      final String path, final String key, final String body, final int status,
+      final String pointer, final String expected) throws Exception {
+    final java.net.http.HttpRequest.Builder request =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.ingressUrl() + path))
+            .timeout(WAIT)
+            .header("content-type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      request.header(path.equals("/v1/messages") ? "x-api-key" : "authorization",
+          path.equals("/v1/messages") ? key : "Bearer " + key);
+    }
+    final java.net.http.HttpResponse<String> response =
+        HTTP.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("%s %s", path, body).isEqualTo(status);
+    final com.fasterxml.jackson.databind.JsonNode json = JSON.readTree(response.body());
+    assertThat(json.at(pointer).asText()).as("%s %s", path, body).isEqualTo(expected);
+    if (path.equals("/v1/messages")) {
+      assertThat(json.path("type").asText()).isEqualTo("error");
+    }
+  }
+
+  /** Records ever written to tiergate.requests: the sum of its partitions' end offsets. */
+  private static long requestsPublished() {
+    final var props = stack.kafkaSettings().clientProperties(Map.of());
+    try (var consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+            props,
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      final var partitions =
+          consumer.partitionsFor(dev.tiergate.schemas.Topics.REQUESTS.name()).stream()
+              .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition()))
+              .toList();
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  private static String cli(final String... args) {
+    final StringWriter out = new StringWriter();
+    final List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(
+        List.of(
+            "--bootstrap-servers", stack.kafkaSettings().bootstrapServers(),
+            "--registry-url", stack.kafkaSettings().schemaRegistryUrl()));
+    final int exit =
+        new CommandLine(new TiergateCli())
+            .setOut(new PrintWriter(out, true))
+            .setErr(new PrintWriter(new StringWriter(), true))
+            .execute(all.toArray(String[]::new));
+    assertThat(exit).as("exit code of %s", List.of(args)).isZero();
+    return out.toString();
+  }
+
+  static FunctionDefinition weatherFunction() {
+    return FunctionDefinition.builder()
+        .name("get_weather")
+        .description("Current weather for a city")
+        .parameters(
+            FunctionParameters.builder()
+                .putAdditionalProperty("type", JsonValue.from("object"))
+                .putAdditionalProperty(
+                    "properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                .putAdditionalProperty("required", JsonValue.from(List.of("city")))
+                .build())
+        .build();
+  }
+
+  static Tool weatherTool() {
+    return Tool.builder()
+        .name("get_weather")
+        .description("Current weather for a city")
+        .inputSchema(
+            Tool.InputSchema.builder()
+                .properties(
+                    Tool.InputSchema.Properties.builder()
+                        .putAdditionalProperty(
+                            "city", com.anthropic.core.JsonValue.from(Map.of("type", "string")))
+                        .build())
+                .addRequired("city")
+                .build())
+        .build();
+  }
+}

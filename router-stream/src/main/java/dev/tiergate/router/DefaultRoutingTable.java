@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -80,11 +81,53 @@ public final class DefaultRoutingTable {
           YamlShapes.toModels(YAML.readValue(modelsYaml, YamlShapes.ModelsFile.class));
       final Map<String, Route> table =
           YamlShapes.toRoutes(YAML.readValue(routesYaml, YamlShapes.RoutesFile.class));
-      checkChains(table, catalogue);
+      checkChains(table, catalogue.keySet());
       return new DefaultRoutingTable(catalogue, table);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot parse routing table YAML", e);
     }
+  }
+
+  /**
+   * Parses a routing-rules file (the shape of {@value #ROUTES_RESOURCE}) into rules by key; fails
+   * with an {@link IllegalArgumentException} saying what is wrong (unknown field, a tier without a
+   * default, a rule without modes or models, a duplicate key).
+   */
+  public static Map<String, Route> parseRoutes(final InputStream routesYaml) {
+    Objects.requireNonNull(routesYaml, "routesYaml");
+    try {
+      return YamlShapes.toRoutes(YAML.readValue(routesYaml, YamlShapes.RoutesFile.class));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("invalid routing rules YAML: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Parses a model-catalogue file (the shape of {@value #MODELS_RESOURCE}) into entries by id;
+   * fails with an {@link IllegalArgumentException} saying what is wrong.
+   */
+  public static Map<String, ModelSpec> parseModels(final InputStream modelsYaml) {
+    Objects.requireNonNull(modelsYaml, "modelsYaml");
+    try {
+      return YamlShapes.toModels(YAML.readValue(modelsYaml, YamlShapes.ModelsFile.class));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("invalid model catalogue YAML: " + e.getMessage(), e);
+    }
+  }
+
+  /** Fails when a rule names a model that is not in the catalogue. */
+  public static void checkChains(
+      final Map<String, Route> table, final Set<String> catalogueIds) {
+    Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(catalogueIds, "catalogueIds");
+    table.forEach((key, route) -> route.getModels().stream()
+        .filter(model -> !catalogueIds.contains(model))
+        .findFirst()
+        .ifPresent(model -> {
+          throw new IllegalArgumentException(
+              "invalid routing table: rule " + key + " names " + model
+                  + ", which is not in the catalogue");
+        }));
   }
 
   /** The rule key of a route: {@code tier/mode}, {@code tier/*} for the tier's default. */
@@ -166,20 +209,6 @@ public final class DefaultRoutingTable {
     } catch (TimeoutException e) {
       throw new KafkaException("seeding the routing table timed out after " + SEND_TIMEOUT, e);
     }
-  }
-
-  private static void checkChains(
-      final Map<String, Route> table, final Map<String, ModelSpec> catalogue) {
-    table.forEach(
-        (key, route) ->
-            route.getModels().stream()
-                .filter(model -> !catalogue.containsKey(model))
-                .findFirst()
-                .ifPresent(
-                    model -> {
-                      throw new IllegalArgumentException(
-                          "rule " + key + " names " + model + ", which is not in the catalogue");
-                    }));
   }
 
   private static <V> Map<String, V> copies(final Map<String, V> source, final Function<V, V> copy) {

@@ -1,0 +1,119 @@
+package dev.tiergate.launcher.routing;
+
+import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.router.predict.LabeledPrompt;
+import dev.tiergate.router.predict.PredictorTrainer;
+import dev.tiergate.router.predict.PredictorTraining;
+import dev.tiergate.router.predict.RoutingEvaluation;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tiergate predictor train | eval FILE.jsonl}: the difficulty predictor the router uses for
+ * requests without a mode. {@code train} reports held-out APGR per MMLU-domain fold and writes the
+ * model resource; {@code eval} scores a RouteLLM-format file and ends with the summary line.
+ */
+@Command(
+    name = "predictor",
+    description = "Train or evaluate the difficulty predictor used when a request has no mode.",
+    mixinStandardHelpOptions = true,
+    subcommands = {PredictorCommand.Train.class, PredictorCommand.Eval.class})
+public final class PredictorCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "train", description = "Train on a RouteLLM-format JSONL file and write the model (run from the repo root).")
+  static final class Train implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--data", description = "Training data (default: ${DEFAULT-VALUE}).")
+    Path data = Path.of(PredictorTraining.DEFAULT_DATA);
+
+    @Option(names = "--out", description = "Model file to write (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of(PredictorTraining.DEFAULT_MODEL_OUT);
+
+    @Override
+    public Integer call() throws IOException {
+      final PrintWriter writer = spec.commandLine().getOut();
+      try (PrintStream report = new PrintStream(new WriterOutputStream(writer), true,
+          StandardCharsets.UTF_8)) {
+        PredictorTraining.trainAndWrite(data, out, PredictorTrainer.Options.defaults(), report);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "eval", description = "Score a RouteLLM-format JSONL file; the last line is APGR=… CPT50=… CPT80=… n=….")
+  static final class Eval implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE.jsonl", description = "Prompts with weak_correct/strong_correct.")
+    Path file;
+
+    @Option(names = "--model", description = "A model file written by train (default: the shipped model).")
+    Path model;
+
+    @Override
+    public Integer call() throws IOException {
+      final List<LabeledPrompt> prompts = LabeledPrompt.readJsonl(file);
+      final RoutingEvaluation result = PredictorTraining.evaluate(load(), prompts);
+      final PrintWriter out = spec.commandLine().getOut();
+      out.println(result.summaryLine());
+      out.flush();
+      return 0;
+    }
+
+    private DifficultyPredictor load() throws IOException {
+      if (model == null) {
+        return DifficultyPredictor.loadDefault();
+      }
+      try (InputStream in = Files.newInputStream(model)) {
+        return DifficultyPredictor.read(in);
+      }
+    }
+  }
+
+  /** Lets the training report (a PrintStream API) write to picocli's writer. */
+  private static final class WriterOutputStream extends OutputStream {
+    private final PrintWriter writer;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+    WriterOutputStream(final PrintWriter writer) {
+      this.writer = writer;
+    }
+
+    @Override
+    public void write(final int b) {
+      line.write(b);
+      if (b == '\n') {
+        flush();
+      }
+    }
+
+    @Override
+    public void flush() {
+      writer.print(line.toString(StandardCharsets.UTF_8));
+      writer.flush();
+      line.reset();
+    }
+  }
+}

@@ -107,6 +107,20 @@ class BatchProgressTopologyTest {
   }
 
   @Test
+  void anInterruptedAnswerIsFailedButItsTokensStillCost() {
+    final ChatResponse interrupted = ChatResponse.newBuilder(served("req_1", 1_000, 200))
+        .setFinishReason("error")
+        .setError(new ErrorInfo("stream_interrupted", "cut", 502))
+        .build();
+    answer(interrupted);
+
+    final BatchProgress last = latest();
+    assertThat(last.getFailed()).isEqualTo(1);
+    assertThat(last.getDone()).isZero();
+    assertThat(last.getCostMicros()).isEqualTo(3_250);
+  }
+
+  @Test
   void publishesTheTotalAsSoonAsTheManifestArrives() {
     manifests.pipeInput(BATCH, manifest(1_000));
 

@@ -1,0 +1,212 @@
+package dev.tiergate.launcher.budgets;
+
+import dev.tiergate.schemas.Budget;
+import dev.tiergate.schemas.BudgetAction;
+import dev.tiergate.schemas.BudgetPeriod;
+import dev.tiergate.schemas.KafkaSettings;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tiergate budgets set|list|delete}: spend limits on {@code tiergate.budgets}. The cluster
+ * comes from {@code --bootstrap-servers}/{@code --registry-url} or the usual {@code
+ * KAFKA_BOOTSTRAP_SERVERS}/{@code SCHEMA_REGISTRY_URL}. Limits are given in dollars and stored as
+ * exact integer micro-dollars.
+ */
+@Command(
+    name = "budgets",
+    description = "Set, list and delete spend budgets (per tenant, optionally per mode or feature).",
+    mixinStandardHelpOptions = true,
+    subcommands = {BudgetsCommand.Set.class, BudgetsCommand.ListBudgets.class,
+        BudgetsCommand.Delete.class})
+public final class BudgetsCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Dollars as exact micro-dollars: {@code 12.5} → 12,500,000; more than six decimals is an error. */
+  static long micros(final String usd) {
+    final BigDecimal dollars;
+    try {
+      dollars = new BigDecimal(usd.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not an amount in dollars: " + usd, e);
+    }
+    if (dollars.signum() < 0) {
+      throw new IllegalArgumentException("a limit cannot be negative: " + usd);
+    }
+    try {
+      return dollars.movePointRight(6).longValueExact();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("at most six decimals (micro-dollars): " + usd, e);
+    }
+  }
+
+  /** The id a budget gets when none is given: one budget per tenant, scope and period. */
+  static String defaultId(
+      final String tenant, final String mode, final String feature, final BudgetPeriod period) {
+    final String scope = mode != null ? "mode-" + mode : feature != null ? "feature-" + feature : "all";
+    return ("bud_" + tenant + "_" + scope + "_" + period.name()).toLowerCase(Locale.ROOT);
+  }
+
+  private static int usageError(final CommandSpec spec, final IllegalArgumentException error) {
+    final PrintWriter err = spec.commandLine().getErr();
+    err.println("error: " + error.getMessage());
+    err.flush();
+    return 2;
+  }
+
+  /** Where the budgets topic lives; shared by every subcommand. */
+  static final class Cluster {
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", description = "Schema registry URL (default: $SCHEMA_REGISTRY_URL).")
+    String registryUrl;
+
+    BudgetCatalog catalog() {
+      final Map<String, String> env = new HashMap<>(System.getenv());
+      if (bootstrapServers != null) {
+        env.put(KafkaSettings.BOOTSTRAP_ENV, bootstrapServers);
+      }
+      if (registryUrl != null) {
+        env.put(KafkaSettings.REGISTRY_ENV, registryUrl);
+      }
+      return new BudgetCatalog(KafkaSettings.fromEnv(env));
+    }
+  }
+
+  @Command(name = "set", description = "Create or replace a budget.")
+  static final class Set implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cluster cluster = new Cluster();
+
+    @Option(names = "--tenant", required = true, description = "Tenant whose spend is limited.")
+    String tenant;
+
+    @Option(names = "--limit-usd", required = true, description = "Limit per period in dollars, e.g. 25 or 0.50.")
+    String limitUsd;
+
+    @Option(names = "--period", defaultValue = "MONTH", description = "DAY or MONTH, UTC (default: ${DEFAULT-VALUE}).")
+    String period;
+
+    @Option(names = "--action", defaultValue = "ALERT",
+        description = "ALERT (alerts only), DOWNGRADE (router picks a cheaper tier) or REJECT (default: ${DEFAULT-VALUE}).")
+    String action;
+
+    @Option(names = "--mode", description = "Limit only this mode's spend (e.g. plan).")
+    String mode;
+
+    @Option(names = "--feature", description = "Limit only this feature's spend.")
+    String feature;
+
+    @Option(names = "--id", description = "Budget id (default: bud_<tenant>_<scope>_<period>).")
+    String id;
+
+    @Override
+    public Integer call() {
+      final Budget budget;
+      try {
+        budget = budget();
+      } catch (IllegalArgumentException e) {
+        return usageError(spec, e);
+      }
+      cluster.catalog().put(budget);
+      spec.commandLine().getOut().printf(Locale.ROOT, "budget %s set: %s%n",
+          budget.getBudgetId(), describe(budget));
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+
+    Budget budget() {
+      if (mode != null && feature != null) {
+        throw new IllegalArgumentException("a budget limits a mode or a feature, not both");
+      }
+      final BudgetPeriod budgetPeriod = parse(BudgetPeriod.class, period, "period");
+      return Budget.newBuilder()
+          .setBudgetId(id != null ? id : defaultId(tenant, mode, feature, budgetPeriod))
+          .setTenant(tenant)
+          .setMode(mode)
+          .setFeature(feature)
+          .setPeriod(budgetPeriod)
+          .setLimitMicros(micros(limitUsd))
+          .setAction(parse(BudgetAction.class, action, "action"))
+          .build();
+    }
+  }
+
+  @Command(name = "list", description = "List budgets, optionally of one tenant.")
+  static final class ListBudgets implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cluster cluster = new Cluster();
+
+    @Option(names = "--tenant", description = "Only this tenant's budgets.")
+    String tenant;
+
+    @Override
+    public Integer call() {
+      final List<Budget> budgets = cluster.catalog().list().stream()
+          .filter(b -> tenant == null || tenant.equals(b.getTenant()))
+          .toList();
+      final PrintWriter out = spec.commandLine().getOut();
+      if (budgets.isEmpty()) {
+        out.println("no budgets");
+      }
+      for (final Budget budget : budgets) {
+        out.printf(Locale.ROOT, "%-40s %s%n", budget.getBudgetId(), describe(budget));
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", description = "Delete a budget by id.")
+  static final class Delete implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cluster cluster = new Cluster();
+
+    @Option(names = "--id", required = true, description = "Budget id.")
+    String id;
+
+    @Override
+    public Integer call() {
+      cluster.catalog().delete(id);
+      spec.commandLine().getOut().printf(Locale.ROOT, "budget %s deleted%n", id);
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  static String describe(final Budget budget) {
+    final String scope = budget.getMode() != null ? "mode " + budget.getMode()
+        : budget.getFeature() != null ? "feature " + budget.getFeature() : "all spend";
+    return String.format(Locale.ROOT, "tenant %s, %s, $%s per %s, %s",
+        budget.getTenant(), scope, BigDecimal.valueOf(budget.getLimitMicros(), 6).stripTrailingZeros().toPlainString(),
+        budget.getPeriod().name().toLowerCase(Locale.ROOT),
+        budget.getAction().name().toLowerCase(Locale.ROOT));
+  }
+
+  private static <E extends Enum<E>> E parse(final Class<E> type, final String value, final String what) {
+    try {
+      return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + " must be one of "
+          + Arrays.toString(type.getEnumConstants()) + ": " + value, e);
+    }
+  }
+}

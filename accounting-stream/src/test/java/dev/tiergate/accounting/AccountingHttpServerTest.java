@@ -167,6 +167,55 @@ class AccountingHttpServerTest {
   }
 
   @Test
+  void answersASeriesOfHourlyBucketsWithTheCounterfactual() throws Exception {
+    send(event("req_1", "t", "plan", GPT, usage(1_000, 400, 200, 50)));
+
+    final HttpResponse<String> response =
+        get("/v1/spend/series?by=mode&window=hour&buckets=3&at=2025-06-01T12:30:00Z");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    final JsonNode body = json.readTree(response.body());
+    assertThat(body.get("window").asText()).isEqualTo("hour");
+    assertThat(body.get("buckets")).hasSize(1);
+    assertThat(body.at("/buckets/0/start").asText()).isEqualTo("2025-06-01T12:00:00Z");
+    assertThat(body.at("/buckets/0/rows/0/value").asText()).isEqualTo("plan");
+    assertThat(body.at("/buckets/0/rows/0/costMicros").asLong()).isEqualTo(2_800);
+    assertThat(body.at("/buckets/0/rows/0/counterfactualMicros").asLong()).isEqualTo(2_800);
+    assertThat(get("/v1/spend/series?window=total").statusCode()).isEqualTo(400);
+    assertThat(get("/v1/spend/series?buckets=0").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void answersBudgetsWithTheirSpendThisPeriod() throws Exception {
+    driver.createInputTopic(Topics.BUDGETS.name(), new StringSerializer(),
+            Topics.BUDGETS.valueSerde(SERDES).serializer())
+        .pipeInput("b_t", TopologyFixture.budget("b_t", "t", null,
+            dev.tiergate.schemas.BudgetPeriod.MONTH, 5_600, dev.tiergate.schemas.BudgetAction.REJECT));
+    send(event("req_1", "t", "plan", GPT, usage(1_000, 400, 200, 50)));
+
+    final JsonNode body = json.readTree(get("/v1/budgets").body());
+
+    assertThat(body.at("/budgets/0/budgetId").asText()).isEqualTo("b_t");
+    assertThat(body.at("/budgets/0/spentMicros").asLong()).isEqualTo(2_800);
+    assertThat(body.at("/budgets/0/percent").asLong()).isEqualTo(50);
+    assertThat(body.at("/budgets/0/exhausted").asBoolean()).isFalse();
+    assertThat(json.readTree(get("/v1/budgets", "key-other").body()).get("budgets")).isEmpty();
+  }
+
+  @Test
+  void countsRequestsPerRouteAndStatusInPrometheusMetrics() throws Exception {
+    get("/v1/spend");
+    get("/v1/spend", null);
+
+    final HttpResponse<String> metrics = get("/metrics", null);
+
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("tiergate_accounting_http_requests_seconds_count{route=\"spend\",service=\"accounting\",status=\"200\"} 1")
+        .contains("tiergate_accounting_http_requests_seconds_count{route=\"spend\",service=\"accounting\",status=\"401\"} 1");
+  }
+
+  @Test
   void healthFollowsTheStreamsState() throws Exception {
     assertThat(get("/health").statusCode()).isEqualTo(200);
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class DefaultRoutingTableTest {
 
   private static final List<String> TIERS = List.of("frontier", "balanced", "free", "small");
-  private static final List<String> THINKING = List.of("plan", "debug", "architect", "orchestrator", "ask");
+  private static final List<String> THINKING =
+      List.of("plan", "general", "architect", "orchestrator", "ask", "debug");
   private static final List<String> DOING = List.of("code", "build", "edit", "explore");
   private static final List<String> BACKGROUND =
       List.of("title", "summary", "commit-message", "background");

@@ -15,13 +15,24 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the dispatcher writes to Kafka, through one byte-level producer with the serdes passed
  * in. Each send returns a future that completes when the broker acknowledged it, which is what the
  * worker waits for before committing. Every record carries the correlation-id header.
+ *
+ * <p>Serializing can fail for a moment when the registry is busy (registering a schema the first
+ * time, e.g. under a lock timeout); that is retried a few times with backoff on the calling thread
+ * (always a worker thread, never an event loop), so sends stay in order and a transient registry
+ * hiccup does not stop the dispatcher. Only a failure that persists fails the send.
  */
 public final class ResponsePublisher {
+
+  private static final Logger log = LoggerFactory.getLogger(ResponsePublisher.class);
+  static final int SERIALIZE_ATTEMPTS = 5;
+  private static final long FIRST_BACKOFF_MS = 200;
 
   private final Producer<String, byte[]> producer;
   private final Serializer<ChatResponse> responses;
@@ -68,10 +79,36 @@ public final class ResponsePublisher {
     try {
       final Headers headers = new RecordHeaders();
       TiergateHeaders.put(headers, TiergateHeaders.CORRELATION_ID, correlationId);
-      final byte[] bytes = serializer.serialize(topic.name(), headers, value);
+      final byte[] bytes = serializeWithRetry(topic, headers, serializer, value);
       return send(new ProducerRecord<>(topic.name(), null, correlationId, bytes, headers));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private <V> byte[] serializeWithRetry(
+      final Topic<V> topic, final Headers headers, final Serializer<V> serializer, final V value) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return serializer.serialize(topic.name(), headers, value);
+      } catch (RuntimeException e) {
+        if (attempt >= SERIALIZE_ATTEMPTS) {
+          throw e;
+        }
+        log.warn("serializing for {} failed (attempt {} of {}), retrying: {}",
+            topic.name(), attempt, SERIALIZE_ATTEMPTS, e.toString());
+        backOff(attempt, e);
+      }
+    }
+  }
+
+  private static void backOff(final int attempt, final RuntimeException cause) {
+    try {
+      Thread.sleep(Math.min(2_000, FIRST_BACKOFF_MS << (attempt - 1)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cause.addSuppressed(e);
+      throw cause;
     }
   }
 

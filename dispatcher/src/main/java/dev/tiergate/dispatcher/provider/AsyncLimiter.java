@@ -5,6 +5,7 @@ import java.util.Deque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
@@ -33,10 +34,8 @@ public final class AsyncLimiter {
   }
 
   /** Flux variant of {@link #withPermit}. */
-  public <T> reactor.core.publisher.Flux<T> withPermitMany(
-      final Supplier<reactor.core.publisher.Flux<T>> call) {
-    return acquire()
-        .flatMapMany(permit -> reactor.core.publisher.Flux.defer(call).doFinally(signal -> permit.release()));
+  public <T> Flux<T> withPermitMany(final Supplier<Flux<T>> call) {
+    return acquire().flatMapMany(permit -> Flux.defer(call).doFinally(signal -> permit.release()));
   }
 
   public synchronized int inUse() {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Anthropic's stream ({@code message_start}, {@code content_block_*}, {@code message_delta},
@@ -93,7 +94,9 @@ final class AnthropicStreamDecoder implements StreamDecoder {
     }
     final JsonNode usage = data.path("usage");
     if (usage.isObject()) {
-      final JsonNode input = inputUsage != null && inputUsage.isObject() && !usage.has("input_tokens") ? inputUsage : usage;
+      // Newer streams repeat the input counts here; older ones only in message_start.
+      final boolean inputHere = usage.has("input_tokens");
+      final JsonNode input = inputHere || inputUsage == null || !inputUsage.isObject() ? usage : inputUsage;
       deltas.add(StreamDelta.usage(AnthropicWire.usage(input, usage.path("output_tokens").asLong(0))));
     }
   }
@@ -109,7 +112,7 @@ final class AnthropicStreamDecoder implements StreamDecoder {
   private static void addIfNotEmpty(
       final String text,
       final List<StreamDelta> deltas,
-      final java.util.function.Function<String, StreamDelta> kind) {
+      final Function<String, StreamDelta> kind) {
     if (!text.isEmpty()) {
       deltas.add(kind.apply(text));
     }

@@ -24,16 +24,14 @@ public final class TokenEstimator {
   /** Images are priced by tiles; a flat estimate is enough to compare with context windows. */
   static final int TOKENS_PER_IMAGE = 1_000;
 
-  private final Encoding encoding;
-
   public TokenEstimator() {
-    this.encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    // The encoding (a few MB of merges) loads on the first exact count, once per JVM.
   }
 
   /** The estimate: exact token counts of every text plus framing and the output budget. */
   public long estimate(final ChatRequest request) {
     Objects.requireNonNull(request, "request");
-    return count(request, encoding);
+    return count(request, O200k.ENCODING);
   }
 
   /** A bound no tokenizer count exceeds: UTF-8 bytes (at most 3 per UTF-16 char) of every text. */
@@ -67,5 +65,11 @@ public final class TokenEstimator {
       return 0;
     }
     return encoding != null ? encoding.countTokensOrdinary(text) : 3L * text.length();
+  }
+
+  /** Holder: loaded when an exact count is first needed, shared by every estimator. */
+  private static final class O200k {
+    static final Encoding ENCODING =
+        Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
   }
 }

@@ -27,8 +27,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class HopBreakdown {
 
-  private final Histogram ingressToRouted = new Histogram(60_000, 3);
-  private final Histogram routedToAnswered = new Histogram(60_000, 3);
+  private final Histogram ingressToRouted = new Histogram(600_000, 3);
+  private final Histogram routedToAnswered = new Histogram(600_000, 3);
 
   /** Reads every routed request and response of the (fresh) stack and pairs them by id. */
   static HopBreakdown read(final KafkaSettings kafka) {
@@ -47,8 +47,8 @@ final class HopBreakdown {
     final long received = routed.getRequest().getReceivedAt().toEpochMilli();
     final long routedAt = routed.getDecision().getRoutedAt().toEpochMilli();
     final long answered = response.getCreatedAt().toEpochMilli();
-    ingressToRouted.recordValue(Math.max(0, Math.min(60_000, routedAt - received)));
-    routedToAnswered.recordValue(Math.max(0, Math.min(60_000, answered - routedAt)));
+    ingressToRouted.recordValue(Math.max(0, Math.min(600_000, routedAt - received)));
+    routedToAnswered.recordValue(Math.max(0, Math.min(600_000, answered - routedAt)));
   }
 
   private static <V> void readAll(

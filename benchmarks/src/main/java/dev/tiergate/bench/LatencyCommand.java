@@ -130,6 +130,14 @@ public final class LatencyCommand implements Callable<Integer> {
 
   private static String addedRow(
       final int rate, final LoadResult d, final LoadResult t, final LoadResult p) {
+    if (!d.clean() || !t.clean() || (p != null && !p.clean())) {
+      // A difference of percentiles means nothing when a side dropped requests or fell behind.
+      return String.format(Locale.ROOT,
+          "| %d | not valid: failed requests or generator behind (direct %s, Tiergate %s, Portkey %s) |"
+              + " | | | | | | |",
+          rate, d.clean() ? "clean" : "not clean", t.clean() ? "clean" : "not clean",
+          p == null ? "–" : p.clean() ? "clean" : "not clean");
+    }
     final double t50 = t.millisAt(50) - d.millisAt(50);
     final double t99 = t.millisAt(99) - d.millisAt(99);
     final double t999 = t.millisAt(99.9) - d.millisAt(99.9);

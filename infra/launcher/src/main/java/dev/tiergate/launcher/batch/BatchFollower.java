@@ -4,6 +4,7 @@ import dev.tiergate.schemas.BatchProgress;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Follows a batch to its end with a progress bar; shared by {@code submit --wait} and {@code status --wait}. */
@@ -33,7 +34,7 @@ final class BatchFollower {
   }
 
   static String summary(final BatchProgress progress, final long total) {
-    return String.format(java.util.Locale.ROOT, "%d/%d answered, %d done, %d failed, cost %s",
+    return String.format(Locale.ROOT, "%d/%d answered, %d done, %d failed, cost %s",
         answered(progress), Math.max(total, progress.getTotal()), progress.getDone(),
         progress.getFailed(), ProgressBar.dollars(progress.getCostMicros()));
   }

@@ -1,6 +1,7 @@
 package dev.tiergate.launcher.batch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.ingress.OpenAiJson;
@@ -63,7 +64,7 @@ final class BatchResultLines {
     return line;
   }
 
-  private com.fasterxml.jackson.databind.JsonNode read(final String text) {
+  private JsonNode read(final String text) {
     try {
       return json.readTree(text);
     } catch (JsonProcessingException e) {

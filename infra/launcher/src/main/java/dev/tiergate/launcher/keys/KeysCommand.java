@@ -1,8 +1,10 @@
 package dev.tiergate.launcher.keys;
 
+import dev.tiergate.launcher.batch.BatchConnection;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.VirtualKey;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,8 +20,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tiergate keys create|list|revoke}: virtual keys on {@code tiergate.virtual-keys}. The
- * cluster comes from {@code --bootstrap-servers}/{@code --registry-url} or the usual {@code
- * KAFKA_BOOTSTRAP_SERVERS}/{@code SCHEMA_REGISTRY_URL} (plus any {@code KAFKA_*} client setting).
+ * cluster comes from {@code --bootstrap-servers}/{@code --registry-url}, the usual {@code
+ * KAFKA_BOOTSTRAP_SERVERS}/{@code SCHEMA_REGISTRY_URL} (plus any {@code KAFKA_*} client setting), or
+ * the {@code .tiergate/stack.env} a running {@code tiergate up} writes.
  */
 @Command(
     name = "keys",
@@ -47,10 +50,10 @@ public final class KeysCommand implements Runnable {
 
   /** Where the keys topic lives; shared by every subcommand. */
   static final class Cluster {
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS).")
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or .tiergate/stack.env).")
     String bootstrapServers;
 
-    @Option(names = "--registry-url", description = "Schema registry URL (default: $SCHEMA_REGISTRY_URL).")
+    @Option(names = "--registry-url", description = "Schema registry URL (default: $SCHEMA_REGISTRY_URL or .tiergate/stack.env).")
     String registryUrl;
 
     VirtualKeyStore store() {
@@ -61,7 +64,7 @@ public final class KeysCommand implements Runnable {
       if (registryUrl != null) {
         env.put(KafkaSettings.REGISTRY_ENV, registryUrl);
       }
-      return new VirtualKeyStore(KafkaSettings.fromEnv(env), Clock.systemUTC());
+      return new VirtualKeyStore(BatchConnection.settings(env, Path.of("")), Clock.systemUTC());
     }
   }
 
@@ -109,10 +112,16 @@ public final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() {
+      final List<VirtualKey> rows;
+      try {
+        rows = cluster.store().list();
+      } catch (IllegalArgumentException e) {
+        return usageError(spec, e);
+      }
       final PrintWriter out = spec.commandLine().getOut();
       out.printf("%-12s %-16s %-16s %-9s %-30s %-8s %s%n",
           "PREFIX", "HASH", "TENANT", "DEFAULT", "ALLOWED", "STATE", "LABEL");
-      for (final VirtualKey row : cluster.store().list()) {
+      for (final VirtualKey row : rows) {
         out.printf("%-12s %-16s %-16s %-9s %-30s %-8s %s%n",
             row.getKeyPrefix(),
             row.getKeyHash().substring(0, 16),

@@ -133,6 +133,15 @@ final class TopicTail<V> implements AutoCloseable {
       log.warn("skipping undecodable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
       return;
     }
+    // The registry decodes whatever schema the writer used, so a record of another type decodes
+    // fine and must be skipped here rather than fail the tail's thread.
+    if (value != null && !topic.valueType().isInstance(value)) {
+      log.warn(
+          "skipping record {}-{}@{} of type {}, expected {}",
+          record.topic(), record.partition(), record.offset(),
+          value.getClass().getSimpleName(), topic.valueType().getSimpleName());
+      return;
+    }
     handler.accept(record.key(), value);
   }
 }

@@ -10,6 +10,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -46,7 +49,47 @@ final class RegistryAvroSerdes implements SerdeFactory {
     final AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
     serializer.configure(config, false);
     deserializer.configure(config, false);
-    return Serdes.serdeFrom(serializer, deserializer);
+    return Serdes.serdeFrom(serializer, new TypeCheckingDeserializer<>(deserializer, type));
+  }
+
+  /**
+   * The registry decodes a record with whatever schema its writer registered, so a record of
+   * another type on the topic (a producer's mistake) would decode "successfully" and fail later
+   * with a ClassCastException. Rejecting it here makes it undecodable, which every consumer
+   * already handles (dead-letter topic or skip).
+   */
+  private static final class TypeCheckingDeserializer<T> implements Deserializer<T> {
+    private final Deserializer<T> delegate;
+    private final Class<T> type;
+
+    TypeCheckingDeserializer(final Deserializer<T> delegate, final Class<T> type) {
+      this.delegate = delegate;
+      this.type = type;
+    }
+
+    @Override
+    public T deserialize(final String topic, final byte[] data) {
+      return checked(topic, delegate.deserialize(topic, data));
+    }
+
+    @Override
+    public T deserialize(final String topic, final Headers headers, final byte[] data) {
+      return checked(topic, delegate.deserialize(topic, headers, data));
+    }
+
+    private T checked(final String topic, final Object value) {
+      if (value != null && !type.isInstance(value)) {
+        throw new SerializationException(
+            "record on " + topic + " is a " + value.getClass().getSimpleName()
+                + ", expected " + type.getSimpleName());
+      }
+      return type.cast(value);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
   }
 
   /** Apicurio's client speaks the registry's native v2 API beside the ccompat one. */

@@ -62,7 +62,7 @@ final class UpCommand implements Callable<Integer> {
 
         Tiergate is up (ready in %.1f s).
           OpenAI-compatible API   %s/v1/chat/completions   (key: tg-demo-key)
-          Spend per mode          %s/v1/spend?tenant=demo&by=mode
+          Dashboard               %s/dashboard#key=tg-demo-key
           Kafka bootstrap         %s
           Schema registry         %s  (Confluent-compatible API at /apis/ccompat/v7)
           Provider simulator      %s
@@ -72,6 +72,7 @@ final class UpCommand implements Callable<Integer> {
           curl -s %s/v1/chat/completions -H 'Authorization: Bearer tg-demo-key' \\
             -H 'Content-Type: application/json' -H 'x-tiergate-mode: plan' \\
             -d '{"model":"auto/frontier","messages":[{"role":"user","content":"Plan a refactor"}]}'
+          curl -s '%s/v1/spend?by=mode' -H 'Authorization: Bearer tg-demo-key'
 
         Ctrl-C stops everything.
         %n""",
@@ -81,6 +82,7 @@ final class UpCommand implements Callable<Integer> {
         stack.kafkaSettings().bootstrapServers(),
         stack.kafkaSettings().schemaRegistryUrl(),
         stack.simulatorUrl(),
-        ingress);
+        ingress,
+        stack.accountingUrl());
   }
 }

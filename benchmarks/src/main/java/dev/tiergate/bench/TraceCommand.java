@@ -234,7 +234,9 @@ public final class TraceCommand implements Callable<Integer> {
   }
 
   private static double saving(final long routed, final long allFrontier) {
-    return allFrontier == 0 ? 0 : 100.0 * (allFrontier - routed) / allFrontier;
+    final double percent = allFrontier == 0 ? 0 : 100.0 * (allFrontier - routed) / allFrontier;
+    // Per-request rounding can leave the routed sum a micro-dollar off; show that as 0%, not -0%.
+    return Math.abs(percent) < 0.5 ? 0 : percent;
   }
 
   /** Any field of the row whose name mentions a counterfactual or the frontier (added by accounting). */

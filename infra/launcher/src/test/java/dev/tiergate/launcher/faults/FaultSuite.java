@@ -124,7 +124,7 @@ final class FaultSuite {
    */
   static void warmUp(final String ingressUrl) {
     org.awaitility.Awaitility.await()
-        .atMost(Duration.ofMinutes(3))
+        .atMost(Duration.ofMinutes(5))
         .pollInterval(Duration.ofMillis(500))
         .until(() -> chat(ingressUrl, "summary", "Warm up").statusCode() == 200);
   }
@@ -153,13 +153,18 @@ final class FaultSuite {
         .build();
   }
 
-  /** The tenant's total requests counted by accounting (by mode, total window), or -1 if unavailable. */
-  static long accountedRequests(final String accountingUrl, final String tenant)
+  /**
+   * The tenant's total requests counted by accounting (by mode, total window), or -1 if unavailable;
+   * {@code virtualKey} must be one of the tenant's keys (the query API shows a key its own tenant).
+   */
+  static long accountedRequests(
+      final String accountingUrl, final String tenant, final String virtualKey)
       throws IOException, InterruptedException {
     final HttpResponse<String> response =
         HTTP.send(
             HttpRequest.newBuilder(URI.create(accountingUrl + "/v1/spend?tenant=" + tenant + "&by=mode"))
                 .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + virtualKey)
                 .GET()
                 .build(),
             HttpResponse.BodyHandlers.ofString());

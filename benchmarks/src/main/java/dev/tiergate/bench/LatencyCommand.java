@@ -45,8 +45,8 @@ public final class LatencyCommand implements Callable<Integer> {
   @Option(names = "--p99-limit-ms", defaultValue = "100")
   double p99LimitMs;
 
-  @Option(names = "--peer", negatable = true, defaultValue = "true", description = "also run Portkey")
-  boolean peer;
+  @Option(names = "--no-peer", description = "skip Portkey (it runs by default)")
+  boolean noPeer;
 
   @Option(names = "--peer-dir", defaultValue = "benchmarks/peer")
   Path peerDir;

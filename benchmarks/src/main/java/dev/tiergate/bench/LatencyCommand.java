@@ -75,7 +75,7 @@ public final class LatencyCommand implements Callable<Integer> {
           stack.startupTime().toMillis(), firstReplyMs));
       report.line("First Tiergate reply: `" + abbreviate(first) + "`");
       report.line("First direct reply: `" + abbreviate(direct.fetchOnce(0)) + "`");
-      try (PortkeyGateway gateway = peer
+      try (PortkeyGateway gateway = !noPeer
               ? PortkeyGateway.start(peerDir, results.resolve("portkey.log")) : null;
           HttpTarget portkey = gateway == null ? null : Targets.portkey(gateway, stack)) {
         if (portkey != null) {

@@ -55,6 +55,7 @@ class AccountingClusterKafkaTest {
       + "key-m2=m2:balanced,key-m3=m3:balanced,key-m4=m4:balanced,key-m5=m5:balanced";
 
   private static EmbeddedKafka kafka;
+  private static KafkaProducer<String, byte[]> producer;
 
   @TempDir static Path dataDir;
 
@@ -63,8 +64,11 @@ class AccountingClusterKafkaTest {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
-  static void startKafka() {
+  static void startKafka() throws Exception {
     kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+    producer = new KafkaProducer<>(
+        Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
+        new StringSerializer(), new ByteArraySerializer());
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       new TopicProvisioner(admin).provisionAll();
     }
@@ -75,6 +79,7 @@ class AccountingClusterKafkaTest {
 
   @AfterAll
   static void stopKafka() {
+    producer.close();
     kafka.close();
   }
 
@@ -234,7 +239,7 @@ class AccountingClusterKafkaTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void sendUsage(final List<UsageEvent> usages) {
+  private static void sendUsage(final List<UsageEvent> usages) throws Exception {
     final List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     for (final UsageEvent usage : usages) {
       final UsageEvent now = UsageEvent.newBuilder(usage).setOccurredAt(Instant.now()).build();
@@ -244,12 +249,16 @@ class AccountingClusterKafkaTest {
     produce(records);
   }
 
-  private static void produce(final List<ProducerRecord<String, byte[]>> records) {
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-        Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
-        new StringSerializer(), new ByteArraySerializer())) {
-      records.forEach(producer::send);
-      producer.flush();
+  /**
+   * One idempotent producer for the whole class, and every send acknowledged: short-lived producers
+   * were seen to be rejected with OutOfOrderSequenceException on the embedded broker, which silently
+   * lost part of the workload and timed the test out.
+   */
+  private static void produce(final List<ProducerRecord<String, byte[]>> records) throws Exception {
+    final List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+    records.forEach(record -> sent.add(producer.send(record)));
+    for (final java.util.concurrent.Future<?> ack : sent) {
+      ack.get(60, TimeUnit.SECONDS);
     }
   }
 

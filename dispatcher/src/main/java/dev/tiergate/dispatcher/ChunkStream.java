@@ -1,6 +1,8 @@
 package dev.tiergate.dispatcher;
 
 import dev.tiergate.dispatcher.provider.StreamDelta;
+import dev.tiergate.schemas.ChatChunk;
+import dev.tiergate.schemas.RoutingDecision;
 import dev.tiergate.schemas.Usage;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,24 +17,35 @@ import java.util.concurrent.CompletableFuture;
 final class ChunkStream {
 
   private final String correlationId;
+  private final RoutingDecision decision;
   private final ResponsePublisher publisher;
   private final ResponseFactory factory;
   private final List<CompletableFuture<Void>> sends = new ArrayList<>();
   private int nextSequence;
 
-  ChunkStream(final String correlationId, final ResponsePublisher publisher, final ResponseFactory factory) {
+  ChunkStream(
+      final String correlationId,
+      final RoutingDecision decision,
+      final ResponsePublisher publisher,
+      final ResponseFactory factory) {
     this.correlationId = Objects.requireNonNull(correlationId, "correlationId");
+    this.decision = Objects.requireNonNull(decision, "decision");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.factory = Objects.requireNonNull(factory, "factory");
   }
 
   void delta(final StreamDelta delta, final String model) {
-    sends.add(publisher.chunk(factory.chunk(correlationId, nextSequence++, delta, model)));
+    publish(factory.chunk(correlationId, nextSequence++, delta, model));
   }
 
   /** The closing chunk: {@code last=true} with the finish reason and usage. */
   void last(final String finishReason, final Usage usage, final String model) {
-    sends.add(publisher.chunk(factory.lastChunk(correlationId, nextSequence++, finishReason, usage, model)));
+    publish(factory.lastChunk(correlationId, nextSequence++, finishReason, usage, model));
+  }
+
+  private void publish(final ChatChunk chunk) {
+    final ChatChunk sent = chunk.getSequence() == 0 ? factory.withDecision(chunk, decision) : chunk;
+    sends.add(publisher.chunk(sent));
   }
 
   /** Completes when every chunk published so far is acknowledged. */

@@ -96,7 +96,8 @@ public final class RequestDispatcher implements RoutedRequestHandler {
 
   private Mono<Void> dispatchStream(final RoutedRequest routed) {
     final ChunkStream chunks =
-        new ChunkStream(routed.getRequest().getCorrelationId(), publisher, factory);
+        new ChunkStream(
+            routed.getRequest().getCorrelationId(), routed.getDecision(), publisher, factory);
     return walk(routed, 0, new ArrayList<>(), target -> streamAttempt(routed, target, chunks))
         .flatMap(outcome -> publish(routed, outcome, Optional.of(chunks)));
   }

@@ -120,6 +120,16 @@ final class ResponseFactory {
         .build();
   }
 
+  /** The stream's first chunk carries the decision: the ingress sends its headers with that chunk. */
+  ChatChunk withDecision(final ChatChunk chunk, final RoutingDecision decision) {
+    return ChatChunk.newBuilder(chunk)
+        .setTier(decision.getTier())
+        .setMode(decision.getMode())
+        .setRuleKey(decision.getRuleKey())
+        .setModePredicted(decision.getPredicted())
+        .build();
+  }
+
   private ChatResponse.Builder base(final RoutedRequest routed) {
     final ChatRequest request = routed.getRequest();
     final RoutingDecision decision = routed.getDecision();
@@ -130,6 +140,7 @@ final class ResponseFactory {
         .setTier(decision.getTier())
         .setMode(decision.getMode())
         .setRuleKey(decision.getRuleKey())
+        .setModePredicted(decision.getPredicted())
         .setBatchId(request.getBatchId())
         .setBatchItemId(request.getBatchItemId())
         .setCreatedAt(now());

@@ -4,6 +4,7 @@ import static dev.tiergate.dispatcher.FakeOpenAi.Reply;
 import static dev.tiergate.dispatcher.TestRequests.chat;
 import static dev.tiergate.dispatcher.TestRequests.routed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
@@ -125,6 +126,20 @@ class RequestDispatcherTest {
     });
     assertThat(server.requests()).singleElement()
         .satisfies(call -> assertThat(call.body().path("model").asText()).isEqualTo("gpt-5-mini"));
+  }
+
+  @Test
+  void saysWhenThePredictorChoseTheTier() {
+    server.always("gpt-5-mini", Reply.ok("Hi there", 100, 40));
+    final RoutedRequest predicted = routed("req_p", "openai/gpt-5-mini");
+    predicted.getDecision().setPredicted(true);
+
+    serve(dispatcher(), predicted);
+    serve(dispatcher(), routed("req_g", "openai/gpt-5-mini"));
+
+    assertThat(published.values(Topics.RESPONSES))
+        .extracting(ChatResponse::getCorrelationId, ChatResponse::getModePredicted)
+        .containsExactly(tuple("req_p", true), tuple("req_g", false));
   }
 
   @Test
@@ -290,6 +305,9 @@ class RequestDispatcherTest {
     final List<ChatChunk> chunks = published.values(Topics.RESPONSE_CHUNKS);
     assertThat(chunks).extracting(ChatChunk::getSequence).containsExactly(0, 1, 2);
     assertThat(chunks).extracting(ChatChunk::getContentDelta).containsExactly("Hel", "lo", null);
+    assertThat(chunks).extracting(ChatChunk::getTier, ChatChunk::getMode, ChatChunk::getRuleKey)
+        .containsExactly(
+            tuple("balanced", "code", "balanced/code"), tuple(null, null, null), tuple(null, null, null));
     final ChatChunk last = chunks.get(2);
     assertThat(last.getLast()).isTrue();
     assertThat(last.getFinishReason()).isEqualTo("stop");

@@ -21,6 +21,13 @@ public final class Topics {
   /** Requests with the router's decision, keyed by correlation id. */
   public static final Topic<RoutedRequest> ROUTED =
       stream("tiergate.routed", RoutedRequest.class, WEEK);
+  /**
+   * Routed batch items ({@code apiKind=BATCH}), keyed by correlation id; partitioned and retained
+   * like {@link #ROUTED}. A topic of their own so the dispatcher can hold back batch items (pause
+   * these partitions) while interactive requests on {@link #ROUTED} keep flowing.
+   */
+  public static final Topic<RoutedRequest> ROUTED_BATCH =
+      stream("tiergate.routed-batch", RoutedRequest.class, WEEK);
   /** Final responses, keyed by correlation id. */
   public static final Topic<ChatResponse> RESPONSES =
       stream("tiergate.responses", ChatResponse.class, WEEK);
@@ -64,15 +71,18 @@ public final class Topics {
   /** Dead letters: the original bytes, with the reason in the headers. */
   public static final Topic<byte[]> REQUESTS_DLQ = deadLetters(REQUESTS);
   public static final Topic<byte[]> ROUTED_DLQ = deadLetters(ROUTED);
+  public static final Topic<byte[]> ROUTED_BATCH_DLQ = deadLetters(ROUTED_BATCH);
   public static final Topic<byte[]> RESPONSES_DLQ = deadLetters(RESPONSES);
   public static final Topic<byte[]> USAGE_DLQ = deadLetters(USAGE);
   public static final Topic<byte[]> ROUTES_DLQ = deadLetters(ROUTES);
+  public static final Topic<byte[]> MODELS_DLQ = deadLetters(MODELS);
 
   public static final List<Topic<?>> ALL =
       List.of(
-          REQUESTS, ROUTED, RESPONSES, RESPONSE_CHUNKS, USAGE, SPEND, BUDGET_ALERTS,
+          REQUESTS, ROUTED, ROUTED_BATCH, RESPONSES, RESPONSE_CHUNKS, USAGE, SPEND, BUDGET_ALERTS,
           ROUTES, MODELS, BUDGETS, BUDGET_STATE, BATCHES, BATCH_MANIFESTS, VIRTUAL_KEYS,
-          REQUESTS_DLQ, ROUTED_DLQ, RESPONSES_DLQ, USAGE_DLQ, ROUTES_DLQ);
+          REQUESTS_DLQ, ROUTED_DLQ, ROUTED_BATCH_DLQ, RESPONSES_DLQ, USAGE_DLQ, ROUTES_DLQ,
+          MODELS_DLQ);
 
   private Topics() {}
 

@@ -28,9 +28,18 @@ class TopicsTest {
   }
 
   @Test
+  void batchItemsHaveARoutedTopicShapedLikeTheInteractiveOne() {
+    assertThat(Topics.ALL).contains(Topics.ROUTED_BATCH);
+    assertThat(Topics.ROUTED_BATCH.partitions()).isEqualTo(Topics.ROUTED.partitions());
+    assertThat(Topics.ROUTED_BATCH.compacted()).isEqualTo(Topics.ROUTED.compacted());
+    assertThat(Topics.ROUTED_BATCH.retention()).isEqualTo(Topics.ROUTED.retention());
+  }
+
+  @Test
   void everyInputTopicOfAServiceHasADeadLetterTopic() {
     assertThat(Topics.ALL)
-        .contains(Topics.REQUESTS_DLQ, Topics.ROUTED_DLQ, Topics.USAGE_DLQ, Topics.ROUTES_DLQ);
+        .contains(Topics.REQUESTS_DLQ, Topics.ROUTED_DLQ, Topics.ROUTED_BATCH_DLQ, Topics.USAGE_DLQ,
+            Topics.ROUTES_DLQ, Topics.MODELS_DLQ);
     assertThat(Topics.REQUESTS_DLQ.name()).isEqualTo("tiergate.requests.dlq");
     assertThat(Topics.REQUESTS_DLQ.valueSerde(SerdeFactory.schemaless()).serializer()
             .serialize("t", new byte[] {1, 2}))

@@ -48,7 +48,7 @@ public final class PredictorTrainer {
     }
 
     public static Options defaults() {
-      return new Options(16, 3, 0.5, 1e-3, Label.WEAK_FAILS, 20_260_101L, 0.3, 0.4);
+      return new Options(16, 10, 0.2, 3e-3, Label.WEAK_FAILS, 20_260_101L, 0.3, 0.4);
     }
 
     public Options withLabel(final Label other) {

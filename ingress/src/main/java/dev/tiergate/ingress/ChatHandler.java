@@ -117,9 +117,8 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
     if (first.get() instanceof ReplyEvent.Final reply) {
       HttpReplies.routingHeaders(response, reply.response());
     } else if (first.get() instanceof ReplyEvent.Chunk chunk) {
-      HttpReplies.setIfPresent(response, HttpReplies.MODEL_HEADER, chunk.chunk().getModel());
+      HttpReplies.streamHeaders(response, chunk.chunk(), request.getTier());
     }
-    HttpReplies.setIfPresent(response, HttpReplies.TIER_HEADER, request.getTier());
     return response
         .sse()
         .header(HttpReplies.REQUEST_ID_HEADER, id)

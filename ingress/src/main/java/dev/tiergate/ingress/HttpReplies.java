@@ -1,6 +1,7 @@
 package dev.tiergate.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -15,6 +16,13 @@ final class HttpReplies {
   static final String MODEL_HEADER = "x-tiergate-model";
   static final String TIER_HEADER = "x-tiergate-tier";
   static final String RULE_HEADER = "x-tiergate-rule";
+  /** The mode the request was routed under ({@code none} when it had none). */
+  static final String MODE_HEADER = "x-tiergate-mode";
+  /** Where the tier came from: {@code given} mode, {@code predicted} by the router, or {@code none}. */
+  static final String MODE_SOURCE_HEADER = "x-tiergate-mode-source";
+  static final String MODE_GIVEN = "given";
+  static final String MODE_PREDICTED = "predicted";
+  static final String MODE_NONE = "none";
   static final String REQUEST_ID_HEADER = "x-tiergate-request-id";
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpReplies.class);
@@ -59,8 +67,47 @@ final class HttpReplies {
   static void routingHeaders(final HttpServerResponse http, final ChatResponse response) {
     http.header(REQUEST_ID_HEADER, response.getCorrelationId());
     setIfPresent(http, MODEL_HEADER, response.getModel());
-    setIfPresent(http, TIER_HEADER, response.getTier());
-    setIfPresent(http, RULE_HEADER, response.getRuleKey());
+    decisionHeaders(
+        http, response.getTier(), response.getMode(), response.getRuleKey(),
+        response.getModePredicted());
+  }
+
+  /**
+   * The routing decision of a stream, from its first chunk (sequence 0, which carries it); the
+   * requested tier stands in when the chunk names none.
+   */
+  static void streamHeaders(
+      final HttpServerResponse http, final ChatChunk first, final String requestedTier) {
+    setIfPresent(http, MODEL_HEADER, first.getModel());
+    final boolean decided = first.getSequence() == 0 && first.getTier() != null;
+    if (!decided) {
+      setIfPresent(http, TIER_HEADER, requestedTier);
+      return;
+    }
+    decisionHeaders(
+        http, first.getTier(), first.getMode(), first.getRuleKey(), first.getModePredicted());
+  }
+
+  private static void decisionHeaders(
+      final HttpServerResponse http,
+      final String tier,
+      final String mode,
+      final String ruleKey,
+      final boolean predicted) {
+    setIfPresent(http, TIER_HEADER, tier);
+    setIfPresent(http, RULE_HEADER, ruleKey);
+    setIfPresent(http, MODE_HEADER, mode);
+    if (mode != null) {
+      http.header(MODE_SOURCE_HEADER, modeSource(mode, predicted));
+    }
+  }
+
+  /** {@code predicted} when the router's predictor chose the tier, else whether a mode was given. */
+  static String modeSource(final String mode, final boolean predicted) {
+    if (predicted) {
+      return MODE_PREDICTED;
+    }
+    return mode == null || MODE_NONE.equals(mode) ? MODE_NONE : MODE_GIVEN;
   }
 
   static void setIfPresent(final HttpServerResponse http, final String name, final String value) {

@@ -13,6 +13,10 @@ import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.RoutingDecision;
 import dev.tiergate.schemas.Topics;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +43,7 @@ import picocli.CommandLine;
 class RoutingEndToEndTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path dataDir;
   private static TiergateStack stack;
@@ -134,6 +139,75 @@ class RoutingEndToEndTest {
       assertThat(decision.getModelChain()).containsExactly("local/qwen-2.5", "openai/gpt-5-nano");
       assertThat(decision.getParams()).containsEntry("reasoning_effort", "low");
     });
+  }
+
+  @Test
+  void aRequestWithoutAModeSaysThePredictorChoseItsTier() throws Exception {
+    final HttpResponse<String> reply = chat("auto/frontier", null, false);
+
+    assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+    assertThat(header(reply, "x-tiergate-mode-source")).isEqualTo("predicted");
+    assertThat(header(reply, "x-tiergate-mode")).isEqualTo("none");
+    final String tier = header(reply, "x-tiergate-tier");
+    assertThat(tier).isIn("frontier", "balanced", "small");
+    assertThat(header(reply, "x-tiergate-rule")).isEqualTo(tier + "/*");
+    assertThat(header(reply, "x-tiergate-model")).isNotBlank();
+    // The headers say what the router decided on the real broker: the routed record agrees.
+    final RoutingDecision decision = await().atMost(WAIT)
+        .until(() -> routedDecision(header(reply, "x-tiergate-request-id")), Objects::nonNull);
+    assertThat(decision.getPredicted()).isTrue();
+    assertThat(decision.getTier()).isEqualTo(tier);
+  }
+
+  @Test
+  void aRequestWithAModeSaysTheModeWasGiven() throws Exception {
+    final HttpResponse<String> reply = chat("auto/balanced", "code", false);
+
+    assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+    assertThat(header(reply, "x-tiergate-mode-source")).isEqualTo("given");
+    assertThat(header(reply, "x-tiergate-mode")).isEqualTo("code");
+    assertThat(header(reply, "x-tiergate-tier")).isEqualTo("balanced");
+    assertThat(header(reply, "x-tiergate-rule")).isEqualTo("balanced/code");
+  }
+
+  @Test
+  void aStreamedReplyCarriesTheSameDecisionHeaders() throws Exception {
+    final HttpResponse<String> given = chat("auto/balanced", "code", true);
+    final HttpResponse<String> predicted = chat("auto/frontier", null, true);
+
+    assertThat(given.statusCode()).as(given.body()).isEqualTo(200);
+    assertThat(given.body()).contains("data: [DONE]");
+    assertThat(header(given, "x-tiergate-mode-source")).isEqualTo("given");
+    assertThat(header(given, "x-tiergate-mode")).isEqualTo("code");
+    assertThat(header(given, "x-tiergate-tier")).isEqualTo("balanced");
+    assertThat(header(given, "x-tiergate-rule")).isEqualTo("balanced/code");
+    assertThat(predicted.statusCode()).as(predicted.body()).isEqualTo(200);
+    assertThat(header(predicted, "x-tiergate-mode-source")).isEqualTo("predicted");
+    assertThat(header(predicted, "x-tiergate-mode")).isEqualTo("none");
+    final String tier = header(predicted, "x-tiergate-tier");
+    assertThat(tier).isIn("frontier", "balanced", "small");
+    assertThat(header(predicted, "x-tiergate-rule")).isEqualTo(tier + "/*");
+  }
+
+  private static HttpResponse<String> chat(final String model, final String mode, final boolean stream)
+      throws Exception {
+    final String body = "{\"model\":\"" + model + "\",\"stream\":" + stream
+        + ",\"messages\":[{\"role\":\"user\",\"content\":"
+        + "\"Prove that the square root of two is irrational, step by step.\"}]}";
+    final HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create(stack.ingressUrl() + "/v1/chat/completions"))
+        .timeout(WAIT)
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer tg-demo-key")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (mode != null) {
+      request.header("x-tiergate-mode", mode);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String header(final HttpResponse<String> reply, final String name) {
+    return reply.headers().firstValue(name).orElse(null);
   }
 
   private static RoutingDecision routedDecision(final String requestId) {

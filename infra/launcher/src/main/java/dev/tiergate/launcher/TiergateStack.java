@@ -12,6 +12,7 @@ import dev.tiergate.router.DefaultRoutingTable;
 import dev.tiergate.router.RouterConfig;
 import dev.tiergate.router.RouterService;
 import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.SchemaCatalogue;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.stack.LocalStack;
@@ -165,7 +166,7 @@ public final class TiergateStack implements AutoCloseable {
     LOG.info("Tiergate stack ready in {} ms", startupTime.toMillis());
   }
 
-  /** The embedded broker and registry, or the external cluster with its topics provisioned. */
+  /** The embedded broker and registry, or the external cluster with its topics and schemas provisioned. */
   private KafkaSettings startCluster(final Options options) {
     if (options.externalCluster().isEmpty()) {
       localStack = track(LocalStack.start(options.dataDir()));
@@ -177,6 +178,7 @@ public final class TiergateStack implements AutoCloseable {
     try (Admin admin = Admin.create(kafkaSettings.clientProperties(Map.of()))) {
       new TopicProvisioner(admin).provision(Topics.ALL);
     }
+    SchemaCatalogue.registerAll(kafkaSettings);
     return kafkaSettings;
   }
 

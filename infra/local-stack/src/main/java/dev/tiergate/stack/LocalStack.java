@@ -1,6 +1,7 @@
 package dev.tiergate.stack;
 
 import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.SchemaCatalogue;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import java.io.IOException;
@@ -40,7 +41,8 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * Starts broker and registry side by side, then creates every topic of {@link Topics#ALL}.
+   * Starts broker and registry side by side, then creates every topic of {@link Topics#ALL} and
+   * registers its value schema.
    * Broker data, the registry's database and its log go under {@code dataDir}, which is kept on
    * close: a later start on the same directory finds the same topics, records and schema ids.
    */
@@ -84,6 +86,7 @@ public final class LocalStack implements AutoCloseable {
     }
     try {
       stack.provisionTopics();
+      SchemaCatalogue.registerAll(stack.kafkaSettings());
     } catch (RuntimeException e) {
       stack.close();
       throw e;

@@ -35,6 +35,10 @@ public final class SchemaRegistryProcess implements AutoCloseable {
       Paths.get("infra", "schema-registry", "target", "quarkus-app", "quarkus-run.jar");
   /** How long the registry may take to answer {@code /health/ready} (4–9 s on a busy machine). */
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(90);
+  /** System property overriding the startup timeout, in seconds; wins over the env var. */
+  public static final String STARTUP_TIMEOUT_PROPERTY = "tiergate.registry.startup-timeout-seconds";
+  /** Environment variable overriding the startup timeout, in seconds (slow or loaded machines). */
+  public static final String STARTUP_TIMEOUT_ENV = "TIERGATE_REGISTRY_STARTUP_TIMEOUT_SECONDS";
 
   /** The registry's own setting for its database (in-memory H2 when unset). */
   private static final String DATASOURCE_ENV = "REGISTRY_DATASOURCE_URL";
@@ -63,7 +67,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
           locateApp(),
           Files.createTempFile("tiergate-schema-registry-", ".log"),
           Optional.empty(),
-          DEFAULT_STARTUP_TIMEOUT);
+          startupTimeout());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the registry's log file", e);
     }
@@ -85,7 +89,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         locateApp(),
         dataDir.resolve("schema-registry.log"),
         Optional.of(dataDir.resolve("schema-registry-db")),
-        DEFAULT_STARTUP_TIMEOUT);
+        startupTimeout());
   }
 
   /**
@@ -162,6 +166,31 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         Optional.ofNullable(System.getProperty(APP_PROPERTY)),
         System.getenv(),
         Paths.get(System.getProperty("user.dir")));
+  }
+
+  /** The startup timeout from the property or env var, else {@link #DEFAULT_STARTUP_TIMEOUT}. */
+  public static Duration startupTimeout() {
+    return startupTimeout(
+        Optional.ofNullable(System.getProperty(STARTUP_TIMEOUT_PROPERTY)), System.getenv());
+  }
+
+  static Duration startupTimeout(final Optional<String> property, final Map<String, String> env) {
+    final Optional<String> explicit =
+        property.or(() -> Optional.ofNullable(env.get(STARTUP_TIMEOUT_ENV))).filter(v -> !v.isBlank());
+    if (explicit.isEmpty()) {
+      return DEFAULT_STARTUP_TIMEOUT;
+    }
+    try {
+      final long seconds = Long.parseLong(explicit.get().trim());
+      if (seconds <= 0) {
+        throw new IllegalArgumentException(
+            STARTUP_TIMEOUT_ENV + " must be a positive number of seconds: " + explicit.get());
+      }
+      return Duration.ofSeconds(seconds);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          STARTUP_TIMEOUT_ENV + " must be a whole number of seconds: " + explicit.get(), e);
+    }
   }
 
   static Path locateApp(

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -108,6 +109,22 @@ class LocalStackTest {
 
     assertThat(lookup.statusCode()).as(lookup.body()).isEqualTo(200);
     assertThat(JSON.readTree(lookup.body()).get("id").asInt()).isEqualTo(wireId);
+  }
+
+  @Test
+  void registersTheValueSchemaOfEveryCatalogueTopicAtStart() throws Exception {
+    final Set<String> expected =
+        Topics.ALL.stream()
+            .filter(topic -> topic.valueType() != byte[].class)
+            .map(topic -> topic.name() + "-value")
+            .collect(Collectors.toSet());
+
+    final HttpResponse<String> subjects = get("/apis/ccompat/v7/subjects");
+
+    assertThat(subjects.statusCode()).as(subjects.body()).isEqualTo(200);
+    final Set<String> registered = new HashSet<>();
+    JSON.readTree(subjects.body()).forEach(subject -> registered.add(subject.asText()));
+    assertThat(registered).containsAll(expected);
   }
 
   @Test

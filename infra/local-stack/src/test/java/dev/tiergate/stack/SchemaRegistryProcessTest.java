@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How the registry app is found without an absolute path anywhere in the code. */
+/** How the registry app is found without an absolute path anywhere in the code, and how long it may start. */
 class SchemaRegistryProcessTest {
 
   @TempDir Path repo;
@@ -41,6 +42,27 @@ class SchemaRegistryProcessTest {
             SchemaRegistryProcess.locateApp(
                 Optional.empty(), Map.of(SchemaRegistryProcess.APP_ENV, fromEnv.toString()), repo))
         .isEqualTo(fromEnv);
+  }
+
+  @Test
+  void startupTimeoutComesFromThePropertyThenTheEnvironmentThenTheDefault() {
+    final Map<String, String> env = Map.of(SchemaRegistryProcess.STARTUP_TIMEOUT_ENV, "240");
+
+    assertThat(SchemaRegistryProcess.startupTimeout(Optional.of("30"), env))
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(SchemaRegistryProcess.startupTimeout(Optional.empty(), env))
+        .isEqualTo(Duration.ofSeconds(240));
+    assertThat(SchemaRegistryProcess.startupTimeout(Optional.empty(), Map.of()))
+        .isEqualTo(SchemaRegistryProcess.DEFAULT_STARTUP_TIMEOUT);
+  }
+
+  @Test
+  void rejectsAStartupTimeoutThatIsNotAPositiveWholeNumber() {
+    for (final String bad : new String[] {"0", "-5", "ninety", "PT90S"}) {
+      assertThatThrownBy(() -> SchemaRegistryProcess.startupTimeout(Optional.of(bad), Map.of()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(SchemaRegistryProcess.STARTUP_TIMEOUT_ENV);
+    }
   }
 
   @Test

@@ -60,7 +60,6 @@ class BrokerRestartTest {
         TiergateStack.start(
             new TiergateStack.Options(dataDir, 0, 0, Duration.ofSeconds(20))
                 .withExternalCluster(KafkaSettings.of(broker.bootstrapServers(), registry.url())));
-    SchemaRegistration.registerAll(stack.kafkaSettings());
     FaultSuite.warmUp(stack.ingressUrl());
 
     final AtomicBoolean loading = new AtomicBoolean(true);

@@ -61,7 +61,6 @@ class DispatcherKillTest {
                     Map.of(
                         "TIERGATE_VIRTUAL_KEYS",
                         "tg-demo-key=demo:balanced," + virtualKey + "=" + tenant + ":small")));
-    SchemaRegistration.registerAll(stack.kafkaSettings());
     final Map<String, String> env = new HashMap<>(stack.serviceEnv());
     // A batch is served at the same width as interactive work here: the test is about a kill.
     env.put("TIERGATE_DISPATCHER_MAX_BATCH_IN_FLIGHT", "64");

@@ -29,6 +29,7 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
   private final ReplyCorrelator correlator;
   private final ObjectMapper mapper;
   private final int maxRequestBytes;
+  private final IngressMetrics metrics;
 
   ChatHandler(
       final ApiDialect dialect,
@@ -36,13 +37,15 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
       final LiveTable<ModelSpec> models,
       final ReplyCorrelator correlator,
       final ObjectMapper mapper,
-      final int maxRequestBytes) {
+      final int maxRequestBytes,
+      final IngressMetrics metrics) {
     this.dialect = Objects.requireNonNull(dialect, "dialect");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.models = Objects.requireNonNull(models, "models");
     this.correlator = Objects.requireNonNull(correlator, "correlator");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
     this.maxRequestBytes = maxRequestBytes;
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
   }
 
   @Override
@@ -119,10 +122,12 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
     } else if (first.get() instanceof ReplyEvent.Chunk chunk) {
       HttpReplies.streamHeaders(response, chunk.chunk(), request.getTier());
     }
+    metrics.streamOpened();
     return response
         .sse()
         .header(HttpReplies.REQUEST_ID_HEADER, id)
         .sendString(dialect.stream(request, body, events))
-        .then();
+        .then()
+        .doFinally(signal -> metrics.streamClosed());
   }
 }

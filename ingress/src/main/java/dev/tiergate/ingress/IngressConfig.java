@@ -22,6 +22,9 @@ import java.util.Objects;
  *   <li>{@code TIERGATE_MAX_REQUEST_BYTES}: largest request body accepted, default 10 MiB.
  *   <li>{@code TIERGATE_VIRTUAL_KEYS}: {@code key=tenant:tier,...}, default {@value
  *       VirtualKeys#DEFAULT_SPEC}.
+ *   <li>{@code TIERGATE_INGRESS_METRICS_PORT}: port of {@code GET /metrics} (Prometheus), separate
+ *       from the API port so it can stay off the public network; default {@value
+ *       #DEFAULT_METRICS_PORT}, 0 picks a free port, -1 turns it off. Same interface as the API.
  *   <li>{@code TIERGATE_ANONYMOUS_TENANT}: when set, a request with no key (or the key {@code
  *       anonymous}) is served as this tenant, limited to the free and small tiers. Off by default.
  * </ul>
@@ -34,7 +37,8 @@ public record IngressConfig(
     int maxPending,
     int maxRequestBytes,
     VirtualKeys virtualKeys,
-    String anonymousTenant) {
+    String anonymousTenant,
+    int metricsPort) {
 
   public static final String HOST_ENV = "TIERGATE_INGRESS_HOST";
   public static final String PORT_ENV = "TIERGATE_INGRESS_PORT";
@@ -43,12 +47,16 @@ public record IngressConfig(
   public static final String MAX_REQUEST_BYTES_ENV = "TIERGATE_MAX_REQUEST_BYTES";
   public static final String VIRTUAL_KEYS_ENV = "TIERGATE_VIRTUAL_KEYS";
   public static final String ANONYMOUS_TENANT_ENV = "TIERGATE_ANONYMOUS_TENANT";
+  public static final String METRICS_PORT_ENV = "TIERGATE_INGRESS_METRICS_PORT";
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
   public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(60);
   public static final int DEFAULT_MAX_PENDING = 10_000;
   public static final int DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+  public static final int DEFAULT_METRICS_PORT = 9080;
+  /** A metrics port of -1: no metrics server. */
+  public static final int NO_METRICS_PORT = -1;
 
   public IngressConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -57,6 +65,9 @@ public record IngressConfig(
     Objects.requireNonNull(virtualKeys, "virtualKeys");
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port out of range: " + port);
+    }
+    if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
+      throw new IllegalArgumentException("metrics port out of range: " + metricsPort);
     }
     if (replyTimeout.isNegative() || replyTimeout.isZero()) {
       throw new IllegalArgumentException("replyTimeout must be positive: " + replyTimeout);
@@ -67,6 +78,20 @@ public record IngressConfig(
     if (anonymousTenant != null && anonymousTenant.isBlank()) {
       anonymousTenant = null;
     }
+  }
+
+  /** With metrics on a free port (see {@link #withMetricsPort}). */
+  public IngressConfig(
+      final KafkaSettings kafka,
+      final String host,
+      final int port,
+      final Duration replyTimeout,
+      final int maxPending,
+      final int maxRequestBytes,
+      final VirtualKeys virtualKeys,
+      final String anonymousTenant) {
+    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        0);
   }
 
   /** Without anonymous access. */
@@ -81,7 +106,10 @@ public record IngressConfig(
     this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, null);
   }
 
-  /** Defaults for everything but the cluster: the base for tests and the embedded launcher. */
+  /**
+   * Defaults for everything but the cluster, with metrics on a free port: the base for tests and
+   * the embedded launcher.
+   */
   public static IngressConfig defaults(final KafkaSettings kafka) {
     return new IngressConfig(
         kafka,
@@ -103,32 +131,43 @@ public record IngressConfig(
         intSetting(env, MAX_PENDING_ENV, DEFAULT_MAX_PENDING),
         intSetting(env, MAX_REQUEST_BYTES_ENV, DEFAULT_MAX_REQUEST_BYTES),
         VirtualKeys.parse(env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeys.DEFAULT_SPEC)),
-        env.get(ANONYMOUS_TENANT_ENV));
+        env.get(ANONYMOUS_TENANT_ENV),
+        intSetting(env, METRICS_PORT_ENV, DEFAULT_METRICS_PORT));
   }
 
   public IngressConfig withPort(final int newPort) {
     return new IngressConfig(
-        kafka, host, newPort, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant);
+        kafka, host, newPort, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort);
   }
 
   public IngressConfig withReplyTimeout(final Duration newTimeout) {
     return new IngressConfig(
-        kafka, host, port, newTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant);
+        kafka, host, port, newTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort);
   }
 
   public IngressConfig withMaxPending(final int newMaxPending) {
     return new IngressConfig(
-        kafka, host, port, replyTimeout, newMaxPending, maxRequestBytes, virtualKeys, anonymousTenant);
+        kafka, host, port, replyTimeout, newMaxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort);
   }
 
   public IngressConfig withMaxRequestBytes(final int newMaxRequestBytes) {
     return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, newMaxRequestBytes, virtualKeys, anonymousTenant);
+        kafka, host, port, replyTimeout, maxPending, newMaxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort);
   }
 
   public IngressConfig withAnonymousTenant(final String tenant) {
     return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, tenant);
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, tenant, metricsPort);
+  }
+
+  public IngressConfig withMetricsPort(final int newMetricsPort) {
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        newMetricsPort);
   }
 
   /** The caller for keyless requests, when anonymous access is on. */
@@ -139,7 +178,8 @@ public record IngressConfig(
 
   public IngressConfig withVirtualKeys(final VirtualKeys newKeys) {
     return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys, anonymousTenant);
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys, anonymousTenant,
+        metricsPort);
   }
 
   private static int intSetting(final Map<String, String> env, final String name, final int dflt) {

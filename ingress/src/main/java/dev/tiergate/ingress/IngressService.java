@@ -9,16 +9,20 @@ import dev.tiergate.schemas.Route;
 import dev.tiergate.schemas.VirtualKey;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
@@ -42,6 +46,9 @@ public final class IngressService implements AutoCloseable {
   static final int MAX_HEADER_BYTES = 16 * 1024;
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  /** Route tag of requests no route matched (never the raw path: it would be unbounded). */
+  private static final String UNMATCHED = "unmatched";
 
   private final IngressConfig config;
   private final Producer<String, ChatRequest> producer;
@@ -57,7 +64,9 @@ public final class IngressService implements AutoCloseable {
   private final ChatHandler messages;
   private final ModelsHandler modelsList;
   private final OpenAiDialect openAi;
+  private final IngressMetrics metrics = new IngressMetrics();
   private DisposableServer server;
+  private DisposableServer metricsServer;
   private boolean closed;
 
   /** With real Kafka clients for the configured cluster. */
@@ -127,7 +136,8 @@ public final class IngressService implements AutoCloseable {
     this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
     this.models = Objects.requireNonNull(models, "models");
     this.routes = Objects.requireNonNull(routes, "routes");
-    this.correlator = new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending());
+    this.correlator =
+        new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending(), metrics);
     this.responses =
         new ReplyListener<>(responseConsumer, Topics.RESPONSES.name(), correlator::onResponse);
     this.chunks =
@@ -140,13 +150,14 @@ public final class IngressService implements AutoCloseable {
     final AnthropicDialect anthropic =
         new AnthropicDialect(new AnthropicNormalizer(clock), new AnthropicJson(mapper));
     final int maxBytes = config.maxRequestBytes();
-    this.chatCompletions = new ChatHandler(openAi, keys, models, correlator, mapper, maxBytes);
-    this.messages = new ChatHandler(anthropic, keys, models, correlator, mapper, maxBytes);
+    this.chatCompletions =
+        new ChatHandler(openAi, keys, models, correlator, mapper, maxBytes, metrics);
+    this.messages = new ChatHandler(anthropic, keys, models, correlator, mapper, maxBytes, metrics);
     this.modelsList = new ModelsHandler(keys, models, mapper, openAi, anthropic);
     this.openRouterChat =
         new ChatHandler(
             new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models),
-            keys, models, correlator, mapper, maxBytes);
+            keys, models, correlator, mapper, maxBytes, metrics);
     this.openRouterModels = new OpenRouterModelsHandler(models, routes, mapper);
   }
 
@@ -163,8 +174,34 @@ public final class IngressService implements AutoCloseable {
     routes.start();
     responses.start();
     chunks.start();
+    if (config.metricsPort() != IngressConfig.NO_METRICS_PORT) {
+      metricsServer = metricsHttpServer().bindNow(BIND_TIMEOUT);
+      LOG.info("ingress metrics on {}:{}/metrics", config.host(), metricsServer.port());
+    }
     server = httpServer().bindNow(BIND_TIMEOUT);
     LOG.info("ingress listening on {}:{}", config.host(), server.port());
+  }
+
+  /**
+   * {@code GET /metrics} on its own port, without a key: scrapers reach it, the public API port
+   * does not expose it.
+   */
+  private HttpServer metricsHttpServer() {
+    return HttpServer.create()
+        .host(config.host())
+        .port(config.metricsPort())
+        .readTimeout(READ_TIMEOUT)
+        .idleTimeout(IDLE_TIMEOUT)
+        .route(
+            routes ->
+                routes
+                    .get(
+                        "/metrics",
+                        (request, response) ->
+                            response
+                                .header(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT)
+                                .sendString(Mono.fromCallable(metrics::scrape)))
+                    .route(request -> true, this::notFound));
   }
 
   private HttpServer httpServer() {
@@ -178,15 +215,53 @@ public final class IngressService implements AutoCloseable {
         .route(
             routes ->
                 routes
-                    .post("/v1/chat/completions", chatCompletions)
-                    .post("/v1/messages", messages)
-                    .get("/v1/models", modelsList)
-                    .post("/api/openrouter/chat/completions", openRouterChat)
-                    .post("/api/openrouter/v1/chat/completions", openRouterChat)
-                    .get("/api/openrouter/models", openRouterModels)
-                    .get("/api/openrouter/v1/models", openRouterModels)
-                    .get("/health", this::health)
-                    .route(request -> true, this::notFound));
+                    .post("/v1/chat/completions", metered(
+                        "/v1/chat/completions", "openai", chatCompletions))
+                    .post("/v1/messages", metered("/v1/messages", "anthropic", messages))
+                    .get("/v1/models", metered("/v1/models", "none", modelsList))
+                    .post("/api/openrouter/chat/completions", metered(
+                        "/api/openrouter/chat/completions", "openrouter", openRouterChat))
+                    .post("/api/openrouter/v1/chat/completions", metered(
+                        "/api/openrouter/v1/chat/completions", "openrouter", openRouterChat))
+                    .get("/api/openrouter/models", metered(
+                        "/api/openrouter/models", "openrouter", openRouterModels))
+                    .get("/api/openrouter/v1/models", metered(
+                        "/api/openrouter/v1/models", "openrouter", openRouterModels))
+                    .get("/health", metered("/health", "none", this::health))
+                    .route(request -> true, metered(UNMATCHED, "none", this::notFound)));
+  }
+
+  /** Times one route from the request's arrival to its last byte out (or the client leaving). */
+  private BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> metered(
+      final String route,
+      final String dialect,
+      final BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
+    return (request, response) -> {
+      final long started = System.nanoTime();
+      return Mono.defer(() -> Mono.from(handler.apply(request, response)))
+          .doFinally(
+              signal ->
+                  metrics.request(
+                      route, dialect, status(signal, response),
+                      Duration.ofNanos(System.nanoTime() - started)));
+    };
+  }
+
+  /**
+   * The status sent; a client that left before any was sent is {@code cancelled}. Reactor Netty
+   * may cancel a handler after its reply went out (e.g. a request body left unread), so a cancel
+   * after the headers keeps the status that was sent.
+   */
+  private static String status(final SignalType signal, final HttpServerResponse response) {
+    if (!response.hasSentHeaders()) {
+      if (signal == SignalType.CANCEL) {
+        return IngressMetrics.CANCELLED;
+      }
+      if (signal == SignalType.ON_ERROR) {
+        return Integer.toString(HttpResponseStatus.INTERNAL_SERVER_ERROR.code());
+      }
+    }
+    return Integer.toString(response.status().code());
   }
 
   private Publisher<Void> health(
@@ -213,6 +288,19 @@ public final class IngressService implements AutoCloseable {
       throw new IllegalStateException("ingress service is not started");
     }
     return server.port();
+  }
+
+  /** The bound metrics port (useful with port 0); -1 when metrics are off. */
+  public synchronized int metricsPort() {
+    if (server == null) {
+      throw new IllegalStateException("ingress service is not started");
+    }
+    return metricsServer == null ? IngressConfig.NO_METRICS_PORT : metricsServer.port();
+  }
+
+  /** This instance's metrics (also served at {@code /metrics} on the metrics port). */
+  public IngressMetrics metrics() {
+    return metrics;
   }
 
   /** Requests waiting for replies right now. */
@@ -243,6 +331,9 @@ public final class IngressService implements AutoCloseable {
       if (server != null) {
         server.disposeNow(CLOSE_TIMEOUT);
       }
+      if (metricsServer != null) {
+        metricsServer.disposeNow(CLOSE_TIMEOUT);
+      }
     } finally {
       responses.close();
       chunks.close();
@@ -250,6 +341,7 @@ public final class IngressService implements AutoCloseable {
       models.close();
       routes.close();
       producer.close(CLOSE_TIMEOUT);
+      metrics.close();
       LOG.info("ingress stopped");
     }
   }

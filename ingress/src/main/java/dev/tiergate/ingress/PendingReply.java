@@ -25,6 +25,7 @@ final class PendingReply {
   private final ScheduledExecutorService timer;
   private final Duration timeout;
   private final Consumer<PendingReply> release;
+  private final Runnable onTimeout;
 
   private ScheduledFuture<?> timeoutTask;
   private boolean chunkSeen;
@@ -36,13 +37,15 @@ final class PendingReply {
       final FluxSink<ReplyEvent> sink,
       final ScheduledExecutorService timer,
       final Duration timeout,
-      final Consumer<PendingReply> release) {
+      final Consumer<PendingReply> release,
+      final Runnable onTimeout) {
     this.correlationId = correlationId;
     this.streaming = streaming;
     this.sink = sink;
     this.timer = timer;
     this.timeout = timeout;
     this.release = release;
+    this.onTimeout = onTimeout;
   }
 
   String correlationId() {
@@ -57,11 +60,19 @@ final class PendingReply {
     try {
       timeoutTask =
           timer.schedule(
-              () -> fail(GatewayException.timeout()), timeout.toNanos(), TimeUnit.NANOSECONDS);
+              this::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // The timer only rejects once the correlator is closing.
       fail(GatewayException.shuttingDown());
     }
+  }
+
+  private synchronized void expire() {
+    if (done) {
+      return;
+    }
+    onTimeout.run();
+    fail(GatewayException.timeout());
   }
 
   synchronized void cancelTimeout() {

@@ -33,6 +33,7 @@ public final class ReplyCorrelator implements AutoCloseable {
 
   private final Producer<String, ChatRequest> producer;
   private final Duration timeout;
+  private final IngressMetrics metrics;
   private final Semaphore permits;
   private final ConcurrentMap<String, PendingReply> pending = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timer;
@@ -45,14 +46,27 @@ public final class ReplyCorrelator implements AutoCloseable {
    */
   public ReplyCorrelator(
       final Producer<String, ChatRequest> producer, final Duration timeout, final int maxPending) {
+    this(producer, timeout, maxPending, new IngressMetrics());
+  }
+
+  /**
+   * @param metrics counts timeouts, 503s and produce errors, and reads the pending count
+   */
+  public ReplyCorrelator(
+      final Producer<String, ChatRequest> producer,
+      final Duration timeout,
+      final int maxPending,
+      final IngressMetrics metrics) {
     this.producer = Objects.requireNonNull(producer, "producer");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     if (maxPending < 1) {
       throw new IllegalArgumentException("maxPending must be positive: " + maxPending);
     }
     this.permits = new Semaphore(maxPending);
     this.timer = new ScheduledThreadPoolExecutor(1, ReplyCorrelator::timerThread);
     this.timer.setRemoveOnCancelPolicy(true);
+    metrics.watchPending(pending::size);
   }
 
   private static Thread timerThread(final Runnable task) {
@@ -91,15 +105,16 @@ public final class ReplyCorrelator implements AutoCloseable {
   private void register(
       final ChatRequest request, final boolean streaming, final FluxSink<ReplyEvent> sink) {
     if (closed) {
-      sink.error(GatewayException.shuttingDown());
+      refuse(sink, GatewayException.shuttingDown());
       return;
     }
     if (!permits.tryAcquire()) {
-      sink.error(GatewayException.overloaded());
+      refuse(sink, GatewayException.overloaded());
       return;
     }
     final String id = request.getCorrelationId();
-    final PendingReply entry = new PendingReply(id, streaming, sink, timer, timeout, this::release);
+    final PendingReply entry =
+        new PendingReply(id, streaming, sink, timer, timeout, this::release, metrics::timedOut);
     if (pending.putIfAbsent(id, entry) != null) {
       permits.release();
       sink.error(new IllegalStateException("correlation id already pending: " + id));
@@ -107,6 +122,7 @@ public final class ReplyCorrelator implements AutoCloseable {
     }
     sink.onDispose(entry::cancel);
     if (closed) {
+      metrics.unavailable(GatewayException.shuttingDown().code());
       entry.fail(GatewayException.shuttingDown());
       return;
     }
@@ -124,13 +140,25 @@ public final class ReplyCorrelator implements AutoCloseable {
           (metadata, error) -> {
             if (error != null) {
               LOG.warn("could not publish request {}", entry.correlationId(), error);
-              entry.fail(GatewayException.publishFailed());
+              publishFailed(entry);
             }
           });
     } catch (RuntimeException e) {
       LOG.warn("could not publish request {}", entry.correlationId(), e);
-      entry.fail(GatewayException.publishFailed());
+      publishFailed(entry);
     }
+  }
+
+  private void publishFailed(final PendingReply entry) {
+    final GatewayException error = GatewayException.publishFailed();
+    metrics.produceFailed();
+    metrics.unavailable(error.code());
+    entry.fail(error);
+  }
+
+  private void refuse(final FluxSink<ReplyEvent> sink, final GatewayException error) {
+    metrics.unavailable(error.code());
+    sink.error(error);
   }
 
   /** Idempotent: only the first removal frees the slot. */
@@ -172,7 +200,10 @@ public final class ReplyCorrelator implements AutoCloseable {
       return;
     }
     closed = true;
-    pending.values().forEach(entry -> entry.fail(GatewayException.shuttingDown()));
+    pending.values().forEach(entry -> {
+      metrics.unavailable(GatewayException.shuttingDown().code());
+      entry.fail(GatewayException.shuttingDown());
+    });
     timer.shutdownNow();
   }
 }

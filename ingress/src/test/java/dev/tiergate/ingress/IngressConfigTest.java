@@ -17,6 +17,7 @@ class IngressConfigTest {
     final IngressConfig config = IngressConfig.fromEnv(Fixtures.env(CLUSTER));
 
     assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.metricsPort()).isEqualTo(9080);
     assertThat(config.replyTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.maxPending()).isEqualTo(10_000);
     assertThat(config.maxRequestBytes()).isEqualTo(10 * 1024 * 1024);
@@ -34,9 +35,11 @@ class IngressConfigTest {
                 "TIERGATE_REPLY_TIMEOUT", "PT2S",
                 "TIERGATE_MAX_PENDING", "5",
                 "TIERGATE_MAX_REQUEST_BYTES", "1024",
-                "TIERGATE_VIRTUAL_KEYS", "k=t:small"));
+                "TIERGATE_VIRTUAL_KEYS", "k=t:small",
+                "TIERGATE_INGRESS_METRICS_PORT", "-1"));
 
     assertThat(config.port()).isZero();
+    assertThat(config.metricsPort()).isEqualTo(IngressConfig.NO_METRICS_PORT);
     assertThat(config.replyTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.maxPending()).isEqualTo(5);
     assertThat(config.maxRequestBytes()).isEqualTo(1024);

@@ -188,6 +188,10 @@ public final class TiergateStack implements AutoCloseable {
     env.put(KafkaSettings.REGISTRY_ENV, kafka.schemaRegistryUrl());
     env.put("TIERGATE_STATE_DIR", options.dataDir().resolve("streams").toString());
     env.put("TIERGATE_INGRESS_PORT", Integer.toString(options.ingressPort()));
+    // With a free API port (tests, parallel stacks) the metrics port is free too; else the default.
+    if (options.ingressPort() == 0) {
+      env.put(IngressConfig.METRICS_PORT_ENV, "0");
+    }
     env.put("TIERGATE_ACCOUNTING_PORT", Integer.toString(options.accountingPort()));
     env.put("TIERGATE_REPLY_TIMEOUT", Long.toString(options.replyTimeout().toMillis()));
     // Keep the external cluster's pass-through client settings (security, SASL) for every service.
@@ -214,6 +218,11 @@ public final class TiergateStack implements AutoCloseable {
 
   public String ingressUrl() {
     return "http://127.0.0.1:" + ingress.port();
+  }
+
+  /** The ingress's Prometheus endpoint ({@code /metrics} on its own port). */
+  public String ingressMetricsUrl() {
+    return "http://127.0.0.1:" + ingress.metricsPort() + "/metrics";
   }
 
   public String accountingUrl() {

@@ -63,6 +63,7 @@ final class UpCommand implements Callable<Integer> {
         Tiergate is up (ready in %.1f s).
           OpenAI-compatible API   %s/v1/chat/completions   (key: tg-demo-key)
           Dashboard               %s/dashboard#key=tg-demo-key
+          Ingress metrics         %s  (Prometheus; its own port, no key)
           Kafka bootstrap         %s
           Schema registry         %s  (Confluent-compatible API at /apis/ccompat/v7)
           Provider simulator      %s
@@ -79,6 +80,7 @@ final class UpCommand implements Callable<Integer> {
         stack.startupTime().toMillis() / 1000.0,
         ingress,
         stack.accountingUrl(),
+        stack.ingressMetricsUrl(),
         stack.kafkaSettings().bootstrapServers(),
         stack.kafkaSettings().schemaRegistryUrl(),
         stack.simulatorUrl(),

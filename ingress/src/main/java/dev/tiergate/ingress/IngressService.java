@@ -64,7 +64,8 @@ public final class IngressService implements AutoCloseable {
   private final ChatHandler messages;
   private final ModelsHandler modelsList;
   private final OpenAiDialect openAi;
-  private final IngressMetrics metrics = new IngressMetrics();
+  private final IngressMetrics metrics;
+  private final DeadLetters deadLetters;
   private DisposableServer server;
   private DisposableServer metricsServer;
   private boolean closed;
@@ -84,7 +85,8 @@ public final class IngressService implements AutoCloseable {
             Topics.MODELS.name()),
         new LiveTable<>(
             KafkaClients.tableConsumer(config.kafka(), Topics.ROUTES, serdes),
-            Topics.ROUTES.name()));
+            Topics.ROUTES.name()),
+        KafkaClients.deadLetterProducer(config.kafka()));
   }
 
   /**
@@ -121,7 +123,8 @@ public final class IngressService implements AutoCloseable {
 
   /**
    * With the given clients and tables, including the routing table the OpenRouter models list
-   * reads tier capabilities from; the service owns and closes them all.
+   * reads tier capabilities from; the service owns and closes them all. Undecodable replies are
+   * logged and skipped (there is no dead-letter producer).
    */
   public IngressService(
       final IngressConfig config,
@@ -131,17 +134,58 @@ public final class IngressService implements AutoCloseable {
       final LiveTable<VirtualKey> managedKeys,
       final LiveTable<ModelSpec> models,
       final LiveTable<Route> routes) {
+    this(
+        config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
+        new IngressMetrics(), null);
+  }
+
+  /**
+   * With the given clients and tables, and a producer that sends undecodable replies to their
+   * dead-letter topic; the service owns and closes them all.
+   */
+  public IngressService(
+      final IngressConfig config,
+      final Producer<String, ChatRequest> producer,
+      final Consumer<String, ChatResponse> responseConsumer,
+      final Consumer<String, ChatChunk> chunkConsumer,
+      final LiveTable<VirtualKey> managedKeys,
+      final LiveTable<ModelSpec> models,
+      final LiveTable<Route> routes,
+      final Producer<byte[], byte[]> deadLetterProducer) {
+    this(
+        config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
+        new IngressMetrics(), Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"));
+  }
+
+  private IngressService(
+      final IngressConfig config,
+      final Producer<String, ChatRequest> producer,
+      final Consumer<String, ChatResponse> responseConsumer,
+      final Consumer<String, ChatChunk> chunkConsumer,
+      final LiveTable<VirtualKey> managedKeys,
+      final LiveTable<ModelSpec> models,
+      final LiveTable<Route> routes,
+      final IngressMetrics metrics,
+      final Producer<byte[], byte[]> deadLetterProducer) {
     this.config = Objects.requireNonNull(config, "config");
+    this.metrics = metrics;
+    this.deadLetters = new DeadLetters(deadLetterProducer, metrics);
     this.producer = Objects.requireNonNull(producer, "producer");
     this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
     this.models = Objects.requireNonNull(models, "models");
     this.routes = Objects.requireNonNull(routes, "routes");
     this.correlator =
         new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending(), metrics);
+    // Chunks have no dead-letter topic of their own in the catalogue: both reply topics use the
+    // responses one (the source header says which topic a letter came from).
     this.responses =
-        new ReplyListener<>(responseConsumer, Topics.RESPONSES.name(), correlator::onResponse);
+        new ReplyListener<>(
+            responseConsumer, Topics.RESPONSES.name(), correlator::onResponse,
+            Topics.RESPONSES_DLQ.name(), deadLetters);
     this.chunks =
-        new ReplyListener<>(chunkConsumer, Topics.RESPONSE_CHUNKS.name(), correlator::onChunk);
+        new ReplyListener<>(
+            chunkConsumer, Topics.RESPONSE_CHUNKS.name(), correlator::onChunk,
+            Topics.RESPONSES_DLQ.name(), deadLetters);
     final ObjectMapper mapper = new ObjectMapper();
     final Clock clock = Clock.systemUTC();
     final KeyDirectory keys =
@@ -337,6 +381,7 @@ public final class IngressService implements AutoCloseable {
     } finally {
       responses.close();
       chunks.close();
+      deadLetters.close();
       managedKeys.close();
       models.close();
       routes.close();

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The real Kafka clients of the ingress. Our defaults come first so {@code KAFKA_*} settings can
@@ -40,6 +41,18 @@ final class KafkaClients {
         props,
         Topics.REQUESTS.keySerde().serializer(),
         Topics.REQUESTS.valueSerde(serdes).serializer());
+  }
+
+  /** Sends undecodable replies, as the bytes they came in, to a dead-letter topic. */
+  static Producer<byte[], byte[]> deadLetterProducer(final KafkaSettings kafka) {
+    final Properties props =
+        withDefaults(
+            kafka,
+            Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
+                ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-dead-letters"));
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   /** A group-less consumer: the listener assigns partitions itself and never commits. */

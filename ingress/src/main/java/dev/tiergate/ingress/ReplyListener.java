@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * This instance's own reader of a reply topic: it assigns itself every partition (no consumer group,
  * so every ingress instance sees every reply), starts at the end, never at the earliest offset, and
  * hands each value to a callback on its own thread. Replies meant for other instances are simply
- * not found in the callback's pending map.
+ * not found in the callback's pending map. A record it cannot decode goes to a dead-letter topic
+ * with the reason, and reading goes on past it.
  */
 public final class ReplyListener<V> implements AutoCloseable {
 
@@ -28,11 +29,15 @@ public final class ReplyListener<V> implements AutoCloseable {
   private final org.apache.kafka.clients.consumer.Consumer<String, V> consumer;
   private final String topic;
   private final Consumer<V> handler;
+  private final String deadLetterTopic;
+  private final DeadLetters deadLetters;
   private final Thread thread;
   private final AtomicBoolean closed = new AtomicBoolean();
   private boolean started;
 
   /**
+   * A listener that logs and skips the records it cannot decode.
+   *
    * @param consumer used only by this listener and closed by it
    * @param topic the reply topic to read
    * @param handler called on the listener's thread with each non-null value
@@ -41,9 +46,26 @@ public final class ReplyListener<V> implements AutoCloseable {
       final org.apache.kafka.clients.consumer.Consumer<String, V> consumer,
       final String topic,
       final Consumer<V> handler) {
+    this(consumer, topic, handler, topic + ".dlq", new DeadLetters(null, new IngressMetrics()));
+  }
+
+  /**
+   * A listener that sends the records it cannot decode to {@code deadLetterTopic} and keeps
+   * reading.
+   *
+   * @param deadLetters shared by the service's listeners; not closed by this one
+   */
+  ReplyListener(
+      final org.apache.kafka.clients.consumer.Consumer<String, V> consumer,
+      final String topic,
+      final Consumer<V> handler,
+      final String deadLetterTopic,
+      final DeadLetters deadLetters) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.topic = Objects.requireNonNull(topic, "topic");
     this.handler = Objects.requireNonNull(handler, "handler");
+    this.deadLetterTopic = Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+    this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
     this.thread = new Thread(this::run, "tiergate-replies-" + topic);
     this.thread.setDaemon(true);
   }
@@ -94,8 +116,7 @@ public final class ReplyListener<V> implements AutoCloseable {
         deliver(record);
       }
     } catch (RecordDeserializationException e) {
-      LOG.warn(
-          "skipping undecodable reply at {} offset {}", e.topicPartition(), e.offset(), e);
+      deadLetters.send(deadLetterTopic, e);
       consumer.seek(e.topicPartition(), e.offset() + 1);
     }
   }

@@ -23,6 +23,9 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *   <li>{@code TIERGATE_ACCOUNTING_PORT}: HTTP port, default {@value #DEFAULT_PORT}; 0 picks a free one.
  *   <li>{@code TIERGATE_STATE_DIR}: Streams state directory, default Streams' own (under the temp dir).
  *   <li>{@code TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS}: default 200; bounds how stale spend can be.
+ *   <li>{@code TIERGATE_ACCOUNTING_PRESUM_MS}: how long spend deltas are summed per key before they
+ *       cross the repartition, default the commit interval's default; adds to the staleness.
+ *   <li>{@code KAFKA_STATESTORE_CACHE_MAX_BYTES}: the record cache, default 64 MB here.
  *   <li>{@code TIERGATE_ACCOUNTING_START_TIMEOUT_MS}: how long {@code start()} waits for RUNNING,
  *       default 30000.
  *   <li>{@code TIERGATE_ACCOUNTING_CLOSE_TIMEOUT_MS}: how long {@code close()} waits, default 10000.
@@ -48,6 +51,7 @@ public record AccountingConfig(
     int port,
     Optional<Path> stateDir,
     Duration commitInterval,
+    Duration presumInterval,
     Duration startTimeout,
     Duration closeTimeout,
     Duration grace,
@@ -60,6 +64,8 @@ public record AccountingConfig(
   public static final String PORT_ENV = "TIERGATE_ACCOUNTING_PORT";
   public static final String STATE_DIR_ENV = "TIERGATE_STATE_DIR";
   public static final String COMMIT_INTERVAL_ENV = "TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS";
+  public static final String PRESUM_INTERVAL_ENV = "TIERGATE_ACCOUNTING_PRESUM_MS";
+  public static final String CACHE_BYTES_PROPERTY = "statestore.cache.max.bytes";
   public static final String START_TIMEOUT_ENV = "TIERGATE_ACCOUNTING_START_TIMEOUT_MS";
   public static final String CLOSE_TIMEOUT_ENV = "TIERGATE_ACCOUNTING_CLOSE_TIMEOUT_MS";
   public static final String GRACE_ENV = "TIERGATE_ACCOUNTING_GRACE_MS";
@@ -71,6 +77,10 @@ public record AccountingConfig(
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8083;
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
+  /** As long as the commit interval: about one pre-summed record per key and commit. */
+  public static final Duration DEFAULT_PRESUM_INTERVAL = DEFAULT_COMMIT_INTERVAL;
+  /** The record cache that collapses repeated keys between commits (Streams' default: 10 MB). */
+  public static final long DEFAULT_CACHE_BYTES = 64L * 1024 * 1024;
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
@@ -82,6 +92,7 @@ public record AccountingConfig(
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(stateDir, "stateDir");
     requirePositive(commitInterval, "commitInterval");
+    requirePositive(presumInterval, "presumInterval");
     requirePositive(startTimeout, "startTimeout");
     requirePositive(closeTimeout, "closeTimeout");
     requirePositive(budgetCheckInterval, "budgetCheckInterval");
@@ -103,7 +114,8 @@ public record AccountingConfig(
   public static AccountingConfig defaults(final KafkaSettings kafka) {
     return new AccountingConfig(
         kafka, DEFAULT_APP_ID, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(),
-        DEFAULT_COMMIT_INTERVAL, DEFAULT_START_TIMEOUT, DEFAULT_CLOSE_TIMEOUT, DEFAULT_GRACE,
+        DEFAULT_COMMIT_INTERVAL, DEFAULT_PRESUM_INTERVAL, DEFAULT_START_TIMEOUT,
+        DEFAULT_CLOSE_TIMEOUT, DEFAULT_GRACE,
         DEFAULT_BUDGET_CHECK, Optional.empty(), VirtualKeyTable.DEFAULT_SPEC);
   }
 
@@ -117,6 +129,7 @@ public record AccountingConfig(
         port(env),
         Optional.ofNullable(env.get(STATE_DIR_ENV)).filter(dir -> !dir.isBlank()).map(Path::of),
         millis(env, COMMIT_INTERVAL_ENV, DEFAULT_COMMIT_INTERVAL),
+        millis(env, PRESUM_INTERVAL_ENV, DEFAULT_PRESUM_INTERVAL),
         millis(env, START_TIMEOUT_ENV, DEFAULT_START_TIMEOUT),
         millis(env, CLOSE_TIMEOUT_ENV, DEFAULT_CLOSE_TIMEOUT),
         millis(env, GRACE_ENV, DEFAULT_GRACE),
@@ -127,47 +140,53 @@ public record AccountingConfig(
 
   public AccountingConfig withPort(final int newPort) {
     return new AccountingConfig(kafka, applicationId, host, newPort, stateDir, commitInterval,
-        startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withHost(final String newHost) {
     return new AccountingConfig(kafka, applicationId, newHost, port, stateDir, commitInterval,
-        startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withStateDir(final Path dir) {
     return new AccountingConfig(kafka, applicationId, host, port, Optional.of(dir), commitInterval,
-        startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withStartTimeout(final Duration timeout) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        timeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, timeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withCloseTimeout(final Duration timeout) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        startTimeout, timeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, timeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withGrace(final Duration newGrace) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        startTimeout, closeTimeout, newGrace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, newGrace, budgetCheckInterval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withBudgetCheckInterval(final Duration interval) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        startTimeout, closeTimeout, grace, interval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, grace, interval, advertisedHost, virtualKeys);
   }
 
   public AccountingConfig withApplicationId(final String id) {
     return new AccountingConfig(kafka, id, host, port, stateDir, commitInterval,
-        startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+  }
+
+  public AccountingConfig withPresumInterval(final Duration interval) {
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        interval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
+        virtualKeys);
   }
 
   public AccountingConfig withVirtualKeys(final String spec) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, spec);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, spec);
   }
 
   /** The host other instances reach this one at. */
@@ -182,6 +201,9 @@ public record AccountingConfig(
     overrides.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
     overrides.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+    if (!kafka.clientProperties().containsKey(CACHE_BYTES_PROPERTY)) {
+      overrides.put(CACHE_BYTES_PROPERTY, DEFAULT_CACHE_BYTES);
+    }
     // Usage is read as bytes and dead-lettered by the topology itself; this handler only covers a
     // corrupt catalogue entry, which then counts as an unknown (flagged) model instead of stopping
     // the global thread.

@@ -188,17 +188,19 @@ public final class AccountingHttpServer implements AutoCloseable {
   private Object spend(
       final String tenant, final Map<String, List<String>> params, final QueryRouter.Target target) {
     final SpendDimension by = dimension(params);
-    final SpendWindow window = window(params, SpendWindow.TOTAL);
+    final SpendWindow window = keptWindow(by, window(params, SpendWindow.TOTAL));
     return new SpendQuery(stores).spend(tenant, by, window, at(params), target.partition());
   }
 
   private Object series(
       final String tenant, final Map<String, List<String>> params, final QueryRouter.Target target) {
     final SpendDimension by = dimension(params);
-    final SpendWindow window = window(params, SpendWindow.HOUR);
+    final SpendWindow window = window(params, by.keptIn(SpendWindow.HOUR)
+        ? SpendWindow.HOUR : SpendWindow.DAY);
     if (!window.windowed()) {
       throw new BadRequest("series needs window hour, day or month");
     }
+    keptWindow(by, window);
     final int buckets = buckets(params);
     final Instant to = at(params);
     Instant from = window.start(to);
@@ -279,6 +281,15 @@ public final class AccountingHttpServer implements AutoCloseable {
     final String label = param(params, "window").orElse(fallback.label());
     return SpendWindow.fromLabel(label).orElseThrow(() -> new BadRequest(
         "window must be one of " + SpendWindow.labels() + ": " + label));
+  }
+
+  /** The window, if the dimension is kept in it; a 400 rather than an always-empty answer. */
+  private static SpendWindow keptWindow(final SpendDimension by, final SpendWindow window) {
+    if (!by.keptIn(window)) {
+      throw new BadRequest(by.label() + " is kept only in windows " + by.windowLabels() + ": "
+          + window.label());
+    }
+    return window;
   }
 
   private Instant at(final Map<String, List<String>> params) {

@@ -24,7 +24,6 @@ import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
@@ -39,9 +38,11 @@ import org.apache.kafka.streams.state.WindowStore;
  * The accounting stream: usage is decoded (bad records to the dead-letter topic), priced against
  * the model catalogue and again on the frontier tier's first model (the counterfactual), then
  * <ul>
- *   <li>fanned out into one delta per tenant × dimension, repartitioned by tenant and summed into
- *       four named stores (all-time total, hour, day and month windows with retention and grace),
- *       every update published to the spend topic;
+ *   <li>turned into one delta per tenant × dimension value, pre-summed per hour for an interval
+ *       (so one record per key and interval, not per event, crosses the repartition), repartitioned
+ *       by tenant and summed into four named stores (all-time total, hour, day and month windows
+ *       with retention and grace; each dimension only in the windows it is kept in), every update
+ *       published to the spend topic;
  *   <li>matched against the budgets, repartitioned by tenant, and tracked per budget and period,
  *       publishing budget state (keyed by budget id) for the router and one alert per threshold and
  *       period.
@@ -71,7 +72,10 @@ public final class AccountingTopology {
   public static final String PRICE_USAGE = "price-usage";
   public static final String FIND_FRONTIER_MODEL = "find-frontier-model";
   public static final String PRICE_COUNTERFACTUAL = "price-counterfactual";
-  public static final String SPEND_DELTAS = "spend-deltas";
+  /** Sums each interval's spend deltas per key before the repartition ({@link SpendPresummer}). */
+  public static final String PRESUM_SPEND = "presum-spend";
+  /** The pre-summed deltas of the current interval, changelogged so exactly-once holds. */
+  public static final String SPEND_PENDING_STORE = "spend-pending-store";
   /** Repartition of the deltas by tenant, so one tenant's rows live on one partition. */
   public static final String SPEND_BY_TENANT = "spend-by-tenant";
   public static final String SUM_SPEND = "sum-spend";
@@ -119,24 +123,30 @@ public final class AccountingTopology {
         .leftJoin(models, (key, usage) -> CounterfactualPricer.frontierModelKey(usage),
             CounterfactualPricer::withCounterfactual, Named.as(PRICE_COUNTERFACTUAL));
 
-    spend(priced, serdes, config);
+    spend(builder, priced, serdes, config);
     budgets(builder, priced, serdes, config);
     return builder.build(config.streamsProperties());
   }
 
   private static void spend(
+      final StreamsBuilder builder,
       final KStream<String, PricedUsage> priced,
       final SerdeFactory serdes,
       final AccountingConfig config) {
     final Serde<SpendAggregate> spendSerde = Topics.SPEND.valueSerde(serdes);
-    final KGroupedStream<String, SpendAggregate> grouped = priced
-        .flatMap((key, usage) -> SpendAggregates.deltas(usage), Named.as(SPEND_DELTAS))
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(SPEND_PENDING_STORE), Serdes.String(),
+            new SpendDeltaSerde())
+        .withCachingEnabled());
+    final KStream<String, SpendAggregate> byTenant = priced
+        .process(() -> new SpendPresummer(config.presumInterval()), Named.as(PRESUM_SPEND),
+            SPEND_PENDING_STORE)
         .repartition(Repartitioned.with(Serdes.String(), spendSerde)
             .withName(SPEND_BY_TENANT)
-            .withStreamPartitioner(new TenantPartitioner<>()))
-        .groupByKey(Grouped.with(Serdes.String(), spendSerde));
+            .withStreamPartitioner(new TenantPartitioner<>()));
 
-    grouped
+    byTenant
+        .groupByKey(Grouped.with(Serdes.String(), spendSerde))
         .reduce(SpendAggregates::sum, Named.as(SUM_SPEND), totalStore(spendSerde))
         .toStream(Named.as(SPEND_UPDATES))
         .selectKey((key, aggregate) -> SpendAggregates.topicKey(aggregate), Named.as("spend-keyed"))
@@ -144,20 +154,26 @@ public final class AccountingTopology {
 
     for (final SpendWindow window : SpendWindow.values()) {
       if (window.windowed()) {
-        windowedSpend(grouped, window, spendSerde, serdes, config);
+        windowedSpend(byTenant, window, spendSerde, serdes, config);
       }
     }
   }
 
-  /** One calendar window: summed in its own store, each update published with the window stamped. */
+  /**
+   * One calendar window: the deltas of the dimensions kept in it (sessions are not kept per hour),
+   * summed in the window's own store, each update published with the window stamped.
+   */
   private static void windowedSpend(
-      final KGroupedStream<String, SpendAggregate> grouped,
+      final KStream<String, SpendAggregate> byTenant,
       final SpendWindow window,
       final Serde<SpendAggregate> spendSerde,
       final SerdeFactory serdes,
       final AccountingConfig config) {
     final String name = "spend-" + window.label();
-    grouped
+    byTenant
+        .filter((key, delta) -> SpendAggregates.dimension(delta).keptIn(window),
+            Named.as(name + "-dimensions"))
+        .groupByKey(Grouped.with(Serdes.String(), spendSerde))
         .windowedBy(new CalendarWindows(window, config.grace()))
         .reduce(SpendAggregates::sum, Named.as("sum-" + name),
             Materialized.<String, SpendAggregate, WindowStore<Bytes, byte[]>>as(window.storeName())

@@ -1,60 +1,16 @@
 package dev.tiergate.accounting;
 
 import dev.tiergate.schemas.SpendAggregate;
-import dev.tiergate.schemas.Usage;
-import dev.tiergate.schemas.UsageEvent;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import org.apache.kafka.streams.KeyValue;
 
 /**
- * Turns one priced usage into the per-dimension, per-window deltas it adds, and adds deltas up. A
- * delta is a {@link SpendAggregate} of a single request, so the repartition topic and the store share
- * one Avro type and one serde.
+ * Adds aggregates up and stamps them with their window. What crosses the repartition topic is a
+ * {@link SpendAggregate} of one interval's pre-summed requests ({@link SpendDelta#toAggregate}), so
+ * the repartition topic and the stores share one Avro type and one serde.
  */
 final class SpendAggregates {
 
   private SpendAggregates() {}
-
-  /**
-   * One delta for every dimension the usage has a value for, keyed by its store key. Its window is
-   * {@code total} until a windowed store's output stamps it with {@link #inWindow}.
-   */
-  static List<KeyValue<String, SpendAggregate>> deltas(final PricedUsage priced) {
-    Objects.requireNonNull(priced, "priced");
-    final UsageEvent usage = priced.usage();
-    final List<KeyValue<String, SpendAggregate>> deltas = new ArrayList<>();
-    for (final SpendDimension dimension : SpendDimension.values()) {
-      dimension.valueOf(usage).ifPresent(value -> {
-        final SpendKey key = new SpendKey(
-            usage.getTenant(), dimension, SpendWindow.TOTAL, Instant.EPOCH, value);
-        deltas.add(KeyValue.pair(key.storeKey(), delta(priced, key)));
-      });
-    }
-    return deltas;
-  }
-
-  static SpendAggregate delta(final PricedUsage priced, final SpendKey key) {
-    final Usage usage = priced.usage().getUsage();
-    return SpendAggregate.newBuilder()
-        .setTenant(key.tenant())
-        .setDimension(key.dimension().label())
-        .setValue(key.value())
-        .setWindow(key.window().label())
-        .setWindowStart(key.windowStart())
-        .setRequests(1)
-        .setInputTokens(usage.getInputTokens())
-        .setOutputTokens(usage.getOutputTokens())
-        .setCachedInputTokens(usage.getCachedInputTokens())
-        .setReasoningTokens(usage.getReasoningTokens())
-        .setCostMicros(priced.costMicros())
-        .setCounterfactualMicros(priced.counterfactualMicros())
-        .setEstimatedRequests(usage.getEstimated() ? 1 : 0)
-        .setUnpricedRequests(priced.priced() ? 0 : 1)
-        .build();
-  }
 
   /** The aggregate stamped with the window it was summed in. */
   static SpendAggregate inWindow(
@@ -65,11 +21,17 @@ final class SpendAggregates {
         .build();
   }
 
+  /** The dimension an aggregate or delta belongs to. */
+  static SpendDimension dimension(final SpendAggregate aggregate) {
+    return SpendDimension.fromLabel(aggregate.getDimension()).orElseThrow(
+        () -> new IllegalArgumentException("unknown dimension " + aggregate.getDimension()));
+  }
+
   /** The topic key of an aggregate: its store key plus window and window start. */
   static String topicKey(final SpendAggregate aggregate) {
     return new SpendKey(
             aggregate.getTenant(),
-            SpendDimension.fromLabel(aggregate.getDimension()).orElseThrow(),
+            dimension(aggregate),
             SpendWindow.fromLabel(aggregate.getWindow()).orElseThrow(),
             aggregate.getWindowStart(),
             aggregate.getValue())

@@ -112,6 +112,38 @@ class AccountingHttpServerTest {
   }
 
   @Test
+  void answersSpendPerSessionParentSessionAndProject() throws Exception {
+    send(UsageEvent.newBuilder(event("req_1", "t", "code", GPT, usage(0, 0, 100, 0)))
+        .setSessionId("task-a").setParentSessionId("task-root").setProjectId("proj-x").build());
+    send(UsageEvent.newBuilder(event("req_2", "t", "code", GPT, usage(0, 0, 200, 0)))
+        .setSessionId("task-b").setParentSessionId("task-root").setProjectId("proj-x").build());
+
+    final JsonNode sessions = json.readTree(get("/v1/spend?by=session").body());
+    assertThat(sessions.get("by").asText()).isEqualTo("session");
+    assertThat(sessions.get("rows")).hasSize(2);
+    assertThat(sessions.get("rows").get(0).get("value").asText()).isEqualTo("task-a");
+    assertThat(sessions.get("rows").get(0).get("costMicros").asLong()).isEqualTo(1_000);
+    final JsonNode parent = json.readTree(get("/v1/spend?by=parent_session&window=day").body());
+    assertThat(parent.get("rows").get(0).get("value").asText()).isEqualTo("task-root");
+    assertThat(parent.get("rows").get(0).get("requests").asLong()).isEqualTo(2);
+    assertThat(parent.get("totalMicros").asLong()).isEqualTo(3_000);
+    final JsonNode project = json.readTree(get("/v1/spend?by=project&window=hour").body());
+    assertThat(project.get("rows").get(0).get("value").asText()).isEqualTo("proj-x");
+    assertThat(project.get("totalMicros").asLong()).isEqualTo(3_000);
+  }
+
+  @Test
+  void rejectsAWindowADimensionIsNotKeptInWith400() throws Exception {
+    final HttpResponse<String> hourly = get("/v1/spend?by=session&window=hour");
+    assertThat(hourly.statusCode()).isEqualTo(400);
+    assertThat(json.readTree(hourly.body()).at("/error/message").asText())
+        .contains("day, total");
+    assertThat(get("/v1/spend/series?by=parent_session&window=month").statusCode())
+        .isEqualTo(400);
+    assertThat(get("/v1/spend/series?by=session&buckets=2").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void answersAnEmptyReportForATenantWithoutSpend() throws Exception {
     final HttpResponse<String> response = get("/v1/spend", "key-other");
 
@@ -230,6 +262,7 @@ class AccountingHttpServerTest {
     driver.createInputTopic(Topics.USAGE.name(), new StringSerializer(),
             Topics.USAGE.valueSerde(SERDES).serializer())
         .pipeInput(event.getCorrelationId(), event);
+    driver.advanceWallClockTime(TestData.PRESUM);
   }
 
   private HttpResponse<String> get(final String path) throws IOException, InterruptedException {

@@ -222,10 +222,11 @@ class AccountingTopologyTest {
         "dead-letter-bytes", "usage-dlq-sink", "valid-usage",
         "models-source", "models", "routes-source", "routes", "budgets-source", "budgets",
         "virtual-keys-source", "virtual-keys",
-        "price-usage", "find-frontier-model", "price-counterfactual", "spend-deltas",
+        "price-usage", "find-frontier-model", "price-counterfactual", "presum-spend",
         "spend-by-tenant-repartition-filter", "spend-by-tenant-repartition-sink",
         "spend-by-tenant-repartition-source",
         "sum-spend", "spend-updates", "spend-keyed", "spend-sink",
+        "spend-hour-dimensions", "spend-day-dimensions", "spend-month-dimensions",
         "sum-spend-hour", "spend-hour-updates", "spend-hour-keyed", "spend-hour-sink",
         "sum-spend-day", "spend-day-updates", "spend-day-keyed", "spend-day-sink",
         "sum-spend-month", "spend-month-updates", "spend-month-keyed", "spend-month-sink",
@@ -234,7 +235,7 @@ class AccountingTopologyTest {
         "budget-state", "budget-alert-by-id", "budget-alert-sink", "budget-state-by-id",
         "budget-state-sink");
     assertThat(names.stores).containsExactlyInAnyOrder(
-        "spend-store", "spend-hour-store", "spend-day-store", "spend-month-store",
+        "spend-pending-store", "spend-store", "spend-hour-store", "spend-day-store", "spend-month-store",
         "budget-state-store", "budget-alerts-store",
         "models-store", "routes-store", "budgets-store", "virtual-keys-store");
     assertThat(names.topics).containsExactlyInAnyOrder(
@@ -246,6 +247,7 @@ class AccountingTopologyTest {
 
   private void send(final UsageEvent event) {
     usage.pipeInput(event.getCorrelationId(), bytes(event));
+    driver.advanceWallClockTime(TestData.PRESUM);
   }
 
   private byte[] bytes(final UsageEvent event) {

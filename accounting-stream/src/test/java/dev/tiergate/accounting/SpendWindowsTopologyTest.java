@@ -88,7 +88,8 @@ class SpendWindowsTopologyTest {
     assertThat(published.get(hourKey).getWindow()).isEqualTo("hour");
     assertThat(published.get(hourKey).getWindowStart()).isEqualTo(time("2025-06-01T12:00:00Z"));
     assertThat(published.get(hourKey).getCostMicros()).isEqualTo(1_000);
-    assertThat(published.keySet()).hasSize(4 * 3); // mode, model, tier x total, hour, day, month
+    // mode, model, tier x total, hour, day, month; session x total, day.
+    assertThat(published.keySet()).hasSize(3 * 4 + 2);
   }
 
   @Test

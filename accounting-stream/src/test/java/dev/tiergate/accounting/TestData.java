@@ -5,6 +5,7 @@ import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.Usage;
 import dev.tiergate.schemas.UsageEvent;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 
 /** Builders for the records the tests feed the topology. */
@@ -12,11 +13,18 @@ final class TestData {
 
   static final Instant AT = Instant.parse("2025-06-01T12:00:00Z");
 
+  /**
+   * The tests' pre-sum interval: advancing the driver's wall clock by it forwards what is pending,
+   * so each test decides whether requests are summed one by one or together.
+   */
+  static final Duration PRESUM = Duration.ofMillis(1);
+
   private TestData() {}
 
   static AccountingConfig config(final Path stateDir) {
     return AccountingConfig.defaults(KafkaSettings.of("127.0.0.1:9092", "http://127.0.0.1:8081"))
-        .withStateDir(stateDir);
+        .withStateDir(stateDir)
+        .withPresumInterval(PRESUM);
   }
 
   static Usage usage(final long input, final long cached, final long output, final long reasoning) {

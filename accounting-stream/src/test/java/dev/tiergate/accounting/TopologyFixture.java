@@ -75,8 +75,20 @@ final class TopologyFixture implements AutoCloseable {
         Route.newBuilder().setTier("frontier").setMode("*").setModels(List.of(chain)).build());
   }
 
+  /** One usage, its pre-summed spend forwarded at once (as if an interval had passed). */
   void send(final UsageEvent event) {
+    sendWithoutFlush(event);
+    flush();
+  }
+
+  /** One usage, left pending in the pre-sum store until {@link #flush()}. */
+  void sendWithoutFlush(final UsageEvent event) {
     usage.pipeInput(event.getCorrelationId(), event);
+  }
+
+  /** Lets one pre-sum interval pass on the wall clock, forwarding the pending sums. */
+  void flush() {
+    driver.advanceWallClockTime(TestData.PRESUM);
   }
 
   /** A usage of one tenant at a given time. */

@@ -359,7 +359,7 @@ class ClientApisEndToEndTest {
   }
 
   @Test
-  void kiloAgentRequestsStreamThroughTheModeRouteWithCostAndUsageBrokenDownBySession()
+  void kiloAgentRequestsStreamThroughTheModeRouteWithCostAndSpendBrokenDownBySession()
       throws Exception {
     final String code = agentRequest("Rename the billing module");
     assertThat(code.length()).isGreaterThan(40_000);
@@ -388,6 +388,62 @@ class ClientApisEndToEndTest {
     assertThat(recorded.getProjectId()).isEqualTo("proj-billing");
     assertThat(recorded.getEditorName()).isEqualTo("Visual Studio Code");
     assertThat(recorded.getModel()).isEqualTo("openai/gpt-5-mini");
+
+    // The spend recorded under session, parent session, feature and project, read back through the
+    // accounting query API: each sub-agent task its own reply's cost, the parent task both.
+    final long codingMicros = micros(coding.usage());
+    final long planningMicros = micros(planning.usage());
+    assertThat(codingMicros).isEqualTo(micros);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      final JsonNode parents = spend("parent_session", "total");
+      assertThat(row(parents, "task-root").path("requests").asLong()).isEqualTo(2);
+      assertThat(row(parents, "task-root").path("costMicros").asLong())
+          .isEqualTo(codingMicros + planningMicros);
+    });
+    final JsonNode sessions = spend("session", "total");
+    assertThat(row(sessions, "task-sub-1").path("costMicros").asLong()).isEqualTo(codingMicros);
+    assertThat(row(sessions, "task-sub-1").path("requests").asLong()).isEqualTo(1);
+    assertThat(row(sessions, "task-sub-2").path("costMicros").asLong()).isEqualTo(planningMicros);
+    assertThat(row(spend("parent_session", "day"), "task-root").path("costMicros").asLong())
+        .isEqualTo(codingMicros + planningMicros);
+    for (final String[] dimension : new String[][] {
+        {"feature", "vscode-extension"}, {"project", "proj-billing"}}) {
+      final JsonNode row = row(spend(dimension[0], "total"), dimension[1]);
+      assertThat(row.path("requests").asLong()).as(dimension[0]).isEqualTo(2);
+      assertThat(row.path("costMicros").asLong()).as(dimension[0])
+          .isEqualTo(codingMicros + planningMicros);
+    }
+  }
+
+  /** The cost OpenRouter-style in a final usage chunk (dollars), in micro-dollars. */
+  private static long micros(final JsonNode usage) {
+    return usage.path("cost").decimalValue().movePointRight(6).longValueExact();
+  }
+
+  /** The demo tenant's spend by one dimension from the accounting query API. */
+  private static JsonNode spend(final String by, final String window) throws Exception {
+    final HttpResponse<String> response = HTTP.send(
+        HttpRequest.newBuilder(URI.create(
+                stack.accountingUrl() + "/v1/spend?by=" + by + "&window=" + window))
+            .timeout(WAIT)
+            .header("authorization", "Bearer " + DEMO_KEY)
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    final JsonNode body = JSON.readTree(response.body());
+    assertThat(body.path("by").asText()).isEqualTo(by);
+    return body;
+  }
+
+  /** The row of one value in a spend report; a missing row fails. */
+  private static JsonNode row(final JsonNode report, final String value) {
+    for (final JsonNode row : report.path("rows")) {
+      if (value.equals(row.path("value").asText())) {
+        return row;
+      }
+    }
+    throw new AssertionError("no row " + value + " in " + report);
   }
 
   @Test

@@ -164,6 +164,34 @@ class ProviderFaultsAndPoisonTest {
               });
     }
 
+    // The ingress's reply readers: both reply topics dead-letter to tiergate.responses.dlq (there is
+    // no chunk DLQ in the catalogue), each letter naming the topic it came from in its source header.
+    for (final Topic<?> replies : List.of(Topics.RESPONSES, Topics.RESPONSE_CHUNKS)) {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .untilAsserted(
+              () -> {
+                final List<ConsumerRecord<byte[], byte[]>> letters =
+                    TopicScan.readAll(kafka, Topics.RESPONSES_DLQ.name());
+                for (final byte[] value : poison.get(replies)) {
+                  final ConsumerRecord<byte[], byte[]> letter = findFrom(letters, value, replies);
+                  assertThat(letter).as("dead letter from %s", replies.name()).isNotNull();
+                  assertThat(TiergateHeaders.get(letter.headers(), TiergateHeaders.DLQ_REASON))
+                      .as("reason header of a letter from %s", replies.name())
+                      .hasValueSatisfying(reason -> assertThat(reason).isNotBlank());
+                }
+              });
+    }
+    final String ingressMetrics = FaultSuite.HTTP
+        .send(HttpRequest.newBuilder(URI.create(stack.ingressMetricsUrl()))
+                .timeout(Duration.ofSeconds(30)).GET().build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+    assertThat(ingressMetrics)
+        .containsPattern("tiergate_ingress_dead_letters_total\\{[^}]*topic=\"tiergate\\.responses\"[^}]*\\} [3-9]")
+        .containsPattern(
+            "tiergate_ingress_dead_letters_total\\{[^}]*topic=\"tiergate\\.response-chunks\"[^}]*\\} [3-9]");
+
     // The apps are still running: a normal request is routed, dispatched, answered and accounted.
     await()
         .atMost(Duration.ofSeconds(60))
@@ -242,6 +270,18 @@ class ProviderFaultsAndPoisonTest {
     final ChatRequest request =
         FaultSuite.chatRequest(FaultSuite.uniqueId("req_"), "sess_poison", "tenant_poison", null);
     return Topics.REQUESTS.valueSerde(kafka.serdes()).serializer().serialize(Topics.REQUESTS.name(), request);
+  }
+
+  /** The letter with this value whose source header says it came from {@code input}. */
+  private static ConsumerRecord<byte[], byte[]> findFrom(
+      final List<ConsumerRecord<byte[], byte[]>> records, final byte[] value, final Topic<?> input) {
+    return records.stream()
+        .filter(r -> Arrays.equals(r.value(), value))
+        .filter(r -> TiergateHeaders.get(r.headers(), TiergateHeaders.DLQ_SOURCE)
+            .filter(source -> source.startsWith(input.name() + "/"))
+            .isPresent())
+        .findFirst()
+        .orElse(null);
   }
 
   private static ConsumerRecord<byte[], byte[]> find(

@@ -9,6 +9,7 @@ import io.apicurio.registry.serde.config.IdOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
@@ -18,7 +19,9 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Avro serdes in Confluent's wire format, backed by Apicurio's serializer against the registry.
- * Schemas are registered on first use under the topic's {@code <topic>-value} subject.
+ * Schemas are registered on first use under the topic's {@code <topic>-value} subject. Apicurio's
+ * serdes do per-record work that does not change between records (see {@link CachedIdSerializer}
+ * and {@link CachedReaderDeserializer}); the wrappers keep its results.
  */
 final class RegistryAvroSerdes implements SerdeFactory {
 
@@ -49,7 +52,9 @@ final class RegistryAvroSerdes implements SerdeFactory {
     final AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
     serializer.configure(config, false);
     deserializer.configure(config, false);
-    return Serdes.serdeFrom(serializer, new TypeCheckingDeserializer<>(deserializer, type));
+    return Serdes.serdeFrom(
+        new CachedIdSerializer<>(serializer, SpecificData.getForClass(type).getSchema(type)),
+        new TypeCheckingDeserializer<>(new CachedReaderDeserializer<>(deserializer, type), type));
   }
 
   /**

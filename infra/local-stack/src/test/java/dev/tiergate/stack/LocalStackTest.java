@@ -28,6 +28,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -42,6 +45,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,6 +100,33 @@ class LocalStackTest {
     final Schema registered =
         new Schema.Parser().parse(JSON.readTree(response.body()).get("schema").asText());
     assertThat(registered).isEqualTo(ChatRequest.getClassSchema());
+  }
+
+  @Test
+  void everyRecordOfASerdeCarriesTheRegisteredIdAndDecodesWithTheRegisteredSchema()
+      throws Exception {
+    // The first record goes through Apicurio's serializer, the next ones through the cached id.
+    final List<ChatRequest> sent = List.of(chatRequest(), chatRequest(), chatRequest());
+    final Serializer<ChatRequest> serializer = serde().serializer();
+    final List<byte[]> payloads =
+        sent.stream().map(request -> serializer.serialize(Topics.REQUESTS.name(), request)).toList();
+
+    final Set<Integer> ids =
+        payloads.stream().map(bytes -> ByteBuffer.wrap(bytes, 1, 4).getInt()).collect(Collectors.toSet());
+    assertThat(payloads).allSatisfy(bytes -> assertThat(bytes[0]).as("magic byte").isZero());
+    assertThat(ids).hasSize(1);
+    final HttpResponse<String> response = get("/apis/ccompat/v7/schemas/ids/" + ids.iterator().next());
+    final Schema registered =
+        new Schema.Parser().parse(JSON.readTree(response.body()).get("schema").asText());
+    final GenericDatumReader<GenericRecord> independent = new GenericDatumReader<>(registered);
+    final Deserializer<ChatRequest> deserializer = serde().deserializer();
+    for (int i = 0; i < sent.size(); i++) {
+      final byte[] bytes = payloads.get(i);
+      final GenericRecord generic =
+          independent.read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+      assertThat(generic.get("correlationId")).hasToString(sent.get(i).getCorrelationId());
+      assertThat(deserializer.deserialize(Topics.REQUESTS.name(), bytes)).isEqualTo(sent.get(i));
+    }
   }
 
   @Test

@@ -49,6 +49,9 @@ import java.util.TreeSet;
  *   <tr><td>TIERGATE_DISPATCHER_KEYS_FILE</td><td>none; BYOK keys, see {@link KeyStore}</td></tr>
  *   <tr><td>TIERGATE_BYOK__&lt;REF&gt;__&lt;PROVIDER&gt;</td><td>BYOK keys, see {@link KeyStore}</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_CLOSE_TIMEOUT_MS</td><td>30000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_METRICS_PORT: port of {@code GET /metrics} (Prometheus) and {@code
+ *       GET /health}; 0 picks a free one (logged, and {@code DispatcherService.metricsPort()}), -1
+ *       turns it off</td><td>0</td></tr>
  *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_BASE_URL</td><td>required per provider (the public
  *       URL for OPENAI, ANTHROPIC, GOOGLE and GEMINI)</td></tr>
  *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_API_KEY</td><td>none; sent as the format's credential</td></tr>
@@ -74,9 +77,13 @@ public record DispatcherConfig(
     GuardSettings guards,
     KeyStore keys,
     Duration dedupLookback,
-    Duration catchUpTimeout) {
+    Duration catchUpTimeout,
+    int metricsPort) {
 
   public static final String DEFAULT_GROUP_ID = "tiergate-dispatcher";
+  public static final String METRICS_PORT_ENV = "TIERGATE_DISPATCHER_METRICS_PORT";
+  /** {@link #metricsPort()} value that turns the metrics endpoint off. */
+  public static final int NO_METRICS_PORT = -1;
   static final String PREFIX = "TIERGATE_DISPATCHER_";
   static final String PROVIDER_PREFIX = "TIERGATE_PROVIDER_";
   private static final String BASE_URL = "_BASE_URL";
@@ -103,6 +110,10 @@ public record DispatcherConfig(
     Objects.requireNonNull(catchUpTimeout, "catchUpTimeout");
     if (maxInFlight < 1 || maxBatchInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
+    }
+    if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
+      throw new IllegalArgumentException(
+          "metrics port must be -1 (off), 0 (free) or a port: " + metricsPort);
     }
     if (providers.isEmpty()) {
       throw new IllegalArgumentException(
@@ -138,7 +149,12 @@ public record DispatcherConfig(
         guardsFromEnv(env),
         KeyStore.fromEnv(env),
         millis(env, "DEDUP_LOOKBACK_MS", 3_600_000),
-        millis(env, "CATCH_UP_TIMEOUT_MS", 30_000));
+        millis(env, "CATCH_UP_TIMEOUT_MS", 30_000),
+        metricsPort(env));
+  }
+
+  private static int metricsPort(final Map<String, String> env) {
+    return (int) number(env, "METRICS_PORT", 0, NO_METRICS_PORT);
   }
 
   private static GuardSettings guardsFromEnv(final Map<String, String> env) {

@@ -7,6 +7,11 @@ import dev.tiergate.dispatcher.provider.ProviderGuards;
 import dev.tiergate.dispatcher.provider.Providers;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,9 +22,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -31,11 +38,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The dispatcher as one runnable unit: Kafka clients, the provider HTTP client, tails of the model
  * catalogue (for model families) and of the responses topic (to skip requests already answered),
- * and one {@link DispatcherWorker}. Scale by running more instances in the same group.
+ * one {@link DispatcherWorker}, and {@code /metrics} + {@code /health} on the config's metrics port
+ * (Kafka client metrics included, so consumer lag per partition is scraped with the rest). Scale by
+ * running more instances in the same group.
  */
 public final class DispatcherService implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(DispatcherService.class);
+  private static final Duration CLIENT_METRICS_REFRESH = Duration.ofSeconds(5);
 
   private final DispatcherConfig config;
   private final SerdeFactory serdes;
@@ -47,6 +57,11 @@ public final class DispatcherService implements AutoCloseable {
   private DispatcherWorker worker;
   private final List<TopicTail<?>> tails = new ArrayList<>();
   private ProviderGuards guards;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final DispatcherMetrics metrics = new DispatcherMetrics(registry);
+  private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
+  private ScheduledExecutorService clientMetricsRefresh;
+  private volatile DispatcherHttp http;
 
   public DispatcherService(final DispatcherConfig config, final SerdeFactory serdes) {
     this(
@@ -88,11 +103,42 @@ public final class DispatcherService implements AutoCloseable {
             providerClient,
             new CallPolicy(config.retry(), config.keys(), guards),
             publisher,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            metrics);
     final Consumer<String, byte[]> consumer = consumers.apply(config.consumerProperties());
     worker = new DispatcherWorker(config.workerSettings(), consumer, publisher, dispatcher, serdes, produced);
+    bindMetrics(consumer);
     worker.start();
+    if (config.metricsPort() != DispatcherConfig.NO_METRICS_PORT) {
+      http = DispatcherHttp.start(config.metricsPort(), registry, this::isRunning);
+    }
     log.info("dispatcher started: group {}, providers {}", config.groupId(), config.providers().keySet());
+  }
+
+  private void bindMetrics(final Consumer<String, byte[]> consumer) {
+    metrics.breakers(guards, config.providers().keySet());
+    metrics.inFlight(worker);
+    // Per-partition lag meters appear only after the first fetch: look for new client metrics
+    // every few seconds rather than the binder's default minute.
+    clientMetricsRefresh = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      final Thread thread = new Thread(runnable, "tiergate-dispatcher-client-metrics");
+      thread.setDaemon(true);
+      return thread;
+    });
+    clientMetrics.add(new KafkaClientMetrics(consumer, Tags.empty(), clientMetricsRefresh, CLIENT_METRICS_REFRESH));
+    clientMetrics.add(new KafkaClientMetrics(producer, Tags.empty(), clientMetricsRefresh, CLIENT_METRICS_REFRESH));
+    clientMetrics.forEach(binder -> binder.bindTo(registry));
+  }
+
+  /** The port of {@code /metrics} and {@code /health}; -1 before start or when turned off. */
+  public int metricsPort() {
+    final DispatcherHttp server = http;
+    return server == null ? DispatcherConfig.NO_METRICS_PORT : server.port();
+  }
+
+  /** The dispatcher's meters (what {@code /metrics} serves). */
+  public MeterRegistry meterRegistry() {
+    return registry;
   }
 
   /** The per-provider guards, for tests and metrics; null before start. */
@@ -175,9 +221,17 @@ public final class DispatcherService implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    if (http != null) {
+      http.close();
+    }
     if (worker != null) {
       worker.close();
     }
+    clientMetrics.forEach(KafkaClientMetrics::close);
+    if (clientMetricsRefresh != null) {
+      clientMetricsRefresh.shutdownNow();
+    }
+    registry.close();
     if (producer != null) {
       producer.close(Duration.ofSeconds(10));
     }

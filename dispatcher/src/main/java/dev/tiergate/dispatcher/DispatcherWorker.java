@@ -35,13 +35,14 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
- * One consumer-group member on {@code tiergate.routed}. A poll loop on its own thread decodes each
- * record itself (an undecodable one goes to the dead-letter topic instead of wedging the loop),
- * serves up to {@code maxInFlight} interactive requests at once plus up to {@code
- * maxBatchInFlight} batch requests (their own budget, so a batch cannot starve interactive traffic),
- * pauses its partitions while its backlog is full so it keeps polling (and stays in the group),
- * and commits a partition's offset only once the
- * response of every earlier record of that partition is acknowledged.
+ * One consumer-group member on {@code tiergate.routed} (interactive requests) and {@code
+ * tiergate.routed-batch} (batch items). A poll loop on its own thread decodes each record itself (an
+ * undecodable one goes to its topic's dead-letter topic instead of wedging the loop), serves up to
+ * {@code maxInFlight} interactive requests at once plus up to {@code maxBatchInFlight} batch items
+ * (their own budget), pauses only the partitions of the topic whose backlog is full so it keeps
+ * polling (and stays in the group) — a long batch holds back batch partitions while interactive ones
+ * keep flowing — and commits a partition's offset only once the response of every earlier record
+ * of that partition is acknowledged.
  *
  * <p>A failure to publish is fatal: the worker stops without committing past the request, leaves
  * the group, and {@link #failure()} says why.
@@ -63,8 +64,9 @@ public final class DispatcherWorker implements AutoCloseable {
   private final Deque<Work> backlog = new ArrayDeque<>();
   private final Deque<Work> batchBacklog = new ArrayDeque<>();
   private final Map<Position, Disposable> running = new HashMap<>();
-  private int inFlight;
-  private int batchInFlight;
+  // Written by the poll thread only; volatile so metrics can read them.
+  private volatile int inFlight;
+  private volatile int batchInFlight;
   private int deadLettersInFlight;
 
   private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
@@ -117,6 +119,12 @@ public final class DispatcherWorker implements AutoCloseable {
     return started.get() && terminated.getCount() > 0;
   }
 
+  /** Requests of one lane being served now; readable from any thread (metrics). */
+  public int inFlight(final boolean batch) {
+    final int batchNow = batchInFlight;
+    return batch ? batchNow : Math.max(0, inFlight - batchNow);
+  }
+
   /** Why the worker stopped on its own, if it did. */
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure);
@@ -151,7 +159,7 @@ public final class DispatcherWorker implements AutoCloseable {
 
   private void run() {
     try {
-      consumer.subscribe(List.of(Topics.ROUTED.name()), new Rebalance());
+      consumer.subscribe(List.of(Topics.ROUTED.name(), Topics.ROUTED_BATCH.name()), new Rebalance());
       while (!stopping && failure == null) {
         loopOnce();
       }
@@ -292,18 +300,29 @@ public final class DispatcherWorker implements AutoCloseable {
     offsets.completed(completion.position().partition(), completion.position().offset());
   }
 
+  /** Each topic is paused on its own backlog: a full batch lane never holds back interactive work. */
   private void pauseOrResume() {
-    final Set<TopicPartition> paused = consumer.paused();
     final boolean interactiveFull = inFlight - batchInFlight + backlog.size() >= settings.maxInFlight();
-    final boolean batchFull = batchBacklog.size() >= settings.maxInFlight();
-    if (interactiveFull || batchFull) {
-      final Set<TopicPartition> toPause = new HashSet<>(consumer.assignment());
-      toPause.removeAll(paused);
-      if (!toPause.isEmpty()) {
-        consumer.pause(toPause);
+    final boolean batchFull = batchBacklog.size() >= settings.maxBatchInFlight();
+    pauseOrResume(Topics.ROUTED.name(), interactiveFull);
+    pauseOrResume(Topics.ROUTED_BATCH.name(), batchFull);
+  }
+
+  private void pauseOrResume(final String topic, final boolean full) {
+    final Set<TopicPartition> paused = consumer.paused();
+    final Set<TopicPartition> change = new HashSet<>();
+    for (final TopicPartition partition : consumer.assignment()) {
+      if (partition.topic().equals(topic) && paused.contains(partition) != full) {
+        change.add(partition);
       }
-    } else if (!paused.isEmpty()) {
-      consumer.resume(paused);
+    }
+    if (change.isEmpty()) {
+      return;
+    }
+    if (full) {
+      consumer.pause(change);
+    } else {
+      consumer.resume(change);
     }
   }
 
@@ -421,9 +440,13 @@ public final class DispatcherWorker implements AutoCloseable {
     }
   }
 
+  /**
+   * The lane is the topic the request came from: the router puts batch items on {@code
+   * tiergate.routed-batch}, and pausing is per topic, so the budget follows the topic too.
+   */
   private record Work(Position position, RoutedRequest routed) {
     boolean batch() {
-      return routed.getRequest().getBatchId() != null;
+      return Topics.ROUTED_BATCH.name().equals(position.partition().topic());
     }
   }
 

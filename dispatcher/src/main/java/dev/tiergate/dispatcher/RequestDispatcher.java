@@ -18,6 +18,7 @@ import dev.tiergate.schemas.UsageEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,6 +47,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
   private final RetryPolicy retry;
   private final ResponsePublisher publisher;
   private final ResponseFactory factory;
+  private final DispatcherMetrics metrics;
 
   public RequestDispatcher(
       final Providers providers,
@@ -62,6 +64,17 @@ public final class RequestDispatcher implements RoutedRequestHandler {
       final CallPolicy policy,
       final ResponsePublisher publisher,
       final Clock clock) {
+    this(providers, client, policy, publisher, clock, DispatcherMetrics.inMemory());
+  }
+
+  public RequestDispatcher(
+      final Providers providers,
+      final ProviderClient client,
+      final CallPolicy policy,
+      final ResponsePublisher publisher,
+      final Clock clock,
+      final DispatcherMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.providers = Objects.requireNonNull(providers, "providers");
     this.client = Objects.requireNonNull(client, "client");
     this.policy = Objects.requireNonNull(policy, "policy");
@@ -88,8 +101,9 @@ public final class RequestDispatcher implements RoutedRequestHandler {
                     .call(
                         target,
                         isBatch(request),
-                        () -> client.complete(target, ReasoningHygiene.forTarget(request, target), params(routed)))
-                    .retryWhen(retry.spec())
+                        () -> metrics.call(target, () ->
+                            client.complete(target, ReasoningHygiene.forTarget(request, target), params(routed))))
+                    .retryWhen(retry.spec(() -> metrics.retried(target)))
                     .map(reply -> new Served(target, reply, Optional.empty())))
         .flatMap(outcome -> publish(routed, outcome, Optional.empty()));
   }
@@ -112,8 +126,9 @@ public final class RequestDispatcher implements RoutedRequestHandler {
         .stream(
             target,
             isBatch(request),
-            () -> client.stream(target, ReasoningHygiene.forTarget(request, target), params(routed)))
-        .retryWhen(retry.spec())
+            () -> metrics.stream(target, () ->
+                client.stream(target, ReasoningHygiene.forTarget(request, target), params(routed))))
+        .retryWhen(retry.spec(() -> metrics.retried(target)))
         .publishOn(Schedulers.boundedElastic())
         .doOnNext(
             delta -> {
@@ -149,6 +164,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
           model,
           routed.getRequest().getCorrelationId());
       attempts.add(new Attempt(model, Optional.empty()));
+      metrics.fellBack(model, "no_provider");
       return walk(routed, index + 1, attempts, attempt);
     }
     return Mono.defer(() -> attempt.apply(withKey(routed.getRequest(), target.get())))
@@ -161,9 +177,11 @@ public final class RequestDispatcher implements RoutedRequestHandler {
                   routed.getRequest().getCorrelationId(),
                   failure.getMessage());
               attempts.add(new Attempt(model, Optional.of(failure)));
-              return failure.fallbackAllowed()
-                  ? walk(routed, index + 1, attempts, attempt)
-                  : Mono.just(new Failed(ChainErrors.terminal(failure)));
+              if (!failure.fallbackAllowed()) {
+                return Mono.just(new Failed(ChainErrors.terminal(failure)));
+              }
+              metrics.fellBack(model, failure.kind().name().toLowerCase(Locale.ROOT));
+              return walk(routed, index + 1, attempts, attempt);
             });
   }
 
@@ -198,8 +216,10 @@ public final class RequestDispatcher implements RoutedRequestHandler {
 
   private Settled settle(final RoutedRequest routed, final Outcome outcome) {
     final String correlationId = routed.getRequest().getCorrelationId();
+    final boolean batch = isBatch(routed.getRequest());
     if (outcome instanceof Failed failed) {
       log.info("{} failed: {} ({})", correlationId, failed.error().getType(), failed.error().getMessage());
+      metrics.ended(String.valueOf(failed.error().getType()).toLowerCase(Locale.ROOT), batch);
       return new Settled(factory.failed(routed, failed.error()), Optional.empty());
     }
     final Served served = (Served) outcome;
@@ -207,6 +227,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
     final Usage usage =
         served.reply().usage().orElseGet(() -> UsageEstimator.estimate(routed.getRequest(), served.reply()));
     final boolean interrupted = served.interruption().isPresent();
+    metrics.ended(interrupted ? "interrupted" : "served", batch);
     final ChatResponse response =
         interrupted
             ? factory.interrupted(

@@ -71,7 +71,14 @@ public final class ResponsePublisher {
         TiergateHeaders.DLQ_SOURCE,
         record.topic() + "/" + record.partition() + "/" + record.offset());
     return send(
-        new ProducerRecord<>(Topics.ROUTED_DLQ.name(), null, record.key(), record.value(), headers));
+        new ProducerRecord<>(deadLetterTopic(record.topic()), null, record.key(), record.value(), headers));
+  }
+
+  /** Each routed topic has its own dead-letter topic; anything else lands on the routed one's. */
+  private static String deadLetterTopic(final String source) {
+    return Topics.ROUTED_BATCH.name().equals(source)
+        ? Topics.ROUTED_BATCH_DLQ.name()
+        : Topics.ROUTED_DLQ.name();
   }
 
   private <V> CompletableFuture<Void> send(

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param closeTimeout how long {@code close()} waits for in-flight requests before giving up on
  *     them (they are then redelivered to whoever owns the partition next)
  * @param dedupCapacity how many recent correlation ids are remembered to skip duplicates
- * @param maxBatchInFlight batch requests ({@code batchId} set) served at once, a budget of their
+ * @param maxBatchInFlight batch items (read from {@code tiergate.routed-batch}) served at once, a budget of their
  *     own on top of {@code maxInFlight}, so a batch never takes the slots interactive requests need
  */
 public record WorkerSettings(

@@ -59,6 +59,17 @@ class DispatcherConfigTest {
   }
 
   @Test
+  void metricsPortDefaultsToAFreePortAndMinusOneTurnsItOff() {
+    assertThat(DispatcherConfig.fromEnv(env()).metricsPort()).isZero();
+    assertThat(DispatcherConfig.fromEnv(env(DispatcherConfig.METRICS_PORT_ENV, "9091")).metricsPort())
+        .isEqualTo(9091);
+    assertThat(DispatcherConfig.fromEnv(env(DispatcherConfig.METRICS_PORT_ENV, "-1")).metricsPort())
+        .isEqualTo(DispatcherConfig.NO_METRICS_PORT);
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env(DispatcherConfig.METRICS_PORT_ENV, "-2")))
+        .hasMessageContaining("METRICS_PORT");
+  }
+
+  @Test
   void neverPrintsApiKeys() {
     final DispatcherConfig config = DispatcherConfig.fromEnv(env("TIERGATE_PROVIDER_OPENAI_API_KEY", "sk-live-1"));
 

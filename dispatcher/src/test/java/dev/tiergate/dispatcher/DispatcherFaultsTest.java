@@ -61,8 +61,8 @@ class DispatcherFaultsTest {
   static void startBroker() {
     kafka = EmbeddedKafka.start();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      new TopicProvisioner(admin).provision(List.of(Topics.ROUTED, Topics.RESPONSES, Topics.RESPONSE_CHUNKS,
-          Topics.USAGE, Topics.MODELS, Topics.ROUTED_DLQ));
+      new TopicProvisioner(admin).provision(List.of(Topics.ROUTED, Topics.ROUTED_BATCH, Topics.RESPONSES,
+          Topics.RESPONSE_CHUNKS, Topics.USAGE, Topics.MODELS, Topics.ROUTED_DLQ, Topics.ROUTED_BATCH_DLQ));
     }
     producer = new KafkaProducer<>(
         Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
@@ -178,7 +178,71 @@ class DispatcherFaultsTest {
     }
   }
 
+  @Test
+  void metricsEndpointShowsCallsLatencyRetriesFallbacksBreakerLanesAndLag() throws Exception {
+    try (ProviderSimulator sim = ProviderSimulator.start(SimulatorConfig.defaults());
+        DispatcherService dispatcher = new DispatcherService(config(sim, Map.of(
+            "TIERGATE_PROVIDER_DOWN_BASE_URL", "http://127.0.0.1:" + closedPort() + "/v1",
+            "TIERGATE_DISPATCHER_MAX_RETRIES", "1",
+            DispatcherConfig.METRICS_PORT_ENV, "0")), SERDES)) {
+      dispatcher.start();
+      final String prefix = unique("req_metrics");
+      final List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        ids.add(prefix + "_" + i);
+        send(routed(chat(ids.get(i)).setBatchId(null).setBatchItemId(null).build(),
+            "down/gpt-x", "anthropic/claude-metrics"));
+      }
+      final String batchItem = prefix + "_batch";
+      ids.add(batchItem);
+      send(Topics.ROUTED_BATCH, routed(chat(batchItem).setBatchId("batch_metrics").build(), "anthropic/claude-metrics"));
+      awaitResponses(ids);
+      final String url = "http://127.0.0.1:" + dispatcher.metricsPort() + "/metrics";
+
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        final String text = scrape(url);
+        assertThat(sample(text, "tiergate_dispatcher_provider_calls_total", "model=\"anthropic/claude-metrics\"",
+            "outcome=\"ok\"")).isEqualTo(7);
+        assertThat(sample(text, "tiergate_dispatcher_provider_calls_total", "model=\"down/gpt-x\"",
+            "outcome=\"connection\"")).isPositive();
+        assertThat(sample(text, "tiergate_dispatcher_provider_latency_seconds_count",
+            "model=\"anthropic/claude-metrics\"")).isEqualTo(7);
+        assertThat(sample(text, "tiergate_dispatcher_provider_latency_seconds_bucket",
+            "model=\"anthropic/claude-metrics\"", "le=\"+Inf\"")).isEqualTo(7);
+        assertThat(sample(text, "tiergate_dispatcher_retries_total", "model=\"down/gpt-x\"")).isPositive();
+        assertThat(sample(text, "tiergate_dispatcher_fallbacks_total", "model=\"down/gpt-x\"")).isEqualTo(6);
+        assertThat(sample(text, "tiergate_dispatcher_requests_total", "outcome=\"served\"",
+            "lane=\"batch\"")).isEqualTo(1);
+        assertThat(sample(text, "tiergate_dispatcher_requests_total", "outcome=\"served\"",
+            "lane=\"interactive\"")).isEqualTo(6);
+        assertThat(sample(text, "tiergate_dispatcher_circuit_state", "provider=\"anthropic\"",
+            "state=\"closed\"")).isEqualTo(1);
+        assertThat(text).contains("tiergate_dispatcher_in_flight{lane=\"batch\"}",
+            "tiergate_dispatcher_in_flight{lane=\"interactive\"}");
+        assertThat(text).containsPattern("kafka_consumer_fetch_manager_records_lag\\{[^}]*partition=\"\\d+\"[^}]*"
+            + "topic=\"tiergate\\.routed\"");
+      });
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
+
+  private static String scrape(final String url) throws Exception {
+    final java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  /** The sum of the samples of one metric whose labels contain every given {@code name="value"}. */
+  private static double sample(final String text, final String metric, final String... labels) {
+    return text.lines()
+        .filter(line -> line.startsWith(metric + "{") || line.startsWith(metric + " "))
+        .filter(line -> java.util.Arrays.stream(labels).allMatch(line::contains))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum();
+  }
 
   private static DispatcherConfig config(final ProviderSimulator sim, final Map<String, String> extra) {
     final Map<String, String> env = new HashMap<>();
@@ -197,9 +261,13 @@ class DispatcherFaultsTest {
   }
 
   private static void send(final RoutedRequest routed) {
+    send(Topics.ROUTED, routed);
+  }
+
+  private static void send(final Topic<RoutedRequest> topic, final RoutedRequest routed) {
     final String id = routed.getRequest().getCorrelationId();
-    producer.send(new ProducerRecord<>(Topics.ROUTED.name(), id,
-        Topics.ROUTED.valueSerde(SERDES).serializer().serialize(Topics.ROUTED.name(), routed)));
+    producer.send(new ProducerRecord<>(topic.name(), id,
+        topic.valueSerde(SERDES).serializer().serialize(topic.name(), routed)));
   }
 
   private static Map<String, List<ChatResponse>> awaitResponses(final List<String> ids) {

@@ -45,6 +45,7 @@ class DispatcherWorkerTest {
 
   private static final TopicPartition P0 = new TopicPartition(Topics.ROUTED.name(), 0);
   private static final TopicPartition P1 = new TopicPartition(Topics.ROUTED.name(), 1);
+  private static final TopicPartition B0 = new TopicPartition(Topics.ROUTED_BATCH.name(), 0);
 
   private final SerdeFactory serdes = SerdeFactory.schemaless();
   private final KeptOpenConsumer consumer = new KeptOpenConsumer();
@@ -104,15 +105,21 @@ class DispatcherWorkerTest {
   }
 
   private void startWorker(final int maxInFlight, final RoutedRequestHandler handler) {
+    startWorker(maxInFlight, maxInFlight, handler);
+  }
+
+  private void startWorker(
+      final int maxInFlight, final int maxBatchInFlight, final RoutedRequestHandler handler) {
     worker =
         new DispatcherWorker(
-            new WorkerSettings(maxInFlight, Duration.ofMillis(10), Duration.ofMillis(5), Duration.ofSeconds(5), 1000),
+            new WorkerSettings(maxInFlight, Duration.ofMillis(10), Duration.ofMillis(5), Duration.ofSeconds(5), 1000,
+                maxBatchInFlight),
             consumer,
             new ResponsePublisher(producer, serdes),
             handler,
             serdes);
-    consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
-    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1)));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L, B0, 0L));
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1, B0)));
     worker.start();
     await().until(() -> !consumer.assignment().isEmpty());
   }
@@ -226,6 +233,42 @@ class DispatcherWorkerTest {
     gates.keySet().forEach(this::open);
     await().until(() -> consumer.paused().isEmpty());
     await().until(() -> Long.valueOf(1).equals(committed(P0)) && Long.valueOf(1).equals(committed(P1)));
+  }
+
+  @Test
+  void pausesOnlyTheBatchTopicWhileItsBacklogIsFullAndKeepsServingInteractiveRequests() {
+    startWorker(4, 1, this::gated);
+    for (int i = 0; i < 6; i++) {
+      add(B0, i, "req_batch" + i);
+    }
+    await().until(() -> consumer.paused().contains(B0));
+
+    add(P0, 0, "req_interactive");
+
+    await().until(() -> handled.contains("req_interactive"));
+    assertThat(consumer.paused()).contains(B0).doesNotContain(P0, P1);
+    assertThat(handled).filteredOn(id -> id.startsWith("req_batch")).containsExactly("req_batch0");
+    open("req_interactive");
+    await().until(() -> Long.valueOf(1).equals(committed(P0)));
+    assertThat(committed(B0)).isNull();
+
+    for (int i = 0; i < 6; i++) {
+      final String id = "req_batch" + i;
+      await().until(() -> handled.contains(id));
+      open(id);
+    }
+    await().until(() -> Long.valueOf(6).equals(committed(B0)));
+    assertThat(consumer.paused()).isEmpty();
+  }
+
+  @Test
+  void deadLettersAnUndecodableBatchItemToTheBatchDeadLetterTopic() {
+    startWorker(8, routed -> Mono.empty());
+    add(B0, 0, new byte[] {9, 9, 9});
+
+    await().until(() -> Long.valueOf(1).equals(committed(B0)));
+    assertThat(new Published(producer, serdes).records(Topics.ROUTED_BATCH_DLQ)).hasSize(1);
+    assertThat(new Published(producer, serdes).records(Topics.ROUTED_DLQ)).isEmpty();
   }
 
   @Test

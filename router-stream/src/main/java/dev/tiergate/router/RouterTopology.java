@@ -5,7 +5,10 @@ import dev.tiergate.router.DecodedRequest.Undecodable;
 import dev.tiergate.router.RoutingOutcome.Routed;
 import dev.tiergate.router.RoutingOutcome.Unroutable;
 import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.schemas.ApiKind;
+import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.Route;
+import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import java.util.Objects;
@@ -26,7 +29,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The router topology: {@code tiergate.requests} (keyed by session id) joined with the routing
- * table becomes {@code tiergate.routed} (keyed by correlation id). Requests that match no rule get
+ * table becomes {@code tiergate.routed} (keyed by correlation id; batch items go to {@code
+ * tiergate.routed-batch} instead, so they never queue ahead of interactive requests). Requests that match no rule get
  * an error reply on {@code tiergate.responses}; records that do not decode go, byte for byte, to
  * {@code tiergate.requests.dlq}. The decision ({@link RouteResolver}) reads three GlobalKTables
  * (routes, the model catalogue, budget states from accounting) and one local store: the last model
@@ -67,6 +71,10 @@ public final class RouterTopology {
   static final String UNROUTABLE = "unroutable";
   static final String ROUTED_VALUE = "router-routed-request";
   static final String ROUTED_SINK = "router-routed-sink";
+  static final String KIND_BRANCH = "router-routed-kind-";
+  static final String BATCH = "batch";
+  static final String INTERACTIVE = "interactive";
+  static final String ROUTED_BATCH_SINK = "router-routed-batch-sink";
   static final String ERROR_VALUE = "router-unroutable-response";
   static final String ERROR_SINK = "router-unroutable-sink";
 
@@ -174,14 +182,30 @@ public final class RouterTopology {
         .defaultBranch(Branched.withConsumer(error -> toResponses(error, serdes), UNROUTABLE));
   }
 
+  /**
+   * Batch items go to their own topic so the dispatcher can hold them back without holding back
+   * the interactive requests behind them; both topics are keyed by correlation id.
+   */
   private static void toRouted(
       final KStream<String, RoutingOutcome> routed, final SerdeFactory serdes) {
     routed
         .mapValues(outcome -> ((Routed) outcome).routed(), Named.as(ROUTED_VALUE))
-        .to(
-            Topics.ROUTED.name(),
-            Produced.with(Topics.ROUTED.keySerde(), Topics.ROUTED.valueSerde(serdes))
-                .withName(ROUTED_SINK));
+        .split(Named.as(KIND_BRANCH))
+        .branch(
+            (key, request) -> isBatch(request),
+            Branched.withConsumer(batch -> batch.to(Topics.ROUTED_BATCH.name(),
+                Produced.with(Topics.ROUTED_BATCH.keySerde(), Topics.ROUTED_BATCH.valueSerde(serdes))
+                    .withName(ROUTED_BATCH_SINK)), BATCH))
+        .defaultBranch(
+            Branched.withConsumer(interactive -> interactive.to(Topics.ROUTED.name(),
+                Produced.with(Topics.ROUTED.keySerde(), Topics.ROUTED.valueSerde(serdes))
+                    .withName(ROUTED_SINK)), INTERACTIVE));
+  }
+
+  /** The dispatcher's test for a batch item too: {@code apiKind=BATCH} or a batch id. */
+  static boolean isBatch(final RoutedRequest routed) {
+    final ChatRequest request = routed.getRequest();
+    return request.getApiKind() == ApiKind.BATCH || request.getBatchId() != null;
   }
 
   private static void toResponses(

@@ -2,6 +2,7 @@ package dev.tiergate.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.KafkaSettings;
@@ -44,6 +45,7 @@ class RouterTopologyTest {
   private TestInputTopic<String, byte[]> rawRequests;
   private TestInputTopic<String, Route> routes;
   private TestOutputTopic<String, RoutedRequest> routed;
+  private TestOutputTopic<String, RoutedRequest> routedBatch;
   private TestOutputTopic<String, ChatResponse> responses;
   private TestOutputTopic<String, byte[]> deadLetters;
   private int sequence;
@@ -76,6 +78,11 @@ class RouterTopologyTest {
             Topics.ROUTED.name(),
             Topics.ROUTED.keySerde().deserializer(),
             Topics.ROUTED.valueSerde(SERDES).deserializer());
+    routedBatch =
+        driver.createOutputTopic(
+            Topics.ROUTED_BATCH.name(),
+            Topics.ROUTED_BATCH.keySerde().deserializer(),
+            Topics.ROUTED_BATCH.valueSerde(SERDES).deserializer());
     responses =
         driver.createOutputTopic(
             Topics.RESPONSES.name(),
@@ -115,6 +122,27 @@ class RouterTopologyTest {
     assertThat(decision.getRoutedAt()).isEqualTo(NOW);
     assertThat(out.value().getRequest()).isEqualTo(request);
     assertThat(responses.isEmpty()).isTrue();
+  }
+
+  @Test
+  void routesBatchItemsToTheirOwnTopicAndInteractiveRequestsToRouted() {
+    seedDefaultTable();
+    final ChatRequest byKind = request("frontier", "plan", null);
+    byKind.setApiKind(ApiKind.BATCH);
+    final ChatRequest byBatchId = request("frontier", "plan", null);
+    byBatchId.setBatchId("batch_nightly");
+    final ChatRequest interactive = request("frontier", "plan", null);
+
+    for (final ChatRequest request : List.of(byKind, byBatchId, interactive)) {
+      requests.pipeInput(request.getSessionId(), request);
+    }
+
+    final List<TestRecord<String, RoutedRequest>> batch = routedBatch.readRecordsToList();
+    assertThat(batch).extracting(TestRecord::key)
+        .containsExactly(byKind.getCorrelationId(), byBatchId.getCorrelationId());
+    assertThat(batch.get(0).value().getDecision().getModelChain()).first().isEqualTo("openai/gpt-5");
+    assertThat(routed.readKeyValuesToList()).extracting(kv -> kv.key)
+        .containsExactly(interactive.getCorrelationId());
   }
 
   @Test
@@ -287,7 +315,11 @@ class RouterTopologyTest {
             "router-outcome-routed",
             "router-outcome-unroutable",
             "router-routed-request",
+            "router-routed-kind-",
+            "router-routed-kind-batch",
+            "router-routed-kind-interactive",
             "router-routed-sink",
+            "router-routed-batch-sink",
             "router-unroutable-response",
             "router-unroutable-sink");
     assertThat(topology.describe().subtopologies()).hasSize(1);

@@ -29,15 +29,23 @@ public record RetryPolicy(
 
   /** A Reactor retry spec applying this policy to {@link ProviderFailure}s. */
   public Retry spec() {
+    return spec(() -> { });
+  }
+
+  /** The same spec, running {@code beforeRetry} before each retry it grants (for metrics). */
+  public Retry spec(final Runnable beforeRetry) {
+    Objects.requireNonNull(beforeRetry, "beforeRetry");
     return Retry.from(
         signals ->
             signals.concatMap(
                 signal -> {
                   final Retry.RetrySignal copy = signal.copy();
                   final Optional<Duration> delay = delayBeforeRetry(copy.failure(), copy.totalRetries());
-                  return delay.isPresent()
-                      ? Mono.delay(delay.get()).thenReturn(copy.totalRetries())
-                      : Mono.error(copy.failure());
+                  if (delay.isEmpty()) {
+                    return Mono.error(copy.failure());
+                  }
+                  beforeRetry.run();
+                  return Mono.delay(delay.get()).thenReturn(copy.totalRetries());
                 }));
   }
 

@@ -121,6 +121,7 @@ public final class TiergateStack implements AutoCloseable {
   private ProviderSimulator simulator;
   private IngressService ingress;
   private AccountingService accounting;
+  private DispatcherService dispatcher;
   private KafkaSettings kafkaSettings;
   private Map<String, String> env = Map.of();
   private Duration startupTime = Duration.ZERO;
@@ -151,7 +152,7 @@ public final class TiergateStack implements AutoCloseable {
     final BatchProgressService batches =
         track(new BatchProgressService(BatchConfig.fromEnv(env), serdes));
     final RouterService router = track(new RouterService(RouterConfig.fromEnv(env), serdes));
-    final DispatcherService dispatcher = options.inProcessDispatcher()
+    dispatcher = options.inProcessDispatcher()
         ? track(new DispatcherService(DispatcherConfig.fromEnv(env), serdes))
         : null;
     ingress = track(new IngressService(IngressConfig.fromEnv(env), serdes));
@@ -223,6 +224,13 @@ public final class TiergateStack implements AutoCloseable {
   /** The ingress's Prometheus endpoint ({@code /metrics} on its own port). */
   public String ingressMetricsUrl() {
     return "http://127.0.0.1:" + ingress.metricsPort() + "/metrics";
+  }
+
+  /** The in-process dispatcher's Prometheus endpoint; empty when dispatching runs elsewhere or it is off. */
+  public Optional<String> dispatcherMetricsUrl() {
+    return dispatcher == null || dispatcher.metricsPort() < 0
+        ? Optional.empty()
+        : Optional.of("http://127.0.0.1:" + dispatcher.metricsPort() + "/metrics");
   }
 
   public String accountingUrl() {

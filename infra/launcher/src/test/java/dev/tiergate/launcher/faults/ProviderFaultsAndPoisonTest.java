@@ -147,7 +147,7 @@ class ProviderFaultsAndPoisonTest {
       poison.put(topic, values);
     }
 
-    for (final Topic<?> input : List.of(Topics.REQUESTS, Topics.ROUTED, Topics.USAGE)) {
+    for (final Topic<?> input : List.of(Topics.REQUESTS, Topics.ROUTED, Topics.ROUTED_BATCH, Topics.USAGE)) {
       final Topic<byte[]> dlq = deadLetterTopic(input);
       await()
           .atMost(Duration.ofSeconds(90))
@@ -243,13 +243,16 @@ class ProviderFaultsAndPoisonTest {
   /** Every topic a service reads. */
   private static List<Topic<?>> inputTopics() {
     return List.of(
-        Topics.REQUESTS, Topics.ROUTED, Topics.USAGE, Topics.RESPONSES, Topics.RESPONSE_CHUNKS,
-        Topics.ROUTES, Topics.MODELS);
+        Topics.REQUESTS, Topics.ROUTED, Topics.ROUTED_BATCH, Topics.USAGE, Topics.RESPONSES,
+        Topics.RESPONSE_CHUNKS, Topics.ROUTES, Topics.MODELS);
   }
 
   private static Topic<byte[]> deadLetterTopic(final Topic<?> input) {
     if (input == Topics.REQUESTS) {
       return Topics.REQUESTS_DLQ;
+    }
+    if (input == Topics.ROUTED_BATCH) {
+      return Topics.ROUTED_BATCH_DLQ;
     }
     return input == Topics.ROUTED ? Topics.ROUTED_DLQ : Topics.USAGE_DLQ;
   }

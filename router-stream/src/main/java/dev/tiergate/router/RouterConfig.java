@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * Settings of the router Streams app. The router sits on the request path, so its defaults trade
@@ -203,11 +202,11 @@ public record RouterConfig(
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(LOW_LATENCY_INTERVAL_MS));
     props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(LOW_LATENCY_INTERVAL_MS));
-    // Only the routing table is deserialized by Streams itself (requests are decoded in the
-    // topology and dead-lettered there); a bad rule is logged and skipped, the old rule stays.
+    // Only the tables are deserialized by Streams itself (requests are decoded in the topology and
+    // dead-lettered there); a bad rule or model is dead-lettered and skipped, the old value stays.
     props.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndContinueExceptionHandler.class.getName());
+        TableDeadLetterHandler.class.getName());
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     props.putAll(kafka.clientProperties());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);

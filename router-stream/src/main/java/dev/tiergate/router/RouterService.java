@@ -5,12 +5,18 @@ import dev.tiergate.schemas.SerdeFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * lock meanwhile. So it runs on its own thread: {@link #start()} waits a bounded time, and {@link
  * #close()} never waits longer than the close timeout.
  *
- * <p>Also serves {@code /metrics} and {@code /health} on the config's HTTP port ({@link #port()}).
+ * <p>Also serves {@code /metrics} and {@code /health} on the config's HTTP port ({@link #port()}),
+ * and owns the producer that sends undecodable routes and models to their dead-letter topics
+ * ({@link TableDeadLetterHandler}).
  */
 public final class RouterService implements AutoCloseable {
 
@@ -33,6 +41,7 @@ public final class RouterService implements AutoCloseable {
 
   private final RouterConfig config;
   private final KafkaStreams streams;
+  private final Producer<byte[], byte[]> deadLetters;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile RouterHttp http;
@@ -53,9 +62,18 @@ public final class RouterService implements AutoCloseable {
     Objects.requireNonNull(serdes, "serdes");
     final DifficultyPredictor predictor =
         config.policy().predict() ? DifficultyPredictor.loadDefault() : null;
-    this.streams = new KafkaStreams(
-        RouterTopology.build(serdes, config, new RouterMetrics(registry), predictor),
-        config.streamsProperties());
+    final Topology topology =
+        RouterTopology.build(serdes, config, new RouterMetrics(registry), predictor);
+    this.deadLetters = new KafkaProducer<>(
+        config.kafka().clientProperties(Map.of(
+            "client.id", config.applicationId() + "-table-dead-letters",
+            "acks", "all",
+            "linger.ms", "0",
+            "max.block.ms", "10000")),
+        new ByteArraySerializer(), new ByteArraySerializer());
+    final Properties properties = config.streamsProperties();
+    properties.put(TableDeadLetterHandler.PRODUCER_CONFIG, deadLetters);
+    this.streams = new KafkaStreams(topology, properties);
     streams.setUncaughtExceptionHandler(
         error -> {
           LOG.error("router stream thread failed; replacing it", error);
@@ -151,6 +169,7 @@ public final class RouterService implements AutoCloseable {
     } else {
       LOG.warn("router {} did not stop within {}", config.applicationId(), config.closeTimeout());
     }
+    deadLetters.close(config.closeTimeout());
   }
 
   private void onStateChange(final State newState, final State oldState) {

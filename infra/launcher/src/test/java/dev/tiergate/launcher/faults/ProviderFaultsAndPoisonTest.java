@@ -147,7 +147,8 @@ class ProviderFaultsAndPoisonTest {
       poison.put(topic, values);
     }
 
-    for (final Topic<?> input : List.of(Topics.REQUESTS, Topics.ROUTED, Topics.ROUTED_BATCH, Topics.USAGE)) {
+    for (final Topic<?> input : List.of(
+        Topics.REQUESTS, Topics.ROUTED, Topics.ROUTED_BATCH, Topics.USAGE, Topics.ROUTES, Topics.MODELS)) {
       final Topic<byte[]> dlq = deadLetterTopic(input);
       await()
           .atMost(Duration.ofSeconds(90))
@@ -253,6 +254,12 @@ class ProviderFaultsAndPoisonTest {
     }
     if (input == Topics.ROUTED_BATCH) {
       return Topics.ROUTED_BATCH_DLQ;
+    }
+    if (input == Topics.ROUTES) {
+      return Topics.ROUTES_DLQ;
+    }
+    if (input == Topics.MODELS) {
+      return Topics.MODELS_DLQ;
     }
     return input == Topics.ROUTED ? Topics.ROUTED_DLQ : Topics.USAGE_DLQ;
   }

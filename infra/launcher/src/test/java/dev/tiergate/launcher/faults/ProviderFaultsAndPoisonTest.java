@@ -74,7 +74,6 @@ class ProviderFaultsAndPoisonTest {
                         // what decides the share served.
                         "TIERGATE_DISPATCHER_RETRY_BACKOFF_MS", "20",
                         "TIERGATE_DISPATCHER_RETRY_MAX_BACKOFF_MS", "200")));
-    SchemaRegistration.registerAll(stack.kafkaSettings());
     FaultSuite.warmUp(stack.ingressUrl());
   }
 

@@ -23,6 +23,10 @@ final class KafkaClients {
 
   /** Publishing runs off the event loop, but a missing cluster should still fail a request fast. */
   static final int MAX_BLOCK_MS = 5_000;
+  /** One produce request's wait for the broker (generous: a loaded broker can stall seconds). */
+  static final int REQUEST_TIMEOUT_MS = 5_000;
+  /** How long a request may wait in the producer in all, retries included, before a 503. */
+  static final int DELIVERY_TIMEOUT_MS = 10_000;
 
   private KafkaClients() {}
 
@@ -36,6 +40,11 @@ final class KafkaClients {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                 ProducerConfig.LINGER_MS_CONFIG, "0",
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
+                // A request the broker does not take fails with 503 within seconds, whether it
+                // waits for metadata inside send() or sits in the buffer after it: with the
+                // default two minutes the caller would see its reply timeout (504) instead.
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT_MS),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT_MS),
                 ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-requests"));
     return new KafkaProducer<>(
         props,

@@ -107,8 +107,16 @@ public record RouterConfig(
   /** No HTTP endpoint at all. */
   public static final int NO_PORT = -1;
 
-  /** Commit and poll every 10 ms: at-least-once latency is bounded by these, not by linger. */
+  /** Poll every 10 ms: with linger 0, at-least-once output leaves as soon as a record is processed. */
   static final long LOW_LATENCY_INTERVAL_MS = 10L;
+  /**
+   * Commit once a second. An at-least-once commit does not hold output back, but it flushes the
+   * stores and commits offsets synchronously on the stream thread, so committing every 10 ms kept
+   * that thread busy and queued requests at a few hundred per second (docs/benchmarks.md). A longer
+   * interval only widens what a crashed router routes again, which the dispatcher de-duplicates by
+   * correlation id.
+   */
+  static final long COMMIT_INTERVAL_MS = 1_000L;
 
   public RouterConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -200,7 +208,7 @@ public record RouterConfig(
     final Properties props = new Properties();
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(LOW_LATENCY_INTERVAL_MS));
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL_MS));
     props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(LOW_LATENCY_INTERVAL_MS));
     // Only the tables are deserialized by Streams itself (requests are decoded in the topology and
     // dead-lettered there); a bad rule or model is dead-lettered and skipped, the old value stays.

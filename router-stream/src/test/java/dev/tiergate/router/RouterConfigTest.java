@@ -66,7 +66,7 @@ class RouterConfigTest {
     assertThat(props)
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE)
         .containsEntry("producer.linger.ms", "0")
-        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10")
+        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000")
         .containsEntry(StreamsConfig.POLL_MS_CONFIG, "10")
         .containsEntry(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE)
         .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "tiergate-router")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tiergate 0.1.0",
     description = "LLM gateway for agent workloads, on Apache Kafka.",
-    subcommands = {UpCommand.class, dev.tiergate.launcher.keys.KeysCommand.class, dev.tiergate.launcher.budgets.BudgetsCommand.class, dev.tiergate.launcher.batch.BatchCommand.class, dev.tiergate.launcher.routing.RoutesCommand.class, dev.tiergate.launcher.routing.ModelsCommand.class, dev.tiergate.launcher.routing.PredictorCommand.class})
+    subcommands = {UpCommand.class, dev.tiergate.launcher.keys.KeysCommand.class, dev.tiergate.launcher.budgets.BudgetsCommand.class, dev.tiergate.launcher.batch.BatchCommand.class, dev.tiergate.launcher.routing.RoutesCommand.class, dev.tiergate.launcher.routing.ModelsCommand.class, dev.tiergate.launcher.routing.PredictorCommand.class, dev.tiergate.launcher.topics.TopicsCommand.class})
 public final class TiergateCli implements Runnable {
 
   @Override

@@ -12,6 +12,7 @@ import dev.tiergate.schemas.UsageEvent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,7 @@ public class AccountingTopologyBench {
   private static final String[] MODES = {"plan", "code", "debug", "commit-message", "ask", "build"};
   private static final String[] MODELS = {"openai/gpt-5", "openai/gpt-5-mini", "openai/gpt-5-nano"};
   private static final int EVENTS = 4096;
+  private static final Duration PRESUM_FLUSH = AccountingConfig.DEFAULT_PRESUM_INTERVAL.plusMillis(1);
 
   /** The app runs exactly-once; the driver commits after every record, so the guarantee shows. */
   @Param({"exactly_once_v2", "at_least_once"})
@@ -115,12 +117,17 @@ public class AccountingTopologyBench {
     return encoded;
   }
 
-  /** One usage event through the whole topology; outputs drained every 4096 events. */
+  /**
+   * One usage event through the whole topology. Every 4096 events the driver's wall clock moves
+   * past the pre-sum interval, so the pre-summed spend is forwarded and aggregated as it would be
+   * once a second in the app, and the outputs are drained.
+   */
   @Benchmark
   public void aggregate() {
     usage.pipeInput("req_bench", events[next]);
     next = (next + 1) % EVENTS;
     if (next == 0) {
+      driver.advanceWallClockTime(PRESUM_FLUSH);
       outputs.forEach(TestOutputTopic::readRecordsToList);
     }
   }

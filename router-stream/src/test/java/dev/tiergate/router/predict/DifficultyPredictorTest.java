@@ -1,7 +1,6 @@
 package dev.tiergate.router.predict;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ContentPart;
@@ -9,16 +8,22 @@ import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.PartType;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DifficultyPredictorTest {
 
   /** The RouteLLM dev file, as seen from this module's directory (the repo's sibling shared/). */
-  private static final Path DATA = Path.of("..").resolve(PredictorTraining.DEFAULT_DATA);
+  /** A gzip copy of shared/data/routing/routellm-dev.jsonl, so the test runs in any clone. */
+  private static final String DATA_RESOURCE = "/routing/routellm-dev.jsonl.gz";
+
+  @TempDir Path tempDir;
 
   @Test
   void shippedModelLoadsAndScoresInTheUnitInterval() {
@@ -79,8 +84,13 @@ class DifficultyPredictorTest {
 
   @Test
   void beatsRandomRoutingOnHeldOutMmluDomains() throws Exception {
-    assumeTrue(Files.exists(DATA), "the RouteLLM dev file is not beside the repository");
-    final List<LabeledPrompt> prompts = LabeledPrompt.readJsonl(DATA);
+    final Path data = tempDir.resolve("routellm-dev.jsonl");
+    try (InputStream in =
+        new GZIPInputStream(DifficultyPredictorTest.class.getResourceAsStream(DATA_RESOURCE))) {
+      Files.copy(in, data);
+    }
+    final List<LabeledPrompt> prompts = LabeledPrompt.readJsonl(data);
+    assertThat(prompts).hasSize(8_312);
     final HoldoutSplit split = HoldoutSplit.byDomain(prompts, PredictorTraining.FOLDS, 1);
 
     final DifficultyPredictor model =

@@ -1,9 +1,8 @@
 package dev.tiergate.launcher.batch;
 
+import dev.tiergate.launcher.ClusterEnv;
 import dev.tiergate.schemas.KafkaSettings;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Cluster options shared by the batch commands; by default the environment or stack.env. */
@@ -20,13 +19,7 @@ final class ClusterOptions {
   String registryUrl;
 
   KafkaSettings settings() {
-    final Map<String, String> env = new HashMap<>(System.getenv());
-    if (bootstrapServers != null) {
-      env.put(KafkaSettings.BOOTSTRAP_ENV, bootstrapServers);
-    }
-    if (registryUrl != null) {
-      env.put(KafkaSettings.REGISTRY_ENV, registryUrl);
-    }
-    return BatchConnection.settings(env, Path.of(""));
+    return BatchConnection.settings(
+        ClusterEnv.withOverrides(bootstrapServers, registryUrl), Path.of(""));
   }
 }

@@ -3,14 +3,13 @@ package dev.tiergate.launcher.budgets;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetAction;
 import dev.tiergate.schemas.BudgetPeriod;
+import dev.tiergate.launcher.ClusterEnv;
 import dev.tiergate.schemas.KafkaSettings;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,14 +79,8 @@ public final class BudgetsCommand implements Runnable {
     String registryUrl;
 
     BudgetCatalog catalog() {
-      final Map<String, String> env = new HashMap<>(System.getenv());
-      if (bootstrapServers != null) {
-        env.put(KafkaSettings.BOOTSTRAP_ENV, bootstrapServers);
-      }
-      if (registryUrl != null) {
-        env.put(KafkaSettings.REGISTRY_ENV, registryUrl);
-      }
-      return new BudgetCatalog(KafkaSettings.fromEnv(env));
+      return new BudgetCatalog(
+          KafkaSettings.fromEnv(ClusterEnv.withOverrides(bootstrapServers, registryUrl)));
     }
   }
 

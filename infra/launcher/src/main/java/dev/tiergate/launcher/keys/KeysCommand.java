@@ -1,15 +1,13 @@
 package dev.tiergate.launcher.keys;
 
 import dev.tiergate.launcher.batch.BatchConnection;
-import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.launcher.ClusterEnv;
 import dev.tiergate.schemas.VirtualKey;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,14 +55,9 @@ public final class KeysCommand implements Runnable {
     String registryUrl;
 
     VirtualKeyStore store() {
-      final Map<String, String> env = new HashMap<>(System.getenv());
-      if (bootstrapServers != null) {
-        env.put(KafkaSettings.BOOTSTRAP_ENV, bootstrapServers);
-      }
-      if (registryUrl != null) {
-        env.put(KafkaSettings.REGISTRY_ENV, registryUrl);
-      }
-      return new VirtualKeyStore(BatchConnection.settings(env, Path.of("")), Clock.systemUTC());
+      return new VirtualKeyStore(
+          BatchConnection.settings(ClusterEnv.withOverrides(bootstrapServers, registryUrl), Path.of("")),
+          Clock.systemUTC());
     }
   }
 

@@ -1,11 +1,11 @@
 package dev.tiergate.launcher.routing;
 
+import dev.tiergate.launcher.ClusterEnv;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,14 +47,7 @@ final class RoutingCluster {
   String registryUrl;
 
   KafkaSettings settings() {
-    final Map<String, String> env = new HashMap<>(System.getenv());
-    if (bootstrapServers != null) {
-      env.put(KafkaSettings.BOOTSTRAP_ENV, bootstrapServers);
-    }
-    if (registryUrl != null) {
-      env.put(KafkaSettings.REGISTRY_ENV, registryUrl);
-    }
-    return KafkaSettings.fromEnv(env);
+    return KafkaSettings.fromEnv(ClusterEnv.withOverrides(bootstrapServers, registryUrl));
   }
 
   /** The table as it is now: the latest value per key, deleted keys left out, sorted by key. */

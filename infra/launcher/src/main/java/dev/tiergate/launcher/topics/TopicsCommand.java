@@ -1,6 +1,7 @@
 package dev.tiergate.launcher.topics;
 
 import dev.tiergate.router.DefaultRoutingTable;
+import dev.tiergate.launcher.ClusterEnv;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SchemaCatalogue;
 import dev.tiergate.schemas.Topic;
@@ -65,14 +66,7 @@ public final class TopicsCommand implements Runnable {
     String registryUrl;
 
     KafkaSettings settings() {
-      final Map<String, String> env = new HashMap<>(System.getenv());
-      if (bootstrapServers != null) {
-        env.put(KafkaSettings.BOOTSTRAP_ENV, bootstrapServers);
-      }
-      if (registryUrl != null) {
-        env.put(KafkaSettings.REGISTRY_ENV, registryUrl);
-      }
-      return KafkaSettings.fromEnv(env);
+      return KafkaSettings.fromEnv(ClusterEnv.withOverrides(bootstrapServers, registryUrl));
     }
   }
 

@@ -84,6 +84,7 @@ final class ResponseFactory {
         .setParentSessionId(request.getParentSessionId())
         .setProjectId(request.getProjectId())
         .setEditorName(request.getEditorName())
+        .setKeyId(request.getKeyId())
         .setOccurredAt(now())
         .build();
   }

@@ -6,15 +6,22 @@ import java.util.Set;
 
 /**
  * Who is calling, as resolved from a virtual key: the tenant the spend is booked to, the tier used
- * when the caller asks for plain {@code auto}, and the tiers the key may use at all. Holds no key
- * material.
+ * when the caller asks for plain {@code auto}, the tiers the key may use at all, the explicit models
+ * it may name beyond those tiers' chains, and the key's id (its hash prefix). Holds no key material.
  */
-public record Caller(String tenant, Tier defaultTier, Set<Tier> allowedTiers) {
+public record Caller(
+    String tenant, Tier defaultTier, Set<Tier> allowedTiers, Set<String> allowedModels,
+    String keyId) {
+
+  /** The key id of requests sent without a key. */
+  public static final String ANONYMOUS_KEY_ID = "anonymous";
 
   public Caller {
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(defaultTier, "defaultTier");
     Objects.requireNonNull(allowedTiers, "allowedTiers");
+    Objects.requireNonNull(allowedModels, "allowedModels");
+    Objects.requireNonNull(keyId, "keyId");
     if (tenant.isBlank()) {
       throw new IllegalArgumentException("tenant must not be blank");
     }
@@ -22,9 +29,15 @@ public record Caller(String tenant, Tier defaultTier, Set<Tier> allowedTiers) {
         allowedTiers.isEmpty()
             ? Set.copyOf(EnumSet.allOf(Tier.class))
             : Set.copyOf(EnumSet.copyOf(allowedTiers));
+    allowedModels = Set.copyOf(allowedModels);
     if (!allowedTiers.contains(defaultTier)) {
       throw new IllegalArgumentException("the default tier must be one of the allowed tiers");
     }
+  }
+
+  /** A caller limited to some tiers, with no model allow-list and no key id. */
+  public Caller(final String tenant, final Tier defaultTier, final Set<Tier> allowedTiers) {
+    this(tenant, defaultTier, allowedTiers, Set.of(), ANONYMOUS_KEY_ID);
   }
 
   /** A caller that may use every tier. */
@@ -35,5 +48,10 @@ public record Caller(String tenant, Tier defaultTier, Set<Tier> allowedTiers) {
   /** Whether the key may send requests to the tier. */
   public boolean allows(final Tier tier) {
     return allowedTiers.contains(Objects.requireNonNull(tier, "tier"));
+  }
+
+  /** The allowed tiers' ids, for the request record (the router checks explicit models by them). */
+  public java.util.List<String> allowedTierIds() {
+    return allowedTiers.stream().map(Tier::id).sorted().toList();
   }
 }

@@ -71,6 +71,7 @@ public final class KeyDirectory {
       LOG.warn("virtual key {} has an unusable default tier; refused", row.getKeyPrefix());
       return Optional.empty();
     }
-    return Optional.of(new Caller(row.getTenant(), defaultTier.get(), allowed));
+    return Optional.of(new Caller(row.getTenant(), defaultTier.get(), allowed,
+        Set.copyOf(row.getAllowedModels()), VirtualKeys.keyId(row.getKeyHash())));
   }
 }

@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The static virtual-key table: which tenant and default tier a client key stands for. Only SHA-256
@@ -21,6 +22,7 @@ public final class VirtualKeys {
   public static final String AUTHORIZATION_HEADER = "authorization";
   public static final String API_KEY_HEADER = "x-api-key";
   private static final String BEARER = "Bearer ";
+  private static final int KEY_ID_HASH_CHARS = 12;
 
   private final Map<String, Caller> callersByKeyHash;
 
@@ -45,7 +47,8 @@ public final class VirtualKeys {
       if (eq <= 0) {
         throw malformed(i, "expected key=tenant:tier");
       }
-      table.put(hash(entry.substring(0, eq).trim()), parseCaller(i, entry.substring(eq + 1)));
+      final String keyHash = hash(entry.substring(0, eq).trim());
+      table.put(keyHash, parseCaller(i, entry.substring(eq + 1), keyId(keyHash)));
     }
     if (table.isEmpty()) {
       throw new IllegalArgumentException("virtual key table is empty");
@@ -53,7 +56,7 @@ public final class VirtualKeys {
     return new VirtualKeys(table);
   }
 
-  private static Caller parseCaller(final int index, final String value) {
+  private static Caller parseCaller(final int index, final String value, final String keyId) {
     final int colon = value.lastIndexOf(':');
     if (colon <= 0) {
       throw malformed(index, "expected tenant:tier after '='");
@@ -65,7 +68,7 @@ public final class VirtualKeys {
     if (tenant.isEmpty()) {
       throw malformed(index, "empty tenant");
     }
-    return new Caller(tenant, tier);
+    return new Caller(tenant, tier, Set.of(), Set.of(), keyId);
   }
 
   private static IllegalArgumentException malformed(final int index, final String why) {
@@ -109,6 +112,14 @@ public final class VirtualKeys {
 
   public int size() {
     return callersByKeyHash.size();
+  }
+
+  /**
+   * The id a key is known by on the bus and in limits and usage: a prefix of its hash, so it names
+   * the key without revealing any of it.
+   */
+  public static String keyId(final String keyHash) {
+    return "key_" + keyHash.substring(0, Math.min(KEY_ID_HASH_CHARS, keyHash.length()));
   }
 
   /** The SHA-256 hex digest a key is stored and looked up under. */

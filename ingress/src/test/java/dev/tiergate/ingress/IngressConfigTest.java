@@ -43,7 +43,8 @@ class IngressConfigTest {
     assertThat(config.replyTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.maxPending()).isEqualTo(5);
     assertThat(config.maxRequestBytes()).isEqualTo(1024);
-    assertThat(config.virtualKeys().authenticate("k")).contains(new Caller("t", Tier.SMALL));
+    assertThat(config.virtualKeys().authenticate("k")).map(c -> c.tenant() + ":" + c.defaultTier())
+        .contains("t:SMALL");
   }
 
   @Test

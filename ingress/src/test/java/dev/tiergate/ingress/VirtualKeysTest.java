@@ -12,8 +12,12 @@ class VirtualKeysTest {
 
   @Test
   void resolvesKeysToTenantAndDefaultTier() {
-    assertThat(keys.authenticate("key1")).contains(new Caller("tenantA", Tier.BALANCED));
-    assertThat(keys.authenticate("key2")).contains(new Caller("tenantB", Tier.FRONTIER));
+    assertThat(keys.authenticate("key1")).map(c -> c.tenant() + ":" + c.defaultTier())
+        .contains("tenantA:BALANCED");
+    assertThat(keys.authenticate("key2")).map(c -> c.tenant() + ":" + c.defaultTier())
+        .contains("tenantB:FRONTIER");
+    assertThat(keys.authenticate("key1")).map(Caller::keyId)
+        .contains(VirtualKeys.keyId(VirtualKeys.hash("key1")));
     assertThat(keys.size()).isEqualTo(2);
   }
 
@@ -36,6 +40,13 @@ class VirtualKeysTest {
   }
 
   @Test
+  void keyIdNamesTheKeyWithoutRevealingIt() {
+    final String id = keys.authenticate("key1").orElseThrow().keyId();
+    assertThat(id).startsWith("key_").hasSize("key_".length() + 12).doesNotContain("key1");
+    assertThat(id).isNotEqualTo(keys.authenticate("key2").orElseThrow().keyId());
+  }
+
+  @Test
   void neverShowsKeysInTextOrErrors() {
     assertThat(keys.toString()).doesNotContain("key1").doesNotContain("key2");
     assertThatThrownBy(() -> VirtualKeys.parse("secret-key=tenant:gigantic"))
@@ -48,6 +59,6 @@ class VirtualKeysTest {
   @Test
   void defaultTableHasTheDemoKey() {
     assertThat(VirtualKeys.parse(VirtualKeys.DEFAULT_SPEC).authenticate("tg-demo-key"))
-        .contains(new Caller("demo", Tier.BALANCED));
+        .map(c -> c.tenant() + ":" + c.defaultTier()).contains("demo:BALANCED");
   }
 }

@@ -37,6 +37,12 @@ public final class Topics {
   /** Tokens spent per request, keyed by correlation id. */
   public static final Topic<UsageEvent> USAGE =
       stream("tiergate.usage", UsageEvent.class, Optional.of(Duration.ofDays(35)));
+  /**
+   * Cancellations (client gone, deadline passed), keyed by correlation id; partitioned like
+   * {@link #ROUTED} so a request and its cancel land on the same partition number.
+   */
+  public static final Topic<CancelEvent> CANCELS =
+      stream("tiergate.cancels", CancelEvent.class, DAY);
   /** Spend aggregates per tenant, dimension and window. */
   public static final Topic<SpendAggregate> SPEND =
       stream("tiergate.spend", SpendAggregate.class, Optional.of(Duration.ofDays(35)));
@@ -79,7 +85,8 @@ public final class Topics {
 
   public static final List<Topic<?>> ALL =
       List.of(
-          REQUESTS, ROUTED, ROUTED_BATCH, RESPONSES, RESPONSE_CHUNKS, USAGE, SPEND, BUDGET_ALERTS,
+          REQUESTS, ROUTED, ROUTED_BATCH, RESPONSES, RESPONSE_CHUNKS, USAGE, CANCELS, SPEND,
+          BUDGET_ALERTS,
           ROUTES, MODELS, BUDGETS, BUDGET_STATE, BATCHES, BATCH_MANIFESTS, VIRTUAL_KEYS,
           REQUESTS_DLQ, ROUTED_DLQ, ROUTED_BATCH_DLQ, RESPONSES_DLQ, USAGE_DLQ, ROUTES_DLQ,
           MODELS_DLQ);

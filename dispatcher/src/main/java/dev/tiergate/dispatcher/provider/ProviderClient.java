@@ -30,6 +30,7 @@ import reactor.netty.resources.ConnectionProvider;
  */
 public final class ProviderClient implements AutoCloseable {
 
+  static final String CLIENT_REQUEST_ID_HEADER = "x-client-request-id";
   private static final byte[] EMPTY = new byte[0];
 
   private final ConnectionProvider pool;
@@ -60,7 +61,7 @@ public final class ProviderClient implements AutoCloseable {
             () -> target.adapter().buildRequest(request, target.model().upstreamModel(), params, false))
         .flatMap(
             call ->
-                send(target, call)
+                send(target, call, request.getCorrelationId())
                     .responseSingle(
                         (response, body) ->
                             body.asByteArray()
@@ -82,7 +83,8 @@ public final class ProviderClient implements AutoCloseable {
           return Mono.fromCallable(
                   () -> target.adapter().buildRequest(request, target.model().upstreamModel(), params, true))
               .flatMapMany(
-                  call -> send(target, call).response((response, body) -> deltas(target, response, body)))
+                  call -> send(target, call, request.getCorrelationId())
+                      .response((response, body) -> deltas(target, response, body)))
               .timeout(Mono.delay(totalTimeout), delta -> Mono.delay(remaining(deadline)))
               .doOnNext(delta -> emitted.set(true))
               .onErrorMap(ProviderClient::classify)
@@ -97,13 +99,19 @@ public final class ProviderClient implements AutoCloseable {
     pool.dispose();
   }
 
-  private HttpClient.ResponseReceiver<?> send(final ProviderTarget target, final ProviderRequest call) {
+  /**
+   * The request id goes along as OpenAI's {@code X-Client-Request-Id}, so a provider's logs (and the
+   * simulator's call ledger) can tell repeated calls for one request apart from distinct requests.
+   */
+  private HttpClient.ResponseReceiver<?> send(
+      final ProviderTarget target, final ProviderRequest call, final String correlationId) {
     final Map<String, String> auth =
         target.apiKey().map(key -> target.adapter().authHeaders(key.reveal())).orElse(Map.of());
     return http.headers(
             headers -> {
               call.headers().forEach(headers::set);
               auth.forEach(headers::set);
+              headers.set(CLIENT_REQUEST_ID_HEADER, correlationId);
             })
         .post()
         .uri(target.endpoint().resolve(call.path()))

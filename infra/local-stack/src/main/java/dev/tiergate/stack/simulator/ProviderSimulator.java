@@ -39,7 +39,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * …/messages}, Gemini under any {@code …/models/{model}:generateContent} or {@code
  * :streamGenerateContent}), answers deterministically from the prompt with realistic usage, and
  * fails, slows down or breaks off streams on demand, so the dispatcher, the demo stack and every integration test run without keys
- * or network. It counts calls and keeps the last request per model for tests to inspect.
+ * or network. It counts calls and keeps the last request per model for tests to inspect, and keeps
+ * a {@link CallLedger} of calls per request id ({@code GET /_sim/calls}).
  *
  * <p>Per-request controls (headers): {@code x-sim-latency-ms}, {@code x-sim-fail: 429|500|503|none},
  * {@code x-sim-chunk-interval-ms}, {@code x-sim-stream-abort-after: N} (send N stream events, then
@@ -50,6 +51,8 @@ public final class ProviderSimulator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderSimulator.class);
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final String LEDGER_PATH = "/_sim/calls";
+  private static final String CLIENT_REQUEST_ID_HEADER = "x-client-request-id";
 
   private final SimulatorConfig config;
   private final ObjectMapper mapper =
@@ -62,6 +65,7 @@ public final class ProviderSimulator implements AutoCloseable {
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
   private final Map<String, RecordedRequest> lastRequests = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
+  private final CallLedger ledger = new CallLedger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private DisposableServer server;
 
@@ -136,10 +140,16 @@ public final class ProviderSimulator implements AutoCloseable {
     return recorded == null ? Map.of() : recorded.headers();
   }
 
+  /** Calls per request id (the {@code x-client-request-id} header), also served at {@code GET /_sim/calls}. */
+  public CallLedger ledger() {
+    return ledger;
+  }
+
   /** Forgets counts and recorded requests; the failure draws go on where they were. */
   public void reset() {
     calls.clear();
     lastRequests.clear();
+    ledger.clear();
   }
 
   /** Stops listening; safe to call more than once, and from a shutdown hook. */
@@ -160,6 +170,10 @@ public final class ProviderSimulator implements AutoCloseable {
 
   private Publisher<Void> handle(final HttpServerRequest request, final HttpServerResponse response) {
     final String path = pathOf(request.uri());
+    if (LEDGER_PATH.equals(path) && HttpMethod.GET.equals(request.method())) {
+      return response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+          .sendString(Mono.fromSupplier(() -> ledger.toJson(mapper)));
+    }
     final Optional<WireFormat> format =
         formats.stream().filter(f -> f.serves(path)).findFirst();
     if (format.isEmpty() || !HttpMethod.POST.equals(request.method())) {
@@ -201,18 +215,24 @@ public final class ProviderSimulator implements AutoCloseable {
           e.param());
     }
     record(prompt.model(), json, exchange.headers());
+    final CallLedger.Call call =
+        ledger.started(exchange.headers().get(CLIENT_REQUEST_ID_HEADER), clock.instant());
     final Optional<SimulatedError> failure = exchange.controls().failure(faults);
     final Mono<Void> send =
         Mono.defer(
             () ->
                 failure
                     .map(error -> sendFailure(exchange, prompt, error))
-                    .orElseGet(() -> sendReply(exchange, prompt)));
+                    .orElseGet(() -> sendReply(exchange, prompt, call)));
     final Duration latency = exchange.controls().latency();
-    return latency.isZero() ? send : Mono.delay(latency).then(send);
+    return (latency.isZero() ? send : Mono.delay(latency).then(send))
+        .doOnSuccess(done -> call.completed(clock.instant()))
+        .doOnError(error -> call.aborted(clock.instant()))
+        .doOnCancel(() -> call.aborted(clock.instant()));
   }
 
-  private Mono<Void> sendReply(final Exchange exchange, final SimulatedPrompt prompt) {
+  private Mono<Void> sendReply(
+      final Exchange exchange, final SimulatedPrompt prompt, final CallLedger.Call call) {
     final SimulatedReply reply = generator.reply(prompt);
     final long number = sequence.incrementAndGet();
     final Envelope envelope =
@@ -232,7 +252,11 @@ public final class ProviderSimulator implements AutoCloseable {
     return response
         .header(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")
-        .send(eventFlux(events, exchange.controls()).map(ProviderSimulator::utf8), buf -> true)
+        .send(eventFlux(events, exchange.controls())
+            // A client that goes away cancels the events; the send itself may still complete.
+            .doOnCancel(() -> call.aborted(clock.instant()))
+            .doOnError(error -> call.aborted(clock.instant()))
+            .map(ProviderSimulator::utf8), buf -> true)
         .then();
   }
 

@@ -79,7 +79,9 @@ public final class RouterTopology {
   static final String ADMITTED = "admitted";
   static final String REFUSED = "refused";
   static final String ADMITTED_VALUE = "router-admitted-request";
-  static final String MERGE_ADMITTED = "router-merge-admitted";
+  static final String ADMITTED_KIND_BRANCH = "router-admitted-kind-";
+  static final String ADMITTED_SINK = "router-admitted-sink";
+  static final String ADMITTED_BATCH_SINK = "router-admitted-batch-sink";
   static final String REFUSED_VALUE = "router-refused-response";
   static final String REFUSED_SINK = "router-refused-sink";
   static final String COUNT_DEAD_LETTER = "router-count-dead-letter";
@@ -251,8 +253,8 @@ public final class RouterTopology {
 
   /**
    * Requests a hard budget covers reserve their bound first: keyed by tenant (with the usage
-   * sightings), so one task holds all of a tenant's reservations; admitted ones rejoin the others,
-   * refused ones become error replies. Batch items go to their own topic so the dispatcher can hold
+   * sightings), so one task holds all of a tenant's reservations; admitted ones go on to the same
+   * topics, refused ones become error replies. Batch items go to their own topic so the dispatcher can hold
    * them back without holding back the interactive requests behind them; both topics are keyed by
    * correlation id.
    */
@@ -269,20 +271,31 @@ public final class RouterTopology {
         .branch((key, request) -> request.getDecision().getReservedMicros() > 0,
             Branched.as(RESERVE))
         .defaultBranch(Branched.as(DIRECT));
-    final KStream<String, RoutedRequest> admitted =
-        reserve(byBudget.get(RESERVATION_BRANCH + RESERVE), serdes, reservations);
-    byBudget.get(RESERVATION_BRANCH + DIRECT)
-        .merge(admitted, Named.as(MERGE_ADMITTED))
-        .split(Named.as(KIND_BRANCH))
+    toRoutedTopics(byBudget.get(RESERVATION_BRANCH + DIRECT), serdes, KIND_BRANCH,
+        ROUTED_BATCH_SINK, ROUTED_SINK);
+    // Not merged with the direct ones: that would pull the repartition's source into the first
+    // sub-topology, a loop Streams cannot size; the admitted have sinks of their own.
+    toRoutedTopics(reserve(byBudget.get(RESERVATION_BRANCH + RESERVE), serdes, reservations),
+        serdes, ADMITTED_KIND_BRANCH, ADMITTED_BATCH_SINK, ADMITTED_SINK);
+  }
+
+  private static void toRoutedTopics(
+      final KStream<String, RoutedRequest> routed,
+      final SerdeFactory serdes,
+      final String branchName,
+      final String batchSink,
+      final String interactiveSink) {
+    routed
+        .split(Named.as(branchName))
         .branch(
             (key, request) -> isBatch(request),
             Branched.withConsumer(batch -> batch.to(Topics.ROUTED_BATCH.name(),
                 Produced.with(Topics.ROUTED_BATCH.keySerde(), Topics.ROUTED_BATCH.valueSerde(serdes))
-                    .withName(ROUTED_BATCH_SINK)), BATCH))
+                    .withName(batchSink)), BATCH))
         .defaultBranch(
             Branched.withConsumer(interactive -> interactive.to(Topics.ROUTED.name(),
                 Produced.with(Topics.ROUTED.keySerde(), Topics.ROUTED.valueSerde(serdes))
-                    .withName(ROUTED_SINK)), INTERACTIVE));
+                    .withName(interactiveSink)), INTERACTIVE));
   }
 
   /** The reservation step; returns the admitted requests, keyed by correlation id. */

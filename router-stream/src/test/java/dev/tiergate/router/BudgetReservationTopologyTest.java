@@ -23,8 +23,11 @@ import dev.tiergate.schemas.UsageEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -239,8 +242,9 @@ class BudgetReservationTopologyTest {
 
   private BudgetState state(final long limit, final long spent, final Map<String, Long> booked) {
     final Budget budget = budget(BUDGET, null, limit, BudgetAction.REJECT);
-    return BudgetState.newBuilder().setBudget(budget).setPeriodStart(Instant.parse("2025-06-01T00:00:00Z"))
-        .setSpentMicros(spent).setExhausted(false).setUpdatedAt(NOW).setBookedUsageOffsets(booked)
+    return BudgetState.newBuilder().setBudget(budget)
+        .setPeriodStart(Instant.parse("2025-06-01T00:00:00Z")).setSpentMicros(spent)
+        .setExhausted(false).setUpdatedAt(NOW).setBookedUsageOffsets(booked)
         .build();
   }
 
@@ -252,7 +256,7 @@ class BudgetReservationTopologyTest {
   }
 
   private List<String> sendPlans(final int count, final Integer maxTokens) {
-    final List<String> ids = new java.util.ArrayList<>();
+    final List<String> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       final ChatRequest request = plan(maxTokens);
       requests.pipeInput(request.getSessionId(), request);
@@ -279,8 +283,8 @@ class BudgetReservationTopologyTest {
   }
 
   private <V> TestInputTopic<String, V> input(
-      final String topic, final org.apache.kafka.common.serialization.Serde<V> values) {
+      final String topic, final Serde<V> values) {
     return driver.createInputTopic(topic,
-        new org.apache.kafka.common.serialization.StringSerializer(), values.serializer());
+        new StringSerializer(), values.serializer());
   }
 }

@@ -2,7 +2,9 @@ package dev.tiergate.accounting;
 
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetState;
+import dev.tiergate.schemas.Topics;
 import java.time.Instant;
+import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
@@ -13,6 +15,12 @@ import org.apache.kafka.streams.processor.api.Record;
  * delta is a {@link BudgetState} of this one request (its cost as {@code spentMicros}), so the
  * repartition topic needs no type of its own. Every budget is scanned per usage: budgets are few (a
  * handful per tenant), and the scan reads the local copy of the global table, not the network.
+ *
+ * <p>The delta also carries where the usage sits on {@code tiergate.usage} (partition → offset), so
+ * the published state says which usage it has booked: the router releases a request's
+ * reservation exactly when its cost is in the spend it reads. This step must stay in the
+ * sub-topology that reads {@code tiergate.usage} (no repartition before it) for the offset to be
+ * the usage's own; elsewhere no mark is set and reservations fall back to their release time.
  */
 final class BudgetMatcher extends ContextualProcessor<String, PricedUsage, String, BudgetState> {
 
@@ -23,6 +31,7 @@ final class BudgetMatcher extends ContextualProcessor<String, PricedUsage, Strin
       return;
     }
     final Instant at = priced.usage().getOccurredAt();
+    final Map<String, Long> booked = usageOffset();
     for (final KeyValue<String, Budget> entry :
         GlobalStores.<Budget>all(context(), AccountingTopology.BUDGETS_STORE)) {
       final Budget budget = entry.value;
@@ -33,11 +42,20 @@ final class BudgetMatcher extends ContextualProcessor<String, PricedUsage, Strin
             .setSpentMicros(priced.costMicros())
             .setExhausted(false)
             .setUpdatedAt(at)
+            .setBookedUsageOffsets(booked)
             .build();
         context().forward(record
             .withKey(BudgetRules.storeKey(budget.getTenant(), budget.getBudgetId()))
             .withValue(delta));
       }
     }
+  }
+
+  /** The usage's own partition and offset, when this record came straight from the usage topic. */
+  private Map<String, Long> usageOffset() {
+    return context().recordMetadata()
+        .filter(meta -> Topics.USAGE.name().equals(meta.topic()))
+        .map(meta -> Map.of(Integer.toString(meta.partition()), meta.offset()))
+        .orElse(Map.of());
   }
 }

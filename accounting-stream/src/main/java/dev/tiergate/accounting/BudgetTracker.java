@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -23,6 +24,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * crash never raises one twice: both stores are changelogged inside the same transaction as the
  * output). A wall-clock check also republishes states whose period rolled over (spend back to 0, so
  * a budget rejected yesterday does not stay rejected) or whose budget was changed or deleted.
+ * Each state carries the highest usage offset per usage partition it has booked ({@link
+ * BookedOffsets}), kept across periods, so the router can tell whether a request's cost is in it.
  */
 final class BudgetTracker extends ContextualProcessor<String, BudgetState, String, BudgetUpdate> {
 
@@ -47,14 +50,23 @@ final class BudgetTracker extends ContextualProcessor<String, BudgetState, Strin
     final BudgetState delta = record.value();
     final BudgetState current = states.get(record.key());
     final long periodStart = delta.getPeriodStart().toEpochMilli();
+    final Map<String, Long> booked = BookedOffsets.merge(
+        current == null ? Map.of() : current.getBookedUsageOffsets(), delta.getBookedUsageOffsets());
     if (current != null && current.getPeriodStart().toEpochMilli() > periodStart) {
-      return; // late usage of a period already closed for this budget
+      // Late usage of a period already closed for this budget: not counted, but processed, so the
+      // router may release its reservation.
+      if (!booked.equals(current.getBookedUsageOffsets())) {
+        publish(record.key(), current.getBudget(), current.getPeriodStart(),
+            current.getSpentMicros(), current.getUpdatedAt(), booked);
+      }
+      return;
     }
     final long base =
         current == null || current.getPeriodStart().toEpochMilli() < periodStart
             ? 0 : current.getSpentMicros();
     final long spent = Math.addExact(base, delta.getSpentMicros());
-    publish(record.key(), delta.getBudget(), delta.getPeriodStart(), spent, delta.getUpdatedAt());
+    publish(record.key(), delta.getBudget(), delta.getPeriodStart(), spent, delta.getUpdatedAt(),
+        booked);
   }
 
   /** Rolls periods over and applies changed or deleted budgets, without waiting for usage. */
@@ -73,9 +85,11 @@ final class BudgetTracker extends ContextualProcessor<String, BudgetState, Strin
         raised.delete(entry.key);
         context().forward(new Record<>(entry.key, BudgetUpdate.deleted(budgetId), wallClockMillis));
       } else if (BudgetRules.periodStart(budget.getPeriod(), now).isAfter(state.getPeriodStart())) {
-        publish(entry.key, budget, BudgetRules.periodStart(budget.getPeriod(), now), 0, now);
+        publish(entry.key, budget, BudgetRules.periodStart(budget.getPeriod(), now), 0, now,
+            state.getBookedUsageOffsets());
       } else if (!budget.equals(state.getBudget())) {
-        publish(entry.key, budget, state.getPeriodStart(), state.getSpentMicros(), now);
+        publish(entry.key, budget, state.getPeriodStart(), state.getSpentMicros(), now,
+            state.getBookedUsageOffsets());
       }
     }
   }
@@ -85,13 +99,15 @@ final class BudgetTracker extends ContextualProcessor<String, BudgetState, Strin
       final Budget budget,
       final Instant periodStart,
       final long spent,
-      final Instant at) {
+      final Instant at,
+      final Map<String, Long> booked) {
     final BudgetState next = BudgetState.newBuilder()
         .setBudget(budget)
         .setPeriodStart(periodStart)
         .setSpentMicros(spent)
         .setExhausted(BudgetRules.exhausted(spent, budget.getLimitMicros()))
         .setUpdatedAt(at)
+        .setBookedUsageOffsets(booked)
         .build();
     states.put(budgetId, next);
     final long timestamp = at.toEpochMilli();

@@ -173,6 +173,26 @@ class BudgetTopologyTest {
         .allMatch(s -> !s.getExhausted());
   }
 
+  /**
+   * What lets the router release a reservation without counting a cost twice or missing it: each
+   * state names the highest usage offset it has booked, and a usage of another period (not
+   * counted) still moves that mark.
+   */
+  @Test
+  void eachStateSaysUpToWhichUsageOffsetItHasBooked() {
+    fx.budgets.pipeInput("b", budget("b", "t", null, BudgetPeriod.DAY, 100_000, BudgetAction.REJECT));
+
+    spend("t", "plan", 3);
+    fx.send(at(event("req_yesterday", "t", "plan", GPT, usage(0, 0, 100, 0)),
+        Instant.parse("2025-05-31T23:00:00Z")));
+
+    final List<BudgetState> states = fx.budgetState.readValuesToList();
+    assertThat(states).extracting(state -> state.getBookedUsageOffsets().get("0"))
+        .containsExactly(0L, 1L, 2L, 3L);
+    assertThat(states).extracting(BudgetState::getSpentMicros)
+        .containsExactly(REQUEST_MICROS, 2 * REQUEST_MICROS, 3 * REQUEST_MICROS, 3 * REQUEST_MICROS);
+  }
+
   private void spend(final String tenant, final String mode, final int count) {
     for (int i = 0; i < count; i++) {
       final UsageEvent usage =

@@ -68,7 +68,8 @@ final class BudgetGuard {
     };
   }
 
-  private static boolean applies(
+  /** Same tenant; the budget's mode and feature, when it names them, equal the request's. */
+  static boolean applies(
       final Budget budget, final String tenant, final Optional<String> mode, final String feature) {
     return budget.getTenant().equals(tenant)
         && (budget.getMode() == null

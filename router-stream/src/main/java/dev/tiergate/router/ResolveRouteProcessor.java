@@ -43,7 +43,7 @@ final class ResolveRouteProcessor
   private FixedKeyProcessorContext<String, RoutingOutcome> context;
   private TimestampedKeyValueStore<String, Route> routes;
   private TimestampedKeyValueStore<String, ModelSpec> models;
-  private BudgetIndex budgets;
+  private BudgetIndex<BudgetState> budgets;
   private KeyValueStore<String, SessionRoute> sessions;
   private RoutingTables tables;
 
@@ -61,7 +61,7 @@ final class ResolveRouteProcessor
     this.models = context.getStateStore(RouterTopology.MODELS_STORE);
     final TimestampedKeyValueStore<String, BudgetState> budgetStore =
         context.getStateStore(RouterTopology.BUDGET_STATE_STORE);
-    this.budgets = new BudgetIndex(budgetStore, policy.budgetRefresh().toMillis());
+    this.budgets = BudgetIndex.ofStates(budgetStore, policy.budgetRefresh().toMillis());
     this.sessions = context.getStateStore(RouterTopology.SESSIONS_STORE);
     this.tables = new StoreTables();
     final Duration sweep = policy.sessionIdle().compareTo(MAX_SWEEP_INTERVAL) < 0

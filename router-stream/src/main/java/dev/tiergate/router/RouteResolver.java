@@ -333,7 +333,7 @@ public final class RouteResolver {
   }
 
   /** An error reply instead of a routed request; the session is left as it was. */
-  private static Decision refused(
+  static Decision refused(
       final ChatRequest request,
       final String tier,
       final Optional<String> mode,

@@ -40,6 +40,7 @@ import org.apache.kafka.streams.StreamsConfig;
  *       get, default 500; 0 reads the budget store on every request
  *   <li>{@code TIERGATE_ROUTER_PREDICT}: {@code true} (default) scores requests without a mode with
  *       the shipped difficulty predictor; {@code false} sends them to the tier default
+ *   <li>budget reservations: see {@link ReservationPolicy}
  * </ul>
  */
 public record RouterConfig(
@@ -57,9 +58,14 @@ public record RouterConfig(
    * whether the predictor runs.
    */
   public record Policy(
-      double switchFactor, Duration sessionIdle, Duration budgetRefresh, boolean predict) {
+      double switchFactor,
+      Duration sessionIdle,
+      Duration budgetRefresh,
+      boolean predict,
+      ReservationPolicy reservations) {
     public Policy {
       Objects.requireNonNull(sessionIdle, "sessionIdle");
+      Objects.requireNonNull(reservations, "reservations");
       Objects.requireNonNull(budgetRefresh, "budgetRefresh");
       if (!(switchFactor >= 1.0) || Double.isInfinite(switchFactor)) {
         throw new IllegalArgumentException("switch factor must be a number >= 1: " + switchFactor);
@@ -70,19 +76,24 @@ public record RouterConfig(
     }
 
     public static Policy defaults() {
-      return new Policy(DEFAULT_SWITCH_FACTOR, DEFAULT_SESSION_IDLE, DEFAULT_BUDGET_REFRESH, true);
+      return new Policy(DEFAULT_SWITCH_FACTOR, DEFAULT_SESSION_IDLE, DEFAULT_BUDGET_REFRESH, true,
+          ReservationPolicy.defaults());
     }
 
     public Policy withSwitchFactor(final double factor) {
-      return new Policy(factor, sessionIdle, budgetRefresh, predict);
+      return new Policy(factor, sessionIdle, budgetRefresh, predict, reservations);
     }
 
     public Policy withBudgetRefresh(final Duration refresh) {
-      return new Policy(switchFactor, sessionIdle, refresh, predict);
+      return new Policy(switchFactor, sessionIdle, refresh, predict, reservations);
     }
 
     public Policy withPredict(final boolean enabled) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, enabled);
+      return new Policy(switchFactor, sessionIdle, budgetRefresh, enabled, reservations);
+    }
+
+    public Policy withReservations(final ReservationPolicy policy) {
+      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, policy);
     }
   }
 
@@ -162,7 +173,8 @@ public record RouterConfig(
             factor(env),
             millis(env, SESSION_IDLE_ENV, DEFAULT_SESSION_IDLE),
             millis(env, BUDGET_REFRESH_ENV, DEFAULT_BUDGET_REFRESH),
-            !"false".equalsIgnoreCase(env.getOrDefault(PREDICT_ENV, "true").trim())));
+            !"false".equalsIgnoreCase(env.getOrDefault(PREDICT_ENV, "true").trim()),
+            ReservationPolicy.fromEnv(env)));
   }
 
   public RouterConfig withApplicationId(final String id) {

@@ -11,7 +11,11 @@ import dev.tiergate.schemas.Route;
 import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
+import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -51,10 +55,35 @@ public final class RouterTopology {
   public static final String BUDGET_STATE_STORE = "router-budget-state-store";
   /** Each session's last model and family, keyed by session id; changelogged. */
   public static final String SESSIONS_STORE = "router-sessions-store";
+  /** The budgets ({@code tiergate.budgets}) GlobalKTable store: limits, scope, action. */
+  public static final String BUDGETS_STORE = "router-budgets-store";
+  /** Outstanding budget reservations by correlation id, in the tenant's task; changelogged. */
+  public static final String RESERVATIONS_STORE = "router-reservations-store";
 
   static final String ROUTES_SOURCE = "router-routes-table";
   static final String MODELS_SOURCE = "router-models-table";
   static final String BUDGET_STATE_SOURCE = "router-budget-state-table";
+  static final String BUDGETS_SOURCE = "router-budgets-table";
+  static final String USAGE_SOURCE = "router-usage-source";
+  static final String SEE_USAGE = "router-see-usage";
+  static final String PLAN_RESERVATION = "router-plan-reservation";
+  static final String RESERVATION_BRANCH = "router-reservation-";
+  static final String RESERVE = "reserve";
+  static final String DIRECT = "direct";
+  static final String RESERVE_BY_TENANT = "router-reserve-by-tenant";
+  static final String MERGE_USAGE = "router-merge-usage-sightings";
+  /** The repartition by tenant: {@code <application.id>-router-reservations-by-tenant-repartition}. */
+  static final String RESERVATIONS_BY_TENANT = "router-reservations-by-tenant";
+  static final String RESERVE_BUDGET = "router-reserve-budget";
+  static final String RESERVED_BRANCH = "router-reserved-";
+  static final String ADMITTED = "admitted";
+  static final String REFUSED = "refused";
+  static final String ADMITTED_VALUE = "router-admitted-request";
+  static final String ADMITTED_KIND_BRANCH = "router-admitted-kind-";
+  static final String ADMITTED_SINK = "router-admitted-sink";
+  static final String ADMITTED_BATCH_SINK = "router-admitted-batch-sink";
+  static final String REFUSED_VALUE = "router-refused-response";
+  static final String REFUSED_SINK = "router-refused-sink";
   static final String COUNT_DEAD_LETTER = "router-count-dead-letter";
   static final String REQUESTS_SOURCE = "router-requests-source";
   static final String DECODE = "router-decode-request";
@@ -106,16 +135,24 @@ public final class RouterTopology {
         MODELS_SOURCE, MODELS_STORE);
     globalTable(builder, Topics.BUDGET_STATE.name(), Topics.BUDGET_STATE.valueSerde(serdes),
         BUDGET_STATE_SOURCE, BUDGET_STATE_STORE);
+    globalTable(builder, Topics.BUDGETS.name(), Topics.BUDGETS.valueSerde(serdes),
+        BUDGETS_SOURCE, BUDGETS_STORE);
     builder.addStateStore(sessionStore());
+    builder.addStateStore(reservationsStore());
+    final TokenEstimator tokens = new TokenEstimator();
     final RouteResolver resolver = new RouteResolver(config.defaultTier(), predictor,
-        config.policy().switchFactor(), new TokenEstimator());
+        config.policy().switchFactor(), tokens);
+    final KStream<String, ReservationEvent> usageSightings =
+        usageSightings(builder, serdes, config.policy());
     final KStream<String, DecodedRequest> decoded = decodedRequests(builder, serdes);
+    final Reservations reservations =
+        new Reservations(serdes, config.policy(), metrics, tokens, usageSightings);
     decoded
         .split(Named.as(DECODE_BRANCH))
         .branch(
             (key, value) -> value instanceof Decoded,
             Branched.withConsumer(
-                ok -> route(ok, serdes, resolver, config.policy(), metrics), DECODED))
+                ok -> route(ok, serdes, resolver, config.policy(), metrics, reservations), DECODED))
         .defaultBranch(
             Branched.withConsumer(undecodable -> deadLetter(undecodable, metrics), UNDECODABLE));
     return builder.build(config.streamsProperties());
@@ -139,6 +176,29 @@ public final class RouterTopology {
   private static StoreBuilder<KeyValueStore<String, SessionRoute>> sessionStore() {
     return Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(SESSIONS_STORE), Serdes.String(), SessionRoute.serde());
+  }
+
+  private static StoreBuilder<KeyValueStore<String, Reservation>> reservationsStore() {
+    return Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(RESERVATIONS_STORE), Serdes.String(), Reservation.serde());
+  }
+
+  /**
+   * Where each usage sits on {@code tiergate.usage}, for tenants with a hard budget. A new router
+   * starts at the end of the topic: no reservation predates it.
+   */
+  private static KStream<String, ReservationEvent> usageSightings(
+      final StreamsBuilder builder, final SerdeFactory serdes, final RouterConfig.Policy policy) {
+    return builder
+        .stream(
+            Topics.USAGE.name(),
+            Consumed.with(Topics.USAGE.keySerde(), Serdes.ByteArray())
+                .withName(USAGE_SOURCE)
+                .withOffsetResetPolicy(AutoOffsetReset.latest()))
+        .process(
+            () -> new UsageSightingProcessor(Topics.USAGE.valueSerde(serdes).deserializer(),
+                policy.budgetRefresh().toMillis()),
+            Named.as(SEE_USAGE));
   }
 
   private static KStream<String, DecodedRequest> decodedRequests(
@@ -167,7 +227,8 @@ public final class RouterTopology {
       final SerdeFactory serdes,
       final RouteResolver resolver,
       final RouterConfig.Policy policy,
-      final RouterMetrics metrics) {
+      final RouterMetrics metrics,
+      final Reservations reservations) {
     decoded
         .mapValues(value -> ((Decoded) value).request(), Named.as(DECODED_VALUE))
         .processValues(
@@ -178,28 +239,89 @@ public final class RouterTopology {
         .split(Named.as(OUTCOME_BRANCH))
         .branch(
             (key, outcome) -> outcome instanceof Routed,
-            Branched.withConsumer(routed -> toRouted(routed, serdes), ROUTED))
+            Branched.withConsumer(routed -> toRouted(routed, serdes, reservations), ROUTED))
         .defaultBranch(Branched.withConsumer(error -> toResponses(error, serdes), UNROUTABLE));
   }
 
+  /** What the reservation branch needs, built once. */
+  private record Reservations(
+      SerdeFactory serdes,
+      RouterConfig.Policy policy,
+      RouterMetrics metrics,
+      TokenEstimator tokens,
+      KStream<String, ReservationEvent> usageSightings) {}
+
   /**
-   * Batch items go to their own topic so the dispatcher can hold them back without holding back
-   * the interactive requests behind them; both topics are keyed by correlation id.
+   * Requests a hard budget covers reserve their bound first: keyed by tenant (with the usage
+   * sightings), so one task holds all of a tenant's reservations; admitted ones go on to the same
+   * topics, refused ones become error replies. Batch items go to their own topic so the dispatcher can hold
+   * them back without holding back the interactive requests behind them; both topics are keyed by
+   * correlation id.
    */
   private static void toRouted(
-      final KStream<String, RoutingOutcome> routed, final SerdeFactory serdes) {
-    routed
+      final KStream<String, RoutingOutcome> routed,
+      final SerdeFactory serdes,
+      final Reservations reservations) {
+    final Map<String, KStream<String, RoutedRequest>> byBudget = routed
         .mapValues(outcome -> ((Routed) outcome).routed(), Named.as(ROUTED_VALUE))
-        .split(Named.as(KIND_BRANCH))
+        .processValues(
+            () -> new PlanReservationProcessor(reservations.policy(), reservations.tokens()),
+            Named.as(PLAN_RESERVATION))
+        .split(Named.as(RESERVATION_BRANCH))
+        .branch((key, request) -> request.getDecision().getReservedMicros() > 0,
+            Branched.as(RESERVE))
+        .defaultBranch(Branched.as(DIRECT));
+    toRoutedTopics(byBudget.get(RESERVATION_BRANCH + DIRECT), serdes, KIND_BRANCH,
+        ROUTED_BATCH_SINK, ROUTED_SINK);
+    // Not merged with the direct ones: that would pull the repartition's source into the first
+    // sub-topology, a loop Streams cannot size; the admitted have sinks of their own.
+    toRoutedTopics(reserve(byBudget.get(RESERVATION_BRANCH + RESERVE), serdes, reservations),
+        serdes, ADMITTED_KIND_BRANCH, ADMITTED_BATCH_SINK, ADMITTED_SINK);
+  }
+
+  private static void toRoutedTopics(
+      final KStream<String, RoutedRequest> routed,
+      final SerdeFactory serdes,
+      final String branchName,
+      final String batchSink,
+      final String interactiveSink) {
+    routed
+        .split(Named.as(branchName))
         .branch(
             (key, request) -> isBatch(request),
             Branched.withConsumer(batch -> batch.to(Topics.ROUTED_BATCH.name(),
                 Produced.with(Topics.ROUTED_BATCH.keySerde(), Topics.ROUTED_BATCH.valueSerde(serdes))
-                    .withName(ROUTED_BATCH_SINK)), BATCH))
+                    .withName(batchSink)), BATCH))
         .defaultBranch(
             Branched.withConsumer(interactive -> interactive.to(Topics.ROUTED.name(),
                 Produced.with(Topics.ROUTED.keySerde(), Topics.ROUTED.valueSerde(serdes))
-                    .withName(ROUTED_SINK)), INTERACTIVE));
+                    .withName(interactiveSink)), INTERACTIVE));
+  }
+
+  /** The reservation step; returns the admitted requests, keyed by correlation id. */
+  private static KStream<String, RoutedRequest> reserve(
+      final KStream<String, RoutedRequest> toReserve,
+      final SerdeFactory serdes,
+      final Reservations reservations) {
+    final Serde<ReservationEvent> events =
+        ReservationEvent.serde(Topics.ROUTED.valueSerde(serdes));
+    final Map<String, KStream<String, RoutingOutcome>> decided = toReserve
+        .map((correlationId, request) -> KeyValue.pair(request.getRequest().getTenant(),
+            (ReservationEvent) new ReservationEvent.Reserve(request)), Named.as(RESERVE_BY_TENANT))
+        .merge(reservations.usageSightings(), Named.as(MERGE_USAGE))
+        .repartition(Repartitioned.with(Serdes.String(), events).withName(RESERVATIONS_BY_TENANT))
+        .process(() -> new ReserveBudgetProcessor(reservations.policy(), reservations.metrics()),
+            Named.as(RESERVE_BUDGET), RESERVATIONS_STORE)
+        .split(Named.as(RESERVED_BRANCH))
+        .branch((key, outcome) -> outcome instanceof Routed, Branched.as(ADMITTED))
+        .defaultBranch(Branched.as(REFUSED));
+    decided.get(RESERVED_BRANCH + REFUSED)
+        .mapValues(outcome -> ((Unroutable) outcome).response(), Named.as(REFUSED_VALUE))
+        .to(Topics.RESPONSES.name(),
+            Produced.with(Topics.RESPONSES.keySerde(), Topics.RESPONSES.valueSerde(serdes))
+                .withName(REFUSED_SINK));
+    return decided.get(RESERVED_BRANCH + ADMITTED)
+        .mapValues(outcome -> ((Routed) outcome).routed(), Named.as(ADMITTED_VALUE));
   }
 
   /** The dispatcher's test for a batch item too: {@code apiKind=BATCH} or a batch id. */

@@ -31,19 +31,30 @@ public final class TokenEstimator {
   /** The estimate: exact token counts of every text plus framing and the output budget. */
   public long estimate(final ChatRequest request) {
     Objects.requireNonNull(request, "request");
+    return maxTokens(request) + count(request, O200k.ENCODING);
+  }
+
+  /** The input alone: {@link #estimate} without the output budget. */
+  public long inputTokens(final ChatRequest request) {
+    Objects.requireNonNull(request, "request");
     return count(request, O200k.ENCODING);
   }
 
   /** A bound no tokenizer count exceeds: UTF-8 bytes (at most 3 per UTF-16 char) of every text. */
   public static long upperBound(final ChatRequest request) {
     Objects.requireNonNull(request, "request");
-    return count(request, null);
+    return maxTokens(request) + count(request, null);
   }
 
-  /** Exact with an encoding; the UTF-8 upper bound without one. */
-  private static long count(final ChatRequest request, final Encoding encoding) {
-    long tokens = request.getSampling() == null || request.getSampling().getMaxTokens() == null
+  /** The request's {@code max_tokens}, 0 when it sets none. */
+  static long maxTokens(final ChatRequest request) {
+    return request.getSampling() == null || request.getSampling().getMaxTokens() == null
         ? 0 : request.getSampling().getMaxTokens();
+  }
+
+  /** The input's tokens: exact with an encoding; the UTF-8 upper bound without one. */
+  private static long count(final ChatRequest request, final Encoding encoding) {
+    long tokens = 0;
     for (final Message message : request.getMessages()) {
       tokens += TOKENS_PER_MESSAGE;
       for (final ContentPart part : message.getParts()) {

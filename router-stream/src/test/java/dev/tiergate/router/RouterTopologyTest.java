@@ -291,7 +291,9 @@ class RouterTopologyTest {
             "router-routes-store",
             "router-models-store",
             "router-budget-state-store",
-            "router-sessions-store");
+            "router-budgets-store",
+            "router-sessions-store",
+            "router-reservations-store");
     assertThat(nodes)
         .containsExactlyInAnyOrder(
             "router-routes-table-source",
@@ -300,6 +302,10 @@ class RouterTopologyTest {
             "router-models-table",
             "router-budget-state-table-source",
             "router-budget-state-table",
+            "router-budgets-table-source",
+            "router-budgets-table",
+            "router-usage-source",
+            "router-see-usage",
             "router-requests-source",
             "router-decode-request",
             "router-decode-",
@@ -315,6 +321,27 @@ class RouterTopologyTest {
             "router-outcome-routed",
             "router-outcome-unroutable",
             "router-routed-request",
+            "router-plan-reservation",
+            "router-reservation-",
+            "router-reservation-reserve",
+            "router-reservation-direct",
+            "router-reserve-by-tenant",
+            "router-merge-usage-sightings",
+            "router-reservations-by-tenant-repartition-filter",
+            "router-reservations-by-tenant-repartition-sink",
+            "router-reservations-by-tenant-repartition-source",
+            "router-reserve-budget",
+            "router-reserved-",
+            "router-reserved-admitted",
+            "router-reserved-refused",
+            "router-admitted-request",
+            "router-refused-response",
+            "router-refused-sink",
+            "router-admitted-kind-",
+            "router-admitted-kind-batch",
+            "router-admitted-kind-interactive",
+            "router-admitted-sink",
+            "router-admitted-batch-sink",
             "router-routed-kind-",
             "router-routed-kind-batch",
             "router-routed-kind-interactive",
@@ -322,11 +349,16 @@ class RouterTopologyTest {
             "router-routed-batch-sink",
             "router-unroutable-response",
             "router-unroutable-sink");
-    assertThat(topology.describe().subtopologies()).hasSize(1);
+    // Requests (and usage sightings) up to the hop by tenant; the tenant's reservations after it.
+    assertThat(topology.describe().subtopologies()).hasSize(2);
   }
 
+  /**
+   * The session store's changelog, and for requests a hard budget covers, the named repartition
+   * by tenant and the reservations' changelog; nothing generated.
+   */
   @Test
-  void onlyInternalTopicIsTheNamedSessionChangelogWithNoRepartition() {
+  void internalTopicsAreTheNamedChangelogsAndTheReservationRepartition() {
     final Set<String> topics = new TreeSet<>();
     topology().describe().subtopologies().forEach(sub -> sub.nodes().forEach(node -> {
       if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
@@ -337,10 +369,11 @@ class RouterTopologyTest {
       }
     }));
 
-    assertThat(topics).noneMatch(topic -> topic.contains("repartition"));
-    assertThat(driver.producedTopicNames()).noneMatch(topic -> topic.contains("repartition"));
+    assertThat(topics).filteredOn(topic -> topic.contains("repartition"))
+        .containsExactly("router-reservations-by-tenant-repartition");
     seedDefaultTable();
     route(request("frontier", "plan", null));
+    // No hard budget: the request never takes the hop by tenant.
     assertThat(driver.producedTopicNames())
         .contains("tiergate-router-router-sessions-store-changelog")
         .noneMatch(topic -> topic.contains("repartition"));

@@ -4,7 +4,6 @@ import dev.tiergate.schemas.ChatRequest;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -18,11 +17,9 @@ import java.util.stream.Collectors;
  */
 final class ExplicitModelAccess {
 
-  /** Tiers by strength; a tier outside this list ranks below free. */
-  private static final Map<String, Integer> TIER_RANK =
-      Map.of("free", 0, "small", 1, "balanced", 2, "frontier", 3);
+  /** Tiers by strength; a tier outside the known four ranks below free. */
   private static final Comparator<String> BY_STRENGTH =
-      Comparator.<String>comparingInt(tier -> TIER_RANK.getOrDefault(tier, -1))
+      Comparator.<String>comparingInt(tier -> RouteResolver.TIER_RANK.getOrDefault(tier, -1))
           .thenComparing(Comparator.reverseOrder());
 
   /** The verdict on one request. */

@@ -66,7 +66,7 @@ public final class RouteResolver {
   static final String INSUFFICIENT_QUOTA = "insufficient_quota";
   static final int INSUFFICIENT_QUOTA_STATUS = 429;
   /** Tiers by strength, for capping a predicted tier at the caller's. */
-  private static final Map<String, Integer> TIER_RANK =
+  static final Map<String, Integer> TIER_RANK =
       Map.of("free", 0, "small", 1, "balanced", 2, "frontier", 3);
   private static final List<String> VIRTUAL_MODEL_PREFIXES = List.of("auto/", "kilo-auto/");
   private static final RoutingTables NO_TABLES = RoutingTables.of(Map.of(), Map.of(), Map.of());

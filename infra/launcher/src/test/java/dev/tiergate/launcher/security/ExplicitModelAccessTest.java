@@ -57,6 +57,7 @@ class ExplicitModelAccessTest {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final String CHAT = "/v1/chat/completions";
   private static final String MESSAGES = "/v1/messages";
+  private static final String OPENROUTER = "/api/openrouter/v1/chat/completions";
 
   @TempDir static Path dataDir;
   private static TiergateStack stack;
@@ -78,11 +79,14 @@ class ExplicitModelAccessTest {
 
   @Test
   void smallTierKeyCannotNameAFrontierModel() {
+    // OpenAI, Anthropic and OpenRouter shapes; the virtual tier id stays refused by the ingress.
     final long gpt5Calls = stack.simulator().calls("gpt-5");
 
     final HttpResponse<String> chat = send(CHAT, smallKey, chatBody("openai/gpt-5"), Map.of());
     final HttpResponse<String> messages =
         send(MESSAGES, smallKey, messagesBody("openai/gpt-5"), Map.of());
+    final HttpResponse<String> openRouter =
+        send(OPENROUTER, smallKey, chatBody("openai/gpt-5"), Map.of());
     final HttpResponse<String> virtual = send(CHAT, smallKey, chatBody("auto/frontier"), Map.of());
 
     assertThat(chat.statusCode()).isEqualTo(403);
@@ -93,6 +97,8 @@ class ExplicitModelAccessTest {
     assertThat(read(messages).at("/type").asText()).isEqualTo("error");
     assertThat(read(messages).at("/error/type").asText()).isEqualTo("permission_error");
     assertThat(read(messages).at("/error/code").asText()).isEqualTo("model_not_allowed");
+    assertThat(openRouter.statusCode()).isEqualTo(403);
+    assertThat(read(openRouter).at("/error/code").asText()).isEqualTo("model_not_allowed");
     assertThat(virtual.statusCode()).isEqualTo(403);
     assertThat(read(virtual).at("/error/code").asText()).isEqualTo("tier_not_allowed");
     assertThat(stack.simulator().calls("gpt-5")).isEqualTo(gpt5Calls);

@@ -117,7 +117,11 @@ public final class AnthropicJson {
     return node;
   }
 
-  /** Anthropic's error body: {@code {"type":"error","error":{"type","message"}}}. */
+  /**
+   * Anthropic's error body: {@code {"type":"error","error":{"type","message"}}}, plus the
+   * gateway's machine-readable {@code code} (e.g. {@code model_not_allowed}) when there is one,
+   * since Anthropic's types alone cannot tell a refused model from a refused tier.
+   */
   public String error(final GatewayException error) {
     return write(errorNode(error));
   }
@@ -126,9 +130,12 @@ public final class AnthropicJson {
     Objects.requireNonNull(error, "error");
     final ObjectNode root = mapper.createObjectNode();
     root.put("type", "error");
-    root.putObject("error")
+    final ObjectNode body = root.putObject("error")
         .put("type", errorType(error.httpStatus()))
         .put("message", error.getMessage());
+    if (error.code() != null) {
+      body.put("code", error.code());
+    }
     return root;
   }
 

@@ -88,8 +88,9 @@ public final class GatewayException extends RuntimeException {
     Objects.requireNonNull(error, "error");
     final int status = error.getHttpStatus();
     final int httpStatus = status >= 400 && status <= 599 ? status : 502;
+    final String param = error.getType().startsWith("model_") ? "model" : null;
     return new GatewayException(
-        httpStatus, openAiType(httpStatus, error.getType()), error.getType(), null,
+        httpStatus, openAiType(httpStatus, error.getType()), error.getType(), param,
         error.getMessage());
   }
 

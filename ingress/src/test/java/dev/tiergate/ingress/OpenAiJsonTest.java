@@ -86,6 +86,22 @@ class OpenAiJsonTest {
     assertThat(GatewayException.fromPipeline(error("weird", 200)).httpStatus()).isEqualTo(502);
   }
 
+  @Test
+  void refusedModelIsA403WithItsCodeInOpenAiAndAnthropicBodies() throws Exception {
+    final GatewayException refused = GatewayException.fromPipeline(error("model_not_allowed", 403));
+
+    final JsonNode openAi = MAPPER.readTree(json.error(refused));
+    final JsonNode anthropic = MAPPER.readTree(new AnthropicJson(MAPPER).error(refused));
+
+    assertThat(refused.httpStatus()).isEqualTo(403);
+    assertThat(openAi.at("/error/type").asText()).isEqualTo("permission_error");
+    assertThat(openAi.at("/error/code").asText()).isEqualTo("model_not_allowed");
+    assertThat(openAi.at("/error/param").asText()).isEqualTo("model");
+    assertThat(anthropic.at("/type").asText()).isEqualTo("error");
+    assertThat(anthropic.at("/error/type").asText()).isEqualTo("permission_error");
+    assertThat(anthropic.at("/error/code").asText()).isEqualTo("model_not_allowed");
+  }
+
   private static ErrorInfo error(final String type, final int status) {
     return ErrorInfo.newBuilder().setType(type).setMessage("m").setHttpStatus(status).build();
   }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -26,8 +27,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * Runs {@link RouteResolver} on each request against the GlobalKTable stores (routes, models,
- * budget states) and the session store. Requests arrive keyed by session id, so a session's state
- * is local to this task and no repartition is needed. Stores are read by key rather than through
+ * budget states) and the session store, whose key is tenant + session ({@link #sessionKey}).
+ * Requests arrive keyed by session id, so a session's state is local to this task and no
+ * repartition is needed. Stores are read by key rather than through
  * DSL joins because a decision needs several lookups with fallbacks. Stamps the correlation id
  * header on the outcome, and forgets sessions idle longer than the policy allows.
  */
@@ -40,6 +42,7 @@ final class ResolveRouteProcessor
   private final RouteResolver resolver;
   private final RouterConfig.Policy policy;
   private final RouterMetrics metrics;
+  private final RouteIndex routeIndex;
   private FixedKeyProcessorContext<String, RoutingOutcome> context;
   private TimestampedKeyValueStore<String, Route> routes;
   private TimestampedKeyValueStore<String, ModelSpec> models;
@@ -48,10 +51,14 @@ final class ResolveRouteProcessor
   private RoutingTables tables;
 
   ResolveRouteProcessor(
-      final RouteResolver resolver, final RouterConfig.Policy policy, final RouterMetrics metrics) {
+      final RouteResolver resolver,
+      final RouterConfig.Policy policy,
+      final RouterMetrics metrics,
+      final RouteIndex routeIndex) {
     this.resolver = Objects.requireNonNull(resolver, "resolver");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.routeIndex = Objects.requireNonNull(routeIndex, "routeIndex");
   }
 
   @Override
@@ -73,7 +80,8 @@ final class ResolveRouteProcessor
   public void process(final FixedKeyRecord<String, ChatRequest> record) {
     final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     final ChatRequest request = record.value();
-    final String sessionKey = record.key() != null ? record.key() : request.getSessionId();
+    final String sessionKey = sessionKey(request.getTenant(),
+        record.key() != null ? record.key() : request.getSessionId());
     final RouteResolver.Decision decision =
         resolver.decide(request, tables, sessions.get(sessionKey), now);
     decision.session().ifPresent(state -> sessions.put(sessionKey, state));
@@ -82,6 +90,17 @@ final class ResolveRouteProcessor
     TiergateHeaders.put(
         headers, TiergateHeaders.CORRELATION_ID, decision.outcome().correlationId());
     context.forward(record.withValue(decision.outcome()).withHeaders(headers));
+  }
+
+  /**
+   * The session store's key: tenant and session, so a tenant that sends another tenant's session
+   * id gets a session of its own. The tenant is length-prefixed, so no two pairs share a key. The
+   * record is keyed by session id and the store is local to its task, so this key lives on the
+   * task that reads and writes it.
+   */
+  static String sessionKey(final String tenant, final String sessionId) {
+    final String owner = tenant == null ? "" : tenant;
+    return owner.length() + ":" + owner + "/" + sessionId;
   }
 
   private void count(final RoutingOutcome outcome) {
@@ -125,6 +144,18 @@ final class ResolveRouteProcessor
     @Override
     public List<BudgetState> budgets(final String tenant) {
       return budgets.budgets(tenant, context.currentSystemTimeMs());
+    }
+
+    @Override
+    public Set<String> tiersServing(final String model) {
+      return routeIndex.tiersServing(model);
+    }
+
+    @Override
+    public boolean hasCatalogue() {
+      try (KeyValueIterator<String, ValueAndTimestamp<ModelSpec>> all = models.all()) {
+        return all.hasNext();
+      }
     }
   }
 }

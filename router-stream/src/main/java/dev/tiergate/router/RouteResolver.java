@@ -35,8 +35,11 @@ import java.util.function.Function;
  *   <li>budgets: an exhausted REJECT budget of the tenant refuses the request ({@code
  *       insufficient_quota}, HTTP 429); an exhausted DOWNGRADE budget lowers the tier one step
  *       (frontier → balanced → small) after prediction;
- *   <li>an explicit {@code provider/model} requested model bypasses the table (rule {@code
- *       explicit});
+ *   <li>an explicit {@code provider/model} requested model: missing from a non-empty catalogue
+ *       is refused ({@code model_not_found}, 404); a model the key may not use is refused ({@code
+ *       model_not_allowed}, 403; see {@link ExplicitModelAccess}); else it bypasses the table (rule
+ *       {@code explicit}) as the tier it serves, unless an exhausted DOWNGRADE budget replaces it
+ *       with the next lower tier's chain for the mode;
  *   <li>no mode: the difficulty predictor (when configured) scores the request and maps the score
  *       to frontier, balanced or small, never above the caller's tier ({@code predicted=true});
  *   <li>rule lookup: {@code tier/mode}, then {@code tier/*}; a tier with neither falls back to the
@@ -56,10 +59,14 @@ public final class RouteResolver {
   static final String WILDCARD = "*";
   static final String UNROUTABLE = "unroutable";
   static final int UNROUTABLE_STATUS = 422;
+  static final String MODEL_NOT_ALLOWED = "model_not_allowed";
+  static final int MODEL_NOT_ALLOWED_STATUS = 403;
+  static final String MODEL_NOT_FOUND = "model_not_found";
+  static final int MODEL_NOT_FOUND_STATUS = 404;
   static final String INSUFFICIENT_QUOTA = "insufficient_quota";
   static final int INSUFFICIENT_QUOTA_STATUS = 429;
   /** Tiers by strength, for capping a predicted tier at the caller's. */
-  private static final Map<String, Integer> TIER_RANK =
+  static final Map<String, Integer> TIER_RANK =
       Map.of("free", 0, "small", 1, "balanced", 2, "frontier", 3);
   private static final List<String> VIRTUAL_MODEL_PREFIXES = List.of("auto/", "kilo-auto/");
   private static final RoutingTables NO_TABLES = RoutingTables.of(Map.of(), Map.of(), Map.of());
@@ -152,16 +159,59 @@ public final class RouteResolver {
     }
     final Optional<String> explicit = explicitModel(request.getRequestedModel());
     if (explicit.isPresent()) {
-      final String reason = "explicit model " + explicit.get() + " requested; routing table bypassed"
-          + (verdict instanceof Downgrade d ? "; " + d.note() + " but an explicit model is kept" : "");
-      final Match match = new Match(EXPLICIT_RULE, List.of(explicit.get()), Map.of(), reason);
-      return finish(request, new Choice(callerTier, false, match), mode, tables, session, now);
+      return explicit(request, explicit.get(), callerTier, mode, verdict, tables, session, now);
     }
     final Choice choice = choose(request, callerTier, mode, verdict, tables, predict);
     if (choice == null) {
       return unroutable(request, callerTier, mode, tables, now);
     }
     return finish(request, choice, mode, tables, session, now);
+  }
+
+  /**
+   * An explicit model: refused when the catalogue lacks it or the key may not use it; else served
+   * as the tier it serves for this key, or, under an exhausted DOWNGRADE budget, replaced by the
+   * chain of the next lower tier for the request's mode (small and free keep the model).
+   */
+  private Decision explicit(
+      final ChatRequest request,
+      final String model,
+      final String callerTier,
+      final Optional<String> mode,
+      final Verdict verdict,
+      final RoutingTables tables,
+      final SessionRoute session,
+      final Instant now) {
+    if (tables.model(model) == null && tables.hasCatalogue()) {
+      return refused(request, callerTier, mode, MODEL_NOT_FOUND, MODEL_NOT_FOUND_STATUS,
+          "The model '" + model + "' does not exist; see GET /v1/models.", now);
+    }
+    final ExplicitModelAccess.Verdict access =
+        ExplicitModelAccess.check(request, model, callerTier, tables.tiersServing(model));
+    if (access instanceof ExplicitModelAccess.Refused refusal) {
+      return refused(request, callerTier, mode, MODEL_NOT_ALLOWED, MODEL_NOT_ALLOWED_STATUS,
+          refusal.message(), now);
+    }
+    final ExplicitModelAccess.Allowed allowed = (ExplicitModelAccess.Allowed) access;
+    final String tier = allowed.tier();
+    String reason = allowed.why() + "; routing table bypassed";
+    if (verdict instanceof Downgrade downgrade) {
+      final String lower = BudgetGuard.downgrade(tier);
+      if (!lower.equals(tier)) {
+        final String note = downgrade.note() + ": explicit model " + model + " (tier " + tier
+            + ") replaced by tier " + lower + "'s chain; ";
+        final Optional<Match> match = lookupWithFallback(lower, mode, tables, new ArrayList<>());
+        if (match.isEmpty()) {
+          return unroutable(request, lower, mode, tables, now);
+        }
+        final Match found = match.get().withReasonPrefix(note);
+        return finish(request, new Choice(found.tier() == null ? lower : found.tier(), false, found),
+            mode, tables, session, now);
+      }
+      reason += "; " + downgrade.note() + " but tier " + tier + " has no lower tier";
+    }
+    final Match match = new Match(EXPLICIT_RULE, List.of(model), Map.of(), reason);
+    return finish(request, new Choice(tier, false, match), mode, tables, session, now);
   }
 
   /** The tier (predicted, downgraded) and the rule that matched; null when no rule did. */

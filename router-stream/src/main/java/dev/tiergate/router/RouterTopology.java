@@ -36,10 +36,11 @@ import org.apache.kafka.streams.state.Stores;
  * table becomes {@code tiergate.routed} (keyed by correlation id; batch items go to {@code
  * tiergate.routed-batch} instead, so they never queue ahead of interactive requests). Requests that match no rule get
  * an error reply on {@code tiergate.responses}; records that do not decode go, byte for byte, to
- * {@code tiergate.requests.dlq}. The decision ({@link RouteResolver}) reads three GlobalKTables
- * (routes, the model catalogue, budget states from accounting) and one local store: the last model
- * of each session. Requests are keyed by session id already, so that store needs no repartition;
- * its changelog is the only internal topic.
+ * {@code tiergate.requests.dlq}. The decision ({@link RouteResolver}) reads three global stores
+ * (routes, with an index of models by tier kept by its update step; the model catalogue; budget
+ * states from accounting) and one local store: the last model of each tenant's session. Requests
+ * are keyed by session id already, so that store needs no repartition; its changelog is the only
+ * internal topic.
  *
  * <p>Every step is named so an upgrade keeps its state and its consumer positions; the names are
  * pinned by a test.
@@ -53,7 +54,7 @@ public final class RouterTopology {
   public static final String MODELS_STORE = "router-models-store";
   /** The budget states' GlobalKTable store. */
   public static final String BUDGET_STATE_STORE = "router-budget-state-store";
-  /** Each session's last model and family, keyed by session id; changelogged. */
+  /** Each session's last model and family, keyed by tenant + session id; changelogged. */
   public static final String SESSIONS_STORE = "router-sessions-store";
   /** The budgets ({@code tiergate.budgets}) GlobalKTable store: limits, scope, action. */
   public static final String BUDGETS_STORE = "router-budgets-store";
@@ -129,8 +130,8 @@ public final class RouterTopology {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(metrics, "metrics");
     final StreamsBuilder builder = new StreamsBuilder();
-    globalTable(builder, Topics.ROUTES.name(), Topics.ROUTES.valueSerde(serdes),
-        ROUTES_SOURCE, ROUTES_STORE);
+    final RouteIndex routeIndex = new RouteIndex();
+    routesTable(builder, serdes, routeIndex);
     globalTable(builder, Topics.MODELS.name(), Topics.MODELS.valueSerde(serdes),
         MODELS_SOURCE, MODELS_STORE);
     globalTable(builder, Topics.BUDGET_STATE.name(), Topics.BUDGET_STATE.valueSerde(serdes),
@@ -152,7 +153,8 @@ public final class RouterTopology {
         .branch(
             (key, value) -> value instanceof Decoded,
             Branched.withConsumer(
-                ok -> route(ok, serdes, resolver, config.policy(), metrics, reservations), DECODED))
+                ok -> route(ok, serdes, resolver, config.policy(), metrics, reservations,
+                    routeIndex), DECODED))
         .defaultBranch(
             Branched.withConsumer(undecodable -> deadLetter(undecodable, metrics), UNDECODABLE));
     return builder.build(config.streamsProperties());
@@ -171,6 +173,23 @@ public final class RouterTopology {
         Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(storeName)
             .withKeySerde(keys)
             .withValueSerde(values));
+  }
+
+  /**
+   * The routes table as a global store with its own update step, so the index of models by tier
+   * the explicit-model check reads changes with each rule record; the store and node names are
+   * those the GlobalKTable had.
+   */
+  private static void routesTable(
+      final StreamsBuilder builder, final SerdeFactory serdes, final RouteIndex index) {
+    final Serde<Route> values = Topics.ROUTES.valueSerde(serdes);
+    builder.addGlobalStore(
+        Stores.timestampedKeyValueStoreBuilder(
+                Stores.persistentTimestampedKeyValueStore(ROUTES_STORE), Serdes.String(), values)
+            .withLoggingDisabled(),
+        Topics.ROUTES.name(),
+        Consumed.with(Serdes.String(), values).withName(ROUTES_SOURCE),
+        () -> new RoutesTableProcessor(index));
   }
 
   private static StoreBuilder<KeyValueStore<String, SessionRoute>> sessionStore() {
@@ -228,11 +247,12 @@ public final class RouterTopology {
       final RouteResolver resolver,
       final RouterConfig.Policy policy,
       final RouterMetrics metrics,
-      final Reservations reservations) {
+      final Reservations reservations,
+      final RouteIndex routeIndex) {
     decoded
         .mapValues(value -> ((Decoded) value).request(), Named.as(DECODED_VALUE))
         .processValues(
-            () -> new ResolveRouteProcessor(resolver, policy, metrics),
+            () -> new ResolveRouteProcessor(resolver, policy, metrics, routeIndex),
             Named.as(RESOLVE),
             SESSIONS_STORE)
         .selectKey((sessionId, outcome) -> outcome.correlationId(), Named.as(REKEY))

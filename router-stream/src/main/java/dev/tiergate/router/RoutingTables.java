@@ -6,6 +6,7 @@ import dev.tiergate.schemas.Route;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What a routing decision reads besides the request: rules by key, catalogue entries by model id,
@@ -23,7 +24,27 @@ public interface RoutingTables {
   /** Every budget state of the tenant (empty when none). */
   List<BudgetState> budgets(String tenant);
 
-  /** Tables backed by maps (budget states grouped by tenant). */
+  /**
+   * The tiers (lower case) whose routing chains hold {@code model}, from an index kept with the
+   * table, not a scan. Tables that cannot tell say none, so an explicit model is refused unless the
+   * key allow-lists it.
+   */
+  default Set<String> tiersServing(final String model) {
+    return Set.of();
+  }
+
+  /**
+   * Whether the model catalogue has any entry: only then is an explicit model missing from it
+   * refused. Asked only when a model is missing, so it may cost a store lookup.
+   */
+  default boolean hasCatalogue() {
+    return false;
+  }
+
+  /**
+   * Tables backed by maps (budget states grouped by tenant); the models-by-tier index is built
+   * once from {@code routes}, so the maps must not change afterwards.
+   */
   static RoutingTables of(
       final Map<String, Route> routes,
       final Map<String, ModelSpec> models,
@@ -31,6 +52,7 @@ public interface RoutingTables {
     Objects.requireNonNull(routes, "routes");
     Objects.requireNonNull(models, "models");
     Objects.requireNonNull(budgetsByTenant, "budgetsByTenant");
+    final RouteIndex index = RouteIndex.of(routes);
     return new RoutingTables() {
       @Override
       public Route route(final String key) {
@@ -45,6 +67,16 @@ public interface RoutingTables {
       @Override
       public List<BudgetState> budgets(final String tenant) {
         return budgetsByTenant.getOrDefault(tenant, List.of());
+      }
+
+      @Override
+      public Set<String> tiersServing(final String model) {
+        return index.tiersServing(model);
+      }
+
+      @Override
+      public boolean hasCatalogue() {
+        return !models.isEmpty();
       }
     };
   }

@@ -134,8 +134,10 @@ class RouterRulesTest {
     assertThat(fresh.getModelChain()).containsExactly("p/midish", "p/big");
     final KeyValueStore<String, SessionRoute> sessions =
         driver.getKeyValueStore(RouterTopology.SESSIONS_STORE);
-    assertThat(sessions.get("s1").lastModel()).isEqualTo("p/mid");
-    assertThat(sessions.get("s2").lastModel()).isEqualTo("p/midish");
+    assertThat(sessions.get(ResolveRouteProcessor.sessionKey("acme", "s1")).lastModel())
+        .isEqualTo("p/mid");
+    assertThat(sessions.get(ResolveRouteProcessor.sessionKey("acme", "s2")).lastModel())
+        .isEqualTo("p/midish");
   }
 
   @Test

@@ -219,14 +219,16 @@ class RouterTopologyTest {
 
   @Test
   void explicitProviderModelBypassesRoutingTable() {
-    final ChatRequest request = request("frontier", "plan", "anthropic/claude-sonnet-4");
+    seedDefaultTable();
+    final ChatRequest request = request("frontier", "code", "openai/gpt-4.1");
 
     requests.pipeInput(request.getSessionId(), request);
 
     final RoutingDecision decision = routed.readValue().getDecision();
-    assertThat(decision.getModelChain()).containsExactly("anthropic/claude-sonnet-4");
+    assertThat(decision.getModelChain()).containsExactly("openai/gpt-4.1");
     assertThat(decision.getRuleKey()).isEqualTo("explicit");
-    assertThat(decision.getReason()).contains("explicit model anthropic/claude-sonnet-4");
+    assertThat(decision.getTier()).isEqualTo("frontier");
+    assertThat(decision.getReason()).contains("explicit model openai/gpt-4.1");
     assertThat(decision.getParams()).isEmpty();
     assertThat(responses.isEmpty()).isTrue();
   }

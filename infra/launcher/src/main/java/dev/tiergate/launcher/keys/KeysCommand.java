@@ -75,6 +75,9 @@ public final class KeysCommand implements Runnable {
     @Option(names = "--allowed-tiers", split = ",", description = "Tiers the key may use, comma-separated (default: all).")
     List<String> allowedTiers = new ArrayList<>();
 
+    @Option(names = "--models", split = ",", description = "Explicit provider/model ids the key may name beyond its tiers' routing chains, comma-separated (default: none).")
+    List<String> allowedModels = new ArrayList<>();
+
     @Option(names = "--label", description = "A note shown in listings.")
     String label;
 
@@ -82,7 +85,7 @@ public final class KeysCommand implements Runnable {
     public Integer call() {
       final VirtualKeyStore.Created created;
       try {
-        created = cluster.store().create(tenant, defaultTier, allowedTiers, label);
+        created = cluster.store().create(tenant, defaultTier, allowedTiers, allowedModels, label);
       } catch (IllegalArgumentException e) {
         return usageError(spec, e);
       }
@@ -98,7 +101,7 @@ public final class KeysCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", description = "List keys: prefix, hash, tenant, tiers, label, state.")
+  @Command(name = "list", description = "List keys: prefix, hash, tenant, tiers, models, state, label.")
   static final class ListKeys implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cluster cluster = new Cluster();
@@ -112,15 +115,16 @@ public final class KeysCommand implements Runnable {
         return usageError(spec, e);
       }
       final PrintWriter out = spec.commandLine().getOut();
-      out.printf("%-12s %-16s %-16s %-9s %-30s %-8s %s%n",
-          "PREFIX", "HASH", "TENANT", "DEFAULT", "ALLOWED", "STATE", "LABEL");
+      out.printf("%-12s %-16s %-16s %-9s %-30s %-30s %-8s %s%n",
+          "PREFIX", "HASH", "TENANT", "DEFAULT", "ALLOWED", "MODELS", "STATE", "LABEL");
       for (final VirtualKey row : rows) {
-        out.printf("%-12s %-16s %-16s %-9s %-30s %-8s %s%n",
+        out.printf("%-12s %-16s %-16s %-9s %-30s %-30s %-8s %s%n",
             row.getKeyPrefix(),
             row.getKeyHash().substring(0, 16),
             row.getTenant(),
             row.getDefaultTier(),
             row.getAllowedTiers().isEmpty() ? "all" : String.join(",", row.getAllowedTiers()),
+            row.getAllowedModels().isEmpty() ? "-" : String.join(",", row.getAllowedModels()),
             row.getRevoked() ? "revoked" : "active",
             row.getLabel() == null ? "" : row.getLabel());
       }

@@ -69,7 +69,21 @@ public final class VirtualKeyStore {
   public Created create(
       final String tenant, final String defaultTier, final List<String> allowedTiers,
       final String label) {
+    return create(tenant, defaultTier, allowedTiers, List.of(), label);
+  }
+
+  /**
+   * Creates and stores a key with a model allow-list: explicit {@code provider/model} ids the key
+   * may name beyond the models of its tiers' routing chains.
+   *
+   * @throws IllegalArgumentException also for a model id that is not {@code provider/model}
+   */
+  public Created create(
+      final String tenant, final String defaultTier, final List<String> allowedTiers,
+      final List<String> allowedModels, final String label) {
     Objects.requireNonNull(tenant, "tenant");
+    final List<String> models = Objects.requireNonNull(allowedModels, "allowedModels").stream()
+        .map(VirtualKeyStore::modelId).distinct().toList();
     Objects.requireNonNull(allowedTiers, "allowedTiers");
     final Tier dflt = tier(Objects.requireNonNull(defaultTier, "defaultTier"));
     final List<String> allowed = allowedTiers.stream().map(t -> tier(t).id()).distinct().toList();
@@ -90,6 +104,7 @@ public final class VirtualKeyStore {
             .setTenant(tenant.trim())
             .setDefaultTier(dflt.id())
             .setAllowedTiers(allowed)
+            .setAllowedModels(models)
             .setLabel(label)
             .setRevoked(false)
             .setCreatedAt(clock.instant())
@@ -130,6 +145,19 @@ public final class VirtualKeyStore {
     final VirtualKey revoked = VirtualKey.newBuilder(matches.get(0)).setRevoked(true).build();
     write(revoked);
     return revoked;
+  }
+
+  /** A trimmed {@code provider/model} id; virtual {@code auto…} ids are tiers, not models. */
+  private static String modelId(final String id) {
+    final String model = Objects.requireNonNull(id, "model").trim();
+    final int slash = model.indexOf('/');
+    final String lower = model.toLowerCase(Locale.ROOT);
+    if (slash <= 0 || slash == model.length() - 1 || lower.startsWith("auto/")
+        || lower.startsWith("kilo-auto/")) {
+      throw new IllegalArgumentException(
+          "'" + id + "' is not an explicit provider/model id (e.g. openai/gpt-5)");
+    }
+    return model;
   }
 
   private static Tier tier(final String id) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.launcher.TiergateStack;
 import dev.tiergate.schemas.ModelSpec;
+import dev.tiergate.schemas.Route;
 import dev.tiergate.schemas.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * OpenAI-format clients served by Anthropic- and Gemini-format providers through the whole stack:
  * the dispatcher translates both ways, sends each provider its own credential header, and the
  * answer, its usage and its stream come back in OpenAI's shape. The two models are added to the
- * catalogue as data, the way an operator would.
+ * catalogue and to a routing rule as data, the way an operator would.
  */
 class ProviderFormatsEndToEndTest {
 
@@ -44,6 +45,9 @@ class ProviderFormatsEndToEndTest {
     publishModels(
         model("anthropic/claude-sonnet-4-5", "anthropic", "claude-sonnet-4-5", "claude", 3_000_000L, 15_000_000L),
         model("google/gemini-2.5-flash", "google", "gemini-2.5-flash", "gemini", 300_000L, 2_500_000L));
+    // An explicit model must serve a tier the key may use: a rule puts both in the balanced tier.
+    publishRoute(new Route("balanced", "providers", List.of(
+        "anthropic/claude-sonnet-4-5", "google/gemini-2.5-flash"), Map.of(), "provider formats"));
   }
 
   @AfterAll
@@ -144,6 +148,18 @@ class ProviderFormatsEndToEndTest {
       for (final ModelSpec model : models) {
         producer.send(new ProducerRecord<>(Topics.MODELS.name(), model.getId(), model)).get();
       }
+    }
+  }
+
+  private static void publishRoute(final Route route) throws Exception {
+    final var settings = stack.kafkaSettings();
+    try (KafkaProducer<String, Route> producer =
+        new KafkaProducer<>(
+            settings.clientProperties(Map.of()),
+            Topics.ROUTES.keySerde().serializer(),
+            Topics.ROUTES.valueSerde(settings.serdes()).serializer())) {
+      producer.send(new ProducerRecord<>(Topics.ROUTES.name(),
+          route.getTier() + "/" + route.getMode(), route)).get();
     }
   }
 

@@ -1,0 +1,78 @@
+package dev.tiergate.router;
+
+import dev.tiergate.schemas.Route;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which tiers' routing chains hold each model: the explicit-model check asks it on every request
+ * that names a {@code provider/model}, so it must not scan the routing table. The routes store's
+ * own update step ({@link RoutesTableProcessor}) keeps it in step with every rule record, so a
+ * changed rule counts from the next request. Written by Streams' global thread, read by the stream
+ * threads: each change publishes a new immutable snapshot (the table is small and changes rarely).
+ */
+final class RouteIndex {
+
+  private final Map<String, Route> rules = new HashMap<>();
+  private volatile Map<String, Set<String>> tiersByModel = Map.of();
+
+  /** An index of a fixed table (tests, benchmarks). */
+  static RouteIndex of(final Map<String, Route> routes) {
+    final RouteIndex index = new RouteIndex();
+    index.replaceAll(routes);
+    return index;
+  }
+
+  /** The tiers (lower case) whose chains hold {@code model}; empty when none does. */
+  Set<String> tiersServing(final String model) {
+    return tiersByModel.getOrDefault(Objects.requireNonNull(model, "model"), Set.of());
+  }
+
+  /** A rule record changed; a null route (tombstone) removes the rule. */
+  synchronized void update(final String key, final Route route) {
+    if (key == null) {
+      return;
+    }
+    if (route == null) {
+      rules.remove(key);
+    } else {
+      rules.put(key, route);
+    }
+    publish();
+  }
+
+  /** The whole table, e.g. after Streams restored the store from its topic. */
+  synchronized void replaceAll(final Map<String, Route> routes) {
+    rules.clear();
+    routes.forEach((key, route) -> {
+      if (key != null && route != null) {
+        rules.put(key, route);
+      }
+    });
+    publish();
+  }
+
+  private void publish() {
+    final Map<String, Set<String>> next = new HashMap<>();
+    rules.forEach((key, route) -> {
+      final String tier = tierOf(key, route);
+      route.getModels().forEach(
+          model -> next.computeIfAbsent(model, m -> new TreeSet<>()).add(tier));
+    });
+    final Map<String, Set<String>> frozen = new HashMap<>();
+    next.forEach((model, tiers) -> frozen.put(model, Set.copyOf(tiers)));
+    tiersByModel = Map.copyOf(frozen);
+  }
+
+  /** The record's {@code tier} field, else the key's {@code tier/} part, lower case. */
+  private static String tierOf(final String key, final Route route) {
+    final String tier = route.getTier() != null && !route.getTier().isBlank()
+        ? route.getTier()
+        : key.substring(0, Math.max(0, key.indexOf('/')));
+    return tier.trim().toLowerCase(Locale.ROOT);
+  }
+}

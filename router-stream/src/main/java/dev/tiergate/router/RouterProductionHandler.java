@@ -47,6 +47,7 @@ public final class RouterProductionHandler implements ProductionExceptionHandler
   private static final Logger LOG = LoggerFactory.getLogger(RouterProductionHandler.class);
 
   private Deserializer<ChatRequest> requests;
+  private Serializer<ChatRequest> requestSerializer;
   private Deserializer<RoutedRequest> routed;
   private Serializer<ChatResponse> responses;
 
@@ -66,6 +67,7 @@ public final class RouterProductionHandler implements ProductionExceptionHandler
 
   private void use(final SerdeFactory serdes) {
     requests = Topics.REQUESTS.valueSerde(serdes).deserializer();
+    requestSerializer = Topics.REQUESTS.valueSerde(serdes).serializer();
     routed = Topics.ROUTED.valueSerde(serdes).deserializer();
     responses = Topics.RESPONSES.valueSerde(serdes).serializer();
   }
@@ -101,19 +103,27 @@ public final class RouterProductionHandler implements ProductionExceptionHandler
     }
     LOG.warn("dead-lettering the request at {}: {}", source, reason);
     final List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
-    final byte[] requestBytes = context.sourceRawValue();
-    if (requestBytes != null && Topics.REQUESTS.name().equals(context.topic())) {
-      final Headers headers = new RecordHeaders(context.headers().toArray());
+    final byte[] input = Topics.REQUESTS.name().equals(context.topic())
+        ? context.sourceRawValue() : null;
+    final ChatRequest request = request(input, record);
+    // Streams frees the input bytes once the task wrote a changelog for it (the session store):
+    // then the request is taken from the routed record and written again.
+    final byte[] letter = input != null || request == null
+        ? input : requestSerializer.serialize(Topics.REQUESTS.name(), request);
+    if (letter != null) {
+      final Headers headers = new RecordHeaders(
+          (input != null ? context.headers() : record.headers()).toArray());
       TiergateHeaders.put(headers, TiergateHeaders.DLQ_REASON, reason);
       TiergateHeaders.put(headers, TiergateHeaders.DLQ_SOURCE, source);
-      out.add(new ProducerRecord<>(Topics.REQUESTS_DLQ.name(), null, context.sourceRawKey(),
-          requestBytes, headers));
-    }
-    if (!Topics.RESPONSES.name().equals(record.topic())) {
-      final ChatRequest request = request(requestBytes, record);
-      if (request != null) {
-        out.add(errorReply(request, exception));
+      if (request != null && TiergateHeaders.get(headers, TiergateHeaders.CORRELATION_ID).isEmpty()) {
+        TiergateHeaders.put(headers, TiergateHeaders.CORRELATION_ID, request.getCorrelationId());
       }
+      final byte[] key = request == null
+          ? context.sourceRawKey() : request.getSessionId().getBytes(StandardCharsets.UTF_8);
+      out.add(new ProducerRecord<>(Topics.REQUESTS_DLQ.name(), null, key, letter, headers));
+    }
+    if (request != null && !Topics.RESPONSES.name().equals(record.topic())) {
+      out.add(errorReply(request, exception));
     }
     return Response.resume(out);
   }

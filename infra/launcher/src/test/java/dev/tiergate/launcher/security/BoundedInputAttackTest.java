@@ -57,13 +57,16 @@ class BoundedInputAttackTest {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final String KEY = "Bearer tg-demo-key";
+  /** A small bound on distinct spend values, so the test can pass it with a few requests. */
+  private static final int MAX_VALUES = 3;
 
   @TempDir static Path dataDir;
   private static TiergateStack stack;
 
   @BeforeAll
   static void startStack() {
-    stack = TiergateStack.start(new TiergateStack.Options(dataDir, 0, 0, Duration.ofSeconds(30)));
+    stack = TiergateStack.start(new TiergateStack.Options(dataDir, 0, 0, Duration.ofSeconds(30))
+        .withServiceEnv(Map.of("TIERGATE_SPEND_MAX_VALUES", String.valueOf(MAX_VALUES))));
   }
 
   @AfterAll
@@ -158,6 +161,53 @@ class BoundedInputAttackTest {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(errorReply(kafka, correlationId))
             .hasValueSatisfying(error -> assertThat(error.getError().getHttpStatus()).isEqualTo(413)));
+  }
+
+  @Test
+  void spendBySessionPagesAndCapsDistinctValues() throws Exception {
+    for (int i = 0; i < MAX_VALUES + 3; i++) {
+      final HttpResponse<String> served = post("/v1/chat/completions",
+          Map.of("x-kilocode-taskid", UUID.randomUUID().toString()),
+          chatBody("auto", "task " + i).toString());
+      assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+    }
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      final List<JsonNode> rows = new ArrayList<>();
+      String cursor = null;
+      int pages = 0;
+      do {
+        final JsonNode page = spend("/v1/spend?by=session&limit=2"
+            + (cursor == null ? "" : "&cursor=" + cursor));
+        pages++;
+        assertThat(page.get("rows").size()).isLessThanOrEqualTo(2);
+        page.get("rows").forEach(rows::add);
+        // Every page carries the total of every row, so the pages reconcile with it.
+        assertThat(page.get("totalMicros").asLong()).isPositive();
+        cursor = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
+      } while (cursor != null && pages < 20);
+      assertThat(rows).extracting(row -> row.get("value").asText())
+          .doesNotHaveDuplicates()
+          .contains("(other)")
+          .hasSizeLessThanOrEqualTo(MAX_VALUES + 1);
+      final long sum = rows.stream().mapToLong(row -> row.get("costMicros").asLong()).sum();
+      assertThat(sum).isEqualTo(spend("/v1/spend?by=session").get("totalMicros").asLong());
+      assertThat(pages).isGreaterThan(1);
+    });
+    final HttpResponse<String> tooMany = get("/v1/spend?by=session&limit=1001");
+    assertThat(tooMany.statusCode()).isEqualTo(400);
+  }
+
+  private static JsonNode spend(final String pathAndQuery) throws Exception {
+    final HttpResponse<String> response = get(pathAndQuery);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  private static HttpResponse<String> get(final String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(stack.accountingUrl() + pathAndQuery))
+            .header("Authorization", KEY).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static ChatRequest oversizeRequest(

@@ -141,12 +141,11 @@ class BoundedInputAttackTest {
     // (on main the ingress let a 300 KB mode through itself).
     produce(kafka, oversizeRequest(correlationId, session, limit), limit);
 
-    final long started = System.nanoTime();
     final HttpResponse<String> later = post("/v1/chat/completions",
         Map.of("x-tiergate-session", session), chatBody("auto", "still there?").toString());
 
+    // A stalled partition answers 504 once the reply timeout (30 s here) has passed.
     assertThat(later.statusCode()).as(later.body()).isEqualTo(200);
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(25));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       final List<ConsumerRecord<byte[], byte[]>> letters =
           readAll(kafka, Topics.REQUESTS_DLQ.name()).stream()

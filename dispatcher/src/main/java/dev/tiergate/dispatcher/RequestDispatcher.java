@@ -220,9 +220,12 @@ public final class RequestDispatcher implements RoutedRequestHandler {
 
   /**
    * A response the bus cannot carry (larger than {@code max.request.size}, see BusLimits) is
-   * replaced by an error reply, so the caller hears why and the partition moves on; the usage is
-   * still published (the provider call was made). Any other failure stays fatal.
+   * replaced by an error reply, so the caller hears why and the partition moves on, and the routed
+   * request goes to its dead-letter topic with the reason; the usage is still published (the
+   * provider call was made). Any other failure stays fatal.
    */
+  static final String RESPONSE_TOO_LARGE = "response_too_large";
+
   private CompletableFuture<Void> unpublishable(final RoutedRequest routed, final Throwable error) {
     final Throwable cause = error instanceof java.util.concurrent.CompletionException
         && error.getCause() != null ? error.getCause() : error;
@@ -231,11 +234,15 @@ public final class RequestDispatcher implements RoutedRequestHandler {
     }
     log.warn("{}: response too large for the bus, replying with an error: {}",
         routed.getRequest().getCorrelationId(), cause.toString());
-    return publisher.response(factory.failed(routed, ErrorInfo.newBuilder()
-        .setType("response_too_large")
-        .setHttpStatus(502)
-        .setMessage("The model's reply is larger than the gateway can carry.")
-        .build()));
+    final CompletableFuture<Void> letter =
+        publisher.deadLetter(routed, "could not produce the response: " + cause);
+    final CompletableFuture<Void> reply = publisher.response(factory.failed(routed,
+        ErrorInfo.newBuilder()
+            .setType(RESPONSE_TOO_LARGE)
+            .setHttpStatus(502)
+            .setMessage("The model's reply is larger than the gateway can carry.")
+            .build()));
+    return CompletableFuture.allOf(letter, reply);
   }
 
   private Settled settle(final RoutedRequest routed, final Outcome outcome) {

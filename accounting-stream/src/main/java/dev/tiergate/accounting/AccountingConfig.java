@@ -1,5 +1,6 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +38,9 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *   <li>{@code TIERGATE_ACCOUNTING_ADVERTISED_HOST}: the host other instances reach this one's HTTP
  *       API at ({@code application.server}), default the bind host, or {@code 127.0.0.1} when
  *       binding all interfaces.
+ *   <li>{@code TIERGATE_SPEND_MAX_VALUES}: distinct values kept per tenant, dimension and UTC month
+ *       in the spend aggregates, default {@value #DEFAULT_SPEND_MAX_VALUES}; later new values that
+ *       month are counted under {@code (other)} ({@link SpendValueCap}).
  *   <li>{@code TIERGATE_VIRTUAL_KEYS}: static keys for the query API, {@code key=tenant:tier,...},
  *       the ingress's format and default ({@value VirtualKeyTable#DEFAULT_SPEC}); keys on {@code
  *       tiergate.virtual-keys} are accepted too.
@@ -57,7 +61,8 @@ public record AccountingConfig(
     Duration grace,
     Duration budgetCheckInterval,
     Optional<String> advertisedHost,
-    String virtualKeys) {
+    String virtualKeys,
+    int spendMaxValues) {
 
   public static final String APP_ID_ENV = "TIERGATE_ACCOUNTING_APP_ID";
   public static final String HOST_ENV = "TIERGATE_ACCOUNTING_HOST";
@@ -72,6 +77,7 @@ public record AccountingConfig(
   public static final String BUDGET_CHECK_ENV = "TIERGATE_ACCOUNTING_BUDGET_CHECK_MS";
   public static final String ADVERTISED_HOST_ENV = "TIERGATE_ACCOUNTING_ADVERTISED_HOST";
   public static final String VIRTUAL_KEYS_ENV = "TIERGATE_VIRTUAL_KEYS";
+  public static final String SPEND_MAX_VALUES_ENV = "TIERGATE_SPEND_MAX_VALUES";
 
   public static final String DEFAULT_APP_ID = "tiergate-accounting";
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -90,6 +96,8 @@ public record AccountingConfig(
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
   public static final Duration DEFAULT_BUDGET_CHECK = Duration.ofSeconds(5);
+  /** Distinct values kept per tenant, dimension and UTC month; the rest count under (other). */
+  public static final int DEFAULT_SPEND_MAX_VALUES = 1_000;
 
   public AccountingConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -113,6 +121,29 @@ public record AccountingConfig(
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
+    if (spendMaxValues < 1) {
+      throw new IllegalArgumentException("spendMaxValues must be positive: " + spendMaxValues);
+    }
+  }
+
+  /** The settings with the default cap on distinct spend values. */
+  public AccountingConfig(
+      final KafkaSettings kafka,
+      final String applicationId,
+      final String host,
+      final int port,
+      final Optional<Path> stateDir,
+      final Duration commitInterval,
+      final Duration presumInterval,
+      final Duration startTimeout,
+      final Duration closeTimeout,
+      final Duration grace,
+      final Duration budgetCheckInterval,
+      final Optional<String> advertisedHost,
+      final String virtualKeys) {
+    this(kafka, applicationId, host, port, stateDir, commitInterval, presumInterval, startTimeout,
+        closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys,
+        DEFAULT_SPEND_MAX_VALUES);
   }
 
   /** The defaults above around the given cluster; handy for tests and the all-in-one launcher. */
@@ -140,58 +171,65 @@ public record AccountingConfig(
         millis(env, GRACE_ENV, DEFAULT_GRACE),
         millis(env, BUDGET_CHECK_ENV, DEFAULT_BUDGET_CHECK),
         Optional.ofNullable(env.get(ADVERTISED_HOST_ENV)).filter(h -> !h.isBlank()),
-        env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeyTable.DEFAULT_SPEC));
+        env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeyTable.DEFAULT_SPEC),
+        (int) number(env, SPEND_MAX_VALUES_ENV, DEFAULT_SPEND_MAX_VALUES));
   }
 
   public AccountingConfig withPort(final int newPort) {
     return new AccountingConfig(kafka, applicationId, host, newPort, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
   }
 
   public AccountingConfig withHost(final String newHost) {
     return new AccountingConfig(kafka, applicationId, newHost, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
   }
 
   public AccountingConfig withStateDir(final Path dir) {
     return new AccountingConfig(kafka, applicationId, host, port, Optional.of(dir), commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
   }
 
   public AccountingConfig withStartTimeout(final Duration timeout) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, timeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, timeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
   }
 
   public AccountingConfig withCloseTimeout(final Duration timeout) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, timeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, timeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
   }
 
   public AccountingConfig withGrace(final Duration newGrace) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, newGrace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, newGrace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
   }
 
   public AccountingConfig withBudgetCheckInterval(final Duration interval) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, interval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, grace, interval, advertisedHost, virtualKeys, spendMaxValues);
   }
 
   public AccountingConfig withApplicationId(final String id) {
     return new AccountingConfig(kafka, id, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
   }
 
   public AccountingConfig withPresumInterval(final Duration interval) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
         interval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
-        virtualKeys);
+        virtualKeys, spendMaxValues);
   }
 
   public AccountingConfig withVirtualKeys(final String spec) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, spec);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, spec, spendMaxValues);
+  }
+
+  public AccountingConfig withSpendMaxValues(final int maxValues) {
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
+        virtualKeys, maxValues);
   }
 
   /** The host other instances reach this one at. */
@@ -215,6 +253,10 @@ public record AccountingConfig(
     overrides.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class.getName());
+    overrides.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterProductionHandler.class.getName());
+    overrides.put(StreamsConfig.producerPrefix(BusLimits.MAX_REQUEST_SIZE_CONFIG),
+        BusLimits.MAX_RECORD_BYTES);
     stateDir.ifPresent(dir -> overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));
     return kafka.clientProperties(overrides);
   }

@@ -189,7 +189,8 @@ public final class AccountingHttpServer implements AutoCloseable {
       final String tenant, final Map<String, List<String>> params, final QueryRouter.Target target) {
     final SpendDimension by = dimension(params);
     final SpendWindow window = keptWindow(by, window(params, SpendWindow.TOTAL));
-    return new SpendQuery(stores).spend(tenant, by, window, at(params), target.partition());
+    return new SpendQuery(stores).spend(tenant, by, window, at(params), target.partition(),
+        page(params));
   }
 
   private Object series(
@@ -311,6 +312,15 @@ public final class AccountingHttpServer implements AutoCloseable {
       return buckets;
     } catch (NumberFormatException e) {
       throw new BadRequest("buckets must be a number: " + value);
+    }
+  }
+
+  /** {@code limit} (default 100, at most 1,000) and {@code cursor} (from {@code nextCursor}). */
+  private static SpendPage page(final Map<String, List<String>> params) {
+    try {
+      return SpendPage.parse(param(params, "limit"), param(params, "cursor"));
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(e.getMessage());
     }
   }
 

@@ -40,7 +40,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * <ul>
  *   <li>turned into one delta per tenant × dimension value, pre-summed per hour for an interval
  *       (so one record per key and interval, not per event, crosses the repartition), repartitioned
- *       by tenant and summed into four named stores (all-time total, hour, day and month windows
+ *       by tenant, capped to a bounded number of values per tenant, dimension and month (the rest
+ *       under {@code (other)}, repartitioned once more since that changes the key) and summed into
+ *       four named stores (all-time total, hour, day and month windows
  *       with retention and grace; each dimension only in the windows it is kept in), every update
  *       published to the spend topic;
  *   <li>matched against the budgets, repartitioned by tenant, and tracked per budget and period,
@@ -78,6 +80,12 @@ public final class AccountingTopology {
   public static final String SPEND_PENDING_STORE = "spend-pending-store";
   /** Repartition of the deltas by tenant, so one tenant's rows live on one partition. */
   public static final String SPEND_BY_TENANT = "spend-by-tenant";
+  /** Keeps at most a bounded number of values per tenant, dimension and month ({@link SpendValueCap}). */
+  public static final String CAP_SPEND_VALUES = "cap-spend-values";
+  /** The values each tenant and dimension was admitted with this month and last. */
+  public static final String SPEND_VALUES_STORE = "spend-values-store";
+  /** The capped deltas, repartitioned by tenant again (a value past the bound changed its key). */
+  public static final String SPEND_CAPPED = "spend-capped";
   public static final String SUM_SPEND = "sum-spend";
   /** The queryable store of all-time aggregates, keyed by {@link SpendKey#storeKey()}. */
   public static final String SPEND_STORE = "spend-store";
@@ -138,11 +146,17 @@ public final class AccountingTopology {
             Stores.inMemoryKeyValueStore(SPEND_PENDING_STORE), Serdes.String(),
             new SpendDeltaSerde())
         .withCachingEnabled());
+    builder.addStateStore(keyValueStore(SPEND_VALUES_STORE, Serdes.Long()));
     final KStream<String, SpendAggregate> byTenant = priced
         .process(() -> new SpendPresummer(config.presumInterval()), Named.as(PRESUM_SPEND),
             SPEND_PENDING_STORE)
         .repartition(Repartitioned.with(Serdes.String(), spendSerde)
             .withName(SPEND_BY_TENANT)
+            .withStreamPartitioner(new TenantPartitioner<>()))
+        .process(() -> new SpendValueCap(config.spendMaxValues()), Named.as(CAP_SPEND_VALUES),
+            SPEND_VALUES_STORE)
+        .repartition(Repartitioned.with(Serdes.String(), spendSerde)
+            .withName(SPEND_CAPPED)
             .withStreamPartitioner(new TenantPartitioner<>()));
 
     byTenant

@@ -40,6 +40,21 @@ public final class SpendQuery {
       final SpendWindow window,
       final Instant at,
       final OptionalInt partition) {
+    return spend(tenant, by, window, at, partition, null);
+  }
+
+  /**
+   * One page of {@link #spend}; a null page returns every row. The totals cover every row.
+   *
+   * @throws SpendUnavailableException while the store cannot be read
+   */
+  public SpendReport spend(
+      final String tenant,
+      final SpendDimension by,
+      final SpendWindow window,
+      final Instant at,
+      final OptionalInt partition,
+      final SpendPage page) {
     Objects.requireNonNull(at, "at");
     final Instant start = window.start(at);
     final List<SpendAggregate> rows = new ArrayList<>();
@@ -48,7 +63,9 @@ public final class SpendQuery {
       rows.add(row.value);
     }
     rows.sort(Comparator.comparing(SpendAggregate::getValue));
-    return SpendReport.of(tenant, by, window, rows);
+    return page == null
+        ? SpendReport.of(tenant, by, window, rows)
+        : SpendReport.page(tenant, by, window, rows, page);
   }
 
   /**

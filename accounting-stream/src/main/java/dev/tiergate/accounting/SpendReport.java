@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 @JsonPropertyOrder({
   "tenant", "by", "window", "rows", "totalMicros", "totalUsd", "counterfactualMicros",
-  "counterfactualUsd"
+  "counterfactualUsd", "nextCursor"
 })
 public record SpendReport(
     String tenant,
@@ -22,7 +22,8 @@ public record SpendReport(
     long totalMicros,
     String totalUsd,
     long counterfactualMicros,
-    String counterfactualUsd) {
+    String counterfactualUsd,
+    String nextCursor) {
 
   public SpendReport {
     Objects.requireNonNull(tenant, "tenant");
@@ -32,18 +33,47 @@ public record SpendReport(
     Objects.requireNonNull(totalUsd, "totalUsd");
   }
 
-  /** The report of the given aggregates; the total is their exact sum. */
+  /** The report of the given aggregates, all on one page; the total is their exact sum. */
   public static SpendReport of(
       final String tenant,
       final SpendDimension by,
       final SpendWindow window,
       final List<SpendAggregate> aggregates) {
-    final List<Row> rows = aggregates.stream().map(Row::of).toList();
-    final long total = rows.stream().mapToLong(Row::costMicros).reduce(0L, Math::addExact);
-    final long counterfactual =
-        rows.stream().mapToLong(Row::counterfactualMicros).reduce(0L, Math::addExact);
+    final List<SpendAggregate> sorted = aggregates.stream()
+        .sorted(java.util.Comparator.comparing(SpendAggregate::getValue)).toList();
+    return page(tenant, by, window, sorted, new SpendPage(
+        Math.max(1, Math.min(SpendPage.MAX_LIMIT, sorted.size())), java.util.Optional.empty()));
+  }
+
+  /**
+   * One page of the given aggregates (sorted by value): the rows after the page's cursor, at most
+   * its limit, and {@code nextCursor} when more follow. The totals are over every aggregate of the
+   * bucket, not only the page's, so they reconcile with the budgets whatever the page.
+   */
+  public static SpendReport page(
+      final String tenant,
+      final SpendDimension by,
+      final SpendWindow window,
+      final List<SpendAggregate> sortedAggregates,
+      final SpendPage page) {
+    long total = 0;
+    long counterfactual = 0;
+    final List<Row> rows = new java.util.ArrayList<>();
+    boolean more = false;
+    for (final SpendAggregate aggregate : sortedAggregates) {
+      total = Math.addExact(total, aggregate.getCostMicros());
+      counterfactual = Math.addExact(counterfactual, aggregate.getCounterfactualMicros());
+      if (page.admits(aggregate.getValue())) {
+        if (rows.size() < page.limit()) {
+          rows.add(Row.of(aggregate));
+        } else {
+          more = true;
+        }
+      }
+    }
+    final String next = more ? SpendPage.cursorAfter(rows.get(rows.size() - 1).value()) : null;
     return new SpendReport(tenant, by.label(), window.label(), rows, total, usd(total),
-        counterfactual, usd(counterfactual));
+        counterfactual, usd(counterfactual), next);
   }
 
   /** Micro-dollars as dollars with six decimals, e.g. 1234 → {@code 0.001234}. */

@@ -224,7 +224,9 @@ class AccountingTopologyTest {
         "virtual-keys-source", "virtual-keys",
         "price-usage", "find-frontier-model", "price-counterfactual", "presum-spend",
         "spend-by-tenant-repartition-filter", "spend-by-tenant-repartition-sink",
-        "spend-by-tenant-repartition-source",
+        "spend-by-tenant-repartition-source", "cap-spend-values",
+        "spend-capped-repartition-filter", "spend-capped-repartition-sink",
+        "spend-capped-repartition-source",
         "sum-spend", "spend-updates", "spend-keyed", "spend-sink",
         "spend-hour-dimensions", "spend-day-dimensions", "spend-month-dimensions",
         "sum-spend-hour", "spend-hour-updates", "spend-hour-keyed", "spend-hour-sink",
@@ -235,14 +237,14 @@ class AccountingTopologyTest {
         "budget-state", "budget-alert-by-id", "budget-alert-sink", "budget-state-by-id",
         "budget-state-sink");
     assertThat(names.stores).containsExactlyInAnyOrder(
-        "spend-pending-store", "spend-store", "spend-hour-store", "spend-day-store", "spend-month-store",
+        "spend-pending-store", "spend-values-store", "spend-store", "spend-hour-store", "spend-day-store", "spend-month-store",
         "budget-state-store", "budget-alerts-store",
         "models-store", "routes-store", "budgets-store", "virtual-keys-store");
     assertThat(names.topics).containsExactlyInAnyOrder(
         Topics.USAGE.name(), Topics.USAGE_DLQ.name(), Topics.SPEND.name(), Topics.MODELS.name(),
         Topics.ROUTES.name(), Topics.BUDGETS.name(), Topics.VIRTUAL_KEYS.name(),
         Topics.BUDGET_STATE.name(), Topics.BUDGET_ALERTS.name(),
-        "spend-by-tenant-repartition", "budget-usage-repartition");
+        "spend-by-tenant-repartition", "spend-capped-repartition", "budget-usage-repartition");
   }
 
   private void send(final UsageEvent event) {

@@ -7,6 +7,7 @@ import dev.tiergate.dispatcher.provider.ModelId;
 import dev.tiergate.dispatcher.provider.ProviderEndpoint;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
 import dev.tiergate.dispatcher.provider.RetryPolicy;
+import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -189,8 +190,8 @@ public record DispatcherConfig(
   /** Producer properties: idempotent, acks=all and no linger, whatever the pass-through says. */
   public Properties producerProperties() {
     final Map<String, Object> defaults = Map.of("max.block.ms", 10_000, "client.id", groupId + "-producer");
-    final Map<String, Object> required =
-        Map.of("enable.idempotence", "true", "acks", "all", "linger.ms", "0");
+    final Map<String, Object> required = Map.of("enable.idempotence", "true", "acks", "all",
+        "linger.ms", "0", BusLimits.MAX_REQUEST_SIZE_CONFIG, BusLimits.MAX_RECORD_BYTES);
     return kafka.clientProperties(layered(defaults, required));
   }
 

@@ -12,6 +12,7 @@ import dev.tiergate.dispatcher.provider.ReplyAssembler;
 import dev.tiergate.dispatcher.provider.RetryPolicy;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
+import dev.tiergate.schemas.ErrorInfo;
 import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.Usage;
 import dev.tiergate.schemas.UsageEvent;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -204,14 +206,43 @@ public final class RequestDispatcher implements RoutedRequestHandler {
                           return stream.acknowledged();
                         }))
             .orElse(Mono.empty());
-    return streamClosed.then(offloaded(() -> sendResponseAndUsage(settled)));
+    return streamClosed.then(offloaded(() -> sendResponseAndUsage(routed, settled)));
   }
 
-  private CompletableFuture<Void> sendResponseAndUsage(final Settled settled) {
-    final CompletableFuture<Void> response = publisher.response(settled.response());
+  private CompletableFuture<Void> sendResponseAndUsage(
+      final RoutedRequest routed, final Settled settled) {
+    final CompletableFuture<Void> response = publisher.response(settled.response())
+        .exceptionallyCompose(error -> unpublishable(routed, error));
     return settled.usage().isEmpty()
         ? response
         : CompletableFuture.allOf(response, publisher.usage(settled.usage().get()));
+  }
+
+  /**
+   * A response the bus cannot carry (larger than {@code max.request.size}, see BusLimits) is
+   * replaced by an error reply, so the caller hears why and the partition moves on, and the routed
+   * request goes to its dead-letter topic with the reason; the usage is still published (the
+   * provider call was made). Any other failure stays fatal.
+   */
+  static final String RESPONSE_TOO_LARGE = "response_too_large";
+
+  private CompletableFuture<Void> unpublishable(final RoutedRequest routed, final Throwable error) {
+    final Throwable cause = error instanceof java.util.concurrent.CompletionException
+        && error.getCause() != null ? error.getCause() : error;
+    if (!(cause instanceof RecordTooLargeException)) {
+      return CompletableFuture.failedFuture(error);
+    }
+    log.warn("{}: response too large for the bus, replying with an error: {}",
+        routed.getRequest().getCorrelationId(), cause.toString());
+    final CompletableFuture<Void> letter =
+        publisher.deadLetter(routed, "could not produce the response: " + cause);
+    final CompletableFuture<Void> reply = publisher.response(factory.failed(routed,
+        ErrorInfo.newBuilder()
+            .setType(RESPONSE_TOO_LARGE)
+            .setHttpStatus(502)
+            .setMessage("The model's reply is larger than the gateway can carry.")
+            .build()));
+    return CompletableFuture.allOf(letter, reply);
   }
 
   private Settled settle(final RoutedRequest routed, final Outcome outcome) {

@@ -2,6 +2,7 @@ package dev.tiergate.dispatcher;
 
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatResponse;
+import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.TiergateHeaders;
 import dev.tiergate.schemas.Topic;
@@ -38,6 +39,7 @@ public final class ResponsePublisher {
   private final Serializer<ChatResponse> responses;
   private final Serializer<ChatChunk> chunks;
   private final Serializer<UsageEvent> usage;
+  private final Serializer<RoutedRequest> routed;
 
   public ResponsePublisher(final Producer<String, byte[]> producer, final SerdeFactory serdes) {
     this.producer = Objects.requireNonNull(producer, "producer");
@@ -45,6 +47,7 @@ public final class ResponsePublisher {
     this.responses = Topics.RESPONSES.valueSerde(serdes).serializer();
     this.chunks = Topics.RESPONSE_CHUNKS.valueSerde(serdes).serializer();
     this.usage = Topics.USAGE.valueSerde(serdes).serializer();
+    this.routed = Topics.ROUTED.valueSerde(serdes).serializer();
   }
 
   public CompletableFuture<Void> response(final ChatResponse response) {
@@ -72,6 +75,28 @@ public final class ResponsePublisher {
         record.topic() + "/" + record.partition() + "/" + record.offset());
     return send(
         new ProducerRecord<>(deadLetterTopic(record.topic()), null, record.key(), record.value(), headers));
+  }
+
+  /**
+   * A routed request whose outcome the bus could not carry, written again (its record was already
+   * consumed), to its routed topic's dead-letter topic with why.
+   */
+  public CompletableFuture<Void> deadLetter(final RoutedRequest routed, final String reason) {
+    Objects.requireNonNull(routed, "routed");
+    Objects.requireNonNull(reason, "reason");
+    final String source = routed.getRequest().getBatchId() != null
+        ? Topics.ROUTED_BATCH.name() : Topics.ROUTED.name();
+    final String correlationId = routed.getRequest().getCorrelationId();
+    try {
+      final Headers headers = new RecordHeaders();
+      TiergateHeaders.put(headers, TiergateHeaders.CORRELATION_ID, correlationId);
+      TiergateHeaders.put(headers, TiergateHeaders.DLQ_REASON, reason);
+      TiergateHeaders.put(headers, TiergateHeaders.DLQ_SOURCE, source);
+      final byte[] bytes = serializeWithRetry(Topics.ROUTED, headers, this.routed, routed);
+      return send(new ProducerRecord<>(deadLetterTopic(source), null, correlationId, bytes, headers));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Each routed topic has its own dead-letter topic; anything else lands on the routed one's. */

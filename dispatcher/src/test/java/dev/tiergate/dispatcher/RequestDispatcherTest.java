@@ -375,6 +375,46 @@ class RequestDispatcherTest {
     }
   }
 
+  @Test
+  void aResponseTooLargeForTheBusBecomesAnErrorReplyAndADeadLetter() {
+    producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
+      private boolean refused;
+
+      @Override
+      public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>
+          send(final org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record,
+              final org.apache.kafka.clients.producer.Callback callback) {
+        if (!refused && record.topic().equals(Topics.RESPONSES.name())) {
+          refused = true;
+          final var tooLarge = new org.apache.kafka.common.errors.RecordTooLargeException(
+              "The message is 20000000 bytes when serialized");
+          callback.onCompletion(null, tooLarge);
+          return java.util.concurrent.CompletableFuture.failedFuture(tooLarge);
+        }
+        return super.send(record, callback);
+      }
+    };
+    published = new Published(producer, serdes);
+    server.always("gpt-5-mini", Reply.ok("Hi there", 100, 40));
+
+    serve(dispatcher(), routed("req_big", "openai/gpt-5-mini"));
+
+    final ChatResponse reply = single(published.values(Topics.RESPONSES));
+    assertThat(reply.getCorrelationId()).isEqualTo("req_big");
+    assertThat(reply.getError().getType()).isEqualTo(RequestDispatcher.RESPONSE_TOO_LARGE);
+    assertThat(reply.getError().getHttpStatus()).isEqualTo(502);
+    // The provider call was made: its usage is still published, to be billed.
+    assertThat(single(published.values(Topics.USAGE)).getCorrelationId()).isEqualTo("req_big");
+    final var letter = single(producer.history().stream()
+        .filter(record -> record.topic().endsWith(".dlq")).toList());
+    assertThat(dev.tiergate.schemas.TiergateHeaders.get(letter.headers(),
+        dev.tiergate.schemas.TiergateHeaders.DLQ_REASON))
+        .hasValueSatisfying(reason -> assertThat(reason).contains("RecordTooLargeException"));
+    assertThat(Topics.ROUTED.valueSerde(serdes).deserializer()
+        .deserialize(Topics.ROUTED.name(), letter.value()).getRequest().getCorrelationId())
+        .isEqualTo("req_big");
+  }
+
   private static String chunk(final String delta, final String finishReason) {
     return "{\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finishReason + "}]}";
   }

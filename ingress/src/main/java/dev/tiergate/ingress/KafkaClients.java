@@ -1,5 +1,6 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SerdeFactory;
@@ -45,6 +46,10 @@ final class KafkaClients {
                 // default two minutes the caller would see its reply timeout (504) instead.
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT_MS),
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT_MS),
+                // A request record larger than this is refused with 413 (ReplyCorrelator), so
+                // every request published also fits once routed (BusLimits).
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                String.valueOf(BusLimits.MAX_REQUEST_RECORD_BYTES),
                 ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-requests"));
     return new KafkaProducer<>(
         props,
@@ -60,6 +65,7 @@ final class KafkaClients {
             Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(BusLimits.MAX_RECORD_BYTES),
                 ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-dead-letters"));
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }

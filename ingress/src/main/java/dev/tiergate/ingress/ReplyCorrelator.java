@@ -1,5 +1,6 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
@@ -13,6 +14,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -140,17 +142,20 @@ public final class ReplyCorrelator implements AutoCloseable {
           (metadata, error) -> {
             if (error != null) {
               LOG.warn("could not publish request {}", entry.correlationId(), error);
-              publishFailed(entry);
+              publishFailed(entry, error);
             }
           });
     } catch (RuntimeException e) {
       LOG.warn("could not publish request {}", entry.correlationId(), e);
-      publishFailed(entry);
+      publishFailed(entry, e);
     }
   }
 
-  private void publishFailed(final PendingReply entry) {
-    final GatewayException error = GatewayException.publishFailed();
+  /** 413 for a request record larger than the bus carries (BusLimits), else 503. */
+  private void publishFailed(final PendingReply entry, final Throwable cause) {
+    final GatewayException error = cause instanceof RecordTooLargeException
+        ? GatewayException.tooLarge(BusLimits.MAX_REQUEST_RECORD_BYTES)
+        : GatewayException.publishFailed();
     metrics.produceFailed();
     metrics.unavailable(error.code());
     entry.fail(error);

@@ -59,7 +59,8 @@ public record Signals(
    * cannot set headers.
    *
    * @param metadata the request's {@code metadata} object, or null
-   * @throws GatewayException 400 when the model names a virtual tier that does not exist, 403 when
+   * @throws GatewayException 400 when the model names a virtual tier that does not exist or a caller
+   *     string breaks the {@link CallerStrings} rule, 403 when
    *     the caller's key may not use the tier
    */
   public static Signals resolve(
@@ -88,13 +89,21 @@ public record Signals(
         orElse(headers.first(PARENT_SESSION_HEADER, KILO_PARENT_TASK_HEADER), metadata,
             "parent_session_id"),
         orElse(headers.first(PROJECT_HEADER, KILO_PROJECT_HEADER), metadata, "project_id"),
-        headers.first(KILO_EDITOR_HEADER));
+        CallerStrings.checked("editor", headers.first(KILO_EDITOR_HEADER)));
   }
 
-  /** The header value, else the metadata's non-blank string entry of that name, else null. */
+  /**
+   * The header value, else the metadata's non-blank string entry of that name, else null; checked
+   * by {@link CallerStrings} under that name.
+   */
   private static String orElse(
       final String header, final JsonNode metadata,
       final String name) {
+    return CallerStrings.checked(name, headerOrMetadata(header, metadata, name));
+  }
+
+  private static String headerOrMetadata(
+      final String header, final JsonNode metadata, final String name) {
     if (header != null || metadata == null || !metadata.isObject()) {
       return header;
     }

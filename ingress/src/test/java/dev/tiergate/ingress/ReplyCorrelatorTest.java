@@ -183,6 +183,27 @@ class ReplyCorrelatorTest {
   }
 
   @Test
+  void requestTooLargeForTheBusAnswers413AndRemovesTheEntry() {
+    final MockProducer<String, ChatRequest> refusing =
+        new MockProducer<>(
+            false, null, new StringSerializer(),
+            Topics.REQUESTS.valueSerde(SerdeFactory.schemaless()).serializer());
+    correlator.close();
+    correlator = new ReplyCorrelator(refusing, LONG, 10);
+    final CompletableFuture<ChatResponse> reply = correlator.call(Fixtures.request("req_big")).toFuture();
+    await().atMost(WAIT).until(() -> refusing.history().size() == 1);
+
+    refusing.errorNext(new org.apache.kafka.common.errors.RecordTooLargeException("too large"));
+
+    assertThat(reply).failsWithin(WAIT).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause().isInstanceOfSatisfying(GatewayException.class, e -> {
+          assertThat(e.httpStatus()).isEqualTo(413);
+          assertThat(e.type()).isEqualTo("invalid_request_error");
+        });
+    assertThat(correlator.pendingCount()).isZero();
+  }
+
+  @Test
   void closeFailsEverythingPendingWith503() {
     final CompletableFuture<ChatResponse> reply = correlator.call(Fixtures.request("req_11")).toFuture();
     await().atMost(WAIT).until(() -> correlator.pendingCount() == 1);

@@ -1,5 +1,6 @@
 package dev.tiergate.router;
 
+import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -228,6 +229,14 @@ public record RouterConfig(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         TableDeadLetterHandler.class.getName());
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+    // A routed record that cannot be produced goes to the dead-letter topic and its caller gets an
+    // error reply, instead of failing the thread and re-reading the same request forever.
+    props.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        RouterProductionHandler.class.getName());
+    props.put(
+        StreamsConfig.producerPrefix(BusLimits.MAX_REQUEST_SIZE_CONFIG),
+        String.valueOf(BusLimits.MAX_RECORD_BYTES));
     props.putAll(kafka.clientProperties());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());

@@ -73,6 +73,7 @@ public final class RouterService implements AutoCloseable {
         new ByteArraySerializer(), new ByteArraySerializer());
     final Properties properties = config.streamsProperties();
     properties.put(TableDeadLetterHandler.PRODUCER_CONFIG, deadLetters);
+    properties.put(RouterProductionHandler.SERDES_CONFIG, serdes);
     this.streams = new KafkaStreams(topology, properties);
     streams.setUncaughtExceptionHandler(
         error -> {

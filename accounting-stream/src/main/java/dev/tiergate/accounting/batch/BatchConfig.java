@@ -1,5 +1,6 @@
 package dev.tiergate.accounting.batch;
 
+import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +80,10 @@ public record BatchConfig(
     overrides.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         SkipUndecodableHandler.class.getName());
+    overrides.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        dev.tiergate.accounting.DeadLetterProductionHandler.class.getName());
+    overrides.put(StreamsConfig.producerPrefix(BusLimits.MAX_REQUEST_SIZE_CONFIG),
+        BusLimits.MAX_RECORD_BYTES);
     stateDir.ifPresent(dir -> overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));
     return kafka.clientProperties(overrides);
   }

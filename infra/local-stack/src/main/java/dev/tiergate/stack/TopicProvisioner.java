@@ -1,5 +1,6 @@
 package dev.tiergate.stack;
 
+import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
 import java.time.Duration;
@@ -90,6 +91,8 @@ public final class TopicProvisioner {
   static NewTopic newTopic(final Topic<?> topic) {
     final Map<String, String> configs = new HashMap<>();
     configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, topic.cleanupPolicy().configValue());
+    // Every topic carries what the ingress accepts (BusLimits), above the broker's 1 MiB default.
+    configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(BusLimits.MAX_RECORD_BYTES));
     topic
         .retention()
         .ifPresent(

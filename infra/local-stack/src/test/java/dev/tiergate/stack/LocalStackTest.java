@@ -213,6 +213,10 @@ class LocalStackTest {
         assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
             .as(topic.name())
             .isEqualTo(topic.cleanupPolicy().configValue());
+        // Every topic carries what the ingress accepts (BusLimits), not the broker's 1 MiB.
+        assertThat(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())
+            .as(topic.name())
+            .isEqualTo(String.valueOf(dev.tiergate.schemas.BusLimits.MAX_RECORD_BYTES));
         topic
             .retention()
             .ifPresent(

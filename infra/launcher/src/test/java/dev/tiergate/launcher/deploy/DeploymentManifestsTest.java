@@ -187,6 +187,15 @@ class DeploymentManifestsTest {
   }
 
   @Test
+  void strimziTopicsCarryWhatTheIngressAccepts() throws IOException {
+    for (final JsonNode topic : documents(deploy.resolve("k8s/strimzi/kafka-topics.yaml"))) {
+      assertThat(topic.get("spec").path("config").path("max.message.bytes").asText())
+          .as(topic.get("spec").get("topicName").asText())
+          .isEqualTo(String.valueOf(dev.tiergate.schemas.BusLimits.MAX_RECORD_BYTES));
+    }
+  }
+
+  @Test
   void noProviderKeyIsWrittenDown() throws IOException {
     try (Stream<Path> files = Files.walk(deploy)) {
       for (final Path file : files.filter(Files::isRegularFile).toList()) {

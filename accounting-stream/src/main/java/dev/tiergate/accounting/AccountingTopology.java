@@ -36,7 +36,9 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The accounting stream: usage is decoded (bad records to the dead-letter topic), priced against
- * the model catalogue and again on the frontier tier's first model (the counterfactual), then
+ * the model catalogue and again on the frontier tier's first model (the counterfactual), marked
+ * as a duplicate when its correlation id was already billed (still keyed by correlation id, so
+ * before any repartition), then
  * <ul>
  *   <li>turned into one delta per tenant × dimension value, pre-summed per hour for an interval
  *       (so one record per key and interval, not per event, crosses the repartition), repartitioned
@@ -45,7 +47,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *       published to the spend topic;
  *   <li>matched against the budgets, repartitioned by tenant, and tracked per budget and period,
  *       publishing budget state (keyed by budget id) for the router and one alert per threshold and
- *       period.
+ *       period. Duplicates stay out of budgets: they are not the tenant's spend.
  * </ul>
  * Every step is named so stores, changelogs and repartition topics keep their names across upgrades.
  */
@@ -72,6 +74,10 @@ public final class AccountingTopology {
   public static final String PRICE_USAGE = "price-usage";
   public static final String FIND_FRONTIER_MODEL = "find-frontier-model";
   public static final String PRICE_COUNTERFACTUAL = "price-counterfactual";
+  /** Marks each usage after the first of its correlation id as platform cost. */
+  public static final String DEDUPE_USAGE = "dedupe-usage";
+  /** The correlation ids already billed, expiring with the requests topic's retention. */
+  public static final String BILLED_USAGE_STORE = "billed-usage-store";
   /** Sums each interval's spend deltas per key before the repartition ({@link SpendPresummer}). */
   public static final String PRESUM_SPEND = "presum-spend";
   /** The pre-summed deltas of the current interval, changelogged so exactly-once holds. */
@@ -107,6 +113,7 @@ public final class AccountingTopology {
         globalTable(builder, serdes, Topics.ROUTES, ROUTES_TABLE, ROUTES_STORE);
     globalTable(builder, serdes, Topics.BUDGETS, BUDGETS_TABLE, BUDGETS_STORE);
     globalTable(builder, serdes, Topics.VIRTUAL_KEYS, VIRTUAL_KEYS_TABLE, VIRTUAL_KEYS_STORE);
+    builder.addStateStore(UsageDeduplicator.store(UsageDeduplicator.RETENTION));
     final Map<String, KStream<String, DecodedUsage>> branches = decodedUsage(builder, serdes);
 
     branches
@@ -121,7 +128,9 @@ public final class AccountingTopology {
         .leftJoin(routes, (key, usage) -> CounterfactualPricer.FRONTIER_DEFAULT_RULE,
             CounterfactualPricer::withFrontierModel, Named.as(FIND_FRONTIER_MODEL))
         .leftJoin(models, (key, usage) -> CounterfactualPricer.frontierModelKey(usage),
-            CounterfactualPricer::withCounterfactual, Named.as(PRICE_COUNTERFACTUAL));
+            CounterfactualPricer::withCounterfactual, Named.as(PRICE_COUNTERFACTUAL))
+        .processValues(() -> new UsageDeduplicator(UsageDeduplicator.RETENTION),
+            Named.as(DEDUPE_USAGE), BILLED_USAGE_STORE);
 
     spend(builder, priced, serdes, config);
     budgets(builder, priced, serdes, config);

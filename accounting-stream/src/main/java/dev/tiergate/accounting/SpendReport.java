@@ -9,10 +9,12 @@ import java.util.Objects;
 /**
  * A tenant's spend along one dimension in one window, shaped as the HTTP API returns it. Dollars are
  * rendered from the exact micro-dollars as a decimal string, never through a floating point.
+ * {@code duplicateCostMicros} is what further provider calls for requests already billed cost the
+ * platform; it is not in {@code totalMicros}, and the two together are what the providers charged.
  */
 @JsonPropertyOrder({
   "tenant", "by", "window", "rows", "totalMicros", "totalUsd", "counterfactualMicros",
-  "counterfactualUsd"
+  "counterfactualUsd", "duplicateRequests", "duplicateCostMicros", "duplicateCostUsd"
 })
 public record SpendReport(
     String tenant,
@@ -22,7 +24,10 @@ public record SpendReport(
     long totalMicros,
     String totalUsd,
     long counterfactualMicros,
-    String counterfactualUsd) {
+    String counterfactualUsd,
+    long duplicateRequests,
+    long duplicateCostMicros,
+    String duplicateCostUsd) {
 
   public SpendReport {
     Objects.requireNonNull(tenant, "tenant");
@@ -42,8 +47,12 @@ public record SpendReport(
     final long total = rows.stream().mapToLong(Row::costMicros).reduce(0L, Math::addExact);
     final long counterfactual =
         rows.stream().mapToLong(Row::counterfactualMicros).reduce(0L, Math::addExact);
+    final long duplicates =
+        rows.stream().mapToLong(Row::duplicateRequests).reduce(0L, Math::addExact);
+    final long duplicateCost =
+        rows.stream().mapToLong(Row::duplicateCostMicros).reduce(0L, Math::addExact);
     return new SpendReport(tenant, by.label(), window.label(), rows, total, usd(total),
-        counterfactual, usd(counterfactual));
+        counterfactual, usd(counterfactual), duplicates, duplicateCost, usd(duplicateCost));
   }
 
   /** Micro-dollars as dollars with six decimals, e.g. 1234 → {@code 0.001234}. */
@@ -58,10 +67,13 @@ public record SpendReport(
    *     first model
    * @param estimatedRequests requests whose token counts were estimated (no usage reported)
    * @param unpricedRequests requests on models missing from the catalogue, counted at cost 0
+   * @param duplicateRequests further provider calls for requests already billed (platform cost)
+   * @param duplicateCostMicros what those calls cost at catalogue prices, not in {@code costMicros}
    */
   @JsonPropertyOrder({
     "value", "requests", "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens",
-    "costMicros", "costUsd", "counterfactualMicros", "estimatedRequests", "unpricedRequests"
+    "costMicros", "costUsd", "counterfactualMicros", "estimatedRequests", "unpricedRequests",
+    "duplicateRequests", "duplicateCostMicros"
   })
   public record Row(
       String value,
@@ -74,7 +86,9 @@ public record SpendReport(
       String costUsd,
       long counterfactualMicros,
       long estimatedRequests,
-      long unpricedRequests) {
+      long unpricedRequests,
+      long duplicateRequests,
+      long duplicateCostMicros) {
 
     static Row of(final SpendAggregate aggregate) {
       return new Row(
@@ -88,7 +102,9 @@ public record SpendReport(
           usd(aggregate.getCostMicros()),
           aggregate.getCounterfactualMicros(),
           aggregate.getEstimatedRequests(),
-          aggregate.getUnpricedRequests());
+          aggregate.getUnpricedRequests(),
+          aggregate.getDuplicateRequests(),
+          aggregate.getDuplicateCostMicros());
     }
   }
 }

@@ -222,7 +222,8 @@ class AccountingTopologyTest {
         "dead-letter-bytes", "usage-dlq-sink", "valid-usage",
         "models-source", "models", "routes-source", "routes", "budgets-source", "budgets",
         "virtual-keys-source", "virtual-keys",
-        "price-usage", "find-frontier-model", "price-counterfactual", "presum-spend",
+        "price-usage", "find-frontier-model", "price-counterfactual", "dedupe-usage",
+        "presum-spend",
         "spend-by-tenant-repartition-filter", "spend-by-tenant-repartition-sink",
         "spend-by-tenant-repartition-source",
         "sum-spend", "spend-updates", "spend-keyed", "spend-sink",
@@ -235,7 +236,7 @@ class AccountingTopologyTest {
         "budget-state", "budget-alert-by-id", "budget-alert-sink", "budget-state-by-id",
         "budget-state-sink");
     assertThat(names.stores).containsExactlyInAnyOrder(
-        "spend-pending-store", "spend-store", "spend-hour-store", "spend-day-store", "spend-month-store",
+        "billed-usage-store", "spend-pending-store", "spend-store", "spend-hour-store", "spend-day-store", "spend-month-store",
         "budget-state-store", "budget-alerts-store",
         "models-store", "routes-store", "budgets-store", "virtual-keys-store");
     assertThat(names.topics).containsExactlyInAnyOrder(

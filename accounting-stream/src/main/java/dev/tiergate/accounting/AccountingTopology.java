@@ -89,6 +89,8 @@ public final class AccountingTopology {
   public static final String SPEND_STORE = "spend-store";
   public static final String SPEND_UPDATES = "spend-updates";
   public static final String SPEND_SINK = "spend-sink";
+  /** Keeps duplicates (platform cost) away from budgets: they are not the tenant's spend. */
+  public static final String BILLED_ONLY = "billed-usage-only";
   public static final String MATCH_BUDGETS = "match-budgets";
   public static final String BUDGET_USAGE = "budget-usage";
   public static final String TRACK_BUDGETS = "track-budgets";
@@ -207,6 +209,7 @@ public final class AccountingTopology {
     builder.addStateStore(keyValueStore(BUDGET_STATE_STORE, stateSerde));
     builder.addStateStore(keyValueStore(BUDGET_ALERTS_STORE, Serdes.String()));
     final Map<String, KStream<String, BudgetUpdate>> updates = priced
+        .filterNot((key, usage) -> usage.duplicate(), Named.as(BILLED_ONLY))
         .process(BudgetMatcher::new, Named.as(MATCH_BUDGETS))
         .repartition(Repartitioned.with(Serdes.String(), stateSerde)
             .withName(BUDGET_USAGE)

@@ -13,14 +13,13 @@ import org.apache.kafka.streams.processor.api.Record;
  * delta is a {@link BudgetState} of this one request (its cost as {@code spentMicros}), so the
  * repartition topic needs no type of its own. Every budget is scanned per usage: budgets are few (a
  * handful per tenant), and the scan reads the local copy of the global table, not the network.
- * A duplicate (a further call for a request already billed) is platform cost and reaches no budget.
  */
 final class BudgetMatcher extends ContextualProcessor<String, PricedUsage, String, BudgetState> {
 
   @Override
   public void process(final Record<String, PricedUsage> record) {
     final PricedUsage priced = record.value();
-    if (priced.costMicros() == 0 || priced.duplicate()) {
+    if (priced.costMicros() == 0) {
       return;
     }
     final Instant at = priced.usage().getOccurredAt();

@@ -231,7 +231,7 @@ class AccountingTopologyTest {
         "sum-spend-hour", "spend-hour-updates", "spend-hour-keyed", "spend-hour-sink",
         "sum-spend-day", "spend-day-updates", "spend-day-keyed", "spend-day-sink",
         "sum-spend-month", "spend-month-updates", "spend-month-keyed", "spend-month-sink",
-        "match-budgets", "budget-usage-repartition-filter", "budget-usage-repartition-sink",
+        "billed-usage-only", "match-budgets", "budget-usage-repartition-filter", "budget-usage-repartition-sink",
         "budget-usage-repartition-source", "track-budgets", "budget-", "budget-alert",
         "budget-state", "budget-alert-by-id", "budget-alert-sink", "budget-state-by-id",
         "budget-state-sink");

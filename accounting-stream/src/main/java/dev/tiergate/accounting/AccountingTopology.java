@@ -36,7 +36,9 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The accounting stream: usage is decoded (bad records to the dead-letter topic), priced against
- * the model catalogue and again on the frontier tier's first model (the counterfactual), then
+ * the model catalogue and again on the frontier tier's first model (the counterfactual), marked
+ * as a duplicate when its correlation id was already billed (still keyed by correlation id, so
+ * before any repartition), then
  * <ul>
  *   <li>turned into one delta per tenant × dimension value, pre-summed per hour for an interval
  *       (so one record per key and interval, not per event, crosses the repartition), repartitioned
@@ -47,7 +49,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *       published to the spend topic;
  *   <li>matched against the budgets, repartitioned by tenant, and tracked per budget and period,
  *       publishing budget state (keyed by budget id) for the router and one alert per threshold and
- *       period.
+ *       period. Duplicates stay out of budgets: they are not the tenant's spend.
  * </ul>
  * Every step is named so stores, changelogs and repartition topics keep their names across upgrades.
  */
@@ -74,6 +76,10 @@ public final class AccountingTopology {
   public static final String PRICE_USAGE = "price-usage";
   public static final String FIND_FRONTIER_MODEL = "find-frontier-model";
   public static final String PRICE_COUNTERFACTUAL = "price-counterfactual";
+  /** Marks each usage after the first of its correlation id as platform cost. */
+  public static final String DEDUPE_USAGE = "dedupe-usage";
+  /** The correlation ids already billed, expiring with the requests topic's retention. */
+  public static final String BILLED_USAGE_STORE = "billed-usage-store";
   /** Sums each interval's spend deltas per key before the repartition ({@link SpendPresummer}). */
   public static final String PRESUM_SPEND = "presum-spend";
   /** The pre-summed deltas of the current interval, changelogged so exactly-once holds. */
@@ -91,6 +97,8 @@ public final class AccountingTopology {
   public static final String SPEND_STORE = "spend-store";
   public static final String SPEND_UPDATES = "spend-updates";
   public static final String SPEND_SINK = "spend-sink";
+  /** Keeps duplicates (platform cost) away from budgets: they are not the tenant's spend. */
+  public static final String BILLED_ONLY = "billed-usage-only";
   public static final String MATCH_BUDGETS = "match-budgets";
   public static final String BUDGET_USAGE = "budget-usage";
   public static final String TRACK_BUDGETS = "track-budgets";
@@ -115,6 +123,7 @@ public final class AccountingTopology {
         globalTable(builder, serdes, Topics.ROUTES, ROUTES_TABLE, ROUTES_STORE);
     globalTable(builder, serdes, Topics.BUDGETS, BUDGETS_TABLE, BUDGETS_STORE);
     globalTable(builder, serdes, Topics.VIRTUAL_KEYS, VIRTUAL_KEYS_TABLE, VIRTUAL_KEYS_STORE);
+    builder.addStateStore(UsageDeduplicator.store(UsageDeduplicator.RETENTION));
     final Map<String, KStream<String, DecodedUsage>> branches = decodedUsage(builder, serdes);
 
     branches
@@ -129,7 +138,9 @@ public final class AccountingTopology {
         .leftJoin(routes, (key, usage) -> CounterfactualPricer.FRONTIER_DEFAULT_RULE,
             CounterfactualPricer::withFrontierModel, Named.as(FIND_FRONTIER_MODEL))
         .leftJoin(models, (key, usage) -> CounterfactualPricer.frontierModelKey(usage),
-            CounterfactualPricer::withCounterfactual, Named.as(PRICE_COUNTERFACTUAL));
+            CounterfactualPricer::withCounterfactual, Named.as(PRICE_COUNTERFACTUAL))
+        .processValues(() -> new UsageDeduplicator(UsageDeduplicator.RETENTION),
+            Named.as(DEDUPE_USAGE), BILLED_USAGE_STORE);
 
     spend(builder, priced, serdes, config);
     budgets(builder, priced, serdes, config);
@@ -212,6 +223,7 @@ public final class AccountingTopology {
     builder.addStateStore(keyValueStore(BUDGET_STATE_STORE, stateSerde));
     builder.addStateStore(keyValueStore(BUDGET_ALERTS_STORE, Serdes.String()));
     final Map<String, KStream<String, BudgetUpdate>> updates = priced
+        .filterNot((key, usage) -> usage.duplicate(), Named.as(BILLED_ONLY))
         .process(BudgetMatcher::new, Named.as(MATCH_BUDGETS))
         .repartition(Repartitioned.with(Serdes.String(), stateSerde)
             .withName(BUDGET_USAGE)

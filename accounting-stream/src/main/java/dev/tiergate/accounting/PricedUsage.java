@@ -12,13 +12,16 @@ import java.util.Optional;
  *
  * @param priced false when the model was missing from the catalogue and the cost is 0
  * @param frontierModel the frontier tier's first model, once looked up
+ * @param duplicate true when an earlier usage of the same correlation id was already billed
+ *     ({@link UsageDeduplicator}): this one is platform cost, not the tenant's
  */
 public record PricedUsage(
     UsageEvent usage,
     long costMicros,
     boolean priced,
     long counterfactualMicros,
-    Optional<String> frontierModel) {
+    Optional<String> frontierModel,
+    boolean duplicate) {
 
   public PricedUsage {
     Objects.requireNonNull(usage, "usage");
@@ -30,15 +33,20 @@ public record PricedUsage(
   }
 
   public PricedUsage(final UsageEvent usage, final long costMicros, final boolean priced) {
-    this(usage, costMicros, priced, costMicros, Optional.empty());
+    this(usage, costMicros, priced, costMicros, Optional.empty(), false);
   }
 
   public PricedUsage withFrontierModel(final String model) {
     return new PricedUsage(
-        usage, costMicros, priced, counterfactualMicros, Optional.ofNullable(model));
+        usage, costMicros, priced, counterfactualMicros, Optional.ofNullable(model), duplicate);
   }
 
   public PricedUsage withCounterfactual(final long micros) {
-    return new PricedUsage(usage, costMicros, priced, micros, frontierModel);
+    return new PricedUsage(usage, costMicros, priced, micros, frontierModel, duplicate);
+  }
+
+  /** This usage marked as a further call for a request already billed. */
+  public PricedUsage asDuplicate() {
+    return new PricedUsage(usage, costMicros, priced, counterfactualMicros, frontierModel, true);
   }
 }

@@ -57,6 +57,10 @@ final class SpendAggregates {
             Math.addExact(total.getEstimatedRequests(), delta.getEstimatedRequests()))
         .setUnpricedRequests(
             Math.addExact(total.getUnpricedRequests(), delta.getUnpricedRequests()))
+        .setDuplicateRequests(
+            Math.addExact(total.getDuplicateRequests(), delta.getDuplicateRequests()))
+        .setDuplicateCostMicros(
+            Math.addExact(total.getDuplicateCostMicros(), delta.getDuplicateCostMicros()))
         .build();
   }
 }

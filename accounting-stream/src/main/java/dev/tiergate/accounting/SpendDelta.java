@@ -12,6 +12,8 @@ import java.util.Objects;
  * only the sum of an interval becomes an Avro record.
  *
  * @param timestamp the latest event time summed in, which the windows downstream go by
+ * @param duplicateRequests further calls for requests already billed: platform cost, counted apart
+ * @param duplicateCostMicros what those calls cost; not part of {@code costMicros}
  */
 record SpendDelta(
     String tenant,
@@ -26,7 +28,9 @@ record SpendDelta(
     long costMicros,
     long counterfactualMicros,
     long estimatedRequests,
-    long unpricedRequests) {
+    long unpricedRequests,
+    long duplicateRequests,
+    long duplicateCostMicros) {
 
   SpendDelta {
     Objects.requireNonNull(tenant, "tenant");
@@ -34,17 +38,25 @@ record SpendDelta(
     Objects.requireNonNull(value, "value");
   }
 
-  /** One priced request along one dimension. */
+  /**
+   * One priced request along one dimension. A duplicate adds only to the duplicate figures: the
+   * tenant's requests, tokens and cost already hold the first call of that request.
+   */
   static SpendDelta of(
       final PricedUsage priced,
       final SpendDimension dimension,
       final String value,
       final long timestamp) {
+    final String tenant = priced.usage().getTenant();
+    if (priced.duplicate()) {
+      return new SpendDelta(tenant, dimension, value, timestamp, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+          1, priced.costMicros());
+    }
     final Usage usage = priced.usage().getUsage();
-    return new SpendDelta(priced.usage().getTenant(), dimension, value, timestamp, 1,
+    return new SpendDelta(tenant, dimension, value, timestamp, 1,
         usage.getInputTokens(), usage.getOutputTokens(), usage.getCachedInputTokens(),
         usage.getReasoningTokens(), priced.costMicros(), priced.counterfactualMicros(),
-        usage.getEstimated() ? 1 : 0, priced.priced() ? 0 : 1);
+        usage.getEstimated() ? 1 : 0, priced.priced() ? 0 : 1, 0, 0);
   }
 
   /** The sum of two deltas of the same key; overflow throws, like {@link SpendAggregates#sum}. */
@@ -58,7 +70,9 @@ record SpendDelta(
         Math.addExact(costMicros, other.costMicros),
         Math.addExact(counterfactualMicros, other.counterfactualMicros),
         Math.addExact(estimatedRequests, other.estimatedRequests),
-        Math.addExact(unpricedRequests, other.unpricedRequests));
+        Math.addExact(unpricedRequests, other.unpricedRequests),
+        Math.addExact(duplicateRequests, other.duplicateRequests),
+        Math.addExact(duplicateCostMicros, other.duplicateCostMicros));
   }
 
   /** The key of the stores this delta is summed into. */
@@ -83,6 +97,8 @@ record SpendDelta(
         .setCounterfactualMicros(counterfactualMicros)
         .setEstimatedRequests(estimatedRequests)
         .setUnpricedRequests(unpricedRequests)
+        .setDuplicateRequests(duplicateRequests)
+        .setDuplicateCostMicros(duplicateCostMicros)
         .build();
   }
 }

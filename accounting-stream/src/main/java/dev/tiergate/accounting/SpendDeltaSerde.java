@@ -9,13 +9,15 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The pre-sum store's value format: a version byte, three length-prefixed UTF-8 strings (tenant,
- * dimension label, value) and ten longs. Only the pre-sum store and its changelog use it; the topics
- * others read stay Avro. Fixed and schema-free because it is on the per-event path.
+ * dimension label, value) and twelve longs. Only the pre-sum store and its changelog use it; the
+ * topics others read stay Avro. Fixed and schema-free because it is on the per-event path. Version 1
+ * (before the duplicate figures) is still read, so pending sums restored across an upgrade are kept.
  */
 final class SpendDeltaSerde implements Serde<SpendDelta> {
 
-  private static final byte VERSION = 1;
-  private static final int LONGS = 10;
+  private static final byte VERSION = 2;
+  private static final byte VERSION_WITHOUT_DUPLICATES = 1;
+  private static final int LONGS = 12;
 
   @Override
   public Serializer<SpendDelta> serializer() {
@@ -47,14 +49,16 @@ final class SpendDeltaSerde implements Serde<SpendDelta> {
         .putLong(delta.costMicros())
         .putLong(delta.counterfactualMicros())
         .putLong(delta.estimatedRequests())
-        .putLong(delta.unpricedRequests());
+        .putLong(delta.unpricedRequests())
+        .putLong(delta.duplicateRequests())
+        .putLong(delta.duplicateCostMicros());
     return out.array();
   }
 
   static SpendDelta read(final byte[] bytes) {
     final ByteBuffer in = ByteBuffer.wrap(bytes);
     final byte version = in.get();
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_WITHOUT_DUPLICATES) {
       throw new SerializationException("unknown pre-sum record version " + version);
     }
     final String tenant = getString(in);
@@ -62,9 +66,13 @@ final class SpendDeltaSerde implements Serde<SpendDelta> {
     final SpendDimension dimension = SpendDimension.fromLabel(label).orElseThrow(
         () -> new SerializationException("unknown dimension in a pre-sum record: " + label));
     final String value = getString(in);
-    return new SpendDelta(tenant, dimension, value, in.getLong(), in.getLong(), in.getLong(),
-        in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong(),
-        in.getLong());
+    final long[] longs = new long[LONGS];
+    final int present = version == VERSION ? LONGS : LONGS - 2;
+    for (int i = 0; i < present; i++) {
+      longs[i] = in.getLong();
+    }
+    return new SpendDelta(tenant, dimension, value, longs[0], longs[1], longs[2], longs[3],
+        longs[4], longs[5], longs[6], longs[7], longs[8], longs[9], longs[10], longs[11]);
   }
 
   private static void putString(final ByteBuffer out, final byte[] utf8) {

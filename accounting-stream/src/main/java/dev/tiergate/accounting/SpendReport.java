@@ -9,10 +9,13 @@ import java.util.Objects;
 /**
  * A tenant's spend along one dimension in one window, shaped as the HTTP API returns it. Dollars are
  * rendered from the exact micro-dollars as a decimal string, never through a floating point.
+ * {@code duplicateCostMicros} is what further provider calls for requests already billed cost the
+ * platform; it is not in {@code totalMicros}, and the two together are what the providers charged.
  */
 @JsonPropertyOrder({
   "tenant", "by", "window", "rows", "totalMicros", "totalUsd", "counterfactualMicros",
-  "counterfactualUsd", "nextCursor"
+  "counterfactualUsd", "duplicateRequests", "duplicateCostMicros", "duplicateCostUsd",
+  "nextCursor"
 })
 public record SpendReport(
     String tenant,
@@ -23,6 +26,9 @@ public record SpendReport(
     String totalUsd,
     long counterfactualMicros,
     String counterfactualUsd,
+    long duplicateRequests,
+    long duplicateCostMicros,
+    String duplicateCostUsd,
     String nextCursor) {
 
   public SpendReport {
@@ -58,11 +64,15 @@ public record SpendReport(
       final SpendPage page) {
     long total = 0;
     long counterfactual = 0;
+    long duplicates = 0;
+    long duplicateCost = 0;
     final List<Row> rows = new java.util.ArrayList<>();
     boolean more = false;
     for (final SpendAggregate aggregate : sortedAggregates) {
       total = Math.addExact(total, aggregate.getCostMicros());
       counterfactual = Math.addExact(counterfactual, aggregate.getCounterfactualMicros());
+      duplicates = Math.addExact(duplicates, aggregate.getDuplicateRequests());
+      duplicateCost = Math.addExact(duplicateCost, aggregate.getDuplicateCostMicros());
       if (page.admits(aggregate.getValue())) {
         if (rows.size() < page.limit()) {
           rows.add(Row.of(aggregate));
@@ -73,7 +83,7 @@ public record SpendReport(
     }
     final String next = more ? SpendPage.cursorAfter(rows.get(rows.size() - 1).value()) : null;
     return new SpendReport(tenant, by.label(), window.label(), rows, total, usd(total),
-        counterfactual, usd(counterfactual), next);
+        counterfactual, usd(counterfactual), duplicates, duplicateCost, usd(duplicateCost), next);
   }
 
   /** Micro-dollars as dollars with six decimals, e.g. 1234 → {@code 0.001234}. */
@@ -88,10 +98,13 @@ public record SpendReport(
    *     first model
    * @param estimatedRequests requests whose token counts were estimated (no usage reported)
    * @param unpricedRequests requests on models missing from the catalogue, counted at cost 0
+   * @param duplicateRequests further provider calls for requests already billed (platform cost)
+   * @param duplicateCostMicros what those calls cost at catalogue prices, not in {@code costMicros}
    */
   @JsonPropertyOrder({
     "value", "requests", "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens",
-    "costMicros", "costUsd", "counterfactualMicros", "estimatedRequests", "unpricedRequests"
+    "costMicros", "costUsd", "counterfactualMicros", "estimatedRequests", "unpricedRequests",
+    "duplicateRequests", "duplicateCostMicros"
   })
   public record Row(
       String value,
@@ -104,7 +117,9 @@ public record SpendReport(
       String costUsd,
       long counterfactualMicros,
       long estimatedRequests,
-      long unpricedRequests) {
+      long unpricedRequests,
+      long duplicateRequests,
+      long duplicateCostMicros) {
 
     static Row of(final SpendAggregate aggregate) {
       return new Row(
@@ -118,7 +133,9 @@ public record SpendReport(
           usd(aggregate.getCostMicros()),
           aggregate.getCounterfactualMicros(),
           aggregate.getEstimatedRequests(),
-          aggregate.getUnpricedRequests());
+          aggregate.getUnpricedRequests(),
+          aggregate.getDuplicateRequests(),
+          aggregate.getDuplicateCostMicros());
     }
   }
 }

@@ -222,7 +222,8 @@ class AccountingTopologyTest {
         "dead-letter-bytes", "usage-dlq-sink", "valid-usage",
         "models-source", "models", "routes-source", "routes", "budgets-source", "budgets",
         "virtual-keys-source", "virtual-keys",
-        "price-usage", "find-frontier-model", "price-counterfactual", "presum-spend",
+        "price-usage", "find-frontier-model", "price-counterfactual", "dedupe-usage",
+        "presum-spend",
         "spend-by-tenant-repartition-filter", "spend-by-tenant-repartition-sink",
         "spend-by-tenant-repartition-source", "cap-spend-values",
         "spend-capped-repartition-filter", "spend-capped-repartition-sink",
@@ -232,12 +233,13 @@ class AccountingTopologyTest {
         "sum-spend-hour", "spend-hour-updates", "spend-hour-keyed", "spend-hour-sink",
         "sum-spend-day", "spend-day-updates", "spend-day-keyed", "spend-day-sink",
         "sum-spend-month", "spend-month-updates", "spend-month-keyed", "spend-month-sink",
-        "match-budgets", "budget-usage-repartition-filter", "budget-usage-repartition-sink",
+        "billed-usage-only", "match-budgets", "budget-usage-repartition-filter", "budget-usage-repartition-sink",
         "budget-usage-repartition-source", "track-budgets", "budget-", "budget-alert",
         "budget-state", "budget-alert-by-id", "budget-alert-sink", "budget-state-by-id",
         "budget-state-sink");
     assertThat(names.stores).containsExactlyInAnyOrder(
-        "spend-pending-store", "spend-values-store", "spend-store", "spend-hour-store", "spend-day-store", "spend-month-store",
+        "billed-usage-store", "spend-pending-store", "spend-values-store", "spend-store",
+        "spend-hour-store", "spend-day-store", "spend-month-store",
         "budget-state-store", "budget-alerts-store",
         "models-store", "routes-store", "budgets-store", "virtual-keys-store");
     assertThat(names.topics).containsExactlyInAnyOrder(

@@ -8,6 +8,8 @@ import static dev.tiergate.accounting.TopologyFixture.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tiergate.schemas.SpendAggregate;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -96,12 +98,33 @@ class SpendPresumTopologyTest {
   @Test
   void serdeRoundTripsEveryFieldAndEscapedValues() {
     final SpendDelta delta = new SpendDelta("tenant|ü", SpendDimension.PARENT_SESSION,
-        "task|%1 ✓", 1_750_000_000_000L, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        "task|%1 ✓", 1_750_000_000_000L, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
 
     final SpendDelta back = SpendDeltaSerde.read(SpendDeltaSerde.write(delta));
 
     assertThat(back).isEqualTo(delta);
     assertThat(back.plus(delta).costMicros()).isEqualTo(12);
     assertThat(back.plus(delta).timestamp()).isEqualTo(1_750_000_000_000L);
+    assertThat(back.plus(delta).duplicateCostMicros()).isEqualTo(22);
+  }
+
+  @Test
+  void serdeReadsPendingSumsWrittenBeforeTheDuplicateFigures() {
+    final byte[] tenant = "t".getBytes(StandardCharsets.UTF_8);
+    final byte[] dimension = "mode".getBytes(StandardCharsets.UTF_8);
+    final byte[] value = "plan".getBytes(StandardCharsets.UTF_8);
+    final ByteBuffer v1 = ByteBuffer.allocate(1 + 12 + 1 + 4 + 4 + 10 * Long.BYTES);
+    v1.put((byte) 1);
+    v1.putInt(tenant.length).put(tenant);
+    v1.putInt(dimension.length).put(dimension);
+    v1.putInt(value.length).put(value);
+    for (long i = 1; i <= 10; i++) {
+      v1.putLong(i);
+    }
+
+    final SpendDelta back = SpendDeltaSerde.read(v1.array());
+
+    assertThat(back).isEqualTo(new SpendDelta("t", SpendDimension.MODE, "plan",
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 0));
   }
 }

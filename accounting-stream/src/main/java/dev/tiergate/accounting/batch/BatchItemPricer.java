@@ -7,16 +7,17 @@ import dev.tiergate.schemas.BatchProgress;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.Usage;
+import dev.tiergate.schemas.UsageEvent;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The arithmetic of batch progress: one answer becomes a delta (done or failed, and its cost priced
- * exactly like accounting prices usage), deltas sum per batch, and the manifest adds the total. An
- * answer with an error is failed even when it cost tokens (an interrupted stream), and its cost still
- * counts, so the batch's spend matches what the providers billed.
+ * The arithmetic of batch progress: one answer becomes a delta of counts (done or failed), the
+ * item's billed usage a delta of cost (priced exactly like accounting prices usage), deltas sum per
+ * batch, and the manifest adds the total. An answer with an error is failed even when its call cost
+ * tokens (an interrupted stream); that usage still counts, so the batch's cost is what spend billed.
  */
 final class BatchItemPricer {
 
@@ -24,8 +25,8 @@ final class BatchItemPricer {
 
   private BatchItemPricer() {}
 
-  /** The progress one answer adds to its batch. */
-  static BatchProgress delta(final ChatResponse response, final ModelSpec model) {
+  /** The count one answer adds to its batch; its cost comes with its usage. */
+  static BatchProgress counts(final ChatResponse response) {
     final boolean failed = response.getError() != null;
     return BatchProgress.newBuilder()
         .setBatchId(response.getBatchId())
@@ -33,8 +34,21 @@ final class BatchItemPricer {
         .setTotal(0)
         .setDone(failed ? 0 : 1)
         .setFailed(failed ? 1 : 0)
-        .setCostMicros(cost(response, model))
+        .setCostMicros(0)
         .setUpdatedAt(response.getCreatedAt())
+        .build();
+  }
+
+  /** The cost one item's billed usage adds to its batch. */
+  static BatchProgress cost(final UsageEvent usage, final ModelSpec model) {
+    return BatchProgress.newBuilder()
+        .setBatchId(usage.getBatchId())
+        .setTenant(usage.getTenant())
+        .setTotal(0)
+        .setDone(0)
+        .setFailed(0)
+        .setCostMicros(costMicros(usage, model))
+        .setUpdatedAt(usage.getOccurredAt())
         .build();
   }
 
@@ -68,20 +82,18 @@ final class BatchItemPricer {
         .build();
   }
 
-  private static long cost(final ChatResponse response, final ModelSpec model) {
-    final Usage usage = response.getUsage();
+  private static long costMicros(final UsageEvent event, final ModelSpec model) {
+    final Usage usage = event.getUsage();
     final Optional<ModelPrice> price = ModelPrice.of(model);
-    if (usage == null || price.isEmpty()) {
-      if (usage != null && response.getModel() != null) {
-        LOG.debug("batch item {} used model {} with no valid price; counted at cost 0",
-            response.getCorrelationId(), response.getModel());
-      }
+    if (price.isEmpty()) {
+      LOG.debug("batch item {} used model {} with no valid price; counted at cost 0",
+          event.getCorrelationId(), event.getModel());
       return 0;
     }
     final Optional<String> problem = CostCalculator.problem(usage);
     if (problem.isPresent()) {
       LOG.warn("batch item {} has unpriceable usage ({}); counted at cost 0",
-          response.getCorrelationId(), problem.get());
+          event.getCorrelationId(), problem.get());
       return 0;
     }
     return CostCalculator.costMicros(usage, price.get());

@@ -1,11 +1,13 @@
 package dev.tiergate.accounting.batch;
 
+import dev.tiergate.accounting.CostCalculator;
 import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.BatchProgress;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.schemas.UsageEvent;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -15,6 +17,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
@@ -27,10 +30,14 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The batch-progress stream: answers to batch items on the responses topic are re-keyed by batch id,
- * de-duplicated by correlation id (a redelivered answer counts once), priced against the model
- * catalogue with the accounting {@code CostCalculator}, summed per batch and joined with the batch's
- * manifest (its total) into {@code BatchProgress} on the compacted batches topic. Every step is named
- * so stores, changelogs and the repartition topic keep their names across upgrades.
+ * de-duplicated by correlation id (a redelivered answer counts once) and counted done or failed.
+ * The cost comes from the usage topic, by the accounting stream's own rule: the first usage of each
+ * correlation id (in the usage partition, before the repartition), priced against the model
+ * catalogue with the accounting {@code CostCalculator}; so a batch costs what spend billed for its
+ * items, and a second provider call for an item is platform cost there, not batch cost here. Counts
+ * and costs are summed per batch and joined with the batch's manifest (its total) into
+ * {@code BatchProgress} on the compacted batches topic. Every step is named so stores, changelogs
+ * and the repartition topics keep their names across upgrades.
  */
 public final class BatchProgressTopology {
 
@@ -42,6 +49,17 @@ public final class BatchProgressTopology {
   public static final String DEDUPE_ITEMS = "batch-dedupe-items";
   /** Window store of the correlation ids already counted, expiring after the dedup retention. */
   public static final String SEEN_ITEMS_STORE = "batch-seen-items";
+  public static final String COUNT_ITEMS = "batch-count-items";
+  public static final String USAGE_SOURCE = "batch-usage-source";
+  public static final String BILLABLE_BATCH_USAGE = "batch-billable-usage-only";
+  /** First usage per correlation id, as the accounting stream bills it ({@link FirstUsageFilter}). */
+  public static final String FIRST_USAGE = "batch-first-usage";
+  /** Window store of the correlation ids whose usage was counted, like {@link #SEEN_ITEMS_STORE}. */
+  public static final String BILLED_ITEMS_STORE = "batch-billed-items";
+  public static final String USAGE_KEY_BY_BATCH = "batch-usage-key-by-batch";
+  /** The repartition topic is {@code <app id>-batch-usage-by-batch-repartition}. */
+  public static final String USAGE_BY_BATCH = "batch-usage-by-batch";
+  public static final String MERGE_DELTAS = "batch-merge-deltas";
   /** The catalogue table; Streams names its source node {@code batch-models-source}. */
   public static final String MODELS_TABLE = "batch-models";
   public static final String MODELS_STORE = "batch-models-store";
@@ -63,12 +81,13 @@ public final class BatchProgressTopology {
     Objects.requireNonNull(serdes, "serdes");
     Objects.requireNonNull(config, "config");
     final StreamsBuilder builder = new StreamsBuilder();
-    builder.addStateStore(seenItemsStore(config));
+    builder.addStateStore(windowStore(SEEN_ITEMS_STORE, config));
+    builder.addStateStore(windowStore(BILLED_ITEMS_STORE, config));
     final Serde<ChatResponse> responseSerde = Topics.RESPONSES.valueSerde(serdes);
     final Serde<BatchProgress> progressSerde = Topics.BATCHES.valueSerde(serdes);
     final GlobalKTable<String, ModelSpec> models = models(builder, serdes);
 
-    final KTable<String, BatchProgress> counts =
+    final KStream<String, BatchProgress> answered =
         builder
             .stream(
                 Topics.RESPONSES.name(),
@@ -83,8 +102,11 @@ public final class BatchProgressTopology {
                 () -> new FirstAnswerFilter(config.dedupRetention()),
                 Named.as(DEDUPE_ITEMS),
                 SEEN_ITEMS_STORE)
-            .leftJoin(models, (batchId, response) -> modelKey(response), BatchItemPricer::delta,
-                Named.as(PRICE_ITEMS))
+            .mapValues(BatchItemPricer::counts, Named.as(COUNT_ITEMS));
+
+    final KTable<String, BatchProgress> counts =
+        billedCosts(builder, serdes, config, models)
+            .merge(answered, Named.as(MERGE_DELTAS))
             .groupByKey(Grouped.with(GROUP_BY_BATCH, Serdes.String(), progressSerde))
             .reduce(BatchItemPricer::sum, Named.as(SUM_PROGRESS), store(COUNTS_STORE, progressSerde));
 
@@ -97,13 +119,42 @@ public final class BatchProgressTopology {
     return builder.build(config.streamsProperties());
   }
 
-  static boolean isBatchItem(final ChatResponse response) {
-    return response != null && response.getBatchId() != null && !response.getBatchId().isBlank();
+  /**
+   * The cost of each batch item's first usage, keyed by batch id. Usage the accounting stream
+   * dead-letters (no tenant, no model, unpriceable) is skipped here too, so it cannot be a first.
+   */
+  private static KStream<String, BatchProgress> billedCosts(
+      final StreamsBuilder builder,
+      final SerdeFactory serdes,
+      final BatchConfig config,
+      final GlobalKTable<String, ModelSpec> models) {
+    final Serde<UsageEvent> usageSerde = Topics.USAGE.valueSerde(serdes);
+    return builder
+        .stream(
+            Topics.USAGE.name(),
+            Consumed.with(Topics.USAGE.keySerde(), usageSerde).withName(USAGE_SOURCE))
+        .filter((key, usage) -> isBillableBatchUsage(usage), Named.as(BILLABLE_BATCH_USAGE))
+        .processValues(
+            () -> new FirstUsageFilter(config.dedupRetention()), Named.as(FIRST_USAGE),
+            BILLED_ITEMS_STORE)
+        .leftJoin(models, (key, usage) -> usage.getModel(), BatchItemPricer::cost,
+            Named.as(PRICE_ITEMS))
+        .selectKey((key, cost) -> cost.getBatchId(), Named.as(USAGE_KEY_BY_BATCH))
+        .repartition(
+            Repartitioned.with(Serdes.String(), Topics.BATCHES.valueSerde(serdes))
+                .withName(USAGE_BY_BATCH)
+                .withNumberOfPartitions(Topics.BATCH_MANIFESTS.partitions()));
   }
 
-  /** A failed answer names no model; the empty key finds no price and the item costs nothing. */
-  private static String modelKey(final ChatResponse response) {
-    return response.getModel() == null ? "" : response.getModel();
+  static boolean isBillableBatchUsage(final UsageEvent usage) {
+    return usage != null
+        && usage.getBatchId() != null && !usage.getBatchId().isBlank()
+        && !usage.getTenant().isBlank() && !usage.getModel().isBlank()
+        && CostCalculator.problem(usage.getUsage()).isEmpty();
+  }
+
+  static boolean isBatchItem(final ChatResponse response) {
+    return response != null && response.getBatchId() != null && !response.getBatchId().isBlank();
   }
 
   private static GlobalKTable<String, ModelSpec> models(
@@ -124,12 +175,12 @@ public final class BatchProgressTopology {
         store(MANIFESTS_STORE, manifestSerde));
   }
 
-  private static StoreBuilder<WindowStore<String, Long>> seenItemsStore(final BatchConfig config) {
+  private static StoreBuilder<WindowStore<String, Long>> windowStore(
+      final String name, final BatchConfig config) {
     // Retention twice the window: an id is found from any record up to one window later.
     return Stores.windowStoreBuilder(
         Stores.persistentWindowStore(
-            SEEN_ITEMS_STORE, config.dedupRetention().multipliedBy(2), config.dedupRetention(),
-            false),
+            name, config.dedupRetention().multipliedBy(2), config.dedupRetention(), false),
         Serdes.String(),
         Serdes.Long());
   }

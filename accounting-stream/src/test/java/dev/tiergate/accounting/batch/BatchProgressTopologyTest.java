@@ -11,6 +11,7 @@ import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.Usage;
+import dev.tiergate.schemas.UsageEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +43,7 @@ class BatchProgressTopologyTest {
   private BatchConfig config;
   private TopologyTestDriver driver;
   private TestInputTopic<String, ChatResponse> responses;
+  private TestInputTopic<String, UsageEvent> usage;
   private TestInputTopic<String, BatchManifest> manifests;
   private TestOutputTopic<String, BatchProgress> progress;
 
@@ -58,6 +60,9 @@ class BatchProgressTopologyTest {
     responses = driver.createInputTopic(
         Topics.RESPONSES.name(), new StringSerializer(),
         Topics.RESPONSES.valueSerde(SERDES).serializer());
+    usage = driver.createInputTopic(
+        Topics.USAGE.name(), new StringSerializer(),
+        Topics.USAGE.valueSerde(SERDES).serializer());
     manifests = driver.createInputTopic(
         Topics.BATCH_MANIFESTS.name(), new StringSerializer(),
         Topics.BATCH_MANIFESTS.valueSerde(SERDES).serializer());
@@ -107,6 +112,34 @@ class BatchProgressTopologyTest {
   }
 
   @Test
+  void costsTheFirstUsageOfAnItemWhateverOrderTheAnswersCameIn() {
+    // Two provider calls for one item: call A's usage reached the usage topic first, call B's
+    // answer reached the responses topic first. Spend bills A, so the batch costs A.
+    final ChatResponse callA = served("req_1", 1_000, 200);
+    final ChatResponse callB = served("req_1", 10, 10);
+    usage.pipeInput("req_1", usageOf(callA), AT);
+    responses.pipeInput("req_1", callB, AT);
+    usage.pipeInput("req_1", usageOf(callB), AT);
+    responses.pipeInput("req_1", callA, AT);
+
+    final BatchProgress last = latest();
+    assertThat(last.getDone()).isEqualTo(1);
+    assertThat(last.getCostMicros()).isEqualTo(3_250);
+  }
+
+  @Test
+  void skipsUsageTheAccountingStreamDeadLetters() {
+    final ChatResponse answer = served("req_1", 1_000, 200);
+    // An unpriceable usage (cached above input) is never billed, so it cannot be the first.
+    usage.pipeInput("req_1", UsageEvent.newBuilder(usageOf(answer))
+        .setUsage(Usage.newBuilder().setInputTokens(1).setCachedInputTokens(5).build())
+        .build(), AT);
+    answer(answer);
+
+    assertThat(latest().getCostMicros()).isEqualTo(3_250);
+  }
+
+  @Test
   void anInterruptedAnswerIsFailedButItsTokensStillCost() {
     final ChatResponse interrupted = ChatResponse.newBuilder(served("req_1", 1_000, 200))
         .setFinishReason("error")
@@ -134,7 +167,7 @@ class BatchProgressTopologyTest {
   void ignoresAnswersToInteractiveRequests() {
     final ChatResponse interactive =
         ChatResponse.newBuilder(served("req_9", 10, 10)).setBatchId(null).build();
-    responses.pipeInput(interactive.getCorrelationId(), interactive, AT);
+    answer(interactive);
 
     assertThat(progress.isEmpty()).isTrue();
   }
@@ -176,10 +209,16 @@ class BatchProgressTopologyTest {
         BatchProgressTopology.PRICE_ITEMS, BatchProgressTopology.SUM_PROGRESS,
         BatchProgressTopology.JOIN_MANIFEST, BatchProgressTopology.PROGRESS_UPDATES,
         BatchProgressTopology.PROGRESS_SINK, "batch-manifests-source");
+    assertThat(names).contains(
+        BatchProgressTopology.COUNT_ITEMS, BatchProgressTopology.USAGE_SOURCE,
+        BatchProgressTopology.BILLABLE_BATCH_USAGE, BatchProgressTopology.FIRST_USAGE,
+        BatchProgressTopology.USAGE_KEY_BY_BATCH, BatchProgressTopology.MERGE_DELTAS);
     assertThat(stores).contains(
-        "batch-seen-items", "batch-counts-store", "batch-manifests-store", "batch-models-store");
+        "batch-seen-items", "batch-billed-items", "batch-counts-store", "batch-manifests-store",
+        "batch-models-store");
     assertThat(topics).contains(
-        "batch-items-by-batch-repartition", Topics.RESPONSES.name(),
+        "batch-items-by-batch-repartition", "batch-usage-by-batch-repartition",
+        Topics.USAGE.name(), Topics.RESPONSES.name(),
         Topics.BATCH_MANIFESTS.name(), Topics.BATCHES.name());
     assertThat(String.join(",", names)).doesNotContain("KSTREAM-", "KTABLE-");
   }
@@ -199,8 +238,27 @@ class BatchProgressTopologyTest {
     assertThat(BatchIds.normaliseBatchId("batch_x")).isEqualTo("batch_x");
   }
 
+  /** An answer as the dispatcher sends it: its usage (when it cost tokens), then the response. */
   private void answer(final ChatResponse response) {
+    if (response.getUsage() != null) {
+      usage.pipeInput(response.getCorrelationId(), usageOf(response), AT);
+    }
     responses.pipeInput(response.getCorrelationId(), response, AT);
+  }
+
+  private static UsageEvent usageOf(final ChatResponse response) {
+    return UsageEvent.newBuilder()
+        .setCorrelationId(response.getCorrelationId())
+        .setTenant(response.getTenant())
+        .setMode("background")
+        .setTier("balanced")
+        .setModel(response.getModel())
+        .setProvider("openai")
+        .setUsage(response.getUsage())
+        .setInterrupted(response.getError() != null)
+        .setBatchId(response.getBatchId())
+        .setOccurredAt(AT)
+        .build();
   }
 
   private BatchProgress latest() {

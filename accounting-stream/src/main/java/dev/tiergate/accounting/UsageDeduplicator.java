@@ -1,0 +1,82 @@
+package dev.tiergate.accounting;
+
+import dev.tiergate.schemas.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * One charge per request: the first usage of a correlation id is billed, every further one (a second
+ * provider call after a rebalance, a crash or a retry) is marked {@link PricedUsage#duplicate()} and
+ * kept as platform cost. First means first in the usage partition, which holds every usage of one
+ * id since the topic is keyed by correlation id; so this runs before any repartition by tenant.
+ * Cancelled or interrupted usage is a real charge and counts as a first like any other.
+ *
+ * <p>The billed ids live in a window store ({@link AccountingTopology#BILLED_USAGE_STORE}),
+ * changelogged, so under exactly-once the mark and the sums move together. An id is remembered for
+ * {@link #RETENTION} of event time around its first usage, the requests topic's retention: a request
+ * older than that is gone from the pipeline and cannot be served again. Expiry is the store's own
+ * (segments dropped as stream time passes), so the store holds the ids of at most about 1.5 ×
+ * that period.
+ */
+final class UsageDeduplicator
+    extends ContextualFixedKeyProcessor<String, PricedUsage, PricedUsage> {
+
+  /** How long a billed correlation id is remembered: the requests topic's retention. */
+  static final Duration RETENTION = Topics.REQUESTS.retention().orElseThrow();
+
+  private final Duration retention;
+  private WindowStore<String, Long> billed;
+
+  UsageDeduplicator(final Duration retention) {
+    this.retention = Objects.requireNonNull(retention, "retention");
+  }
+
+  /** The changelogged store of billed ids, named so an upgrade keeps it. */
+  static StoreBuilder<WindowStore<String, Long>> store(final Duration retention) {
+    // Window size 1 ms: each id is one point in time, the time of its first usage.
+    return Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(
+            AccountingTopology.BILLED_USAGE_STORE, retention, Duration.ofMillis(1), false),
+        Serdes.String(),
+        Serdes.Long());
+  }
+
+  @Override
+  public void init(final FixedKeyProcessorContext<String, PricedUsage> context) {
+    super.init(context);
+    billed = context.getStateStore(AccountingTopology.BILLED_USAGE_STORE);
+  }
+
+  @Override
+  public void process(final FixedKeyRecord<String, PricedUsage> record) {
+    final String correlationId = record.value().usage().getCorrelationId();
+    final long timestamp = record.timestamp();
+    if (billedBefore(correlationId, timestamp)) {
+      context().forward(record.withValue(record.value().asDuplicate()));
+      return;
+    }
+    billed.put(correlationId, timestamp, timestamp);
+    context().forward(record);
+  }
+
+  /**
+   * Looks both ways in time: the call that reached the topic second can have finished first, so
+   * its usage can carry the earlier event time.
+   */
+  private boolean billedBefore(final String correlationId, final long timestamp) {
+    final Instant at = Instant.ofEpochMilli(timestamp);
+    try (WindowStoreIterator<Long> found =
+        billed.fetch(correlationId, at.minus(retention), at.plus(retention))) {
+      return found.hasNext();
+    }
+  }
+}

@@ -100,6 +100,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
                     .guards()
                     .call(
                         target,
+                        request.getTenant(),
                         isBatch(request),
                         () -> metrics.call(target, () ->
                             client.complete(target, ReasoningHygiene.forTarget(request, target), params(routed))))
@@ -125,6 +126,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
         .guards()
         .stream(
             target,
+            request.getTenant(),
             isBatch(request),
             () -> metrics.stream(target, () ->
                 client.stream(target, ReasoningHygiene.forTarget(request, target), params(routed))))

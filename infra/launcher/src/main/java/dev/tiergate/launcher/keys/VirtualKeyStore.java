@@ -69,7 +69,34 @@ public final class VirtualKeyStore {
   public Created create(
       final String tenant, final String defaultTier, final List<String> allowedTiers,
       final String label) {
+    return create(tenant, defaultTier, allowedTiers, label, Limits.NONE);
+  }
+
+  /**
+   * A key's rate limits; null is no limit of that kind.
+   *
+   * @param requestsPerMinute requests per minute
+   * @param tokensPerMinute input + output tokens per minute
+   * @param maxConcurrent requests in flight at once
+   */
+  public record Limits(Integer requestsPerMinute, Long tokensPerMinute, Integer maxConcurrent) {
+    public static final Limits NONE = new Limits(null, null, null);
+
+    public Limits {
+      if ((requestsPerMinute != null && requestsPerMinute < 1)
+          || (tokensPerMinute != null && tokensPerMinute < 1)
+          || (maxConcurrent != null && maxConcurrent < 1)) {
+        throw new IllegalArgumentException("--rpm, --tpm and --max-concurrent must be positive");
+      }
+    }
+  }
+
+  /** Creates and stores a key with rate limits (see {@link #create(String, String, List, String)}). */
+  public Created create(
+      final String tenant, final String defaultTier, final List<String> allowedTiers,
+      final String label, final Limits limits) {
     Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(allowedTiers, "allowedTiers");
     final Tier dflt = tier(Objects.requireNonNull(defaultTier, "defaultTier"));
     final List<String> allowed = allowedTiers.stream().map(t -> tier(t).id()).distinct().toList();
@@ -93,6 +120,9 @@ public final class VirtualKeyStore {
             .setLabel(label)
             .setRevoked(false)
             .setCreatedAt(clock.instant())
+            .setRequestsPerMinute(limits.requestsPerMinute())
+            .setTokensPerMinute(limits.tokensPerMinute())
+            .setMaxConcurrent(limits.maxConcurrent())
             .build();
     write(row);
     return new Created(key, row);

@@ -86,6 +86,11 @@ final class LimitSubject {
     dirty = true;
   }
 
+  /** To be published at the next interval even without a new admission. */
+  void markChanged() {
+    dirty = true;
+  }
+
   void addTokens(final long second, final long amount) {
     tokens.add(second, amount);
   }

@@ -96,6 +96,7 @@ final class LimitSync implements AutoCloseable {
                 if (error != null) {
                   LOG.warn("could not publish rate-limit counts of {}: {}", counts.getSubject(),
                       error.toString());
+                  limiter.republish(counts.getSubject());
                 }
               });
         }

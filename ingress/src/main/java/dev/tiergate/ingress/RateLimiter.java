@@ -231,6 +231,16 @@ public final class RateLimiter {
     return changed;
   }
 
+  /** Publishes the subject's counts again at the next interval (its last publication failed). */
+  void republish(final String subjectId) {
+    final LimitSubject subject = subjects.get(subjectId);
+    if (subject != null) {
+      synchronized (subject) {
+        subject.markChanged();
+      }
+    }
+  }
+
   /** Subjects tracked right now (for tests and metrics). */
   int subjectCount() {
     return subjects.size();

@@ -155,6 +155,17 @@ class RateLimiterTest {
   }
 
   @Test
+  void countsWhosePublicationFailedArePublishedAgain() {
+    final RateLimiter limiter = new RateLimiter(TenantLimits.NONE, "i1", clock);
+    limiter.admit(caller("key_a", new RateLimits(5, 0, 0))).release();
+    final List<LimitCounts> first = limiter.countsToPublish();
+    assertThat(limiter.countsToPublish()).isEmpty();
+    limiter.republish(first.get(0).getSubject());
+    assertThat(limiter.countsToPublish()).extracting(LimitCounts::getRequests)
+        .containsExactly(first.get(0).getRequests());
+  }
+
+  @Test
   void anotherInstancesInFlightCountExpiresWithoutHeartbeat() {
     final RateLimiter one = new RateLimiter(TenantLimits.NONE, "i1", clock);
     final RateLimiter two = new RateLimiter(TenantLimits.NONE, "i2", clock);

@@ -61,11 +61,14 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
     if (caller == null) {
       return HttpReplies.error(response, GatewayException.unauthorized(), null, dialect);
     }
-    // Limits are checked before the body is read: a refused caller costs no parsing.
+    // Limits are checked before the body is parsed: a refused caller costs no parsing. Its body
+    // is still drained (discarded as it arrives), so the connection stays usable for its retry.
     final Admission admission = limiter.admit(caller);
     RateLimitHeaders.apply(response, admission, anthropicHeaders, Instant.now());
     if (!admission.admitted()) {
-      return HttpReplies.error(response, admission.refusal(), null, dialect);
+      return request.receive().then()
+          .onErrorResume(error -> Mono.empty())
+          .then(Mono.defer(() -> HttpReplies.error(response, admission.refusal(), null, dialect)));
     }
     return BodyReader.read(request, maxRequestBytes)
         .map(this::parse)

@@ -14,7 +14,7 @@ import java.util.function.Function;
 /**
  * Which tenant a caller's key stands for, so the query API shows a key only its own tenant's spend.
  * Keys come from the static {@code TIERGATE_VIRTUAL_KEYS} table (the ingress's format, {@code
- * key=tenant:tier,...}) and from the hashed keys on {@code tiergate.virtual-keys}; only SHA-256
+ * key=tenant:tier[;attributes],...}) and from the hashed keys on {@code tiergate.virtual-keys}; only SHA-256
  * digests are kept or compared, so this object never holds a key.
  */
 public final class VirtualKeyTable {
@@ -43,7 +43,8 @@ public final class VirtualKeyTable {
     final Map<String, String> table = new HashMap<>();
     final String[] entries = spec.split(",");
     for (int i = 0; i < entries.length; i++) {
-      final String entry = entries[i].trim();
+      // The ingress's optional ;name=value attributes (tiers, models, limits) do not matter here.
+      final String entry = entries[i].split(";", 2)[0].trim();
       if (entry.isEmpty()) {
         continue;
       }

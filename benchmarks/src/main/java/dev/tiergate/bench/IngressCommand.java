@@ -5,6 +5,7 @@ import dev.tiergate.bench.load.LoadGenerator;
 import dev.tiergate.bench.load.LoadResult;
 import dev.tiergate.bench.loopback.LoopbackIngress;
 import dev.tiergate.ingress.IngressService;
+import dev.tiergate.ingress.TenantLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,21 +36,42 @@ public final class IngressCommand implements Callable<Integer> {
   @Option(names = "--results", defaultValue = "benchmarks/results")
   Path results;
 
+  @Option(names = "--with-limits", description = "At each rate, also run a key under rate limits"
+      + " (key and tenant: requests, tokens and concurrency, set high enough never to refuse),"
+      + " to measure what admission and the rate-limit headers add.")
+  boolean withLimits;
+
+  /** A key under every kind of limit, none of which the run reaches; its tenant is limited too. */
+  private static final String LIMITED_KEYS =
+      "tg-demo-key=demo:balanced,tg-bench-limited=bench:balanced;rpm=100000000;tpm=1000000000;"
+          + "concurrent=100000";
+
+  private static HttpTarget target(final IngressService ingress, final String key) {
+    return new HttpTarget("ingress",
+        "http://127.0.0.1:" + ingress.port() + "/v1/chat/completions",
+        Map.of("Authorization", "Bearer " + key, "x-tiergate-mode", "code"),
+        seq -> RequestBodies.chat("auto/balanced", seq));
+  }
+
   @Override
   public Integer call() {
     final Report report = Report.open(results, "ingress-loopback", String.format(Locale.ROOT,
-        "benchmarks/run.sh ingress --rates %s --duration %s --warmup %s", rates, duration, warmup));
-    final IngressService ingress = LoopbackIngress.start();
-    try (HttpTarget target = new HttpTarget("ingress",
-        "http://127.0.0.1:" + ingress.port() + "/v1/chat/completions",
-        Map.of("Authorization", "Bearer tg-demo-key", "x-tiergate-mode", "code"),
-        seq -> RequestBodies.chat("auto/balanced", seq))) {
+        "benchmarks/run.sh ingress --rates %s --duration %s --warmup %s%s", rates, duration, warmup,
+        withLimits ? " --with-limits" : ""));
+    final IngressService ingress = LoopbackIngress.start(
+        LIMITED_KEYS, TenantLimits.parse("bench;rpm=100000000;tpm=1000000000;concurrent=100000"));
+    try (HttpTarget target = target(ingress, "tg-demo-key");
+        HttpTarget limited = target(ingress, "tg-bench-limited")) {
       report.line("First reply: `" + LatencyCommand.abbreviate(target.fetchOnce(0)) + "`");
       report.line("");
       report.line(LoadResult.markdownHeader());
       final LoadGenerator generator = new LoadGenerator(Duration.ofSeconds(60));
       for (final int rate : rates) {
         report.line(generator.run("ingress (loopback)", target, rate, warmup, duration).markdownRow());
+        if (withLimits) {
+          report.line(generator.run("ingress (loopback), rate limits on", limited, rate, warmup,
+              duration).markdownRow());
+        }
       }
     } finally {
       ingress.close();

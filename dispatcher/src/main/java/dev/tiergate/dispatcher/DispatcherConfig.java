@@ -40,7 +40,9 @@ import java.util.TreeSet;
  *   <tr><td>TIERGATE_DISPATCHER_MAX_BATCH_IN_FLIGHT (batch requests, on top)</td><td>16</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_MAX_CONCURRENT_PER_PROVIDER</td><td>512</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_MAX_BATCH_CONCURRENT_PER_PROVIDER</td><td>64</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_BREAKER_FAILURE_RATE (percent)</td><td>50</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_MAX_CONCURRENT_PER_TENANT (per provider and lane)</td><td>256</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_BREAKER_FAILURE_RATE (percent; breakers are per provider and
+ *       tenant)</td><td>50</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_BREAKER_WINDOW (calls)</td><td>20</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_BREAKER_MINIMUM_CALLS</td><td>10</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_BREAKER_OPEN_MS</td><td>30000</td></tr>
@@ -165,7 +167,8 @@ public record DispatcherConfig(
         positiveInt(env, "BREAKER_FAILURE_RATE", 50),
         positiveInt(env, "BREAKER_WINDOW", 20),
         positiveInt(env, "BREAKER_MINIMUM_CALLS", 10),
-        millis(env, "BREAKER_OPEN_MS", 30_000));
+        millis(env, "BREAKER_OPEN_MS", 30_000),
+        positiveInt(env, "MAX_CONCURRENT_PER_TENANT", 256));
   }
 
   /** The worker's limits. */

@@ -102,6 +102,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
                     .guards()
                     .call(
                         target,
+                        request.getTenant(),
                         isBatch(request),
                         () -> metrics.call(target, () ->
                             client.complete(target, ReasoningHygiene.forTarget(request, target), params(routed))))
@@ -127,6 +128,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
         .guards()
         .stream(
             target,
+            request.getTenant(),
             isBatch(request),
             () -> metrics.stream(target, () ->
                 client.stream(target, ReasoningHygiene.forTarget(request, target), params(routed))))

@@ -7,11 +7,12 @@ import java.util.Set;
 /**
  * Who is calling, as resolved from a virtual key: the tenant the spend is booked to, the tier used
  * when the caller asks for plain {@code auto}, the tiers the key may use at all, the explicit models
- * it may name beyond those tiers' chains, and the key's id (its hash prefix). Holds no key material.
+ * it may name beyond those tiers' chains, the key's id (its hash prefix) and the key's own rate
+ * limits. Holds no key material.
  */
 public record Caller(
     String tenant, Tier defaultTier, Set<Tier> allowedTiers, Set<String> allowedModels,
-    String keyId) {
+    String keyId, RateLimits limits) {
 
   /** The key id of requests sent without a key. */
   public static final String ANONYMOUS_KEY_ID = "anonymous";
@@ -22,6 +23,7 @@ public record Caller(
     Objects.requireNonNull(allowedTiers, "allowedTiers");
     Objects.requireNonNull(allowedModels, "allowedModels");
     Objects.requireNonNull(keyId, "keyId");
+    Objects.requireNonNull(limits, "limits");
     if (tenant.isBlank()) {
       throw new IllegalArgumentException("tenant must not be blank");
     }
@@ -33,6 +35,13 @@ public record Caller(
     if (!allowedTiers.contains(defaultTier)) {
       throw new IllegalArgumentException("the default tier must be one of the allowed tiers");
     }
+  }
+
+  /** A caller whose key has no rate limits of its own. */
+  public Caller(
+      final String tenant, final Tier defaultTier, final Set<Tier> allowedTiers,
+      final Set<String> allowedModels, final String keyId) {
+    this(tenant, defaultTier, allowedTiers, allowedModels, keyId, RateLimits.NONE);
   }
 
   /** A caller limited to some tiers, with no model allow-list and no key id. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ModelSpec;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
@@ -25,6 +26,8 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
 
   private final ApiDialect dialect;
   private final KeyDirectory keys;
+  private final RateLimiter limiter;
+  private final boolean anthropicHeaders;
   private final LiveTable<ModelSpec> models;
   private final ReplyCorrelator correlator;
   private final ObjectMapper mapper;
@@ -34,6 +37,7 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
   ChatHandler(
       final ApiDialect dialect,
       final KeyDirectory keys,
+      final RateLimiter limiter,
       final LiveTable<ModelSpec> models,
       final ReplyCorrelator correlator,
       final ObjectMapper mapper,
@@ -41,6 +45,8 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
       final IngressMetrics metrics) {
     this.dialect = Objects.requireNonNull(dialect, "dialect");
     this.keys = Objects.requireNonNull(keys, "keys");
+    this.limiter = Objects.requireNonNull(limiter, "limiter");
+    this.anthropicHeaders = dialect instanceof AnthropicDialect;
     this.models = Objects.requireNonNull(models, "models");
     this.correlator = Objects.requireNonNull(correlator, "correlator");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
@@ -55,10 +61,20 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
     if (caller == null) {
       return HttpReplies.error(response, GatewayException.unauthorized(), null, dialect);
     }
+    // Limits are checked before the body is parsed: a refused caller costs no parsing. Its body
+    // is still drained (discarded as it arrives), so the connection stays usable for its retry.
+    final Admission admission = limiter.admit(caller);
+    RateLimitHeaders.apply(response, admission, anthropicHeaders, Instant.now());
+    if (!admission.admitted()) {
+      return request.receive().then()
+          .onErrorResume(error -> Mono.empty())
+          .then(Mono.defer(() -> HttpReplies.error(response, admission.refusal(), null, dialect)));
+    }
     return BodyReader.read(request, maxRequestBytes)
         .map(this::parse)
         .flatMap(body -> serve(body, checked(dialect.normalize(body, caller, headers)), response))
-        .onErrorResume(error -> HttpReplies.error(response, error, null, dialect));
+        .onErrorResume(error -> HttpReplies.error(response, error, null, dialect))
+        .doFinally(signal -> admission.release());
   }
 
   private JsonNode parse(final byte[] bytes) {

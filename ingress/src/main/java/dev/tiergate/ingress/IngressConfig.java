@@ -25,6 +25,10 @@ import java.util.Objects;
  *   <li>{@code TIERGATE_INGRESS_METRICS_PORT}: port of {@code GET /metrics} (Prometheus), separate
  *       from the API port so it can stay off the public network; default {@value
  *       #DEFAULT_METRICS_PORT}, 0 picks a free port, -1 turns it off. Same interface as the API.
+ *   <li>{@code TIERGATE_TENANT_LIMITS}: per-tenant rate limits, {@code
+ *       tenant;rpm=N;tpm=N;concurrent=N,...} (see {@link TenantLimits}); default none.
+ *   <li>{@code TIERGATE_RATE_LIMIT_SYNC}: how often each instance publishes its rate-limit counts
+ *       to the others, ISO-8601 or milliseconds; default 200 ms.
  *   <li>{@code TIERGATE_ANONYMOUS_TENANT}: when set, a request with no key (or the key {@code
  *       anonymous}) is served as this tenant, limited to the free and small tiers. Off by default.
  * </ul>
@@ -38,7 +42,8 @@ public record IngressConfig(
     int maxRequestBytes,
     VirtualKeys virtualKeys,
     String anonymousTenant,
-    int metricsPort) {
+    int metricsPort,
+    LimitSettings limits) {
 
   public static final String HOST_ENV = "TIERGATE_INGRESS_HOST";
   public static final String PORT_ENV = "TIERGATE_INGRESS_PORT";
@@ -48,6 +53,8 @@ public record IngressConfig(
   public static final String VIRTUAL_KEYS_ENV = "TIERGATE_VIRTUAL_KEYS";
   public static final String ANONYMOUS_TENANT_ENV = "TIERGATE_ANONYMOUS_TENANT";
   public static final String METRICS_PORT_ENV = "TIERGATE_INGRESS_METRICS_PORT";
+  public static final String TENANT_LIMITS_ENV = "TIERGATE_TENANT_LIMITS";
+  public static final String RATE_LIMIT_SYNC_ENV = "TIERGATE_RATE_LIMIT_SYNC";
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -63,6 +70,7 @@ public record IngressConfig(
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(replyTimeout, "replyTimeout");
     Objects.requireNonNull(virtualKeys, "virtualKeys");
+    Objects.requireNonNull(limits, "limits");
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
@@ -78,6 +86,21 @@ public record IngressConfig(
     if (anonymousTenant != null && anonymousTenant.isBlank()) {
       anonymousTenant = null;
     }
+  }
+
+  /** With no tenant limits and the default sync interval. */
+  public IngressConfig(
+      final KafkaSettings kafka,
+      final String host,
+      final int port,
+      final Duration replyTimeout,
+      final int maxPending,
+      final int maxRequestBytes,
+      final VirtualKeys virtualKeys,
+      final String anonymousTenant,
+      final int metricsPort) {
+    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort, LimitSettings.DEFAULTS);
   }
 
   /** With metrics on a free port (see {@link #withMetricsPort}). */
@@ -132,42 +155,52 @@ public record IngressConfig(
         intSetting(env, MAX_REQUEST_BYTES_ENV, DEFAULT_MAX_REQUEST_BYTES),
         VirtualKeys.parse(env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeys.DEFAULT_SPEC)),
         env.get(ANONYMOUS_TENANT_ENV),
-        intSetting(env, METRICS_PORT_ENV, DEFAULT_METRICS_PORT));
+        intSetting(env, METRICS_PORT_ENV, DEFAULT_METRICS_PORT),
+        new LimitSettings(
+            TenantLimits.parse(env.get(TENANT_LIMITS_ENV)),
+            durationSetting(env, RATE_LIMIT_SYNC_ENV, LimitSettings.DEFAULT_SYNC_INTERVAL)));
   }
 
   public IngressConfig withPort(final int newPort) {
     return new IngressConfig(
         kafka, host, newPort, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort);
+        metricsPort, limits);
   }
 
   public IngressConfig withReplyTimeout(final Duration newTimeout) {
     return new IngressConfig(
         kafka, host, port, newTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort);
+        metricsPort, limits);
   }
 
   public IngressConfig withMaxPending(final int newMaxPending) {
     return new IngressConfig(
         kafka, host, port, replyTimeout, newMaxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort);
+        metricsPort, limits);
   }
 
   public IngressConfig withMaxRequestBytes(final int newMaxRequestBytes) {
     return new IngressConfig(
         kafka, host, port, replyTimeout, maxPending, newMaxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort);
+        metricsPort, limits);
   }
 
   public IngressConfig withAnonymousTenant(final String tenant) {
     return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, tenant, metricsPort);
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, tenant, metricsPort,
+        limits);
   }
 
   public IngressConfig withMetricsPort(final int newMetricsPort) {
     return new IngressConfig(
         kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        newMetricsPort);
+        newMetricsPort, limits);
+  }
+
+  public IngressConfig withLimits(final LimitSettings newLimits) {
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort, newLimits);
   }
 
   /** The caller for keyless requests, when anonymous access is on. */
@@ -179,7 +212,7 @@ public record IngressConfig(
   public IngressConfig withVirtualKeys(final VirtualKeys newKeys) {
     return new IngressConfig(
         kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys, anonymousTenant,
-        metricsPort);
+        metricsPort, limits);
   }
 
   private static int intSetting(final Map<String, String> env, final String name, final int dflt) {

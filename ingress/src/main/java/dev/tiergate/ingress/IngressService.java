@@ -15,7 +15,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.reactivestreams.Publisher;
@@ -66,6 +68,8 @@ public final class IngressService implements AutoCloseable {
   private final OpenAiDialect openAi;
   private final IngressMetrics metrics;
   private final DeadLetters deadLetters;
+  private final RateLimiter limiter;
+  private final LimitSync limitSync;
   private DisposableServer server;
   private DisposableServer metricsServer;
   private boolean closed;
@@ -86,7 +90,14 @@ public final class IngressService implements AutoCloseable {
         new LiveTable<>(
             KafkaClients.tableConsumer(config.kafka(), Topics.ROUTES, serdes),
             Topics.ROUTES.name()),
-        KafkaClients.deadLetterProducer(config.kafka()));
+        KafkaClients.deadLetterProducer(config.kafka()),
+        limiter ->
+            new LimitSync(
+                limiter, config.limits().syncInterval(),
+                KafkaClients.limitCountsProducer(config.kafka(), serdes),
+                KafkaClients.replyConsumer(config.kafka(), Topics.LIMIT_COUNTS, serdes),
+                KafkaClients.replyConsumer(config.kafka(), Topics.USAGE, serdes),
+                Clock.systemUTC()));
   }
 
   /**
@@ -136,12 +147,13 @@ public final class IngressService implements AutoCloseable {
       final LiveTable<Route> routes) {
     this(
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
-        new IngressMetrics(), null);
+        new IngressMetrics(), null,
+        limiter -> LimitSync.local(limiter, config.limits().syncInterval()));
   }
 
   /**
    * With the given clients and tables, and a producer that sends undecodable replies to their
-   * dead-letter topic; the service owns and closes them all.
+   * dead-letter topic; the service owns and closes them all. Rate limits count this instance only.
    */
   public IngressService(
       final IngressConfig config,
@@ -154,7 +166,23 @@ public final class IngressService implements AutoCloseable {
       final Producer<byte[], byte[]> deadLetterProducer) {
     this(
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
-        new IngressMetrics(), Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"));
+        Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"),
+        limiter -> LimitSync.local(limiter, config.limits().syncInterval()));
+  }
+
+  private IngressService(
+      final IngressConfig config,
+      final Producer<String, ChatRequest> producer,
+      final Consumer<String, ChatResponse> responseConsumer,
+      final Consumer<String, ChatChunk> chunkConsumer,
+      final LiveTable<VirtualKey> managedKeys,
+      final LiveTable<ModelSpec> models,
+      final LiveTable<Route> routes,
+      final Producer<byte[], byte[]> deadLetterProducer,
+      final Function<RateLimiter, LimitSync> limitSync) {
+    this(
+        config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
+        new IngressMetrics(), deadLetterProducer, limitSync);
   }
 
   private IngressService(
@@ -166,8 +194,13 @@ public final class IngressService implements AutoCloseable {
       final LiveTable<ModelSpec> models,
       final LiveTable<Route> routes,
       final IngressMetrics metrics,
-      final Producer<byte[], byte[]> deadLetterProducer) {
+      final Producer<byte[], byte[]> deadLetterProducer,
+      final Function<RateLimiter, LimitSync> limitSync) {
     this.config = Objects.requireNonNull(config, "config");
+    this.limiter =
+        new RateLimiter(
+            config.limits().tenants(), "ingress-" + UUID.randomUUID(), Clock.systemUTC());
+    this.limitSync = limitSync.apply(limiter);
     this.metrics = metrics;
     this.deadLetters = new DeadLetters(deadLetterProducer, metrics);
     this.producer = Objects.requireNonNull(producer, "producer");
@@ -195,13 +228,14 @@ public final class IngressService implements AutoCloseable {
         new AnthropicDialect(new AnthropicNormalizer(clock), new AnthropicJson(mapper));
     final int maxBytes = config.maxRequestBytes();
     this.chatCompletions =
-        new ChatHandler(openAi, keys, models, correlator, mapper, maxBytes, metrics);
-    this.messages = new ChatHandler(anthropic, keys, models, correlator, mapper, maxBytes, metrics);
+        new ChatHandler(openAi, keys, limiter, models, correlator, mapper, maxBytes, metrics);
+    this.messages = new ChatHandler(
+            anthropic, keys, limiter, models, correlator, mapper, maxBytes, metrics);
     this.modelsList = new ModelsHandler(keys, models, mapper, openAi, anthropic);
     this.openRouterChat =
         new ChatHandler(
             new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models),
-            keys, models, correlator, mapper, maxBytes, metrics);
+            keys, limiter, models, correlator, mapper, maxBytes, metrics);
     this.openRouterModels = new OpenRouterModelsHandler(models, routes, mapper);
   }
 
@@ -218,6 +252,7 @@ public final class IngressService implements AutoCloseable {
     routes.start();
     responses.start();
     chunks.start();
+    limitSync.start();
     if (config.metricsPort() != IngressConfig.NO_METRICS_PORT) {
       metricsServer = metricsHttpServer().bindNow(BIND_TIMEOUT);
       LOG.info("ingress metrics on {}:{}/metrics", config.host(), metricsServer.port());
@@ -347,6 +382,11 @@ public final class IngressService implements AutoCloseable {
     return metrics;
   }
 
+  /** This instance's rate limiter (its id names the instance in {@code tiergate.limit-counts}). */
+  public RateLimiter rateLimiter() {
+    return limiter;
+  }
+
   /** Requests waiting for replies right now. */
   public int pendingCount() {
     return correlator.pendingCount();
@@ -381,6 +421,7 @@ public final class IngressService implements AutoCloseable {
     } finally {
       responses.close();
       chunks.close();
+      limitSync.close();
       deadLetters.close();
       managedKeys.close();
       models.close();

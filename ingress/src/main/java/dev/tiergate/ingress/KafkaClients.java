@@ -3,6 +3,7 @@ package dev.tiergate.ingress;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.LimitCounts;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
@@ -55,6 +56,25 @@ final class KafkaClients {
         props,
         Topics.REQUESTS.keySerde().serializer(),
         Topics.REQUESTS.valueSerde(serdes).serializer());
+  }
+
+  /** Publishes this instance's rate-limit counts: small, frequent, best effort (the next replaces). */
+  static Producer<String, LimitCounts> limitCountsProducer(
+      final KafkaSettings kafka, final SerdeFactory serdes) {
+    final Properties props =
+        withDefaults(
+            kafka,
+            Map.of(
+                ProducerConfig.ACKS_CONFIG, "1",
+                ProducerConfig.LINGER_MS_CONFIG, "0",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT_MS),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT_MS),
+                ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-limit-counts"));
+    return new KafkaProducer<>(
+        props,
+        Topics.LIMIT_COUNTS.keySerde().serializer(),
+        Topics.LIMIT_COUNTS.valueSerde(serdes).serializer());
   }
 
   /** Sends undecodable replies, as the bytes they came in, to a dead-letter topic. */

@@ -72,6 +72,17 @@ public final class KeyDirectory {
       return Optional.empty();
     }
     return Optional.of(new Caller(row.getTenant(), defaultTier.get(), allowed,
-        Set.copyOf(row.getAllowedModels()), VirtualKeys.keyId(row.getKeyHash())));
+        Set.copyOf(row.getAllowedModels()), VirtualKeys.keyId(row.getKeyHash()), limits(row)));
+  }
+
+  /** The key's stored limits; a non-positive stored value is no limit. */
+  private static RateLimits limits(final VirtualKey row) {
+    return new RateLimits(
+        positive(row.getRequestsPerMinute()), positive(row.getTokensPerMinute()),
+        (int) positive(row.getMaxConcurrent()));
+  }
+
+  private static long positive(final Number value) {
+    return value == null || value.longValue() < 0 ? 0 : value.longValue();
   }
 }

@@ -3,6 +3,8 @@ package dev.tiergate.ingress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -23,6 +25,10 @@ public final class VirtualKeys {
   public static final String API_KEY_HEADER = "x-api-key";
   private static final String BEARER = "Bearer ";
   private static final int KEY_ID_HASH_CHARS = 12;
+  private static final String TIERS = "tiers";
+  private static final String MODELS = "models";
+  private static final Set<String> ATTRIBUTES =
+      Set.of(TIERS, MODELS, SpecAttributes.RPM, SpecAttributes.TPM, SpecAttributes.CONCURRENT);
 
   private final Map<String, Caller> callersByKeyHash;
 
@@ -31,8 +37,11 @@ public final class VirtualKeys {
   }
 
   /**
-   * Parses {@code key1=tenantA:balanced,key2=tenantB:frontier}. Fails fast on a malformed entry;
-   * the error names the entry's position, never the key.
+   * Parses {@code key1=tenantA:balanced,key2=tenantB:frontier}; each entry may carry optional
+   * attributes after {@code ;}: {@code key=tenant:tier;tiers=small|free;models=a|b;rpm=60;
+   * tpm=100000;concurrent=4} (the tiers the key may use, extra explicit models it may name, and its
+   * rate limits; see {@link RateLimits}). A key must not contain {@code ,} or {@code ;}. Fails fast
+   * on a malformed entry; the error names the entry's position, never the key.
    */
   public static VirtualKeys parse(final String spec) {
     Objects.requireNonNull(spec, "spec");
@@ -43,12 +52,18 @@ public final class VirtualKeys {
       if (entry.isEmpty()) {
         continue;
       }
-      final int eq = entry.lastIndexOf('=');
+      final String[] parts = entry.split(";");
+      final String head = parts[0].trim();
+      final int eq = head.lastIndexOf('=');
       if (eq <= 0) {
         throw malformed(i, "expected key=tenant:tier");
       }
-      final String keyHash = hash(entry.substring(0, eq).trim());
-      table.put(keyHash, parseCaller(i, entry.substring(eq + 1), keyId(keyHash)));
+      final String keyHash = hash(head.substring(0, eq).trim());
+      final int index = i;
+      final SpecAttributes attributes =
+          SpecAttributes.parse(
+              Arrays.copyOfRange(parts, 1, parts.length), ATTRIBUTES, why -> malformed(index, why));
+      table.put(keyHash, parseCaller(i, head.substring(eq + 1), keyId(keyHash), attributes));
     }
     if (table.isEmpty()) {
       throw new IllegalArgumentException("virtual key table is empty");
@@ -56,7 +71,8 @@ public final class VirtualKeys {
     return new VirtualKeys(table);
   }
 
-  private static Caller parseCaller(final int index, final String value, final String keyId) {
+  private static Caller parseCaller(
+      final int index, final String value, final String keyId, final SpecAttributes attributes) {
     final int colon = value.lastIndexOf(':');
     if (colon <= 0) {
       throw malformed(index, "expected tenant:tier after '='");
@@ -68,7 +84,16 @@ public final class VirtualKeys {
     if (tenant.isEmpty()) {
       throw malformed(index, "empty tenant");
     }
-    return new Caller(tenant, tier, Set.of(), Set.of(), keyId);
+    final Set<Tier> tiers = EnumSet.noneOf(Tier.class);
+    for (final String name : attributes.list(TIERS)) {
+      tiers.add(Tier.parse(name).orElseThrow(() -> malformed(index, "unknown tier in 'tiers'")));
+    }
+    if (!tiers.isEmpty() && !tiers.contains(tier)) {
+      throw malformed(index, "the default tier must be one of 'tiers'");
+    }
+    return new Caller(
+        tenant, tier, tiers, Set.copyOf(attributes.list(MODELS)), keyId,
+        attributes.limits(why -> malformed(index, why)));
   }
 
   private static IllegalArgumentException malformed(final int index, final String why) {

@@ -43,6 +43,13 @@ public final class Topics {
    */
   public static final Topic<CancelEvent> CANCELS =
       stream("tiergate.cancels", CancelEvent.class, DAY);
+  /**
+   * Each ingress instance's rate-limit counts per key and tenant over the last minute, keyed by
+   * subject; every instance reads all of them, so limits hold across instances. An hour of
+   * retention: readers only look back one minute.
+   */
+  public static final Topic<LimitCounts> LIMIT_COUNTS =
+      stream("tiergate.limit-counts", LimitCounts.class, Optional.of(Duration.ofHours(1)));
   /** Spend aggregates per tenant, dimension and window. */
   public static final Topic<SpendAggregate> SPEND =
       stream("tiergate.spend", SpendAggregate.class, Optional.of(Duration.ofDays(35)));
@@ -86,7 +93,7 @@ public final class Topics {
   public static final List<Topic<?>> ALL =
       List.of(
           REQUESTS, ROUTED, ROUTED_BATCH, RESPONSES, RESPONSE_CHUNKS, USAGE, CANCELS, SPEND,
-          BUDGET_ALERTS,
+          BUDGET_ALERTS, LIMIT_COUNTS,
           ROUTES, MODELS, BUDGETS, BUDGET_STATE, BATCHES, BATCH_MANIFESTS, VIRTUAL_KEYS,
           REQUESTS_DLQ, ROUTED_DLQ, ROUTED_BATCH_DLQ, RESPONSES_DLQ, USAGE_DLQ, ROUTES_DLQ,
           MODELS_DLQ);

@@ -5,8 +5,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -17,12 +19,19 @@ import reactor.core.publisher.Mono;
 
 /**
  * Per provider endpoint: a concurrency budget for interactive calls, a separate one for batch
- * calls, and a circuit breaker (resilience4j) that stops calling an endpoint that keeps failing, so
- * the chain falls back at once instead of waiting on timeouts. Only failures that say the endpoint
- * is unhealthy (5xx, connection errors, timeouts, broken streams) count against it; a 429 or a
- * rejected request does not.
+ * calls, and within each a budget per tenant, so one tenant cannot take every slot of a provider;
+ * and a circuit breaker (resilience4j) per provider and tenant that stops calling an endpoint that
+ * keeps failing for that tenant, so its chain falls back at once instead of waiting on timeouts.
+ * Breakers are per tenant because failures often are (a tenant's own key, its huge prompts, its
+ * slow tools): one tenant's timeouts never open the breaker for another. An endpoint that is down
+ * for everyone opens every tenant's breaker after each tenant's own minimum of calls. Only failures
+ * that say the endpoint is unhealthy (5xx, connection errors, timeouts, broken streams) count; a
+ * 429 or a rejected request does not.
  */
 public final class ProviderGuards {
+
+  /** The tenant of calls made without one (the tenant-less overloads, e.g. in tests). */
+  public static final String NO_TENANT = "";
 
   private static final Logger log = LoggerFactory.getLogger(ProviderGuards.class);
   private static final Set<ProviderFailure.Kind> UNHEALTHY =
@@ -31,11 +40,19 @@ public final class ProviderGuards {
           ProviderFailure.Kind.CONNECTION,
           ProviderFailure.Kind.TIMEOUT,
           ProviderFailure.Kind.INTERRUPTED);
+  /** Breaker states from worst to best, for a provider's state over all its tenants. */
+  private static final List<CircuitBreaker.State> WORST_FIRST =
+      List.of(
+          CircuitBreaker.State.FORCED_OPEN, CircuitBreaker.State.OPEN,
+          CircuitBreaker.State.HALF_OPEN);
 
   private final GuardSettings settings;
   private final CircuitBreakerRegistry breakers;
+  private final Map<String, Map<String, CircuitBreaker>> breakersByProvider = new ConcurrentHashMap<>();
   private final Map<String, AsyncLimiter> interactive = new ConcurrentHashMap<>();
   private final Map<String, AsyncLimiter> batch = new ConcurrentHashMap<>();
+  private final Map<String, AsyncLimiter> interactiveByTenant = new ConcurrentHashMap<>();
+  private final Map<String, AsyncLimiter> batchByTenant = new ConcurrentHashMap<>();
 
   public ProviderGuards(final GuardSettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -53,27 +70,68 @@ public final class ProviderGuards {
                 .build());
   }
 
-  /** One guarded non-streaming attempt. */
+  /** One guarded non-streaming attempt with no tenant. */
   public <T> Mono<T> call(final ProviderTarget target, final boolean isBatch, final Supplier<Mono<T>> attempt) {
-    final CircuitBreaker breaker = breaker(target);
-    return limiter(target, isBatch)
-        .withPermit(() -> Mono.defer(attempt).transformDeferred(CircuitBreakerOperator.of(breaker)))
-        .onErrorMap(CallNotPermittedException.class, e -> open(target));
+    return call(target, NO_TENANT, isBatch, attempt);
   }
 
-  /** One guarded streaming attempt. */
+  /** One guarded non-streaming attempt for a tenant: its slot first, then the provider's. */
+  public <T> Mono<T> call(
+      final ProviderTarget target, final String tenant, final boolean isBatch,
+      final Supplier<Mono<T>> attempt) {
+    final CircuitBreaker breaker = breaker(target.provider(), tenant);
+    final AsyncLimiter provider = limiter(target, isBatch);
+    final Supplier<Mono<T>> guarded =
+        () -> provider.withPermit(
+            () -> Mono.defer(attempt).transformDeferred(CircuitBreakerOperator.of(breaker)));
+    return tenantLimiter(target, tenant, isBatch)
+        .map(share -> share.withPermit(guarded))
+        .orElseGet(guarded)
+        .onErrorMap(CallNotPermittedException.class, e -> open(target, tenant));
+  }
+
+  /** One guarded streaming attempt with no tenant. */
   public <T> Flux<T> stream(final ProviderTarget target, final boolean isBatch, final Supplier<Flux<T>> attempt) {
-    final CircuitBreaker breaker = breaker(target);
-    return limiter(target, isBatch)
-        .withPermitMany(() -> Flux.defer(attempt).transformDeferred(CircuitBreakerOperator.of(breaker)))
-        .onErrorMap(CallNotPermittedException.class, e -> open(target));
+    return stream(target, NO_TENANT, isBatch, attempt);
   }
 
-  /** The breaker state of a provider endpoint, e.g. {@code CLOSED} or {@code OPEN}. */
+  /** One guarded streaming attempt for a tenant. */
+  public <T> Flux<T> stream(
+      final ProviderTarget target, final String tenant, final boolean isBatch,
+      final Supplier<Flux<T>> attempt) {
+    final CircuitBreaker breaker = breaker(target.provider(), tenant);
+    final AsyncLimiter provider = limiter(target, isBatch);
+    final Supplier<Flux<T>> guarded =
+        () -> provider.withPermitMany(
+            () -> Flux.defer(attempt).transformDeferred(CircuitBreakerOperator.of(breaker)));
+    return tenantLimiter(target, tenant, isBatch)
+        .map(share -> share.withPermitMany(guarded))
+        .orElseGet(guarded)
+        .onErrorMap(CallNotPermittedException.class, e -> open(target, tenant));
+  }
+
+  /**
+   * The worst breaker state of a provider endpoint over its tenants, e.g. {@code OPEN} when any
+   * tenant's breaker is open; {@code CLOSED} when none has called it.
+   */
   public CircuitBreaker.State state(final String provider) {
-    return breakers.circuitBreaker(provider).getState();
+    final Map<String, CircuitBreaker> byTenant = breakersByProvider.getOrDefault(provider, Map.of());
+    for (final CircuitBreaker.State state : WORST_FIRST) {
+      for (final CircuitBreaker breaker : byTenant.values()) {
+        if (breaker.getState() == state) {
+          return state;
+        }
+      }
+    }
+    return CircuitBreaker.State.CLOSED;
   }
 
+  /** The breaker state of a provider endpoint for one tenant. */
+  public CircuitBreaker.State state(final String provider, final String tenant) {
+    return breaker(provider, tenant).getState();
+  }
+
+  /** The provider's own limiter of a lane (all tenants together). */
   public AsyncLimiter limiter(final ProviderTarget target, final boolean isBatch) {
     return (isBatch ? batch : interactive)
         .computeIfAbsent(
@@ -81,14 +139,42 @@ public final class ProviderGuards {
             name -> new AsyncLimiter(isBatch ? settings.maxBatchConcurrent() : settings.maxConcurrent()));
   }
 
-  private CircuitBreaker breaker(final ProviderTarget target) {
-    return breakers.circuitBreaker(target.provider());
+  /**
+   * One tenant's limiter of a provider's lane; empty when the tenant's share is the whole lane (it
+   * could never bind).
+   */
+  public Optional<AsyncLimiter> tenantLimiter(
+      final ProviderTarget target, final String tenant, final boolean isBatch) {
+    final int lane = isBatch ? settings.maxBatchConcurrent() : settings.maxConcurrent();
+    final int permits =
+        isBatch ? settings.maxBatchConcurrentPerTenant() : settings.maxConcurrentPerTenant();
+    if (permits >= lane) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        (isBatch ? batchByTenant : interactiveByTenant)
+            .computeIfAbsent(scoped(target.provider(), tenant), name -> new AsyncLimiter(permits)));
   }
 
-  private static ProviderFailure open(final ProviderTarget target) {
-    log.debug("circuit open for provider {}; skipping {}", target.provider(), target.catalogueId());
+  private CircuitBreaker breaker(final String provider, final String tenant) {
+    return breakersByProvider
+        .computeIfAbsent(provider, name -> new ConcurrentHashMap<>())
+        .computeIfAbsent(
+            Objects.requireNonNull(tenant, "tenant"),
+            name -> breakers.circuitBreaker(scoped(provider, tenant)));
+  }
+
+  /** A provider and tenant as one name (tenant ids are opaque, so a separator cannot clash). */
+  private static String scoped(final String provider, final String tenant) {
+    return provider + "|" + tenant.length() + ":" + tenant;
+  }
+
+  private static ProviderFailure open(final ProviderTarget target, final String tenant) {
+    log.debug("circuit open for provider {} and tenant {}; skipping {}", target.provider(), tenant,
+        target.catalogueId());
     return ProviderFailure.of(
-        ProviderFailure.Kind.CIRCUIT_OPEN, "circuit breaker open for provider " + target.provider());
+        ProviderFailure.Kind.CIRCUIT_OPEN,
+        "circuit breaker open for provider " + target.provider());
   }
 
   private static boolean unhealthy(final Throwable error) {

@@ -81,11 +81,21 @@ public final class KeysCommand implements Runnable {
     @Option(names = "--label", description = "A note shown in listings.")
     String label;
 
+    @Option(names = "--rpm", description = "Requests per minute (default: no limit).")
+    Integer requestsPerMinute;
+
+    @Option(names = "--tpm", description = "Input + output tokens per minute (default: no limit).")
+    Long tokensPerMinute;
+
+    @Option(names = "--max-concurrent", description = "Requests in flight at once (default: no limit).")
+    Integer maxConcurrent;
+
     @Override
     public Integer call() {
       final VirtualKeyStore.Created created;
       try {
-        created = cluster.store().create(tenant, defaultTier, allowedTiers, allowedModels, label);
+        created = cluster.store().create(tenant, defaultTier, allowedTiers, allowedModels, label,
+            new VirtualKeyStore.Limits(requestsPerMinute, tokensPerMinute, maxConcurrent));
       } catch (IllegalArgumentException e) {
         return usageError(spec, e);
       }

@@ -69,19 +69,39 @@ public final class VirtualKeyStore {
   public Created create(
       final String tenant, final String defaultTier, final List<String> allowedTiers,
       final String label) {
-    return create(tenant, defaultTier, allowedTiers, List.of(), label);
+    return create(tenant, defaultTier, allowedTiers, List.of(), label, Limits.NONE);
   }
 
   /**
-   * Creates and stores a key with a model allow-list: explicit {@code provider/model} ids the key
-   * may name beyond the models of its tiers' routing chains.
+   * A key's rate limits; null is no limit of that kind.
+   *
+   * @param requestsPerMinute requests per minute
+   * @param tokensPerMinute input + output tokens per minute
+   * @param maxConcurrent requests in flight at once
+   */
+  public record Limits(Integer requestsPerMinute, Long tokensPerMinute, Integer maxConcurrent) {
+    public static final Limits NONE = new Limits(null, null, null);
+
+    public Limits {
+      if ((requestsPerMinute != null && requestsPerMinute < 1)
+          || (tokensPerMinute != null && tokensPerMinute < 1)
+          || (maxConcurrent != null && maxConcurrent < 1)) {
+        throw new IllegalArgumentException("--rpm, --tpm and --max-concurrent must be positive");
+      }
+    }
+  }
+
+  /**
+   * Creates and stores a key with a model allow-list (explicit {@code provider/model} ids the key
+   * may name beyond the models of its tiers' routing chains) and rate limits.
    *
    * @throws IllegalArgumentException also for a model id that is not {@code provider/model}
    */
   public Created create(
       final String tenant, final String defaultTier, final List<String> allowedTiers,
-      final List<String> allowedModels, final String label) {
+      final List<String> allowedModels, final String label, final Limits limits) {
     Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(limits, "limits");
     final List<String> models = Objects.requireNonNull(allowedModels, "allowedModels").stream()
         .map(VirtualKeyStore::modelId).distinct().toList();
     Objects.requireNonNull(allowedTiers, "allowedTiers");
@@ -108,6 +128,9 @@ public final class VirtualKeyStore {
             .setLabel(label)
             .setRevoked(false)
             .setCreatedAt(clock.instant())
+            .setRequestsPerMinute(limits.requestsPerMinute())
+            .setTokensPerMinute(limits.tokensPerMinute())
+            .setMaxConcurrent(limits.maxConcurrent())
             .build();
     write(row);
     return new Created(key, row);

@@ -64,6 +64,7 @@ public final class ProviderSimulator implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
   private final Map<String, RecordedRequest> lastRequests = new ConcurrentHashMap<>();
+  private final Map<String, Duration> slowCredentials = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
   private final CallLedger ledger = new CallLedger();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -224,11 +225,47 @@ public final class ProviderSimulator implements AutoCloseable {
                 failure
                     .map(error -> sendFailure(exchange, prompt, error))
                     .orElseGet(() -> sendReply(exchange, prompt, call)));
-    final Duration latency = exchange.controls().latency();
+    final Duration latency = latency(exchange);
     return (latency.isZero() ? send : Mono.delay(latency).then(send))
         .doOnSuccess(done -> call.completed(clock.instant()))
         .doOnError(error -> call.aborted(clock.instant()))
         .doOnCancel(() -> call.aborted(clock.instant()));
+  }
+
+  /** The request's own latency, or longer when it presents a credential that was slowed down. */
+  private Duration latency(final Exchange exchange) {
+    final Duration own = exchange.controls().latency();
+    if (slowCredentials.isEmpty()) {
+      return own;
+    }
+    final HttpHeaders headers = exchange.headers();
+    final String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+    final String bearer =
+        authorization != null && authorization.startsWith("Bearer ")
+            ? authorization.substring("Bearer ".length())
+            : null;
+    Duration latency = own;
+    for (final String credential :
+        new String[] {bearer, headers.get("x-api-key"), headers.get("x-goog-api-key")}) {
+      final Duration slow = credential == null ? null : slowCredentials.get(credential);
+      if (slow != null && slow.compareTo(latency) > 0) {
+        latency = slow;
+      }
+    }
+    return latency;
+  }
+
+  /**
+   * Delays every call that presents this credential (a tenant's own provider key whose account is
+   * slow) by at least {@code delay}; {@link Duration#ZERO} lifts it.
+   */
+  public void slowDownCredential(final String credential, final Duration delay) {
+    Objects.requireNonNull(credential, "credential");
+    if (delay.isZero()) {
+      slowCredentials.remove(credential);
+    } else {
+      slowCredentials.put(credential, delay);
+    }
   }
 
   private Mono<Void> sendReply(

@@ -99,7 +99,7 @@ public final class DispatcherService implements AutoCloseable {
     final ResponsePublisher publisher = new ResponsePublisher(producer, serdes);
     final RequestDispatcher dispatcher =
         new RequestDispatcher(
-            new Providers(config.providers().values(), new ObjectMapper(), families),
+            new Providers(config.providers().values(), new ObjectMapper(), families, true),
             providerClient,
             new CallPolicy(config.retry(), config.keys(), guards),
             publisher,

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -57,6 +56,7 @@ public final class AccountingHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AccountingHttpServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BEARER = "Bearer ";
+  private static final String API_KEY_HEADER = "x-api-key";
   private static final int MAX_BUCKETS = 400;
 
   private final AccountingStores stores;
@@ -150,6 +150,12 @@ public final class AccountingHttpServer implements AutoCloseable {
       final String route,
       final Query query) {
     final long started = System.nanoTime();
+    if (!ForwardTarget.isOriginForm(request.uri())) {
+      // An absolute-form or authority-like target is never answered, nor forwarded anywhere.
+      metrics.request(route, HttpResponseStatus.BAD_REQUEST.code(), Duration.ofNanos(System.nanoTime() - started));
+      return send(response, error(HttpResponseStatus.BAD_REQUEST, "invalid_request",
+          "the request target must be a path starting with '/'"));
+    }
     return Mono.defer(() -> answer(request, route, query))
         .subscribeOn(Schedulers.boundedElastic())
         .onErrorResume(e -> Mono.just(failure(e)))
@@ -219,13 +225,18 @@ public final class AccountingHttpServer implements AutoCloseable {
   /** Sends the query to the owning instance once and relays its answer. */
   private Mono<Reply> forward(final HttpServerRequest request, final HostInfo owner) {
     final HttpRequest.Builder forwarded = HttpRequest.newBuilder(
-            URI.create("http://" + owner.host() + ":" + owner.port() + request.uri()))
+            ForwardTarget.forOwner(owner, request.uri()))
         .timeout(FORWARD_TIMEOUT)
         .header(FORWARDED_HEADER, "1")
         .GET();
     final String authorization = request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
+    final String apiKey = request.requestHeaders().get(API_KEY_HEADER);
+    // The owner authenticates the caller again, from whichever key header it sent.
     if (authorization != null) {
       forwarded.header("Authorization", authorization);
+    }
+    if (apiKey != null) {
+      forwarded.header(API_KEY_HEADER, apiKey);
     }
     return Mono.fromFuture(
             () -> forwarder.sendAsync(forwarded.build(), HttpResponse.BodyHandlers.ofByteArray()))
@@ -267,7 +278,7 @@ public final class AccountingHttpServer implements AutoCloseable {
     if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return authorization.substring(BEARER.length());
     }
-    return request.requestHeaders().get("x-api-key");
+    return request.requestHeaders().get(API_KEY_HEADER);
   }
 
   private static SpendDimension dimension(final Map<String, List<String>> params) {

@@ -38,8 +38,10 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *       API at ({@code application.server}), default the bind host, or {@code 127.0.0.1} when
  *       binding all interfaces.
  *   <li>{@code TIERGATE_VIRTUAL_KEYS}: static keys for the query API, {@code key=tenant:tier,...},
- *       the ingress's format and default ({@value VirtualKeyTable#DEFAULT_SPEC}); keys on {@code
- *       tiergate.virtual-keys} are accepted too.
+ *       the ingress's format; default none. Keys on {@code tiergate.virtual-keys} are accepted too,
+ *       and without static keys the service refuses to start when that table holds no usable key.
+ *   <li>{@code TIERGATE_DEMO}: {@code true} turns on the well-known demo key ({@value
+ *       VirtualKeyTable#DEFAULT_SPEC}) when no static keys are set; {@code tiergate up} sets it.
  * </ul>
  *
  * @param stateDir empty for the Streams default
@@ -72,6 +74,7 @@ public record AccountingConfig(
   public static final String BUDGET_CHECK_ENV = "TIERGATE_ACCOUNTING_BUDGET_CHECK_MS";
   public static final String ADVERTISED_HOST_ENV = "TIERGATE_ACCOUNTING_ADVERTISED_HOST";
   public static final String VIRTUAL_KEYS_ENV = "TIERGATE_VIRTUAL_KEYS";
+  public static final String DEMO_ENV = "TIERGATE_DEMO";
 
   public static final String DEFAULT_APP_ID = "tiergate-accounting";
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -140,7 +143,17 @@ public record AccountingConfig(
         millis(env, GRACE_ENV, DEFAULT_GRACE),
         millis(env, BUDGET_CHECK_ENV, DEFAULT_BUDGET_CHECK),
         Optional.ofNullable(env.get(ADVERTISED_HOST_ENV)).filter(h -> !h.isBlank()),
-        env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeyTable.DEFAULT_SPEC));
+        virtualKeys(env));
+  }
+
+  /** The static keys; the demo key only with {@code TIERGATE_DEMO=true}, else none. */
+  private static String virtualKeys(final Map<String, String> env) {
+    final String spec = env.get(VIRTUAL_KEYS_ENV);
+    if (spec != null && !spec.isBlank()) {
+      return spec;
+    }
+    final boolean demo = "true".equalsIgnoreCase(env.getOrDefault(DEMO_ENV, "false").trim());
+    return demo ? VirtualKeyTable.DEFAULT_SPEC : "";
   }
 
   public AccountingConfig withPort(final int newPort) {

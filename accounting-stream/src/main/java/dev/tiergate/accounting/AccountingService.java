@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.slf4j.Logger;
@@ -81,6 +82,29 @@ public final class AccountingService implements AutoCloseable {
     starter = thread;
     thread.start();
     awaitRunning(app);
+    requireAKey(app);
+  }
+
+  /**
+   * Without static keys, the query API needs a usable key on {@code tiergate.virtual-keys}: the
+   * global table is read to its end before the stream runs, so an empty one means there is none.
+   */
+  private void requireAKey(final KafkaStreams app) {
+    if (VirtualKeyTable.of(config.virtualKeys(), hash -> null).hasStaticKeys()) {
+      return;
+    }
+    if (app.state() != KafkaStreams.State.RUNNING) {
+      throw new NoVirtualKeysException("no static keys, and tiergate.virtual-keys could not be read"
+          + " (stream " + app.state() + " after " + config.startTimeout().toSeconds() + " s)");
+    }
+    try (KeyValueIterator<String, VirtualKey> keys = new StreamsStores(app).virtualKeys().all()) {
+      while (keys.hasNext()) {
+        if (!keys.next().value.getRevoked()) {
+          return;
+        }
+      }
+    }
+    throw new NoVirtualKeysException("no virtual keys configured");
   }
 
   /** The Prometheus metrics of this instance (also served at {@code /metrics}). */

@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,9 +37,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * The accounting query API and dashboard. Data routes ({@code /v1/spend}, {@code
  * /v1/spend/series}, {@code /v1/budgets}) need a virtual key and show only that key's tenant; each
  * is answered by the instance that owns the tenant's partition, forwarded there once when that is
- * another instance, and refused with 503 while ownership is unknown. {@code /dashboard}, {@code
- * /health} and {@code /metrics} need no key (the page asks for one). Store reads, JSON writing and
- * forwarding run off the event loop.
+ * another instance, and refused with 503 while ownership is unknown. {@code /dashboard} and {@code
+ * /health} need no key (the page asks for one); {@code /metrics} is on its own port ({@link
+ * AccountingOpsHttp}). Store reads, JSON writing and forwarding run off the event loop.
  */
 public final class AccountingHttpServer implements AutoCloseable {
 
@@ -110,8 +109,7 @@ public final class AccountingHttpServer implements AutoCloseable {
                 .get("/v1/budgets", (req, res) -> data(req, res, "budgets", this::budgets))
                 .get("/dashboard", this::dashboard)
                 .get("/", (req, res) -> res.sendRedirect("/dashboard"))
-                .get("/health", this::health)
-                .get("/metrics", this::metrics))
+                .get("/health", this::health))
             .bindNow(BIND_TIMEOUT);
     if (!server.compareAndSet(null, bound)) {
       bound.disposeNow();
@@ -263,14 +261,6 @@ public final class AccountingHttpServer implements AutoCloseable {
             : HttpResponseStatus.SERVICE_UNAVAILABLE;
     return send(response, new Reply(status, JSON_TYPE,
         toJson(Map.of("status", String.valueOf(current)))));
-  }
-
-  private Publisher<Void> metrics(
-      final HttpServerRequest request, final HttpServerResponse response) {
-    return Mono.fromCallable(metrics::scrape)
-        .subscribeOn(Schedulers.boundedElastic())
-        .flatMap(text -> send(response, new Reply(HttpResponseStatus.OK,
-            "text/plain; version=0.0.4; charset=utf-8", text.getBytes(StandardCharsets.UTF_8))));
   }
 
   private static String presentedKey(final HttpServerRequest request) {

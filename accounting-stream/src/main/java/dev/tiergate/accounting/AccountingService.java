@@ -39,6 +39,7 @@ public final class AccountingService implements AutoCloseable {
   private final CountDownLatch settled = new CountDownLatch(1);
   private volatile KafkaStreams streams;
   private volatile AccountingHttpServer http;
+  private volatile AccountingOpsHttp ops;
   private volatile Thread starter;
   private volatile RuntimeException startFailure;
   private volatile QueryRouter router;
@@ -64,6 +65,9 @@ public final class AccountingService implements AutoCloseable {
             new LazyStores(), this::route, keyTable(), this::state, Clock.systemUTC(), metrics)
         .start(config.host(), config.port());
     http = server;
+    if (config.metricsPort() != AccountingConfig.NO_METRICS_PORT) {
+      ops = AccountingOpsHttp.start(config.host(), config.metricsPort(), metrics, this::state);
+    }
     final KafkaStreams app = new KafkaStreams(
         AccountingTopology.build(serdes, config), config.streamsProperties(server.port()));
     app.setUncaughtExceptionHandler(this::replaceThread);
@@ -173,6 +177,12 @@ public final class AccountingService implements AutoCloseable {
     return server.port();
   }
 
+  /** The port of {@code /metrics} and {@code /health}; -1 before start or when turned off. */
+  public int metricsPort() {
+    final AccountingOpsHttp opsServer = ops;
+    return opsServer == null ? AccountingConfig.NO_METRICS_PORT : opsServer.port();
+  }
+
   /** The Streams state, {@code CREATED} before start. */
   public KafkaStreams.State state() {
     final KafkaStreams app = streams;
@@ -187,6 +197,10 @@ public final class AccountingService implements AutoCloseable {
     final AccountingHttpServer server = http;
     if (server != null) {
       server.close();
+    }
+    final AccountingOpsHttp opsServer = ops;
+    if (opsServer != null) {
+      opsServer.close();
     }
     final Thread thread = starter;
     if (thread != null && thread.isAlive()) {

@@ -130,6 +130,7 @@ public final class TiergateStack implements AutoCloseable {
   private IngressService ingress;
   private AccountingService accounting;
   private DispatcherService dispatcher;
+  private RouterService router;
   private KafkaSettings kafkaSettings;
   private Map<String, String> env = Map.of();
   private Duration startupTime = Duration.ZERO;
@@ -159,7 +160,7 @@ public final class TiergateStack implements AutoCloseable {
     accounting = track(new AccountingService(AccountingConfig.fromEnv(env), serdes));
     final BatchProgressService batches =
         track(new BatchProgressService(BatchConfig.fromEnv(env), serdes));
-    final RouterService router = track(new RouterService(RouterConfig.fromEnv(env), serdes));
+    router = track(new RouterService(RouterConfig.fromEnv(env), serdes));
     dispatcher = options.inProcessDispatcher()
         ? track(new DispatcherService(DispatcherConfig.fromEnv(env), serdes))
         : null;
@@ -287,6 +288,13 @@ public final class TiergateStack implements AutoCloseable {
   /** The accounting service's Prometheus endpoint ({@code /metrics} on its own port). */
   public String accountingMetricsUrl() {
     return "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.metricsPort() + "/metrics";
+  }
+
+  /** The router's {@code /health} (its only HTTP port; empty when turned off). */
+  public Optional<String> routerHealthUrl() {
+    return router.port() < 0
+        ? Optional.empty()
+        : Optional.of("http://" + clientHost(RouterConfig.HOST_ENV) + ":" + router.port() + "/health");
   }
 
   public String accountingUrl() {

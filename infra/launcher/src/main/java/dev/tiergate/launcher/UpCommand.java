@@ -81,6 +81,7 @@ final class UpCommand implements Callable<Integer> {
           OpenAI-compatible API   %s/v1/chat/completions   (key: tg-demo-key)
           Dashboard               %s/dashboard#key=tg-demo-key
           Ingress metrics         %s  (Prometheus; its own port, no key)
+          Accounting metrics      %s
           Kafka bootstrap         %s
           Schema registry         %s  (Confluent-compatible API at /apis/ccompat/v7)
           Provider simulator      %s
@@ -98,6 +99,7 @@ final class UpCommand implements Callable<Integer> {
         ingress,
         stack.accountingUrl(),
         stack.ingressMetricsUrl(),
+        stack.accountingMetricsUrl(),
         stack.kafkaSettings().bootstrapServers(),
         stack.kafkaSettings().schemaRegistryUrl(),
         stack.simulatorUrl(),

@@ -22,6 +22,10 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *   <li>{@code TIERGATE_ACCOUNTING_APP_ID}: Streams application id, default {@value #DEFAULT_APP_ID}.
  *   <li>{@code TIERGATE_ACCOUNTING_HOST}: HTTP bind address, default {@value #DEFAULT_HOST}.
  *   <li>{@code TIERGATE_ACCOUNTING_PORT}: HTTP port, default {@value #DEFAULT_PORT}; 0 picks a free one.
+ *   <li>{@code TIERGATE_ACCOUNTING_METRICS_PORT}: port of {@code GET /metrics} (Prometheus) and
+ *       {@code GET /health}, on the same interface, separate from the query API so it can stay off
+ *       the public network; default {@value #DEFAULT_METRICS_PORT}, 0 picks a free one, -1 turns it
+ *       off.
  *   <li>{@code TIERGATE_STATE_DIR}: Streams state directory, default Streams' own (under the temp dir).
  *   <li>{@code TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS}: default 200; bounds how stale spend can be.
  *   <li>{@code TIERGATE_ACCOUNTING_PRESUM_MS}: how long spend deltas are summed per key before they
@@ -42,8 +46,10 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *       in the spend aggregates, default {@value #DEFAULT_SPEND_MAX_VALUES}; later new values that
  *       month are counted under {@code (other)} ({@link SpendValueCap}).
  *   <li>{@code TIERGATE_VIRTUAL_KEYS}: static keys for the query API, {@code key=tenant:tier,...},
- *       the ingress's format and default ({@value VirtualKeyTable#DEFAULT_SPEC}); keys on {@code
- *       tiergate.virtual-keys} are accepted too.
+ *       the ingress's format; default none. Keys on {@code tiergate.virtual-keys} are accepted too,
+ *       and without static keys the service refuses to start when that table holds no usable key.
+ *   <li>{@code TIERGATE_DEMO}: {@code true} turns on the well-known demo key ({@value
+ *       VirtualKeyTable#DEFAULT_SPEC}) when no static keys are set; {@code tiergate up} sets it.
  * </ul>
  *
  * @param stateDir empty for the Streams default
@@ -62,7 +68,8 @@ public record AccountingConfig(
     Duration budgetCheckInterval,
     Optional<String> advertisedHost,
     String virtualKeys,
-    int spendMaxValues) {
+    int spendMaxValues,
+    int metricsPort) {
 
   public static final String APP_ID_ENV = "TIERGATE_ACCOUNTING_APP_ID";
   public static final String HOST_ENV = "TIERGATE_ACCOUNTING_HOST";
@@ -78,10 +85,16 @@ public record AccountingConfig(
   public static final String ADVERTISED_HOST_ENV = "TIERGATE_ACCOUNTING_ADVERTISED_HOST";
   public static final String VIRTUAL_KEYS_ENV = "TIERGATE_VIRTUAL_KEYS";
   public static final String SPEND_MAX_VALUES_ENV = "TIERGATE_SPEND_MAX_VALUES";
+  public static final String DEMO_ENV = "TIERGATE_DEMO";
+  public static final String METRICS_PORT_ENV = "TIERGATE_ACCOUNTING_METRICS_PORT";
 
   public static final String DEFAULT_APP_ID = "tiergate-accounting";
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8083;
+  /** {@code /metrics} and {@code /health} on their own port, off the public query API. */
+  public static final int DEFAULT_METRICS_PORT = 9083;
+  /** A metrics port of -1: no metrics server. */
+  public static final int NO_METRICS_PORT = -1;
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
   /**
    * One second: five commits' worth of requests per pre-summed record. Longer than the commit
@@ -124,9 +137,12 @@ public record AccountingConfig(
     if (spendMaxValues < 1) {
       throw new IllegalArgumentException("spendMaxValues must be positive: " + spendMaxValues);
     }
+    if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
+      throw new IllegalArgumentException("metrics port out of range: " + metricsPort);
+    }
   }
 
-  /** The settings with the default cap on distinct spend values. */
+  /** The settings with the default cap on distinct spend values and no metrics port. */
   public AccountingConfig(
       final KafkaSettings kafka,
       final String applicationId,
@@ -143,16 +159,20 @@ public record AccountingConfig(
       final String virtualKeys) {
     this(kafka, applicationId, host, port, stateDir, commitInterval, presumInterval, startTimeout,
         closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys,
-        DEFAULT_SPEND_MAX_VALUES);
+        DEFAULT_SPEND_MAX_VALUES, NO_METRICS_PORT);
   }
 
-  /** The defaults above around the given cluster; handy for tests and the all-in-one launcher. */
+  /**
+   * The defaults above around the given cluster, with the demo key and metrics on a free port;
+   * handy for tests.
+   */
   public static AccountingConfig defaults(final KafkaSettings kafka) {
     return new AccountingConfig(
         kafka, DEFAULT_APP_ID, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(),
         DEFAULT_COMMIT_INTERVAL, DEFAULT_PRESUM_INTERVAL, DEFAULT_START_TIMEOUT,
         DEFAULT_CLOSE_TIMEOUT, DEFAULT_GRACE,
-        DEFAULT_BUDGET_CHECK, Optional.empty(), VirtualKeyTable.DEFAULT_SPEC);
+        DEFAULT_BUDGET_CHECK, Optional.empty(), VirtualKeyTable.DEFAULT_SPEC,
+        DEFAULT_SPEND_MAX_VALUES, 0);
   }
 
   /** Reads the settings; fails fast on a missing or malformed value. */
@@ -171,65 +191,86 @@ public record AccountingConfig(
         millis(env, GRACE_ENV, DEFAULT_GRACE),
         millis(env, BUDGET_CHECK_ENV, DEFAULT_BUDGET_CHECK),
         Optional.ofNullable(env.get(ADVERTISED_HOST_ENV)).filter(h -> !h.isBlank()),
-        env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeyTable.DEFAULT_SPEC),
-        (int) number(env, SPEND_MAX_VALUES_ENV, DEFAULT_SPEND_MAX_VALUES));
+        virtualKeys(env),
+        (int) number(env, SPEND_MAX_VALUES_ENV, DEFAULT_SPEND_MAX_VALUES),
+        metricsPort(env));
+  }
+
+  /** The static keys; the demo key only with {@code TIERGATE_DEMO=true}, else none. */
+  private static String virtualKeys(final Map<String, String> env) {
+    final String spec = env.get(VIRTUAL_KEYS_ENV);
+    if (spec != null && !spec.isBlank()) {
+      return spec;
+    }
+    final boolean demo = "true".equalsIgnoreCase(env.getOrDefault(DEMO_ENV, "false").trim());
+    return demo ? VirtualKeyTable.DEFAULT_SPEC : "";
   }
 
   public AccountingConfig withPort(final int newPort) {
     return new AccountingConfig(kafka, applicationId, host, newPort, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withHost(final String newHost) {
     return new AccountingConfig(kafka, applicationId, newHost, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withStateDir(final Path dir) {
     return new AccountingConfig(kafka, applicationId, host, port, Optional.of(dir), commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withStartTimeout(final Duration timeout) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, timeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
+        presumInterval, timeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withCloseTimeout(final Duration timeout) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, timeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
+        presumInterval, startTimeout, timeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withGrace(final Duration newGrace) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, newGrace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
+        presumInterval, startTimeout, closeTimeout, newGrace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withBudgetCheckInterval(final Duration interval) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, interval, advertisedHost, virtualKeys, spendMaxValues);
+        presumInterval, startTimeout, closeTimeout, grace, interval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withApplicationId(final String id) {
     return new AccountingConfig(kafka, id, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withPresumInterval(final Duration interval) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
         interval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
-        virtualKeys, spendMaxValues);
+        virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withVirtualKeys(final String spec) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, spec, spendMaxValues);
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, spec, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withSpendMaxValues(final int maxValues) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
         presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
-        virtualKeys, maxValues);
+        virtualKeys, maxValues, metricsPort);
   }
 
   /** The host other instances reach this one at. */
@@ -281,6 +322,20 @@ public record AccountingConfig(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " is not a number: " + value, e);
     }
+  }
+
+  private static int metricsPort(final Map<String, String> env) {
+    final long port = number(env, METRICS_PORT_ENV, DEFAULT_METRICS_PORT);
+    if (port < NO_METRICS_PORT || port > 65_535) {
+      throw new IllegalArgumentException(METRICS_PORT_ENV + " out of range: " + port);
+    }
+    return (int) port;
+  }
+
+  public AccountingConfig withMetricsPort(final int newPort) {
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
+        virtualKeys, spendMaxValues, newPort);
   }
 
   private static int port(final Map<String, String> env) {

@@ -8,11 +8,9 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,9 +37,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * The accounting query API and dashboard. Data routes ({@code /v1/spend}, {@code
  * /v1/spend/series}, {@code /v1/budgets}) need a virtual key and show only that key's tenant; each
  * is answered by the instance that owns the tenant's partition, forwarded there once when that is
- * another instance, and refused with 503 while ownership is unknown. {@code /dashboard}, {@code
- * /health} and {@code /metrics} need no key (the page asks for one). Store reads, JSON writing and
- * forwarding run off the event loop.
+ * another instance, and refused with 503 while ownership is unknown. {@code /dashboard} and {@code
+ * /health} need no key (the page asks for one); {@code /metrics} is on its own port ({@link
+ * AccountingOpsHttp}). Store reads, JSON writing and forwarding run off the event loop.
  */
 public final class AccountingHttpServer implements AutoCloseable {
 
@@ -57,6 +55,7 @@ public final class AccountingHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AccountingHttpServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BEARER = "Bearer ";
+  private static final String API_KEY_HEADER = "x-api-key";
   private static final int MAX_BUCKETS = 400;
 
   private final AccountingStores stores;
@@ -110,8 +109,7 @@ public final class AccountingHttpServer implements AutoCloseable {
                 .get("/v1/budgets", (req, res) -> data(req, res, "budgets", this::budgets))
                 .get("/dashboard", this::dashboard)
                 .get("/", (req, res) -> res.sendRedirect("/dashboard"))
-                .get("/health", this::health)
-                .get("/metrics", this::metrics))
+                .get("/health", this::health))
             .bindNow(BIND_TIMEOUT);
     if (!server.compareAndSet(null, bound)) {
       bound.disposeNow();
@@ -150,6 +148,12 @@ public final class AccountingHttpServer implements AutoCloseable {
       final String route,
       final Query query) {
     final long started = System.nanoTime();
+    if (!ForwardTarget.isOriginForm(request.uri())) {
+      // An absolute-form or authority-like target is never answered, nor forwarded anywhere.
+      metrics.request(route, HttpResponseStatus.BAD_REQUEST.code(), Duration.ofNanos(System.nanoTime() - started));
+      return send(response, error(HttpResponseStatus.BAD_REQUEST, "invalid_request",
+          "the request target must be a path starting with '/'"));
+    }
     return Mono.defer(() -> answer(request, route, query))
         .subscribeOn(Schedulers.boundedElastic())
         .onErrorResume(e -> Mono.just(failure(e)))
@@ -220,13 +224,18 @@ public final class AccountingHttpServer implements AutoCloseable {
   /** Sends the query to the owning instance once and relays its answer. */
   private Mono<Reply> forward(final HttpServerRequest request, final HostInfo owner) {
     final HttpRequest.Builder forwarded = HttpRequest.newBuilder(
-            URI.create("http://" + owner.host() + ":" + owner.port() + request.uri()))
+            ForwardTarget.forOwner(owner, request.uri()))
         .timeout(FORWARD_TIMEOUT)
         .header(FORWARDED_HEADER, "1")
         .GET();
     final String authorization = request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
+    final String apiKey = request.requestHeaders().get(API_KEY_HEADER);
+    // The owner authenticates the caller again, from whichever key header it sent.
     if (authorization != null) {
       forwarded.header("Authorization", authorization);
+    }
+    if (apiKey != null) {
+      forwarded.header(API_KEY_HEADER, apiKey);
     }
     return Mono.fromFuture(
             () -> forwarder.sendAsync(forwarded.build(), HttpResponse.BodyHandlers.ofByteArray()))
@@ -255,20 +264,12 @@ public final class AccountingHttpServer implements AutoCloseable {
         toJson(Map.of("status", String.valueOf(current)))));
   }
 
-  private Publisher<Void> metrics(
-      final HttpServerRequest request, final HttpServerResponse response) {
-    return Mono.fromCallable(metrics::scrape)
-        .subscribeOn(Schedulers.boundedElastic())
-        .flatMap(text -> send(response, new Reply(HttpResponseStatus.OK,
-            "text/plain; version=0.0.4; charset=utf-8", text.getBytes(StandardCharsets.UTF_8))));
-  }
-
   private static String presentedKey(final HttpServerRequest request) {
     final String authorization = request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
     if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return authorization.substring(BEARER.length());
     }
-    return request.requestHeaders().get("x-api-key");
+    return request.requestHeaders().get(API_KEY_HEADER);
   }
 
   private static SpendDimension dimension(final Map<String, List<String>> params) {

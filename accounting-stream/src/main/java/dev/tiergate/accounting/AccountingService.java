@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.slf4j.Logger;
@@ -38,6 +39,7 @@ public final class AccountingService implements AutoCloseable {
   private final CountDownLatch settled = new CountDownLatch(1);
   private volatile KafkaStreams streams;
   private volatile AccountingHttpServer http;
+  private volatile AccountingOpsHttp ops;
   private volatile Thread starter;
   private volatile RuntimeException startFailure;
   private volatile QueryRouter router;
@@ -63,6 +65,9 @@ public final class AccountingService implements AutoCloseable {
             new LazyStores(), this::route, keyTable(), this::state, Clock.systemUTC(), metrics)
         .start(config.host(), config.port());
     http = server;
+    if (config.metricsPort() != AccountingConfig.NO_METRICS_PORT) {
+      ops = AccountingOpsHttp.start(config.host(), config.metricsPort(), metrics, this::state);
+    }
     final KafkaStreams app = new KafkaStreams(
         AccountingTopology.build(serdes, config), config.streamsProperties(server.port()));
     app.setUncaughtExceptionHandler(this::replaceThread);
@@ -81,6 +86,29 @@ public final class AccountingService implements AutoCloseable {
     starter = thread;
     thread.start();
     awaitRunning(app);
+    requireAKey(app);
+  }
+
+  /**
+   * Without static keys, the query API needs a usable key on {@code tiergate.virtual-keys}: the
+   * global table is read to its end before the stream runs, so an empty one means there is none.
+   */
+  private void requireAKey(final KafkaStreams app) {
+    if (VirtualKeyTable.of(config.virtualKeys(), hash -> null).hasStaticKeys()) {
+      return;
+    }
+    if (app.state() != KafkaStreams.State.RUNNING) {
+      throw new NoVirtualKeysException("no static keys, and tiergate.virtual-keys could not be read"
+          + " (stream " + app.state() + " after " + config.startTimeout().toSeconds() + " s)");
+    }
+    try (KeyValueIterator<String, VirtualKey> keys = new StreamsStores(app).virtualKeys().all()) {
+      while (keys.hasNext()) {
+        if (!keys.next().value.getRevoked()) {
+          return;
+        }
+      }
+    }
+    throw new NoVirtualKeysException("no virtual keys configured");
   }
 
   /** The Prometheus metrics of this instance (also served at {@code /metrics}). */
@@ -149,6 +177,12 @@ public final class AccountingService implements AutoCloseable {
     return server.port();
   }
 
+  /** The port of {@code /metrics} and {@code /health}; -1 before start or when turned off. */
+  public int metricsPort() {
+    final AccountingOpsHttp opsServer = ops;
+    return opsServer == null ? AccountingConfig.NO_METRICS_PORT : opsServer.port();
+  }
+
   /** The Streams state, {@code CREATED} before start. */
   public KafkaStreams.State state() {
     final KafkaStreams app = streams;
@@ -163,6 +197,10 @@ public final class AccountingService implements AutoCloseable {
     final AccountingHttpServer server = http;
     if (server != null) {
       server.close();
+    }
+    final AccountingOpsHttp opsServer = ops;
+    if (opsServer != null) {
+      opsServer.close();
     }
     final Thread thread = starter;
     if (thread != null && thread.isAlive()) {

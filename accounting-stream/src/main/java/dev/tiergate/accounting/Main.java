@@ -11,6 +11,11 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(service::close, "accounting-shutdown"));
     try {
       service.start();
+    } catch (NoVirtualKeysException e) {
+      service.close();
+      // One line an operator can act on, not a stack trace.
+      System.err.println("tiergate accounting refuses to start: " + e.getMessage());
+      System.exit(2);
     } catch (RuntimeException e) {
       service.close();
       throw e;

@@ -19,7 +19,7 @@ import java.util.function.Function;
  */
 public final class VirtualKeyTable {
 
-  /** The ingress's default: the demo key for tenant {@code demo}. */
+  /** The demo key for tenant {@code demo} ({@code TIERGATE_DEMO=true} only). */
   public static final String DEFAULT_SPEC = "tg-demo-key=demo:balanced";
 
   private final Map<String, String> tenantsByHash;
@@ -58,6 +58,11 @@ public final class VirtualKeyTable {
       table.put(sha256(entry.substring(0, eq).trim()), entry.substring(eq + 1, colon).trim());
     }
     return new VirtualKeyTable(table, published);
+  }
+
+  /** Whether the static table holds any key. */
+  public boolean hasStaticKeys() {
+    return !tenantsByHash.isEmpty();
   }
 
   /** The tenant of a presented key; empty for a blank, unknown or revoked key. */

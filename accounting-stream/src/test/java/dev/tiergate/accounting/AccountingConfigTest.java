@@ -24,6 +24,18 @@ class AccountingConfigTest {
     assertThat(config.port()).isEqualTo(8083);
     assertThat(config.stateDir()).isEmpty();
     assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(200));
+    assertThat(config.virtualKeys()).isEmpty();
+  }
+
+  @Test
+  void theDemoKeyExistsOnlyInDemoModeWithoutKeysOfItsOwn() {
+    final Map<String, String> demo = new HashMap<>(REQUIRED);
+    demo.put("TIERGATE_DEMO", "true");
+    final Map<String, String> demoWithKeys = new HashMap<>(demo);
+    demoWithKeys.put("TIERGATE_VIRTUAL_KEYS", "k=t:small");
+
+    assertThat(AccountingConfig.fromEnv(demo).virtualKeys()).isEqualTo(VirtualKeyTable.DEFAULT_SPEC);
+    assertThat(AccountingConfig.fromEnv(demoWithKeys).virtualKeys()).isEqualTo("k=t:small");
   }
 
   @Test

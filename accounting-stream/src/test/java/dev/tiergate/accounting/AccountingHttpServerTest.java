@@ -239,7 +239,12 @@ class AccountingHttpServerTest {
     get("/v1/spend");
     get("/v1/spend", null);
 
-    final HttpResponse<String> metrics = get("/metrics", null);
+    assertThat(get("/metrics", null).statusCode()).as("not on the public API port").isEqualTo(404);
+    final HttpResponse<String> metrics;
+    try (AccountingOpsHttp ops = AccountingOpsHttp.start("127.0.0.1", 0, this.metrics, state::get)) {
+      metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ops.port() + "/metrics"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+    }
 
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())

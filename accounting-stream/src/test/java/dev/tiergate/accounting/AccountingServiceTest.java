@@ -53,6 +53,23 @@ class AccountingServiceTest {
     assertThatThrownBy(() -> get(port, "/health")).isInstanceOf(IOException.class);
   }
 
+  @Test
+  void refusesToStartWithoutStaticKeysWhenTheManagedKeysCannotBeRead() throws Exception {
+    final AccountingConfig config =
+        AccountingConfig.defaults(KafkaSettings.of("127.0.0.1:" + unusedPort(), "http://127.0.0.1:1"))
+            .withHost("127.0.0.1")
+            .withPort(0)
+            .withStateDir(stateDir)
+            .withStartTimeout(Duration.ofMillis(500))
+            .withCloseTimeout(Duration.ofSeconds(1))
+            .withVirtualKeys("");
+    try (AccountingService service = new AccountingService(config, SerdeFactory.schemaless())) {
+      assertThatThrownBy(service::start)
+          .isInstanceOf(NoVirtualKeysException.class)
+          .hasMessageContaining("TIERGATE_VIRTUAL_KEYS");
+    }
+  }
+
   private static int unusedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

@@ -55,6 +55,8 @@ import java.util.TreeSet;
  *   <tr><td>TIERGATE_DISPATCHER_METRICS_PORT: port of {@code GET /metrics} (Prometheus) and {@code
  *       GET /health}; 0 picks a free one (logged, and {@code DispatcherService.metricsPort()}), -1
  *       turns it off</td><td>0</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_METRICS_HOST: interface of that port ({@code 127.0.0.1} keeps it
+ *       local; probes reach a pod at its address)</td><td>0.0.0.0</td></tr>
  *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_BASE_URL</td><td>required per provider (the public
  *       URL for OPENAI, ANTHROPIC, GOOGLE and GEMINI)</td></tr>
  *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_API_KEY</td><td>none; sent as the format's credential</td></tr>
@@ -81,10 +83,14 @@ public record DispatcherConfig(
     KeyStore keys,
     Duration dedupLookback,
     Duration catchUpTimeout,
-    int metricsPort) {
+    int metricsPort,
+    String metricsHost) {
 
   public static final String DEFAULT_GROUP_ID = "tiergate-dispatcher";
   public static final String METRICS_PORT_ENV = "TIERGATE_DISPATCHER_METRICS_PORT";
+  public static final String METRICS_HOST_ENV = "TIERGATE_DISPATCHER_METRICS_HOST";
+  /** All interfaces: probes and scrapers reach a pod at its own address. */
+  public static final String DEFAULT_METRICS_HOST = "0.0.0.0";
   /** {@link #metricsPort()} value that turns the metrics endpoint off. */
   public static final int NO_METRICS_PORT = -1;
   static final String PREFIX = "TIERGATE_DISPATCHER_";
@@ -111,6 +117,10 @@ public record DispatcherConfig(
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(dedupLookback, "dedupLookback");
     Objects.requireNonNull(catchUpTimeout, "catchUpTimeout");
+    Objects.requireNonNull(metricsHost, "metricsHost");
+    if (metricsHost.isBlank()) {
+      throw new IllegalArgumentException("metrics host must not be blank");
+    }
     if (maxInFlight < 1 || maxBatchInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
     }
@@ -153,7 +163,8 @@ public record DispatcherConfig(
         KeyStore.fromEnv(env),
         millis(env, "DEDUP_LOOKBACK_MS", 3_600_000),
         millis(env, "CATCH_UP_TIMEOUT_MS", 30_000),
-        metricsPort(env));
+        metricsPort(env),
+        env.getOrDefault(METRICS_HOST_ENV, DEFAULT_METRICS_HOST));
   }
 
   private static int metricsPort(final Map<String, String> env) {

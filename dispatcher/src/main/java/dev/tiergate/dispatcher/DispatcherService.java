@@ -99,7 +99,7 @@ public final class DispatcherService implements AutoCloseable {
     final ResponsePublisher publisher = new ResponsePublisher(producer, serdes);
     final RequestDispatcher dispatcher =
         new RequestDispatcher(
-            new Providers(config.providers().values(), new ObjectMapper(), families),
+            new Providers(config.providers().values(), new ObjectMapper(), families, true),
             providerClient,
             new CallPolicy(config.retry(), config.keys(), guards),
             publisher,
@@ -110,7 +110,7 @@ public final class DispatcherService implements AutoCloseable {
     bindMetrics(consumer);
     worker.start();
     if (config.metricsPort() != DispatcherConfig.NO_METRICS_PORT) {
-      http = DispatcherHttp.start(config.metricsPort(), registry, this::isRunning);
+      http = DispatcherHttp.start(config.metricsHost(), config.metricsPort(), registry, this::isRunning);
     }
     log.info("dispatcher started: group {}, providers {}", config.groupId(), config.providers().keySet());
   }

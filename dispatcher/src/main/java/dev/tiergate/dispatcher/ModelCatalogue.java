@@ -4,7 +4,10 @@ import dev.tiergate.dispatcher.provider.ModelFamilies;
 import dev.tiergate.schemas.ModelSpec;
 import java.util.Objects;
 
-/** Applies {@code tiergate.models} records to the dispatcher's {@link ModelFamilies} table. */
+/**
+ * Applies {@code tiergate.models} records to the dispatcher's {@link ModelFamilies} table: family
+ * and upstream model per catalogue id.
+ */
 final class ModelCatalogue {
 
   private final ModelFamilies families;
@@ -18,6 +21,10 @@ final class ModelCatalogue {
     if (id == null) {
       return;
     }
-    families.put(id, spec == null ? null : spec.getFamily());
+    if (spec == null) {
+      families.put(id, null, null);
+    } else {
+      families.put(id, spec.getFamily(), spec.getUpstreamModel());
+    }
   }
 }

@@ -157,10 +157,21 @@ public final class RequestDispatcher implements RoutedRequestHandler {
       final List<Attempt> attempts,
       final Function<ProviderTarget, Mono<Outcome>> attempt) {
     final List<String> chain = routed.getDecision().getModelChain();
+    final String correlationId = routed.getRequest().getCorrelationId();
     if (index >= chain.size()) {
-      return Mono.just(new Failed(ChainErrors.exhausted(attempts)));
+      if (!attempts.isEmpty()) {
+        log.warn("no model could serve {}: {}", correlationId, ChainErrors.describe(attempts));
+      }
+      return Mono.just(new Failed(ChainErrors.exhausted(attempts, correlationId)));
     }
     final String model = chain.get(index);
+    if (!providers.callable(model)) {
+      // Never call what the catalogue does not list: the id may be the caller's own spelling.
+      log.warn("model {} of {} is not in the model catalogue; trying the next one", model, correlationId);
+      attempts.add(new Attempt(model, Optional.empty(), ChainErrors.Skip.NOT_IN_CATALOGUE));
+      metrics.fellBack(model, "not_in_catalogue");
+      return walk(routed, index + 1, attempts, attempt);
+    }
     final Optional<ProviderTarget> target = providers.resolve(model);
     if (target.isEmpty()) {
       log.warn(
@@ -182,7 +193,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
                   failure.getMessage());
               attempts.add(new Attempt(model, Optional.of(failure)));
               if (!failure.fallbackAllowed()) {
-                return Mono.just(new Failed(ChainErrors.terminal(failure)));
+                return Mono.just(new Failed(ChainErrors.terminal(failure, correlationId)));
               }
               metrics.fellBack(model, failure.kind().name().toLowerCase(Locale.ROOT));
               return walk(routed, index + 1, attempts, attempt);
@@ -261,10 +272,12 @@ public final class RequestDispatcher implements RoutedRequestHandler {
         served.reply().usage().orElseGet(() -> UsageEstimator.estimate(routed.getRequest(), served.reply()));
     final boolean interrupted = served.interruption().isPresent();
     metrics.ended(interrupted ? "interrupted" : "served", batch);
+    served.interruption().ifPresent(failure -> log.warn(
+        "{} stream from {} interrupted: {}", correlationId, target.catalogueId(), failure.getMessage()));
     final ChatResponse response =
         interrupted
-            ? factory.interrupted(
-                routed, target, served.reply(), usage, ChainErrors.interrupted(served.interruption().get()))
+            ? factory.interrupted(routed, target, served.reply(), usage,
+                ChainErrors.interrupted(served.interruption().get(), correlationId))
             : factory.served(routed, target, served.reply(), usage);
     log.debug("{} served by {}", correlationId, target.catalogueId());
     return new Settled(

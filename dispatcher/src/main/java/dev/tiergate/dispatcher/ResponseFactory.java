@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher;
 
+import dev.tiergate.dispatcher.provider.ApiKey;
 import dev.tiergate.dispatcher.provider.ProviderReply;
 import dev.tiergate.dispatcher.provider.ProviderTarget;
 import dev.tiergate.dispatcher.provider.StreamDelta;
@@ -20,6 +21,8 @@ import java.util.Objects;
 final class ResponseFactory {
 
   private static final String FINISH_ERROR = "error";
+  static final String PAID_BY_PLATFORM = "platform";
+  static final String PAID_BY_BYOK = "byok";
 
   private final Clock clock;
 
@@ -85,8 +88,19 @@ final class ResponseFactory {
         .setProjectId(request.getProjectId())
         .setEditorName(request.getEditorName())
         .setKeyId(request.getKeyId())
+        .setPaidBy(paidBy(target))
         .setOccurredAt(now())
         .build();
+  }
+
+  /**
+   * Whose provider key paid: {@code byok} when the call carried a key other than the endpoint's
+   * platform key (the tenant's own, see KeyStore), else {@code platform}.
+   */
+  static String paidBy(final ProviderTarget target) {
+    final boolean platform = target.apiKey().isEmpty()
+        || target.apiKey().equals(target.endpoint().apiKey().map(ApiKey::of));
+    return platform ? PAID_BY_PLATFORM : PAID_BY_BYOK;
   }
 
   ChatChunk chunk(

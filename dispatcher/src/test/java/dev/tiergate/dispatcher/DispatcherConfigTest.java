@@ -40,6 +40,7 @@ class DispatcherConfigTest {
                 "openai",
                 new ProviderEndpoint(
                     "openai", URI.create("http://127.0.0.1:9000/v1"), Optional.empty(), ProviderFormat.OPENAI)));
+    assertThat(config.metricsHost()).isEqualTo("0.0.0.0");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tiergate.schemas.ChatResponse;
+import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topic;
@@ -67,6 +68,23 @@ class DispatcherFaultsTest {
     producer = new KafkaProducer<>(
         Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
         new StringSerializer(), new ByteArraySerializer());
+    // The dispatcher calls only models its catalogue lists; each test's dispatcher reads these at start.
+    final List<String> models = new ArrayList<>(List.of("anthropic/claude-flaky", "google/gemini-flaky",
+        "down/gpt-x", "google/gemini-backup", "anthropic/claude-metrics"));
+    for (int i = 0; i < 150; i++) {
+      models.add("anthropic/claude-kill-" + i);
+    }
+    models.forEach(DispatcherFaultsTest::list);
+    producer.flush();
+  }
+
+  private static void list(final String id) {
+    final String upstream = id.substring(id.indexOf('/') + 1);
+    final ModelSpec spec = ModelSpec.newBuilder().setId(id).setProvider(id.substring(0, id.indexOf('/')))
+        .setUpstreamModel(upstream).setFamily(upstream.startsWith("claude") ? "claude" : "gemini")
+        .setInputMicrosPerMillion(1).setOutputMicrosPerMillion(1).setContextWindow(100_000).build();
+    producer.send(new ProducerRecord<>(Topics.MODELS.name(), id,
+        Topics.MODELS.valueSerde(SERDES).serializer().serialize(Topics.MODELS.name(), spec)));
   }
 
   @AfterAll

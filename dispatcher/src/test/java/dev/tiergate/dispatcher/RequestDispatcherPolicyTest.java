@@ -6,6 +6,7 @@ import static dev.tiergate.dispatcher.TestRequests.message;
 import static dev.tiergate.dispatcher.TestRequests.routed;
 import static dev.tiergate.dispatcher.TestRequests.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -25,6 +26,7 @@ import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.PartType;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.schemas.UsageEvent;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -124,6 +126,20 @@ class RequestDispatcherPolicyTest {
         assertThat(new String(header.value(), StandardCharsets.UTF_8)).doesNotContain(ACME_KEY);
       }
     });
+  }
+
+  @Test
+  void usageSaysWhoseKeyPaid() {
+    server.always("gpt-4.1", Reply.ok("fine", 5, 2));
+    final RequestDispatcher dispatcher =
+        dispatcher(KeyStore.of(Map.of("acme/openai", ACME_KEY)), GuardSettings.defaults());
+
+    dispatcher.handle(routed("req_own", "openai/gpt-4.1")).block(WAIT);
+    dispatcher.handle(routed(chat("req_platform").setTenant("globex").build(), "openai/gpt-4.1")).block(WAIT);
+
+    assertThat(published.values(Topics.USAGE))
+        .extracting(UsageEvent::getCorrelationId, UsageEvent::getPaidBy)
+        .containsExactly(tuple("req_own", "byok"), tuple("req_platform", "platform"));
   }
 
   @Test

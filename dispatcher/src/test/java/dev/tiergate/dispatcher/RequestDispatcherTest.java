@@ -12,6 +12,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.dispatcher.provider.HttpSettings;
+import dev.tiergate.dispatcher.provider.ModelFamilies;
 import dev.tiergate.dispatcher.provider.ProviderClient;
 import dev.tiergate.dispatcher.provider.ProviderEndpoint;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
@@ -179,7 +180,7 @@ class RequestDispatcherTest {
     final ChatResponse response = single(published.values(Topics.RESPONSES));
     assertThat(response.getError().getType()).isEqualTo("provider_error");
     assertThat(response.getError().getHttpStatus()).isEqualTo(502);
-    assertThat(response.getError().getMessage()).contains("openai/gpt-5:", "openai/gpt-5-mini:", "HTTP 500");
+    assertThat(response.getError().getMessage()).contains("req_4").doesNotContain("HTTP 500", "openai/");
     assertThat(response.getFinishReason()).isEqualTo("error");
     assertThat(response.getModel()).isNull();
     assertThat(published.values(Topics.USAGE)).isEmpty();
@@ -208,7 +209,55 @@ class RequestDispatcherTest {
     final ChatResponse response = single(published.values(Topics.RESPONSES));
     assertThat(response.getError().getType()).isEqualTo("invalid_request");
     assertThat(response.getError().getHttpStatus()).isEqualTo(400);
-    assertThat(response.getError().getMessage()).contains("messages must not be empty");
+    assertThat(response.getError().getMessage()).contains("req_6").doesNotContain("messages must not be empty");
+  }
+
+  @Test
+  void providerErrorTextGoesToTheLogWithoutTheKeyAndNeverToTheClient() {
+    final ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    try {
+      server.always("gpt-5", Reply.json(400, "{\"error\":{\"message\":\"org-acme42 on node-7.internal."
+          + "example: key " + KEY + " over quota\"}}"));
+      serve(dispatcher(), routed("req_raw", "openai/gpt-5"));
+    } finally {
+      root.detachAppender(logs);
+    }
+
+    final ChatResponse response = single(published.values(Topics.RESPONSES));
+    assertThat(response.getError().getHttpStatus()).isEqualTo(400);
+    assertThat(response.getError().getMessage()).contains("req_raw").doesNotContain("org-acme42", "internal");
+    assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(line -> assertThat(line).contains("req_raw", "org-acme42"))
+        .allSatisfy(line -> assertThat(line).doesNotContain(KEY));
+  }
+
+  @Test
+  void neverCallsAModelTheCatalogueDoesNotList() {
+    server.always("gpt-5", Reply.ok("should not be called", 10, 5));
+    server.always("gpt-5-listed-upstream", Reply.ok("from the catalogue's upstream model", 10, 5));
+    final ModelFamilies catalogue = new ModelFamilies();
+    catalogue.put("openai/gpt-5-mini", "gpt-5", "gpt-5-listed-upstream");
+    client = new ProviderClient(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(15), 8));
+    final RequestDispatcher dispatcher = new RequestDispatcher(
+        new Providers(List.of(new ProviderEndpoint("openai", URI.create(server.baseUrl()), Optional.of(KEY),
+            ProviderFormat.OPENAI)), new ObjectMapper(), catalogue, true),
+        client,
+        new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1)),
+        new ResponsePublisher(producer, serdes),
+        Clock.fixed(NOW, ZoneOffset.UTC));
+
+    serve(dispatcher, routed("req_unlisted", "openai/gpt-5"));
+    serve(dispatcher, routed("req_listed", "openai/gpt-5", "openai/gpt-5-mini"));
+
+    assertThat(server.requestsFor("gpt-5")).isZero();
+    assertThat(server.requestsFor("gpt-5-listed-upstream")).isEqualTo(1);
+    assertThat(published.values(Topics.RESPONSES))
+        .extracting(ChatResponse::getCorrelationId, r -> r.getError() == null ? "served" : r.getError().getType())
+        .containsExactly(tuple("req_unlisted", "provider_error"), tuple("req_listed", "served"));
   }
 
   @Test

@@ -20,8 +20,12 @@ import java.util.Objects;
  *   <li>{@code TIERGATE_MAX_PENDING}: requests waiting for replies before new ones get 503, default
  *       10000.
  *   <li>{@code TIERGATE_MAX_REQUEST_BYTES}: largest request body accepted, default 10 MiB.
- *   <li>{@code TIERGATE_VIRTUAL_KEYS}: {@code key=tenant:tier,...}, default {@value
- *       VirtualKeys#DEFAULT_SPEC}.
+ *   <li>{@code TIERGATE_VIRTUAL_KEYS}: bootstrap keys, {@code key=tenant:tier,...}; default none.
+ *       Without them only keys on {@code tiergate.virtual-keys} ({@code tiergate keys create})
+ *       authenticate, and the service refuses to start when that topic holds none either.
+ *   <li>{@code TIERGATE_DEMO}: {@code true} turns on the well-known demo key ({@value
+ *       VirtualKeys#DEFAULT_SPEC}) when no bootstrap keys are set; {@code tiergate up} sets it. Never
+ *       on a shared network.
  *   <li>{@code TIERGATE_INGRESS_METRICS_PORT}: port of {@code GET /metrics} (Prometheus), separate
  *       from the API port so it can stay off the public network; default {@value
  *       #DEFAULT_METRICS_PORT}, 0 picks a free port, -1 turns it off. Same interface as the API.
@@ -55,6 +59,7 @@ public record IngressConfig(
   public static final String METRICS_PORT_ENV = "TIERGATE_INGRESS_METRICS_PORT";
   public static final String TENANT_LIMITS_ENV = "TIERGATE_TENANT_LIMITS";
   public static final String RATE_LIMIT_SYNC_ENV = "TIERGATE_RATE_LIMIT_SYNC";
+  public static final String DEMO_ENV = "TIERGATE_DEMO";
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -153,7 +158,7 @@ public record IngressConfig(
         durationSetting(env, REPLY_TIMEOUT_ENV, DEFAULT_REPLY_TIMEOUT),
         intSetting(env, MAX_PENDING_ENV, DEFAULT_MAX_PENDING),
         intSetting(env, MAX_REQUEST_BYTES_ENV, DEFAULT_MAX_REQUEST_BYTES),
-        VirtualKeys.parse(env.getOrDefault(VIRTUAL_KEYS_ENV, VirtualKeys.DEFAULT_SPEC)),
+        virtualKeys(env),
         env.get(ANONYMOUS_TENANT_ENV),
         intSetting(env, METRICS_PORT_ENV, DEFAULT_METRICS_PORT),
         new LimitSettings(
@@ -213,6 +218,20 @@ public record IngressConfig(
     return new IngressConfig(
         kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys, anonymousTenant,
         metricsPort, limits);
+  }
+
+  /** The bootstrap keys; the demo key only in demo mode, else none (managed keys only). */
+  static VirtualKeys virtualKeys(final Map<String, String> env) {
+    final String spec = env.get(VIRTUAL_KEYS_ENV);
+    if (spec != null && !spec.isBlank()) {
+      return VirtualKeys.parse(spec);
+    }
+    return demo(env) ? VirtualKeys.parse(VirtualKeys.DEFAULT_SPEC) : VirtualKeys.none();
+  }
+
+  /** {@code TIERGATE_DEMO=true}: the zero-config demo of {@code tiergate up}. */
+  public static boolean demo(final Map<String, String> env) {
+    return "true".equalsIgnoreCase(env.getOrDefault(DEMO_ENV, "false").trim());
   }
 
   private static int intSetting(final Map<String, String> env, final String name, final int dflt) {

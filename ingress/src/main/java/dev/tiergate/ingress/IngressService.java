@@ -47,6 +47,8 @@ public final class IngressService implements AutoCloseable {
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(120);
   static final int MAX_HEADER_BYTES = 16 * 1024;
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+  /** How long start waits for the managed keys when there are no bootstrap keys. */
+  static final Duration KEYS_READ_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   /** Route tag of requests no route matched (never the raw path: it would be unbounded). */
@@ -252,6 +254,7 @@ public final class IngressService implements AutoCloseable {
     routes.start();
     responses.start();
     chunks.start();
+    requireAKey();
     limitSync.start();
     if (config.metricsPort() != IngressConfig.NO_METRICS_PORT) {
       metricsServer = metricsHttpServer().bindNow(BIND_TIMEOUT);
@@ -262,8 +265,52 @@ public final class IngressService implements AutoCloseable {
   }
 
   /**
+   * Without bootstrap keys, reads the managed keys to their end and refuses to start when none is
+   * usable: outside demo mode there is no key anyone could know in advance.
+   */
+  private void requireAKey() {
+    if (config.virtualKeys().size() > 0) {
+      return;
+    }
+    final boolean read;
+    try {
+      read = managedKeys.awaitCaughtUp(KEYS_READ_TIMEOUT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the virtual keys", e);
+    }
+    if (!read) {
+      throw new NoVirtualKeysException("no bootstrap keys, and " + Topics.VIRTUAL_KEYS.name()
+          + " could not be read to its end within " + KEYS_READ_TIMEOUT.toSeconds() + " s");
+    }
+    if (managedKeys.snapshot().values().stream().allMatch(VirtualKey::getRevoked)) {
+      throw new NoVirtualKeysException("no virtual keys configured");
+    }
+  }
+
+  /**
+   * Ready to serve: the key, model and route tables have been read to their end (before that an
+   * unknown model or a new key could be judged on a partial table) and the reply readers run.
+   */
+  public boolean isReady() {
+    return managedKeys.isCaughtUp() && models.isCaughtUp() && routes.isCaughtUp() && isUp();
+  }
+
+  /** Waits (bounded) until {@link #isReady}; false when the time ran out first. */
+  public boolean awaitReady(final Duration timeout) throws InterruptedException {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    for (final LiveTable<?> table : java.util.List.of(managedKeys, models, routes)) {
+      final Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      if (!table.awaitCaughtUp(left)) {
+        return false;
+      }
+    }
+    return isReady();
+  }
+
+  /**
    * {@code GET /metrics} on its own port, without a key: scrapers reach it, the public API port
-   * does not expose it.
+   * does not expose it. {@code /health} and {@code /ready} are there too, for probes.
    */
   private HttpServer metricsHttpServer() {
     return HttpServer.create()
@@ -280,6 +327,8 @@ public final class IngressService implements AutoCloseable {
                             response
                                 .header(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT)
                                 .sendString(Mono.fromCallable(metrics::scrape)))
+                    .get("/health", this::health)
+                    .get("/ready", this::ready)
                     .route(request -> true, this::notFound));
   }
 
@@ -295,18 +344,20 @@ public final class IngressService implements AutoCloseable {
             routes ->
                 routes
                     .post("/v1/chat/completions", metered(
-                        "/v1/chat/completions", "openai", chatCompletions))
-                    .post("/v1/messages", metered("/v1/messages", "anthropic", messages))
+                        "/v1/chat/completions", "openai", whenReady(chatCompletions)))
+                    .post("/v1/messages", metered("/v1/messages", "anthropic", whenReady(messages)))
                     .get("/v1/models", metered("/v1/models", "none", modelsList))
                     .post("/api/openrouter/chat/completions", metered(
-                        "/api/openrouter/chat/completions", "openrouter", openRouterChat))
+                        "/api/openrouter/chat/completions", "openrouter", whenReady(openRouterChat)))
                     .post("/api/openrouter/v1/chat/completions", metered(
-                        "/api/openrouter/v1/chat/completions", "openrouter", openRouterChat))
+                        "/api/openrouter/v1/chat/completions", "openrouter",
+                        whenReady(openRouterChat)))
                     .get("/api/openrouter/models", metered(
                         "/api/openrouter/models", "openrouter", openRouterModels))
                     .get("/api/openrouter/v1/models", metered(
                         "/api/openrouter/v1/models", "openrouter", openRouterModels))
                     .get("/health", metered("/health", "none", this::health))
+                    .get("/ready", metered("/ready", "none", this::ready))
                     .route(request -> true, metered(UNMATCHED, "none", this::notFound)));
   }
 
@@ -343,11 +394,34 @@ public final class IngressService implements AutoCloseable {
     return Integer.toString(response.status().code());
   }
 
+  /** A chat route answers 503 until the tables are read: a partial table would misjudge a request. */
+  private BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> whenReady(
+      final BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
+    return (request, response) -> isReady()
+        ? handler.apply(request, response)
+        : HttpReplies.error(response, new GatewayException(503, "server_error", "not_ready", null,
+            "The gateway is starting: its key and model tables are not read yet; retry shortly."),
+            null, openAi);
+  }
+
+  private boolean isUp() {
+    return responses.isAlive() && chunks.isAlive() && managedKeys.isAlive() && models.isAlive()
+        && routes.isAlive();
+  }
+
+  /** 200 once {@link #isReady}; the Kubernetes readiness probe. */
+  private Publisher<Void> ready(
+      final HttpServerRequest request, final HttpServerResponse response) {
+    final boolean ready = isReady();
+    return HttpReplies.send(
+        response,
+        ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+        ready ? "{\"status\":\"READY\"}" : "{\"status\":\"NOT_READY\"}");
+  }
+
   private Publisher<Void> health(
       final HttpServerRequest request, final HttpServerResponse response) {
-    final boolean up =
-        responses.isAlive() && chunks.isAlive() && managedKeys.isAlive() && models.isAlive()
-            && routes.isAlive();
+    final boolean up = isUp();
     return HttpReplies.send(
         response,
         up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,

@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * A compacted topic held in memory as a live table (key to latest value, a tombstone removes), so
  * the ingress can check keys and list models without a Streams app of its own. Unlike a reply
  * reader it starts at the beginning: the whole table is the point. Every instance reads every
- * partition, with no consumer group.
+ * partition, with no consumer group. The table is {@linkplain #isCaughtUp caught up} once it has
+ * read every partition up to the end offsets it found at start, so an empty table is known to be
+ * empty rather than not read yet.
  */
 public final class LiveTable<V> implements AutoCloseable {
 
@@ -34,12 +38,15 @@ public final class LiveTable<V> implements AutoCloseable {
   private final ConcurrentMap<String, V> rows = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread thread;
+  private final CountDownLatch caughtUp = new CountDownLatch(1);
+  private Map<TopicPartition, Long> endsAtStart = Map.of();
   private boolean started;
 
   /** A table that never changes: for a service built without the topic (tests, benchmarks). */
   public static <V> LiveTable<V> fixed(final String topic, final Map<String, V> rows) {
     final LiveTable<V> table = new LiveTable<>(null, topic);
     table.rows.putAll(rows);
+    table.caughtUp.countDown();
     return table;
   }
 
@@ -71,6 +78,7 @@ public final class LiveTable<V> implements AutoCloseable {
         infos.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
+    endsAtStart = Map.copyOf(consumer.endOffsets(partitions));
     started = true;
     thread.start();
     LOG.info("reading table {} ({} partitions, from the beginning)", topic, partitions.size());
@@ -79,6 +87,7 @@ public final class LiveTable<V> implements AutoCloseable {
   private void run() {
     try {
       while (!closed.get()) {
+        markIfCaughtUp();
         pollOnce();
       }
     } catch (WakeupException e) {
@@ -90,6 +99,20 @@ public final class LiveTable<V> implements AutoCloseable {
     } finally {
       consumer.close();
     }
+  }
+
+  /** On the reader thread (the consumer is single-threaded): every partition read to its start end. */
+  private void markIfCaughtUp() {
+    if (caughtUp.getCount() == 0) {
+      return;
+    }
+    for (final Map.Entry<TopicPartition, Long> end : endsAtStart.entrySet()) {
+      if (consumer.position(end.getKey()) < end.getValue()) {
+        return;
+      }
+    }
+    caughtUp.countDown();
+    LOG.info("table {} read to its end: {} rows", topic, rows.size());
   }
 
   private void pollOnce() {
@@ -126,6 +149,16 @@ public final class LiveTable<V> implements AutoCloseable {
 
   public boolean isEmpty() {
     return rows.isEmpty();
+  }
+
+  /** Whether every row the topic held at start has been read (always true for a fixed table). */
+  public boolean isCaughtUp() {
+    return caughtUp.getCount() == 0;
+  }
+
+  /** Waits until {@link #isCaughtUp}; false when the wait ran out first. */
+  public boolean awaitCaughtUp(final Duration timeout) throws InterruptedException {
+    return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Whether the reader runs (always true for a fixed table until closed). */

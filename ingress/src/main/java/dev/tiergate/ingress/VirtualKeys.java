@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public final class VirtualKeys {
 
-  /** The table used when none is configured: one demo key. */
+  /** The demo table ({@code TIERGATE_DEMO=true} without keys of its own): one well-known key. */
   public static final String DEFAULT_SPEC = "tg-demo-key=demo:balanced";
 
   public static final String AUTHORIZATION_HEADER = "authorization";
@@ -34,6 +34,11 @@ public final class VirtualKeys {
 
   private VirtualKeys(final Map<String, Caller> callersByKeyHash) {
     this.callersByKeyHash = Map.copyOf(callersByKeyHash);
+  }
+
+  /** No bootstrap keys: only keys on {@code tiergate.virtual-keys} authenticate. */
+  public static VirtualKeys none() {
+    return new VirtualKeys(Map.of());
   }
 
   /**

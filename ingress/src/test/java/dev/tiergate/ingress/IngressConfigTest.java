@@ -21,8 +21,23 @@ class IngressConfigTest {
     assertThat(config.replyTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.maxPending()).isEqualTo(10_000);
     assertThat(config.maxRequestBytes()).isEqualTo(10 * 1024 * 1024);
-    assertThat(config.virtualKeys().authenticate("tg-demo-key")).isPresent();
+    assertThat(config.virtualKeys().size()).isZero();
+    assertThat(config.virtualKeys().authenticate("tg-demo-key")).isEmpty();
     assertThat(config.kafka().bootstrapServers()).isEqualTo("broker:9092");
+  }
+
+  @Test
+  void theDemoKeyExistsOnlyInDemoModeWithoutKeysOfItsOwn() {
+    final IngressConfig demo = IngressConfig.fromEnv(
+        Fixtures.env(CLUSTER[0], CLUSTER[1], CLUSTER[2], CLUSTER[3], "TIERGATE_DEMO", "true"));
+    final IngressConfig demoWithKeys = IngressConfig.fromEnv(Fixtures.env(
+        CLUSTER[0], CLUSTER[1], CLUSTER[2], CLUSTER[3], "TIERGATE_DEMO", "true", "TIERGATE_VIRTUAL_KEYS", "k=t:small"));
+    final IngressConfig notDemo = IngressConfig.fromEnv(
+        Fixtures.env(CLUSTER[0], CLUSTER[1], CLUSTER[2], CLUSTER[3], "TIERGATE_DEMO", "no"));
+
+    assertThat(demo.virtualKeys().authenticate("tg-demo-key")).isPresent();
+    assertThat(demoWithKeys.virtualKeys().authenticate("tg-demo-key")).isEmpty();
+    assertThat(notDemo.virtualKeys().authenticate("tg-demo-key")).isEmpty();
   }
 
   @Test

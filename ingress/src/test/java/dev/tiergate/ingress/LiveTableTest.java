@@ -73,6 +73,31 @@ class LiveTableTest {
   }
 
   @Test
+  void isCaughtUpOnlyOnceTheRowsPresentAtStartAreRead() throws InterruptedException {
+    final TopicPartition partition = new TopicPartition(Topics.VIRTUAL_KEYS.name(), 0);
+    consumer.updateBeginningOffsets(Map.of(partition, 0L));
+    consumer.updateEndOffsets(Map.of(partition, 2L));
+    table.start();
+
+    consumer.feed(VirtualKeys.hash(KEY), row(false));
+    await().atMost(WAIT).until(this::authenticates);
+    assertThat(table.isCaughtUp()).isFalse();
+    assertThat(table.awaitCaughtUp(Duration.ofMillis(300))).isFalse();
+
+    consumer.feed(VirtualKeys.hash(KEY), row(true));
+    assertThat(table.awaitCaughtUp(WAIT)).isTrue();
+  }
+
+  @Test
+  void anEmptyTopicIsCaughtUpAtOnceAndAFixedTableAlways() throws InterruptedException {
+    consumer.updateBeginningOffsets(Map.of(new TopicPartition(Topics.VIRTUAL_KEYS.name(), 0), 0L));
+    table.start();
+
+    assertThat(table.awaitCaughtUp(WAIT)).isTrue();
+    assertThat(LiveTable.fixed("t", Map.of()).isCaughtUp()).isTrue();
+  }
+
+  @Test
   void staticBootstrapKeysStillAuthenticate() {
     assertThat(keys.authenticate(Map.of("authorization", "Bearer tg-demo-key")::get))
         .hasValueSatisfying(caller -> assertThat(caller.tenant()).isEqualTo("demo"));

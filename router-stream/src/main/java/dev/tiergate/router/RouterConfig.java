@@ -32,6 +32,8 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>{@code TIERGATE_ROUTER_CLOSE_TIMEOUT_MS}: bound of a clean shutdown, default 10000
  *   <li>{@code TIERGATE_ROUTER_PORT}: HTTP port of {@code /metrics} and {@code /health}, default 0
  *       (a free port, logged and readable from {@code RouterService.port()}); -1 turns it off
+ *   <li>{@code TIERGATE_ROUTER_HOST}: interface that HTTP port binds, default {@value
+ *       #DEFAULT_HOST} (probes reach a pod at its address); {@code 127.0.0.1} keeps it local
  *   <li>{@code TIERGATE_ROUTER_SWITCH_FACTOR}: how many times cheaper a new model must be before a
  *       session leaves its last model (and its prompt cache), default {@value
  *       #DEFAULT_SWITCH_FACTOR}
@@ -52,7 +54,8 @@ public record RouterConfig(
     Duration startTimeout,
     Duration closeTimeout,
     int httpPort,
-    Policy policy) {
+    Policy policy,
+    String httpHost) {
 
   /**
    * The routing knobs beyond the table: stickiness, session expiry, budget index freshness and
@@ -104,6 +107,7 @@ public record RouterConfig(
   public static final String START_TIMEOUT_ENV = "TIERGATE_ROUTER_START_TIMEOUT_MS";
   public static final String CLOSE_TIMEOUT_ENV = "TIERGATE_ROUTER_CLOSE_TIMEOUT_MS";
   public static final String PORT_ENV = "TIERGATE_ROUTER_PORT";
+  public static final String HOST_ENV = "TIERGATE_ROUTER_HOST";
   public static final String SWITCH_FACTOR_ENV = "TIERGATE_ROUTER_SWITCH_FACTOR";
   public static final String SESSION_IDLE_ENV = "TIERGATE_ROUTER_SESSION_IDLE_MS";
   public static final String BUDGET_REFRESH_ENV = "TIERGATE_ROUTER_BUDGET_REFRESH_MS";
@@ -116,6 +120,11 @@ public record RouterConfig(
   public static final double DEFAULT_SWITCH_FACTOR = 2.0;
   public static final Duration DEFAULT_SESSION_IDLE = Duration.ofDays(1);
   public static final Duration DEFAULT_BUDGET_REFRESH = Duration.ofMillis(500);
+  /**
+   * All interfaces: probes and scrapers reach a pod at its own address. The port serves only
+   * {@code /health} and {@code /metrics}, and the Kubernetes Service is cluster-internal.
+   */
+  public static final String DEFAULT_HOST = "0.0.0.0";
   /** No HTTP endpoint at all. */
   public static final int NO_PORT = -1;
 
@@ -136,6 +145,7 @@ public record RouterConfig(
     Objects.requireNonNull(startTimeout, "startTimeout");
     Objects.requireNonNull(closeTimeout, "closeTimeout");
     Objects.requireNonNull(policy, "policy");
+    httpHost = requireText(httpHost, "httpHost");
     if (httpPort < NO_PORT || httpPort > 65_535) {
       throw new IllegalArgumentException("http port must be -1 (off), 0 (free) or a port: " + httpPort);
     }
@@ -156,7 +166,8 @@ public record RouterConfig(
         DEFAULT_START_TIMEOUT,
         DEFAULT_CLOSE_TIMEOUT,
         0,
-        Policy.defaults());
+        Policy.defaults(),
+        DEFAULT_HOST);
   }
 
   /** Reads the config from environment-style variables; fails fast on a missing or bad value. */
@@ -175,42 +186,48 @@ public record RouterConfig(
             millis(env, SESSION_IDLE_ENV, DEFAULT_SESSION_IDLE),
             millis(env, BUDGET_REFRESH_ENV, DEFAULT_BUDGET_REFRESH),
             !"false".equalsIgnoreCase(env.getOrDefault(PREDICT_ENV, "true").trim()),
-            ReservationPolicy.fromEnv(env)));
+            ReservationPolicy.fromEnv(env)),
+        env.getOrDefault(HOST_ENV, DEFAULT_HOST));
   }
 
   public RouterConfig withApplicationId(final String id) {
     return new RouterConfig(
-        kafka, id, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, policy);
+        kafka, id, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, policy, httpHost);
   }
 
   public RouterConfig withDefaultTier(final String tier) {
     return new RouterConfig(
-        kafka, applicationId, tier, stateDir, startTimeout, closeTimeout, httpPort, policy);
+        kafka, applicationId, tier, stateDir, startTimeout, closeTimeout, httpPort, policy, httpHost);
   }
 
   public RouterConfig withStateDir(final Path dir) {
     return new RouterConfig(
-        kafka, applicationId, defaultTier, dir, startTimeout, closeTimeout, httpPort, policy);
+        kafka, applicationId, defaultTier, dir, startTimeout, closeTimeout, httpPort, policy, httpHost);
   }
 
   public RouterConfig withStartTimeout(final Duration timeout) {
     return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, timeout, closeTimeout, httpPort, policy);
+        kafka, applicationId, defaultTier, stateDir, timeout, closeTimeout, httpPort, policy, httpHost);
   }
 
   public RouterConfig withCloseTimeout(final Duration timeout) {
     return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, timeout, httpPort, policy);
+        kafka, applicationId, defaultTier, stateDir, startTimeout, timeout, httpPort, policy, httpHost);
   }
 
   public RouterConfig withHttpPort(final int port) {
     return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, port, policy);
+        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, port, policy, httpHost);
+  }
+
+  public RouterConfig withHttpHost(final String host) {
+    return new RouterConfig(
+        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, policy, host);
   }
 
   public RouterConfig withPolicy(final Policy other) {
     return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, other);
+        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, other, httpHost);
   }
 
   /**

@@ -93,7 +93,7 @@ public final class RouterService implements AutoCloseable {
     }
     LOG.info("starting router {} (default tier {})", config.applicationId(), config.defaultTier());
     if (config.httpPort() != RouterConfig.NO_PORT) {
-      http = RouterHttp.start(config.httpPort(), registry, streams::state);
+      http = RouterHttp.start(config.httpHost(), config.httpPort(), registry, streams::state);
     }
     final Thread starter = new Thread(this::startStreams, "tiergate-router-start");
     starter.setDaemon(true);

@@ -24,6 +24,14 @@ class RouterConfigTest {
     assertThat(config.stateDir().getFileName().toString()).isEqualTo("tiergate-streams");
     assertThat(config.startTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.kafka().bootstrapServers()).isEqualTo("broker:9092");
+    assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(RouterConfig.fromEnv(with("TIERGATE_ROUTER_HOST", "127.0.0.1")).httpHost()).isEqualTo("127.0.0.1");
+  }
+
+  private static Map<String, String> with(final String name, final String value) {
+    final Map<String, String> env = new java.util.HashMap<>(REQUIRED);
+    env.put(name, value);
+    return env;
   }
 
   @Test

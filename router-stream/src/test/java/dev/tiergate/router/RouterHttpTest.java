@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tiergate.schemas.RoutingDecision;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +31,7 @@ class RouterHttpTest {
     metrics.error("insufficient_quota");
     final AtomicReference<State> state = new AtomicReference<>(State.REBALANCING);
 
-    try (RouterHttp http = RouterHttp.start(0, registry, state::get)) {
+    try (RouterHttp http = RouterHttp.start("127.0.0.1", 0, registry, state::get)) {
       final HttpResponse<String> scrape = get(http, "/metrics");
       final HttpResponse<String> rebalancing = get(http, "/health");
       state.set(State.ERROR);
@@ -41,6 +44,26 @@ class RouterHttpTest {
       assertThat(rebalancing.statusCode()).isEqualTo(200);
       assertThat(failed.statusCode()).isEqualTo(503);
       assertThat(failed.body()).isEqualTo("{\"status\":\"ERROR\"}");
+    }
+  }
+
+  @Test
+  void halfSentHeaderDoesNotBlockHealthAndIsClosed() throws Exception {
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (RouterHttp http = RouterHttp.start("127.0.0.1", 0, registry, () -> State.RUNNING);
+        Socket stalled = new Socket("127.0.0.1", http.port())) {
+      stalled.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nX-Half: ".getBytes(StandardCharsets.US_ASCII));
+      stalled.getOutputStream().flush();
+
+      final HttpResponse<String> health = client.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/health"))
+              .timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(health.statusCode()).isEqualTo(200);
+      // The stalled connection is closed by the server's timeouts, not held forever.
+      stalled.setSoTimeout((int) RouterHttp.IDLE_TIMEOUT.plusSeconds(30).toMillis());
+      assertThat(stalled.getInputStream().read()).isEqualTo(-1);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.tiergate.dispatcher.provider;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -11,11 +12,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * is the truth; a model it does not list gets a family derived from its name ({@code claude-…} is
  * {@code claude}, {@code gemini-…} is {@code gemini}, otherwise the first two dash-separated
  * parts: {@code gpt-5-mini} is {@code gpt-5}, {@code llama-3.1-8b} is {@code llama-3.1}), which
- * matches how the default catalogue names its families. Thread-safe.
+ * matches how the default catalogue names its families. It also keeps each entry's upstream model
+ * (the name sent to the provider), so a call never uses the caller's spelling of a model. Thread-safe.
  */
 public final class ModelFamilies {
 
   private final Map<String, String> byId = new ConcurrentHashMap<>();
+  private final Map<String, String> upstreamById = new ConcurrentHashMap<>();
 
   /** Records (or, with a null family, forgets) a catalogue entry. */
   public void put(final String catalogueId, final String family) {
@@ -25,6 +28,31 @@ public final class ModelFamilies {
     } else {
       byId.put(catalogueId, normalize(family));
     }
+  }
+
+  /**
+   * Records a catalogue entry with the model name its provider knows it by; a null upstream model
+   * forgets the entry.
+   */
+  public void put(final String catalogueId, final String family, final String upstreamModel) {
+    Objects.requireNonNull(catalogueId, "catalogueId");
+    if (upstreamModel == null || upstreamModel.isBlank()) {
+      upstreamById.remove(catalogueId);
+      byId.remove(catalogueId);
+      return;
+    }
+    upstreamById.put(catalogueId, upstreamModel.trim());
+    put(catalogueId, family);
+  }
+
+  /** Whether the catalogue lists this id (with an upstream model). */
+  public boolean lists(final String catalogueId) {
+    return upstreamById.containsKey(Objects.requireNonNull(catalogueId, "catalogueId"));
+  }
+
+  /** The catalogue's upstream model for an id; empty when the catalogue does not list it. */
+  public Optional<String> upstreamOf(final String catalogueId) {
+    return Optional.ofNullable(upstreamById.get(Objects.requireNonNull(catalogueId, "catalogueId")));
   }
 
   /** The family of a model: the catalogue's, else derived from its name. */

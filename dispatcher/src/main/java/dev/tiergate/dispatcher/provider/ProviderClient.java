@@ -161,10 +161,12 @@ public final class ProviderClient implements AutoCloseable {
 
   private static ProviderFailure failure(
       final ProviderTarget target, final int status, final HttpHeaders headers, final byte[] body) {
+    // The provider's text is kept for the log only (ChainErrors never sends it to the client),
+    // and even there without the call's key or anything shaped like one.
     final String detail =
         status == 401 || status == 403
             ? "provider rejected the gateway's credentials"
-            : target.adapter().errorMessage(body);
+            : ProviderErrorText.forLog(target.adapter().errorMessage(body), target.apiKey());
     return ProviderFailure.forStatus(status, RetryAfter.parse(headers), detail);
   }
 

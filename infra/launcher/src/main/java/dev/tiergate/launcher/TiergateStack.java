@@ -41,6 +41,12 @@ public final class TiergateStack implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(TiergateStack.class);
 
+  /** Where every HTTP port of the stack binds unless told otherwise: this machine only. */
+  public static final String DEFAULT_BIND_HOST = "127.0.0.1";
+
+  /** The well-known key demo mode turns on; it may use every tier. */
+  public static final String DEMO_KEY = "tg-demo-key";
+
   /** Demo key for the simulated providers: shows that provider keys stay out of Kafka and logs. */
   public static final String SIMULATED_PROVIDER_KEY = "sk-sim-never-logged-0000";
 
@@ -115,6 +121,8 @@ public final class TiergateStack implements AutoCloseable {
     }
   }
 
+  private static final Duration INGRESS_READY_TIMEOUT = Duration.ofSeconds(30);
+
   private final Deque<AutoCloseable> running = new ArrayDeque<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private LocalStack localStack;
@@ -122,6 +130,7 @@ public final class TiergateStack implements AutoCloseable {
   private IngressService ingress;
   private AccountingService accounting;
   private DispatcherService dispatcher;
+  private RouterService router;
   private KafkaSettings kafkaSettings;
   private Map<String, String> env = Map.of();
   private Duration startupTime = Duration.ZERO;
@@ -151,7 +160,7 @@ public final class TiergateStack implements AutoCloseable {
     accounting = track(new AccountingService(AccountingConfig.fromEnv(env), serdes));
     final BatchProgressService batches =
         track(new BatchProgressService(BatchConfig.fromEnv(env), serdes));
-    final RouterService router = track(new RouterService(RouterConfig.fromEnv(env), serdes));
+    router = track(new RouterService(RouterConfig.fromEnv(env), serdes));
     dispatcher = options.inProcessDispatcher()
         ? track(new DispatcherService(DispatcherConfig.fromEnv(env), serdes))
         : null;
@@ -163,8 +172,21 @@ public final class TiergateStack implements AutoCloseable {
       dispatcher.start();
     }
     ingress.start();
+    awaitIngressReady();
     startupTime = Duration.ofNanos(System.nanoTime() - startedAt);
     LOG.info("Tiergate stack ready in {} ms", startupTime.toMillis());
+  }
+
+  /** Tables are small here: a stack is ready to use when start returns. */
+  private void awaitIngressReady() {
+    try {
+      if (!ingress.awaitReady(INGRESS_READY_TIMEOUT)) {
+        LOG.warn("ingress not ready after {}; chat requests answer 503 until it is", INGRESS_READY_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the ingress", e);
+    }
   }
 
   /** The embedded broker and registry, or the external cluster with its topics and schemas provisioned. */
@@ -183,8 +205,23 @@ public final class TiergateStack implements AutoCloseable {
     return kafkaSettings;
   }
 
+  /**
+   * The settings that bind every HTTP port of the services (APIs, metrics, health) to one
+   * interface; the embedded broker, registry and simulator stay on 127.0.0.1 whatever this says.
+   */
+  public static Map<String, String> bindEnv(final String host) {
+    Objects.requireNonNull(host, "host");
+    return Map.of(
+        IngressConfig.HOST_ENV, host,
+        AccountingConfig.HOST_ENV, host,
+        RouterConfig.HOST_ENV, host,
+        DispatcherConfig.METRICS_HOST_ENV, host);
+  }
+
   private Map<String, String> serviceEnv(final Options options, final KafkaSettings kafka) {
-    final Map<String, String> env = new HashMap<>();
+    final Map<String, String> env = new HashMap<>(bindEnv(DEFAULT_BIND_HOST));
+    // Zero-config: the demo key is on unless the options bring keys of their own.
+    env.put(IngressConfig.DEMO_ENV, "true");
     env.put(KafkaSettings.BOOTSTRAP_ENV, kafka.bootstrapServers());
     env.put(KafkaSettings.REGISTRY_ENV, kafka.schemaRegistryUrl());
     env.put("TIERGATE_STATE_DIR", options.dataDir().resolve("streams").toString());
@@ -194,6 +231,9 @@ public final class TiergateStack implements AutoCloseable {
       env.put(IngressConfig.METRICS_PORT_ENV, "0");
     }
     env.put("TIERGATE_ACCOUNTING_PORT", Integer.toString(options.accountingPort()));
+    if (options.accountingPort() == 0) {
+      env.put(AccountingConfig.METRICS_PORT_ENV, "0");
+    }
     env.put("TIERGATE_REPLY_TIMEOUT", Long.toString(options.replyTimeout().toMillis()));
     // Keep the external cluster's pass-through client settings (security, SASL) for every service.
     kafka.clientProperties().forEach(
@@ -218,23 +258,47 @@ public final class TiergateStack implements AutoCloseable {
   }
 
   public String ingressUrl() {
-    return "http://127.0.0.1:" + ingress.port();
+    return "http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingress.port();
   }
 
   /** The ingress's Prometheus endpoint ({@code /metrics} on its own port). */
   public String ingressMetricsUrl() {
-    return "http://127.0.0.1:" + ingress.metricsPort() + "/metrics";
+    return "http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingress.metricsPort() + "/metrics";
+  }
+
+  /** Where a client on this machine reaches a service bound by the given host setting. */
+  private String clientHost(final String hostEnv) {
+    final String bound = env.getOrDefault(hostEnv, DEFAULT_BIND_HOST);
+    return "0.0.0.0".equals(bound) || "::".equals(bound) ? DEFAULT_BIND_HOST : bound;
+  }
+
+  /** Whether the well-known demo key authenticates on this stack (no keys of its own were given). */
+  public boolean demoKeyActive() {
+    return IngressConfig.fromEnv(env).virtualKeys().authenticate(DEMO_KEY).isPresent();
   }
 
   /** The in-process dispatcher's Prometheus endpoint; empty when dispatching runs elsewhere or it is off. */
   public Optional<String> dispatcherMetricsUrl() {
     return dispatcher == null || dispatcher.metricsPort() < 0
         ? Optional.empty()
-        : Optional.of("http://127.0.0.1:" + dispatcher.metricsPort() + "/metrics");
+        : Optional.of("http://" + clientHost(DispatcherConfig.METRICS_HOST_ENV) + ":"
+            + dispatcher.metricsPort() + "/metrics");
+  }
+
+  /** The accounting service's Prometheus endpoint ({@code /metrics} on its own port). */
+  public String accountingMetricsUrl() {
+    return "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.metricsPort() + "/metrics";
+  }
+
+  /** The router's {@code /health} (its only HTTP port; empty when turned off). */
+  public Optional<String> routerHealthUrl() {
+    return router.port() < 0
+        ? Optional.empty()
+        : Optional.of("http://" + clientHost(RouterConfig.HOST_ENV) + ":" + router.port() + "/health");
   }
 
   public String accountingUrl() {
-    return "http://127.0.0.1:" + accounting.port();
+    return "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.port();
   }
 
   public String simulatorUrl() {

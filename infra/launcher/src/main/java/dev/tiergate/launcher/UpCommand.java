@@ -21,6 +21,11 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--accounting-port", description = "Accounting HTTP port (default: ${DEFAULT-VALUE}).")
   int accountingPort = 8083;
 
+  @Option(names = "--host",
+      description = "Interface every HTTP port binds (default: ${DEFAULT-VALUE}, this machine only)."
+          + " The demo key may use every tier: never bind a shared network.")
+  String host = TiergateStack.DEFAULT_BIND_HOST;
+
   @Option(names = "--data-dir", description = "Where broker logs and Streams state go (default: a temp dir).")
   Path dataDir;
 
@@ -32,7 +37,8 @@ final class UpCommand implements Callable<Integer> {
     final Path dir = dataDir != null ? dataDir : Files.createTempDirectory("tiergate-");
     final TiergateStack stack =
         TiergateStack.start(
-            new TiergateStack.Options(dir, ingressPort, accountingPort, Duration.ofSeconds(60)));
+            new TiergateStack.Options(dir, ingressPort, accountingPort, Duration.ofSeconds(60))
+                .withServiceEnv(TiergateStack.bindEnv(host)));
     final CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -46,6 +52,9 @@ final class UpCommand implements Callable<Integer> {
     // Lets `tiergate batch ...` in another terminal of this directory find the cluster.
     BatchConnection.writeStackEnv(WORKING_DIR, stack.kafkaSettings());
     printBanner(stack);
+    if (stack.demoKeyActive()) {
+      System.err.println(demoWarning(host));
+    }
     if (exitAfterReady) {
       BatchConnection.deleteStackEnv(WORKING_DIR);
       stack.close();
@@ -53,6 +62,14 @@ final class UpCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /** One line: what the demo key may do and who can reach it. */
+  static String demoWarning(final String host) {
+    return "WARNING: demo mode: the well-known key " + TiergateStack.DEMO_KEY
+        + " is active and may use every tier; the HTTP ports are bound to " + host
+        + ("127.0.0.1".equals(host) || "localhost".equals(host) || "::1".equals(host)
+            ? " (this machine only)." : ", reachable from the network: anyone there can spend with it.");
   }
 
   private static void printBanner(final TiergateStack stack) {
@@ -64,6 +81,7 @@ final class UpCommand implements Callable<Integer> {
           OpenAI-compatible API   %s/v1/chat/completions   (key: tg-demo-key)
           Dashboard               %s/dashboard#key=tg-demo-key
           Ingress metrics         %s  (Prometheus; its own port, no key)
+          Accounting metrics      %s
           Kafka bootstrap         %s
           Schema registry         %s  (Confluent-compatible API at /apis/ccompat/v7)
           Provider simulator      %s
@@ -81,6 +99,7 @@ final class UpCommand implements Callable<Integer> {
         ingress,
         stack.accountingUrl(),
         stack.ingressMetricsUrl(),
+        stack.accountingMetricsUrl(),
         stack.kafkaSettings().bootstrapServers(),
         stack.kafkaSettings().schemaRegistryUrl(),
         stack.simulatorUrl(),

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Google Gemini's {@code models/{model}:generateContent} and {@code :streamGenerateContent?alt=sse},
@@ -30,6 +31,8 @@ import java.util.Optional;
  */
 public final class GeminiAdapter implements ProviderAdapter {
 
+  /** Letters, digits, '.', '_' and '-', no leading dot; nothing that ends or escapes a path segment. */
+  private static final Pattern SAFE_MODEL = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
   private static final Map<String, Integer> THINKING_BUDGETS =
       Map.of("minimal", 0, "low", 1024, "medium", 8192, "high", 24576);
 
@@ -61,11 +64,23 @@ public final class GeminiAdapter implements ProviderAdapter {
     putTools(body, request);
     body.set("generationConfig", generationConfig(request.getSampling(), routeParams));
     final String path =
-        "/models/" + upstreamModel + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+        "/models/" + pathSegment(upstreamModel)
+            + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
     return new ProviderRequest(
         path,
         Map.of("content-type", "application/json", "accept", stream ? "text/event-stream" : "application/json"),
         json.write(body));
+  }
+
+  /**
+   * The model name as it goes into the URL path: only the characters model names use, so no name
+   * can add a query, a fragment, another method or a different path.
+   */
+  static String pathSegment(final String upstreamModel) {
+    if (!SAFE_MODEL.matcher(upstreamModel).matches()) {
+      throw ProviderFailure.invalidRequest("the catalogue's upstream model is not a valid Gemini model name");
+    }
+    return upstreamModel;
   }
 
   @Override

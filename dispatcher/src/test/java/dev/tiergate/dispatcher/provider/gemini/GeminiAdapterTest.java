@@ -8,9 +8,11 @@ import static dev.tiergate.dispatcher.provider.AdapterFixtures.fullRequest;
 import static dev.tiergate.dispatcher.provider.AdapterFixtures.reasoning;
 import static dev.tiergate.dispatcher.provider.AdapterFixtures.usage;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.ProviderReply;
 import dev.tiergate.dispatcher.provider.ProviderRequest;
 import dev.tiergate.dispatcher.provider.StreamDecoder;
@@ -43,6 +45,16 @@ class GeminiAdapterTest {
     final ProviderRequest call = adapter.buildRequest(chat("req_1").build(), "gemini-2.5-pro", Map.of(), true);
 
     assertThat(call.path()).isEqualTo("/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
+  }
+
+  @Test
+  void refusesAModelNameThatWouldChangeThePathOrQuery() {
+    for (final String name : List.of("x:generateContent?key=1#", "../../v1/files", "a/b", "m?alt=json", ".hidden")) {
+      assertThatThrownBy(() -> adapter.buildRequest(chat("req_1").build(), name, Map.of(), false))
+          .as(name)
+          .isInstanceOfSatisfying(ProviderFailure.class,
+              failure -> assertThat(failure.kind()).isEqualTo(ProviderFailure.Kind.INVALID_REQUEST));
+    }
   }
 
   @Test

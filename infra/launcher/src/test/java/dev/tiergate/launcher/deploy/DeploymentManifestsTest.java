@@ -134,10 +134,46 @@ class DeploymentManifestsTest {
       for (final String probe : List.of("readinessProbe", "livenessProbe")) {
         if (!declared.isEmpty()) {
           final JsonNode get = container.path(probe).path("httpGet");
-          assertThat(get.path("path").asText()).as(probe).isEqualTo("/health");
+          assertThat(get.path("path").asText()).as(probe).isEqualTo(probePath(container, probe));
           assertThat(declared).as(probe).containsKey(get.path("port").asText());
         }
       }
+    }
+  }
+
+  /** The ingress is ready only once its key and model tables are read (its /ready); else /health. */
+  private static String probePath(final JsonNode container, final String probe) {
+    final boolean ingress = container.get("args").get(0).asText().equals("dev.tiergate.ingress.Main");
+    return ingress && probe.equals("readinessProbe") ? "/ready" : "/health";
+  }
+
+  @Test
+  void publicServicesCarryNoMetricsPort() {
+    final Map<String, Set<Integer>> metricsPorts = new TreeMap<>();
+    for (final JsonNode deployment : ofKind("Deployment")) {
+      for (final JsonNode container : podSpec(deployment).path("containers")) {
+        final Map<String, String> env = kubernetesEnv(container);
+        final Set<Integer> ports = new TreeSet<>();
+        env.forEach((name, value) -> {
+          if (name.endsWith("METRICS_PORT")) {
+            ports.add(Integer.parseInt(value));
+          }
+        });
+        metricsPorts.put(name(deployment), ports);
+      }
+    }
+    // The ingress and accounting serve clients; their metrics have a port of their own.
+    assertThat(metricsPorts.get("tiergate-ingress")).containsExactly(9080);
+    assertThat(metricsPorts.get("tiergate-accounting")).containsExactly(9083);
+    for (final String publicService : List.of("tiergate-ingress", "tiergate-accounting")) {
+      final JsonNode service = ofKind("Service").stream()
+          .filter(s -> name(s).equals(publicService)).findFirst().orElseThrow();
+      assertThat(service.path("spec").path("ports")).as(publicService).isNotEmpty()
+          .allSatisfy(port -> {
+            assertThat(port.path("targetPort").asText()).as(publicService).isNotEqualTo("metrics");
+            assertThat(metricsPorts.get(publicService)).as(publicService)
+                .doesNotContain(port.path("port").asInt(), port.path("targetPort").asInt(-1));
+          });
     }
   }
 

@@ -45,8 +45,19 @@ import reactor.netty.http.server.HttpServerResponse;
  * <p>Per-request controls (headers): {@code x-sim-latency-ms}, {@code x-sim-fail: 429|500|503|none},
  * {@code x-sim-chunk-interval-ms}, {@code x-sim-stream-abort-after: N} (send N stream events, then
  * drop the connection).
+ *
+ * <p>Per-model faults, for callers that cannot set headers (a request through the gateway): a
+ * model named {@code sim-fail-400}, {@code -429}, {@code -500} or {@code -503} always fails with that
+ * status, and its error message names an upstream host and an organisation ({@link
+ * #LEAKY_ERROR_DETAIL}), as real providers' messages do, so tests can check where that text goes.
  */
 public final class ProviderSimulator implements AutoCloseable {
+
+  /** Part of every per-model fault's message: what must never reach a gateway client. */
+  public static final String LEAKY_ERROR_DETAIL =
+      "organization org-sim-4242 on upstream-7.simulated-provider.internal:8443";
+  /** Model names that always fail: {@code sim-fail-} and a status. */
+  public static final String FAILING_MODEL_PREFIX = "sim-fail-";
 
   private static final Logger LOG = LoggerFactory.getLogger(ProviderSimulator.class);
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
@@ -216,6 +227,11 @@ public final class ProviderSimulator implements AutoCloseable {
           e.param());
     }
     record(prompt.model(), json, exchange.headers());
+    final Optional<SimulatedError> modelFault = modelFault(prompt.model());
+    if (modelFault.isPresent()) {
+      return sendError(exchange.response(), exchange.format(), modelFault.get(),
+          "Simulated failure for " + prompt.model() + " (" + LEAKY_ERROR_DETAIL + ").", null);
+    }
     final CallLedger.Call call =
         ledger.started(exchange.headers().get(CLIENT_REQUEST_ID_HEADER), clock.instant());
     final Optional<SimulatedError> failure = exchange.controls().failure(faults);
@@ -266,6 +282,20 @@ public final class ProviderSimulator implements AutoCloseable {
     } else {
       slowCredentials.put(credential, delay);
     }
+  }
+
+  /** The fault a {@code sim-fail-<status>} model always answers with. */
+  private static Optional<SimulatedError> modelFault(final String model) {
+    if (model == null || !model.startsWith(FAILING_MODEL_PREFIX)) {
+      return Optional.empty();
+    }
+    final String status = model.substring(FAILING_MODEL_PREFIX.length());
+    for (final SimulatedError error : SimulatedError.values()) {
+      if (Integer.toString(error.status()).equals(status) && error != SimulatedError.NOT_FOUND) {
+        return Optional.of(error);
+      }
+    }
+    return Optional.empty();
   }
 
   private Mono<Void> sendReply(

@@ -66,6 +66,20 @@ class FailureInjectionTest {
   }
 
   @Test
+  void aSimFailModelAlwaysFailsWithAMessageNamingAHostAndAnOrganisation() {
+    for (final int status : List.of(400, 429, 500, 503)) {
+      final HttpResponse<String> response =
+          http.post("/v1/chat/completions", chat("sim-fail-" + status, "hi"), Map.of());
+
+      assertThat(response.statusCode()).isEqualTo(status);
+      assertThat(parse(response.body()).path("error").path("message").asText())
+          .contains(ProviderSimulator.LEAKY_ERROR_DETAIL);
+    }
+    assertThat(http.post("/v1/chat/completions", chat("sim-fail-404", "hi"), Map.of()).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
   void rejectsMalformedJsonWith400() {
     final HttpResponse<String> response = http.post("{\"model\": \"gpt-4.1\", \"messages\": [");
 

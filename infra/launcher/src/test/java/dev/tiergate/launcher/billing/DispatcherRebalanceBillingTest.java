@@ -114,10 +114,11 @@ class DispatcherRebalanceBillingTest {
     await().atMost(Duration.ofMinutes(2))
         .until(() -> first.output().contains("serving [") && second.output().contains("serving ["));
 
+    // Half interactive, half batch: the two topics' partitions, so both dispatchers have calls in
+    // flight whichever partitions the group gave each.
     produce(requests(prefix, REBALANCE_REQUESTS, REBALANCE_TENANT));
-    await().atMost(Duration.ofMinutes(2)).until(() -> callsStarted(prefix) >= REBALANCE_REQUESTS);
-
     final DispatcherProcess third = start("rebalance-c", Map.of());
+    await().atMost(Duration.ofMinutes(2)).until(() -> callsStarted(prefix) >= REBALANCE_REQUESTS);
     await().atMost(Duration.ofMinutes(1)).until(() -> third.output().contains("dispatcher started"));
     final long completedAtStop = callsCompleted(prefix);
     final CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> stopQuietly(first));
@@ -127,8 +128,9 @@ class DispatcherRebalanceBillingTest {
     stopped.get(2, TimeUnit.MINUTES);
     await().atMost(Duration.ofMinutes(2))
         .until(() -> accountedRequests(REBALANCE_TENANT, REBALANCE_KEY) >= REBALANCE_REQUESTS);
-    LOG.info("rebalance: {} calls done when the third joined and the first was stopped; {} responses, {} usage",
-        completedAtStop, responses.total(), usage.total());
+    LOG.info("rebalance: {} calls done when the third joined and the first was stopped; {} responses, {} usage; "
+        + "releases: {} | {}", completedAtStop, responses.total(), usage.total(),
+        releases(first.output()), releases(second.output()));
 
     assertThat(completedAtStop).as("calls finished when the group changed").isLessThan(REBALANCE_REQUESTS);
     assertThat(first.output()).contains("released [");
@@ -178,6 +180,7 @@ class DispatcherRebalanceBillingTest {
     env.put("TIERGATE_DISPATCHER_INSTANCE_ID", instanceId);
     env.put("TIERGATE_DISPATCHER_MAX_IN_FLIGHT", "256");
     env.put("TIERGATE_DISPATCHER_MAX_BATCH_IN_FLIGHT", "256");
+    env.put("TIERGATE_DISPATCHER_MAX_BATCH_CONCURRENT_PER_PROVIDER", "256");
     // Longer than a call: a revoked partition's calls all finish before it is let go.
     env.put("TIERGATE_DISPATCHER_REVOKE_TIMEOUT_MS", "60000");
     env.put("TIERGATE_DISPATCHER_CLOSE_TIMEOUT_MS", "60000");
@@ -188,6 +191,10 @@ class DispatcherRebalanceBillingTest {
     final DispatcherProcess process = DispatcherProcess.start(env, log);
     dispatchers.add(process);
     return process;
+  }
+
+  private static List<String> releases(final String output) {
+    return output.lines().filter(line -> line.contains("released [")).map(line -> line.replaceAll(".*after", "after")).toList();
   }
 
   private KeyCounts counted(final String topic, final String prefix, final boolean committedOnly) {
@@ -228,7 +235,10 @@ class DispatcherRebalanceBillingTest {
         .toList();
   }
 
-  /** Interactive requests as the ingress writes them, each in its own session (spread over partitions). */
+  /**
+   * Requests as the ingress and the batch producer write them, every other one a batch item, each
+   * in its own session (spread over partitions).
+   */
   private static List<ChatRequest> requests(final String prefix, final int count, final String tenant) {
     final List<ChatRequest> requests = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -240,7 +250,9 @@ class DispatcherRebalanceBillingTest {
               .setTenant(tenant)
               .setMode("summary")
               .setTier("small")
-              .setApiKind(ApiKind.OPENAI_CHAT)
+              .setApiKind(i % 2 == 0 ? ApiKind.OPENAI_CHAT : ApiKind.BATCH)
+              .setBatchId(i % 2 == 0 ? null : prefix + "batch")
+              .setBatchItemId(i % 2 == 0 ? null : id)
               .setRequestedModel("auto/small")
               .setMessages(List.of(Message.newBuilder()
                   .setRole("user")

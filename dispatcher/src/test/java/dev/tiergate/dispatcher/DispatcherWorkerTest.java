@@ -390,6 +390,7 @@ class DispatcherWorkerTest {
       consumer.rebalance(List.of(P0, P1, B0));
       consumer.seek(P0, 0);
     });
+    await().until(() -> consumer.assignment().contains(P0));
     add(P0, 0, "req_a");
     await().until(() -> Long.valueOf(1).equals(committed(P0)));
     assertThat(handled).containsExactly("req_a", "req_a");

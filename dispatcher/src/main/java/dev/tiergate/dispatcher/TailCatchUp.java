@@ -3,10 +3,12 @@ package dev.tiergate.dispatcher;
 import dev.tiergate.schemas.Topics;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -37,7 +39,7 @@ final class TailCatchUp implements ResponsesCatchUp {
     try {
       final String topic = Topics.RESPONSES.name();
       final int partitions =
-          admin.describeTopics(java.util.List.of(topic)).allTopicNames()
+          admin.describeTopics(List.of(topic)).allTopicNames()
               .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
               .get(topic).partitions().size();
       final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -53,7 +55,7 @@ final class TailCatchUp implements ResponsesCatchUp {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KafkaException("interrupted reading where " + Topics.RESPONSES.name() + " ends", e);
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new KafkaException("cannot read where " + Topics.RESPONSES.name() + " ends", e);
     }
   }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 
 /**
  * The dispatcher's settings, read from environment variables by {@link #fromEnv}.
@@ -52,6 +53,11 @@ import java.util.TreeSet;
  *   <tr><td>TIERGATE_DISPATCHER_KEYS_FILE</td><td>none; BYOK keys, see {@link KeyStore}</td></tr>
  *   <tr><td>TIERGATE_BYOK__&lt;REF&gt;__&lt;PROVIDER&gt;</td><td>BYOK keys, see {@link KeyStore}</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_CLOSE_TIMEOUT_MS</td><td>30000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_INSTANCE_ID: stable name of this instance, in its {@code
+ *       transactional.id} (see {@link DeliverySettings})</td><td>random per start</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_TRANSACTION_TIMEOUT_MS</td><td>10000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_REVOKE_TIMEOUT_MS (a revoked partition's calls may finish)</td><td>30000</td></tr>
+ *   <tr><td>TIERGATE_DISPATCHER_FAULT: tests only, {@code halt-after-response}</td><td>none</td></tr>
  *   <tr><td>TIERGATE_DISPATCHER_METRICS_PORT: port of {@code GET /metrics} (Prometheus) and {@code
  *       GET /health}; 0 picks a free one (logged, and {@code DispatcherService.metricsPort()}), -1
  *       turns it off</td><td>0</td></tr>
@@ -84,7 +90,8 @@ public record DispatcherConfig(
     Duration dedupLookback,
     Duration catchUpTimeout,
     int metricsPort,
-    String metricsHost) {
+    String metricsHost,
+    DeliverySettings delivery) {
 
   public static final String DEFAULT_GROUP_ID = "tiergate-dispatcher";
   public static final String METRICS_PORT_ENV = "TIERGATE_DISPATCHER_METRICS_PORT";
@@ -121,6 +128,7 @@ public record DispatcherConfig(
     if (metricsHost.isBlank()) {
       throw new IllegalArgumentException("metrics host must not be blank");
     }
+    Objects.requireNonNull(delivery, "delivery");
     if (maxInFlight < 1 || maxBatchInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
     }
@@ -164,7 +172,20 @@ public record DispatcherConfig(
         millis(env, "DEDUP_LOOKBACK_MS", 3_600_000),
         millis(env, "CATCH_UP_TIMEOUT_MS", 30_000),
         metricsPort(env),
-        env.getOrDefault(METRICS_HOST_ENV, DEFAULT_METRICS_HOST));
+        env.getOrDefault(METRICS_HOST_ENV, DEFAULT_METRICS_HOST),
+        deliveryFromEnv(env));
+  }
+
+  private static DeliverySettings deliveryFromEnv(final Map<String, String> env) {
+    final String instanceId =
+        Optional.ofNullable(blankToNull(env.get(PREFIX + "INSTANCE_ID")))
+            .map(String::trim)
+            .orElseGet(() -> "dispatcher-" + UUID.randomUUID());
+    return new DeliverySettings(
+        instanceId,
+        millis(env, "TRANSACTION_TIMEOUT_MS", 10_000),
+        millis(env, "REVOKE_TIMEOUT_MS", 30_000),
+        DispatcherFault.parse(env.get(DispatcherFault.ENV)));
   }
 
   private static int metricsPort(final Map<String, String> env) {
@@ -185,27 +206,59 @@ public record DispatcherConfig(
   /** The worker's limits. */
   public WorkerSettings workerSettings() {
     return new WorkerSettings(
-        maxInFlight, Duration.ofMillis(100), Duration.ZERO, closeTimeout, dedupCapacity, maxBatchInFlight);
+        maxInFlight, Duration.ofMillis(100), Duration.ZERO, closeTimeout, dedupCapacity, maxBatchInFlight,
+        delivery.revokeTimeout());
   }
 
   /**
    * Consumer properties: {@code KAFKA_*} pass-through, then our defaults where the pass-through is
-   * silent, then what correctness needs (group, manual commits) on top.
+   * silent, then what correctness needs (group, manual commits, read_committed) on top. The default
+   * group protocol is KIP-848's {@code consumer}: a rebalance moves only the partitions that change
+   * owner, so waiting for a revoked partition's calls holds back nothing else in the group.
+   * read_committed also makes the committed offsets a new owner starts from wait for the previous
+   * owner's transaction to be decided.
    */
   public Properties consumerProperties() {
     final Map<String, Object> defaults = new HashMap<>();
     defaults.put("auto.offset.reset", "earliest");
     defaults.put("max.poll.records", Math.min(maxInFlight, 2_000));
     defaults.put("client.id", groupId);
-    final Map<String, Object> required = Map.of("group.id", groupId, "enable.auto.commit", "false");
+    defaults.put("group.protocol", "consumer");
+    final Map<String, Object> required =
+        Map.of("group.id", groupId, "enable.auto.commit", "false", "isolation.level", "read_committed");
     return kafka.clientProperties(layered(defaults, required));
   }
 
-  /** Producer properties: idempotent, acks=all and no linger, whatever the pass-through says. */
+  /**
+   * Producer of stream chunks (and nothing that is money): idempotent, acks=all and no linger,
+   * whatever the pass-through says, and never transactional, so chunks reach readers at once.
+   */
   public Properties producerProperties() {
-    final Map<String, Object> defaults = Map.of("max.block.ms", 10_000, "client.id", groupId + "-producer");
-    final Map<String, Object> required = Map.of("enable.idempotence", "true", "acks", "all",
-        "linger.ms", "0", BusLimits.MAX_REQUEST_SIZE_CONFIG, BusLimits.MAX_RECORD_BYTES);
+    final Map<String, Object> defaults = Map.of("max.block.ms", 10_000, "client.id", groupId + "-chunks");
+    final Map<String, Object> required =
+        Map.of("enable.idempotence", "true", "acks", "all", "linger.ms", "0",
+            BusLimits.MAX_REQUEST_SIZE_CONFIG, BusLimits.MAX_RECORD_BYTES);
+    final Properties properties = kafka.clientProperties(layered(defaults, required));
+    properties.remove("transactional.id");
+    return properties;
+  }
+
+  /**
+   * Producer of responses, usage and dead letters with the consumed offsets, one transaction per
+   * round; its {@code transactional.id} is {@code <group>-<instance id>} (see {@link
+   * DeliverySettings}).
+   */
+  public Properties transactionalProducerProperties() {
+    final Map<String, Object> defaults =
+        Map.of("max.block.ms", 10_000, "client.id", groupId + "-" + delivery.instanceId());
+    final Map<String, Object> required =
+        Map.of(
+            "enable.idempotence", "true",
+            "acks", "all",
+            "linger.ms", "0",
+            "transactional.id", delivery.transactionalId(groupId),
+            "transaction.timeout.ms", (int) delivery.transactionTimeout().toMillis(),
+            BusLimits.MAX_REQUEST_SIZE_CONFIG, BusLimits.MAX_RECORD_BYTES);
     return kafka.clientProperties(layered(defaults, required));
   }
 

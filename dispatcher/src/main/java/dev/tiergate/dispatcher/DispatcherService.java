@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -36,7 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatcher as one runnable unit: Kafka clients, the provider HTTP client, tails of the model
+ * The dispatcher as one runnable unit: Kafka clients (a transactional producer for responses, usage
+ * and offsets, a plain one for stream chunks), the provider HTTP client, tails of the model
  * catalogue (for model families) and of the responses topic (to skip requests already answered),
  * one {@link DispatcherWorker}, and {@code /metrics} + {@code /health} on the config's metrics port
  * (Kafka client metrics included, so consumer lag per partition is scraped with the rest). Scale by
@@ -54,8 +56,11 @@ public final class DispatcherService implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private ProviderClient providerClient;
   private Producer<String, byte[]> producer;
+  private TransactionalOutcomes outcomes;
+  private Admin admin;
   private DispatcherWorker worker;
   private final List<TopicTail<?>> tails = new ArrayList<>();
+  private TopicTail<?> responsesTail;
   private ProviderGuards guards;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final DispatcherMetrics metrics = new DispatcherMetrics(registry);
@@ -96,7 +101,19 @@ public final class DispatcherService implements AutoCloseable {
             config.producerProperties(),
             Topics.ROUTED.keySerde().serializer(),
             new ByteArraySerializer());
-    final ResponsePublisher publisher = new ResponsePublisher(producer, serdes);
+    final Outbox outbox = new Outbox();
+    outcomes =
+        new TransactionalOutcomes(
+            new KafkaProducer<>(
+                config.transactionalProducerProperties(),
+                Topics.ROUTED.keySerde().serializer(),
+                new ByteArraySerializer()),
+            outbox,
+            config.delivery().fault());
+    if (config.delivery().fault() != DispatcherFault.NONE) {
+      log.warn("test fault injected: {}={}", DispatcherFault.ENV, config.delivery().fault());
+    }
+    final ResponsePublisher publisher = ResponsePublisher.staging(producer, serdes, outbox);
     final RequestDispatcher dispatcher =
         new RequestDispatcher(
             new Providers(config.providers().values(), new ObjectMapper(), families, true),
@@ -106,7 +123,11 @@ public final class DispatcherService implements AutoCloseable {
             Clock.systemUTC(),
             metrics);
     final Consumer<String, byte[]> consumer = consumers.apply(config.consumerProperties());
-    worker = new DispatcherWorker(config.workerSettings(), consumer, publisher, dispatcher, serdes, produced);
+    admin = Admin.create(config.kafka().clientProperties(Map.of("client.id", config.groupId() + "-admin")));
+    worker =
+        new DispatcherWorker(
+            config.workerSettings(), consumer, outcomes, dispatcher, serdes, produced,
+            new TailCatchUp(admin, responsesTail));
     bindMetrics(consumer);
     worker.start();
     if (config.metricsPort() != DispatcherConfig.NO_METRICS_PORT) {
@@ -159,7 +180,7 @@ public final class DispatcherService implements AutoCloseable {
             Topics.MODELS.valueSerde(serdes).deserializer(),
             Instant.EPOCH,
             catalogue::apply));
-    tails.add(
+    responsesTail =
         new TopicTail<>(
             Topics.RESPONSES,
             tailConsumer("responses"),
@@ -169,7 +190,8 @@ public final class DispatcherService implements AutoCloseable {
               if (response != null) {
                 produced.add(response.getCorrelationId());
               }
-            }));
+            });
+    tails.add(responsesTail);
     for (final TopicTail<?> tail : tails) {
       try {
         if (!tail.awaitCaughtUp(config.catchUpTimeout())) {
@@ -232,8 +254,14 @@ public final class DispatcherService implements AutoCloseable {
       clientMetricsRefresh.shutdownNow();
     }
     registry.close();
+    if (outcomes != null) {
+      outcomes.close();
+    }
     if (producer != null) {
       producer.close(Duration.ofSeconds(10));
+    }
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(5));
     }
     tails.forEach(TopicTail::close);
     if (providerClient != null) {

@@ -5,6 +5,7 @@ import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -19,11 +20,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
@@ -41,68 +44,95 @@ import reactor.core.publisher.Mono;
  * {@code maxInFlight} interactive requests at once plus up to {@code maxBatchInFlight} batch items
  * (their own budget), pauses only the partitions of the topic whose backlog is full so it keeps
  * polling (and stays in the group) — a long batch holds back batch partitions while interactive ones
- * keep flowing — and commits a partition's offset only once the response of every earlier record
- * of that partition is acknowledged.
+ * keep flowing.
  *
- * <p>A failure to publish is fatal: the worker stops without committing past the request, leaves
- * the group, and {@link #failure()} says why.
+ * <p>Finished requests are written in one Kafka transaction per round ({@link
+ * TransactionalOutcomes}): their responses, usage and dead letters together with the consumed
+ * offsets, a partition's offset never past a record whose outcome is not in that or an earlier
+ * transaction. A transaction starts as soon as something finished, so the answer waits for one
+ * commit, not for a timer.
+ *
+ * <p>Rebalances: a revoked partition's unstarted requests are dropped (its next owner serves them),
+ * its requests in flight get up to {@code revokeTimeout} to finish and are committed before the
+ * partition is let go; whatever still runs then is abandoned. A newly assigned partition stays
+ * paused until the view of answered requests has read past the end of {@code tiergate.responses}
+ * (the previous owner's last transaction included), so nothing answered is served again.
+ *
+ * <p>A failure to commit that cannot be retried is fatal: the worker stops without committing past
+ * the request, leaves the group, and {@link #failure()} says why.
  */
 public final class DispatcherWorker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(DispatcherWorker.class);
+  private static final Duration COMMIT_RETRY_BACKOFF = Duration.ofMillis(500);
 
   private final WorkerSettings settings;
   private final Consumer<String, byte[]> consumer;
-  private final ResponsePublisher publisher;
+  private final TransactionalOutcomes outcomes;
   private final RoutedRequestHandler handler;
   private final Deserializer<RoutedRequest> deserializer;
   private final ProducedResponses produced;
+  private final ResponsesCatchUp catchUp;
 
   // Poll-thread state.
   private final OffsetTracker offsets = new OffsetTracker();
-  private final RecentIds recent;
+  private final RecentIds recent = new RecentIds();
   private final Deque<Work> backlog = new ArrayDeque<>();
   private final Deque<Work> batchBacklog = new ArrayDeque<>();
-  private final Map<Position, Disposable> running = new HashMap<>();
+  private final Map<Work, Disposable> running = new HashMap<>();
+  /** Finished requests (and dead letters) whose outcome awaits the next transaction. */
+  private final List<Finished> finished = new ArrayList<>();
+  /** Newly assigned partitions kept paused until the answered-requests view caught up. */
+  private final List<Gate> gates = new ArrayList<>();
+  private long nextWorkId;
+  private long nextCommitAttempt;
+  private boolean commitBroken;
   // Written by the poll thread only; volatile so metrics can read them.
   private volatile int inFlight;
   private volatile int batchInFlight;
-  private int deadLettersInFlight;
 
   private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+  private final AtomicBoolean polling = new AtomicBoolean();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile boolean stopping;
   private volatile Throwable failure;
 
-  public DispatcherWorker(
+  /** A worker whose answered-requests view is only what it commits itself (unit tests). */
+  DispatcherWorker(
       final WorkerSettings settings,
       final Consumer<String, byte[]> consumer,
-      final ResponsePublisher publisher,
+      final TransactionalOutcomes outcomes,
       final RoutedRequestHandler handler,
       final SerdeFactory serdes) {
-    this(settings, consumer, publisher, handler, serdes, new ProducedResponses(settings.dedupCapacity()));
+    this(settings, consumer, outcomes, handler, serdes,
+        new ProducedResponses(settings.dedupCapacity()), ResponsesCatchUp.NONE);
   }
 
   /**
+   * @param outcomes writes finished requests transactionally; the handler must stage its responses
+   *     and usage in {@code outcomes.outbox()} (a {@link ResponsePublisher#staging} publisher)
    * @param produced correlation ids already answered on {@code tiergate.responses}, kept current by
    *     the caller; a redelivered request among them is skipped
+   * @param catchUp tells when {@code produced} has read the responses topic far enough to serve a
+   *     newly assigned partition
    */
-  public DispatcherWorker(
+  DispatcherWorker(
       final WorkerSettings settings,
       final Consumer<String, byte[]> consumer,
-      final ResponsePublisher publisher,
+      final TransactionalOutcomes outcomes,
       final RoutedRequestHandler handler,
       final SerdeFactory serdes,
-      final ProducedResponses produced) {
+      final ProducedResponses produced,
+      final ResponsesCatchUp catchUp) {
     this.produced = Objects.requireNonNull(produced, "produced");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.consumer = Objects.requireNonNull(consumer, "consumer");
-    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
     this.handler = Objects.requireNonNull(handler, "handler");
+    this.catchUp = Objects.requireNonNull(catchUp, "catchUp");
     this.deserializer = Topics.ROUTED.valueSerde(Objects.requireNonNull(serdes, "serdes")).deserializer();
-    this.recent = new RecentIds(settings.dedupCapacity());
   }
 
   /** Subscribes and starts the poll thread; returns at once. */
@@ -137,7 +167,7 @@ public final class DispatcherWorker implements AutoCloseable {
 
   /**
    * Stops polling, waits up to the close timeout for in-flight requests, commits what is complete
-   * and closes the consumer. Idempotent; the producer belongs to the caller.
+   * and closes the consumer. Idempotent; the producers belong to the caller.
    */
   @Override
   public void close() {
@@ -159,6 +189,9 @@ public final class DispatcherWorker implements AutoCloseable {
 
   private void run() {
     try {
+      if (!initTransactions()) {
+        return;
+      }
       consumer.subscribe(List.of(Topics.ROUTED.name(), Topics.ROUTED_BATCH.name()), new Rebalance());
       while (!stopping && failure == null) {
         loopOnce();
@@ -174,28 +207,67 @@ public final class DispatcherWorker implements AutoCloseable {
     }
   }
 
+  /** Until the transactional id is registered (the broker may not be up yet) or the worker stops. */
+  private boolean initTransactions() {
+    while (!stopping) {
+      try {
+        outcomes.init();
+        return true;
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        log.warn("cannot register the dispatcher's transactional id yet, retrying: {}", e.getMessage());
+      }
+    }
+    return false;
+  }
+
   private void loopOnce() {
     applyCompletions();
     startBacklog();
-    commitAsync();
+    commit();
+    openGates();
     pauseOrResume();
     final ConsumerRecords<String, byte[]> records = poll();
-    records.forEach(this::accept);
+    final Set<TopicPartition> rewound = new HashSet<>();
+    records.forEach(record -> accept(record, rewound));
     if (records.isEmpty() && !settings.idlePause().isZero()) {
       awaitCompletion(settings.idlePause());
     }
   }
 
+  /**
+   * Polls; a request finishing meanwhile wakes the poll, so its outcome is committed at once rather
+   * than after the poll timeout.
+   */
   private ConsumerRecords<String, byte[]> poll() {
+    polling.set(true);
     try {
-      return consumer.poll(settings.pollTimeout());
+      final boolean pending = !completions.isEmpty() || (!finished.isEmpty() && !commitBackingOff());
+      return consumer.poll(pending ? Duration.ZERO : settings.pollTimeout());
     } catch (WakeupException e) {
       return ConsumerRecords.empty();
+    } finally {
+      polling.set(false);
     }
   }
 
-  private void accept(final ConsumerRecord<String, byte[]> record) {
+  private void completed(final Completion completion) {
+    completions.add(completion);
+    if (polling.get()) {
+      consumer.wakeup();
+    }
+  }
+
+  private void accept(final ConsumerRecord<String, byte[]> record, final Set<TopicPartition> rewound) {
     final TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    if (rewound.contains(partition)) {
+      return;
+    }
+    if (isGated(partition)) {
+      // Fetched before the pause took hold: read it again once the partition is served.
+      consumer.seek(partition, record.offset());
+      rewound.add(partition);
+      return;
+    }
     offsets.received(partition, record.offset());
     final RoutedRequest routed;
     try {
@@ -210,12 +282,12 @@ public final class DispatcherWorker implements AutoCloseable {
       offsets.completed(partition, record.offset());
       return;
     }
-    if (!recent.add(correlationId)) {
+    if (!recent.add(correlationId, partition)) {
       log.info("skipping duplicate request {} at {}/{}", correlationId, partition, record.offset());
       offsets.completed(partition, record.offset());
       return;
     }
-    final Work work = new Work(new Position(partition, record.offset()), routed);
+    final Work work = new Work(nextWorkId++, new Position(partition, record.offset()), routed);
     (work.batch() ? batchBacklog : backlog).add(work);
   }
 
@@ -230,14 +302,16 @@ public final class DispatcherWorker implements AutoCloseable {
     return routed;
   }
 
+  /** The dead letter goes in the next transaction, with the offset that moves past it. */
   private void deadLetter(
       final TopicPartition partition, final ConsumerRecord<String, byte[]> record, final String reason) {
     log.warn("dead-lettering {}/{}: {}", partition, record.offset(), reason);
-    deadLettersInFlight++;
-    final Position position = new Position(partition, record.offset());
-    publisher
-        .deadLetter(record, reason)
-        .whenComplete((ignored, error) -> completions.add(new Completion(position, false, false, error)));
+    finished.add(
+        new Finished(
+            new Position(partition, record.offset()),
+            Optional.empty(),
+            List.of(ResponsePublisher.deadLetterRecord(record, reason))));
+    offsets.completed(partition, record.offset());
   }
 
   private void startBacklog() {
@@ -254,13 +328,14 @@ public final class DispatcherWorker implements AutoCloseable {
     if (work.batch()) {
       batchInFlight++;
     }
+    outcomes.outbox().open(work.correlationId());
     final Disposable subscription =
         Mono.defer(() -> handler.handle(work.routed()))
             .subscribe(
                 ignored -> {},
-                error -> completions.add(new Completion(work.position(), work.batch(), error)),
-                () -> completions.add(new Completion(work.position(), work.batch(), null)));
-    running.put(work.position(), subscription);
+                error -> completed(new Completion(work, error)),
+                () -> completed(new Completion(work, null)));
+    running.put(work, subscription);
   }
 
   private void applyCompletions() {
@@ -283,21 +358,28 @@ public final class DispatcherWorker implements AutoCloseable {
   }
 
   private void apply(final Completion completion) {
-    if (completion.request()) {
-      inFlight--;
-      if (completion.batch()) {
-        batchInFlight--;
-      }
-      running.remove(completion.position());
-    } else {
-      deadLettersInFlight--;
+    final Work work = completion.work();
+    if (running.remove(work) == null) {
+      log.debug("ignoring the end of abandoned request {}", work.position());
+      return;
     }
+    release(work);
     if (completion.error() != null) {
-      log.error("could not publish the outcome of {}; stopping", completion.position(), completion.error());
+      outcomes.outbox().discard(work.correlationId());
+      log.error("could not publish the outcome of {}; stopping", work.position(), completion.error());
       failure = completion.error();
       return;
     }
-    offsets.completed(completion.position().partition(), completion.position().offset());
+    finished.add(
+        new Finished(work.position(), Optional.of(work.correlationId()), outcomes.outbox().take(work.correlationId())));
+    offsets.completed(work.position().partition(), work.position().offset());
+  }
+
+  private void release(final Work work) {
+    inFlight--;
+    if (work.batch()) {
+      batchInFlight--;
+    }
   }
 
   /** Each topic is paused on its own backlog: a full batch lane never holds back interactive work. */
@@ -310,73 +392,136 @@ public final class DispatcherWorker implements AutoCloseable {
 
   private void pauseOrResume(final String topic, final boolean full) {
     final Set<TopicPartition> paused = consumer.paused();
-    final Set<TopicPartition> change = new HashSet<>();
+    final Set<TopicPartition> pause = new HashSet<>();
+    final Set<TopicPartition> resume = new HashSet<>();
     for (final TopicPartition partition : consumer.assignment()) {
-      if (partition.topic().equals(topic) && paused.contains(partition) != full) {
-        change.add(partition);
+      if (!partition.topic().equals(topic)) {
+        continue;
+      }
+      final boolean hold = full || isGated(partition);
+      if (hold && !paused.contains(partition)) {
+        pause.add(partition);
+      } else if (!hold && paused.contains(partition)) {
+        resume.add(partition);
       }
     }
-    if (change.isEmpty()) {
+    if (!pause.isEmpty()) {
+      consumer.pause(pause);
+    }
+    if (!resume.isEmpty()) {
+      consumer.resume(resume);
+    }
+  }
+
+  private boolean isGated(final TopicPartition partition) {
+    for (final Gate gate : gates) {
+      if (gate.partitions().contains(partition)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Serves newly assigned partitions once the answered-requests view has caught up. */
+  private void openGates() {
+    if (gates.isEmpty()) {
       return;
     }
-    if (full) {
-      consumer.pause(change);
-    } else {
-      consumer.resume(change);
+    final long now = System.nanoTime();
+    final List<Gate> open = new ArrayList<>();
+    for (int i = 0; i < gates.size(); i++) {
+      Gate gate = gates.get(i);
+      if (gate.end() == null) {
+        gate = gate.withEnd(responsesEnd());
+        gates.set(i, gate);
+      }
+      final boolean caughtUp = gate.end() != null && catchUp.reached(gate.end());
+      final boolean expired = now - gate.since() > settings.closeTimeout().toNanos();
+      if (caughtUp || expired) {
+        open.add(gate);
+        if (caughtUp) {
+          log.info("serving {}: answered requests read in {} ms",
+              gate.partitions(), Duration.ofNanos(now - gate.since()).toMillis());
+        } else {
+          log.warn("serving {} although the answered requests were not read within {}; some may be served again",
+              gate.partitions(), settings.closeTimeout());
+        }
+      }
     }
+    gates.removeAll(open);
   }
 
-  private void commitAsync() {
-    final Map<TopicPartition, OffsetAndMetadata> ready = offsets.committable();
-    if (!ready.isEmpty()) {
-      consumer.commitAsync(
-          ready,
-          (committed, error) -> {
-            if (error != null) {
-              log.warn("offset commit failed; a later commit supersedes it: {}", error.toString());
-            }
-          });
-      offsets.markCommitted(ready);
-    }
-  }
-
-  private void commitSync(final Map<TopicPartition, OffsetAndMetadata> ready) {
-    if (ready.isEmpty()) {
-      return;
-    }
+  private Map<TopicPartition, Long> responsesEnd() {
     try {
-      commitSyncOnce(ready);
-    } catch (WakeupException e) {
-      // close() woke a consumer that was not polling; the wake-up is spent, so try once more.
-      commitSyncOnce(ready);
-    }
-  }
-
-  private void commitSyncOnce(final Map<TopicPartition, OffsetAndMetadata> ready) {
-    try {
-      consumer.commitSync(ready);
-      offsets.markCommitted(ready);
-    } catch (WakeupException e) {
-      throw e;
+      return catchUp.end();
     } catch (KafkaException e) {
-      log.warn("offset commit failed; those records will be redelivered: {}", e.toString());
+      log.warn("cannot read where {} ends yet: {}", Topics.RESPONSES.name(), e.toString());
+      return null;
     }
+  }
+
+  /** Writes what finished, with the offsets it lets through, in one transaction. */
+  private void commit() {
+    final Map<TopicPartition, OffsetAndMetadata> ready = offsets.committable();
+    if ((finished.isEmpty() && ready.isEmpty()) || commitBackingOff() || commitBroken) {
+      return;
+    }
+    final List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    finished.forEach(outcome -> records.addAll(outcome.records()));
+    try {
+      outcomes.commit(records, ready, consumer.groupMetadata());
+    } catch (TransactionalOutcomes.RetriableCommitException e) {
+      log.warn("dispatcher transaction failed; retrying in {}: {}", COMMIT_RETRY_BACKOFF, e.toString());
+      nextCommitAttempt = System.nanoTime() + COMMIT_RETRY_BACKOFF.toNanos();
+      return;
+    } catch (KafkaException e) {
+      log.error("dispatcher transactions cannot go on; stopping", e);
+      commitBroken = true;
+      failure = e;
+      return;
+    }
+    offsets.markCommitted(ready);
+    for (final Finished outcome : finished) {
+      outcome.correlationId().ifPresent(id -> {
+        produced.add(id);
+        recent.remove(id);
+      });
+    }
+    finished.clear();
+  }
+
+  private boolean commitBackingOff() {
+    return nextCommitAttempt != 0 && System.nanoTime() < nextCommitAttempt;
   }
 
   /** Lets in-flight work finish (up to the close timeout) and commits what completed. */
   private void drain() {
-    final long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
-    while ((inFlight > 0 || deadLettersInFlight > 0)
-        && failure == null
-        && !Thread.currentThread().isInterrupted()) {
+    awaitInFlight(work -> true, settings.closeTimeout());
+    if (inFlight > 0) {
+      log.warn("closing with {} requests still in flight; they will be redelivered", inFlight);
+    }
+    nextCommitAttempt = 0;
+    commit();
+  }
+
+  /**
+   * Waits up to {@code timeout} for the in-flight requests the filter selects, committing what
+   * finishes meanwhile (of any partition) as it goes.
+   */
+  private void awaitInFlight(final Predicate<Work> selected, final Duration timeout) {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    applyCompletions();
+    while (failure == null
+        && !Thread.currentThread().isInterrupted()
+        && running.keySet().stream().anyMatch(selected)) {
       final long left = deadline - System.nanoTime();
       if (left <= 0) {
-        log.warn("closing with {} requests still in flight; they will be redelivered", inFlight);
-        break;
+        return;
       }
       awaitCompletion(Duration.ofNanos(left));
+      applyCompletions();
+      commit();
     }
-    commitSync(offsets.committable());
   }
 
   private void closeConsumer() {
@@ -397,39 +542,74 @@ public final class DispatcherWorker implements AutoCloseable {
   }
 
   /** Drops what a partition we lost had not started, so its next owner serves it. */
-  private void forget(final Collection<TopicPartition> partitions) {
-    offsets.remove(partitions);
-    forget(partitions, backlog);
-    forget(partitions, batchBacklog);
+  private void dropUnstarted(final Collection<TopicPartition> partitions) {
+    dropUnstarted(partitions, backlog);
+    dropUnstarted(partitions, batchBacklog);
   }
 
-  private void forget(final Collection<TopicPartition> partitions, final Deque<Work> queue) {
-    queue.removeIf(
-        work -> {
-          final boolean drop = partitions.contains(work.position().partition());
-          if (drop) {
-            recent.remove(work.routed().getRequest().getCorrelationId());
-          }
-          return drop;
-        });
+  private void dropUnstarted(final Collection<TopicPartition> partitions, final Deque<Work> queue) {
+    queue.removeIf(work -> partitions.contains(work.position().partition()));
+  }
+
+  /**
+   * Lets go of partitions: requests still running are cut and their outcome dropped, as is any
+   * outcome not yet committed; the next owner serves them.
+   */
+  private void abandon(final Collection<TopicPartition> partitions) {
+    final List<Work> cut = running.keySet().stream()
+        .filter(work -> partitions.contains(work.position().partition()))
+        .toList();
+    for (final Work work : cut) {
+      running.remove(work).dispose();
+      outcomes.outbox().discard(work.correlationId());
+      release(work);
+    }
+    if (!cut.isEmpty()) {
+      log.warn("let go of {} with {} requests still in flight; their next owner serves them again",
+          partitions, cut.size());
+    }
+    finished.removeIf(outcome -> partitions.contains(outcome.position().partition()));
+    offsets.remove(partitions);
+    recent.forget(partitions);
+    gates.replaceAll(gate -> gate.without(partitions));
+    gates.removeIf(gate -> gate.partitions().isEmpty());
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
+    /**
+     * Runs on the poll thread: stop taking new work for the partitions, give their requests in
+     * flight up to the revocation timeout to finish, commit, then let go.
+     */
     @Override
     public void onPartitionsRevoked(final Collection<TopicPartition> partitions) {
-      applyCompletions();
-      commitSync(offsets.committable(partitions));
-      forget(partitions);
+      if (partitions.isEmpty()) {
+        return;
+      }
+      final long startedAt = System.nanoTime();
+      dropUnstarted(partitions);
+      final Duration wait = stopping ? Duration.ZERO : settings.revokeTimeout();
+      awaitInFlight(work -> partitions.contains(work.position().partition()), wait);
+      nextCommitAttempt = 0;
+      commit();
+      abandon(partitions);
+      log.info("released {} after {} ms", partitions, Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
     }
 
+    /** The group moved on without us: nothing of these partitions may be committed any more. */
     @Override
     public void onPartitionsLost(final Collection<TopicPartition> partitions) {
-      forget(partitions);
+      dropUnstarted(partitions);
+      abandon(partitions);
     }
 
     @Override
     public void onPartitionsAssigned(final Collection<TopicPartition> partitions) {
       log.info("assigned {}", partitions);
+      if (partitions.isEmpty()) {
+        return;
+      }
+      consumer.pause(partitions);
+      gates.add(new Gate(Set.copyOf(partitions), System.nanoTime(), null));
     }
   }
 
@@ -443,20 +623,39 @@ public final class DispatcherWorker implements AutoCloseable {
   /**
    * The lane is the topic the request came from: the router puts batch items on {@code
    * tiergate.routed-batch}, and pausing is per topic, so the budget follows the topic too.
+   *
+   * @param id unique per worker, so a request taken again after its partition came back is a new
+   *     piece of work
    */
-  private record Work(Position position, RoutedRequest routed) {
+  private record Work(long id, Position position, RoutedRequest routed) {
     boolean batch() {
       return Topics.ROUTED_BATCH.name().equals(position.partition().topic());
     }
+
+    String correlationId() {
+      return routed.getRequest().getCorrelationId();
+    }
   }
 
+  private record Completion(Work work, Throwable error) {}
+
+  /** An outcome awaiting its transaction; dead letters have no correlation id. */
+  private record Finished(
+      Position position, Optional<String> correlationId, List<ProducerRecord<String, byte[]>> records) {}
+
   /**
-   * @param request true for a served request, false for a dead letter
-   * @param batch true for a batch request
+   * Partitions held paused since {@code since} (nanoTime) until the view reached {@code end}, which
+   * is read after the assignment (null until then).
    */
-  private record Completion(Position position, boolean request, boolean batch, Throwable error) {
-    Completion(final Position position, final boolean batch, final Throwable error) {
-      this(position, true, batch, error);
+  private record Gate(Set<TopicPartition> partitions, long since, Map<TopicPartition, Long> end) {
+    Gate withEnd(final Map<TopicPartition, Long> newEnd) {
+      return new Gate(partitions, since, newEnd);
+    }
+
+    Gate without(final Collection<TopicPartition> gone) {
+      final Set<TopicPartition> left = new HashSet<>(partitions);
+      left.removeAll(gone);
+      return new Gate(Set.copyOf(left), since, end);
     }
   }
 }

@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * in. Each send returns a future that completes when the broker acknowledged it, which is what the
  * worker waits for before committing. Every record carries the correlation-id header.
  *
+ * <p>Made by {@link #staging}, responses and usage are not sent but staged in an {@link Outbox}
+ * (the future completes once staged), so the worker writes them in one transaction with the
+ * request's offset: a served request is then billed whatever crashes. Stream chunks still go out at
+ * once on the (non-transactional) producer: they carry no money, and a reader must see them as they
+ * come.
+ *
  * <p>Serializing can fail for a moment when the registry is busy (registering a schema the first
  * time, e.g. under a lock timeout); that is retried a few times with backoff on the calling thread
  * (always a worker thread, never an event loop), so sends stay in order and a transient registry
@@ -40,8 +46,25 @@ public final class ResponsePublisher {
   private final Serializer<ChatChunk> chunks;
   private final Serializer<UsageEvent> usage;
   private final Serializer<RoutedRequest> routed;
+  private final Outbox outbox;
 
+  /** Sends everything at once on the producer (no transaction). */
   public ResponsePublisher(final Producer<String, byte[]> producer, final SerdeFactory serdes) {
+    this(producer, serdes, null);
+  }
+
+  /**
+   * Stages responses and usage in the outbox for the worker's transaction; chunks (and dead
+   * letters, if asked) go out at once on {@code chunkProducer}, which must not be transactional.
+   */
+  static ResponsePublisher staging(
+      final Producer<String, byte[]> chunkProducer, final SerdeFactory serdes, final Outbox outbox) {
+    return new ResponsePublisher(chunkProducer, serdes, Objects.requireNonNull(outbox, "outbox"));
+  }
+
+  private ResponsePublisher(
+      final Producer<String, byte[]> producer, final SerdeFactory serdes, final Outbox outbox) {
+    this.outbox = outbox;
     this.producer = Objects.requireNonNull(producer, "producer");
     Objects.requireNonNull(serdes, "serdes");
     this.responses = Topics.RESPONSES.valueSerde(serdes).serializer();
@@ -51,7 +74,7 @@ public final class ResponsePublisher {
   }
 
   public CompletableFuture<Void> response(final ChatResponse response) {
-    return send(Topics.RESPONSES, response.getCorrelationId(), responses, response);
+    return sendOrStage(Topics.RESPONSES, response.getCorrelationId(), responses, response);
   }
 
   public CompletableFuture<Void> chunk(final ChatChunk chunk) {
@@ -59,11 +82,17 @@ public final class ResponsePublisher {
   }
 
   public CompletableFuture<Void> usage(final UsageEvent event) {
-    return send(Topics.USAGE, event.getCorrelationId(), usage, event);
+    return sendOrStage(Topics.USAGE, event.getCorrelationId(), usage, event);
   }
 
   /** The original bytes and headers, plus why and where from. */
   public CompletableFuture<Void> deadLetter(
+      final ConsumerRecord<String, byte[]> record, final String reason) {
+    return send(deadLetterRecord(record, reason));
+  }
+
+  /** The dead-letter record for a routed record: its bytes and headers, plus why and where from. */
+  static ProducerRecord<String, byte[]> deadLetterRecord(
       final ConsumerRecord<String, byte[]> record, final String reason) {
     Objects.requireNonNull(record, "record");
     Objects.requireNonNull(reason, "reason");
@@ -73,8 +102,7 @@ public final class ResponsePublisher {
         headers,
         TiergateHeaders.DLQ_SOURCE,
         record.topic() + "/" + record.partition() + "/" + record.offset());
-    return send(
-        new ProducerRecord<>(deadLetterTopic(record.topic()), null, record.key(), record.value(), headers));
+    return new ProducerRecord<>(deadLetterTopic(record.topic()), null, record.key(), record.value(), headers);
   }
 
   /**
@@ -109,13 +137,34 @@ public final class ResponsePublisher {
   private <V> CompletableFuture<Void> send(
       final Topic<V> topic, final String correlationId, final Serializer<V> serializer, final V value) {
     try {
-      final Headers headers = new RecordHeaders();
-      TiergateHeaders.put(headers, TiergateHeaders.CORRELATION_ID, correlationId);
-      final byte[] bytes = serializeWithRetry(topic, headers, serializer, value);
-      return send(new ProducerRecord<>(topic.name(), null, correlationId, bytes, headers));
+      return send(record(topic, correlationId, serializer, value));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** Money and final answers: staged for the worker's transaction when there is an outbox. */
+  private <V> CompletableFuture<Void> sendOrStage(
+      final Topic<V> topic, final String correlationId, final Serializer<V> serializer, final V value) {
+    if (outbox == null) {
+      return send(topic, correlationId, serializer, value);
+    }
+    try {
+      if (!outbox.stage(correlationId, record(topic, correlationId, serializer, value))) {
+        log.info("dropping the {} of {}: this instance no longer serves it", topic.name(), correlationId);
+      }
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private <V> ProducerRecord<String, byte[]> record(
+      final Topic<V> topic, final String correlationId, final Serializer<V> serializer, final V value) {
+    final Headers headers = new RecordHeaders();
+    TiergateHeaders.put(headers, TiergateHeaders.CORRELATION_ID, correlationId);
+    final byte[] bytes = serializeWithRetry(topic, headers, serializer, value);
+    return new ProducerRecord<>(topic.name(), null, correlationId, bytes, headers);
   }
 
   private <V> byte[] serializeWithRetry(

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +38,8 @@ final class TopicTail<V> implements AutoCloseable {
   private final Deserializer<V> deserializer;
   private final BiConsumer<String, V> handler;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
+  /** Read positions after each poll, for other threads ({@link #hasRead}). */
+  private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean stopping;
@@ -65,6 +68,12 @@ final class TopicTail<V> implements AutoCloseable {
     return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** True when every given partition was read up to (at least) the given offset. */
+  boolean hasRead(final Map<TopicPartition, Long> offsets) {
+    return offsets.entrySet().stream()
+        .allMatch(end -> positions.getOrDefault(end.getKey(), -1L) >= end.getValue());
+  }
+
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
@@ -91,6 +100,7 @@ final class TopicTail<V> implements AutoCloseable {
       final Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
       while (!stopping) {
         consumer.poll(Duration.ofMillis(200)).forEach(this::handle);
+        partitions.forEach(partition -> positions.put(partition, consumer.position(partition)));
         if (caughtUp.getCount() > 0 && reached(ends)) {
           caughtUp.countDown();
         }

@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param dedupCapacity how many recent correlation ids are remembered to skip duplicates
  * @param maxBatchInFlight batch items (read from {@code tiergate.routed-batch}) served at once, a budget of their
  *     own on top of {@code maxInFlight}, so a batch never takes the slots interactive requests need
+ * @param revokeTimeout when partitions are revoked, how long the worker waits for their requests in
+ *     flight to finish and commits them before letting the partitions go; a request still running
+ *     then is abandoned (its call cut) and served again by the next owner
  */
 public record WorkerSettings(
     int maxInFlight,
@@ -23,7 +26,8 @@ public record WorkerSettings(
     Duration idlePause,
     Duration closeTimeout,
     int dedupCapacity,
-    int maxBatchInFlight) {
+    int maxBatchInFlight,
+    Duration revokeTimeout) {
 
   /** Settings whose batch budget equals {@code maxInFlight}. */
   public WorkerSettings(
@@ -35,6 +39,17 @@ public record WorkerSettings(
     this(maxInFlight, pollTimeout, idlePause, closeTimeout, dedupCapacity, maxInFlight);
   }
 
+  /** Settings whose revocation wait equals {@code closeTimeout}. */
+  public WorkerSettings(
+      final int maxInFlight,
+      final Duration pollTimeout,
+      final Duration idlePause,
+      final Duration closeTimeout,
+      final int dedupCapacity,
+      final int maxBatchInFlight) {
+    this(maxInFlight, pollTimeout, idlePause, closeTimeout, dedupCapacity, maxBatchInFlight, closeTimeout);
+  }
+
   public WorkerSettings {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
@@ -42,6 +57,7 @@ public record WorkerSettings(
     Objects.requireNonNull(pollTimeout, "pollTimeout");
     Objects.requireNonNull(idlePause, "idlePause");
     Objects.requireNonNull(closeTimeout, "closeTimeout");
+    Objects.requireNonNull(revokeTimeout, "revokeTimeout");
     if (maxBatchInFlight < 1) {
       throw new IllegalArgumentException("maxBatchInFlight must be positive: " + maxBatchInFlight);
     }

@@ -299,6 +299,8 @@ class DispatcherFaultsTest {
   private static <V> Map<String, List<V>> read(final Topic<V> topic, final Set<String> ids) {
     final Properties props = new Properties();
     props.put("bootstrap.servers", kafka.bootstrapServers());
+    // What accounting and the ingress see: committed transactions only.
+    props.put("isolation.level", "read_committed");
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       final List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()

@@ -12,6 +12,7 @@ import dev.tiergate.dispatcher.provider.ProviderEndpoint;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
 import dev.tiergate.dispatcher.provider.Providers;
 import dev.tiergate.dispatcher.provider.RetryPolicy;
+import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.TiergateHeaders;
@@ -19,6 +20,7 @@ import dev.tiergate.schemas.Topics;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -49,8 +52,11 @@ class DispatcherWorkerTest {
 
   private final SerdeFactory serdes = SerdeFactory.schemaless();
   private final KeptOpenConsumer consumer = new KeptOpenConsumer();
-  private MockProducer<String, byte[]> producer =
+  private final MockProducer<String, byte[]> producer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+  private final MockProducer<String, byte[]> chunkProducer =
+      new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+  private final Outbox outbox = new Outbox();
   private final Queue<String> handled = new ConcurrentLinkedQueue<>();
   private final Map<String, Sinks.Empty<Void>> gates = new ConcurrentHashMap<>();
   private DispatcherWorker worker;
@@ -110,18 +116,35 @@ class DispatcherWorkerTest {
 
   private void startWorker(
       final int maxInFlight, final int maxBatchInFlight, final RoutedRequestHandler handler) {
+    startWorker(settings(maxInFlight, maxBatchInFlight, Duration.ofSeconds(5)), handler, ResponsesCatchUp.NONE);
+  }
+
+  private static WorkerSettings settings(
+      final int maxInFlight, final int maxBatchInFlight, final Duration revokeTimeout) {
+    return new WorkerSettings(maxInFlight, Duration.ofMillis(10), Duration.ofMillis(5), Duration.ofSeconds(5), 1000,
+        maxBatchInFlight, revokeTimeout);
+  }
+
+  private void startWorker(
+      final WorkerSettings settings, final RoutedRequestHandler handler, final ResponsesCatchUp catchUp) {
     worker =
         new DispatcherWorker(
-            new WorkerSettings(maxInFlight, Duration.ofMillis(10), Duration.ofMillis(5), Duration.ofSeconds(5), 1000,
-                maxBatchInFlight),
+            settings,
             consumer,
-            new ResponsePublisher(producer, serdes),
+            new TransactionalOutcomes(producer, outbox, DispatcherFault.NONE),
             handler,
-            serdes);
+            serdes,
+            new ProducedResponses(1000),
+            catchUp);
     consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L, B0, 0L));
     consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1, B0)));
     worker.start();
     await().until(() -> !consumer.assignment().isEmpty());
+  }
+
+  /** A publisher that stages responses and usage for the worker's transactions. */
+  private ResponsePublisher stagingPublisher() {
+    return ResponsePublisher.staging(chunkProducer, serdes, outbox);
   }
 
   private void add(final TopicPartition partition, final long offset, final byte[] value) {
@@ -136,15 +159,22 @@ class DispatcherWorkerTest {
     return Topics.ROUTED.valueSerde(serdes).serializer().serialize(Topics.ROUTED.name(), routed);
   }
 
+  /** The last offset of the partition committed in a transaction, or null. */
   private Long committed(final TopicPartition partition) {
-    final OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
-    return offset == null ? null : offset.offset();
+    Long last = null;
+    for (final Map<String, Map<TopicPartition, OffsetAndMetadata>> transaction : producer.consumerGroupOffsetsHistory()) {
+      for (final Map<TopicPartition, OffsetAndMetadata> offsets : transaction.values()) {
+        if (offsets.containsKey(partition)) {
+          last = offsets.get(partition).offset();
+        }
+      }
+    }
+    return last;
   }
 
   @Test
-  void commitsAnOffsetOnlyAfterTheResponseIsAcknowledged() {
+  void commitsTheResponseTheUsageAndTheOffsetInOneTransaction() {
     server = new FakeOpenAi().always("gpt-5-mini", Reply.ok("hi", 10, 5));
-    producer = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
     client = new ProviderClient(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(15), 4));
     final RequestDispatcher dispatcher =
         new RequestDispatcher(
@@ -153,19 +183,39 @@ class DispatcherWorkerTest {
                 new ObjectMapper()),
             client,
             new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ZERO),
-            new ResponsePublisher(producer, serdes),
+            stagingPublisher(),
             Clock.systemUTC());
     startWorker(4, dispatcher);
 
     add(P0, 0, "req_a");
-    await().until(() -> producer.history().size() == 2);
+    await().until(() -> Long.valueOf(1).equals(committed(P0)));
 
-    assertThat(committed(P0)).isNull();
     assertThat(producer.history()).extracting(ProducerRecord::topic)
         .containsExactly(Topics.RESPONSES.name(), Topics.USAGE.name());
-    producer.completeNext();
-    producer.completeNext();
+    assertThat(producer.history()).extracting(ProducerRecord::key).containsOnly("req_a");
+    assertThat(producer.consumerGroupOffsetsHistory()).hasSize(1);
+    assertThat(chunkProducer.history()).isEmpty();
+  }
+
+  @Test
+  void anAbortedTransactionIsRetriedWithTheSameOutcome() {
+    producer.commitTransactionException = new KafkaException("coordinator moved (simulated)");
+    startWorker(4, routed -> Mono.fromFuture(stagingPublisher().response(response(routed))));
+
+    add(P0, 0, "req_a");
+    await().until(producer::transactionAborted);
+    assertThat(committed(P0)).isNull();
+    producer.commitTransactionException = null;
+
     await().until(() -> Long.valueOf(1).equals(committed(P0)));
+    assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("req_a");
+  }
+
+  private static ChatResponse response(final RoutedRequest routed) {
+    return ChatResponse.newBuilder()
+        .setCorrelationId(routed.getRequest().getCorrelationId())
+        .setCreatedAt(Instant.parse("2025-06-01T10:00:00Z"))
+        .build();
   }
 
   @Test
@@ -297,5 +347,79 @@ class DispatcherWorkerTest {
     assertThat(worker.isRunning()).isFalse();
     assertThat(consumer.closedByWorker).isTrue();
     assertThat(committed(P0)).isEqualTo(1L);
+  }
+
+  @Test
+  void aRevokedPartitionsCallIsFinishedAndCommittedBeforeThePartitionIsReleased() {
+    startWorker(settings(8, 8, Duration.ofSeconds(10)), this::gated, ResponsesCatchUp.NONE);
+    add(P0, 0, "req_a");
+    await().until(() -> handled.contains("req_a"));
+
+    final AtomicBoolean released = new AtomicBoolean();
+    consumer.schedulePollTask(() -> {
+      consumer.rebalance(List.of(P1, B0));
+      released.set(true);
+    });
+    await().during(Duration.ofMillis(200)).until(() -> !released.get());
+    open("req_a");
+
+    await().until(released::get);
+    assertThat(committed(P0)).isEqualTo(1L);
+    assertThat(handled).containsExactly("req_a");
+  }
+
+  @Test
+  void aCallStillRunningAfterTheRevocationWaitIsCutAndServedAgainWhenThePartitionComesBack() {
+    final AtomicBoolean cut = new AtomicBoolean();
+    startWorker(settings(8, 8, Duration.ofMillis(100)), routed -> {
+      final String id = routed.getRequest().getCorrelationId();
+      handled.add(id);
+      return handled.stream().filter(id::equals).count() == 1
+          ? gate(id).asMono().doOnCancel(() -> cut.set(true))
+          : Mono.empty();
+    }, ResponsesCatchUp.NONE);
+    add(P0, 0, "req_a");
+    await().until(() -> handled.contains("req_a"));
+
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P1, B0)));
+    await().until(cut::get);
+    assertThat(committed(P0)).isNull();
+
+    // The partition comes back with the request still unanswered: it must be served, not skipped.
+    consumer.schedulePollTask(() -> {
+      consumer.rebalance(List.of(P0, P1, B0));
+      consumer.seek(P0, 0);
+    });
+    await().until(() -> consumer.assignment().contains(P0));
+    add(P0, 0, "req_a");
+    await().until(() -> Long.valueOf(1).equals(committed(P0)));
+    assertThat(handled).containsExactly("req_a", "req_a");
+  }
+
+  @Test
+  void aNewlyAssignedPartitionIsServedOnlyOnceTheAnsweredRequestsAreRead() {
+    final AtomicBoolean caughtUp = new AtomicBoolean();
+    startWorker(settings(8, 8, Duration.ofSeconds(5)), routed -> {
+      handled.add(routed.getRequest().getCorrelationId());
+      return Mono.empty();
+    }, new ResponsesCatchUp() {
+      @Override
+      public Map<TopicPartition, Long> end() {
+        return Map.of(new TopicPartition(Topics.RESPONSES.name(), 0), 42L);
+      }
+
+      @Override
+      public boolean reached(final Map<TopicPartition, Long> end) {
+        return caughtUp.get() && end.get(new TopicPartition(Topics.RESPONSES.name(), 0)) == 42L;
+      }
+    });
+    add(P0, 0, "req_a");
+
+    await().during(Duration.ofMillis(300)).until(handled::isEmpty);
+    assertThat(consumer.paused()).contains(P0, P1, B0);
+    caughtUp.set(true);
+
+    await().until(() -> handled.contains("req_a"));
+    await().until(() -> Long.valueOf(1).equals(committed(P0)));
   }
 }

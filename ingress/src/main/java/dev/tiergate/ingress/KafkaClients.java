@@ -90,7 +90,10 @@ final class KafkaClients {
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  /** A group-less consumer: the listener assigns partitions itself and never commits. */
+  /**
+   * A group-less consumer: the listener assigns partitions itself and never commits; it reads
+   * committed records only.
+   */
   static <V> Consumer<String, V> replyConsumer(
       final KafkaSettings kafka, final Topic<V> topic, final SerdeFactory serdes) {
     final Properties props =
@@ -102,6 +105,10 @@ final class KafkaClients {
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100",
                 ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-" + topic.name()));
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    // The dispatcher writes a response in one transaction with its usage: a reply is final only
+    // once committed (an aborted one is served again). Chunks are written outside transactions,
+    // so reading them committed-only costs nothing.
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return new KafkaConsumer<>(
         props, topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
   }

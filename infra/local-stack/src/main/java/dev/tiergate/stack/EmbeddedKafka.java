@@ -135,12 +135,18 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /**
    * One node, little memory, no waiting: the defaults assume a three-broker cluster (internal
-   * topics with replication factor 3), delay the first rebalance by 3 s and give the log cleaner a
-   * 128 MB buffer, most of an idle broker's heap.
+   * topics with replication factor 3), delay the first rebalance by 3 s, keep a dead consumer's
+   * partitions 45 s and give the log cleaner a 128 MB buffer, most of an idle broker's heap.
    */
   private static Map<String, String> smallMachineSettings() {
     return Map.ofEntries(
         Map.entry("group.initial.rebalance.delay.ms", "0"),
+        // KIP-848 consumer groups (what the dispatcher uses): a member that died without leaving
+        // holds its partitions for the session timeout; 45 s by default, 10 s here.
+        Map.entry("group.consumer.min.session.timeout.ms", "6000"),
+        Map.entry("group.consumer.session.timeout.ms", "10000"),
+        Map.entry("group.consumer.min.heartbeat.interval.ms", "1000"),
+        Map.entry("group.consumer.heartbeat.interval.ms", "2000"),
         Map.entry("offsets.topic.replication.factor", "1"),
         Map.entry("offsets.topic.num.partitions", "6"),
         Map.entry("transaction.state.log.replication.factor", "1"),

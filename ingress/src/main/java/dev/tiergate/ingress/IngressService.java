@@ -1,6 +1,7 @@
 package dev.tiergate.ingress;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
@@ -66,6 +67,8 @@ public final class IngressService implements AutoCloseable {
   private final OpenAiDialect openAi;
   private final IngressMetrics metrics;
   private final DeadLetters deadLetters;
+  private final CancelPublisher cancels;
+  private final IdempotentAnswers answers;
   private DisposableServer server;
   private DisposableServer metricsServer;
   private boolean closed;
@@ -86,7 +89,12 @@ public final class IngressService implements AutoCloseable {
         new LiveTable<>(
             KafkaClients.tableConsumer(config.kafka(), Topics.ROUTES, serdes),
             Topics.ROUTES.name()),
-        KafkaClients.deadLetterProducer(config.kafka()));
+        new IngressMetrics(),
+        KafkaClients.deadLetterProducer(config.kafka()),
+        KafkaClients.cancelProducer(config.kafka(), serdes),
+        new IdempotentAnswers(
+            KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
+            IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()));
   }
 
   /**
@@ -136,7 +144,7 @@ public final class IngressService implements AutoCloseable {
       final LiveTable<Route> routes) {
     this(
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
-        new IngressMetrics(), null);
+        new IngressMetrics(), null, null, IdempotentAnswers.none());
   }
 
   /**
@@ -154,7 +162,8 @@ public final class IngressService implements AutoCloseable {
       final Producer<byte[], byte[]> deadLetterProducer) {
     this(
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
-        new IngressMetrics(), Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"));
+        new IngressMetrics(), Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"),
+        null, IdempotentAnswers.none());
   }
 
   private IngressService(
@@ -166,16 +175,23 @@ public final class IngressService implements AutoCloseable {
       final LiveTable<ModelSpec> models,
       final LiveTable<Route> routes,
       final IngressMetrics metrics,
-      final Producer<byte[], byte[]> deadLetterProducer) {
+      final Producer<byte[], byte[]> deadLetterProducer,
+      final Producer<String, CancelEvent> cancelProducer,
+      final IdempotentAnswers answers) {
     this.config = Objects.requireNonNull(config, "config");
     this.metrics = metrics;
+    this.answers = Objects.requireNonNull(answers, "answers");
+    this.cancels =
+        cancelProducer == null
+            ? CancelPublisher.NONE
+            : new CancelPublisher(cancelProducer, Clock.systemUTC(), metrics);
     this.deadLetters = new DeadLetters(deadLetterProducer, metrics);
     this.producer = Objects.requireNonNull(producer, "producer");
     this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
     this.models = Objects.requireNonNull(models, "models");
     this.routes = Objects.requireNonNull(routes, "routes");
     this.correlator =
-        new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending(), metrics);
+        new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending(), metrics, cancels);
     // Chunks have no dead-letter topic of their own in the catalogue: both reply topics use the
     // responses one (the source header says which topic a letter came from).
     this.responses =
@@ -194,14 +210,18 @@ public final class IngressService implements AutoCloseable {
     final AnthropicDialect anthropic =
         new AnthropicDialect(new AnthropicNormalizer(clock), new AnthropicJson(mapper));
     final int maxBytes = config.maxRequestBytes();
+    final Duration timeout = config.replyTimeout();
     this.chatCompletions =
-        new ChatHandler(openAi, keys, models, correlator, mapper, maxBytes, metrics);
-    this.messages = new ChatHandler(anthropic, keys, models, correlator, mapper, maxBytes, metrics);
+        new ChatHandler(
+            openAi, keys, models, correlator, mapper, maxBytes, metrics, timeout, answers);
+    this.messages =
+        new ChatHandler(
+            anthropic, keys, models, correlator, mapper, maxBytes, metrics, timeout, answers);
     this.modelsList = new ModelsHandler(keys, models, mapper, openAi, anthropic);
     this.openRouterChat =
         new ChatHandler(
             new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models),
-            keys, models, correlator, mapper, maxBytes, metrics);
+            keys, models, correlator, mapper, maxBytes, metrics, timeout, answers);
     this.openRouterModels = new OpenRouterModelsHandler(models, routes, mapper);
   }
 
@@ -218,6 +238,7 @@ public final class IngressService implements AutoCloseable {
     routes.start();
     responses.start();
     chunks.start();
+    answers.start();
     if (config.metricsPort() != IngressConfig.NO_METRICS_PORT) {
       metricsServer = metricsHttpServer().bindNow(BIND_TIMEOUT);
       LOG.info("ingress metrics on {}:{}/metrics", config.host(), metricsServer.port());
@@ -312,7 +333,7 @@ public final class IngressService implements AutoCloseable {
       final HttpServerRequest request, final HttpServerResponse response) {
     final boolean up =
         responses.isAlive() && chunks.isAlive() && managedKeys.isAlive() && models.isAlive()
-            && routes.isAlive();
+            && routes.isAlive() && answers.isAlive();
     return HttpReplies.send(
         response,
         up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -381,6 +402,8 @@ public final class IngressService implements AutoCloseable {
     } finally {
       responses.close();
       chunks.close();
+      answers.close();
+      cancels.close();
       deadLetters.close();
       managedKeys.close();
       models.close();

@@ -48,6 +48,7 @@ final class IdempotentAnswers implements AutoCloseable {
   private final ConcurrentMap<String, Sinks.One<ChatResponse>> waiters = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread thread;
+  private volatile java.util.function.Consumer<ChatResponse> listener = response -> {};
   private boolean started;
 
   /** Holds no answers and reads nothing (a service built without the topic). */
@@ -74,6 +75,15 @@ final class IdempotentAnswers implements AutoCloseable {
     };
     this.thread = new Thread(this::run, "tiergate-idempotent-answers");
     this.thread.setDaemon(true);
+  }
+
+  /**
+   * Also hands every idempotent answer to this listener (the reply correlator): a repeat that was
+   * published again while its first attempt's answer was already on the topic still gets it,
+   * though the dispatcher skips the repeat.
+   */
+  void onAnswer(final java.util.function.Consumer<ChatResponse> newListener) {
+    this.listener = Objects.requireNonNull(newListener, "listener");
   }
 
   synchronized void start() {
@@ -138,6 +148,7 @@ final class IdempotentAnswers implements AutoCloseable {
     if (waiting != null) {
       waiting.tryEmitValue(response);
     }
+    listener.accept(response);
   }
 
   /** Whether an answer ended with nobody served: the next attempt may serve the request. */

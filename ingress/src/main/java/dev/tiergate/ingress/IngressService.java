@@ -192,6 +192,7 @@ public final class IngressService implements AutoCloseable {
     this.routes = Objects.requireNonNull(routes, "routes");
     this.correlator =
         new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending(), metrics, cancels);
+    answers.onAnswer(correlator::onResponse);
     // Chunks have no dead-letter topic of their own in the catalogue: both reply topics use the
     // responses one (the source header says which topic a letter came from).
     this.responses =

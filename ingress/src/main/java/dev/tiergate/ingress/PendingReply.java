@@ -99,8 +99,8 @@ final class PendingReply {
       return;
     }
     onTimeout.run();
-    fail(GatewayException.timeout());
     onAbandoned.accept(CancelPublisher.DEADLINE_EXCEEDED);
+    fail(GatewayException.timeout());
   }
 
   synchronized void cancelTimeout() {
@@ -126,10 +126,10 @@ final class PendingReply {
       return;
     }
     chunkSeen = true;
-    sink.next(new ReplyEvent.Chunk(chunk));
     if (chunk.getLast()) {
-      finish();
+      finish(new ReplyEvent.Chunk(chunk));
     } else {
+      sink.next(new ReplyEvent.Chunk(chunk));
       armTimeout();
     }
   }
@@ -138,10 +138,10 @@ final class PendingReply {
     if (done) {
       return;
     }
-    sink.next(new ReplyEvent.Final(response));
     if (!streaming || !chunkSeen || response.getError() != null) {
-      finish();
+      finish(new ReplyEvent.Final(response));
     } else {
+      sink.next(new ReplyEvent.Final(response));
       armTimeout();
     }
   }
@@ -156,10 +156,15 @@ final class PendingReply {
     sink.error(error);
   }
 
-  private void finish() {
+  /**
+   * Done before the last event goes out: a subscriber that takes it and cancels (a plain call
+   * takes the first final response) must not look like a client that went away.
+   */
+  private void finish(final ReplyEvent last) {
     done = true;
     cancelTimeout();
     release.accept(this);
+    sink.next(last);
     sink.complete();
   }
 }

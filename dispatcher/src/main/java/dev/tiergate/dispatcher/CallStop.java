@@ -44,6 +44,17 @@ final class CallStop implements AutoCloseable {
     timer = Mono.delay(left, Schedulers.parallel()).subscribe(tick -> stop(DEADLINE_EXCEEDED));
   }
 
+  /**
+   * A stream delivered its first delta: its deadline is met. From here on a client that goes away,
+   * or stops reading for the reply timeout, cancels it through the ingress.
+   */
+  void firstDelivered() {
+    final Disposable pending = timer;
+    if (pending != null) {
+      pending.dispose();
+    }
+  }
+
   String correlationId() {
     return correlationId;
   }

@@ -176,6 +176,9 @@ public final class RequestDispatcher implements RoutedRequestHandler {
         .takeUntilOther(stop.signal())
         .doOnNext(
             delta -> {
+              if (!assembler.started()) {
+                stop.firstDelivered();
+              }
               assembler.add(delta);
               if (delta.hasPayload()) {
                 chunks.delta(delta, target.catalogueId());

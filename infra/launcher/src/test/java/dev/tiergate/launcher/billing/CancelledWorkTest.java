@@ -140,6 +140,7 @@ class CancelledWorkTest {
     assertThat(second.statusCode()).isEqualTo(200);
     assertThat(streamedText(second.body())).isEqualTo(streamedText(first.body()));
     final String id = first.headers().firstValue("x-tiergate-request-id").orElseThrow();
+    assertThat(second.headers().firstValue("x-tiergate-request-id")).contains(id);
     assertThat(stack.simulator().ledger().get(id).map(CallLedger.Entry::started)).contains(1L);
   }
 

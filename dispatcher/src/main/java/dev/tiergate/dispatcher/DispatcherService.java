@@ -94,6 +94,8 @@ public final class DispatcherService implements AutoCloseable {
     providerClient = new ProviderClient(config.http());
     final ModelFamilies families = new ModelFamilies();
     final ProducedResponses produced = new ProducedResponses(config.dedupCapacity());
+    final CallStops stops = new CallStops(Clock.systemUTC(), config.dedupCapacity());
+    startCancelsTail(stops);
     startTails(families, produced);
     guards = new ProviderGuards(config.guards());
     producer =
@@ -121,7 +123,8 @@ public final class DispatcherService implements AutoCloseable {
             new CallPolicy(config.retry(), config.keys(), guards),
             publisher,
             Clock.systemUTC(),
-            metrics);
+            metrics,
+            stops);
     final Consumer<String, byte[]> consumer = consumers.apply(config.consumerProperties());
     admin = Admin.create(config.kafka().clientProperties(Map.of("client.id", config.groupId() + "-admin")));
     worker =
@@ -165,6 +168,25 @@ public final class DispatcherService implements AutoCloseable {
   /** The per-provider guards, for tests and metrics; null before start. */
   public ProviderGuards guards() {
     return guards;
+  }
+
+  /**
+   * Every instance reads every cancel (they are few: one per abandoned request) from the dedup
+   * lookback on, so a cancel heard before its request is picked up still stops it; the service
+   * waits (bounded) for it to catch up with the other tails.
+   */
+  private void startCancelsTail(final CallStops stops) {
+    tails.add(
+        new TopicTail<>(
+            Topics.CANCELS,
+            tailConsumer("cancels"),
+            Topics.CANCELS.valueSerde(serdes).deserializer(),
+            Instant.now().minus(config.dedupLookback()),
+            (id, cancel) -> {
+              if (cancel != null) {
+                stops.cancel(cancel);
+              }
+            }));
   }
 
   /**

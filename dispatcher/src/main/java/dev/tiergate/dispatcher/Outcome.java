@@ -7,7 +7,10 @@ import dev.tiergate.schemas.ErrorInfo;
 import java.util.Objects;
 import java.util.Optional;
 
-/** How a request ended: served by one model (perhaps with a stream cut short) or failed. */
+/**
+ * How a request ended: served by one model (perhaps with a stream cut short), failed, or abandoned
+ * (its deadline passed or its client went away, so the call was stopped or never made).
+ */
 sealed interface Outcome {
 
   /**
@@ -26,6 +29,17 @@ sealed interface Outcome {
   record Failed(ErrorInfo error) implements Outcome {
     public Failed {
       Objects.requireNonNull(error, "error");
+    }
+  }
+
+  /**
+   * @param reason {@code deadline_exceeded} or {@code client_disconnected}
+   * @param partial what the stopped call had produced (a stream's deltas so far), if it had started
+   */
+  record Abandoned(String reason, Optional<Served> partial) implements Outcome {
+    public Abandoned {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(partial, "partial");
     }
   }
 }

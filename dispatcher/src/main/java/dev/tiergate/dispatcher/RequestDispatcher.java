@@ -1,6 +1,7 @@
 package dev.tiergate.dispatcher;
 
 import dev.tiergate.dispatcher.ChainErrors.Attempt;
+import dev.tiergate.dispatcher.Outcome.Abandoned;
 import dev.tiergate.dispatcher.Outcome.Failed;
 import dev.tiergate.dispatcher.Outcome.Served;
 import dev.tiergate.dispatcher.provider.ProviderClient;
@@ -50,6 +51,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
   private final ResponsePublisher publisher;
   private final ResponseFactory factory;
   private final DispatcherMetrics metrics;
+  private final CallStops stops;
 
   public RequestDispatcher(
       final Providers providers,
@@ -76,6 +78,21 @@ public final class RequestDispatcher implements RoutedRequestHandler {
       final ResponsePublisher publisher,
       final Clock clock,
       final DispatcherMetrics metrics) {
+    this(providers, client, policy, publisher, clock, metrics, CallStops.deadlinesOnly(clock));
+  }
+
+  /**
+   * @param stops stops a call at its request's deadline or at its cancel
+   */
+  public RequestDispatcher(
+      final Providers providers,
+      final ProviderClient client,
+      final CallPolicy policy,
+      final ResponsePublisher publisher,
+      final Clock clock,
+      final DispatcherMetrics metrics,
+      final CallStops stops) {
+    this.stops = Objects.requireNonNull(stops, "stops");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.providers = Objects.requireNonNull(providers, "providers");
     this.client = Objects.requireNonNull(client, "client");
@@ -88,40 +105,64 @@ public final class RequestDispatcher implements RoutedRequestHandler {
   @Override
   public Mono<Void> handle(final RoutedRequest routed) {
     Objects.requireNonNull(routed, "routed");
-    return routed.getRequest().getStream() ? dispatchStream(routed) : dispatchComplete(routed);
+    return Mono.using(() -> stops.open(routed.getRequest()), stop -> dispatch(routed, stop), CallStop::close);
   }
 
-  private Mono<Void> dispatchComplete(final RoutedRequest routed) {
+  /** A request nobody waits for any more (deadline passed, cancel heard) is not sent at all. */
+  private Mono<Void> dispatch(final RoutedRequest routed, final CallStop stop) {
+    if (stop.stopped()) {
+      return publish(routed, new Abandoned(stop.reason().orElseThrow(), Optional.empty()), Optional.empty());
+    }
+    return routed.getRequest().getStream() ? dispatchStream(routed, stop) : dispatchComplete(routed, stop);
+  }
+
+  private Mono<Void> dispatchComplete(final RoutedRequest routed, final CallStop stop) {
     final ChatRequest request = routed.getRequest();
     return walk(
             routed,
             0,
             new ArrayList<>(),
             target ->
-                policy
-                    .guards()
-                    .call(
-                        target,
-                        request.getTenant(),
-                        isBatch(request),
-                        () -> metrics.call(target, () ->
-                            client.complete(target, ReasoningHygiene.forTarget(request, target), params(routed))))
-                    .retryWhen(retry.spec(() -> metrics.retried(target)))
-                    .map(reply -> new Served(target, reply, Optional.empty())))
+                stopped(stop)
+                    .switchIfEmpty(
+                        policy
+                            .guards()
+                            .call(
+                                target,
+                                request.getTenant(),
+                                isBatch(request),
+                                () -> metrics.call(target, () ->
+                                    client.complete(target, ReasoningHygiene.forTarget(request, target), params(routed))))
+                            .retryWhen(retry.spec(() -> metrics.retried(target)))
+                            .map(reply -> (Outcome) new Served(target, reply, Optional.empty()))
+                            .takeUntilOther(stop.signal())
+                            .switchIfEmpty(stopped(stop))))
         .flatMap(outcome -> publish(routed, outcome, Optional.empty()));
   }
 
-  private Mono<Void> dispatchStream(final RoutedRequest routed) {
+  /** The abandoned outcome once the call must stop (nothing of it kept); empty before. */
+  private static Mono<Outcome> stopped(final CallStop stop) {
+    return Mono.defer(() -> Mono.justOrEmpty(stop.reason().map(reason -> new Abandoned(reason, Optional.empty()))));
+  }
+
+  private Mono<Void> dispatchStream(final RoutedRequest routed, final CallStop stop) {
     final ChunkStream chunks =
         new ChunkStream(
             routed.getRequest().getCorrelationId(), routed.getDecision(), publisher, factory);
-    return walk(routed, 0, new ArrayList<>(), target -> streamAttempt(routed, target, chunks))
+    return walk(
+            routed,
+            0,
+            new ArrayList<>(),
+            target -> stopped(stop).switchIfEmpty(streamAttempt(routed, target, chunks, stop)))
         .flatMap(outcome -> publish(routed, outcome, Optional.of(chunks)));
   }
 
-  /** One model of a streamed request; a stream cut after its first delta still counts as served. */
+  /**
+   * One model of a streamed request; a stream cut after its first delta still counts as served. A
+   * stop cuts the provider stream (the connection is closed) and keeps what was streamed.
+   */
   private Mono<Outcome> streamAttempt(
-      final RoutedRequest routed, final ProviderTarget target, final ChunkStream chunks) {
+      final RoutedRequest routed, final ProviderTarget target, final ChunkStream chunks, final CallStop stop) {
     final ReplyAssembler assembler = new ReplyAssembler();
     final ChatRequest request = routed.getRequest();
     return policy
@@ -134,20 +175,34 @@ public final class RequestDispatcher implements RoutedRequestHandler {
                 client.stream(target, ReasoningHygiene.forTarget(request, target), params(routed))))
         .retryWhen(retry.spec(() -> metrics.retried(target)))
         .publishOn(Schedulers.boundedElastic())
+        // After publishOn: takeUntilOther serializes its completion with the deltas before it.
+        .takeUntilOther(stop.signal())
         .doOnNext(
             delta -> {
+              if (!assembler.started()) {
+                stop.firstDelivered();
+              }
               assembler.add(delta);
               if (delta.hasPayload()) {
                 chunks.delta(delta, target.catalogueId());
               }
             })
-        .then(Mono.fromSupplier(() -> (Outcome) new Served(target, assembler.reply(), Optional.empty())))
+        .then(Mono.fromSupplier(() -> streamEnd(target, assembler, stop)))
         .onErrorResume(
             ProviderFailure.class,
             failure ->
                 failure.kind() == ProviderFailure.Kind.INTERRUPTED
                     ? Mono.just(new Served(target, assembler.reply(), Optional.of(failure)))
                     : Mono.error(failure));
+  }
+
+  private static Outcome streamEnd(
+      final ProviderTarget target, final ReplyAssembler assembler, final CallStop stop) {
+    final Served served = new Served(target, assembler.reply(), Optional.empty());
+    if (stop.stopped() && assembler.finishReason().isEmpty()) {
+      return new Abandoned(stop.reason().orElseThrow(), assembler.started() ? Optional.of(served) : Optional.empty());
+    }
+    return served;
   }
 
   /** Tries the chain from {@code index}; resolves to the outcome, never to a provider error. */
@@ -261,6 +316,9 @@ public final class RequestDispatcher implements RoutedRequestHandler {
   private Settled settle(final RoutedRequest routed, final Outcome outcome) {
     final String correlationId = routed.getRequest().getCorrelationId();
     final boolean batch = isBatch(routed.getRequest());
+    if (outcome instanceof Abandoned abandoned) {
+      return settleAbandoned(routed, abandoned, batch);
+    }
     if (outcome instanceof Failed failed) {
       log.info("{} failed: {} ({})", correlationId, failed.error().getType(), failed.error().getMessage());
       metrics.ended(String.valueOf(failed.error().getType()).toLowerCase(Locale.ROOT), batch);
@@ -283,6 +341,28 @@ public final class RequestDispatcher implements RoutedRequestHandler {
     return new Settled(
         response,
         spent(usage) ? Optional.of(factory.usage(routed, target, usage, interrupted)) : Optional.empty());
+  }
+
+  /**
+   * An abandoned request ends in an error reply; what a stopped stream had delivered is booked as
+   * cancelled usage (the provider's figures when it sent them, else estimated).
+   */
+  private Settled settleAbandoned(final RoutedRequest routed, final Abandoned abandoned, final boolean batch) {
+    log.info("{} abandoned: {}", routed.getRequest().getCorrelationId(), abandoned.reason());
+    metrics.ended(abandoned.reason(), batch);
+    final ErrorInfo error = AbandonedWork.error(abandoned.reason());
+    if (abandoned.partial().isEmpty()) {
+      return new Settled(factory.failed(routed, error), Optional.empty());
+    }
+    final Served served = abandoned.partial().get();
+    final Usage usage =
+        served.reply().usage().orElseGet(() -> UsageEstimator.estimate(routed.getRequest(), served.reply()));
+    final ChatResponse response = factory.interrupted(routed, served.target(), served.reply(), usage, error);
+    return new Settled(
+        response,
+        spent(usage)
+            ? Optional.of(AbandonedWork.cancelled(factory.usage(routed, served.target(), usage, true)))
+            : Optional.empty());
   }
 
   /** The target with this request's key; fails with NO_CREDENTIALS for an unknown key reference. */

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ModelSpec;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -33,6 +36,8 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
   private final ObjectMapper mapper;
   private final int maxRequestBytes;
   private final IngressMetrics metrics;
+  private final Duration replyTimeout;
+  private final IdempotentAnswers answers;
 
   ChatHandler(
       final ApiDialect dialect,
@@ -43,6 +48,27 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
       final ObjectMapper mapper,
       final int maxRequestBytes,
       final IngressMetrics metrics) {
+    this(dialect, keys, limiter, models, correlator, mapper, maxRequestBytes, metrics,
+        IngressConfig.DEFAULT_REPLY_TIMEOUT, IdempotentAnswers.none());
+  }
+
+  /**
+   * @param replyTimeout the longest deadline a request gets (a client's own timeout shortens it)
+   * @param answers the stored answers of idempotent requests
+   */
+  ChatHandler(
+      final ApiDialect dialect,
+      final KeyDirectory keys,
+      final RateLimiter limiter,
+      final LiveTable<ModelSpec> models,
+      final ReplyCorrelator correlator,
+      final ObjectMapper mapper,
+      final int maxRequestBytes,
+      final IngressMetrics metrics,
+      final Duration replyTimeout,
+      final IdempotentAnswers answers) {
+    this.replyTimeout = Objects.requireNonNull(replyTimeout, "replyTimeout");
+    this.answers = Objects.requireNonNull(answers, "answers");
     this.dialect = Objects.requireNonNull(dialect, "dialect");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.limiter = Objects.requireNonNull(limiter, "limiter");
@@ -72,7 +98,8 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
     }
     return BodyReader.read(request, maxRequestBytes)
         .map(this::parse)
-        .flatMap(body -> serve(body, checked(dialect.normalize(body, caller, headers)), response))
+        .flatMap(body -> serve(
+            body, stamped(checked(dialect.normalize(body, caller, headers)), headers), response))
         .onErrorResume(error -> HttpReplies.error(response, error, null, dialect))
         .doFinally(signal -> admission.release());
   }
@@ -104,17 +131,61 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
     return request;
   }
 
+  /**
+   * The request's deadline (reply timeout, shortened by the client's), and for a request with an
+   * {@code Idempotency-Key} the correlation id of the attempt to serve: the first, or the one after
+   * the last attempt that ended with nobody served.
+   */
+  private ChatRequest stamped(final ChatRequest request, final HeaderLookup headers) {
+    request.setDeadline(ClientDeadline.of(headers, request.getReceivedAt(), replyTimeout));
+    final Optional<String> key = IdempotencyKey.from(headers);
+    if (key.isPresent()) {
+      int attempt = 1;
+      String id = IdempotencyKey.correlationId(request.getTenant(), key.get(), attempt);
+      while (attempt < IdempotencyKey.MAX_ATTEMPTS
+          && answers.find(id).map(IdempotentAnswers::abandoned).orElse(false)) {
+        attempt++;
+        id = IdempotencyKey.correlationId(request.getTenant(), key.get(), attempt);
+      }
+      request.setCorrelationId(id);
+    }
+    return request;
+  }
+
+  /**
+   * The reply events: a repeat of an idempotent request gets the stored answer, or waits for the
+   * one in flight on this instance; anything else is published.
+   */
+  private Flux<ReplyEvent> replies(final ChatRequest request) {
+    final String id = request.getCorrelationId();
+    if (IdempotencyKey.isIdempotent(id)) {
+      final Optional<ChatResponse> stored = answers.find(id);
+      if (stored.isPresent()) {
+        return Flux.just(new ReplyEvent.Final(stored.get()));
+      }
+      if (correlator.isPending(id)) {
+        final Duration left = Duration.between(Instant.now(), request.getDeadline());
+        return answers.await(id)
+            .timeout(left.isNegative() ? Duration.ZERO : left, Mono.error(GatewayException::timeout))
+            .map(response -> (ReplyEvent) new ReplyEvent.Final(response))
+            .flux();
+      }
+    }
+    return request.getStream() ? correlator.stream(request) : correlator.events(request);
+  }
+
   private Mono<Void> serve(
       final JsonNode body, final ChatRequest request, final HttpServerResponse response) {
     final String id = request.getCorrelationId();
     if (!request.getStream()) {
-      return correlator
-          .call(request)
+      return replies(request)
+          .ofType(ReplyEvent.Final.class)
+          .map(ReplyEvent.Final::response)
+          .next()
           .flatMap(reply -> HttpReplies.response(response, body, reply, dialect))
           .onErrorResume(error -> HttpReplies.error(response, error, id, dialect));
     }
-    return correlator
-        .stream(request)
+    return replies(request)
         .switchOnFirst((first, events) -> streamOrError(first, events, request, body, response))
         .then();
   }

@@ -16,7 +16,9 @@ import java.util.Objects;
  *   <li>{@code TIERGATE_INGRESS_HOST}: interface to bind, default {@code 0.0.0.0}.
  *   <li>{@code TIERGATE_INGRESS_PORT}: HTTP port, default 8080; 0 picks a free port.
  *   <li>{@code TIERGATE_REPLY_TIMEOUT}: how long a request waits for its reply (for a stream: for
- *       the next event), ISO-8601 ({@code PT60S}) or milliseconds; default 60 s.
+ *       the next event), ISO-8601 ({@code PT60S}) or milliseconds; default 60 s. It is also the
+ *       longest deadline a request carries: a client's {@code X-Stainless-Timeout} or {@code
+ *       x-tiergate-timeout} (seconds) shortens it.
  *   <li>{@code TIERGATE_MAX_PENDING}: requests waiting for replies before new ones get 503, default
  *       10000.
  *   <li>{@code TIERGATE_MAX_REQUEST_BYTES}: largest request body accepted, default 10 MiB.

@@ -30,6 +30,7 @@ public final class IngressMetrics implements AutoCloseable {
   static final String UNAVAILABLE = "tiergate_ingress_unavailable";
   static final String PRODUCE_ERRORS = "tiergate_ingress_produce_errors";
   static final String DEAD_LETTERS = "tiergate_ingress_dead_letters";
+  static final String CANCELS = "tiergate_ingress_cancels";
 
   /** Status tag of a request whose client went away before the reply was complete. */
   static final String CANCELLED = "cancelled";
@@ -106,6 +107,11 @@ public final class IngressMetrics implements AutoCloseable {
   /** A request refused or failed with 503; {@code reason} is the error code (overloaded, …). */
   void unavailable(final String reason) {
     counter(UNAVAILABLE, "reason", reason, "Requests answered 503, by reason").increment();
+  }
+
+  /** A cancel published for an abandoned request; {@code reason} is the cancel's reason. */
+  void cancelled(final String reason) {
+    counter(CANCELS, "reason", reason, "Cancels published for requests nobody waits for").increment();
   }
 
   void produceFailed() {

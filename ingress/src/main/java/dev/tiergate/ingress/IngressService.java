@@ -1,6 +1,7 @@
 package dev.tiergate.ingress;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
@@ -72,6 +73,8 @@ public final class IngressService implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final RateLimiter limiter;
   private final LimitSync limitSync;
+  private final CancelPublisher cancels;
+  private final IdempotentAnswers answers;
   private DisposableServer server;
   private DisposableServer metricsServer;
   private boolean closed;
@@ -92,6 +95,7 @@ public final class IngressService implements AutoCloseable {
         new LiveTable<>(
             KafkaClients.tableConsumer(config.kafka(), Topics.ROUTES, serdes),
             Topics.ROUTES.name()),
+        new IngressMetrics(),
         KafkaClients.deadLetterProducer(config.kafka()),
         limiter ->
             new LimitSync(
@@ -99,7 +103,11 @@ public final class IngressService implements AutoCloseable {
                 KafkaClients.limitCountsProducer(config.kafka(), serdes),
                 KafkaClients.replyConsumer(config.kafka(), Topics.LIMIT_COUNTS, serdes),
                 KafkaClients.replyConsumer(config.kafka(), Topics.USAGE, serdes),
-                Clock.systemUTC()));
+                Clock.systemUTC()),
+        KafkaClients.cancelProducer(config.kafka(), serdes),
+        new IdempotentAnswers(
+            KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
+            IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()));
   }
 
   /**
@@ -150,7 +158,8 @@ public final class IngressService implements AutoCloseable {
     this(
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
         new IngressMetrics(), null,
-        limiter -> LimitSync.local(limiter, config.limits().syncInterval()));
+        limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
+        null, IdempotentAnswers.none());
   }
 
   /**
@@ -168,23 +177,9 @@ public final class IngressService implements AutoCloseable {
       final Producer<byte[], byte[]> deadLetterProducer) {
     this(
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
-        Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"),
-        limiter -> LimitSync.local(limiter, config.limits().syncInterval()));
-  }
-
-  private IngressService(
-      final IngressConfig config,
-      final Producer<String, ChatRequest> producer,
-      final Consumer<String, ChatResponse> responseConsumer,
-      final Consumer<String, ChatChunk> chunkConsumer,
-      final LiveTable<VirtualKey> managedKeys,
-      final LiveTable<ModelSpec> models,
-      final LiveTable<Route> routes,
-      final Producer<byte[], byte[]> deadLetterProducer,
-      final Function<RateLimiter, LimitSync> limitSync) {
-    this(
-        config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
-        new IngressMetrics(), deadLetterProducer, limitSync);
+        new IngressMetrics(), Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"),
+        limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
+        null, IdempotentAnswers.none());
   }
 
   private IngressService(
@@ -197,20 +192,28 @@ public final class IngressService implements AutoCloseable {
       final LiveTable<Route> routes,
       final IngressMetrics metrics,
       final Producer<byte[], byte[]> deadLetterProducer,
-      final Function<RateLimiter, LimitSync> limitSync) {
+      final Function<RateLimiter, LimitSync> limitSync,
+      final Producer<String, CancelEvent> cancelProducer,
+      final IdempotentAnswers answers) {
     this.config = Objects.requireNonNull(config, "config");
     this.limiter =
         new RateLimiter(
             config.limits().tenants(), "ingress-" + UUID.randomUUID(), Clock.systemUTC());
     this.limitSync = limitSync.apply(limiter);
     this.metrics = metrics;
+    this.answers = Objects.requireNonNull(answers, "answers");
+    this.cancels =
+        cancelProducer == null
+            ? CancelPublisher.NONE
+            : new CancelPublisher(cancelProducer, Clock.systemUTC(), metrics);
     this.deadLetters = new DeadLetters(deadLetterProducer, metrics);
     this.producer = Objects.requireNonNull(producer, "producer");
     this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
     this.models = Objects.requireNonNull(models, "models");
     this.routes = Objects.requireNonNull(routes, "routes");
     this.correlator =
-        new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending(), metrics);
+        new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending(), metrics, cancels);
+    answers.onAnswer(correlator::onResponse);
     // Chunks have no dead-letter topic of their own in the catalogue: both reply topics use the
     // responses one (the source header says which topic a letter came from).
     this.responses =
@@ -229,15 +232,19 @@ public final class IngressService implements AutoCloseable {
     final AnthropicDialect anthropic =
         new AnthropicDialect(new AnthropicNormalizer(clock), new AnthropicJson(mapper));
     final int maxBytes = config.maxRequestBytes();
+    final Duration timeout = config.replyTimeout();
     this.chatCompletions =
-        new ChatHandler(openAi, keys, limiter, models, correlator, mapper, maxBytes, metrics);
-    this.messages = new ChatHandler(
-            anthropic, keys, limiter, models, correlator, mapper, maxBytes, metrics);
+        new ChatHandler(
+            openAi, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
+    this.messages =
+        new ChatHandler(
+            anthropic, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout,
+            answers);
     this.modelsList = new ModelsHandler(keys, models, mapper, openAi, anthropic);
     this.openRouterChat =
         new ChatHandler(
             new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models),
-            keys, limiter, models, correlator, mapper, maxBytes, metrics);
+            keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
     this.openRouterModels = new OpenRouterModelsHandler(models, routes, mapper);
   }
 
@@ -256,6 +263,7 @@ public final class IngressService implements AutoCloseable {
     chunks.start();
     requireAKey();
     limitSync.start();
+    answers.start();
     if (config.metricsPort() != IngressConfig.NO_METRICS_PORT) {
       metricsServer = metricsHttpServer().bindNow(BIND_TIMEOUT);
       LOG.info("ingress metrics on {}:{}/metrics", config.host(), metricsServer.port());
@@ -406,7 +414,7 @@ public final class IngressService implements AutoCloseable {
 
   private boolean isUp() {
     return responses.isAlive() && chunks.isAlive() && managedKeys.isAlive() && models.isAlive()
-        && routes.isAlive();
+        && routes.isAlive() && answers.isAlive();
   }
 
   /** 200 once {@link #isReady}; the Kubernetes readiness probe. */
@@ -496,6 +504,8 @@ public final class IngressService implements AutoCloseable {
       responses.close();
       chunks.close();
       limitSync.close();
+      answers.close();
+      cancels.close();
       deadLetters.close();
       managedKeys.close();
       models.close();

@@ -1,6 +1,7 @@
 package dev.tiergate.ingress;
 
 import dev.tiergate.schemas.BusLimits;
+import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.LimitCounts;
@@ -75,6 +76,25 @@ final class KafkaClients {
         props,
         Topics.LIMIT_COUNTS.keySerde().serializer(),
         Topics.LIMIT_COUNTS.valueSerde(serdes).serializer());
+  }
+
+  /** Publishes cancels of abandoned requests: small, best effort, never blocking a request long. */
+  static Producer<String, CancelEvent> cancelProducer(
+      final KafkaSettings kafka, final SerdeFactory serdes) {
+    final Properties props =
+        withDefaults(
+            kafka,
+            Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, "0",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT_MS),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT_MS),
+                ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-cancels"));
+    return new KafkaProducer<>(
+        props,
+        Topics.CANCELS.keySerde().serializer(),
+        Topics.CANCELS.valueSerde(serdes).serializer());
   }
 
   /** Sends undecodable replies, as the bytes they came in, to a dead-letter topic. */

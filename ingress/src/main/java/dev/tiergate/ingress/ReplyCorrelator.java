@@ -26,8 +26,9 @@ import reactor.core.scheduler.Schedulers;
  * Request/reply over Kafka for the HTTP layer: publishes a {@link ChatRequest} and hands back its
  * reply, matched by correlation id. The pending reply is registered before the request is sent, so
  * a fast reply cannot be missed. Pending replies are bounded (503 when full), time out with a
- * scheduled removal (504), and are removed on success, error, timeout and cancellation (the client
- * went away). Closing fails everything still pending.
+ * scheduled removal (504) at the request's deadline, and are removed on success, error, timeout and
+ * cancellation (the client went away). A request given up on (timed out, client gone) is cancelled
+ * on {@code tiergate.cancels}, so its provider call stops. Closing fails everything still pending.
  */
 public final class ReplyCorrelator implements AutoCloseable {
 
@@ -36,6 +37,7 @@ public final class ReplyCorrelator implements AutoCloseable {
   private final Producer<String, ChatRequest> producer;
   private final Duration timeout;
   private final IngressMetrics metrics;
+  private final CancelPublisher cancels;
   private final Semaphore permits;
   private final ConcurrentMap<String, PendingReply> pending = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timer;
@@ -59,6 +61,19 @@ public final class ReplyCorrelator implements AutoCloseable {
       final Duration timeout,
       final int maxPending,
       final IngressMetrics metrics) {
+    this(producer, timeout, maxPending, metrics, CancelPublisher.NONE);
+  }
+
+  /**
+   * @param cancels publishes the cancel of a request given up on; not closed by this class
+   */
+  ReplyCorrelator(
+      final Producer<String, ChatRequest> producer,
+      final Duration timeout,
+      final int maxPending,
+      final IngressMetrics metrics,
+      final CancelPublisher cancels) {
+    this.cancels = Objects.requireNonNull(cancels, "cancels");
     this.producer = Objects.requireNonNull(producer, "producer");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -98,6 +113,17 @@ public final class ReplyCorrelator implements AutoCloseable {
     return events(request, true);
   }
 
+  /** Publishes a plain request and relays its final response as one event. */
+  Flux<ReplyEvent> events(final ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    return events(request, false);
+  }
+
+  /** Whether a request with this correlation id waits for its reply on this instance. */
+  boolean isPending(final String correlationId) {
+    return pending.containsKey(correlationId);
+  }
+
   private Flux<ReplyEvent> events(final ChatRequest request, final boolean streaming) {
     // Registration and send run off the caller's thread: send can block on metadata.
     return Flux.<ReplyEvent>create(sink -> register(request, streaming, sink))
@@ -116,7 +142,9 @@ public final class ReplyCorrelator implements AutoCloseable {
     }
     final String id = request.getCorrelationId();
     final PendingReply entry =
-        new PendingReply(id, streaming, sink, timer, timeout, this::release, metrics::timedOut);
+        new PendingReply(
+            id, streaming, sink, timer, firstWait(request), timeout, this::release,
+            metrics::timedOut, reason -> cancels.cancel(request, reason));
     if (pending.putIfAbsent(id, entry) != null) {
       permits.release();
       sink.error(new IllegalStateException("correlation id already pending: " + id));
@@ -130,6 +158,16 @@ public final class ReplyCorrelator implements AutoCloseable {
     }
     entry.armTimeout();
     publish(request, entry);
+  }
+
+  /** Until the request's deadline (the first event of a stream), else the reply timeout. */
+  private Duration firstWait(final ChatRequest request) {
+    final java.time.Instant deadline = request.getDeadline();
+    if (deadline == null) {
+      return timeout;
+    }
+    final Duration left = Duration.between(java.time.Instant.now(), deadline);
+    return left.compareTo(timeout) < 0 ? left : timeout;
   }
 
   private void publish(final ChatRequest request, final PendingReply entry) {

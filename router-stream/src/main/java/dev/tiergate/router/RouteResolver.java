@@ -63,6 +63,9 @@ public final class RouteResolver {
   static final int MODEL_NOT_ALLOWED_STATUS = 403;
   static final String MODEL_NOT_FOUND = "model_not_found";
   static final int MODEL_NOT_FOUND_STATUS = 404;
+  /** A request whose deadline passed before it was routed: the caller gave up (504, no charge). */
+  static final String DEADLINE_EXCEEDED = "deadline_exceeded";
+  static final int DEADLINE_EXCEEDED_STATUS = 504;
   static final String INSUFFICIENT_QUOTA = "insufficient_quota";
   static final int INSUFFICIENT_QUOTA_STATUS = 429;
   /** Tiers by strength, for capping a predicted tier at the caller's. */
@@ -151,6 +154,11 @@ public final class RouteResolver {
     Objects.requireNonNull(now, "now");
     final Optional<String> mode = normalized(request.getMode());
     final String callerTier = tierOf(request);
+    if (request.getDeadline() != null && !now.isBefore(request.getDeadline())) {
+      // Nobody waits for the answer any more: not routed, never sent to a provider, no charge.
+      return refused(request, callerTier, mode, DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_STATUS,
+          "the request's deadline passed before it was routed", now);
+    }
     final Verdict verdict = BudgetGuard.check(
         request.getTenant(), mode, request.getFeature(), tables.budgets(request.getTenant()), now);
     if (verdict instanceof Reject reject) {

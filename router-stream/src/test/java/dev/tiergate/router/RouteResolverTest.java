@@ -31,6 +31,28 @@ class RouteResolverTest {
   }
 
   @Test
+  void expiredRequestIsRefusedWithDeadlineExceededInsteadOfRouted() {
+    table.put("frontier/*", route("frontier", "*", "openai/gpt-5"));
+    final ChatRequest request = request("frontier", null, null);
+    request.setDeadline(NOW.minusMillis(1));
+
+    final RoutingOutcome outcome = resolver.resolve(request, table::get, NOW);
+
+    assertThat(outcome).isInstanceOf(Unroutable.class);
+    assertThat(((Unroutable) outcome).response().getError().getType()).isEqualTo("deadline_exceeded");
+    assertThat(((Unroutable) outcome).response().getError().getHttpStatus()).isEqualTo(504);
+  }
+
+  @Test
+  void requestBeforeItsDeadlineIsRouted() {
+    table.put("frontier/*", route("frontier", "*", "openai/gpt-5"));
+    final ChatRequest request = request("frontier", null, null);
+    request.setDeadline(NOW.plusMillis(1));
+
+    assertThat(resolver.resolve(request, table::get, NOW)).isInstanceOf(RoutingOutcome.Routed.class);
+  }
+
+  @Test
   void fallsBackToDefaultTierWhenTierHasNoDefaultRule() {
     table.put("frontier/code", route("frontier", "code", "openai/gpt-5", "openai/gpt-5-mini"));
     table.put("balanced/*", route("balanced", "*", "openai/gpt-5-mini", "openai/gpt-5"));

@@ -3,7 +3,6 @@ package dev.tiergate.launcher;
 import dev.tiergate.launcher.batch.BatchConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -36,9 +35,8 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     final Path dir = dataDir != null ? dataDir : Files.createTempDirectory("tiergate-");
     final TiergateStack stack =
-        TiergateStack.start(
-            new TiergateStack.Options(dir, ingressPort, accountingPort, Duration.ofSeconds(60))
-                .withServiceEnv(TiergateStack.bindEnv(host)));
+        TiergateStack.start(UpEnvironment.options(System.getenv(), dir, ingressPort, accountingPort)
+            .withServiceEnv(TiergateStack.bindEnv(host)));
     final CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -24,6 +24,14 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Where broker logs and Streams state go (default: a temp dir).")
   Path dataDir;
 
+  @Option(names = "--brokers", description = "Kafka nodes: 1 in this process, or a cluster of that many broker"
+      + " processes with three replicas per topic (default: ${DEFAULT-VALUE}).")
+  int brokers = 1;
+
+  @Option(names = "--instances", description = "Run N separate processes of each service (the deployment's"
+      + " main classes) instead of all in this process (default: ${DEFAULT-VALUE}, all here).")
+  int instances = 0;
+
   @Option(names = "--exit-after-ready", hidden = true, description = "Stop once ready (smoke tests).")
   boolean exitAfterReady;
 
@@ -32,7 +40,8 @@ final class UpCommand implements Callable<Integer> {
     final Path dir = dataDir != null ? dataDir : Files.createTempDirectory("tiergate-");
     final TiergateStack stack =
         TiergateStack.start(
-            new TiergateStack.Options(dir, ingressPort, accountingPort, Duration.ofSeconds(60)));
+            new TiergateStack.Options(dir, ingressPort, accountingPort, Duration.ofSeconds(60))
+                .withLayout(new TiergateStack.Layout(brokers, instances)));
     final CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -64,6 +73,7 @@ final class UpCommand implements Callable<Integer> {
           OpenAI-compatible API   %s/v1/chat/completions   (key: tg-demo-key)
           Dashboard               %s/dashboard#key=tg-demo-key
           Ingress metrics         %s  (Prometheus; its own port, no key)
+          Ingress instances       %s
           Kafka bootstrap         %s
           Schema registry         %s  (Confluent-compatible API at /apis/ccompat/v7)
           Provider simulator      %s
@@ -81,6 +91,7 @@ final class UpCommand implements Callable<Integer> {
         ingress,
         stack.accountingUrl(),
         stack.ingressMetricsUrl(),
+        String.join(" ", stack.ingressUrls()),
         stack.kafkaSettings().bootstrapServers(),
         stack.kafkaSettings().schemaRegistryUrl(),
         stack.simulatorUrl(),

@@ -33,6 +33,7 @@ public final class BrokerCluster implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration POLL_PAUSE = Duration.ofMillis(100);
+  private static final int LOG_TAIL_LINES = 30;
   private static final List<String> JVM_OPTIONS =
       List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
@@ -113,7 +114,11 @@ public final class BrokerCluster implements AutoCloseable {
         Map.entry("controller.listener.names", "CONTROLLER"),
         Map.entry("inter.broker.listener.name", "PLAINTEXT"),
         Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
-        Map.entry("log.dirs", node.dir().resolve("logs").toString())));
+        Map.entry("log.dirs", node.dir().resolve("logs").toString()),
+        // A SIGKILLed broker is noticed when its session lapses; at the 9 s default, its partitions
+        // would be leaderless for about as long as the ingress waits for a write (10 s).
+        Map.entry("broker.heartbeat.interval.ms", "500"),
+        Map.entry("broker.session.timeout.ms", "3000")));
     props.putAll(EmbeddedKafka.smallMachineSettings(size));
     return props;
   }
@@ -195,7 +200,7 @@ public final class BrokerCluster implements AutoCloseable {
     for (int i = 0; i < processes.length; i++) {
       if (processes[i] != null && processes[i].waitFor(POLL_PAUSE.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new IllegalStateException("Kafka node " + nodes.get(i).id() + " exited with "
-            + processes[i].exitValue() + "; see its broker.log");
+            + processes[i].exitValue() + "; the end of its broker.log:\n" + logTail(nodes.get(i)));
       }
     }
   }
@@ -219,6 +224,15 @@ public final class BrokerCluster implements AutoCloseable {
       processes[i] = null;
     }
     LOG.info("Kafka cluster at {} stopped", bootstrapServers);
+  }
+
+  private static String logTail(final Node node) {
+    try {
+      final List<String> lines = java.nio.file.Files.readAllLines(node.dir().resolve("broker.log"));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
   }
 
   /** Waits for a process to exit; true when it did. */

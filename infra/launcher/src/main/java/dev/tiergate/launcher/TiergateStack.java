@@ -8,6 +8,7 @@ import dev.tiergate.dispatcher.DispatcherConfig;
 import dev.tiergate.dispatcher.DispatcherService;
 import dev.tiergate.ingress.IngressConfig;
 import dev.tiergate.ingress.IngressService;
+import dev.tiergate.launcher.ServiceProcess.Kind;
 import dev.tiergate.router.DefaultRoutingTable;
 import dev.tiergate.router.RouterConfig;
 import dev.tiergate.router.RouterService;
@@ -15,15 +16,20 @@ import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SchemaCatalogue;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.stack.BrokerCluster;
+import dev.tiergate.stack.FreePorts;
 import dev.tiergate.stack.LocalStack;
 import dev.tiergate.stack.TopicProvisioner;
 import dev.tiergate.stack.simulator.ProviderSimulator;
 import dev.tiergate.stack.simulator.SimulatorConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,6 +55,8 @@ public final class TiergateStack implements AutoCloseable {
 
   /** Demo key for the simulated providers: shows that provider keys stay out of Kafka and logs. */
   public static final String SIMULATED_PROVIDER_KEY = "sk-sim-never-logged-0000";
+  /** A service JVM's start on a busy two-core machine, ten of them at once. */
+  private static final Duration PROCESS_START_TIMEOUT = Duration.ofSeconds(180);
 
   /**
    * @param dataDir broker log dirs and Streams state live here
@@ -60,6 +68,7 @@ public final class TiergateStack implements AutoCloseable {
    *     in the fault tests, a scaled-out group in production)
    * @param simulatorConfig how the provider simulator behaves (latency, failure share)
    * @param serviceEnvOverrides extra environment-style settings for every service, on top of ours
+   * @param layout how many brokers, and whether the services run here or as separate processes
    */
   public record Options(
       Path dataDir,
@@ -69,13 +78,24 @@ public final class TiergateStack implements AutoCloseable {
       Optional<KafkaSettings> externalCluster,
       boolean inProcessDispatcher,
       SimulatorConfig simulatorConfig,
-      Map<String, String> serviceEnvOverrides) {
+      Map<String, String> serviceEnvOverrides,
+      Layout layout) {
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
       Objects.requireNonNull(replyTimeout, "replyTimeout");
       Objects.requireNonNull(externalCluster, "externalCluster");
       Objects.requireNonNull(simulatorConfig, "simulatorConfig");
+      Objects.requireNonNull(layout, "layout");
       serviceEnvOverrides = Map.copyOf(serviceEnvOverrides);
+    }
+
+    public Options(
+        final Path dataDir, final int ingressPort, final int accountingPort,
+        final Duration replyTimeout, final Optional<KafkaSettings> externalCluster,
+        final boolean inProcessDispatcher, final SimulatorConfig simulatorConfig,
+        final Map<String, String> serviceEnvOverrides) {
+      this(dataDir, ingressPort, accountingPort, replyTimeout, externalCluster, inProcessDispatcher,
+          simulatorConfig, serviceEnvOverrides, Layout.ONE_PROCESS);
     }
 
     /** The embedded stack with every service in this process and a never-failing simulator. */
@@ -83,6 +103,11 @@ public final class TiergateStack implements AutoCloseable {
         final Path dataDir, final int ingressPort, final int accountingPort, final Duration replyTimeout) {
       this(dataDir, ingressPort, accountingPort, replyTimeout, Optional.empty(), true,
           SimulatorConfig.defaults(), Map.of());
+    }
+
+    public Options withLayout(final Layout other) {
+      return new Options(dataDir, ingressPort, accountingPort, replyTimeout,
+          externalCluster, inProcessDispatcher, simulatorConfig, serviceEnvOverrides, other);
     }
 
     /**
@@ -98,22 +123,22 @@ public final class TiergateStack implements AutoCloseable {
 
     public Options withExternalCluster(final KafkaSettings cluster) {
       return new Options(dataDir, ingressPort, accountingPort, replyTimeout,
-          Optional.of(cluster), inProcessDispatcher, simulatorConfig, serviceEnvOverrides);
+          Optional.of(cluster), inProcessDispatcher, simulatorConfig, serviceEnvOverrides, layout);
     }
 
     public Options withoutInProcessDispatcher() {
       return new Options(dataDir, ingressPort, accountingPort, replyTimeout,
-          externalCluster, false, simulatorConfig, serviceEnvOverrides);
+          externalCluster, false, simulatorConfig, serviceEnvOverrides, layout);
     }
 
     public Options withSimulator(final SimulatorConfig config) {
       return new Options(dataDir, ingressPort, accountingPort, replyTimeout,
-          externalCluster, inProcessDispatcher, config, serviceEnvOverrides);
+          externalCluster, inProcessDispatcher, config, serviceEnvOverrides, layout);
     }
 
     public Options withServiceEnv(final Map<String, String> overrides) {
       return new Options(dataDir, ingressPort, accountingPort, replyTimeout,
-          externalCluster, inProcessDispatcher, simulatorConfig, overrides);
+          externalCluster, inProcessDispatcher, simulatorConfig, overrides, layout);
     }
 
     private static boolean isBlank(final String value) {
@@ -122,6 +147,28 @@ public final class TiergateStack implements AutoCloseable {
   }
 
   private static final Duration INGRESS_READY_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * How the stack is laid out on this machine.
+   *
+   * @param brokers Kafka nodes: one in this JVM, or a cluster of that many broker JVMs
+   * @param instances 0 runs every service in this JVM; N runs N separate processes of each service
+   *     (the deployment's main classes), so scale-out and failover are real
+   */
+  public record Layout(int brokers, int instances) {
+    /** One broker and every service in this process: {@code tiergate up} with no flags. */
+    public static final Layout ONE_PROCESS = new Layout(1, 0);
+
+    public Layout {
+      if (brokers < 1 || instances < 0) {
+        throw new IllegalArgumentException("brokers must be >= 1 and instances >= 0");
+      }
+    }
+
+    public boolean separateProcesses() {
+      return instances > 0;
+    }
+  }
 
   private final Deque<AutoCloseable> running = new ArrayDeque<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -134,6 +181,9 @@ public final class TiergateStack implements AutoCloseable {
   private KafkaSettings kafkaSettings;
   private Map<String, String> env = Map.of();
   private Duration startupTime = Duration.ZERO;
+  private final List<ServiceProcess> processes = new ArrayList<>();
+  private final List<String> ingressUrls = new ArrayList<>();
+  private String accountingUrl;
 
   private TiergateStack() {}
 
@@ -157,6 +207,16 @@ public final class TiergateStack implements AutoCloseable {
     DefaultRoutingTable.load().seed(kafka);
 
     env = serviceEnv(options, kafka);
+    if (options.layout().separateProcesses()) {
+      startProcesses(options);
+    } else {
+      startInProcess(options, serdes);
+    }
+    startupTime = Duration.ofNanos(System.nanoTime() - startedAt);
+    LOG.info("Tiergate stack ready in {} ms", startupTime.toMillis());
+  }
+
+  private void startInProcess(final Options options, final SerdeFactory serdes) {
     accounting = track(new AccountingService(AccountingConfig.fromEnv(env), serdes));
     final BatchProgressService batches =
         track(new BatchProgressService(BatchConfig.fromEnv(env), serdes));
@@ -173,8 +233,63 @@ public final class TiergateStack implements AutoCloseable {
     }
     ingress.start();
     awaitIngressReady();
-    startupTime = Duration.ofNanos(System.nanoTime() - startedAt);
-    LOG.info("Tiergate stack ready in {} ms", startupTime.toMillis());
+    ingressUrls.add("http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingress.port());
+    accountingUrl = "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.port();
+  }
+
+  /**
+   * N processes of each service, each with its own ports and state directory, started together
+   * (most of a JVM's start is waiting) and then awaited on their health endpoints.
+   */
+  private void startProcesses(final Options options) {
+    final Path logs = options.dataDir().resolve("logs");
+    final List<Map.Entry<ServiceProcess, URI>> starting = new ArrayList<>();
+    for (int i = 0; i < options.layout().instances(); i++) {
+      final int accountingPort = port(i, options.accountingPort());
+      starting.add(launch(Kind.ACCOUNTING, i, logs, Map.of(
+          "TIERGATE_ACCOUNTING_PORT", Integer.toString(accountingPort),
+          "TIERGATE_ACCOUNTING_ADVERTISED_HOST", "127.0.0.1"), accountingPort, options));
+      if (i == 0) {
+        accountingUrl = "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accountingPort;
+      }
+      launch(Kind.BATCH_PROGRESS, i, logs, Map.of(), -1, options);
+      final int routerPort = FreePorts.pick();
+      starting.add(launch(Kind.ROUTER, i, logs,
+          Map.of(RouterConfig.PORT_ENV, Integer.toString(routerPort)), routerPort, options));
+      if (options.inProcessDispatcher()) {
+        final int dispatcherPort = FreePorts.pick();
+        starting.add(launch(Kind.DISPATCHER, i, logs, Map.of(
+            DispatcherConfig.METRICS_PORT_ENV, Integer.toString(dispatcherPort)),
+            dispatcherPort, options));
+      }
+      final int ingressPort = port(i, options.ingressPort());
+      starting.add(launch(Kind.INGRESS, i, logs, Map.of(
+          "TIERGATE_INGRESS_PORT", Integer.toString(ingressPort),
+          IngressConfig.METRICS_PORT_ENV, Integer.toString(FreePorts.pick())), ingressPort, options));
+      ingressUrls.add("http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingressPort);
+    }
+    for (final Map.Entry<ServiceProcess, URI> service : starting) {
+      service.getKey().awaitHealthy(service.getValue(), PROCESS_START_TIMEOUT);
+    }
+  }
+
+  /** The first instance takes the configured port (0: a free one); the others take free ports. */
+  private static int port(final int instance, final int configured) {
+    return instance == 0 && configured != 0 ? configured : FreePorts.pick();
+  }
+
+  private Map.Entry<ServiceProcess, URI> launch(
+      final Kind kind, final int instance, final Path logs, final Map<String, String> own,
+      final int healthPort, final Options options) {
+    final Map<String, String> processEnv = new HashMap<>(env);
+    processEnv.put("TIERGATE_STATE_DIR", options.dataDir()
+        .resolve("streams-" + kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + instance).toString());
+    processEnv.putAll(own);
+    final ServiceProcess process = track(ServiceProcess.start(kind, instance, processEnv, logs));
+    processes.add(process);
+    // The ingress is ready once its key, model and route tables are read; the others when healthy.
+    final String probe = kind == Kind.INGRESS ? "/ready" : "/health";
+    return Map.entry(process, URI.create("http://127.0.0.1:" + healthPort + probe));
   }
 
   /** Tables are small here: a stack is ready to use when start returns. */
@@ -192,7 +307,7 @@ public final class TiergateStack implements AutoCloseable {
   /** The embedded broker and registry, or the external cluster with its topics and schemas provisioned. */
   private KafkaSettings startCluster(final Options options) {
     if (options.externalCluster().isEmpty()) {
-      localStack = track(LocalStack.start(options.dataDir()));
+      localStack = track(LocalStack.start(options.dataDir(), options.layout().brokers()));
       kafkaSettings = localStack.kafkaSettings();
       return kafkaSettings;
     }
@@ -258,12 +373,28 @@ public final class TiergateStack implements AutoCloseable {
   }
 
   public String ingressUrl() {
-    return "http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingress.port();
+    return ingressUrls.get(0);
   }
 
-  /** The ingress's Prometheus endpoint ({@code /metrics} on its own port). */
+  /** Every ingress instance's base URL (one unless the services run as separate processes). */
+  public List<String> ingressUrls() {
+    return List.copyOf(ingressUrls);
+  }
+
+  /** The services' processes, in start order; empty when they run in this process. */
+  public List<ServiceProcess> processes() {
+    return List.copyOf(processes);
+  }
+
+  /** The embedded multi-node Kafka cluster, to kill and restart brokers; empty otherwise. */
+  public Optional<BrokerCluster> brokerCluster() {
+    return localStack == null ? Optional.empty() : localStack.cluster();
+  }
+
+  /** The ingress's Prometheus endpoint ({@code /metrics} on its own port); empty in process mode. */
   public String ingressMetricsUrl() {
-    return "http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingress.metricsPort() + "/metrics";
+    return ingress == null ? "(per process; see the logs)"
+        : "http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingress.metricsPort() + "/metrics";
   }
 
   /** Where a client on this machine reaches a service bound by the given host setting. */
@@ -287,18 +418,19 @@ public final class TiergateStack implements AutoCloseable {
 
   /** The accounting service's Prometheus endpoint ({@code /metrics} on its own port). */
   public String accountingMetricsUrl() {
-    return "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.metricsPort() + "/metrics";
+    return accounting == null ? "(per process; see the logs)"
+        : "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.metricsPort() + "/metrics";
   }
 
   /** The router's {@code /health} (its only HTTP port; empty when turned off). */
   public Optional<String> routerHealthUrl() {
-    return router.port() < 0
+    return router == null || router.port() < 0
         ? Optional.empty()
         : Optional.of("http://" + clientHost(RouterConfig.HOST_ENV) + ":" + router.port() + "/health");
   }
 
   public String accountingUrl() {
-    return "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.port();
+    return accountingUrl;
   }
 
   public String simulatorUrl() {

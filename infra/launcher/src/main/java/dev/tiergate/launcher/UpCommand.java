@@ -28,6 +28,14 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Where broker logs and Streams state go (default: a temp dir).")
   Path dataDir;
 
+  @Option(names = "--brokers", description = "Kafka nodes: 1 in this process, or a cluster of that many broker"
+      + " processes with three replicas per topic (default: ${DEFAULT-VALUE}).")
+  int brokers = 1;
+
+  @Option(names = "--instances", description = "Run N separate processes of each service (the deployment's"
+      + " main classes) instead of all in this process (default: ${DEFAULT-VALUE}, all here).")
+  int instances = 0;
+
   @Option(names = "--exit-after-ready", hidden = true, description = "Stop once ready (smoke tests).")
   boolean exitAfterReady;
 
@@ -36,7 +44,8 @@ final class UpCommand implements Callable<Integer> {
     final Path dir = dataDir != null ? dataDir : Files.createTempDirectory("tiergate-");
     final TiergateStack stack =
         TiergateStack.start(UpEnvironment.options(System.getenv(), dir, ingressPort, accountingPort)
-            .withServiceEnv(TiergateStack.bindEnv(host)));
+            .withServiceEnv(TiergateStack.bindEnv(host))
+            .withLayout(new TiergateStack.Layout(brokers, instances)));
     final CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -80,6 +89,7 @@ final class UpCommand implements Callable<Integer> {
           Dashboard               %s/dashboard#key=tg-demo-key
           Ingress metrics         %s  (Prometheus; its own port, no key)
           Accounting metrics      %s
+          Ingress instances       %s
           Kafka bootstrap         %s
           Schema registry         %s  (Confluent-compatible API at /apis/ccompat/v7)
           Provider simulator      %s
@@ -98,6 +108,7 @@ final class UpCommand implements Callable<Integer> {
         stack.accountingUrl(),
         stack.ingressMetricsUrl(),
         stack.accountingMetricsUrl(),
+        String.join(" ", stack.ingressUrls()),
         stack.kafkaSettings().bootstrapServers(),
         stack.kafkaSettings().schemaRegistryUrl(),
         stack.simulatorUrl(),

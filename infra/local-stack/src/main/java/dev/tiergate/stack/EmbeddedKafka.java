@@ -129,16 +129,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             Map.entry("inter.broker.listener.name", "PLAINTEXT"),
             Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
             Map.entry("log.dirs", dataDir.resolve("logs").toString())));
-    props.putAll(smallMachineSettings());
+    props.putAll(smallMachineSettings(1));
     return props;
   }
 
   /**
-   * One node, little memory, no waiting: the defaults assume a three-broker cluster (internal
+   * Few nodes, little memory, no waiting: the defaults assume a three-broker cluster (internal
    * topics with replication factor 3), delay the first rebalance by 3 s, keep a dead consumer's
-   * partitions 45 s and give the log cleaner a 128 MB buffer, most of an idle broker's heap.
+   * partitions 45 s and give the log cleaner a 128 MB buffer, most of an idle broker's heap. With
+   * three or more nodes every topic has three replicas and writes need two of them ({@code
+   * min.insync.replicas} 2), as in production.
    */
-  private static Map<String, String> smallMachineSettings() {
+  static Map<String, String> smallMachineSettings(final int nodes) {
+    final String replicas = String.valueOf(Math.min(3, nodes));
+    final String minInSync = nodes >= 3 ? "2" : "1";
     return Map.ofEntries(
         Map.entry("group.initial.rebalance.delay.ms", "0"),
         // KIP-848 consumer groups (what the dispatcher uses): a member that died without leaving
@@ -147,22 +151,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         Map.entry("group.consumer.session.timeout.ms", "10000"),
         Map.entry("group.consumer.min.heartbeat.interval.ms", "1000"),
         Map.entry("group.consumer.heartbeat.interval.ms", "2000"),
-        Map.entry("offsets.topic.replication.factor", "1"),
+        Map.entry("offsets.topic.replication.factor", replicas),
         Map.entry("offsets.topic.num.partitions", "6"),
-        Map.entry("transaction.state.log.replication.factor", "1"),
-        Map.entry("transaction.state.log.min.isr", "1"),
+        Map.entry("transaction.state.log.replication.factor", replicas),
+        Map.entry("transaction.state.log.min.isr", minInSync),
         Map.entry("transaction.state.log.num.partitions", "6"),
-        Map.entry("share.coordinator.state.topic.replication.factor", "1"),
-        Map.entry("share.coordinator.state.topic.min.isr", "1"),
-        Map.entry("default.replication.factor", "1"),
-        Map.entry("min.insync.replicas", "1"),
+        Map.entry("share.coordinator.state.topic.replication.factor", replicas),
+        Map.entry("share.coordinator.state.topic.min.isr", minInSync),
+        Map.entry("default.replication.factor", replicas),
+        Map.entry("min.insync.replicas", minInSync),
         Map.entry("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024)),
         Map.entry("num.network.threads", "2"),
         Map.entry("num.io.threads", "4"));
   }
 
   /** A new cluster id, or the one a previous start wrote (format refuses a different one). */
-  private static String clusterId(final Properties props) {
+  static String clusterId(final Properties props) {
     final Path metaFile = Paths.get(props.getProperty("log.dirs"), "meta.properties");
     if (!Files.isRegularFile(metaFile)) {
       return Uuid.randomUuid().toString();
@@ -176,8 +180,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     return Objects.requireNonNull(meta.getProperty("cluster.id"), "cluster.id in " + metaFile);
   }
 
-  /** Formats the log directory like {@code kafka-storage.sh format}, without its System.exit. */
   private static void format(final Path dataDir, final Properties props) {
+    format(dataDir, props, clusterId(props));
+  }
+
+  /**
+   * Formats the log directory like {@code kafka-storage.sh format}, without its System.exit, and
+   * leaves the properties in {@code dataDir/server.properties} (a child broker JVM starts from it).
+   */
+  static void format(final Path dataDir, final Properties props, final String clusterId) {
     final Path configFile = dataDir.resolve("server.properties");
     try {
       Files.createDirectories(dataDir);
@@ -189,7 +200,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     final ByteArrayOutputStream output = new ByteArrayOutputStream();
     final String[] args = {
-      "format", "-t", clusterId(props), "-c", configFile.toString(), "--ignore-formatted"
+      "format", "-t", clusterId, "-c", configFile.toString(), "--ignore-formatted"
     };
     final int exitCode;
     try (PrintStream printer = new PrintStream(output, true, StandardCharsets.UTF_8)) {

@@ -9,12 +9,12 @@ import java.net.ServerSocket;
  * Picks loopback ports that are free right now, so several stacks (parallel builds, other
  * engineers' tests) can run on one machine without fixed ports colliding.
  */
-final class FreePorts {
+public final class FreePorts {
 
   private FreePorts() {}
 
   /** A port that was free a moment ago; the caller binds it soon after. */
-  static int pick() {
+  public static int pick() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,17 +27,21 @@ public final class LocalStack implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
-  private final EmbeddedKafka kafka;
+  /** The single in-process broker, or the multi-node cluster of child JVMs. */
+  private final AutoCloseable brokers;
+  private final String bootstrapServers;
   private final SchemaRegistryProcess registry;
   private final KafkaSettings settings;
   private final Path tempDirToDelete;
   private boolean closed;
 
   private LocalStack(
-      final EmbeddedKafka kafka, final SchemaRegistryProcess registry, final Path tempDirToDelete) {
-    this.kafka = kafka;
+      final AutoCloseable brokers, final String bootstrapServers,
+      final SchemaRegistryProcess registry, final Path tempDirToDelete) {
+    this.brokers = brokers;
+    this.bootstrapServers = bootstrapServers;
     this.registry = registry;
-    this.settings = KafkaSettings.of(kafka.bootstrapServers(), registry.url());
+    this.settings = KafkaSettings.of(bootstrapServers, registry.url());
     this.tempDirToDelete = tempDirToDelete;
   }
 
@@ -48,20 +53,30 @@ public final class LocalStack implements AutoCloseable {
    */
   public static LocalStack start(final Path dataDir) {
     Objects.requireNonNull(dataDir, "dataDir");
-    return start(dataDir, null);
+    return start(dataDir, null, 1);
+  }
+
+  /**
+   * Like {@link #start(Path)} with {@code brokers} Kafka nodes: one runs in this JVM; more run as a
+   * {@link BrokerCluster} of child JVMs (three replicas per topic, two in sync for a write).
+   */
+  public static LocalStack start(final Path dataDir, final int brokers) {
+    Objects.requireNonNull(dataDir, "dataDir");
+    return start(dataDir, null, brokers);
   }
 
   /** Like {@link #start(Path)} in a temporary directory that is deleted on close. */
   public static LocalStack start() {
     try {
       final Path dir = Files.createTempDirectory("tiergate-stack-");
-      return start(dir, dir);
+      return start(dir, dir, 1);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory for the stack", e);
     }
   }
 
-  private static LocalStack start(final Path dataDir, final Path tempDirToDelete) {
+  private static LocalStack start(
+      final Path dataDir, final Path tempDirToDelete, final int brokers) {
     final long startedAt = System.nanoTime();
     createDirectory(dataDir);
     // The registry is a separate JVM that mostly waits: start it first and bring the broker up
@@ -70,18 +85,27 @@ public final class LocalStack implements AutoCloseable {
         CompletableFuture.supplyAsync(
             () -> SchemaRegistryProcess.start(dataDir.resolve("schema-registry")),
             task -> new Thread(task, "schema-registry-start").start());
-    final EmbeddedKafka kafka;
+    final AutoCloseable kafka;
+    final String bootstrap;
     try {
-      kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+      if (brokers > 1) {
+        final BrokerCluster cluster = BrokerCluster.start(dataDir.resolve("kafka-cluster"), brokers);
+        kafka = cluster;
+        bootstrap = cluster.bootstrapServers();
+      } else {
+        final EmbeddedKafka single = EmbeddedKafka.start(dataDir.resolve("kafka"));
+        kafka = single;
+        bootstrap = single.bootstrapServers();
+      }
     } catch (RuntimeException e) {
       registry.thenAccept(SchemaRegistryProcess::close);
       throw e;
     }
     final LocalStack stack;
     try {
-      stack = new LocalStack(kafka, registry.join(), tempDirToDelete);
+      stack = new LocalStack(kafka, bootstrap, registry.join(), tempDirToDelete);
     } catch (CompletionException e) {
-      kafka.close();
+      closeQuietly(kafka);
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
     try {
@@ -102,7 +126,12 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public String bootstrapServers() {
-    return kafka.bootstrapServers();
+    return bootstrapServers;
+  }
+
+  /** The multi-node cluster, to kill and restart nodes; empty with the single in-process broker. */
+  public Optional<BrokerCluster> cluster() {
+    return brokers instanceof BrokerCluster cluster ? Optional.of(cluster) : Optional.empty();
   }
 
   /** The registry's base URL; {@link SerdeFactory#registry(String)} takes it as it is. */
@@ -135,7 +164,7 @@ public final class LocalStack implements AutoCloseable {
     try {
       registry.close();
     } finally {
-      kafka.close();
+      closeQuietly(brokers);
       if (tempDirToDelete != null) {
         Directories.deleteRecursively(tempDirToDelete);
       }
@@ -145,6 +174,14 @@ public final class LocalStack implements AutoCloseable {
   private void provisionTopics() {
     try (Admin admin = admin()) {
       new TopicProvisioner(admin).provision(Topics.ALL);
+    }
+  }
+
+  private static void closeQuietly(final AutoCloseable brokers) {
+    try {
+      brokers.close();
+    } catch (Exception e) {
+      LOG.warn("stopping Kafka failed", e);
     }
   }
 

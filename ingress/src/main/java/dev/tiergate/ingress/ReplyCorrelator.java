@@ -37,6 +37,9 @@ public final class ReplyCorrelator implements AutoCloseable {
   private final Producer<String, ChatRequest> producer;
   private final Duration timeout;
   private final IngressMetrics metrics;
+  /** The cancel reason of a request the client was refused for (503) after its send timed out. */
+  static final String NOT_ACCEPTED = "not_accepted";
+
   private final CancelPublisher cancels;
   private final Semaphore permits;
   private final ConcurrentMap<String, PendingReply> pending = new ConcurrentHashMap<>();
@@ -180,20 +183,30 @@ public final class ReplyCorrelator implements AutoCloseable {
           (metadata, error) -> {
             if (error != null) {
               LOG.warn("could not publish request {}", entry.correlationId(), error);
-              publishFailed(entry, error);
+              publishFailed(request, entry, error);
             }
           });
     } catch (RuntimeException e) {
       LOG.warn("could not publish request {}", entry.correlationId(), e);
-      publishFailed(entry, e);
+      publishFailed(request, entry, e);
     }
   }
 
-  /** 413 for a request record larger than the bus carries (BusLimits), else 503. */
-  private void publishFailed(final PendingReply entry, final Throwable cause) {
-    final GatewayException error = cause instanceof RecordTooLargeException
+  /**
+   * 413 for a request record larger than the bus carries (BusLimits), else 503. A send that timed
+   * out may still have reached the log (its acknowledgement was what got lost, e.g. while a broker
+   * failed over), so the request is also cancelled: the client was told to retry, and its first
+   * copy must not be served and billed as well.
+   */
+  private void publishFailed(
+      final ChatRequest request, final PendingReply entry, final Throwable cause) {
+    final boolean tooLarge = cause instanceof RecordTooLargeException;
+    final GatewayException error = tooLarge
         ? GatewayException.tooLarge(BusLimits.MAX_REQUEST_RECORD_BYTES)
         : GatewayException.publishFailed();
+    if (!tooLarge) {
+      cancels.cancel(request, NOT_ACCEPTED);
+    }
     metrics.produceFailed();
     metrics.unavailable(error.code());
     entry.fail(error);

@@ -27,8 +27,13 @@ final class Fixtures {
 
   /** Serializes every value like the real producer would, so a malformed record fails the send. */
   static MockProducer<String, ChatRequest> producer() {
+    return producer(true);
+  }
+
+  /** A request producer; {@code autoComplete} false leaves each send for the test to complete or fail. */
+  static MockProducer<String, ChatRequest> producer(final boolean autoComplete) {
     return new MockProducer<>(
-        true,
+        autoComplete,
         null,
         new StringSerializer(),
         Topics.REQUESTS.valueSerde(SerdeFactory.schemaless()).serializer());

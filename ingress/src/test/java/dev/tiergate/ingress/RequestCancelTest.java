@@ -63,6 +63,27 @@ class RequestCancelTest {
   }
 
   @Test
+  void requestWhoseSendTimedOutGets503AndIsCancelledInCaseItReachedTheLog() {
+    final MockProducer<String, ChatRequest> requests = Fixtures.producer(false);
+    try (ReplyCorrelator refusing = new ReplyCorrelator(
+        requests, LONG, 10, new IngressMetrics(),
+        new CancelPublisher(cancels, Clock.systemUTC(), new IngressMetrics()))) {
+      final var reply = refusing.call(Fixtures.request("req_lost_ack")).toFuture();
+      await().atMost(WAIT).until(() -> requests.history().size() == 1);
+
+      requests.errorNext(new org.apache.kafka.common.errors.TimeoutException("expired"));
+
+      assertThat(reply).failsWithin(WAIT).withThrowableThat()
+          .havingCause().isInstanceOfSatisfying(GatewayException.class,
+              e -> assertThat(e.httpStatus()).isEqualTo(503));
+      assertThat(cancels.history()).singleElement().satisfies(record -> {
+        assertThat(record.key()).isEqualTo("req_lost_ack");
+        assertThat(record.value().getReason()).isEqualTo(ReplyCorrelator.NOT_ACCEPTED);
+      });
+    }
+  }
+
+  @Test
   void answeredRequestIsNotCancelled() {
     final Disposable call = correlator.call(Fixtures.request("req_done")).subscribe();
     await().atMost(WAIT).until(() -> correlator.pendingCount() == 1);

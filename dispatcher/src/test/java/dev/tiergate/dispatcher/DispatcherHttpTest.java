@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 class DispatcherHttpTest {
 
-  private final HttpClient client = HttpClient.newHttpClient();
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   @Test
@@ -46,7 +45,8 @@ class DispatcherHttpTest {
   }
 
   private HttpResponse<String> get(final DispatcherHttp http, final String path) throws Exception {
-    return client.send(
+    // A fresh client per call: these tests are about the answers, not about connection reuse.
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
             .timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofString());

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 
 class RouterHttpTest {
 
-  private final HttpClient client = HttpClient.newHttpClient();
 
   @Test
   void servesDecisionCountersInPrometheusFormatAndHealthFromStreamsState() throws Exception {
@@ -55,7 +54,7 @@ class RouterHttpTest {
       stalled.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nX-Half: ".getBytes(StandardCharsets.US_ASCII));
       stalled.getOutputStream().flush();
 
-      final HttpResponse<String> health = client.send(
+      final HttpResponse<String> health = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/health"))
               .timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -68,7 +67,8 @@ class RouterHttpTest {
   }
 
   private HttpResponse<String> get(final RouterHttp http, final String path) throws Exception {
-    return client.send(
+    // A fresh client per call: these tests are about the answers, not about connection reuse.
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }

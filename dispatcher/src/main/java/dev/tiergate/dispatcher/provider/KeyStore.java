@@ -24,25 +24,31 @@ import java.util.Set;
  *
  * <p>Lookup for a request: its {@code keyRef}'s key for the provider, then its tenant's, then the
  * provider's platform key. A {@code keyRef} that names no key at all is an error rather than a
- * silent switch to the platform's account. Nothing here logs or prints a key.
+ * silent switch to the platform's account. A tenant listed in {@code
+ * TIERGATE_DISPATCHER_BYOK_ONLY_TENANTS} (comma-separated, exact tenant ids) never gets the platform
+ * key: without a key of its own the model is skipped as having no credentials. Nothing here logs or
+ * prints a key.
  */
 public final class KeyStore {
 
   public static final String FILE_VARIABLE = "TIERGATE_DISPATCHER_KEYS_FILE";
   public static final String ENV_PREFIX = "TIERGATE_BYOK__";
+  public static final String BYOK_ONLY_VARIABLE = "TIERGATE_DISPATCHER_BYOK_ONLY_TENANTS";
 
   private final Map<String, ApiKey> keys;
   private final Set<String> refs;
+  private final Set<String> byokOnlyTenants;
 
-  private KeyStore(final Map<String, ApiKey> keys) {
+  private KeyStore(final Map<String, ApiKey> keys, final Set<String> byokOnlyTenants) {
     this.keys = Map.copyOf(keys);
+    this.byokOnlyTenants = Set.copyOf(byokOnlyTenants);
     final Set<String> known = new HashSet<>();
     keys.keySet().forEach(entry -> known.add(entry.substring(0, entry.lastIndexOf('/'))));
     this.refs = Set.copyOf(known);
   }
 
   public static KeyStore empty() {
-    return new KeyStore(Map.of());
+    return new KeyStore(Map.of(), Set.of());
   }
 
   /** From {@code <ref>/<provider>} → key entries. */
@@ -50,7 +56,12 @@ public final class KeyStore {
     Objects.requireNonNull(entries, "entries");
     final Map<String, ApiKey> keys = new HashMap<>();
     entries.forEach((entry, key) -> keys.put(entryName(entry), ApiKey.of(key)));
-    return new KeyStore(keys);
+    return new KeyStore(keys, Set.of());
+  }
+
+  /** The same keys, with these tenants (exact ids) never served on the platform's key. */
+  public KeyStore requiringByok(final Set<String> tenants) {
+    return new KeyStore(keys, Objects.requireNonNull(tenants, "tenants"));
   }
 
   /** From the keys file named by {@link #FILE_VARIABLE}, if any, and the BYOK variables. */
@@ -66,7 +77,13 @@ public final class KeyStore {
             entries.put(envEntry(name), value);
           }
         });
-    return of(entries);
+    final Set<String> byokOnly = new HashSet<>();
+    for (final String tenant : env.getOrDefault(BYOK_ONLY_VARIABLE, "").split(",")) {
+      if (!tenant.isBlank()) {
+        byokOnly.add(tenant.trim());
+      }
+    }
+    return of(entries).requiringByok(byokOnly);
   }
 
   /**
@@ -95,6 +112,10 @@ public final class KeyStore {
       final ApiKey tenantKey = keys.get(normalizeRef(tenant) + "/" + provider);
       if (tenantKey != null) {
         return Optional.of(tenantKey);
+      }
+      if (byokOnlyTenants.contains(tenant)) {
+        throw ProviderFailure.of(
+            ProviderFailure.Kind.NO_CREDENTIALS, "the tenant requires its own provider key");
       }
     }
     return target.endpoint().apiKey().map(ApiKey::of);

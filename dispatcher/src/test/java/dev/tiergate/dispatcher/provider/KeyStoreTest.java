@@ -46,6 +46,27 @@ class KeyStoreTest {
   }
 
   @Test
+  void aByokOnlyTenantNeverGetsThePlatformKey() {
+    final KeyStore strict = keys.requiringByok(java.util.Set.of("acme", "globex"));
+
+    assertThat(strict.resolve("acme", null, anthropic)).contains(ApiKey.of("sk-acme"));
+    assertThatThrownBy(() -> strict.resolve("globex", null, anthropic))
+        .isInstanceOfSatisfying(ProviderFailure.class,
+            failure -> assertThat(failure.kind()).isEqualTo(ProviderFailure.Kind.NO_CREDENTIALS));
+    // Tenant ids are matched exactly: another tenant that differs only in case is not held to it.
+    assertThat(strict.resolve("Globex", null, anthropic)).contains(ApiKey.of("sk-platform"));
+  }
+
+  @Test
+  void byokOnlyTenantsComeFromTheEnvironment() {
+    final KeyStore strict = KeyStore.fromEnv(Map.of(KeyStore.BYOK_ONLY_VARIABLE, " globex , initech"));
+
+    assertThatThrownBy(() -> strict.resolve("initech", null, anthropic))
+        .isInstanceOf(ProviderFailure.class);
+    assertThat(strict.resolve("acme", null, anthropic)).contains(ApiKey.of("sk-platform"));
+  }
+
+  @Test
   void anUnknownKeyRefIsAnErrorNotThePlatformsAccount() {
     assertThatThrownBy(() -> keys.resolve("acme", "kref_typo", anthropic))
         .isInstanceOfSatisfying(

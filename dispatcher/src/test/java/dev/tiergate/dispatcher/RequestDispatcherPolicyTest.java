@@ -98,7 +98,7 @@ class RequestDispatcherPolicyTest {
       server.script("gpt-5", Reply.json(401, "{\"error\":{\"message\":\"Incorrect API key provided: " + ACME_KEY + "\"}}"));
       server.always("gpt-5-mini", Reply.error(500));
       server.always("gpt-4.1", Reply.ok("fine", 5, 2));
-      final RequestDispatcher dispatcher = dispatcher(KeyStore.of(Map.of("acme/openai", ACME_KEY)), GuardSettings.defaults());
+      final RequestDispatcher dispatcher = dispatcher(KeyStore.of(Map.of("tenant.acme/openai", ACME_KEY)), GuardSettings.defaults());
       dispatcher.handle(routed("req_k1", "openai/gpt-5")).block(WAIT);
       dispatcher.handle(routed("req_k2", "openai/gpt-5-mini")).block(WAIT);
       dispatcher.handle(routed(chat("req_k3").setTenant("globex").build(), "openai/gpt-4.1")).block(WAIT);
@@ -132,7 +132,7 @@ class RequestDispatcherPolicyTest {
   void usageSaysWhoseKeyPaid() {
     server.always("gpt-4.1", Reply.ok("fine", 5, 2));
     final RequestDispatcher dispatcher =
-        dispatcher(KeyStore.of(Map.of("acme/openai", ACME_KEY)), GuardSettings.defaults());
+        dispatcher(KeyStore.of(Map.of("tenant.acme/openai", ACME_KEY)), GuardSettings.defaults());
 
     dispatcher.handle(routed("req_own", "openai/gpt-4.1")).block(WAIT);
     dispatcher.handle(routed(chat("req_platform").setTenant("globex").build(), "openai/gpt-4.1")).block(WAIT);

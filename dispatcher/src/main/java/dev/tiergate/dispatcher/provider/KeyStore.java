@@ -16,10 +16,13 @@ import java.util.Set;
 
 /**
  * Bring-your-own-key provider credentials, kept in this process only: events name a key by {@code
- * keyRef} (or just carry the tenant), never hold it. Entries are {@code <ref>/<provider>} → key,
- * where the ref is a key reference or a tenant id, read from a properties file ({@code
- * TIERGATE_DISPATCHER_KEYS_FILE}, lines {@code acme/anthropic=sk-ant-…}) and from variables {@code
- * TIERGATE_BYOK__<REF>__<PROVIDER>} (the ref lower-cased, the provider as in {@code
+ * keyRef} (or just carry the tenant), never hold it. Key references and tenants have namespaces of
+ * their own, so a tenant id can never pick up a key stored under a reference of the same name:
+ * entries are {@code <ref>/<provider>} → key for a key reference (matched ignoring case) and {@code
+ * tenant.<tenant>/<provider>} → key for a tenant (matched exactly: tenant ids are case-sensitive),
+ * read from a properties file ({@code TIERGATE_DISPATCHER_KEYS_FILE}, lines {@code
+ * tenant.acme/anthropic=sk-ant-…}) and from variables {@code TIERGATE_BYOK__<REF>__<PROVIDER>} and
+ * {@code TIERGATE_BYOK_TENANT__<tenant>__<PROVIDER>} (the provider as in {@code
  * TIERGATE_PROVIDER_*}).
  *
  * <p>Lookup for a request: its {@code keyRef}'s key for the provider, then its tenant's, then the
@@ -33,35 +36,52 @@ public final class KeyStore {
 
   public static final String FILE_VARIABLE = "TIERGATE_DISPATCHER_KEYS_FILE";
   public static final String ENV_PREFIX = "TIERGATE_BYOK__";
+  public static final String TENANT_ENV_PREFIX = "TIERGATE_BYOK_TENANT__";
+  /** The entry prefix of a tenant's key; entries without it belong to key references. */
+  public static final String TENANT_ENTRY_PREFIX = "tenant.";
   public static final String BYOK_ONLY_VARIABLE = "TIERGATE_DISPATCHER_BYOK_ONLY_TENANTS";
 
-  private final Map<String, ApiKey> keys;
+  /** Keys of key references, {@code <ref>/<provider>}, the ref lower-cased. */
+  private final Map<String, ApiKey> refKeys;
+  /** Keys of tenants, {@code <tenant>/<provider>}, the tenant as given. */
+  private final Map<String, ApiKey> tenantKeys;
   private final Set<String> refs;
   private final Set<String> byokOnlyTenants;
 
-  private KeyStore(final Map<String, ApiKey> keys, final Set<String> byokOnlyTenants) {
-    this.keys = Map.copyOf(keys);
+  private KeyStore(
+      final Map<String, ApiKey> refKeys, final Map<String, ApiKey> tenantKeys,
+      final Set<String> byokOnlyTenants) {
+    this.refKeys = Map.copyOf(refKeys);
+    this.tenantKeys = Map.copyOf(tenantKeys);
     this.byokOnlyTenants = Set.copyOf(byokOnlyTenants);
     final Set<String> known = new HashSet<>();
-    keys.keySet().forEach(entry -> known.add(entry.substring(0, entry.lastIndexOf('/'))));
+    refKeys.keySet().forEach(entry -> known.add(entry.substring(0, entry.lastIndexOf('/'))));
     this.refs = Set.copyOf(known);
   }
 
   public static KeyStore empty() {
-    return new KeyStore(Map.of(), Set.of());
+    return new KeyStore(Map.of(), Map.of(), Set.of());
   }
 
   /** From {@code <ref>/<provider>} → key entries. */
   public static KeyStore of(final Map<String, String> entries) {
     Objects.requireNonNull(entries, "entries");
-    final Map<String, ApiKey> keys = new HashMap<>();
-    entries.forEach((entry, key) -> keys.put(entryName(entry), ApiKey.of(key)));
-    return new KeyStore(keys, Set.of());
+    final Map<String, ApiKey> refKeys = new HashMap<>();
+    final Map<String, ApiKey> tenantKeys = new HashMap<>();
+    entries.forEach((entry, key) -> {
+      final String name = entryName(entry);
+      if (name.startsWith(TENANT_ENTRY_PREFIX)) {
+        tenantKeys.put(name.substring(TENANT_ENTRY_PREFIX.length()), ApiKey.of(key));
+      } else {
+        refKeys.put(name, ApiKey.of(key));
+      }
+    });
+    return new KeyStore(refKeys, tenantKeys, Set.of());
   }
 
   /** The same keys, with these tenants (exact ids) never served on the platform's key. */
   public KeyStore requiringByok(final Set<String> tenants) {
-    return new KeyStore(keys, Objects.requireNonNull(tenants, "tenants"));
+    return new KeyStore(refKeys, tenantKeys, Objects.requireNonNull(tenants, "tenants"));
   }
 
   /** From the keys file named by {@link #FILE_VARIABLE}, if any, and the BYOK variables. */
@@ -73,8 +93,13 @@ public final class KeyStore {
         .ifPresent(path -> entries.putAll(readFile(Path.of(path.trim()))));
     env.forEach(
         (name, value) -> {
-          if (name.startsWith(ENV_PREFIX) && value != null && !value.isBlank()) {
-            entries.put(envEntry(name), value);
+          if (value == null || value.isBlank()) {
+            return;
+          }
+          if (name.startsWith(TENANT_ENV_PREFIX)) {
+            entries.put(TENANT_ENTRY_PREFIX + envEntry(name, TENANT_ENV_PREFIX), value);
+          } else if (name.startsWith(ENV_PREFIX)) {
+            entries.put(envEntry(name, ENV_PREFIX), value);
           }
         });
     final Set<String> byokOnly = new HashSet<>();
@@ -103,13 +128,13 @@ public final class KeyStore {
         throw ProviderFailure.of(
             ProviderFailure.Kind.NO_CREDENTIALS, "no provider key is stored under the request's key reference");
       }
-      final ApiKey own = keys.get(ref + "/" + provider);
+      final ApiKey own = refKeys.get(ref + "/" + provider);
       if (own != null) {
         return Optional.of(own);
       }
     }
     if (tenant != null) {
-      final ApiKey tenantKey = keys.get(normalizeRef(tenant) + "/" + provider);
+      final ApiKey tenantKey = tenantKeys.get(tenant + "/" + provider);
       if (tenantKey != null) {
         return Optional.of(tenantKey);
       }
@@ -122,12 +147,12 @@ public final class KeyStore {
   }
 
   public int size() {
-    return keys.size();
+    return refKeys.size() + tenantKeys.size();
   }
 
   @Override
   public String toString() {
-    return "KeyStore[" + keys.size() + " keys, values redacted]";
+    return "KeyStore[" + size() + " keys, values redacted]";
   }
 
   private static Map<String, String> readFile(final Path path) {
@@ -142,11 +167,11 @@ public final class KeyStore {
     return entries;
   }
 
-  private static String envEntry(final String name) {
-    final String rest = name.substring(ENV_PREFIX.length());
+  private static String envEntry(final String name, final String prefix) {
+    final String rest = name.substring(prefix.length());
     final int split = rest.lastIndexOf("__");
     if (split <= 0 || split == rest.length() - 2) {
-      throw new IllegalArgumentException(name + " must look like " + ENV_PREFIX + "<REF>__<PROVIDER>");
+      throw new IllegalArgumentException(name + " must look like " + prefix + "<NAME>__<PROVIDER>");
     }
     return rest.substring(0, split) + "/" + rest.substring(split + 2);
   }
@@ -156,7 +181,11 @@ public final class KeyStore {
     if (slash <= 0 || slash == entry.length() - 1) {
       throw new IllegalArgumentException("a key entry must look like <ref>/<provider>, not " + entry);
     }
-    return normalizeRef(entry.substring(0, slash)) + "/" + ModelId.normalizeProvider(entry.substring(slash + 1));
+    final String owner = entry.substring(0, slash).trim();
+    final String provider = ModelId.normalizeProvider(entry.substring(slash + 1));
+    return owner.startsWith(TENANT_ENTRY_PREFIX)
+        ? TENANT_ENTRY_PREFIX + owner.substring(TENANT_ENTRY_PREFIX.length()).trim() + "/" + provider
+        : normalizeRef(owner) + "/" + provider;
   }
 
   private static String normalizeRef(final String ref) {

@@ -28,7 +28,7 @@ class KeyStoreTest {
   private final ProviderTarget local = providers.resolve("local/llama-3.1-8b").orElseThrow();
 
   private final KeyStore keys =
-      KeyStore.of(Map.of("acme/anthropic", "sk-acme", "kref_team/anthropic", "sk-team", "kref_team/openai", "sk-x"));
+      KeyStore.of(Map.of("tenant.acme/anthropic", "sk-acme", "kref_team/anthropic", "sk-team", "kref_team/openai", "sk-x"));
 
   @Test
   void prefersTheKeyRefThenTheTenantThenThePlatformKey() {
@@ -41,8 +41,22 @@ class KeyStoreTest {
   @Test
   void aKeyRefWithNoKeyForThisProviderFallsBackToTheTenantsKey() {
     assertThat(keys.resolve("acme", "kref_team", local)).isEmpty();
-    assertThat(KeyStore.of(Map.of("kref_team/openai", "sk-x", "acme/local", "sk-local")).resolve("acme", "kref_team", local))
+    assertThat(KeyStore.of(Map.of("kref_team/openai", "sk-x", "tenant.acme/local", "sk-local")).resolve("acme", "kref_team", local))
         .contains(ApiKey.of("sk-local"));
+  }
+
+  @Test
+  void tenantsAndKeyReferencesNeverShareANamespace() {
+    // A tenant named like a key reference does not get that reference's key, and the reverse.
+    assertThat(keys.resolve("kref_team", null, anthropic)).contains(ApiKey.of("sk-platform"));
+    assertThatThrownBy(() -> keys.resolve("globex", "acme", anthropic))
+        .isInstanceOf(ProviderFailure.class);
+  }
+
+  @Test
+  void tenantIdsAreCaseSensitive() {
+    assertThat(keys.resolve("ACME", null, anthropic)).contains(ApiKey.of("sk-platform"));
+    assertThat(keys.resolve("acme", null, anthropic)).contains(ApiKey.of("sk-acme"));
   }
 
   @Test
@@ -80,17 +94,20 @@ class KeyStoreTest {
   @Test
   void readsAKeysFileAndByokVariables(@TempDir final Path dir) throws IOException {
     final Path file = dir.resolve("keys.properties");
-    Files.writeString(file, "# tenant/provider=key\nacme/anthropic=sk-from-file\n", StandardCharsets.UTF_8);
+    Files.writeString(file, "# tenant.<tenant>/provider=key\ntenant.acme/anthropic=sk-from-file\n",
+        StandardCharsets.UTF_8);
 
     final KeyStore store =
         KeyStore.fromEnv(
             Map.of(
                 KeyStore.FILE_VARIABLE, file.toString(),
-                "TIERGATE_BYOK__GLOBEX__ANTHROPIC", "sk-from-env"));
+                "TIERGATE_BYOK_TENANT__Globex__ANTHROPIC", "sk-from-env",
+                "TIERGATE_BYOK__KREF_OPS__ANTHROPIC", "sk-ref-from-env"));
 
-    assertThat(store.size()).isEqualTo(2);
+    assertThat(store.size()).isEqualTo(3);
     assertThat(store.resolve("acme", null, anthropic)).contains(ApiKey.of("sk-from-file"));
-    assertThat(store.resolve("globex", null, anthropic)).contains(ApiKey.of("sk-from-env"));
+    assertThat(store.resolve("Globex", null, anthropic)).contains(ApiKey.of("sk-from-env"));
+    assertThat(store.resolve("acme", "kref_ops", anthropic)).contains(ApiKey.of("sk-ref-from-env"));
   }
 
   @Test

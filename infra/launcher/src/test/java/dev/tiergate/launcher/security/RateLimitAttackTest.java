@@ -76,8 +76,8 @@ class RateLimitAttackTest {
                 .withServiceEnv(
                     Map.of(
                         IngressConfig.VIRTUAL_KEYS_ENV, KEYS,
-                        "TIERGATE_BYOK__SLOWCO__OPENAI", SLOW_TENANT_PROVIDER_KEY,
-                        "TIERGATE_BYOK__PACEDCO__OPENAI", PACED_TENANT_PROVIDER_KEY,
+                        "TIERGATE_BYOK_TENANT__slowco__OPENAI", SLOW_TENANT_PROVIDER_KEY,
+                        "TIERGATE_BYOK_TENANT__pacedco__OPENAI", PACED_TENANT_PROVIDER_KEY,
                         "TIERGATE_DISPATCHER_MAX_RETRIES", "0",
                         "TIERGATE_DISPATCHER_TOTAL_TIMEOUT_MS", "3000",
                         "TIERGATE_DISPATCHER_BREAKER_WINDOW", "4",

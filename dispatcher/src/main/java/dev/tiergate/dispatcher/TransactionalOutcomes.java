@@ -30,7 +30,12 @@ import org.slf4j.LoggerFactory;
 final class TransactionalOutcomes implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TransactionalOutcomes.class);
-  private static final int COMMIT_ATTEMPTS = 6;
+  /**
+   * How many times a commit or abort that timed out (each waits {@code max.block.ms}, 10 s) is
+   * called again: the producer allows it, and a broker that is restarting or failing over needs
+   * that long; giving up sooner would stop the worker for good over an outage it outlives.
+   */
+  static final int TIMEOUT_ATTEMPTS = 30;
 
   private final Producer<String, byte[]> producer;
   private final Outbox outbox;
@@ -101,26 +106,32 @@ final class TransactionalOutcomes implements AutoCloseable {
 
   /** A commit that timed out may be called again (the producer says so); anything else aborts. */
   private void commitWithRetry() {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        producer.commitTransaction();
-        return;
-      } catch (TimeoutException e) {
-        if (attempt >= COMMIT_ATTEMPTS) {
-          throw e;
-        }
-        log.warn("transaction commit timed out (attempt {} of {}), retrying", attempt, COMMIT_ATTEMPTS);
-      }
-    }
+    retryOnTimeout(producer::commitTransaction, "commit");
   }
 
+  /** An abort that timed out (the broker is away) is called again; anything else is fatal. */
   private void abort(final KafkaException cause) {
     log.warn("aborting a dispatcher transaction: {}", cause.toString());
     try {
-      producer.abortTransaction();
+      retryOnTimeout(producer::abortTransaction, "abort");
     } catch (KafkaException e) {
       e.addSuppressed(cause);
       throw new FatalCommitException(e);
+    }
+  }
+
+  private static void retryOnTimeout(final Runnable call, final String what) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        call.run();
+        return;
+      } catch (TimeoutException e) {
+        if (attempt >= TIMEOUT_ATTEMPTS) {
+          throw e;
+        }
+        log.warn("transaction {} timed out (attempt {} of {}), retrying", what, attempt,
+            TIMEOUT_ATTEMPTS);
+      }
     }
   }
 

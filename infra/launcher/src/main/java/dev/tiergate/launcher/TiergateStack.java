@@ -246,8 +246,14 @@ public final class TiergateStack implements AutoCloseable {
     final List<Map.Entry<ServiceProcess, URI>> starting = new ArrayList<>();
     for (int i = 0; i < options.layout().instances(); i++) {
       final int accountingPort = port(i, options.accountingPort());
+      // Only the first instance keeps the configured metrics port; two could not both bind it.
+      final String accountingMetricsPort = i == 0
+          ? env.getOrDefault(AccountingConfig.METRICS_PORT_ENV,
+              Integer.toString(AccountingConfig.DEFAULT_METRICS_PORT))
+          : Integer.toString(FreePorts.pick());
       starting.add(launch(Kind.ACCOUNTING, i, logs, Map.of(
           "TIERGATE_ACCOUNTING_PORT", Integer.toString(accountingPort),
+          AccountingConfig.METRICS_PORT_ENV, accountingMetricsPort,
           "TIERGATE_ACCOUNTING_ADVERTISED_HOST", "127.0.0.1"), accountingPort, options));
       if (i == 0) {
         accountingUrl = "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accountingPort;

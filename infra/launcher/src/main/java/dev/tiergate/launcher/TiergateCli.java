@@ -17,8 +17,16 @@ public final class TiergateCli implements Runnable {
     new CommandLine(this).usage(System.out);
   }
 
+  /** The command line with its one-line error handling ({@link CliErrors}). */
+  public static CommandLine commandLine() {
+    return CliErrors.install(new CommandLine(new TiergateCli()));
+  }
+
   public static void main(final String[] args) {
-    final int exitCode = new CommandLine(new TiergateCli()).execute(args);
-    System.exit(exitCode);
+    if (args.length == 0 || !"up".equals(args[0])) {
+      // Read by logback.xml before the first logger exists: see CliErrors for how tools fail.
+      System.setProperty("tiergate.kafka.log.level", "OFF");
+    }
+    System.exit(commandLine().execute(args));
   }
 }

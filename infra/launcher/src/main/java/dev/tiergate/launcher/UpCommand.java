@@ -1,6 +1,5 @@
 package dev.tiergate.launcher;
 
-import dev.tiergate.launcher.batch.BatchConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -51,19 +50,19 @@ final class UpCommand implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  BatchConnection.deleteStackEnv(WORKING_DIR);
+                  StackEnv.delete(WORKING_DIR);
                   stack.close();
                   stopped.countDown();
                 },
                 "tiergate-shutdown"));
     // Lets `tiergate batch ...` in another terminal of this directory find the cluster.
-    BatchConnection.writeStackEnv(WORKING_DIR, stack.kafkaSettings());
+    StackEnv.write(WORKING_DIR, stack.kafkaSettings());
     printBanner(stack);
     if (stack.demoKeyActive()) {
       System.err.println(demoWarning(host));
     }
     if (exitAfterReady) {
-      BatchConnection.deleteStackEnv(WORKING_DIR);
+      StackEnv.delete(WORKING_DIR);
       stack.close();
       return 0;
     }

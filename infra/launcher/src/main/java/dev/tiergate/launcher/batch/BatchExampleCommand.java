@@ -1,5 +1,6 @@
 package dev.tiergate.launcher.batch;
 
+import dev.tiergate.launcher.ClusterOptions;
 import dev.tiergate.accounting.batch.BatchIds;
 import dev.tiergate.schemas.KafkaSettings;
 import java.time.Duration;

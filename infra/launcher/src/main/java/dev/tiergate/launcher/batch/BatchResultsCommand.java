@@ -1,5 +1,6 @@
 package dev.tiergate.launcher.batch;
 
+import dev.tiergate.launcher.ClusterOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.accounting.batch.BatchIds;
 import dev.tiergate.schemas.ChatRequest;

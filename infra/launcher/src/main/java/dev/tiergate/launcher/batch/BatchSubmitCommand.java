@@ -1,5 +1,6 @@
 package dev.tiergate.launcher.batch;
 
+import dev.tiergate.launcher.ClusterOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.accounting.batch.BatchIds;
 import dev.tiergate.ingress.Tier;
@@ -72,13 +73,8 @@ final class BatchSubmitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     final PrintWriter err = spec.commandLine().getErr();
-    final BatchDefaults defaults;
-    try {
-      defaults = new BatchDefaults(tenant, mode, parseTier(tier), feature);
-    } catch (IllegalArgumentException e) {
-      err.println("tiergate batch submit: " + e.getMessage());
-      return 1;
-    }
+    // A wrong tier or tenant is a usage error: one line and exit code 2 (CliErrors).
+    final BatchDefaults defaults = new BatchDefaults(tenant, mode, parseTier(tier), feature);
     final byte[] content = Files.readAllBytes(file);
     final BatchInput input =
         BatchInput.parse(content, chosenBatchId(content), defaults,

@@ -3,8 +3,7 @@ package dev.tiergate.launcher.budgets;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetAction;
 import dev.tiergate.schemas.BudgetPeriod;
-import dev.tiergate.launcher.ClusterEnv;
-import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.launcher.ClusterOptions;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -19,9 +18,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tiergate budgets set|list|delete}: spend limits on {@code tiergate.budgets}. The cluster
- * comes from {@code --bootstrap-servers}/{@code --registry-url} or the usual {@code
- * KAFKA_BOOTSTRAP_SERVERS}/{@code SCHEMA_REGISTRY_URL}. Limits are given in dollars and stored as
- * exact integer micro-dollars.
+ * comes from {@link ClusterOptions}. Limits are given in dollars and stored as exact integer
+ * micro-dollars.
  */
 @Command(
     name = "budgets",
@@ -63,31 +61,10 @@ public final class BudgetsCommand implements Runnable {
     return ("bud_" + tenant + "_" + scope + "_" + period.name()).toLowerCase(Locale.ROOT);
   }
 
-  private static int usageError(final CommandSpec spec, final IllegalArgumentException error) {
-    final PrintWriter err = spec.commandLine().getErr();
-    err.println("error: " + error.getMessage());
-    err.flush();
-    return 2;
-  }
-
-  /** Where the budgets topic lives; shared by every subcommand. */
-  static final class Cluster {
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", description = "Schema registry URL (default: $SCHEMA_REGISTRY_URL).")
-    String registryUrl;
-
-    BudgetCatalog catalog() {
-      return new BudgetCatalog(
-          KafkaSettings.fromEnv(ClusterEnv.withOverrides(bootstrapServers, registryUrl)));
-    }
-  }
-
   @Command(name = "set", description = "Create or replace a budget.")
   static final class Set implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Cluster cluster = new Cluster();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--tenant", required = true, description = "Tenant whose spend is limited.")
     String tenant;
@@ -113,13 +90,9 @@ public final class BudgetsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      final Budget budget;
-      try {
-        budget = budget();
-      } catch (IllegalArgumentException e) {
-        return usageError(spec, e);
-      }
-      cluster.catalog().put(budget);
+      // Validated before the cluster is reached; a mistake is one line and exit code 2 (CliErrors).
+      final Budget budget = budget();
+      new BudgetCatalog(cluster.settings()).put(budget);
       spec.commandLine().getOut().printf(Locale.ROOT, "budget %s set: %s%n",
           budget.getBudgetId(), describe(budget));
       spec.commandLine().getOut().flush();
@@ -146,14 +119,14 @@ public final class BudgetsCommand implements Runnable {
   @Command(name = "list", description = "List budgets, optionally of one tenant.")
   static final class ListBudgets implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Cluster cluster = new Cluster();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--tenant", description = "Only this tenant's budgets.")
     String tenant;
 
     @Override
     public Integer call() {
-      final List<Budget> budgets = cluster.catalog().list().stream()
+      final List<Budget> budgets = new BudgetCatalog(cluster.settings()).list().stream()
           .filter(b -> tenant == null || tenant.equals(b.getTenant()))
           .toList();
       final PrintWriter out = spec.commandLine().getOut();
@@ -171,14 +144,14 @@ public final class BudgetsCommand implements Runnable {
   @Command(name = "delete", description = "Delete a budget by id.")
   static final class Delete implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Cluster cluster = new Cluster();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--id", required = true, description = "Budget id.")
     String id;
 
     @Override
     public Integer call() {
-      cluster.catalog().delete(id);
+      new BudgetCatalog(cluster.settings()).delete(id);
       spec.commandLine().getOut().printf(Locale.ROOT, "budget %s deleted%n", id);
       spec.commandLine().getOut().flush();
       return 0;

@@ -1,10 +1,8 @@
 package dev.tiergate.launcher.keys;
 
-import dev.tiergate.launcher.batch.BatchConnection;
-import dev.tiergate.launcher.ClusterEnv;
+import dev.tiergate.launcher.ClusterOptions;
 import dev.tiergate.schemas.VirtualKey;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +16,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tiergate keys create|list|revoke}: virtual keys on {@code tiergate.virtual-keys}. The
- * cluster comes from {@code --bootstrap-servers}/{@code --registry-url}, the usual {@code
- * KAFKA_BOOTSTRAP_SERVERS}/{@code SCHEMA_REGISTRY_URL} (plus any {@code KAFKA_*} client setting), or
- * the {@code .tiergate/stack.env} a running {@code tiergate up} writes.
+ * cluster comes from {@link ClusterOptions}.
  */
 @Command(
     name = "keys",
@@ -38,33 +34,14 @@ public final class KeysCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** A mistake of the caller's (unknown tier, no such key): one line on stderr, exit code 2. */
-  static int usageError(final CommandSpec spec, final IllegalArgumentException error) {
-    final PrintWriter err = spec.commandLine().getErr();
-    err.println("error: " + error.getMessage());
-    err.flush();
-    return 2;
-  }
-
-  /** Where the keys topic lives; shared by every subcommand. */
-  static final class Cluster {
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or .tiergate/stack.env).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", description = "Schema registry URL (default: $SCHEMA_REGISTRY_URL or .tiergate/stack.env).")
-    String registryUrl;
-
-    VirtualKeyStore store() {
-      return new VirtualKeyStore(
-          BatchConnection.settings(ClusterEnv.withOverrides(bootstrapServers, registryUrl), Path.of("")),
-          Clock.systemUTC());
-    }
+  private static VirtualKeyStore store(final ClusterOptions cluster) {
+    return new VirtualKeyStore(cluster.settings(), Clock.systemUTC());
   }
 
   @Command(name = "create", description = "Create a key; it is printed once and never stored in clear.")
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Cluster cluster = new Cluster();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--tenant", required = true, description = "Tenant the key's spend is booked to.")
     String tenant;
@@ -92,13 +69,11 @@ public final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() {
-      final VirtualKeyStore.Created created;
-      try {
-        created = cluster.store().create(tenant, defaultTier, allowedTiers, allowedModels, label,
-            new VirtualKeyStore.Limits(requestsPerMinute, tokensPerMinute, maxConcurrent));
-      } catch (IllegalArgumentException e) {
-        return usageError(spec, e);
-      }
+      // A mistake of the caller's (unknown tier, no such key) is an IllegalArgumentException:
+      // CliErrors prints it as one line with exit code 2.
+      final VirtualKeyStore.Created created =
+          store(cluster).create(tenant, defaultTier, allowedTiers, allowedModels, label,
+              new VirtualKeyStore.Limits(requestsPerMinute, tokensPerMinute, maxConcurrent));
       final PrintWriter out = spec.commandLine().getOut();
       out.println(created.key());
       out.flush();
@@ -114,16 +89,11 @@ public final class KeysCommand implements Runnable {
   @Command(name = "list", description = "List keys: prefix, hash, tenant, tiers, models, state, label.")
   static final class ListKeys implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Cluster cluster = new Cluster();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
     @Override
     public Integer call() {
-      final List<VirtualKey> rows;
-      try {
-        rows = cluster.store().list();
-      } catch (IllegalArgumentException e) {
-        return usageError(spec, e);
-      }
+      final List<VirtualKey> rows = store(cluster).list();
       final PrintWriter out = spec.commandLine().getOut();
       out.printf("%-12s %-16s %-16s %-9s %-30s %-30s %-8s %s%n",
           "PREFIX", "HASH", "TENANT", "DEFAULT", "ALLOWED", "MODELS", "STATE", "LABEL");
@@ -146,19 +116,14 @@ public final class KeysCommand implements Runnable {
   @Command(name = "revoke", description = "Revoke the one key whose prefix or hash starts with the argument.")
   static final class Revoke implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Cluster cluster = new Cluster();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
     @Parameters(index = "0", paramLabel = "PREFIX-OR-HASH", description = "Key prefix (tg-…) or hash prefix.")
     String prefixOrHash;
 
     @Override
     public Integer call() {
-      final VirtualKey revoked;
-      try {
-        revoked = cluster.store().revoke(prefixOrHash);
-      } catch (IllegalArgumentException e) {
-        return usageError(spec, e);
-      }
+      final VirtualKey revoked = store(cluster).revoke(prefixOrHash);
       final PrintWriter out = spec.commandLine().getOut();
       out.println("Revoked " + revoked.getKeyPrefix() + " (tenant " + revoked.getTenant() + ").");
       out.flush();

@@ -1,6 +1,6 @@
 package dev.tiergate.launcher.routing;
 
-import dev.tiergate.launcher.ClusterEnv;
+import dev.tiergate.launcher.ClusterOptions;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topic;
@@ -27,27 +27,22 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * Where the routing topics live, and the two things the routing commands do with them: read a
  * compacted table to its current end (no consumer group, nothing committed) and produce records,
- * waiting for every acknowledgement. The cluster comes from {@code --bootstrap-servers}/{@code
- * --registry-url} or {@code KAFKA_BOOTSTRAP_SERVERS}/{@code SCHEMA_REGISTRY_URL}.
+ * waiting for every acknowledgement. The cluster comes from {@link ClusterOptions}.
  */
 final class RoutingCluster {
 
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
-  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS).")
-  String bootstrapServers;
-
-  @Option(names = "--registry-url", description = "Schema registry URL (default: $SCHEMA_REGISTRY_URL).")
-  String registryUrl;
+  @Mixin ClusterOptions options = new ClusterOptions();
 
   KafkaSettings settings() {
-    return KafkaSettings.fromEnv(ClusterEnv.withOverrides(bootstrapServers, registryUrl));
+    return options.settings();
   }
 
   /** The table as it is now: the latest value per key, deleted keys left out, sorted by key. */

@@ -1,7 +1,7 @@
 package dev.tiergate.launcher.topics;
 
 import dev.tiergate.router.DefaultRoutingTable;
-import dev.tiergate.launcher.ClusterEnv;
+import dev.tiergate.launcher.ClusterOptions;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SchemaCatalogue;
 import dev.tiergate.schemas.Topic;
@@ -57,23 +57,10 @@ public final class TopicsCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Where the cluster is: options first, then {@code KAFKA_BOOTSTRAP_SERVERS}/{@code SCHEMA_REGISTRY_URL}. */
-  static final class Cluster {
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", description = "Schema registry base URL (default: $SCHEMA_REGISTRY_URL).")
-    String registryUrl;
-
-    KafkaSettings settings() {
-      return KafkaSettings.fromEnv(ClusterEnv.withOverrides(bootstrapServers, registryUrl));
-    }
-  }
-
   @Command(name = "apply", description = "Create missing topics (never changes existing ones) and register every value schema.")
   static final class Apply implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Cluster cluster = new Cluster();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
     @Option(
         names = "--seed-routing-table",
@@ -128,7 +115,7 @@ public final class TopicsCommand implements Runnable {
           + "(deployments wait on it), 0 when all exist (a differing one is reported, never changed).")
   static final class Show implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Cluster cluster = new Cluster();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
     @Override
     public Integer call() {

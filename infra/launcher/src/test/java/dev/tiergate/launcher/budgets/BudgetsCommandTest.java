@@ -3,6 +3,7 @@ package dev.tiergate.launcher.budgets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tiergate.launcher.TiergateCli;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetAction;
 import dev.tiergate.schemas.BudgetPeriod;
@@ -44,15 +45,15 @@ class BudgetsCommandTest {
   @Test
   void rejectsAModeAndAFeatureTogetherWithExitCode2() {
     final StringWriter err = new StringWriter();
-    final CommandLine cli = new CommandLine(new BudgetsCommand());
+    final CommandLine cli = TiergateCli.commandLine();
     cli.setErr(new PrintWriter(err));
 
-    final int exit = cli.execute("set", "--tenant", "acme", "--limit-usd", "5",
+    final int exit = cli.execute("budgets", "set", "--tenant", "acme", "--limit-usd", "5",
         "--mode", "plan", "--feature", "x", "--bootstrap-servers", "127.0.0.1:1",
         "--registry-url", "http://127.0.0.1:1");
 
     assertThat(exit).isEqualTo(2);
-    assertThat(err.toString()).contains("not both");
+    assertThat(err.toString()).contains("not both").hasLineCount(1);
   }
 
   private static BudgetsCommand.Set parse(final String... args) {

@@ -3,6 +3,7 @@ package dev.tiergate.launcher.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tiergate.launcher.ClusterOptions;
 import dev.tiergate.launcher.TiergateCli;
 import dev.tiergate.launcher.TiergateStack;
 import dev.tiergate.schemas.ChatRequest;
@@ -212,8 +213,8 @@ class RoutingEndToEndTest {
 
   private static RoutingDecision routedDecision(final String requestId) {
     final RoutingCluster cluster = new RoutingCluster();
-    cluster.bootstrapServers = stack.kafkaSettings().bootstrapServers();
-    cluster.registryUrl = stack.kafkaSettings().schemaRegistryUrl();
+    cluster.options = ClusterOptions.of(
+        stack.kafkaSettings().bootstrapServers(), stack.kafkaSettings().schemaRegistryUrl());
     final RoutedRequest routed = cluster.read(Topics.ROUTED).get(requestId);
     return routed == null ? null : routed.getDecision();
   }

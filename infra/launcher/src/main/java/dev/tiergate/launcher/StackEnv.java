@@ -1,4 +1,4 @@
-package dev.tiergate.launcher.batch;
+package dev.tiergate.launcher;
 
 import dev.tiergate.schemas.KafkaSettings;
 import java.io.IOException;
@@ -11,22 +11,25 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Where the batch commands find the cluster: {@code KAFKA_BOOTSTRAP_SERVERS} and {@code
+ * Where the CLI's commands find the cluster: {@code KAFKA_BOOTSTRAP_SERVERS} and {@code
  * SCHEMA_REGISTRY_URL} from the environment (plus any {@code KAFKA_*} pass-through), else the same
  * names in {@code .tiergate/stack.env}, which {@code tiergate up} writes for the stack it runs. So a
  * second terminal in the same directory needs no setup.
  */
-public final class BatchConnection {
+public final class StackEnv {
 
   /** Relative to the working directory; git-ignored. */
   public static final Path STACK_ENV = Path.of(".tiergate", "stack.env");
 
-  private BatchConnection() {}
+  /** The directory the CLI was started in, where {@code tiergate up} writes {@link #STACK_ENV}. */
+  public static final Path WORKING_DIR = Path.of("");
+
+  private StackEnv() {}
 
   public static KafkaSettings settings(final Map<String, String> env, final Path workingDir) {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(workingDir, "workingDir");
-    final Map<String, String> merged = new HashMap<>(readStackEnv(workingDir.resolve(STACK_ENV)));
+    final Map<String, String> merged = new HashMap<>(read(workingDir.resolve(STACK_ENV)));
     env.forEach((name, value) -> {
       if (value != null && !value.isBlank()) {
         merged.put(name, value);
@@ -41,7 +44,7 @@ public final class BatchConnection {
   }
 
   /** {@code NAME=value} lines; blank lines and {@code #} comments are skipped. */
-  static Map<String, String> readStackEnv(final Path file) {
+  static Map<String, String> read(final Path file) {
     if (!Files.isRegularFile(file)) {
       return Map.of();
     }
@@ -62,10 +65,10 @@ public final class BatchConnection {
   }
 
   /** Writes the cluster's address for later commands; what {@code tiergate up} calls. */
-  public static void writeStackEnv(final Path workingDir, final KafkaSettings kafka) {
+  public static void write(final Path workingDir, final KafkaSettings kafka) {
     final Path file = workingDir.resolve(STACK_ENV);
     final String content =
-        "# Written by 'tiergate up'; read by the batch commands. Removed when the stack stops.\n"
+        "# Written by 'tiergate up'; read by the other tiergate commands. Removed when the stack stops.\n"
             + KafkaSettings.BOOTSTRAP_ENV + "=" + kafka.bootstrapServers() + "\n"
             + KafkaSettings.REGISTRY_ENV + "=" + kafka.schemaRegistryUrl() + "\n";
     try {
@@ -76,8 +79,8 @@ public final class BatchConnection {
     }
   }
 
-  /** Removes the file {@link #writeStackEnv} wrote, so no command talks to a stopped stack. */
-  public static void deleteStackEnv(final Path workingDir) {
+  /** Removes the file {@link #write} wrote, so no command talks to a stopped stack. */
+  public static void delete(final Path workingDir) {
     try {
       Files.deleteIfExists(workingDir.resolve(STACK_ENV));
     } catch (IOException e) {

@@ -1,4 +1,4 @@
-package dev.tiergate.launcher.batch;
+package dev.tiergate.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,15 +10,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class BatchConnectionTest {
+class StackEnvTest {
 
   @TempDir Path dir;
 
   @Test
   void readsTheClusterThatUpWroteWhenTheEnvironmentNamesNone() {
-    BatchConnection.writeStackEnv(dir, KafkaSettings.of("127.0.0.1:9999", "http://127.0.0.1:8888"));
+    StackEnv.write(dir, KafkaSettings.of("127.0.0.1:9999", "http://127.0.0.1:8888"));
 
-    final KafkaSettings settings = BatchConnection.settings(Map.of(), dir);
+    final KafkaSettings settings = StackEnv.settings(Map.of(), dir);
 
     assertThat(settings.bootstrapServers()).isEqualTo("127.0.0.1:9999");
     assertThat(settings.schemaRegistryUrl()).isEqualTo("http://127.0.0.1:8888");
@@ -26,10 +26,10 @@ class BatchConnectionTest {
 
   @Test
   void theEnvironmentWinsOverStackEnv() {
-    BatchConnection.writeStackEnv(dir, KafkaSettings.of("127.0.0.1:9999", "http://127.0.0.1:8888"));
+    StackEnv.write(dir, KafkaSettings.of("127.0.0.1:9999", "http://127.0.0.1:8888"));
 
     final KafkaSettings settings =
-        BatchConnection.settings(Map.of(KafkaSettings.BOOTSTRAP_ENV, "broker:9092"), dir);
+        StackEnv.settings(Map.of(KafkaSettings.BOOTSTRAP_ENV, "broker:9092"), dir);
 
     assertThat(settings.bootstrapServers()).isEqualTo("broker:9092");
     assertThat(settings.schemaRegistryUrl()).isEqualTo("http://127.0.0.1:8888");
@@ -37,11 +37,11 @@ class BatchConnectionTest {
 
   @Test
   void failsWithAHintWhenNoClusterIsKnownAndDeleteRemovesTheFile() {
-    BatchConnection.writeStackEnv(dir, KafkaSettings.of("a:1", "http://b:2"));
-    BatchConnection.deleteStackEnv(dir);
+    StackEnv.write(dir, KafkaSettings.of("a:1", "http://b:2"));
+    StackEnv.delete(dir);
 
-    assertThat(Files.exists(dir.resolve(BatchConnection.STACK_ENV))).isFalse();
-    assertThatThrownBy(() -> BatchConnection.settings(Map.of(), dir))
+    assertThat(Files.exists(dir.resolve(StackEnv.STACK_ENV))).isFalse();
+    assertThatThrownBy(() -> StackEnv.settings(Map.of(), dir))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("tiergate up");
   }

@@ -39,7 +39,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * is answered by the instance that owns the tenant's partition, forwarded there once when that is
  * another instance, and refused with 503 while ownership is unknown. {@code /dashboard} and {@code
  * /health} need no key (the page asks for one); {@code /metrics} is on its own port ({@link
- * AccountingOpsHttp}). Store reads, JSON writing and forwarding run off the event loop.
+ * dev.tiergate.runtime.OpsServer}). Store reads, JSON writing and forwarding run off the event loop.
  */
 public final class AccountingHttpServer implements AutoCloseable {
 

@@ -1,5 +1,6 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetState;
 import dev.tiergate.schemas.SerdeFactory;
@@ -39,7 +40,7 @@ public final class AccountingService implements AutoCloseable {
   private final CountDownLatch settled = new CountDownLatch(1);
   private volatile KafkaStreams streams;
   private volatile AccountingHttpServer http;
-  private volatile AccountingOpsHttp ops;
+  private volatile OpsServer ops;
   private volatile Thread starter;
   private volatile RuntimeException startFailure;
   private volatile QueryRouter router;
@@ -66,7 +67,8 @@ public final class AccountingService implements AutoCloseable {
         .start(config.host(), config.port());
     http = server;
     if (config.metricsPort() != AccountingConfig.NO_METRICS_PORT) {
-      ops = AccountingOpsHttp.start(config.host(), config.metricsPort(), metrics, this::state);
+      ops = OpsServer.start(
+          "accounting", config.host(), config.metricsPort(), metrics::scrape, this::health);
     }
     final KafkaStreams app = new KafkaStreams(
         AccountingTopology.build(serdes, config), config.streamsProperties(server.port()));
@@ -179,7 +181,7 @@ public final class AccountingService implements AutoCloseable {
 
   /** The port of {@code /metrics} and {@code /health}; -1 before start or when turned off. */
   public int metricsPort() {
-    final AccountingOpsHttp opsServer = ops;
+    final OpsServer opsServer = ops;
     return opsServer == null ? AccountingConfig.NO_METRICS_PORT : opsServer.port();
   }
 
@@ -187,6 +189,15 @@ public final class AccountingService implements AutoCloseable {
   public KafkaStreams.State state() {
     final KafkaStreams app = streams;
     return app == null ? KafkaStreams.State.CREATED : app.state();
+  }
+
+  private OpsServer.Health health() {
+    return healthOf(state());
+  }
+
+  /** Up only while RUNNING: during a rebalance queries may not find their stores. */
+  static OpsServer.Health healthOf(final KafkaStreams.State state) {
+    return new OpsServer.Health(state == KafkaStreams.State.RUNNING, state.name());
   }
 
   @Override
@@ -198,7 +209,7 @@ public final class AccountingService implements AutoCloseable {
     if (server != null) {
       server.close();
     }
-    final AccountingOpsHttp opsServer = ops;
+    final OpsServer opsServer = ops;
     if (opsServer != null) {
       opsServer.close();
     }

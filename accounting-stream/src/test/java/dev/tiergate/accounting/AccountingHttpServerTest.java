@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
@@ -241,7 +242,8 @@ class AccountingHttpServerTest {
 
     assertThat(get("/metrics", null).statusCode()).as("not on the public API port").isEqualTo(404);
     final HttpResponse<String> metrics;
-    try (AccountingOpsHttp ops = AccountingOpsHttp.start("127.0.0.1", 0, this.metrics, state::get)) {
+    try (OpsServer ops = OpsServer.start("accounting", "127.0.0.1", 0, this.metrics::scrape,
+        () -> AccountingService.healthOf(state.get()))) {
       metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ops.port() + "/metrics"))
           .build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -250,6 +252,13 @@ class AccountingHttpServerTest {
     assertThat(metrics.body())
         .contains("tiergate_accounting_http_requests_seconds_count{route=\"spend\",service=\"accounting\",status=\"200\"} 1")
         .contains("tiergate_accounting_http_requests_seconds_count{route=\"spend\",service=\"accounting\",status=\"401\"} 1");
+  }
+
+  @Test
+  void opsHealthIsUpOnlyWhileRunning() {
+    assertThat(AccountingService.healthOf(KafkaStreams.State.RUNNING).up()).isTrue();
+    assertThat(AccountingService.healthOf(KafkaStreams.State.REBALANCING))
+        .isEqualTo(new OpsServer.Health(false, "REBALANCING"));
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.tiergate.dispatcher.provider.ModelFamilies;
 import dev.tiergate.dispatcher.provider.ProviderClient;
 import dev.tiergate.dispatcher.provider.ProviderGuards;
 import dev.tiergate.dispatcher.provider.Providers;
+import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,7 +67,7 @@ public final class DispatcherService implements AutoCloseable {
   private final DispatcherMetrics metrics = new DispatcherMetrics(registry);
   private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
   private ScheduledExecutorService clientMetricsRefresh;
-  private volatile DispatcherHttp http;
+  private volatile OpsServer http;
 
   public DispatcherService(final DispatcherConfig config, final SerdeFactory serdes) {
     this(
@@ -134,7 +135,8 @@ public final class DispatcherService implements AutoCloseable {
     bindMetrics(consumer);
     worker.start();
     if (config.metricsPort() != DispatcherConfig.NO_METRICS_PORT) {
-      http = DispatcherHttp.start(config.metricsHost(), config.metricsPort(), registry, this::isRunning);
+      http = OpsServer.start("dispatcher", config.metricsHost(), config.metricsPort(), registry::scrape,
+          () -> OpsServer.Health.of(isRunning()));
     }
     log.info("dispatcher started: group {}, providers {}", config.groupId(), config.providers().keySet());
   }
@@ -156,7 +158,7 @@ public final class DispatcherService implements AutoCloseable {
 
   /** The port of {@code /metrics} and {@code /health}; -1 before start or when turned off. */
   public int metricsPort() {
-    final DispatcherHttp server = http;
+    final OpsServer server = http;
     return server == null ? DispatcherConfig.NO_METRICS_PORT : server.port();
   }
 

@@ -1,6 +1,7 @@
 package dev.tiergate.router;
 
 import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.schemas.SerdeFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -44,7 +45,7 @@ public final class RouterService implements AutoCloseable {
   private final Producer<byte[], byte[]> deadLetters;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private volatile RouterHttp http;
+  private volatile OpsServer http;
   private final CountDownLatch settled = new CountDownLatch(1);
   private final CountDownLatch startReturned = new CountDownLatch(1);
   private final AtomicBoolean started = new AtomicBoolean();
@@ -93,7 +94,8 @@ public final class RouterService implements AutoCloseable {
     }
     LOG.info("starting router {} (default tier {})", config.applicationId(), config.defaultTier());
     if (config.httpPort() != RouterConfig.NO_PORT) {
-      http = RouterHttp.start(config.httpHost(), config.httpPort(), registry, streams::state);
+      http = OpsServer.start(
+          "router", config.httpHost(), config.httpPort(), registry::scrape, this::health);
     }
     final Thread starter = new Thread(this::startStreams, "tiergate-router-start");
     starter.setDaemon(true);
@@ -112,12 +114,21 @@ public final class RouterService implements AutoCloseable {
 
   /** The port of {@code /metrics} and {@code /health}; -1 before start or when turned off. */
   public int port() {
-    final RouterHttp server = http;
+    final OpsServer server = http;
     return server == null ? RouterConfig.NO_PORT : server.port();
   }
 
   public State state() {
     return streams.state();
+  }
+
+  private OpsServer.Health health() {
+    return healthOf(streams.state());
+  }
+
+  /** Up while RUNNING or REBALANCING: a rebalance pauses routing for moments, not for good. */
+  static OpsServer.Health healthOf(final State state) {
+    return new OpsServer.Health(state == State.RUNNING || state == State.REBALANCING, state.name());
   }
 
   /** The underlying client, for interactive queries of {@link RouterTopology#ROUTES_STORE}. */

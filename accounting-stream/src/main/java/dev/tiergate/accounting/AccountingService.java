@@ -1,6 +1,7 @@
 package dev.tiergate.accounting;
 
 import dev.tiergate.runtime.OpsServer;
+import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetState;
 import dev.tiergate.schemas.SerdeFactory;
@@ -9,11 +10,8 @@ import dev.tiergate.schemas.VirtualKey;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -37,12 +35,10 @@ public final class AccountingService implements AutoCloseable {
   private final SerdeFactory serdes;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final CountDownLatch settled = new CountDownLatch(1);
   private volatile KafkaStreams streams;
+  private volatile StreamsRunner runner;
   private volatile AccountingHttpServer http;
   private volatile OpsServer ops;
-  private volatile Thread starter;
-  private volatile RuntimeException startFailure;
   private volatile QueryRouter router;
   private final AccountingMetrics metrics = new AccountingMetrics();
 
@@ -72,22 +68,15 @@ public final class AccountingService implements AutoCloseable {
     }
     final KafkaStreams app = new KafkaStreams(
         AccountingTopology.build(serdes, config), config.streamsProperties(server.port()));
-    app.setUncaughtExceptionHandler(this::replaceThread);
-    app.setStateListener(
-        (newState, oldState) -> {
-          LOG.info("accounting stream {} -> {}", oldState, newState);
-          if (newState == KafkaStreams.State.RUNNING || !newState.isRunningOrRebalancing()) {
-            settled.countDown();
-          }
-        });
+    final StreamsRunner appRunner =
+        new StreamsRunner("accounting", app, config.closeTimeout(), metrics::threadFailed);
     metrics.bind(app);
     router = QueryRouter.of(app, new HostInfo(config.advertisedHostOrDefault(), server.port()));
     streams = app;
-    final Thread thread = new Thread(() -> startStreams(app), "tiergate-accounting-start");
-    thread.setDaemon(true);
-    starter = thread;
-    thread.start();
-    awaitRunning(app);
+    runner = appRunner;
+    if (!appRunner.start(config.startTimeout())) {
+      LOG.warn("queries answer 503 until the accounting stream runs");
+    }
     requireAKey(app);
   }
 
@@ -213,54 +202,10 @@ public final class AccountingService implements AutoCloseable {
     if (opsServer != null) {
       opsServer.close();
     }
-    final Thread thread = starter;
-    if (thread != null && thread.isAlive()) {
-      // Lets a start() still waiting for the global table give up its lock on the KafkaStreams.
-      thread.interrupt();
-    }
-    final KafkaStreams app = streams;
-    if (app != null && !app.close(config.closeTimeout())) {
-      LOG.warn("accounting stream did not close within {}", config.closeTimeout());
+    final StreamsRunner appRunner = runner;
+    if (appRunner != null) {
+      appRunner.close();
     }
     metrics.close();
-  }
-
-  private void startStreams(final KafkaStreams app) {
-    try {
-      app.start();
-    } catch (RuntimeException e) {
-      if (!closed.get()) {
-        LOG.error("accounting stream failed to start", e);
-        startFailure = e;
-      }
-      settled.countDown();
-    }
-  }
-
-  private void awaitRunning(final KafkaStreams app) {
-    final boolean settledInTime;
-    try {
-      settledInTime = settled.await(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while starting the accounting stream", e);
-    }
-    final KafkaStreams.State state = app.state();
-    final RuntimeException failure = startFailure;
-    if (failure != null) {
-      throw new IllegalStateException("accounting stream failed to start", failure);
-    }
-    if (!settledInTime) {
-      LOG.warn("accounting stream not RUNNING after {} (state {}); queries answer 503 until it is",
-          config.startTimeout(), state);
-    } else if (!state.isRunningOrRebalancing()) {
-      throw new IllegalStateException("accounting stream failed to start: " + state);
-    }
-  }
-
-  private StreamThreadExceptionResponse replaceThread(final Throwable error) {
-    LOG.error("accounting stream thread failed; replacing it", error);
-    metrics.threadFailed();
-    return StreamThreadExceptionResponse.REPLACE_THREAD;
   }
 }

@@ -19,6 +19,7 @@ public final class RouterMetrics {
   static final String ERRORS = "tiergate.router.errors";
   static final String FAMILY_SWITCHES = "tiergate.router.family.switches";
   static final String STICKY_STAYS = "tiergate.router.sticky.stays";
+  static final String THREAD_FAILURES = "tiergate.router.stream.thread.failures";
 
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -48,6 +49,11 @@ public final class RouterMetrics {
 
   void error(final String type) {
     counter(ERRORS, "type", type, "stage", "route").increment();
+  }
+
+  /** A stream thread failed and was replaced. */
+  void threadReplaced() {
+    registry.counter(THREAD_FAILURES).increment();
   }
 
   void deadLettered() {

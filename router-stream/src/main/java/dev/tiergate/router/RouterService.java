@@ -2,23 +2,19 @@ package dev.tiergate.router;
 
 import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.runtime.OpsServer;
+import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.SerdeFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * not fatal: the router is on the request path and its only state is the global routing table.
  *
  * <p>{@link KafkaStreams#start()} blocks until the routing table is loaded, for up to {@code
- * task.timeout.ms} (5 minutes by default) when the cluster is unreachable, and holds the client's
- * lock meanwhile. So it runs on its own thread: {@link #start()} waits a bounded time, and {@link
- * #close()} never waits longer than the close timeout.
+ * task.timeout.ms} (5 minutes by default) when the cluster is unreachable: {@link StreamsRunner}
+ * runs it off the caller's thread, so {@link #start()} waits a bounded time and {@link #close()}
+ * never waits longer than the close timeout.
  *
  * <p>Also serves {@code /metrics} and {@code /health} on the config's HTTP port ({@link #port()}),
  * and owns the producer that sends undecodable routes and models to their dead-letter topics
@@ -41,17 +37,10 @@ public final class RouterService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
 
   private final RouterConfig config;
-  private final KafkaStreams streams;
-  private final Producer<byte[], byte[]> deadLetters;
+  private final StreamsRunner runner;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile OpsServer http;
-  private final CountDownLatch settled = new CountDownLatch(1);
-  private final CountDownLatch startReturned = new CountDownLatch(1);
-  private final AtomicBoolean started = new AtomicBoolean();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile RuntimeException startFailure;
-  private boolean streamsStopped;
 
   /** A service whose serdes talk to the schema registry named in the config. */
   public RouterService(final RouterConfig config) {
@@ -63,9 +52,9 @@ public final class RouterService implements AutoCloseable {
     Objects.requireNonNull(serdes, "serdes");
     final DifficultyPredictor predictor =
         config.policy().predict() ? DifficultyPredictor.loadDefault() : null;
-    final Topology topology =
-        RouterTopology.build(serdes, config, new RouterMetrics(registry), predictor);
-    this.deadLetters = new KafkaProducer<>(
+    final RouterMetrics metrics = new RouterMetrics(registry);
+    final Topology topology = RouterTopology.build(serdes, config, metrics, predictor);
+    final Producer<byte[], byte[]> deadLetters = new KafkaProducer<>(
         config.kafka().clientProperties(Map.of(
             "client.id", config.applicationId() + "-table-dead-letters",
             "acks", "all",
@@ -75,13 +64,10 @@ public final class RouterService implements AutoCloseable {
     final Properties properties = config.streamsProperties();
     properties.put(TableDeadLetterHandler.PRODUCER_CONFIG, deadLetters);
     properties.put(RouterProductionHandler.SERDES_CONFIG, serdes);
-    this.streams = new KafkaStreams(topology, properties);
-    streams.setUncaughtExceptionHandler(
-        error -> {
-          LOG.error("router stream thread failed; replacing it", error);
-          return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-    streams.setStateListener(this::onStateChange);
+    this.runner = new StreamsRunner(
+            "router", new KafkaStreams(topology, properties), config.closeTimeout(),
+            metrics::threadReplaced)
+        .closingAfter(() -> deadLetters.close(config.closeTimeout()));
   }
 
   /**
@@ -89,27 +75,12 @@ public final class RouterService implements AutoCloseable {
    * keeps starting in the background). Throws if start-up fails within that wait.
    */
   public void start() {
-    if (closed.get() || !started.compareAndSet(false, true)) {
-      throw new IllegalStateException("router already started or closed");
-    }
     LOG.info("starting router {} (default tier {})", config.applicationId(), config.defaultTier());
     if (config.httpPort() != RouterConfig.NO_PORT) {
       http = OpsServer.start(
           "router", config.httpHost(), config.httpPort(), registry::scrape, this::health);
     }
-    final Thread starter = new Thread(this::startStreams, "tiergate-router-start");
-    starter.setDaemon(true);
-    starter.start();
-    if (!await(settled, config.startTimeout())) {
-      LOG.warn("router not RUNNING after {}; still {}", config.startTimeout(), streams.state());
-    }
-    final RuntimeException failure = startFailure;
-    if (failure != null) {
-      throw new IllegalStateException("router failed to start", failure);
-    }
-    if (streams.state() == State.ERROR || streams.state() == State.PENDING_ERROR) {
-      throw new IllegalStateException("router failed to start: " + streams.state());
-    }
+    runner.start(config.startTimeout());
   }
 
   /** The port of {@code /metrics} and {@code /health}; -1 before start or when turned off. */
@@ -119,11 +90,11 @@ public final class RouterService implements AutoCloseable {
   }
 
   public State state() {
-    return streams.state();
+    return runner.state();
   }
 
   private OpsServer.Health health() {
-    return healthOf(streams.state());
+    return healthOf(runner.state());
   }
 
   /** Up while RUNNING or REBALANCING: a rebalance pauses routing for moments, not for good. */
@@ -133,7 +104,7 @@ public final class RouterService implements AutoCloseable {
 
   /** The underlying client, for interactive queries of {@link RouterTopology#ROUTES_STORE}. */
   public KafkaStreams streams() {
-    return streams;
+    return runner.streams();
   }
 
   /**
@@ -142,63 +113,10 @@ public final class RouterService implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    final OpsServer server = http;
+    if (server != null) {
+      server.close();
     }
-    if (http != null) {
-      http.close();
-    }
-    if (started.get() && !await(startReturned, config.closeTimeout())) {
-      LOG.warn("router still starting after {}; it stops when start-up returns",
-          config.closeTimeout());
-      return;
-    }
-    stopStreams();
-  }
-
-  private void startStreams() {
-    try {
-      streams.start();
-    } catch (RuntimeException e) {
-      startFailure = e;
-      LOG.error("router failed to start", e);
-      settled.countDown();
-    } finally {
-      startReturned.countDown();
-    }
-    if (closed.get()) {
-      stopStreams();
-    }
-  }
-
-  private synchronized void stopStreams() {
-    if (streamsStopped) {
-      return;
-    }
-    streamsStopped = true;
-    if (streams.close(config.closeTimeout())) {
-      LOG.info("router {} stopped", config.applicationId());
-    } else {
-      LOG.warn("router {} did not stop within {}", config.applicationId(), config.closeTimeout());
-    }
-    deadLetters.close(config.closeTimeout());
-  }
-
-  private void onStateChange(final State newState, final State oldState) {
-    LOG.debug("router state {} -> {}", oldState, newState);
-    if (newState == State.RUNNING || !newState.isRunningOrRebalancing()) {
-      settled.countDown();
-    }
-  }
-
-  /** Waits for the latch; false on timeout or interrupt (the interrupt flag is kept). */
-  private static boolean await(final CountDownLatch latch, final Duration timeout) {
-    try {
-      return latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      LOG.warn("interrupted while waiting for the router", e);
-      return false;
-    }
+    runner.close();
   }
 }

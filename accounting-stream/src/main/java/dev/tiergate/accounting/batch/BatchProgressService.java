@@ -1,28 +1,26 @@
 package dev.tiergate.accounting.batch;
 
+import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.SerdeFactory;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Runs the batch-progress stream: owns its {@link KafkaStreams} (a failed stream thread is
- * replaced; close is bounded and idempotent). It has no HTTP API: progress is read from the
- * compacted batches topic, by {@code tiergate batch status} or any consumer.
+ * Runs the batch-progress stream on a {@link StreamsRunner} (started off the caller's thread, a
+ * failed stream thread replaced, close bounded and idempotent). It has no HTTP API: progress is read
+ * from the compacted batches topic, by {@code tiergate batch status} or any consumer.
  */
 public final class BatchProgressService implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(BatchProgressService.class);
+  /** How long {@link #start} waits for RUNNING before it returns (the stream keeps starting). */
+  static final Duration START_WAIT = Duration.ofSeconds(30);
 
   private final BatchConfig config;
   private final SerdeFactory serdes;
   private final AtomicBoolean started = new AtomicBoolean();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile KafkaStreams streams;
+  private volatile StreamsRunner runner;
 
   public BatchProgressService(final BatchConfig config, final SerdeFactory serdes) {
     this.config = Objects.requireNonNull(config, "config");
@@ -30,9 +28,9 @@ public final class BatchProgressService implements AutoCloseable {
   }
 
   /**
-   * Starts the stream; returns once the global catalogue is loaded (Streams' own start contract).
+   * Starts the stream; returns once it runs, or after {@link #START_WAIT}.
    *
-   * @throws IllegalStateException when called twice
+   * @throws IllegalStateException when called twice, or when the stream fails while starting
    */
   public void start() {
     if (!started.compareAndSet(false, true)) {
@@ -41,31 +39,23 @@ public final class BatchProgressService implements AutoCloseable {
     final KafkaStreams app =
         new KafkaStreams(
             BatchProgressTopology.build(serdes, config), config.streamsProperties());
-    app.setUncaughtExceptionHandler(BatchProgressService::replaceThread);
-    streams = app;
-    app.start();
+    final StreamsRunner appRunner =
+        new StreamsRunner("batch-progress", app, config.closeTimeout(), () -> { });
+    runner = appRunner;
+    appRunner.start(START_WAIT);
   }
 
   /** The Streams state, {@code CREATED} before start. */
   public KafkaStreams.State state() {
-    final KafkaStreams app = streams;
-    return app == null ? KafkaStreams.State.CREATED : app.state();
+    final StreamsRunner appRunner = runner;
+    return appRunner == null ? KafkaStreams.State.CREATED : appRunner.state();
   }
 
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    final StreamsRunner appRunner = runner;
+    if (appRunner != null) {
+      appRunner.close();
     }
-    final KafkaStreams app = streams;
-    final Duration timeout = config.closeTimeout();
-    if (app != null && !app.close(timeout)) {
-      LOG.warn("batch-progress stream did not close within {}", timeout);
-    }
-  }
-
-  private static StreamThreadExceptionResponse replaceThread(final Throwable error) {
-    LOG.error("batch-progress stream thread failed; replacing it", error);
-    return StreamThreadExceptionResponse.REPLACE_THREAD;
   }
 }

@@ -1,0 +1,171 @@
+package dev.tiergate.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KafkaStreams.State;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one Kafka Streams app the same way in every service. {@link KafkaStreams#start()} blocks
+ * while global tables are restored, so it runs on a thread of its own and {@link #start} waits for
+ * RUNNING at most a bounded time; a failed stream thread is replaced (and counted); {@link #close}
+ * is bounded, idempotent and callable from any thread, also while start-up is still blocked (the app
+ * then stops as soon as start-up returns).
+ */
+public final class StreamsRunner implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
+
+  private final String name;
+  private final KafkaStreams streams;
+  private final Duration closeTimeout;
+  private final List<AutoCloseable> closedAfter = new ArrayList<>();
+  private final CountDownLatch settled = new CountDownLatch(1);
+  private final CountDownLatch startReturned = new CountDownLatch(1);
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private volatile Thread starter;
+  private volatile RuntimeException startFailure;
+
+  /**
+   * @param name the app's name in logs and thread names, e.g. {@code router}
+   * @param onThreadReplaced called each time a failed stream thread is replaced (a metric)
+   */
+  public StreamsRunner(
+      final String name, final KafkaStreams streams, final Duration closeTimeout,
+      final Runnable onThreadReplaced) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.streams = Objects.requireNonNull(streams, "streams");
+    this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
+    Objects.requireNonNull(onThreadReplaced, "onThreadReplaced");
+    streams.setUncaughtExceptionHandler(error -> {
+      LOG.error("{} stream thread failed; replacing it", name, error);
+      onThreadReplaced.run();
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.setStateListener((newState, oldState) -> {
+      LOG.info("{} stream {} -> {}", name, oldState, newState);
+      if (newState == State.RUNNING || !newState.isRunningOrRebalancing()) {
+        settled.countDown();
+      }
+    });
+  }
+
+  /** Something the app uses (a producer of its handlers, say), closed after the app stops. */
+  public StreamsRunner closingAfter(final AutoCloseable resource) {
+    closedAfter.add(Objects.requireNonNull(resource, "resource"));
+    return this;
+  }
+
+  /**
+   * Starts the app and waits until it is RUNNING, or at most {@code timeout} (then it keeps
+   * starting in the background; the result says which).
+   *
+   * @return true when RUNNING within the timeout
+   * @throws IllegalStateException when called twice or after close, or when start-up fails within
+   *     the wait
+   */
+  public boolean start(final Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (closed.get() || !started.compareAndSet(false, true)) {
+      throw new IllegalStateException(name + " stream already started or closed");
+    }
+    final Thread thread = new Thread(this::startStreams, "tiergate-" + name + "-start");
+    thread.setDaemon(true);
+    starter = thread;
+    thread.start();
+    final boolean settledInTime = await(settled, timeout);
+    final RuntimeException failure = startFailure;
+    if (failure != null) {
+      throw new IllegalStateException(name + " stream failed to start", failure);
+    }
+    final State state = streams.state();
+    if (settledInTime && !state.isRunningOrRebalancing()) {
+      throw new IllegalStateException(name + " stream failed to start: " + state);
+    }
+    if (state != State.RUNNING) {
+      LOG.warn("{} stream not RUNNING after {} (state {}); it keeps starting", name, timeout, state);
+    }
+    return state == State.RUNNING;
+  }
+
+  public State state() {
+    return streams.state();
+  }
+
+  /** The app, for interactive queries. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    final Thread thread = starter;
+    if (thread != null && thread.isAlive()) {
+      // A start() still restoring a global table gives up its lock on the app when interrupted.
+      thread.interrupt();
+    }
+    if (started.get() && !await(startReturned, closeTimeout)) {
+      LOG.warn("{} stream still starting after {}; it stops when start-up returns", name, closeTimeout);
+      return;
+    }
+    stop();
+  }
+
+  private void startStreams() {
+    try {
+      streams.start();
+    } catch (RuntimeException e) {
+      if (!closed.get()) {
+        LOG.error("{} stream failed to start", name, e);
+        startFailure = e;
+      }
+      settled.countDown();
+    } finally {
+      startReturned.countDown();
+    }
+    if (closed.get()) {
+      stop();
+    }
+  }
+
+  private void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    if (streams.close(closeTimeout)) {
+      LOG.info("{} stream stopped", name);
+    } else {
+      LOG.warn("{} stream did not stop within {}", name, closeTimeout);
+    }
+    for (final AutoCloseable resource : closedAfter) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        LOG.warn("{} stream: closing {} failed", name, resource, e);
+      }
+    }
+  }
+
+  /** Waits for the latch; false on timeout or interrupt (the interrupt flag is kept). */
+  private static boolean await(final CountDownLatch latch, final Duration timeout) {
+    try {
+      return latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package dev.tiergate.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.tiergate.stack.EmbeddedKafka;
+import dev.tiergate.stack.FreePorts;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KafkaStreams.State;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class StreamsRunnerTest {
+
+  private static EmbeddedKafka kafka;
+
+  @TempDir Path stateDir;
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void replacesAFailedStreamThreadAndKeepsProcessing() throws Exception {
+    final String in = topic("in");
+    final String out = topic("out");
+    final AtomicBoolean failedOnce = new AtomicBoolean();
+    final StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(in, Consumed.with(Serdes.String(), Serdes.String()))
+        .peek((key, value) -> {
+          if (value.equals("boom") && failedOnce.compareAndSet(false, true)) {
+            throw new IllegalStateException("a poison value, the first time only");
+          }
+        })
+        .to(out, Produced.with(Serdes.String(), Serdes.String()));
+    final AtomicInteger replaced = new AtomicInteger();
+
+    try (StreamsRunner runner = new StreamsRunner(
+        "test", new KafkaStreams(builder.build(), props(kafka.bootstrapServers())),
+        Duration.ofSeconds(10), replaced::incrementAndGet)) {
+      assertThat(runner.start(Duration.ofSeconds(60))).isTrue();
+      produce(in, "boom", "ok");
+
+      final List<String> values = readValues(out, 2);
+      assertThat(values).containsExactly("boom", "ok");
+      assertThat(replaced).hasValue(1);
+      assertThat(runner.state()).isEqualTo(State.RUNNING);
+    }
+  }
+
+  @Test
+  void closeIsIdempotentAndClosesWhatTheAppUsedAfterIt() {
+    final StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(topic("idle"), Consumed.with(Serdes.String(), Serdes.String()));
+    final List<String> closed = new CopyOnWriteArrayList<>();
+    final StreamsRunner runner = new StreamsRunner(
+            "test", new KafkaStreams(builder.build(), props(kafka.bootstrapServers())),
+            Duration.ofSeconds(10), () -> { })
+        .closingAfter(() -> closed.add("producer"));
+
+    assertThat(runner.start(Duration.ofSeconds(60))).isTrue();
+    runner.close();
+    runner.close();
+
+    assertThat(runner.state()).isEqualTo(State.NOT_RUNNING);
+    assertThat(closed).containsExactly("producer");
+    assertThatThrownBy(() -> runner.start(Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aStartBlockedOnAnUnreachableClusterReturnsAndClosesInBoundedTime() {
+    // A global table makes KafkaStreams.start() block until it is restored: here, never.
+    final StreamsBuilder builder = new StreamsBuilder();
+    builder.globalTable("unreachable-table", Consumed.with(Serdes.String(), Serdes.String()),
+        Materialized.as("unreachable-store"));
+    final StreamsRunner runner = new StreamsRunner(
+        "test", new KafkaStreams(builder.build(), props("127.0.0.1:" + FreePorts.pick())),
+        Duration.ofSeconds(2), () -> { });
+
+    final long startedAt = System.nanoTime();
+    assertThat(runner.start(Duration.ofMillis(500))).isFalse();
+    runner.close();
+    final Duration took = Duration.ofNanos(System.nanoTime() - startedAt);
+
+    // start waits 0.5 s, close at most its 2 s (and, if start-up is stuck, returns then).
+    assertThat(took).isLessThan(Duration.ofSeconds(30));
+  }
+
+  private Properties props(final String bootstrapServers) {
+    final Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "runner-test-" + UUID.randomUUID());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // The failed thread's member leaves the group when its session lapses: keep that short.
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6_000);
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
+    return props;
+  }
+
+  private static String topic(final String prefix) {
+    final String name = prefix + "-" + UUID.randomUUID();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create " + name, e);
+    }
+    return name;
+  }
+
+  private static void produce(final String topic, final String... values) throws Exception {
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+        new StringSerializer(), new StringSerializer())) {
+      for (final String value : values) {
+        producer.send(new ProducerRecord<>(topic, "k", value)).get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static List<String> readValues(final String topic, final int count) {
+    final List<String> values = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+        Map.of("bootstrap.servers", kafka.bootstrapServers(),
+            "group.id", "reader-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
+        new StringDeserializer(), new StringDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      await().atMost(Duration.ofSeconds(90)).until(() -> {
+        for (final ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+          values.add(record.value());
+        }
+        return values.size() >= count;
+      });
+    }
+    return values;
+  }
+}

@@ -1,5 +1,6 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import java.nio.file.Path;
@@ -54,6 +55,7 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *
  * @param stateDir empty for the Streams default
  */
+@EntryPoint
 public record AccountingConfig(
     KafkaSettings kafka,
     String applicationId,

@@ -1,5 +1,6 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.Budget;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * reachable broker lasts until {@code task.timeout.ms}; it therefore runs on a starter thread, so
  * {@link #start()} returns after a bounded wait and {@link #close()} can interrupt it.
  */
+@EntryPoint
 public final class AccountingService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AccountingService.class);

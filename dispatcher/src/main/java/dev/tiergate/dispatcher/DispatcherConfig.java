@@ -7,6 +7,7 @@ import dev.tiergate.dispatcher.provider.ModelId;
 import dev.tiergate.dispatcher.provider.ProviderEndpoint;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
 import dev.tiergate.dispatcher.provider.RetryPolicy;
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import java.net.URI;
@@ -75,6 +76,7 @@ import java.util.UUID;
  * ({@code TIERGATE_PROVIDER_TOGETHER_AI_BASE_URL} serves {@code together-ai/...}). At least one
  * provider is required.
  */
+@EntryPoint
 public record DispatcherConfig(
     KafkaSettings kafka,
     String groupId,

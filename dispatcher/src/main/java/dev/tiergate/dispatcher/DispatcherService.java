@@ -5,6 +5,7 @@ import dev.tiergate.dispatcher.provider.ModelFamilies;
 import dev.tiergate.dispatcher.provider.ProviderClient;
 import dev.tiergate.dispatcher.provider.ProviderGuards;
 import dev.tiergate.dispatcher.provider.Providers;
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * (Kafka client metrics included, so consumer lag per partition is scraped with the rest). Scale by
  * running more instances in the same group.
  */
+@EntryPoint
 public final class DispatcherService implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(DispatcherService.class);

@@ -1,5 +1,7 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.Tier;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -10,6 +12,7 @@ import java.util.Set;
  * it may name beyond those tiers' chains, the key's id (its hash prefix) and the key's own rate
  * limits. Holds no key material.
  */
+@EntryPoint
 public record Caller(
     String tenant, Tier defaultTier, Set<Tier> allowedTiers, Set<String> allowedModels,
     String keyId, RateLimits limits) {

@@ -1,5 +1,6 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.ErrorInfo;
 import java.util.Objects;
 
@@ -8,6 +9,7 @@ import java.util.Objects;
  * request, no key, overloaded, timed out) and rendered as the caller's API error body. Carries no
  * stack trace: these are expected outcomes, not bugs.
  */
+@EntryPoint
 public final class GatewayException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

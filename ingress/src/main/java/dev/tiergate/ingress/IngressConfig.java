@@ -1,5 +1,7 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.KafkaSettings;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -39,6 +41,7 @@ import java.util.Objects;
  *       anonymous}) is served as this tenant, limited to the free and small tiers. Off by default.
  * </ul>
  */
+@EntryPoint
 public record IngressConfig(
     KafkaSettings kafka,
     String host,

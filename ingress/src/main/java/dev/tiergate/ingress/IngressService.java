@@ -1,6 +1,7 @@
 package dev.tiergate.ingress;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
@@ -36,6 +37,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * onto Kafka, replies correlated back from the responses and chunk topics; keys and the model list
  * from their compacted topics. Owns its Kafka clients and HTTP server.
  */
+@EntryPoint
 public final class IngressService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(IngressService.class);

@@ -1,5 +1,6 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.VirtualKey;
 import java.util.EnumSet;
 import java.util.Objects;

@@ -1,6 +1,7 @@
 package dev.tiergate.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.SamplingParams;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * and dispatcher never see the caller's wire format. Everything the caller got wrong is a 400 here,
  * before anything is published.
  */
+@EntryPoint
 public final class OpenAiChatNormalizer {
 
   private final Clock clock;

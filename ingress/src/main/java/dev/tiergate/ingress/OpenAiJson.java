@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ToolCall;
 import dev.tiergate.schemas.Usage;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** Renders pipeline values in OpenAI's Chat Completions wire format. */
+@EntryPoint
 public final class OpenAiJson {
 
   private final ObjectMapper mapper;

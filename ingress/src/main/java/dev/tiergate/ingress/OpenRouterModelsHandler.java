@@ -3,6 +3,7 @@ package dev.tiergate.ingress;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.Route;
 import io.netty.handler.codec.http.HttpResponseStatus;

@@ -1,6 +1,7 @@
 package dev.tiergate.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.runtime.Tier;
 import java.util.Locale;
 import java.util.Objects;
 

@@ -1,5 +1,7 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.Tier;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,6 +18,7 @@ import java.util.Set;
  * The static virtual-key table: which tenant and default tier a client key stands for. Only SHA-256
  * hashes of the keys are kept, so a heap dump or a stray log line of this object reveals no key.
  */
+@EntryPoint
 public final class VirtualKeys {
 
   /** The demo table ({@code TIERGATE_DEMO=true} without keys of its own): one well-known key. */

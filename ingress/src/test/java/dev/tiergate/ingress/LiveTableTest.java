@@ -3,6 +3,7 @@ package dev.tiergate.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.VirtualKey;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.tiergate.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.LimitCounts;
 import java.time.Clock;
 import java.time.Duration;

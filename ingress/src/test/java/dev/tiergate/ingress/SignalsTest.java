@@ -3,6 +3,7 @@ package dev.tiergate.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tiergate.runtime.Tier;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -3,6 +3,7 @@ package dev.tiergate.router;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.Route;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * names catalogue models). Seeding produces them to the compacted topics, where they are plain
  * data: producing a new record changes routing on the next request.
  */
+@EntryPoint
 public final class DefaultRoutingTable {
 
   public static final String ROUTES_RESOURCE = "default-routes.yaml";

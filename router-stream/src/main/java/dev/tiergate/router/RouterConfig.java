@@ -1,5 +1,6 @@
 package dev.tiergate.router;
 
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import java.nio.file.Path;
@@ -46,6 +47,7 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>budget reservations: see {@link ReservationPolicy}
  * </ul>
  */
+@EntryPoint
 public record RouterConfig(
     KafkaSettings kafka,
     String applicationId,

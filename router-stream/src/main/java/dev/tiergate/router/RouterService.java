@@ -1,6 +1,7 @@
 package dev.tiergate.router;
 
 import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.SerdeFactory;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * and owns the producer that sends undecodable routes and models to their dead-letter topics
  * ({@link TableDeadLetterHandler}).
  */
+@EntryPoint
 public final class RouterService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);

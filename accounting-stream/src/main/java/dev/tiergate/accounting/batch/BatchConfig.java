@@ -1,5 +1,6 @@
 package dev.tiergate.accounting.batch;
 
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import org.apache.kafka.streams.StreamsConfig;
  *       a redelivered answer, default 7 days (the responses topic's retention).
  * </ul>
  */
+@EntryPoint
 public record BatchConfig(
     KafkaSettings kafka,
     String applicationId,

@@ -1,5 +1,6 @@
 package dev.tiergate.accounting.batch;
 
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.SerdeFactory;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * failed stream thread replaced, close bounded and idempotent). It has no HTTP API: progress is read
  * from the compacted batches topic, by {@code tiergate batch status} or any consumer.
  */
+@EntryPoint
 public final class BatchProgressService implements AutoCloseable {
 
   /** How long {@link #start} waits for RUNNING before it returns (the stream keeps starting). */

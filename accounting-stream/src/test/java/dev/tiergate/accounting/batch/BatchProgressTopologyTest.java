@@ -2,6 +2,7 @@ package dev.tiergate.accounting.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.BatchProgress;
 import dev.tiergate.schemas.ChatResponse;

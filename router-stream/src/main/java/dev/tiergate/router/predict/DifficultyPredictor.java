@@ -1,5 +1,6 @@
 package dev.tiergate.router.predict;
 
+import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
@@ -24,6 +25,7 @@ import java.util.zip.GZIPOutputStream;
  * <p>The two thresholds map a score to a tier ({@link #tierFor}); training sets them at score
  * quantiles so that a chosen share of traffic lands on each tier.
  */
+@EntryPoint
 public final class DifficultyPredictor {
 
   /** The trained model shipped on the classpath. */

@@ -2,6 +2,7 @@ package dev.tiergate.router.predict;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.runtime.EntryPoint;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * One line of a RouteLLM-style evaluation file: a prompt, where it comes from ({@code mmlu/<domain>}
  * or {@code gsm8k}), and whether the weak and the strong model answered it correctly.
  */
+@EntryPoint
 public record LabeledPrompt(
     String source, String prompt, boolean weakCorrect, boolean strongCorrect) {
 

@@ -1,5 +1,6 @@
 package dev.tiergate.router.predict;
 
+import dev.tiergate.runtime.EntryPoint;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -14,6 +15,7 @@ import java.util.Random;
  * scores: the top {@code frontierShare} of training prompts would go to frontier, the next {@code
  * balancedShare} to balanced, the rest to small.
  */
+@EntryPoint
 public final class PredictorTrainer {
 
   /** What the regression is trained to predict. */

@@ -1,5 +1,6 @@
 package dev.tiergate.router.predict;
 
+import dev.tiergate.runtime.EntryPoint;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * held-out MMLU domains, fold by fold, then trains on everything and writes the model the router
  * ships. Also the evaluation ({@code tiergate predictor eval}).
  */
+@EntryPoint
 public final class PredictorTraining {
 
   /** The training data, relative to the repository root. */

@@ -1,5 +1,6 @@
 package dev.tiergate.router.predict;
 
+import dev.tiergate.runtime.EntryPoint;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * curve is the expectation over their order (a straight line), which keeps a constant score at
  * exactly 0.5.
  */
+@EntryPoint
 public record RoutingEvaluation(double apgr, double cpt50, double cpt80, int count) {
 
   /** Evaluates scores aligned with their prompts. */

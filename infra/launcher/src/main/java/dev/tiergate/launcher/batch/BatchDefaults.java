@@ -1,6 +1,6 @@
 package dev.tiergate.launcher.batch;
 
-import dev.tiergate.ingress.Tier;
+import dev.tiergate.runtime.Tier;
 import java.util.Locale;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package dev.tiergate.launcher.batch;
 
 import dev.tiergate.launcher.ClusterOptions;
-import dev.tiergate.accounting.batch.BatchIds;
+import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.schemas.KafkaSettings;
 import java.time.Duration;
 import java.util.UUID;

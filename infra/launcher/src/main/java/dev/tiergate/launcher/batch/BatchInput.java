@@ -1,7 +1,7 @@
 package dev.tiergate.launcher.batch;
 
-import dev.tiergate.accounting.batch.BatchIds;
 import dev.tiergate.launcher.batch.BatchLineParser.MalformedLineException;
+import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.schemas.ChatRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.tiergate.launcher.batch;
 
-import dev.tiergate.launcher.ClusterOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.accounting.batch.BatchIds;
+import dev.tiergate.launcher.ClusterOptions;
+import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.KafkaSettings;

@@ -1,9 +1,9 @@
 package dev.tiergate.launcher.batch;
 
-import dev.tiergate.launcher.ClusterOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tiergate.accounting.batch.BatchIds;
+import dev.tiergate.launcher.ClusterOptions;
+import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.BatchProgress;
 import dev.tiergate.schemas.KafkaSettings;

@@ -1,10 +1,10 @@
 package dev.tiergate.launcher.batch;
 
-import dev.tiergate.launcher.ClusterOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.accounting.batch.BatchIds;
-import dev.tiergate.ingress.Tier;
+import dev.tiergate.launcher.ClusterOptions;
 import dev.tiergate.launcher.batch.BatchInput.SkippedLine;
+import dev.tiergate.runtime.BatchIds;
+import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.KafkaSettings;
 import java.io.PrintWriter;

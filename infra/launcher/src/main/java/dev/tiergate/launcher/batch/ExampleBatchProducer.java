@@ -1,6 +1,6 @@
 package dev.tiergate.launcher.batch;
 
-import dev.tiergate.accounting.batch.BatchIds;
+import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.ChatRequest;

@@ -1,7 +1,7 @@
 package dev.tiergate.launcher.keys;
 
-import dev.tiergate.ingress.Tier;
 import dev.tiergate.ingress.VirtualKeys;
+import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.VirtualKey;

@@ -3,9 +3,9 @@ package dev.tiergate.launcher.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.accounting.batch.BatchIds;
-import dev.tiergate.ingress.Tier;
 import dev.tiergate.launcher.batch.BatchInput.SkippedLine;
+import dev.tiergate.runtime.BatchIds;
+import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.tiergate.ingress;
+package dev.tiergate.runtime;
 
 import java.util.Arrays;
 import java.util.Locale;

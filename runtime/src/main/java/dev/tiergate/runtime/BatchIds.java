@@ -1,4 +1,4 @@
-package dev.tiergate.accounting.batch;
+package dev.tiergate.runtime;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,6 +1,6 @@
 package dev.tiergate.accounting;
 
-import dev.tiergate.schemas.TiergateHeaders;
+import dev.tiergate.runtime.DeadLetterHeaders;
 import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
 import java.util.List;
@@ -55,7 +55,8 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
 
   static Response deadLetter(
       final ErrorHandlerContext context, final String target, final Exception exception) {
-    final String source = context.topic() + "-" + context.partition() + "@" + context.offset();
+    final String source =
+        DeadLetterHeaders.source(context.topic(), context.partition(), context.offset());
     final String reason = "could not produce to " + target + ": " + exception;
     final Optional<Topic<byte[]>> dlq = Optional.ofNullable(DEAD_LETTERS.get(context.topic()));
     if (target.endsWith(".dlq") || dlq.isEmpty() || context.sourceRawValue() == null) {
@@ -64,8 +65,7 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
     }
     LOG.warn("dead-lettering the record at {} to {}: {}", source, dlq.get().name(), reason);
     final Headers headers = new RecordHeaders(context.headers().toArray());
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_REASON, reason);
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_SOURCE, source);
+    DeadLetterHeaders.mark(headers, reason, source);
     return Response.resume(List.of(new ProducerRecord<>(dlq.get().name(), null,
         context.sourceRawKey(), context.sourceRawValue(), headers)));
   }

@@ -1,6 +1,6 @@
 package dev.tiergate.accounting;
 
-import dev.tiergate.schemas.TiergateHeaders;
+import dev.tiergate.runtime.DeadLetterHeaders;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
 import java.net.SocketException;
@@ -45,8 +45,7 @@ final class UsageDecoder extends ContextualProcessor<String, byte[], String, Dec
     final String source = source();
     LOG.warn("usage record from {} dead-lettered: {}", source, decoded.problem());
     final Headers headers = new RecordHeaders(record.headers().toArray());
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_REASON, decoded.problem());
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_SOURCE, source);
+    DeadLetterHeaders.mark(headers, decoded.problem(), source);
     context().forward(record.withValue(decoded).withHeaders(headers));
   }
 
@@ -112,10 +111,6 @@ final class UsageDecoder extends ContextualProcessor<String, byte[], String, Dec
 
   /** Topic, partition and offset, e.g. {@code tiergate.usage-3@42}. */
   private String source() {
-    return context().recordMetadata().map(UsageDecoder::describe).orElse("unknown");
-  }
-
-  private static String describe(final RecordMetadata metadata) {
-    return metadata.topic() + "-" + metadata.partition() + "@" + metadata.offset();
+    return DeadLetterHeaders.source(context().recordMetadata());
   }
 }

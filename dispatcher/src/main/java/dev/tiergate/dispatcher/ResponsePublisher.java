@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher;
 
+import dev.tiergate.runtime.DeadLetterHeaders;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.RoutedRequest;
@@ -97,11 +98,8 @@ public final class ResponsePublisher {
     Objects.requireNonNull(record, "record");
     Objects.requireNonNull(reason, "reason");
     final Headers headers = new RecordHeaders(record.headers().toArray());
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_REASON, reason);
-    TiergateHeaders.put(
-        headers,
-        TiergateHeaders.DLQ_SOURCE,
-        record.topic() + "/" + record.partition() + "/" + record.offset());
+    DeadLetterHeaders.mark(
+        headers, reason, DeadLetterHeaders.source(record.topic(), record.partition(), record.offset()));
     return new ProducerRecord<>(deadLetterTopic(record.topic()), null, record.key(), record.value(), headers);
   }
 
@@ -118,8 +116,7 @@ public final class ResponsePublisher {
     try {
       final Headers headers = new RecordHeaders();
       TiergateHeaders.put(headers, TiergateHeaders.CORRELATION_ID, correlationId);
-      TiergateHeaders.put(headers, TiergateHeaders.DLQ_REASON, reason);
-      TiergateHeaders.put(headers, TiergateHeaders.DLQ_SOURCE, source);
+      DeadLetterHeaders.mark(headers, reason, source);
       final byte[] bytes = serializeWithRetry(Topics.ROUTED, headers, this.routed, routed);
       return send(new ProducerRecord<>(deadLetterTopic(source), null, correlationId, bytes, headers));
     } catch (RuntimeException e) {

@@ -250,7 +250,7 @@ class DispatcherWorkerTest {
     final ProducerRecord<String, byte[]> dead = new Published(producer, serdes).records(Topics.ROUTED_DLQ).get(0);
     assertThat(dead.value()).isEqualTo(garbage);
     assertThat(dead.key()).isEqualTo("k0");
-    assertThat(TiergateHeaders.get(dead.headers(), TiergateHeaders.DLQ_SOURCE)).contains(Topics.ROUTED.name() + "/0/0");
+    assertThat(TiergateHeaders.get(dead.headers(), TiergateHeaders.DLQ_SOURCE)).contains(Topics.ROUTED.name() + "-0@0");
     assertThat(TiergateHeaders.get(dead.headers(), TiergateHeaders.DLQ_REASON)).hasValueSatisfying(
         reason -> assertThat(reason).startsWith("undecodable RoutedRequest"));
   }

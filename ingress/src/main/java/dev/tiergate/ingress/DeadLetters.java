@@ -1,5 +1,6 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.runtime.DeadLetterHeaders;
 import dev.tiergate.schemas.TiergateHeaders;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -42,9 +43,8 @@ class DeadLetters implements AutoCloseable {
   void send(final String deadLetterTopic, final RecordDeserializationException failure) {
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(failure, "failure");
-    final String source =
-        failure.topicPartition().topic() + "/" + failure.topicPartition().partition() + "/"
-            + failure.offset();
+    final String source = DeadLetterHeaders.source(
+        failure.topicPartition().topic(), failure.topicPartition().partition(), failure.offset());
     final String reason = reason(failure);
     metrics.deadLettered(failure.topicPartition().topic());
     if (producer == null) {
@@ -53,8 +53,7 @@ class DeadLetters implements AutoCloseable {
     }
     LOG.warn("dead-lettering undecodable reply at {} to {}: {}", source, deadLetterTopic, reason);
     final Headers headers = new RecordHeaders(headersOf(failure));
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_REASON, reason);
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_SOURCE, source);
+    DeadLetterHeaders.mark(headers, reason, source);
     final ProducerRecord<byte[], byte[]> letter =
         new ProducerRecord<>(
             deadLetterTopic, null, bytes(failure.keyBuffer()), bytes(failure.valueBuffer()),

@@ -114,7 +114,7 @@ class ReplyListenerTest {
     assertThat(TiergateHeaders.get(letter.headers(), TiergateHeaders.DLQ_REASON))
         .contains("undecodable value: Unknown magic byte!");
     assertThat(TiergateHeaders.get(letter.headers(), TiergateHeaders.DLQ_SOURCE))
-        .contains("tiergate.responses/2/0");
+        .contains("tiergate.responses-2@0");
     assertThat(TiergateHeaders.get(letter.headers(), TiergateHeaders.CORRELATION_ID))
         .contains("req_poison");
     assertThat(metrics.scrape())

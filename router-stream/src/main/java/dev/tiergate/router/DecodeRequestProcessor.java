@@ -2,8 +2,8 @@ package dev.tiergate.router;
 
 import dev.tiergate.router.DecodedRequest.Decoded;
 import dev.tiergate.router.DecodedRequest.Undecodable;
+import dev.tiergate.runtime.DeadLetterHeaders;
 import dev.tiergate.schemas.ChatRequest;
-import dev.tiergate.schemas.TiergateHeaders;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -71,18 +71,14 @@ final class DecodeRequestProcessor implements FixedKeyProcessor<String, byte[], 
     final String source = source();
     LOG.warn("dead-lettering request record from {}: {}", source, reason);
     final Headers headers = new RecordHeaders(record.headers().toArray());
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_REASON, reason);
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_SOURCE, source);
+    DeadLetterHeaders.mark(headers, reason, source);
     context.forward(
         record.withValue(new Undecodable(record.value(), reason)).withHeaders(headers));
   }
 
   /** {@code topic-partition@offset}, the way Kafka prints a position. */
   private String source() {
-    return context
-        .recordMetadata()
-        .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
-        .orElse("unknown");
+    return DeadLetterHeaders.source(context.recordMetadata());
   }
 
   private static String describe(final Throwable error) {

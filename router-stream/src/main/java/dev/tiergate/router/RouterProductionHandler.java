@@ -1,5 +1,6 @@
 package dev.tiergate.router;
 
+import dev.tiergate.runtime.DeadLetterHeaders;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ErrorInfo;
@@ -95,7 +96,8 @@ public final class RouterProductionHandler implements ProductionExceptionHandler
       final ErrorHandlerContext context,
       final ProducerRecord<byte[], byte[]> record,
       final Exception exception) {
-    final String source = context.topic() + "-" + context.partition() + "@" + context.offset();
+    final String source =
+        DeadLetterHeaders.source(context.topic(), context.partition(), context.offset());
     final String reason = "could not produce to " + record.topic() + ": " + exception;
     if (record.topic().endsWith(".dlq") || responses == null) {
       LOG.error("dropping a record for {} from {}: {}", record.topic(), source, reason);
@@ -113,8 +115,7 @@ public final class RouterProductionHandler implements ProductionExceptionHandler
     if (letter != null) {
       final Headers headers = new RecordHeaders(
           (input != null ? context.headers() : record.headers()).toArray());
-      TiergateHeaders.put(headers, TiergateHeaders.DLQ_REASON, reason);
-      TiergateHeaders.put(headers, TiergateHeaders.DLQ_SOURCE, source);
+      DeadLetterHeaders.mark(headers, reason, source);
       if (request != null && TiergateHeaders.get(headers, TiergateHeaders.CORRELATION_ID).isEmpty()) {
         TiergateHeaders.put(headers, TiergateHeaders.CORRELATION_ID, request.getCorrelationId());
       }

@@ -1,6 +1,6 @@
 package dev.tiergate.router;
 
-import dev.tiergate.schemas.TiergateHeaders;
+import dev.tiergate.runtime.DeadLetterHeaders;
 import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
 import java.util.Map;
@@ -53,7 +53,8 @@ public final class TableDeadLetterHandler implements DeserializationExceptionHan
       final ErrorHandlerContext context,
       final ConsumerRecord<byte[], byte[]> record,
       final Exception exception) {
-    final String source = record.topic() + "-" + record.partition() + "@" + record.offset();
+    final String source =
+        DeadLetterHeaders.source(record.topic(), record.partition(), record.offset());
     final String reason = "undecodable record: " + describe(exception);
     final Optional<Topic<byte[]>> dlq = Optional.ofNullable(DEAD_LETTERS.get(record.topic()));
     if (dlq.isEmpty() || producer == null) {
@@ -62,8 +63,7 @@ public final class TableDeadLetterHandler implements DeserializationExceptionHan
     }
     LOG.warn("skipping {} and dead-lettering it to {}: {}", source, dlq.get().name(), reason);
     final Headers headers = new RecordHeaders(record.headers().toArray());
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_REASON, reason);
-    TiergateHeaders.put(headers, TiergateHeaders.DLQ_SOURCE, source);
+    DeadLetterHeaders.mark(headers, reason, source);
     producer.send(
         new ProducerRecord<>(dlq.get().name(), null, record.key(), record.value(), headers),
         (metadata, error) -> {

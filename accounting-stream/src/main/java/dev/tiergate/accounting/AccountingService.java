@@ -2,6 +2,7 @@ package dev.tiergate.accounting;
 
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.OpsServer;
+import dev.tiergate.runtime.RunnableService;
 import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetState;
@@ -10,6 +11,7 @@ import dev.tiergate.schemas.SpendAggregate;
 import dev.tiergate.schemas.VirtualKey;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link #start()} returns after a bounded wait and {@link #close()} can interrupt it.
  */
 @EntryPoint
-public final class AccountingService implements AutoCloseable {
+public final class AccountingService implements RunnableService {
 
   private static final Logger LOG = LoggerFactory.getLogger(AccountingService.class);
 
@@ -55,6 +57,7 @@ public final class AccountingService implements AutoCloseable {
    *
    * @throws IllegalStateException when called twice, or when the stream fails while starting
    */
+  @Override
   public void start() {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("already started");
@@ -189,6 +192,12 @@ public final class AccountingService implements AutoCloseable {
   /** Up only while RUNNING: during a rebalance queries may not find their stores. */
   static OpsServer.Health healthOf(final KafkaStreams.State state) {
     return new OpsServer.Health(state == KafkaStreams.State.RUNNING, state.name());
+  }
+
+  @Override
+  public Optional<Throwable> awaitStopped() throws InterruptedException {
+    final StreamsRunner appRunner = runner;
+    return appRunner == null ? Optional.empty() : appRunner.awaitStopped();
   }
 
   @Override

@@ -1,11 +1,13 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.runtime.StartRefusedException;
+
 /**
  * Why the accounting service outside demo mode refuses to start: no key could read its query API
  * (no bootstrap keys and no usable key on {@code tiergate.virtual-keys}), or that table could not
  * be read. Its message is the one line an operator needs.
  */
-public final class NoVirtualKeysException extends IllegalStateException {
+public final class NoVirtualKeysException extends StartRefusedException {
 
   private static final long serialVersionUID = 1L;
 

@@ -7,6 +7,7 @@ import dev.tiergate.dispatcher.provider.ProviderGuards;
 import dev.tiergate.dispatcher.provider.Providers;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.OpsServer;
+import dev.tiergate.runtime.RunnableService;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * running more instances in the same group.
  */
 @EntryPoint
-public final class DispatcherService implements AutoCloseable {
+public final class DispatcherService implements RunnableService {
 
   private static final Logger log = LoggerFactory.getLogger(DispatcherService.class);
   private static final Duration CLIENT_METRICS_REFRESH = Duration.ofSeconds(5);
@@ -90,6 +91,7 @@ public final class DispatcherService implements AutoCloseable {
   }
 
   /** Builds the clients and starts consuming; returns once the poll thread runs. */
+  @Override
   public synchronized void start() {
     if (closed.get() || !started.compareAndSet(false, true)) {
       throw new IllegalStateException("dispatcher already started or closed");
@@ -252,6 +254,12 @@ public final class DispatcherService implements AutoCloseable {
   public Optional<Throwable> failure() {
     final DispatcherWorker current = worker;
     return current == null ? Optional.empty() : current.failure();
+  }
+
+  @Override
+  public Optional<Throwable> awaitStopped() throws InterruptedException {
+    awaitTermination();
+    return failure();
   }
 
   /** Blocks until the worker stops (closed, or failed on its own). */

@@ -1,25 +1,16 @@
 package dev.tiergate.dispatcher;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.tiergate.runtime.ServiceMain;
 
 /** Runs the dispatcher on its own, configured from the environment. */
 public final class Main {
 
-  private static final Logger log = LoggerFactory.getLogger(Main.class);
-
   private Main() {}
 
-  public static void main(final String[] args) throws InterruptedException {
-    final DispatcherConfig config = DispatcherConfig.fromEnv(System.getenv());
-    final DispatcherService service = new DispatcherService(config, config.kafka().serdes());
-    Runtime.getRuntime().addShutdownHook(new Thread(service::close, "tiergate-dispatcher-shutdown"));
-    service.start();
-    service.awaitTermination();
-    if (service.failure().isPresent()) {
-      log.error("dispatcher stopped on a failure; exiting");
-      service.close();
-      System.exit(1);
-    }
+  public static void main(final String[] args) {
+    ServiceMain.runAndExit("dispatcher", () -> {
+      final DispatcherConfig config = DispatcherConfig.fromEnv(System.getenv());
+      return new DispatcherService(config, config.kafka().serdes());
+    });
   }
 }

@@ -2,6 +2,7 @@ package dev.tiergate.ingress;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.RunnableService;
 import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -38,7 +40,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * from their compacted topics. Owns its Kafka clients and HTTP server.
  */
 @EntryPoint
-public final class IngressService implements AutoCloseable {
+public final class IngressService implements RunnableService {
 
   private static final Logger LOG = LoggerFactory.getLogger(IngressService.class);
 
@@ -251,6 +253,7 @@ public final class IngressService implements AutoCloseable {
   }
 
   /** Starts the reply readers (at the end of their topics), then the HTTP server. */
+  @Override
   public synchronized void start() {
     if (closed) {
       throw new IllegalStateException("ingress service is closed");
@@ -476,7 +479,14 @@ public final class IngressService implements AutoCloseable {
     return correlator.pendingCount();
   }
 
-  /** Blocks the calling thread until the server is closed; for {@link Main}. */
+  /** The ingress stops only when closed: nothing it runs ends it on its own. */
+  @Override
+  public Optional<Throwable> awaitStopped() {
+    awaitClose();
+    return Optional.empty();
+  }
+
+  /** Blocks the calling thread until the server is closed. */
   public void awaitClose() {
     final DisposableServer running;
     synchronized (this) {

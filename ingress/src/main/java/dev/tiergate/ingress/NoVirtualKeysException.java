@@ -1,11 +1,13 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.runtime.StartRefusedException;
+
 /**
  * Why an ingress outside demo mode refuses to start: no key could authenticate (no bootstrap keys
  * and no usable key on {@code tiergate.virtual-keys}), or that topic could not be read to its end.
  * Its message is the one line an operator needs.
  */
-public final class NoVirtualKeysException extends IllegalStateException {
+public final class NoVirtualKeysException extends StartRefusedException {
 
   private static final long serialVersionUID = 1L;
 

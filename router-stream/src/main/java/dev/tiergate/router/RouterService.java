@@ -3,12 +3,14 @@ package dev.tiergate.router;
 import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.OpsServer;
+import dev.tiergate.runtime.RunnableService;
 import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.SerdeFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * ({@link TableDeadLetterHandler}).
  */
 @EntryPoint
-public final class RouterService implements AutoCloseable {
+public final class RouterService implements RunnableService {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
 
@@ -76,6 +78,7 @@ public final class RouterService implements AutoCloseable {
    * Starts the router and waits until it is RUNNING, or at most the config's start timeout (then it
    * keeps starting in the background). Throws if start-up fails within that wait.
    */
+  @Override
   public void start() {
     LOG.info("starting router {} (default tier {})", config.applicationId(), config.defaultTier());
     if (config.httpPort() != RouterConfig.NO_PORT) {
@@ -83,6 +86,11 @@ public final class RouterService implements AutoCloseable {
           "router", config.httpHost(), config.httpPort(), registry::scrape, this::health);
     }
     runner.start(config.startTimeout());
+  }
+
+  @Override
+  public Optional<Throwable> awaitStopped() throws InterruptedException {
+    return runner.awaitStopped();
   }
 
   /** The port of {@code /metrics} and {@code /health}; -1 before start or when turned off. */

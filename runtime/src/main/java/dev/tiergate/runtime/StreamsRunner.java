@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,6 +31,7 @@ public final class StreamsRunner implements AutoCloseable {
   private final List<AutoCloseable> closedAfter = new ArrayList<>();
   private final CountDownLatch settled = new CountDownLatch(1);
   private final CountDownLatch startReturned = new CountDownLatch(1);
+  private final CountDownLatch ended = new CountDownLatch(1);
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
@@ -56,6 +58,9 @@ public final class StreamsRunner implements AutoCloseable {
       LOG.info("{} stream {} -> {}", name, oldState, newState);
       if (newState == State.RUNNING || !newState.isRunningOrRebalancing()) {
         settled.countDown();
+      }
+      if (newState == State.ERROR || newState == State.NOT_RUNNING) {
+        ended.countDown();
       }
     });
   }
@@ -100,6 +105,18 @@ public final class StreamsRunner implements AutoCloseable {
 
   public State state() {
     return streams.state();
+  }
+
+  /**
+   * Blocks until the app has ended: closed (NOT_RUNNING), or failed for good (ERROR, e.g. when a
+   * thread could not be replaced). The failure, if it failed.
+   */
+  public Optional<Throwable> awaitStopped() throws InterruptedException {
+    ended.await();
+    final State state = streams.state();
+    return state == State.ERROR
+        ? Optional.of(new IllegalStateException(name + " stream ended in state " + state))
+        : Optional.empty();
   }
 
   /** The app, for interactive queries. */
@@ -150,6 +167,7 @@ public final class StreamsRunner implements AutoCloseable {
     } else {
       LOG.warn("{} stream did not stop within {}", name, closeTimeout);
     }
+    ended.countDown();
     for (final AutoCloseable resource : closedAfter) {
       try {
         resource.close();

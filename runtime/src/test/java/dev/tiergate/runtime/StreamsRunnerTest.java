@@ -88,7 +88,7 @@ class StreamsRunnerTest {
   }
 
   @Test
-  void closeIsIdempotentAndClosesWhatTheAppUsedAfterIt() {
+  void closeIsIdempotentAndClosesWhatTheAppUsedAfterIt() throws Exception {
     final StreamsBuilder builder = new StreamsBuilder();
     builder.stream(topic("idle"), Consumed.with(Serdes.String(), Serdes.String()));
     final List<String> closed = new CopyOnWriteArrayList<>();
@@ -102,6 +102,7 @@ class StreamsRunnerTest {
     runner.close();
 
     assertThat(runner.state()).isEqualTo(State.NOT_RUNNING);
+    assertThat(runner.awaitStopped()).as("closed, not failed").isEmpty();
     assertThat(closed).containsExactly("producer");
     assertThatThrownBy(() -> runner.start(Duration.ofSeconds(1)))
         .isInstanceOf(IllegalStateException.class);

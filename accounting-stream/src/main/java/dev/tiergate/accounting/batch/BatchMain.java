@@ -1,5 +1,7 @@
 package dev.tiergate.accounting.batch;
 
+import dev.tiergate.runtime.ServiceMain;
+
 /**
  * Runs the batch-progress stream on its own, configured from the environment (see BatchConfig); the
  * same shape as the accounting stream's {@code Main}.
@@ -9,14 +11,9 @@ public final class BatchMain {
   private BatchMain() {}
 
   public static void main(final String[] args) {
-    final BatchConfig config = BatchConfig.fromEnv(System.getenv());
-    final BatchProgressService service = new BatchProgressService(config, config.kafka().serdes());
-    Runtime.getRuntime().addShutdownHook(new Thread(service::close, "batch-progress-shutdown"));
-    try {
-      service.start();
-    } catch (RuntimeException e) {
-      service.close();
-      throw e;
-    }
+    ServiceMain.runAndExit("batch-progress", () -> {
+      final BatchConfig config = BatchConfig.fromEnv(System.getenv());
+      return new BatchProgressService(config, config.kafka().serdes());
+    });
   }
 }

@@ -1,10 +1,12 @@
 package dev.tiergate.accounting.batch;
 
 import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.RunnableService;
 import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.SerdeFactory;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -14,7 +16,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * from the compacted batches topic, by {@code tiergate batch status} or any consumer.
  */
 @EntryPoint
-public final class BatchProgressService implements AutoCloseable {
+public final class BatchProgressService implements RunnableService {
 
   /** How long {@link #start} waits for RUNNING before it returns (the stream keeps starting). */
   static final Duration START_WAIT = Duration.ofSeconds(30);
@@ -34,6 +36,7 @@ public final class BatchProgressService implements AutoCloseable {
    *
    * @throws IllegalStateException when called twice, or when the stream fails while starting
    */
+  @Override
   public void start() {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("already started");
@@ -51,6 +54,12 @@ public final class BatchProgressService implements AutoCloseable {
   public KafkaStreams.State state() {
     final StreamsRunner appRunner = runner;
     return appRunner == null ? KafkaStreams.State.CREATED : appRunner.state();
+  }
+
+  @Override
+  public Optional<Throwable> awaitStopped() throws InterruptedException {
+    final StreamsRunner appRunner = runner;
+    return appRunner == null ? Optional.empty() : appRunner.awaitStopped();
   }
 
   @Override

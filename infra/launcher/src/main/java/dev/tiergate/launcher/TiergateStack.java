@@ -12,6 +12,7 @@ import dev.tiergate.launcher.ServiceProcess.Kind;
 import dev.tiergate.router.DefaultRoutingTable;
 import dev.tiergate.router.RouterConfig;
 import dev.tiergate.router.RouterService;
+import dev.tiergate.runtime.RunnableService;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SchemaCatalogue;
 import dev.tiergate.schemas.SerdeFactory;
@@ -225,13 +226,13 @@ public final class TiergateStack implements AutoCloseable {
         ? track(new DispatcherService(DispatcherConfig.fromEnv(env), serdes))
         : null;
     ingress = track(new IngressService(IngressConfig.fromEnv(env), serdes));
-    accounting.start();
-    batches.start();
-    router.start();
+    // In the order the pipeline needs them: what answers last starts first, the ingress last.
+    final List<RunnableService> services = new ArrayList<>(List.of(accounting, batches, router));
     if (dispatcher != null) {
-      dispatcher.start();
+      services.add(dispatcher);
     }
-    ingress.start();
+    services.add(ingress);
+    services.forEach(RunnableService::start);
     awaitIngressReady();
     ingressUrls.add("http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingress.port());
     accountingUrl = "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.port();

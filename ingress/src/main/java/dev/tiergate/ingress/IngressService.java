@@ -75,6 +75,9 @@ public final class IngressService implements AutoCloseable {
   private final LimitSync limitSync;
   private final CancelPublisher cancels;
   private final IdempotentAnswers answers;
+  private final ResponseStore responseStore;
+  private final ChatHandler responsesCreate;
+  private final StoredResponsesHandler storedResponses;
   private DisposableServer server;
   private DisposableServer metricsServer;
   private boolean closed;
@@ -107,7 +110,13 @@ public final class IngressService implements AutoCloseable {
         KafkaClients.cancelProducer(config.kafka(), serdes),
         new IdempotentAnswers(
             KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
-            IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()));
+            IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()),
+        new ResponseStore(
+            new LiveTable<>(
+                KafkaClients.tableConsumer(config.kafka(), Topics.STORED_RESPONSES, serdes),
+                Topics.STORED_RESPONSES.name()),
+            KafkaClients.storedResponseProducer(config.kafka(), serdes),
+            Clock.systemUTC(), ResponseStore.DEFAULT_TABLE_WAIT));
   }
 
   /**
@@ -159,7 +168,7 @@ public final class IngressService implements AutoCloseable {
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
         new IngressMetrics(), null,
         limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
-        null, IdempotentAnswers.none());
+        null, IdempotentAnswers.none(), ResponseStore.local());
   }
 
   /**
@@ -179,7 +188,7 @@ public final class IngressService implements AutoCloseable {
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
         new IngressMetrics(), Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"),
         limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
-        null, IdempotentAnswers.none());
+        null, IdempotentAnswers.none(), ResponseStore.local());
   }
 
   private IngressService(
@@ -194,7 +203,9 @@ public final class IngressService implements AutoCloseable {
       final Producer<byte[], byte[]> deadLetterProducer,
       final Function<RateLimiter, LimitSync> limitSync,
       final Producer<String, CancelEvent> cancelProducer,
-      final IdempotentAnswers answers) {
+      final IdempotentAnswers answers,
+      final ResponseStore responseStore) {
+    this.responseStore = Objects.requireNonNull(responseStore, "responseStore");
     this.config = Objects.requireNonNull(config, "config");
     this.limiter =
         new RateLimiter(
@@ -246,6 +257,15 @@ public final class IngressService implements AutoCloseable {
             new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models),
             keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
     this.openRouterModels = new OpenRouterModelsHandler(models, routes, mapper);
+    final ResponsesJson responsesJson = new ResponsesJson(mapper);
+    final ResponsesDialect responses =
+        new ResponsesDialect(new ResponsesNormalizer(clock), responsesJson, responseStore);
+    this.responsesCreate =
+        new ChatHandler(
+            responses, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout,
+            answers);
+    this.storedResponses =
+        new StoredResponsesHandler(keys, responseStore, responsesJson, responses);
   }
 
   /** Starts the reply readers (at the end of their topics), then the HTTP server. */
@@ -264,6 +284,7 @@ public final class IngressService implements AutoCloseable {
     requireAKey();
     limitSync.start();
     answers.start();
+    responseStore.start();
     if (config.metricsPort() != IngressConfig.NO_METRICS_PORT) {
       metricsServer = metricsHttpServer().bindNow(BIND_TIMEOUT);
       LOG.info("ingress metrics on {}:{}/metrics", config.host(), metricsServer.port());
@@ -301,7 +322,8 @@ public final class IngressService implements AutoCloseable {
    * unknown model or a new key could be judged on a partial table) and the reply readers run.
    */
   public boolean isReady() {
-    return managedKeys.isCaughtUp() && models.isCaughtUp() && routes.isCaughtUp() && isUp();
+    return managedKeys.isCaughtUp() && models.isCaughtUp() && routes.isCaughtUp()
+        && responseStore.isCaughtUp() && isUp();
   }
 
   /** Waits (bounded) until {@link #isReady}; false when the time ran out first. */
@@ -312,6 +334,9 @@ public final class IngressService implements AutoCloseable {
       if (!table.awaitCaughtUp(left)) {
         return false;
       }
+    }
+    if (!responseStore.awaitCaughtUp(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+      return false;
     }
     return isReady();
   }
@@ -354,6 +379,12 @@ public final class IngressService implements AutoCloseable {
                     .post("/v1/chat/completions", metered(
                         "/v1/chat/completions", "openai", whenReady(chatCompletions)))
                     .post("/v1/messages", metered("/v1/messages", "anthropic", whenReady(messages)))
+                    .post("/v1/responses", metered(
+                        "/v1/responses", "responses", whenReady(responsesCreate)))
+                    .get("/v1/responses/{id}", metered(
+                        "/v1/responses/{id}", "responses", whenReady(storedResponses::retrieve)))
+                    .delete("/v1/responses/{id}", metered(
+                        "/v1/responses/{id}", "responses", whenReady(storedResponses::delete)))
                     .get("/v1/models", metered("/v1/models", "none", modelsList))
                     .post("/api/openrouter/chat/completions", metered(
                         "/api/openrouter/chat/completions", "openrouter", whenReady(openRouterChat)))
@@ -414,7 +445,7 @@ public final class IngressService implements AutoCloseable {
 
   private boolean isUp() {
     return responses.isAlive() && chunks.isAlive() && managedKeys.isAlive() && models.isAlive()
-        && routes.isAlive() && answers.isAlive();
+        && routes.isAlive() && answers.isAlive() && responseStore.isAlive();
   }
 
   /** 200 once {@link #isReady}; the Kubernetes readiness probe. */
@@ -505,6 +536,7 @@ public final class IngressService implements AutoCloseable {
       chunks.close();
       limitSync.close();
       answers.close();
+      responseStore.close();
       cancels.close();
       deadLetters.close();
       managedKeys.close();

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -107,9 +108,11 @@ final class ResponseStore implements AutoCloseable {
   Mono<StoredResponse> find(final String tenant, final String responseId) {
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(responseId, "responseId");
-    final long rechecks = tableWait.toMillis() / RECHECK.toMillis();
-    return Mono.defer(() -> Mono.justOrEmpty(lookup(tenant, responseId)))
-        .repeatWhenEmpty((int) rechecks, attempts -> attempts.delayElements(RECHECK));
+    final long lookups = 1 + tableWait.toMillis() / RECHECK.toMillis();
+    return Flux.interval(Duration.ZERO, RECHECK)
+        .take(lookups)
+        .concatMap(attempt -> Mono.justOrEmpty(lookup(tenant, responseId)))
+        .next();
   }
 
   /**

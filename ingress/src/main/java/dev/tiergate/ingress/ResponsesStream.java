@@ -7,6 +7,7 @@ import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ToolCall;
+import dev.tiergate.schemas.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -46,6 +47,13 @@ final class ResponsesStream {
   private int toolIndex = -1;
   private String toolCallId;
   private String toolName;
+  // The whole answer so far: a stream ends at its last chunk, usually with no final response.
+  private final StringBuilder content = new StringBuilder();
+  private final StringBuilder reasoning = new StringBuilder();
+  private final List<ToolCall> calls = new ArrayList<>();
+  private Usage usage;
+  private String finishReason;
+  private boolean finished;
 
   /**
    * @param onCompleted called once with the final response and the completed response object,
@@ -75,6 +83,9 @@ final class ResponsesStream {
 
   List<String> frames(final ReplyEvent event) {
     final List<String> frames = new ArrayList<>();
+    if (finished) {
+      return frames;
+    }
     start(frames);
     if (event instanceof ReplyEvent.Chunk chunk) {
       chunk(chunk.chunk(), frames);
@@ -115,6 +126,32 @@ final class ResponsesStream {
     if (chunk.getToolCallIndex() != null) {
       toolDelta(chunk, frames);
     }
+    if (chunk.getUsage() != null) {
+      usage = chunk.getUsage();
+    }
+    if (chunk.getFinishReason() != null) {
+      finishReason = chunk.getFinishReason();
+    }
+    if (chunk.getLast()) {
+      finish(streamed(), frames);
+    }
+  }
+
+  /** The answer the chunks made up, as the final response they stand for. */
+  private ChatResponse streamed() {
+    return ChatResponse.newBuilder()
+        .setCorrelationId(id)
+        .setTenant(request.getTenant())
+        .setSessionId(request.getSessionId())
+        .setContent(content.length() == 0 ? null : content.toString())
+        .setReasoning(reasoning.length() == 0 ? null : reasoning.toString())
+        .setReasoningSignature(reasoningSignature)
+        .setToolCalls(List.copyOf(calls))
+        .setFinishReason(finishReason)
+        .setModel(model)
+        .setUsage(usage)
+        .setCreatedAt(request.getReceivedAt())
+        .build();
   }
 
   private void reasoningDelta(final String delta, final List<String> frames) {
@@ -127,6 +164,7 @@ final class ResponsesStream {
           summaryEvent().set("part", summaryPart(""))));
     }
     text.append(delta);
+    reasoning.append(delta);
     frames.add(event("response.reasoning_summary_text.delta",
         summaryEvent().put("delta", delta)));
   }
@@ -140,6 +178,7 @@ final class ResponsesStream {
           contentEvent(ResponsesJson.messageId(id)).set("part", json.outputText(""))));
     }
     text.append(delta);
+    content.append(delta);
     frames.add(event("response.output_text.delta",
         contentEvent(ResponsesJson.messageId(id)).put("delta", delta)
             .set("logprobs", json.object().arrayNode())));
@@ -192,6 +231,7 @@ final class ResponsesStream {
         final String arguments = done.isEmpty() ? "{}" : done;
         frames.add(event("response.function_call_arguments.done",
             itemRef(itemId).put("name", toolName).put("arguments", arguments)));
+        calls.add(call(arguments));
         addDone(json.functionCallItem(id, toolIndex, call(arguments), "completed"));
       }
       default -> {
@@ -211,6 +251,7 @@ final class ResponsesStream {
 
   /** The end: replays a final that came without chunks, closes what is open, completes. */
   private void finish(final ChatResponse response, final List<String> frames) {
+    finished = true;
     if (response.getModel() != null) {
       model = response.getModel();
     }
@@ -271,6 +312,7 @@ final class ResponsesStream {
   private List<String> failed(final GatewayException error) {
     final List<String> frames = new ArrayList<>(3);
     start(frames);
+    finished = true;
     final ObjectNode failed = snapshot("failed");
     failed.set("output", doneItems);
     failed.set("error", json.failure(error));

@@ -232,7 +232,7 @@ class ResponsesApiEndToEndTest {
                 ResponseCreateParams.builder().model("auto/balanced")
                     .previousResponseId(first.id()).input("And now?").build()))
         .isInstanceOf(NotFoundException.class)
-        .hasMessageContaining("previous_response_id");
+        .hasMessageContaining("Previous response");
     assertThat(openAi.responses().retrieve(continued.id()).id()).isEqualTo(continued.id());
   }
 

@@ -144,6 +144,38 @@ class ResponsesApiEndToEndTest {
   }
 
   @Test
+  void streamsAFunctionCallWithItsArgumentEvents() {
+    final List<JsonNode> events = new ArrayList<>();
+    try (StreamResponse<ResponseStreamEvent> stream =
+        openAi.responses().createStreaming(
+            ResponseCreateParams.builder().model("auto/balanced").addTool(weatherTool())
+                .input("Use the tool for Oslo weather").store(false).build())) {
+      stream.stream().forEach(event -> events.add(ObjectMappers.jsonMapper().valueToTree(event)));
+    }
+    final List<String> types = events.stream().map(e -> e.path("type").asText()).toList();
+
+    assertThat(types).startsWith("response.created", "response.in_progress",
+        "response.output_item.added").endsWith("response.function_call_arguments.done",
+        "response.output_item.done", "response.completed");
+    assertThat(types).contains("response.function_call_arguments.delta")
+        .doesNotContain("response.output_text.delta");
+    final JsonNode added = events.get(2).path("item");
+    assertThat(added.path("type").asText()).isEqualTo("function_call");
+    assertThat(added.path("name").asText()).isEqualTo("get_weather");
+    final StringBuilder arguments = new StringBuilder();
+    events.stream()
+        .filter(e -> e.path("type").asText().equals("response.function_call_arguments.delta"))
+        .forEach(e -> arguments.append(e.path("delta").asText()));
+    final JsonNode call = events.get(events.size() - 1).at("/response/output/0");
+    assertThat(call.path("type").asText()).isEqualTo("function_call");
+    assertThat(call.path("call_id").asText()).isEqualTo(added.path("call_id").asText());
+    assertThat(call.path("arguments").asText()).isEqualTo(arguments.toString()).contains("city");
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(events.get(i).path("sequence_number").asInt()).as("event %d", i).isEqualTo(i);
+    }
+  }
+
+  @Test
   void completesAFunctionCallRoundTripWithTheItemsSentBack() {
     final EasyInputMessage question = EasyInputMessage.builder()
         .role(EasyInputMessage.Role.USER).content("Use the tool to get the weather in Oslo").build();

@@ -98,7 +98,7 @@ final class KafkaClients {
         Topics.CANCELS.valueSerde(serdes).serializer());
   }
 
-  /** Stores answered Responses turns (and tombstones of deleted ones), acknowledged by all replicas. */
+  /** Stores answered Responses turns and tombstones of deleted ones (acks from all replicas). */
   static Producer<String, StoredResponse> storedResponseProducer(
       final KafkaSettings kafka, final SerdeFactory serdes) {
     final Properties props =

@@ -64,12 +64,10 @@ final class ResponsesJson {
   }
 
   /** The whole answer: the response object with every output item and usage. */
-  ObjectNode completed(final ChatRequest request, final JsonNode body, final ChatResponse response) {
+  ObjectNode completed(
+      final ChatRequest request, final JsonNode body, final ChatResponse response) {
     final ObjectNode root = envelope(request, body, status(response), response.getModel());
-    final String reason = incompleteReason(response);
-    if (reason != null) {
-      root.putObject("incomplete_details").put("reason", reason);
-    }
+    withIncompleteDetails(root, response);
     final ArrayNode output = root.putArray("output");
     final String id = request.getCorrelationId();
     final ObjectNode reasoning = reasoningItem(id, response.getReasoning(),
@@ -128,6 +126,14 @@ final class ResponsesJson {
     root.set("user", echo(body, "user"));
     root.set("metadata", body.hasNonNull("metadata") ? body.get("metadata") : json.object());
     return root;
+  }
+
+  /** Says why the response is incomplete, when it is. */
+  void withIncompleteDetails(final ObjectNode root, final ChatResponse response) {
+    final String reason = incompleteReason(response);
+    if (reason != null) {
+      root.putObject("incomplete_details").put("reason", reason);
+    }
   }
 
   /** Sets OpenAI's Responses usage object (none when the pipeline reported none). */

@@ -155,7 +155,8 @@ final class ResponsesNormalizer {
       }
       return choice.toString();
     }
-    if (!choice.isObject() || !"function".equals(JsonFields.text(choice, "type", "tool_choice.type"))) {
+    if (!choice.isObject()
+        || !"function".equals(JsonFields.text(choice, "type", "tool_choice.type"))) {
       throw GatewayException.invalidRequest(
           "tool_choice", "'tool_choice' must be auto, none, required or a function.");
     }

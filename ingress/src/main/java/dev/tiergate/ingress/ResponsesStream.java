@@ -173,7 +173,8 @@ final class ResponsesStream {
     if (open != Open.MESSAGE) {
       close(frames, null);
       open = Open.MESSAGE;
-      frames.add(itemEvent("response.output_item.added", json.messageItem(id, null, "in_progress")));
+      frames.add(
+          itemEvent("response.output_item.added", json.messageItem(id, null, "in_progress")));
       frames.add(event("response.content_part.added",
           contentEvent(ResponsesJson.messageId(id)).set("part", json.outputText(""))));
     }
@@ -263,10 +264,7 @@ final class ResponsesStream {
     withReasoningOrigin(response);
     final ObjectNode completed = snapshot(ResponsesJson.status(response));
     completed.set("output", doneItems);
-    if (response.getFinishReason() != null && !"completed".equals(ResponsesJson.status(response))) {
-      completed.set("incomplete_details",
-          json.completed(request, body, response).get("incomplete_details"));
-    }
+    json.withIncompleteDetails(completed, response);
     json.withUsage(completed, response.getUsage());
     onCompleted.accept(response, completed);
     final String type = "completed".equals(ResponsesJson.status(response))

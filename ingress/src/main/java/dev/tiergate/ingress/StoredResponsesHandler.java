@@ -38,7 +38,8 @@ final class StoredResponsesHandler {
     final String id = request.param("id");
     return store.find(caller.tenant(), id)
         .switchIfEmpty(Mono.error(() -> ResponseStore.notFound(id)))
-        .flatMap(stored -> HttpReplies.send(response, HttpResponseStatus.OK, stored.getResponseJson()))
+        .flatMap(stored ->
+            HttpReplies.send(response, HttpResponseStatus.OK, stored.getResponseJson()))
         .onErrorResume(error -> HttpReplies.error(response, error, null, dialect));
   }
 

@@ -42,7 +42,8 @@ class ResponsesNormalizerTest {
     assertThat(request.getTier()).isEqualTo("frontier");
     assertThat(request.getRequestedModel()).isNull();
     assertThat(request.getCorrelationId()).startsWith("req_");
-    assertThat(request.getMessages()).extracting(Message::getRole).containsExactly("system", "user");
+    assertThat(request.getMessages()).extracting(Message::getRole)
+        .containsExactly("system", "user");
     assertThat(request.getMessages().get(0).getParts().get(0).getText()).isEqualTo("Be terse.");
     assertThat(request.getMessages().get(1).getParts().get(0).getText()).isEqualTo("Hi");
   }

@@ -77,7 +77,7 @@ public final class Topics {
           "tiergate.batch-manifests", BatchManifest.class, PIPELINE_PARTITIONS,
           CleanupPolicy.COMPACT, BROKER_DEFAULT);
 
-  /** How long a stored response (OpenAI Responses, {@code store: true}) can be read or continued. */
+  /** How long a stored response (Responses API, {@code store: true}) can be read or continued. */
   public static final Duration STORED_RESPONSE_RETENTION = Duration.ofDays(30);
   /**
    * Stored OpenAI Responses turns, keyed by response id ({@code resp_...}): compacted, so a

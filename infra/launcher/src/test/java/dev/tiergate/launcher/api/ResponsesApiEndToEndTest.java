@@ -178,7 +178,9 @@ class ResponsesApiEndToEndTest {
   @Test
   void completesAFunctionCallRoundTripWithTheItemsSentBack() {
     final EasyInputMessage question = EasyInputMessage.builder()
-        .role(EasyInputMessage.Role.USER).content("Use the tool to get the weather in Oslo").build();
+        .role(EasyInputMessage.Role.USER)
+        .content("Use the tool to get the weather in Oslo")
+        .build();
     final Response first =
         openAi.responses().create(
             ResponseCreateParams.builder().model("auto/balanced").addTool(weatherTool())

@@ -111,7 +111,8 @@ class ResponsesHttpTest {
   @Test
   void continuesAConversationFromTheStoredTurn() throws Exception {
     final String first = answered("{\"model\":\"auto\",\"input\":\"first\"}").path("id").asText();
-    answered("{\"model\":\"auto\",\"input\":\"second\",\"previous_response_id\":\"" + first + "\"}");
+    answered("{\"model\":\"auto\",\"input\":\"second\","
+        + "\"previous_response_id\":\"" + first + "\"}");
 
     final ChatRequest second = producer.history().get(1).value();
     assertThat(second.getMessages())

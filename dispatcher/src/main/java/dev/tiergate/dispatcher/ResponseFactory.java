@@ -88,6 +88,7 @@ final class ResponseFactory {
         .setProjectId(request.getProjectId())
         .setEditorName(request.getEditorName())
         .setKeyId(request.getKeyId())
+        .setApiKind(request.getApiKind())
         .setPaidBy(paidBy(target))
         .setOccurredAt(now())
         .build();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * One client-facing wire format (OpenAI Chat Completions, Anthropic Messages): how its bodies
@@ -13,14 +14,14 @@ import reactor.core.publisher.Flux;
 interface ApiDialect {
 
   /**
-   * The normalized request, with a fresh correlation id.
-   *
-   * @throws GatewayException 4xx for a body the caller got wrong
+   * The normalized request, with a fresh correlation id, once whatever the body refers to has been
+   * looked up (a stored conversation); fails with a {@link GatewayException} 4xx for a body the
+   * caller got wrong.
    */
-  ChatRequest normalize(JsonNode body, Caller caller, HeaderLookup headers);
+  Mono<ChatRequest> normalize(JsonNode body, Caller caller, HeaderLookup headers);
 
-  /** The whole (non-streamed) answer to the request with this body. */
-  String completion(JsonNode body, ChatResponse response);
+  /** The whole (non-streamed) answer to this request. */
+  String completion(ChatRequest request, JsonNode body, ChatResponse response);
 
   /** The dialect's error body. */
   String error(GatewayException error);

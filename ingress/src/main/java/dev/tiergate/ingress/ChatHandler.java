@@ -98,8 +98,8 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
     }
     return BodyReader.read(request, maxRequestBytes)
         .map(this::parse)
-        .flatMap(body -> serve(
-            body, stamped(checked(dialect.normalize(body, caller, headers)), headers), response))
+        .flatMap(body -> dialect.normalize(body, caller, headers)
+            .flatMap(normalized -> serve(body, stamped(checked(normalized), headers), response)))
         .onErrorResume(error -> HttpReplies.error(response, error, null, dialect))
         .doFinally(signal -> admission.release());
   }
@@ -182,7 +182,7 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
           .ofType(ReplyEvent.Final.class)
           .map(ReplyEvent.Final::response)
           .next()
-          .flatMap(reply -> HttpReplies.response(response, body, reply, dialect))
+          .flatMap(reply -> HttpReplies.response(response, request, body, reply, dialect))
           .onErrorResume(error -> HttpReplies.error(response, error, id, dialect));
     }
     return replies(request)
@@ -202,7 +202,7 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
       return HttpReplies.error(response, first.getThrowable(), id, dialect);
     }
     if (first.get() instanceof ReplyEvent.Final reply && reply.response().getError() != null) {
-      return HttpReplies.response(response, body, reply.response(), dialect);
+      return HttpReplies.response(response, request, body, reply.response(), dialect);
     }
     if (first.get() instanceof ReplyEvent.Final reply) {
       HttpReplies.routingHeaders(response, reply.response());

@@ -2,6 +2,7 @@ package dev.tiergate.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.schemas.ChatChunk;
+import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -33,6 +34,7 @@ final class HttpReplies {
   /** A final response: the completion, or the error it carries with that error's status. */
   static Mono<Void> response(
       final HttpServerResponse http,
+      final ChatRequest request,
       final JsonNode body,
       final ChatResponse response,
       final ApiDialect dialect) {
@@ -40,7 +42,7 @@ final class HttpReplies {
     if (response.getError() != null) {
       return error(http, GatewayException.fromPipeline(response.getError()), null, dialect);
     }
-    return send(http, HttpResponseStatus.OK, dialect.completion(body, response));
+    return send(http, HttpResponseStatus.OK, dialect.completion(request, body, response));
   }
 
   /** An error body; {@code requestId} (may be null) goes in the request-id header. */

@@ -79,6 +79,9 @@ public final class IngressService implements RunnableService {
   private final LimitSync limitSync;
   private final CancelPublisher cancels;
   private final IdempotentAnswers answers;
+  private final ResponseStore responseStore;
+  private final ChatHandler responsesCreate;
+  private final StoredResponsesHandler storedResponses;
   private DisposableServer server;
   private DisposableServer metricsServer;
   private boolean closed;
@@ -111,7 +114,13 @@ public final class IngressService implements RunnableService {
         KafkaClients.cancelProducer(config.kafka(), serdes),
         new IdempotentAnswers(
             KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
-            IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()));
+            IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()),
+        new ResponseStore(
+            new LiveTable<>(
+                KafkaClients.tableConsumer(config.kafka(), Topics.STORED_RESPONSES, serdes),
+                Topics.STORED_RESPONSES.name()),
+            KafkaClients.storedResponseProducer(config.kafka(), serdes),
+            Clock.systemUTC(), ResponseStore.DEFAULT_TABLE_WAIT));
   }
 
   /**
@@ -163,7 +172,7 @@ public final class IngressService implements RunnableService {
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
         new IngressMetrics(), null,
         limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
-        null, IdempotentAnswers.none());
+        null, IdempotentAnswers.none(), ResponseStore.local());
   }
 
   /**
@@ -183,7 +192,7 @@ public final class IngressService implements RunnableService {
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
         new IngressMetrics(), Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"),
         limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
-        null, IdempotentAnswers.none());
+        null, IdempotentAnswers.none(), ResponseStore.local());
   }
 
   private IngressService(
@@ -198,7 +207,9 @@ public final class IngressService implements RunnableService {
       final Producer<byte[], byte[]> deadLetterProducer,
       final Function<RateLimiter, LimitSync> limitSync,
       final Producer<String, CancelEvent> cancelProducer,
-      final IdempotentAnswers answers) {
+      final IdempotentAnswers answers,
+      final ResponseStore responseStore) {
+    this.responseStore = Objects.requireNonNull(responseStore, "responseStore");
     this.config = Objects.requireNonNull(config, "config");
     this.limiter =
         new RateLimiter(
@@ -250,6 +261,15 @@ public final class IngressService implements RunnableService {
             new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models),
             keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
     this.openRouterModels = new OpenRouterModelsHandler(models, routes, mapper);
+    final ResponsesJson responsesJson = new ResponsesJson(mapper);
+    final ResponsesDialect responses =
+        new ResponsesDialect(new ResponsesNormalizer(clock), responsesJson, responseStore);
+    this.responsesCreate =
+        new ChatHandler(
+            responses, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout,
+            answers);
+    this.storedResponses =
+        new StoredResponsesHandler(keys, responseStore, responsesJson, responses);
   }
 
   /** Starts the reply readers (at the end of their topics), then the HTTP server. */
@@ -269,6 +289,7 @@ public final class IngressService implements RunnableService {
     requireAKey();
     limitSync.start();
     answers.start();
+    responseStore.start();
     if (config.metricsPort() != IngressConfig.NO_METRICS_PORT) {
       metricsServer = metricsHttpServer().bindNow(BIND_TIMEOUT);
       LOG.info("ingress metrics on {}:{}/metrics", config.host(), metricsServer.port());
@@ -306,7 +327,8 @@ public final class IngressService implements RunnableService {
    * unknown model or a new key could be judged on a partial table) and the reply readers run.
    */
   public boolean isReady() {
-    return managedKeys.isCaughtUp() && models.isCaughtUp() && routes.isCaughtUp() && isUp();
+    return managedKeys.isCaughtUp() && models.isCaughtUp() && routes.isCaughtUp()
+        && responseStore.isCaughtUp() && isUp();
   }
 
   /** Waits (bounded) until {@link #isReady}; false when the time ran out first. */
@@ -317,6 +339,9 @@ public final class IngressService implements RunnableService {
       if (!table.awaitCaughtUp(left)) {
         return false;
       }
+    }
+    if (!responseStore.awaitCaughtUp(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+      return false;
     }
     return isReady();
   }
@@ -359,6 +384,12 @@ public final class IngressService implements RunnableService {
                     .post("/v1/chat/completions", metered(
                         "/v1/chat/completions", "openai", whenReady(chatCompletions)))
                     .post("/v1/messages", metered("/v1/messages", "anthropic", whenReady(messages)))
+                    .post("/v1/responses", metered(
+                        "/v1/responses", "responses", whenReady(responsesCreate)))
+                    .get("/v1/responses/{id}", metered(
+                        "/v1/responses/{id}", "responses", whenReady(storedResponses::retrieve)))
+                    .delete("/v1/responses/{id}", metered(
+                        "/v1/responses/{id}", "responses", whenReady(storedResponses::delete)))
                     .get("/v1/models", metered("/v1/models", "none", modelsList))
                     .post("/api/openrouter/chat/completions", metered(
                         "/api/openrouter/chat/completions", "openrouter", whenReady(openRouterChat)))
@@ -419,7 +450,7 @@ public final class IngressService implements RunnableService {
 
   private boolean isUp() {
     return responses.isAlive() && chunks.isAlive() && managedKeys.isAlive() && models.isAlive()
-        && routes.isAlive() && answers.isAlive();
+        && routes.isAlive() && answers.isAlive() && responseStore.isAlive();
   }
 
   /** 200 once {@link #isReady}; the Kubernetes readiness probe. */
@@ -517,6 +548,7 @@ public final class IngressService implements RunnableService {
       chunks.close();
       limitSync.close();
       answers.close();
+      responseStore.close();
       cancels.close();
       deadLetters.close();
       managedKeys.close();

@@ -6,6 +6,7 @@ import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.LimitCounts;
 import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.StoredResponse;
 import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
 import java.util.Map;
@@ -95,6 +96,27 @@ final class KafkaClients {
         props,
         Topics.CANCELS.keySerde().serializer(),
         Topics.CANCELS.valueSerde(serdes).serializer());
+  }
+
+  /** Stores answered Responses turns and tombstones of deleted ones (acks from all replicas). */
+  static Producer<String, StoredResponse> storedResponseProducer(
+      final KafkaSettings kafka, final SerdeFactory serdes) {
+    final Properties props =
+        withDefaults(
+            kafka,
+            Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.LINGER_MS_CONFIG, "0",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT_MS),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT_MS),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(BusLimits.MAX_RECORD_BYTES),
+                ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-stored-responses"));
+    return new KafkaProducer<>(
+        props,
+        Topics.STORED_RESPONSES.keySerde().serializer(),
+        Topics.STORED_RESPONSES.valueSerde(serdes).serializer());
   }
 
   /** Sends undecodable replies, as the bytes they came in, to a dead-letter topic. */

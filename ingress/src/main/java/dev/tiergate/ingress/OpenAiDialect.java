@@ -5,6 +5,7 @@ import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import java.util.Objects;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** OpenAI Chat Completions: {@code chat.completion} bodies, chunk SSE ending in {@code [DONE]}. */
 final class OpenAiDialect implements ApiDialect {
@@ -18,13 +19,14 @@ final class OpenAiDialect implements ApiDialect {
   }
 
   @Override
-  public ChatRequest normalize(
+  public Mono<ChatRequest> normalize(
       final JsonNode body, final Caller caller, final HeaderLookup headers) {
-    return normalizer.normalize(body, caller, headers);
+    return Mono.fromCallable(() -> normalizer.normalize(body, caller, headers));
   }
 
   @Override
-  public String completion(final JsonNode body, final ChatResponse response) {
+  public String completion(
+      final ChatRequest request, final JsonNode body, final ChatResponse response) {
     return json.completion(response);
   }
 

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * OpenAI Chat Completions as OpenRouter extends it, served under {@code /api/openrouter/} for Kilo
@@ -37,7 +38,12 @@ final class OpenRouterDialect implements ApiDialect {
   }
 
   @Override
-  public ChatRequest normalize(
+  public Mono<ChatRequest> normalize(
+      final JsonNode body, final Caller caller, final HeaderLookup headers) {
+    return Mono.fromCallable(() -> normalizeNow(body, caller, headers));
+  }
+
+  private ChatRequest normalizeNow(
       final JsonNode body, final Caller caller, final HeaderLookup headers) {
     final ChatRequest request = normalizer.normalize(body, caller, headers);
     final String effort = reasoningEffort(body.get("reasoning"));
@@ -99,7 +105,8 @@ final class OpenRouterDialect implements ApiDialect {
   }
 
   @Override
-  public String completion(final JsonNode body, final ChatResponse response) {
+  public String completion(
+      final ChatRequest request, final JsonNode body, final ChatResponse response) {
     return json(body).completion(response);
   }
 

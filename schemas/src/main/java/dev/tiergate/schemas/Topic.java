@@ -24,7 +24,9 @@ public record Topic<V>(
   /** Kafka's {@code cleanup.policy} values. */
   public enum CleanupPolicy {
     DELETE("delete"),
-    COMPACT("compact");
+    COMPACT("compact"),
+    /** Compacted, and a key whose latest record is older than the retention is removed too. */
+    COMPACT_DELETE("compact,delete");
 
     private final String configValue;
 
@@ -65,7 +67,7 @@ public record Topic<V>(
   }
 
   public boolean compacted() {
-    return cleanupPolicy == CleanupPolicy.COMPACT;
+    return cleanupPolicy == CleanupPolicy.COMPACT || cleanupPolicy == CleanupPolicy.COMPACT_DELETE;
   }
 
   @Override

@@ -77,6 +77,18 @@ public final class Topics {
           "tiergate.batch-manifests", BatchManifest.class, PIPELINE_PARTITIONS,
           CleanupPolicy.COMPACT, BROKER_DEFAULT);
 
+  /** How long a stored response (Responses API, {@code store: true}) can be read or continued. */
+  public static final Duration STORED_RESPONSE_RETENTION = Duration.ofDays(30);
+  /**
+   * Stored OpenAI Responses turns, keyed by response id ({@code resp_...}): compacted, so a
+   * tombstone deletes one, and removed after {@link #STORED_RESPONSE_RETENTION}. Every ingress
+   * reads all of it into a table.
+   */
+  public static final Topic<StoredResponse> STORED_RESPONSES =
+      new Topic<>(
+          "tiergate.stored-responses", StoredResponse.class, PIPELINE_PARTITIONS,
+          CleanupPolicy.COMPACT_DELETE, Optional.of(STORED_RESPONSE_RETENTION));
+
   /** Virtual keys, hashed, keyed by the key's SHA-256 hex digest. */
   public static final Topic<VirtualKey> VIRTUAL_KEYS =
       table("tiergate.virtual-keys", VirtualKey.class);
@@ -95,6 +107,7 @@ public final class Topics {
           REQUESTS, ROUTED, ROUTED_BATCH, RESPONSES, RESPONSE_CHUNKS, USAGE, CANCELS, SPEND,
           BUDGET_ALERTS, LIMIT_COUNTS,
           ROUTES, MODELS, BUDGETS, BUDGET_STATE, BATCHES, BATCH_MANIFESTS, VIRTUAL_KEYS,
+          STORED_RESPONSES,
           REQUESTS_DLQ, ROUTED_DLQ, ROUTED_BATCH_DLQ, RESPONSES_DLQ, USAGE_DLQ, ROUTES_DLQ,
           MODELS_DLQ);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ContentPart;

@@ -43,6 +43,9 @@ import org.apache.kafka.streams.StreamsConfig;
  *       get, default 500; 0 reads the budget store on every request
  *   <li>{@code TIERGATE_ROUTER_PREDICT}: {@code true} (default) scores requests without a mode with
  *       the shipped difficulty predictor; {@code false} sends them to the tier default
+ *   <li>{@code TIERGATE_ROUTER_BACKGROUND_CALLS}: {@code true} (default) sends requests shaped like
+ *       agents' side calls (titles, summaries, commit messages…) to the small tier with the
+ *       inferred mode; {@code false} leaves them to their mode and the predictor
  *   <li>budget reservations: see {@link ReservationPolicy}
  * </ul>
  */
@@ -66,7 +69,8 @@ public record RouterConfig(
       Duration sessionIdle,
       Duration budgetRefresh,
       boolean predict,
-      ReservationPolicy reservations) {
+      ReservationPolicy reservations,
+      boolean backgroundCalls) {
     public Policy {
       Objects.requireNonNull(sessionIdle, "sessionIdle");
       Objects.requireNonNull(reservations, "reservations");
@@ -81,23 +85,28 @@ public record RouterConfig(
 
     public static Policy defaults() {
       return new Policy(DEFAULT_SWITCH_FACTOR, DEFAULT_SESSION_IDLE, DEFAULT_BUDGET_REFRESH, true,
-          ReservationPolicy.defaults());
+          ReservationPolicy.defaults(), true);
     }
 
     public Policy withSwitchFactor(final double factor) {
-      return new Policy(factor, sessionIdle, budgetRefresh, predict, reservations);
+      return new Policy(factor, sessionIdle, budgetRefresh, predict, reservations, backgroundCalls);
     }
 
     public Policy withBudgetRefresh(final Duration refresh) {
-      return new Policy(switchFactor, sessionIdle, refresh, predict, reservations);
+      return new Policy(switchFactor, sessionIdle, refresh, predict, reservations, backgroundCalls);
     }
 
     public Policy withPredict(final boolean enabled) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, enabled, reservations);
+      return new Policy(switchFactor, sessionIdle, budgetRefresh, enabled, reservations,
+          backgroundCalls);
     }
 
     public Policy withReservations(final ReservationPolicy policy) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, policy);
+      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, policy, backgroundCalls);
+    }
+
+    public Policy withBackgroundCalls(final boolean enabled) {
+      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, reservations, enabled);
     }
   }
 
@@ -112,6 +121,7 @@ public record RouterConfig(
   public static final String SESSION_IDLE_ENV = "TIERGATE_ROUTER_SESSION_IDLE_MS";
   public static final String BUDGET_REFRESH_ENV = "TIERGATE_ROUTER_BUDGET_REFRESH_MS";
   public static final String PREDICT_ENV = "TIERGATE_ROUTER_PREDICT";
+  public static final String BACKGROUND_CALLS_ENV = "TIERGATE_ROUTER_BACKGROUND_CALLS";
 
   public static final String DEFAULT_APP_ID = "tiergate-router";
   public static final String DEFAULT_TIER = "balanced";
@@ -186,7 +196,8 @@ public record RouterConfig(
             millis(env, SESSION_IDLE_ENV, DEFAULT_SESSION_IDLE),
             millis(env, BUDGET_REFRESH_ENV, DEFAULT_BUDGET_REFRESH),
             !"false".equalsIgnoreCase(env.getOrDefault(PREDICT_ENV, "true").trim()),
-            ReservationPolicy.fromEnv(env)),
+            ReservationPolicy.fromEnv(env),
+            !"false".equalsIgnoreCase(env.getOrDefault(BACKGROUND_CALLS_ENV, "true").trim())),
         env.getOrDefault(HOST_ENV, DEFAULT_HOST));
   }
 

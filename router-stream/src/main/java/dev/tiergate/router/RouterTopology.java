@@ -4,6 +4,7 @@ import dev.tiergate.router.DecodedRequest.Decoded;
 import dev.tiergate.router.DecodedRequest.Undecodable;
 import dev.tiergate.router.RoutingOutcome.Routed;
 import dev.tiergate.router.RoutingOutcome.Unroutable;
+import dev.tiergate.router.predict.BackgroundCalls;
 import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
@@ -142,6 +143,7 @@ public final class RouterTopology {
     builder.addStateStore(reservationsStore());
     final TokenEstimator tokens = new TokenEstimator();
     final RouteResolver resolver = new RouteResolver(config.defaultTier(), predictor,
+        config.policy().backgroundCalls() ? BackgroundCalls.loadDefault() : null,
         config.policy().switchFactor(), tokens);
     final KStream<String, ReservationEvent> usageSightings =
         usageSightings(builder, serdes, config.policy());

@@ -6,7 +6,7 @@ import dev.tiergate.router.BudgetGuard.Verdict;
 import dev.tiergate.router.RoutingOutcome.Routed;
 import dev.tiergate.router.RoutingOutcome.Unroutable;
 import dev.tiergate.router.predict.BackgroundCalls;
-import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.router.predict.DifficultyScorer;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ErrorInfo;
@@ -88,7 +88,7 @@ public final class RouteResolver {
   }
 
   private final String defaultTier;
-  private final DifficultyPredictor predictor;
+  private final DifficultyScorer predictor;
   private final BackgroundCalls background;
   private final CapabilityFilter capabilities;
   private final Stickiness stickiness;
@@ -104,7 +104,7 @@ public final class RouteResolver {
    */
   public RouteResolver(
       final String defaultTier,
-      final DifficultyPredictor predictor,
+      final DifficultyScorer predictor,
       final double switchFactor,
       final TokenEstimator tokens) {
     this(defaultTier, predictor, null, switchFactor, tokens);
@@ -117,7 +117,7 @@ public final class RouteResolver {
    */
   public RouteResolver(
       final String defaultTier,
-      final DifficultyPredictor predictor,
+      final DifficultyScorer predictor,
       final BackgroundCalls background,
       final double switchFactor,
       final TokenEstimator tokens) {

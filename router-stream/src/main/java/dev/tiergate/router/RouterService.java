@@ -1,6 +1,6 @@
 package dev.tiergate.router;
 
-import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.router.predict.DifficultyScorer;
 import dev.tiergate.schemas.SerdeFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -60,8 +60,8 @@ public final class RouterService implements AutoCloseable {
   public RouterService(final RouterConfig config, final SerdeFactory serdes) {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(serdes, "serdes");
-    final DifficultyPredictor predictor =
-        config.policy().predict() ? DifficultyPredictor.loadDefault() : null;
+    final DifficultyScorer predictor =
+        RouterTopology.shippedPredictor(config.policy());
     final Topology topology =
         RouterTopology.build(serdes, config, new RouterMetrics(registry), predictor);
     this.deadLetters = new KafkaProducer<>(

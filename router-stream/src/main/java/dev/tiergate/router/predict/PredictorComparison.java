@@ -61,32 +61,54 @@ public final class PredictorComparison {
       final DenseLogistic model = dense(train, p -> ShapeFeatures.of(p.prompt()), 1e-3);
       return p -> model.score(ShapeFeatures.of(p.prompt()));
     });
-    for (final double l2 : new double[] {1e-3, 1e-2, 3e-2}) {
-      variants.put("embedding LR l2=" + l2, (train, f) -> {
-        final DenseLogistic model = dense(train, p -> f.embedding(p), l2);
-        return p -> model.score(f.embedding(p));
-      });
-    }
-    for (final int k : new int[] {25, 100}) {
-      variants.put("embedding kNN k=" + k, (train, f) -> {
-        final float[][] rows = train.stream().map(f::embedding).toArray(float[][]::new);
-        final double[] labels = train.stream().mapToDouble(PredictorComparison::target).toArray();
-        return p -> knn(rows, labels, f.embedding(p), k);
-      });
-    }
-    variants.put("embedding+shape LR", (train, f) -> {
-      final DenseLogistic model = dense(train, p -> concat(f.embedding(p), ShapeFeatures.of(p.prompt())), 1e-2);
-      return p -> model.score(concat(f.embedding(p), ShapeFeatures.of(p.prompt())));
+    variants.put("embedding LR (SGD, standardised)", (train, f) -> {
+      final DenseLogistic model = dense(train, f::embedding, 1e-3);
+      return p -> model.score(f.embedding(p));
     });
-    variants.put("embedding+shape LR + n-gram", (train, f) -> {
-      final DenseLogistic dense =
-          dense(train, p -> concat(f.embedding(p), ShapeFeatures.of(p.prompt())), 1e-2);
-      final DifficultyPredictor ngram =
-          new PredictorTrainer(PredictorTrainer.Options.defaults()).train(train);
-      return p -> dense.logit(concat(f.embedding(p), ShapeFeatures.of(p.prompt())))
-          + logit(ngram.score(p.prompt()));
+    variants.put("embedding ridge, weak fails", (train, f) -> {
+      final RidgeRegression model = ridge(train, f::embedding, p -> p.weakCorrect() ? 0 : 1);
+      return p -> model.predict(f.embedding(p));
+    });
+    variants.put("embedding ridge, strong only", (train, f) -> {
+      final RidgeRegression model = ridge(train, f::embedding, PredictorComparison::strongOnly);
+      return p -> model.predict(f.embedding(p));
+    });
+    variants.put("embedding+shape ridge, strong only", (train, f) -> {
+      final RidgeRegression model = ridge(train, p -> withShape(f, p), PredictorComparison::strongOnly);
+      return p -> model.predict(withShape(f, p));
+    });
+    variants.put("embedding kNN k=200, strong only", (train, f) -> {
+      final float[][] rows = train.stream().map(f::embedding).toArray(float[][]::new);
+      final double[] labels = train.stream().mapToDouble(PredictorComparison::strongOnly).toArray();
+      return p -> knn(rows, labels, f.embedding(p), 200);
+    });
+    variants.put("blend: 0.7 embedding ridge + 0.3 n-gram (shipped)", (train, f) -> {
+      final BlendedPredictor model = new BlendedPredictor(
+          BlendedPredictor.train(train, f::embedding, PredictorTrainer.Options.defaults()),
+          f.embedder()::embed);
+      return p -> model.score(p.prompt(), f.embedding(p));
     });
     return variants;
+  }
+
+  static double strongOnly(final LabeledPrompt prompt) {
+    return prompt.strongCorrect() && !prompt.weakCorrect() ? 1 : 0;
+  }
+
+  /** Shape features scaled down so they do not dominate the unit-length embedding. */
+  static float[] withShape(final Features features, final LabeledPrompt prompt) {
+    final float[] shape = ShapeFeatures.of(prompt.prompt());
+    for (int j = 0; j < shape.length; j++) {
+      shape[j] *= 0.05f;
+    }
+    return concat(features.embedding(prompt), shape);
+  }
+
+  static RidgeRegression ridge(
+      final List<LabeledPrompt> train, final Function<LabeledPrompt, float[]> rowOf,
+      final java.util.function.ToDoubleFunction<LabeledPrompt> target) {
+    return RidgeRegression.fit(train.stream().map(rowOf).toArray(float[][]::new),
+        train.stream().mapToDouble(target).toArray(), BlendedPredictor.RIDGE_LAMBDA);
   }
 
   static DenseLogistic dense(
@@ -95,11 +117,6 @@ public final class PredictorComparison {
     final float[][] rows = train.stream().map(rowOf).toArray(float[][]::new);
     final double[] targets = train.stream().mapToDouble(PredictorComparison::target).toArray();
     return DenseLogistic.train(rows, targets, l2, 8, 20_260_101L);
-  }
-
-  static double logit(final double p) {
-    final double q = Math.min(Math.max(p, 1e-6), 1 - 1e-6);
-    return Math.log(q / (1 - q));
   }
 
   static float[] concat(final float[] a, final float[] b) {

@@ -302,9 +302,11 @@ public final class RouteResolver {
     boolean predicted = false;
     if (predict && mode.isEmpty() && TIER_RANK.containsKey(tier)) {
       final double score = predictor.score(request);
-      final String guess = predictor.tierFor(score);
+      final Double share = request.getStrongShare();
+      final String guess = share == null ? predictor.tierFor(score) : predictor.tierFor(score, share);
       final String capped = TIER_RANK.get(guess) <= TIER_RANK.get(tier) ? guess : tier;
-      notes.add(String.format(Locale.ROOT, "no mode; predictor score %.3f -> %s%s", score, guess,
+      notes.add(String.format(Locale.ROOT, "no mode; predictor score %.3f%s -> %s%s", score,
+          share == null ? "" : String.format(Locale.ROOT, " (key's strong share %.2f)", share), guess,
           capped.equals(guess) ? "" : ", capped at the caller's tier " + tier));
       tier = capped;
       predicted = true;

@@ -90,12 +90,16 @@ public final class KeysCommand implements Runnable {
     @Option(names = "--max-concurrent", description = "Requests in flight at once (default: no limit).")
     Integer maxConcurrent;
 
+    @Option(names = "--strong-share", description = "Cost-quality knob: share (0-1) of requests without a mode the predictor may send to the frontier tier (default: 0.3).")
+    Double strongShare;
+
     @Override
     public Integer call() {
       final VirtualKeyStore.Created created;
       try {
         created = cluster.store().create(tenant, defaultTier, allowedTiers, allowedModels, label,
-            new VirtualKeyStore.Limits(requestsPerMinute, tokensPerMinute, maxConcurrent));
+            new VirtualKeyStore.Limits(requestsPerMinute, tokensPerMinute, maxConcurrent),
+            strongShare);
       } catch (IllegalArgumentException e) {
         return usageError(spec, e);
       }

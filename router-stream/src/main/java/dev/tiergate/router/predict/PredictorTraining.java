@@ -86,12 +86,19 @@ public final class PredictorTraining {
   public static DifficultyPredictor trainAndWrite(
       final Path data, final Path modelOut, final Path blendedOut,
       final PredictorTrainer.Options options, final PrintStream report) throws IOException {
+    return trainAndWrite(data, modelOut, blendedOut, null, options, report);
+  }
+
+  /** As above, reading and writing computed embeddings in {@code embeddingCache} (may be null). */
+  public static DifficultyPredictor trainAndWrite(
+      final Path data, final Path modelOut, final Path blendedOut, final Path embeddingCache,
+      final PredictorTrainer.Options options, final PrintStream report) throws IOException {
     final List<LabeledPrompt> prompts = LabeledPrompt.readJsonl(data);
     report.printf(Locale.ROOT, "read %d prompts from %s%n", prompts.size(), data.getFileName());
     printFolds("n-gram", crossValidate(prompts, options), report);
     if (blendedOut != null) {
       final Map<LabeledPrompt, float[]> embeddings = PredictorComparison.embeddings(
-          prompts, new PromptEmbedder(), null, report);
+          prompts, new PromptEmbedder(), embeddingCache, report);
       printFolds("blend", crossValidateBlended(prompts, embeddings::get, options), report);
       final BlendedPredictor.Weights blended =
           BlendedPredictor.train(prompts, embeddings::get, options);
@@ -124,13 +131,15 @@ public final class PredictorTraining {
   }
 
   /**
-   * Trains the shipped model; run from the repository root. Arguments (optional): the data file,
-   * then the model file to write. {@code ./tiergate predictor train} does the same.
+   * Trains the shipped models; run from the repository root. Arguments (optional): the data file,
+   * the n-gram model file, the blended model file, an embedding cache file. {@code ./tiergate
+   * predictor train} does the same.
    */
   public static void main(final String[] args) throws IOException {
     final Path data = Path.of(args.length > 0 ? args[0] : DEFAULT_DATA);
     final Path out = Path.of(args.length > 1 ? args[1] : DEFAULT_MODEL_OUT);
     final Path blended = Path.of(args.length > 2 ? args[2] : DEFAULT_BLENDED_OUT);
-    trainAndWrite(data, out, blended, PredictorTrainer.Options.defaults(), System.out);
+    final Path cache = args.length > 3 ? Path.of(args[3]) : null;
+    trainAndWrite(data, out, blended, cache, PredictorTrainer.Options.defaults(), System.out);
   }
 }

@@ -58,6 +58,9 @@ public final class PredictorCommand implements Runnable {
     @Option(names = "--blended-out", description = "Blended model file to write (default: ${DEFAULT-VALUE}).")
     Path blendedOut = Path.of(PredictorTraining.DEFAULT_BLENDED_OUT);
 
+    @Option(names = "--embedding-cache", description = "Keep computed embeddings in this file to retrain faster (default: none).")
+    Path embeddingCache;
+
     @Option(names = "--ngram-only", description = "Train the n-gram model only (no embeddings, seconds).")
     boolean ngramOnly;
 
@@ -67,7 +70,7 @@ public final class PredictorCommand implements Runnable {
       try (PrintStream report = new PrintStream(new WriterOutputStream(writer), true,
           StandardCharsets.UTF_8)) {
         PredictorTraining.trainAndWrite(data, out, ngramOnly ? null : blendedOut,
-            PredictorTrainer.Options.defaults(), report);
+            embeddingCache, PredictorTrainer.Options.defaults(), report);
       }
       return 0;
     }

@@ -202,6 +202,13 @@ public final class PredictorComparison {
   /** Cross-validates every variant and prints the table. */
   public static void compare(final Path data, final Path cache, final PrintStream report)
       throws IOException {
+    compare(data, cache, "", report);
+  }
+
+  /** As above, only the variants whose name contains {@code only}. */
+  public static void compare(
+      final Path data, final Path cache, final String only, final PrintStream report)
+      throws IOException {
     final List<LabeledPrompt> prompts = LabeledPrompt.readJsonl(data);
     final PromptEmbedder embedder = new PromptEmbedder();
     final Features features =
@@ -210,7 +217,9 @@ public final class PredictorComparison {
         + "| mean APGR | mean CPT50 | mean CPT80 | CPU ms p50 / p99 |");
     report.println("|---|---|---|---|---|---|---|---|---|");
     for (final Map.Entry<String, Variant> variant : variants().entrySet()) {
-      report.println(row(variant.getKey(), variant.getValue(), prompts, features));
+      if (variant.getKey().contains(only)) {
+        report.println(row(variant.getKey(), variant.getValue(), prompts, features));
+      }
     }
   }
 
@@ -266,10 +275,13 @@ public final class PredictorComparison {
     return new double[] {times.get(times.size() / 2), times.get((int) (times.size() * 0.99))};
   }
 
-  /** Arguments (optional): the data file, then the embedding cache file. */
+  /**
+   * Arguments (optional): the data file, the embedding cache file, a part of the variant names to
+   * run (default: all).
+   */
   public static void main(final String[] args) throws IOException {
     final Path data = Path.of(args.length > 0 ? args[0] : PredictorTraining.DEFAULT_DATA);
     final Path cache = Path.of(args.length > 1 ? args[1] : "target/predictor-embeddings.bin.gz");
-    compare(data, cache, System.out);
+    compare(data, cache, args.length > 2 ? args[2] : "", System.out);
   }
 }

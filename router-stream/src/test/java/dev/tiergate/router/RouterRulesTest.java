@@ -287,6 +287,7 @@ class RouterRulesTest {
     assertThat(decision.getMode()).isEqualTo("title");
     assertThat(decision.getPredicted()).isTrue();
     assertThat(decision.getReason()).contains("mode code; looks like an agent's title call");
+    assertThat(metrics.decisions("small", "inferred")).isEqualTo(1.0);
   }
 
   @Test

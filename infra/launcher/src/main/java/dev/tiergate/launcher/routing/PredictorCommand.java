@@ -3,6 +3,7 @@ package dev.tiergate.launcher.routing;
 import dev.tiergate.router.predict.BlendedPredictor;
 import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.router.predict.DifficultyScorer;
+import dev.tiergate.router.predict.PredictorComparison;
 import dev.tiergate.router.predict.PromptEmbedder;
 import dev.tiergate.router.predict.LabeledPrompt;
 import dev.tiergate.router.predict.PredictorTrainer;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Spec;
     name = "predictor",
     description = "Train or evaluate the difficulty predictor used when a request has no mode.",
     mixinStandardHelpOptions = true,
-    subcommands = {PredictorCommand.Train.class, PredictorCommand.Eval.class})
+    subcommands = {PredictorCommand.Train.class, PredictorCommand.Eval.class,
+        PredictorCommand.Compare.class})
 public final class PredictorCommand implements Runnable {
 
   @Spec CommandSpec spec;
@@ -124,6 +126,30 @@ public final class PredictorCommand implements Runnable {
           return DifficultyPredictor.read(in);
         }
       }
+    }
+  }
+
+  @Command(name = "compare", description = "Cross-validate every predictor variant by domain and print the comparison table (run from the repo root).")
+  static final class Compare implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--data", description = "Training data (default: ${DEFAULT-VALUE}).")
+    Path data = Path.of(PredictorTraining.DEFAULT_DATA);
+
+    @Option(names = "--embedding-cache", description = "Computed embeddings are kept here (default: ${DEFAULT-VALUE}).")
+    Path embeddingCache = Path.of("router-stream/target/predictor-embeddings.bin.gz");
+
+    @Option(names = "--only", description = "Only the variants whose name contains this.")
+    String only = "";
+
+    @Override
+    public Integer call() throws IOException {
+      final PrintWriter writer = spec.commandLine().getOut();
+      try (PrintStream report = new PrintStream(new WriterOutputStream(writer), true,
+          StandardCharsets.UTF_8)) {
+        PredictorComparison.compare(data, embeddingCache, only, report);
+      }
+      return 0;
     }
   }
 

@@ -1,14 +1,25 @@
 package dev.tiergate.router.predict;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
  * A sentence embedding of a prompt, computed in the JVM by all-MiniLM-L6-v2 (quantised ONNX, the
  * model inside the langchain4j jar): 384 numbers of unit length that place prompts about similar
  * things near each other. Only the first {@value #MAX_CHARS} characters are read (about the
- * model's 512-token window), so the cost of a prompt is bounded whatever its length.
+ * model's 512-token window), so the cost of a prompt is bounded whatever its length. The model runs
+ * on the calling thread with one ONNX Runtime thread (its default is a thread per core), so a
+ * prediction takes one core, and does not fight the stream threads for the others.
  */
 public final class PromptEmbedder {
 
@@ -19,7 +30,7 @@ public final class PromptEmbedder {
   private final EmbeddingModel model;
 
   public PromptEmbedder() {
-    this.model = new AllMiniLmL6V2QuantizedEmbeddingModel();
+    this.model = new SingleThreadedMiniLm();
   }
 
   /** The prompt's embedding, L2-normalised. */
@@ -37,5 +48,44 @@ public final class PromptEmbedder {
       unit[i] = vector[i] * inverse;
     }
     return unit;
+  }
+
+  /** all-MiniLM-L6-v2 (quantised) from the langchain4j jar, in a one-thread ONNX session. */
+  private static final class SingleThreadedMiniLm extends AbstractInProcessEmbeddingModel {
+    private static final String MODEL = "all-minilm-l6-v2-q.onnx";
+    private static final String TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
+
+    private final OnnxBertBiEncoder encoder;
+
+    SingleThreadedMiniLm() {
+      super(Runnable::run);
+      final ClassLoader jar = AllMiniLmL6V2QuantizedEmbeddingModel.class.getClassLoader();
+      try (InputStream model = jar.getResourceAsStream(MODEL);
+          InputStream tokenizer = jar.getResourceAsStream(TOKENIZER);
+          OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        if (model == null || tokenizer == null) {
+          throw new IllegalStateException("the embedding model is not on the classpath");
+        }
+        options.setIntraOpNumThreads(1);
+        options.setInterOpNumThreads(1);
+        final OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        this.encoder = new OnnxBertBiEncoder(environment,
+            environment.createSession(model.readAllBytes(), options), tokenizer, PoolingMode.MEAN);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the embedding model", e);
+      } catch (OrtException e) {
+        throw new IllegalStateException("cannot start the embedding model", e);
+      }
+    }
+
+    @Override
+    protected OnnxBertBiEncoder model() {
+      return encoder;
+    }
+
+    @Override
+    protected Integer knownDimension() {
+      return DIMENSION;
+    }
   }
 }

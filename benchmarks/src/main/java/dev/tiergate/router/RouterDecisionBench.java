@@ -1,5 +1,7 @@
 package dev.tiergate.router;
 
+import dev.tiergate.router.predict.BackgroundCalls;
+import dev.tiergate.router.predict.BlendedPredictor;
 import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ContentPart;
@@ -45,7 +47,9 @@ public class RouterDecisionBench {
   };
 
   private RouteResolver resolver;
-  private DifficultyPredictor predictor;
+  private BlendedPredictor predictor;
+  private DifficultyPredictor ngram;
+  private long unique;
   private RoutingTables tables;
   private ChatRequest[] requests;
   private SessionRoute session;
@@ -53,9 +57,10 @@ public class RouterDecisionBench {
 
   @Setup
   public void setUp() {
-    predictor = DifficultyPredictor.loadDefault();
-    resolver = new RouteResolver(
-        "balanced", predictor, RouterConfig.DEFAULT_SWITCH_FACTOR, new TokenEstimator());
+    predictor = BlendedPredictor.loadDefault();
+    ngram = DifficultyPredictor.loadDefault();
+    resolver = new RouteResolver("balanced", predictor, BackgroundCalls.loadDefault(),
+        RouterConfig.DEFAULT_SWITCH_FACTOR, new TokenEstimator());
     final DefaultRoutingTable table = DefaultRoutingTable.load();
     tables = RoutingTables.of(Map.copyOf(table.routes()), Map.copyOf(table.models()), Map.of());
     session = new SessionRoute("openai/gpt-5-mini", "gpt-5", NOW.minusSeconds(30));
@@ -79,12 +84,34 @@ public class RouterDecisionBench {
     return resolver.decide(request, tables, session, NOW);
   }
 
-  /** The difficulty predictor alone on a request's prompt. */
+  /** A decision for a request that carries a mode: the predictor never runs (the added latency). */
+  @Benchmark
+  public RouteResolver.Decision decideWithMode() {
+    return resolver.decide(requests[1], tables, session, NOW);
+  }
+
+  /**
+   * A decision for a request without a mode whose prompt the predictor has not seen (a new text
+   * each call, so the embedding cache misses): the added latency of prediction.
+   */
+  @Benchmark
+  public RouteResolver.Decision decideWithoutMode() {
+    final ChatRequest request = request("frontier", null, "auto/frontier", PROMPTS[1] + " #" + unique++);
+    return resolver.decide(request, tables, session, NOW);
+  }
+
+  /** The shipped (blended) predictor alone on a prompt it has not seen. */
   @Benchmark
   public double predict() {
+    return predictor.score(PROMPTS[next++ & 3] + " #" + unique++);
+  }
+
+  /** The n-gram model alone (TIERGATE_ROUTER_PREDICT=ngram). */
+  @Benchmark
+  public double predictNgram() {
     final ChatRequest request = requests[next];
     next = (next + 1) & 7;
-    return predictor.score(request);
+    return ngram.score(request);
   }
 
   private static ChatRequest request(

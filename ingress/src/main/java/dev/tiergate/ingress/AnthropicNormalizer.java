@@ -62,6 +62,7 @@ public final class AnthropicNormalizer {
         .setKeyId(caller.keyId())
         .setAllowedTiers(caller.allowedTierIds())
         .setAllowedModels(List.copyOf(caller.allowedModels()))
+        .setStrongShare(caller.strongShare())
         .setMode(signals.mode())
         .setTier(signals.tier().id())
         .setFeature(signals.feature())

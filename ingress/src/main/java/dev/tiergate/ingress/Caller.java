@@ -10,12 +10,13 @@ import java.util.Set;
  * Who is calling, as resolved from a virtual key: the tenant the spend is booked to, the tier used
  * when the caller asks for plain {@code auto}, the tiers the key may use at all, the explicit models
  * it may name beyond those tiers' chains, the key's id (its hash prefix) and the key's own rate
- * limits. Holds no key material.
+ * limits, and the key's cost-quality knob (the share of requests without a mode the predictor may
+ * send to the frontier tier; null: the shipped share). Holds no key material.
  */
 @EntryPoint
 public record Caller(
     String tenant, Tier defaultTier, Set<Tier> allowedTiers, Set<String> allowedModels,
-    String keyId, RateLimits limits) {
+    String keyId, RateLimits limits, Double strongShare) {
 
   /** The key id of requests sent without a key. */
   public static final String ANONYMOUS_KEY_ID = "anonymous";
@@ -27,6 +28,9 @@ public record Caller(
     Objects.requireNonNull(allowedModels, "allowedModels");
     Objects.requireNonNull(keyId, "keyId");
     Objects.requireNonNull(limits, "limits");
+    if (strongShare != null && !(strongShare >= 0 && strongShare <= 1)) {
+      throw new IllegalArgumentException("strong share must be between 0 and 1");
+    }
     if (tenant.isBlank()) {
       throw new IllegalArgumentException("tenant must not be blank");
     }
@@ -38,6 +42,13 @@ public record Caller(
     if (!allowedTiers.contains(defaultTier)) {
       throw new IllegalArgumentException("the default tier must be one of the allowed tiers");
     }
+  }
+
+  /** A caller whose key leaves the cost-quality knob at the shipped share. */
+  public Caller(
+      final String tenant, final Tier defaultTier, final Set<Tier> allowedTiers,
+      final Set<String> allowedModels, final String keyId, final RateLimits limits) {
+    this(tenant, defaultTier, allowedTiers, allowedModels, keyId, limits, null);
   }
 
   /** A caller whose key has no rate limits of its own. */

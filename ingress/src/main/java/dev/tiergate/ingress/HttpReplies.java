@@ -23,6 +23,7 @@ final class HttpReplies {
   static final String MODE_SOURCE_HEADER = "x-tiergate-mode-source";
   static final String MODE_GIVEN = "given";
   static final String MODE_PREDICTED = "predicted";
+  static final String MODE_INFERRED = "inferred";
   static final String MODE_NONE = "none";
   static final String REQUEST_ID_HEADER = "x-tiergate-request-id";
 
@@ -104,10 +105,14 @@ final class HttpReplies {
     }
   }
 
-  /** {@code predicted} when the router's predictor chose the tier, else whether a mode was given. */
+  /**
+   * {@code inferred} when the router chose the mode itself (an agent's side call it recognised:
+   * the decision is marked predicted and carries a mode), {@code predicted} when its predictor
+   * chose the tier of a request without a mode, else whether a mode was given.
+   */
   static String modeSource(final String mode, final boolean predicted) {
     if (predicted) {
-      return MODE_PREDICTED;
+      return mode == null || MODE_NONE.equals(mode) ? MODE_PREDICTED : MODE_INFERRED;
     }
     return mode == null || MODE_NONE.equals(mode) ? MODE_NONE : MODE_GIVEN;
   }

@@ -73,7 +73,8 @@ public final class KeyDirectory {
       return Optional.empty();
     }
     return Optional.of(new Caller(row.getTenant(), defaultTier.get(), allowed,
-        Set.copyOf(row.getAllowedModels()), VirtualKeys.keyId(row.getKeyHash()), limits(row)));
+        Set.copyOf(row.getAllowedModels()), VirtualKeys.keyId(row.getKeyHash()), limits(row),
+        row.getStrongShare()));
   }
 
   /** The key's stored limits; a non-positive stored value is no limit. */

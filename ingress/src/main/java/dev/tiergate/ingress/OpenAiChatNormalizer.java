@@ -48,6 +48,7 @@ public final class OpenAiChatNormalizer {
         .setKeyId(caller.keyId())
         .setAllowedTiers(caller.allowedTierIds())
         .setAllowedModels(List.copyOf(caller.allowedModels()))
+        .setStrongShare(caller.strongShare())
         .setMode(signals.mode())
         .setTier(signals.tier().id())
         .setFeature(signals.feature())

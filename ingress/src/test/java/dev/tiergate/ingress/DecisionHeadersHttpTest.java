@@ -159,7 +159,23 @@ class DecisionHeadersHttpTest {
   @ValueSource(strings = {"none", "code"})
   void modeSourceSaysNoneWithoutAModeOrAPrediction(final String mode) {
     assertThat(HttpReplies.modeSource(mode, false)).isEqualTo("none".equals(mode) ? "none" : "given");
-    assertThat(HttpReplies.modeSource(mode, true)).isEqualTo("predicted");
+    assertThat(HttpReplies.modeSource(mode, true)).isEqualTo("none".equals(mode) ? "predicted" : "inferred");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"openai", "anthropic", "openrouter"})
+  void aModeTheRouterInferredIsSentBackAsInferred(final String dialect) throws Exception {
+    final CompletableFuture<HttpResponse<String>> pending = chat(dialect, false);
+    final String id = publishedCorrelationId();
+
+    responses.feed(id, ChatResponse.newBuilder(Fixtures.response(id))
+        .setTier("small").setMode("title").setRuleKey("small/title").setModePredicted(true)
+        .build());
+
+    final HttpHeaders headers = headersOf(pending);
+    assertThat(headers.firstValue("x-tiergate-mode")).contains("title");
+    assertThat(headers.firstValue("x-tiergate-mode-source")).contains("inferred");
+    assertThat(headers.firstValue("x-tiergate-tier")).contains("small");
   }
 
   private static ChatResponse predicted(final ChatResponse response) {

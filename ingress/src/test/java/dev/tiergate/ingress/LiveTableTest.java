@@ -3,10 +3,14 @@ package dev.tiergate.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.runtime.Tier;
+import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.VirtualKey;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -71,6 +75,25 @@ class LiveTableTest {
     await().atMost(WAIT).until(() -> table.isEmpty());
     assertThat(authenticates()).isFalse();
     assertThat(table.isAlive()).isTrue();
+  }
+
+  @Test
+  void aKeysStrongShareKnobReachesTheCallerAndTheRequest() throws Exception {
+    consumer.updateBeginningOffsets(Map.of(new TopicPartition(Topics.VIRTUAL_KEYS.name(), 0), 0L));
+    table.start();
+
+    consumer.feed(VirtualKeys.hash(KEY), VirtualKey.newBuilder(row(false)).setStrongShare(0.15).build());
+    await().atMost(WAIT).until(this::authenticates);
+    final Caller caller = keys.authenticate(Map.of("x-api-key", KEY)::get).orElseThrow();
+    final ChatRequest request = new OpenAiChatNormalizer(Clock.fixed(Fixtures.NOW, ZoneOffset.UTC))
+        .normalize(new ObjectMapper().readTree(
+            "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+            caller, name -> null);
+
+    assertThat(caller.strongShare()).isEqualTo(0.15);
+    assertThat(request.getStrongShare()).isEqualTo(0.15);
+    assertThat(keys.authenticate(Map.of("x-api-key", "tg-demo-key")::get))
+        .as("a key without the knob").hasValueSatisfying(c -> assertThat(c.strongShare()).isNull());
   }
 
   @Test

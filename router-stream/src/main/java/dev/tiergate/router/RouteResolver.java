@@ -5,7 +5,8 @@ import dev.tiergate.router.BudgetGuard.Reject;
 import dev.tiergate.router.BudgetGuard.Verdict;
 import dev.tiergate.router.RoutingOutcome.Routed;
 import dev.tiergate.router.RoutingOutcome.Unroutable;
-import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.router.predict.BackgroundCalls;
+import dev.tiergate.router.predict.DifficultyScorer;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ErrorInfo;
@@ -40,6 +41,10 @@ import java.util.function.Function;
  *       model_not_allowed}, 403; see {@link ExplicitModelAccess}); else it bypasses the table (rule
  *       {@code explicit}) as the tier it serves, unless an exhausted DOWNGRADE budget replaces it
  *       with the next lower tier's chain for the mode;
+ *   <li>background calls: a request shaped like an agent's side call (title, summary, commit
+ *       message, safety check; see {@link BackgroundCalls}) without a mode or with a working mode
+ *       gets the inferred mode and the small tier, never above the caller's ({@code
+ *       predicted=true} with a mode: the mode source is {@code inferred});
  *   <li>no mode: the difficulty predictor (when configured) scores the request and maps the score
  *       to frontier, balanced or small, never above the caller's tier ({@code predicted=true});
  *   <li>rule lookup: {@code tier/mode}, then {@code tier/*}; a tier with neither falls back to the
@@ -83,7 +88,8 @@ public final class RouteResolver {
   }
 
   private final String defaultTier;
-  private final DifficultyPredictor predictor;
+  private final DifficultyScorer predictor;
+  private final BackgroundCalls background;
   private final CapabilityFilter capabilities;
   private final Stickiness stickiness;
 
@@ -98,11 +104,26 @@ public final class RouteResolver {
    */
   public RouteResolver(
       final String defaultTier,
-      final DifficultyPredictor predictor,
+      final DifficultyScorer predictor,
+      final double switchFactor,
+      final TokenEstimator tokens) {
+    this(defaultTier, predictor, null, switchFactor, tokens);
+  }
+
+  /**
+   * @param predictor scores requests without a mode; null routes them to the tier default
+   * @param background recognises agents' side calls; null leaves them to the mode and predictor
+   * @param switchFactor how much cheaper a new choice must be to leave a session's model (>= 1)
+   */
+  public RouteResolver(
+      final String defaultTier,
+      final DifficultyScorer predictor,
+      final BackgroundCalls background,
       final double switchFactor,
       final TokenEstimator tokens) {
     this.defaultTier = Objects.requireNonNull(defaultTier, "defaultTier").toLowerCase(Locale.ROOT);
     this.predictor = predictor;
+    this.background = background;
     this.capabilities = new CapabilityFilter(tokens);
     this.stickiness = new Stickiness(switchFactor);
   }
@@ -140,7 +161,7 @@ public final class RouteResolver {
       final RoutingTables tables,
       final SessionRoute session,
       final Instant now) {
-    return decide(request, tables, session, now, predictor != null);
+    return decide(request, tables, session, now, true);
   }
 
   private Decision decide(
@@ -148,11 +169,13 @@ public final class RouteResolver {
       final RoutingTables tables,
       final SessionRoute session,
       final Instant now,
-      final boolean predict) {
+      final boolean infer) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(tables, "tables");
     Objects.requireNonNull(now, "now");
-    final Optional<String> mode = normalized(request.getMode());
+    final Optional<BackgroundCalls.Match> side = infer ? backgroundCall(request) : Optional.empty();
+    final Optional<String> mode =
+        side.map(BackgroundCalls.Match::mode).or(() -> normalized(request.getMode()));
     final String callerTier = tierOf(request);
     if (request.getDeadline() != null && !now.isBefore(request.getDeadline())) {
       // Nobody waits for the answer any more: not routed, never sent to a provider, no charge.
@@ -169,7 +192,9 @@ public final class RouteResolver {
     if (explicit.isPresent()) {
       return explicit(request, explicit.get(), callerTier, mode, verdict, tables, session, now);
     }
-    final Choice choice = choose(request, callerTier, mode, verdict, tables, predict);
+    final Choice choice = side.isPresent()
+        ? chooseBackground(request, side.get(), callerTier, mode, verdict, tables)
+        : choose(request, callerTier, mode, verdict, tables, infer && predictor != null);
     if (choice == null) {
       return unroutable(request, callerTier, mode, tables, now);
     }
@@ -222,6 +247,48 @@ public final class RouteResolver {
     return finish(request, new Choice(tier, false, match), mode, tables, session, now);
   }
 
+  /**
+   * The side call's kind, when the recogniser is on, the request names no model of its own and its
+   * mode is absent or not already a background mode (the caller's own label wins then).
+   */
+  private Optional<BackgroundCalls.Match> backgroundCall(final ChatRequest request) {
+    if (background == null || explicitModel(request.getRequestedModel()).isPresent()) {
+      return Optional.empty();
+    }
+    final Optional<String> given = normalized(request.getMode());
+    if (given.isPresent() && background.modes().contains(given.get())) {
+      return Optional.empty();
+    }
+    return background.recognise(request);
+  }
+
+  /** A recognised side call: the small tier (or the caller's, when lower) and the inferred mode. */
+  private Choice chooseBackground(
+      final ChatRequest request,
+      final BackgroundCalls.Match side,
+      final String callerTier,
+      final Optional<String> mode,
+      final Verdict verdict,
+      final RoutingTables tables) {
+    final String small = "small";
+    final String tier = TIER_RANK.containsKey(callerTier)
+        && TIER_RANK.get(callerTier) < TIER_RANK.get(small) ? callerTier : small;
+    final String given = normalized(request.getMode()).map(m -> "mode " + m).orElse("no mode");
+    String note = String.format(Locale.ROOT, "%s; looks like an agent's %s call (\"%s\") -> mode %s,"
+        + " tier %s", given, side.mode(), side.cue(), side.mode(), tier);
+    String finalTier = tier;
+    if (verdict instanceof Downgrade downgrade && !BudgetGuard.downgrade(tier).equals(tier)) {
+      finalTier = BudgetGuard.downgrade(tier);
+      note += "; " + downgrade.note() + ": tier " + tier + " -> " + finalTier;
+    }
+    final Optional<Match> match = lookupWithFallback(finalTier, mode, tables, new ArrayList<>());
+    if (match.isEmpty()) {
+      return null;
+    }
+    final Match found = match.get().withReasonPrefix(note + "; ");
+    return new Choice(found.tier() == null ? finalTier : found.tier(), true, found);
+  }
+
   /** The tier (predicted, downgraded) and the rule that matched; null when no rule did. */
   private Choice choose(
       final ChatRequest request,
@@ -235,9 +302,11 @@ public final class RouteResolver {
     boolean predicted = false;
     if (predict && mode.isEmpty() && TIER_RANK.containsKey(tier)) {
       final double score = predictor.score(request);
-      final String guess = predictor.tierFor(score);
+      final Double share = request.getStrongShare();
+      final String guess = share == null ? predictor.tierFor(score) : predictor.tierFor(score, share);
       final String capped = TIER_RANK.get(guess) <= TIER_RANK.get(tier) ? guess : tier;
-      notes.add(String.format(Locale.ROOT, "no mode; predictor score %.3f -> %s%s", score, guess,
+      notes.add(String.format(Locale.ROOT, "no mode; predictor score %.3f%s -> %s%s", score,
+          share == null ? "" : String.format(Locale.ROOT, " (key's strong share %.2f)", share), guess,
           capped.equals(guess) ? "" : ", capped at the caller's tier " + tier));
       tier = capped;
       predicted = true;

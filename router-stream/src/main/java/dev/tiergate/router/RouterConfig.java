@@ -43,7 +43,12 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>{@code TIERGATE_ROUTER_BUDGET_REFRESH_MS}: how stale the router's index of budget states may
  *       get, default 500; 0 reads the budget store on every request
  *   <li>{@code TIERGATE_ROUTER_PREDICT}: {@code true} (default) scores requests without a mode with
- *       the shipped difficulty predictor; {@code false} sends them to the tier default
+ *       the shipped difficulty predictor (sentence embedding blended with n-grams); {@code ngram}
+ *       with the n-gram model alone (no embedding model loaded, microseconds a request); {@code
+ *       false} sends them to the tier default
+ *   <li>{@code TIERGATE_ROUTER_BACKGROUND_CALLS}: {@code true} (default) sends requests shaped like
+ *       agents' side calls (titles, summaries, commit messages…) to the small tier with the
+ *       inferred mode; {@code false} leaves them to their mode and the predictor
  *   <li>budget reservations: see {@link ReservationPolicy}
  * </ul>
  */
@@ -68,7 +73,9 @@ public record RouterConfig(
       Duration sessionIdle,
       Duration budgetRefresh,
       boolean predict,
-      ReservationPolicy reservations) {
+      ReservationPolicy reservations,
+      boolean backgroundCalls,
+      boolean embeddings) {
     public Policy {
       Objects.requireNonNull(sessionIdle, "sessionIdle");
       Objects.requireNonNull(reservations, "reservations");
@@ -83,23 +90,38 @@ public record RouterConfig(
 
     public static Policy defaults() {
       return new Policy(DEFAULT_SWITCH_FACTOR, DEFAULT_SESSION_IDLE, DEFAULT_BUDGET_REFRESH, true,
-          ReservationPolicy.defaults());
+          ReservationPolicy.defaults(), true, true);
     }
 
     public Policy withSwitchFactor(final double factor) {
-      return new Policy(factor, sessionIdle, budgetRefresh, predict, reservations);
+      return new Policy(factor, sessionIdle, budgetRefresh, predict, reservations, backgroundCalls,
+          embeddings);
     }
 
     public Policy withBudgetRefresh(final Duration refresh) {
-      return new Policy(switchFactor, sessionIdle, refresh, predict, reservations);
+      return new Policy(switchFactor, sessionIdle, refresh, predict, reservations, backgroundCalls,
+          embeddings);
     }
 
     public Policy withPredict(final boolean enabled) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, enabled, reservations);
+      return new Policy(switchFactor, sessionIdle, budgetRefresh, enabled, reservations,
+          backgroundCalls, embeddings);
     }
 
     public Policy withReservations(final ReservationPolicy policy) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, policy);
+      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, policy, backgroundCalls,
+          embeddings);
+    }
+
+    public Policy withBackgroundCalls(final boolean enabled) {
+      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, reservations, enabled,
+          embeddings);
+    }
+
+    /** {@code false}: the n-gram predictor alone (no embedding model loaded). */
+    public Policy withEmbeddings(final boolean enabled) {
+      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, reservations,
+          backgroundCalls, enabled);
     }
   }
 
@@ -114,6 +136,7 @@ public record RouterConfig(
   public static final String SESSION_IDLE_ENV = "TIERGATE_ROUTER_SESSION_IDLE_MS";
   public static final String BUDGET_REFRESH_ENV = "TIERGATE_ROUTER_BUDGET_REFRESH_MS";
   public static final String PREDICT_ENV = "TIERGATE_ROUTER_PREDICT";
+  public static final String BACKGROUND_CALLS_ENV = "TIERGATE_ROUTER_BACKGROUND_CALLS";
 
   public static final String DEFAULT_APP_ID = "tiergate-router";
   public static final String DEFAULT_TIER = "balanced";
@@ -188,7 +211,9 @@ public record RouterConfig(
             millis(env, SESSION_IDLE_ENV, DEFAULT_SESSION_IDLE),
             millis(env, BUDGET_REFRESH_ENV, DEFAULT_BUDGET_REFRESH),
             !"false".equalsIgnoreCase(env.getOrDefault(PREDICT_ENV, "true").trim()),
-            ReservationPolicy.fromEnv(env)),
+            ReservationPolicy.fromEnv(env),
+            !"false".equalsIgnoreCase(env.getOrDefault(BACKGROUND_CALLS_ENV, "true").trim()),
+            !"ngram".equalsIgnoreCase(env.getOrDefault(PREDICT_ENV, "true").trim())),
         env.getOrDefault(HOST_ENV, DEFAULT_HOST));
   }
 

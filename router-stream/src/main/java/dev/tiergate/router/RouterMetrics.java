@@ -74,7 +74,8 @@ public final class RouterMetrics {
       return "explicit";
     }
     if (decision.getPredicted()) {
-      return "predicted";
+      // A predicted decision with a mode is an agent's side call whose mode the router inferred.
+      return RouteResolver.NO_MODE.equals(decision.getMode()) ? "predicted" : "inferred";
     }
     return RouteResolver.NO_MODE.equals(decision.getMode()) ? "none" : "mode";
   }

@@ -1,6 +1,6 @@
 package dev.tiergate.router;
 
-import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.router.predict.DifficultyScorer;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.runtime.RunnableService;
@@ -54,8 +54,7 @@ public final class RouterService implements RunnableService {
   public RouterService(final RouterConfig config, final SerdeFactory serdes) {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(serdes, "serdes");
-    final DifficultyPredictor predictor =
-        config.policy().predict() ? DifficultyPredictor.loadDefault() : null;
+    final DifficultyScorer predictor = RouterTopology.shippedPredictor(config.policy());
     final RouterMetrics metrics = new RouterMetrics(registry);
     final Topology topology = RouterTopology.build(serdes, config, metrics, predictor);
     final Producer<byte[], byte[]> deadLetters = new KafkaProducer<>(

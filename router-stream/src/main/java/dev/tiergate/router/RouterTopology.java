@@ -4,7 +4,10 @@ import dev.tiergate.router.DecodedRequest.Decoded;
 import dev.tiergate.router.DecodedRequest.Undecodable;
 import dev.tiergate.router.RoutingOutcome.Routed;
 import dev.tiergate.router.RoutingOutcome.Unroutable;
+import dev.tiergate.router.predict.BackgroundCalls;
+import dev.tiergate.router.predict.BlendedPredictor;
 import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.router.predict.DifficultyScorer;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.Route;
@@ -117,7 +120,18 @@ public final class RouterTopology {
   public static Topology build(final SerdeFactory serdes, final RouterConfig config) {
     Objects.requireNonNull(config, "config");
     return build(serdes, config, RouterMetrics.inMemory(),
-        config.policy().predict() ? DifficultyPredictor.loadDefault() : null);
+        shippedPredictor(config.policy()));
+  }
+
+  /**
+   * The predictor the policy asks for: the blended model (sentence embedding and n-grams), the
+   * n-gram model alone, or none.
+   */
+  public static DifficultyScorer shippedPredictor(final RouterConfig.Policy policy) {
+    if (!policy.predict()) {
+      return null;
+    }
+    return policy.embeddings() ? BlendedPredictor.loadDefault() : DifficultyPredictor.loadDefault();
   }
 
   /** Builds the topology; {@code predictor} null sends requests without a mode to the tier default. */
@@ -125,7 +139,7 @@ public final class RouterTopology {
       final SerdeFactory serdes,
       final RouterConfig config,
       final RouterMetrics metrics,
-      final DifficultyPredictor predictor) {
+      final DifficultyScorer predictor) {
     Objects.requireNonNull(serdes, "serdes");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(metrics, "metrics");
@@ -142,6 +156,7 @@ public final class RouterTopology {
     builder.addStateStore(reservationsStore());
     final TokenEstimator tokens = new TokenEstimator();
     final RouteResolver resolver = new RouteResolver(config.defaultTier(), predictor,
+        config.policy().backgroundCalls() ? BackgroundCalls.loadDefault() : null,
         config.policy().switchFactor(), tokens);
     final KStream<String, ReservationEvent> usageSightings =
         usageSightings(builder, serdes, config.policy());

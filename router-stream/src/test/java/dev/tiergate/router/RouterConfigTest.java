@@ -35,6 +35,22 @@ class RouterConfigTest {
   }
 
   @Test
+  void choosesThePredictorAndTheBackgroundCallRecogniser() {
+    final RouterConfig.Policy defaults = RouterConfig.fromEnv(REQUIRED).policy();
+    final RouterConfig.Policy ngram = RouterConfig.fromEnv(with("TIERGATE_ROUTER_PREDICT", "ngram")).policy();
+    final RouterConfig.Policy off = RouterConfig.fromEnv(with("TIERGATE_ROUTER_PREDICT", "false")).policy();
+
+    assertThat(defaults.predict()).isTrue();
+    assertThat(defaults.embeddings()).isTrue();
+    assertThat(defaults.backgroundCalls()).isTrue();
+    assertThat(ngram.predict()).isTrue();
+    assertThat(ngram.embeddings()).isFalse();
+    assertThat(off.predict()).isFalse();
+    assertThat(RouterConfig.fromEnv(with("TIERGATE_ROUTER_BACKGROUND_CALLS", "false")).policy()
+        .backgroundCalls()).isFalse();
+  }
+
+  @Test
   void readsRouterVariables() {
     final Map<String, String> env = new java.util.HashMap<>(REQUIRED);
     env.put("TIERGATE_ROUTER_APP_ID", "router-b");

@@ -2,7 +2,10 @@ package dev.tiergate.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tiergate.router.predict.BlendedPredictor;
 import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.router.predict.DifficultyScorer;
+import dev.tiergate.router.predict.RidgeRegression;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetAction;
 import dev.tiergate.schemas.BudgetPeriod;
@@ -254,13 +257,73 @@ class RouterRulesTest {
     assertThat(decision.getRuleKey()).isEqualTo("small/*");
   }
 
+  @Test
+  void theKeysStrongShareKeepsAHardRequestOffTheFrontierTier() {
+    start(calibratedPredictor(0.9));
+
+    final RoutingDecision open = route(request("s1", "frontier", null, text(5)));
+    final RoutingDecision thrifty = route(withStrongShare(request("s2", "frontier", null, text(5)), 0.0));
+
+    assertThat(open.getTier()).isEqualTo("frontier");
+    assertThat(thrifty.getTier()).isEqualTo("balanced");
+    assertThat(thrifty.getReason()).contains("key's strong share 0.00");
+  }
+
+  @Test
+  void anAgentsTitleCallGoesToTheSmallTierWithTheInferredMode() {
+    start(constantPredictor(0.9));
+
+    final RoutingDecision decision = route(ChatRequest.newBuilder(request("s1", "frontier", "code",
+            "Give the conversation a title."))
+        .setMessages(List.of(
+            Message.newBuilder().setRole("system").setParts(List.of(ContentPart.newBuilder()
+                .setType(PartType.TEXT).setText("You are a title generator for chat threads.")
+                .build())).build(),
+            message(ContentPart.newBuilder().setType(PartType.TEXT)
+                .setText("how do I rotate the signing keys?").build())))
+        .build());
+
+    assertThat(decision.getTier()).isEqualTo("small");
+    assertThat(decision.getMode()).isEqualTo("title");
+    assertThat(decision.getPredicted()).isTrue();
+    assertThat(decision.getReason()).contains("mode code; looks like an agent's title call");
+    assertThat(metrics.decisions("small", "inferred")).isEqualTo(1.0);
+  }
+
+  @Test
+  void aRealCodingRequestKeepsItsModeAndTier() {
+    start(constantPredictor(0.9));
+
+    final RoutingDecision decision = route(ChatRequest.newBuilder(request("s1", "frontier", "code",
+            "Write a commit message helper and a title bar component for the settings page."))
+        .setTools(List.of(ToolDefinition.newBuilder().setName("write_file").build()))
+        .build());
+
+    assertThat(decision.getTier()).isEqualTo("frontier");
+    assertThat(decision.getMode()).isEqualTo("code");
+    assertThat(decision.getRuleKey()).isEqualTo("frontier/code");
+    assertThat(decision.getPredicted()).isFalse();
+  }
+
+  /** A calibrated predictor that puts every prompt at the given percentile. */
+  private static DifficultyScorer calibratedPredictor(final double percentile) {
+    final BlendedPredictor.Weights weights = new BlendedPredictor.Weights(
+        constantPredictor(0.5), new RidgeRegression(new float[1], 0), 0, 1, 0, 1,
+        new double[] {-percentile / (1 - percentile), 1}, 0.3, 0.4);
+    return new BlendedPredictor(weights, text -> new float[1]);
+  }
+
+  private static ChatRequest withStrongShare(final ChatRequest request, final double share) {
+    return ChatRequest.newBuilder(request).setStrongShare(share).build();
+  }
+
   // --- fixture ---
 
-  private void start(final DifficultyPredictor predictor) {
+  private void start(final DifficultyScorer predictor) {
     start(predictor, RouterConfig.Policy.defaults().withBudgetRefresh(Duration.ZERO));
   }
 
-  private void start(final DifficultyPredictor predictor, final RouterConfig.Policy policy) {
+  private void start(final DifficultyScorer predictor, final RouterConfig.Policy policy) {
     final RouterConfig config =
         RouterConfig.defaults(KafkaSettings.of("localhost:9092", "http://localhost:8081"))
             .withStateDir(stateDir)

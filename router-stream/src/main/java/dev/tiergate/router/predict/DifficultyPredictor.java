@@ -26,7 +26,7 @@ import java.util.zip.GZIPOutputStream;
  * quantiles so that a chosen share of traffic lands on each tier.
  */
 @EntryPoint
-public final class DifficultyPredictor {
+public final class DifficultyPredictor implements DifficultyScorer {
 
   /** The trained model shipped on the classpath. */
   public static final String RESOURCE = "predictor/difficulty-model.bin.gz";
@@ -110,18 +110,21 @@ public final class DifficultyPredictor {
   }
 
   /** How much the request needs a strong model, in [0, 1]. */
+  @Override
   public double score(final ChatRequest request) {
     Objects.requireNonNull(request, "request");
     return score(promptText(request));
   }
 
   /** How much a prompt needs a strong model, in [0, 1]. */
+  @Override
   public double score(final String prompt) {
     Objects.requireNonNull(prompt, "prompt");
     return sigmoid(logit(features.buckets(prompt), bias, weights));
   }
 
   /** {@code frontier} at or above the frontier threshold, {@code balanced} above the other, else small. */
+  @Override
   public String tierFor(final double score) {
     if (score >= frontierThreshold) {
       return "frontier";

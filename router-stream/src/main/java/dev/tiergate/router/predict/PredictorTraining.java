@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.Objects;
 
 /**
@@ -24,7 +26,14 @@ public final class PredictorTraining {
   /** Where the shipped model lives, relative to the repository root. */
   public static final String DEFAULT_MODEL_OUT =
       "router-stream/src/main/resources/" + DifficultyPredictor.RESOURCE;
+  /** Where the shipped blended model lives, relative to the repository root. */
+  public static final String DEFAULT_BLENDED_OUT =
+      "router-stream/src/main/resources/" + BlendedPredictor.RESOURCE;
   public static final int FOLDS = 4;
+  /** An embedder for models scored with precomputed embeddings only. */
+  private static final Function<String, float[]> PRECOMPUTED_ONLY = text -> {
+    throw new IllegalStateException("embeddings are precomputed");
+  };
 
   private PredictorTraining() {}
 
@@ -41,30 +50,66 @@ public final class PredictorTraining {
     return folds;
   }
 
+  /** Held-out evaluation of the blended model, fold by fold, with precomputed embeddings. */
+  public static List<RoutingEvaluation> crossValidateBlended(
+      final List<LabeledPrompt> prompts, final Function<LabeledPrompt, float[]> embeddings,
+      final PredictorTrainer.Options options) {
+    final List<RoutingEvaluation> folds = new ArrayList<>();
+    for (int fold = 0; fold < FOLDS; fold++) {
+      final HoldoutSplit split = HoldoutSplit.byDomain(prompts, FOLDS, fold);
+      final BlendedPredictor model = new BlendedPredictor(
+          BlendedPredictor.train(split.train(), embeddings, options), PRECOMPUTED_ONLY);
+      final double[] scores = split.heldOut().stream()
+          .mapToDouble(p -> model.score(p.prompt(), embeddings.apply(p))).toArray();
+      folds.add(RoutingEvaluation.of(split.heldOut(), scores));
+    }
+    return folds;
+  }
+
   /** Scores every prompt and computes APGR and CPT. */
   public static RoutingEvaluation evaluate(
-      final DifficultyPredictor model, final List<LabeledPrompt> prompts) {
+      final DifficultyScorer model, final List<LabeledPrompt> prompts) {
+    return RoutingEvaluation.of(prompts, scores(model, prompts));
+  }
+
+  /** The model's score of every prompt, in order. */
+  public static double[] scores(final DifficultyScorer model, final List<LabeledPrompt> prompts) {
     final double[] scores = new double[prompts.size()];
     for (int i = 0; i < scores.length; i++) {
       scores[i] = model.score(prompts.get(i).prompt());
     }
-    return RoutingEvaluation.of(prompts, scores);
+    return scores;
   }
 
-  /** Cross-validates, prints the figures, trains on all prompts and writes the model. */
+  /**
+   * Cross-validates the n-gram model and the blend, prints the figures, trains both on all
+   * prompts and writes them ({@code blendedOut} null: the n-gram model only).
+   */
   public static DifficultyPredictor trainAndWrite(
-      final Path data, final Path modelOut, final PredictorTrainer.Options options,
-      final PrintStream report) throws IOException {
+      final Path data, final Path modelOut, final Path blendedOut,
+      final PredictorTrainer.Options options, final PrintStream report) throws IOException {
+    return trainAndWrite(data, modelOut, blendedOut, null, options, report);
+  }
+
+  /** As above, reading and writing computed embeddings in {@code embeddingCache} (may be null). */
+  public static DifficultyPredictor trainAndWrite(
+      final Path data, final Path modelOut, final Path blendedOut, final Path embeddingCache,
+      final PredictorTrainer.Options options, final PrintStream report) throws IOException {
     final List<LabeledPrompt> prompts = LabeledPrompt.readJsonl(data);
     report.printf(Locale.ROOT, "read %d prompts from %s%n", prompts.size(), data.getFileName());
-    final List<RoutingEvaluation> folds = crossValidate(prompts, options);
-    double sum = 0;
-    for (int fold = 0; fold < folds.size(); fold++) {
-      report.printf(Locale.ROOT, "held-out fold %d: %s%n", fold, folds.get(fold).summaryLine());
-      sum += folds.get(fold).apgr();
+    printFolds("n-gram", crossValidate(prompts, options), report);
+    if (blendedOut != null) {
+      final Map<LabeledPrompt, float[]> embeddings = PredictorComparison.embeddings(
+          prompts, new PromptEmbedder(), embeddingCache, report);
+      printFolds("blend", crossValidateBlended(prompts, embeddings::get, options), report);
+      final BlendedPredictor.Weights blended =
+          BlendedPredictor.train(prompts, embeddings::get, options);
+      Files.createDirectories(blendedOut.toAbsolutePath().getParent());
+      try (OutputStream out = Files.newOutputStream(blendedOut)) {
+        BlendedPredictor.write(blended, out);
+      }
+      report.printf(Locale.ROOT, "wrote %s%n", blendedOut.getFileName());
     }
-    report.printf(Locale.ROOT, "mean held-out APGR over %d folds: %.3f%n", folds.size(),
-        sum / folds.size());
     final DifficultyPredictor model = new PredictorTrainer(options).train(prompts);
     Files.createDirectories(modelOut.toAbsolutePath().getParent());
     try (OutputStream out = Files.newOutputStream(modelOut)) {
@@ -75,13 +120,28 @@ public final class PredictorTraining {
     return model;
   }
 
+  private static void printFolds(
+      final String name, final List<RoutingEvaluation> folds, final PrintStream report) {
+    double sum = 0;
+    for (int fold = 0; fold < folds.size(); fold++) {
+      report.printf(Locale.ROOT, "%s held-out fold %d: %s%n", name, fold,
+          folds.get(fold).summaryLine());
+      sum += folds.get(fold).apgr();
+    }
+    report.printf(Locale.ROOT, "%s mean held-out APGR over %d folds: %.3f%n", name, folds.size(),
+        sum / folds.size());
+  }
+
   /**
-   * Trains the shipped model; run from the repository root. Arguments (optional): the data file,
-   * then the model file to write. {@code ./tiergate predictor train} does the same.
+   * Trains the shipped models; run from the repository root. Arguments (optional): the data file,
+   * the n-gram model file, the blended model file, an embedding cache file. {@code ./tiergate
+   * predictor train} does the same.
    */
   public static void main(final String[] args) throws IOException {
     final Path data = Path.of(args.length > 0 ? args[0] : DEFAULT_DATA);
     final Path out = Path.of(args.length > 1 ? args[1] : DEFAULT_MODEL_OUT);
-    trainAndWrite(data, out, PredictorTrainer.Options.defaults(), System.out);
+    final Path blended = Path.of(args.length > 2 ? args[2] : DEFAULT_BLENDED_OUT);
+    final Path cache = args.length > 3 ? Path.of(args[3]) : null;
+    trainAndWrite(data, out, blended, cache, PredictorTrainer.Options.defaults(), System.out);
   }
 }

@@ -42,6 +42,36 @@ public record RoutingEvaluation(double apgr, double cpt50, double cpt80, int cou
     return new RoutingEvaluation(area, cpt(pgr, 0.5), cpt(pgr, 0.8), n);
   }
 
+  /** One point of the cost–quality curve: a share of strong calls, the PGR and accuracy there. */
+  public record CurvePoint(double strongShare, double pgr, double accuracy) {}
+
+  /**
+   * The cost–quality curve at {@code steps + 1} evenly spaced strong-call shares from 0 to 1:
+   * what routing the top-scored share to the strong model recovers, and the accuracy it gives.
+   */
+  public static List<CurvePoint> curve(
+      final List<LabeledPrompt> prompts, final double[] scores, final int steps) {
+    Objects.requireNonNull(prompts, "prompts");
+    if (prompts.size() != scores.length || prompts.isEmpty() || steps < 1) {
+      throw new IllegalArgumentException("need one score per prompt, a prompt and a step");
+    }
+    final int n = prompts.size();
+    final double[] gains = gainCurve(prompts, scores);
+    final double weak = prompts.stream().filter(LabeledPrompt::weakCorrect).count();
+    final double strong = prompts.stream().filter(LabeledPrompt::strongCorrect).count();
+    final List<CurvePoint> points = new java.util.ArrayList<>();
+    for (int step = 0; step <= steps; step++) {
+      final double share = (double) step / steps;
+      final double position = share * n;
+      final int below = (int) Math.floor(position);
+      final double gain = below >= n ? gains[n]
+          : gains[below] + (gains[below + 1] - gains[below]) * (position - below);
+      points.add(new CurvePoint(share, strong == weak ? 1.0 : gain / (strong - weak),
+          (weak + gain) / n));
+    }
+    return points;
+  }
+
   /** {@code APGR=0.xxx CPT50=xx.x% CPT80=xx.x% n=N}: the last line of {@code predictor eval}. */
   public String summaryLine() {
     return String.format(

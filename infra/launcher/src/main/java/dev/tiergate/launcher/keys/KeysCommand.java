@@ -67,13 +67,17 @@ public final class KeysCommand implements Runnable {
     @Option(names = "--max-concurrent", description = "Requests in flight at once (default: no limit).")
     Integer maxConcurrent;
 
+    @Option(names = "--strong-share", description = "Cost-quality knob: share (0-1) of requests without a mode the predictor may send to the frontier tier (default: 0.3).")
+    Double strongShare;
+
     @Override
     public Integer call() {
       // A mistake of the caller's (unknown tier, no such key) is an IllegalArgumentException:
       // CliErrors prints it as one line with exit code 2.
       final VirtualKeyStore.Created created =
           store(cluster).create(tenant, defaultTier, allowedTiers, allowedModels, label,
-              new VirtualKeyStore.Limits(requestsPerMinute, tokensPerMinute, maxConcurrent));
+              new VirtualKeyStore.Limits(requestsPerMinute, tokensPerMinute, maxConcurrent),
+              strongShare);
       final PrintWriter out = spec.commandLine().getOut();
       out.println(created.key());
       out.flush();

@@ -100,7 +100,21 @@ public final class VirtualKeyStore {
   public Created create(
       final String tenant, final String defaultTier, final List<String> allowedTiers,
       final List<String> allowedModels, final String label, final Limits limits) {
+    return create(tenant, defaultTier, allowedTiers, allowedModels, label, limits, null);
+  }
+
+  /**
+   * Creates a key with a cost-quality knob: {@code strongShare} (0–1) of its requests without a
+   * mode may go to the frontier tier (null: the shipped share).
+   */
+  public Created create(
+      final String tenant, final String defaultTier, final List<String> allowedTiers,
+      final List<String> allowedModels, final String label, final Limits limits,
+      final Double strongShare) {
     Objects.requireNonNull(tenant, "tenant");
+    if (strongShare != null && !(strongShare >= 0 && strongShare <= 1)) {
+      throw new IllegalArgumentException("--strong-share must be between 0 and 1");
+    }
     Objects.requireNonNull(limits, "limits");
     final List<String> models = Objects.requireNonNull(allowedModels, "allowedModels").stream()
         .map(VirtualKeyStore::modelId).distinct().toList();
@@ -131,6 +145,7 @@ public final class VirtualKeyStore {
             .setRequestsPerMinute(limits.requestsPerMinute())
             .setTokensPerMinute(limits.tokensPerMinute())
             .setMaxConcurrent(limits.maxConcurrent())
+            .setStrongShare(strongShare)
             .build();
     write(row);
     return new Created(key, row);

@@ -1,6 +1,10 @@
 package dev.tiergate.launcher.routing;
 
+import dev.tiergate.router.predict.BlendedPredictor;
 import dev.tiergate.router.predict.DifficultyPredictor;
+import dev.tiergate.router.predict.DifficultyScorer;
+import dev.tiergate.router.predict.PredictorComparison;
+import dev.tiergate.router.predict.PromptEmbedder;
 import dev.tiergate.router.predict.LabeledPrompt;
 import dev.tiergate.router.predict.PredictorTrainer;
 import dev.tiergate.router.predict.PredictorTraining;
@@ -15,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +36,8 @@ import picocli.CommandLine.Spec;
     name = "predictor",
     description = "Train or evaluate the difficulty predictor used when a request has no mode.",
     mixinStandardHelpOptions = true,
-    subcommands = {PredictorCommand.Train.class, PredictorCommand.Eval.class})
+    subcommands = {PredictorCommand.Train.class, PredictorCommand.Eval.class,
+        PredictorCommand.Compare.class})
 public final class PredictorCommand implements Runnable {
 
   @Spec CommandSpec spec;
@@ -48,15 +54,25 @@ public final class PredictorCommand implements Runnable {
     @Option(names = "--data", description = "Training data (default: ${DEFAULT-VALUE}).")
     Path data = Path.of(PredictorTraining.DEFAULT_DATA);
 
-    @Option(names = "--out", description = "Model file to write (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", description = "N-gram model file to write (default: ${DEFAULT-VALUE}).")
     Path out = Path.of(PredictorTraining.DEFAULT_MODEL_OUT);
+
+    @Option(names = "--blended-out", description = "Blended model file to write (default: ${DEFAULT-VALUE}).")
+    Path blendedOut = Path.of(PredictorTraining.DEFAULT_BLENDED_OUT);
+
+    @Option(names = "--embedding-cache", description = "Keep computed embeddings in this file to retrain faster (default: none).")
+    Path embeddingCache;
+
+    @Option(names = "--ngram-only", description = "Train the n-gram model only (no embeddings, seconds).")
+    boolean ngramOnly;
 
     @Override
     public Integer call() throws IOException {
       final PrintWriter writer = spec.commandLine().getOut();
       try (PrintStream report = new PrintStream(new WriterOutputStream(writer), true,
           StandardCharsets.UTF_8)) {
-        PredictorTraining.trainAndWrite(data, out, PredictorTrainer.Options.defaults(), report);
+        PredictorTraining.trainAndWrite(data, out, ngramOnly ? null : blendedOut,
+            embeddingCache, PredictorTrainer.Options.defaults(), report);
       }
       return 0;
     }
@@ -69,26 +85,71 @@ public final class PredictorCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "FILE.jsonl", description = "Prompts with weak_correct/strong_correct.")
     Path file;
 
-    @Option(names = "--model", description = "A model file written by train (default: the shipped model).")
+    @Option(names = "--model", description = "A model file written by train, blended or n-gram (default: the shipped blended model).")
     Path model;
+
+    @Option(names = "--plot", paramLabel = "curve.png", description = "Also draw the cost-quality curve as a PNG.")
+    Path plot;
 
     @Override
     public Integer call() throws IOException {
       final List<LabeledPrompt> prompts = LabeledPrompt.readJsonl(file);
-      final RoutingEvaluation result = PredictorTraining.evaluate(load(), prompts);
+      final DifficultyScorer scorer = load();
+      final double[] scores = PredictorTraining.scores(scorer, prompts);
+      final RoutingEvaluation result = RoutingEvaluation.of(prompts, scores);
+      final List<RoutingEvaluation.CurvePoint> curve = RoutingEvaluation.curve(prompts, scores, 20);
       final PrintWriter out = spec.commandLine().getOut();
+      out.println("cost-quality curve (strong share = the key's strong-share knob):");
+      out.println("strong share   PGR     accuracy");
+      for (final RoutingEvaluation.CurvePoint point : curve) {
+        out.printf(Locale.ROOT, "%11.0f%%  %6.1f%%  %6.1f%%%n", point.strongShare() * 100,
+            point.pgr() * 100, point.accuracy() * 100);
+      }
+      if (plot != null) {
+        CostQualityPlot.write(curve, "Tiergate predictor on " + file.getFileName() + " ("
+            + result.summaryLine() + ")", plot);
+        out.println("wrote " + plot);
+      }
       out.println(result.summaryLine());
       out.flush();
       return 0;
     }
 
-    private DifficultyPredictor load() throws IOException {
+    private DifficultyScorer load() throws IOException {
       if (model == null) {
-        return DifficultyPredictor.loadDefault();
+        return BlendedPredictor.loadDefault();
       }
       try (InputStream in = Files.newInputStream(model)) {
-        return DifficultyPredictor.read(in);
+        return new BlendedPredictor(BlendedPredictor.read(in), new PromptEmbedder()::embed);
+      } catch (IOException notBlended) {
+        try (InputStream in = Files.newInputStream(model)) {
+          return DifficultyPredictor.read(in);
+        }
       }
+    }
+  }
+
+  @Command(name = "compare", description = "Cross-validate every predictor variant by domain and print the comparison table (run from the repo root).")
+  static final class Compare implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--data", description = "Training data (default: ${DEFAULT-VALUE}).")
+    Path data = Path.of(PredictorTraining.DEFAULT_DATA);
+
+    @Option(names = "--embedding-cache", description = "Computed embeddings are kept here (default: ${DEFAULT-VALUE}).")
+    Path embeddingCache = Path.of("router-stream/target/predictor-embeddings.bin.gz");
+
+    @Option(names = "--only", description = "Only the variants whose name contains this.")
+    String only = "";
+
+    @Override
+    public Integer call() throws IOException {
+      final PrintWriter writer = spec.commandLine().getOut();
+      try (PrintStream report = new PrintStream(new WriterOutputStream(writer), true,
+          StandardCharsets.UTF_8)) {
+        PredictorComparison.compare(data, embeddingCache, only, report);
+      }
+      return 0;
     }
   }
 

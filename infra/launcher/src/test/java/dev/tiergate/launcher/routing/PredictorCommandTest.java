@@ -38,6 +38,30 @@ class PredictorCommandTest {
   }
 
   @Test
+  void evalPrintsTheCostQualityCurveAndWritesItAsAPng() throws Exception {
+    final Path file = dir.resolve("prompts.jsonl");
+    Files.write(file, List.of(
+        line("gsm8k", "Tom has 3 apples and buys 4 more. How many apples now?", false, true),
+        line("mmlu/law", "Which doctrine applies to the contract?\\nA. x\\nB. y\\nAnswer:", true, true),
+        line("mmlu/math", "Find the degree of Q(sqrt 2) over Q.\\nA. 1\\nB. 2\\nAnswer:", false, true)));
+    final Path png = dir.resolve("curve.png");
+    final StringWriter out = new StringWriter();
+
+    final int exit = new CommandLine(new TiergateCli())
+        .setOut(new PrintWriter(out, true))
+        .execute("predictor", "eval", file.toString(), "--plot", png.toString());
+
+    assertThat(exit).isZero();
+    assertThat(out.toString()).contains("strong share   PGR     accuracy").contains("100%  ");
+    final byte[] bytes = Files.readAllBytes(png);
+    assertThat(bytes.length).isGreaterThan(1000);
+    // The PNG signature: \x89 P N G \r \n \x1a \n.
+    assertThat(java.util.Arrays.copyOf(bytes, 8))
+        .containsExactly(0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a);
+    assertThat(javax.imageio.ImageIO.read(png.toFile()).getWidth()).isEqualTo(800);
+  }
+
+  @Test
   void evalFailsOnALineWithoutLabels() throws Exception {
     final Path file = dir.resolve("bad.jsonl");
     Files.write(file, List.of("{\"source\": \"gsm8k\", \"prompt\": \"2+2?\"}"));

@@ -172,6 +172,28 @@ class RoutingEndToEndTest {
   }
 
   @Test
+  void anAgentsTitleCallIsServedOnTheSmallTierWithAnInferredMode() throws Exception {
+    final String body = "{\"model\":\"auto/frontier\",\"max_tokens\":40,\"messages\":["
+        + "{\"role\":\"system\",\"content\":\"You are a title generator: name the chat thread in "
+        + "a few words.\"},"
+        + "{\"role\":\"user\",\"content\":\"why does the gradle build miss a symbol?\"}]}";
+    final HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(
+            URI.create(stack.ingressUrl() + "/v1/chat/completions"))
+        .timeout(WAIT)
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer tg-demo-key")
+        .header("x-kilocode-mode", "code")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+    assertThat(header(reply, "x-tiergate-mode-source")).isEqualTo("inferred");
+    assertThat(header(reply, "x-tiergate-mode")).isEqualTo("title");
+    assertThat(header(reply, "x-tiergate-tier")).isEqualTo("small");
+    assertThat(header(reply, "x-tiergate-rule")).isEqualTo("small/title");
+    assertThat(header(reply, "x-tiergate-model")).contains("gpt-5-nano");
+  }
+
+  @Test
   void aStreamedReplyCarriesTheSameDecisionHeaders() throws Exception {
     final HttpResponse<String> given = chat("auto/balanced", "code", true);
     final HttpResponse<String> predicted = chat("auto/frontier", null, true);

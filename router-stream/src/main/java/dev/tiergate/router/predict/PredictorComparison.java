@@ -1,0 +1,289 @@
+package dev.tiergate.router.predict;
+
+import dev.tiergate.runtime.EntryPoint;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Compares predictor variants with the same 4-fold cross-validation by domain ({@link
+ * HoldoutSplit}) and prints one table: APGR, CPT50 and CPT80 per held-out fold and their mean, and
+ * the CPU time of one prediction. {@code tiergate predictor compare} runs it; the figures in the
+ * router README come from it.
+ */
+@EntryPoint
+public final class PredictorComparison {
+
+  /** A way to train a scorer on some prompts. */
+  interface Variant {
+    Function<LabeledPrompt, Double> train(List<LabeledPrompt> train, Features features);
+  }
+
+  /** Features computed once per prompt and shared by every variant. */
+  record Features(Map<LabeledPrompt, float[]> embeddings, PromptEmbedder embedder) {
+    float[] embedding(final LabeledPrompt prompt) {
+      final float[] known = embeddings.get(prompt);
+      return known != null ? known : embedder.embed(prompt.prompt());
+    }
+  }
+
+  private PredictorComparison() {}
+
+  static double target(final LabeledPrompt prompt) {
+    return prompt.weakCorrect() ? 0 : 1;
+  }
+
+  static Map<String, Variant> variants() {
+    final Map<String, Variant> variants = new LinkedHashMap<>();
+    variants.put("length only", (train, f) -> p -> (double) p.prompt().length());
+    variants.put("n-gram LR (shipped before)", (train, f) -> {
+      final DifficultyPredictor model =
+          new PredictorTrainer(PredictorTrainer.Options.defaults()).train(train);
+      return p -> model.score(p.prompt());
+    });
+    variants.put("shape LR", (train, f) -> {
+      final DenseLogistic model = dense(train, p -> ShapeFeatures.of(p.prompt()), 1e-3);
+      return p -> model.score(ShapeFeatures.of(p.prompt()));
+    });
+    variants.put("embedding LR (SGD, standardised)", (train, f) -> {
+      final DenseLogistic model = dense(train, f::embedding, 1e-3);
+      return p -> model.score(f.embedding(p));
+    });
+    variants.put("embedding ridge, weak fails", (train, f) -> {
+      final RidgeRegression model = ridge(train, f::embedding, p -> p.weakCorrect() ? 0 : 1);
+      return p -> model.predict(f.embedding(p));
+    });
+    variants.put("embedding ridge, strong only", (train, f) -> {
+      final RidgeRegression model = ridge(train, f::embedding, PredictorComparison::strongOnly);
+      return p -> model.predict(f.embedding(p));
+    });
+    variants.put("embedding+shape ridge, strong only", (train, f) -> {
+      final RidgeRegression model = ridge(train, p -> withShape(f, p), PredictorComparison::strongOnly);
+      return p -> model.predict(withShape(f, p));
+    });
+    variants.put("embedding kNN k=200, strong only", (train, f) -> {
+      final float[][] rows = train.stream().map(f::embedding).toArray(float[][]::new);
+      final double[] labels = train.stream().mapToDouble(PredictorComparison::strongOnly).toArray();
+      return p -> knn(rows, labels, f.embedding(p), 200);
+    });
+    variants.put("blend: 0.7 embedding ridge + 0.3 n-gram (shipped)", (train, f) -> {
+      final BlendedPredictor model = new BlendedPredictor(
+          BlendedPredictor.train(train, f::embedding, PredictorTrainer.Options.defaults()),
+          f.embedder()::embed);
+      return p -> model.score(p.prompt(), f.embedding(p));
+    });
+    return variants;
+  }
+
+  static double strongOnly(final LabeledPrompt prompt) {
+    return prompt.strongCorrect() && !prompt.weakCorrect() ? 1 : 0;
+  }
+
+  /** Shape features scaled down so they do not dominate the unit-length embedding. */
+  static float[] withShape(final Features features, final LabeledPrompt prompt) {
+    final float[] shape = ShapeFeatures.of(prompt.prompt());
+    for (int j = 0; j < shape.length; j++) {
+      shape[j] *= 0.05f;
+    }
+    return concat(features.embedding(prompt), shape);
+  }
+
+  static RidgeRegression ridge(
+      final List<LabeledPrompt> train, final Function<LabeledPrompt, float[]> rowOf,
+      final java.util.function.ToDoubleFunction<LabeledPrompt> target) {
+    return RidgeRegression.fit(train.stream().map(rowOf).toArray(float[][]::new),
+        train.stream().mapToDouble(target).toArray(), BlendedPredictor.RIDGE_LAMBDA);
+  }
+
+  static DenseLogistic dense(
+      final List<LabeledPrompt> train, final Function<LabeledPrompt, float[]> rowOf,
+      final double l2) {
+    final float[][] rows = train.stream().map(rowOf).toArray(float[][]::new);
+    final double[] targets = train.stream().mapToDouble(PredictorComparison::target).toArray();
+    return DenseLogistic.train(rows, targets, l2, 8, 20_260_101L);
+  }
+
+  static float[] concat(final float[] a, final float[] b) {
+    final float[] both = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
+  }
+
+  /** The share of the k nearest training prompts (cosine) the weak model failed. */
+  static double knn(final float[][] rows, final double[] labels, final float[] query, final int k) {
+    final double[] similarity = new double[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      double dot = 0;
+      for (int j = 0; j < query.length; j++) {
+        dot += rows[i][j] * query[j];
+      }
+      similarity[i] = dot;
+    }
+    final double[] sorted = similarity.clone();
+    Arrays.sort(sorted);
+    final double cut = sorted[Math.max(0, sorted.length - k)];
+    double sum = 0;
+    int count = 0;
+    for (int i = 0; i < rows.length; i++) {
+      if (similarity[i] >= cut) {
+        sum += labels[i];
+        count++;
+      }
+    }
+    return sum / count;
+  }
+
+  /** Embeddings of every prompt, cached in a file keyed by prompt text. */
+  static Map<LabeledPrompt, float[]> embeddings(
+      final List<LabeledPrompt> prompts, final PromptEmbedder embedder, final Path cache,
+      final PrintStream report) throws IOException {
+    final Map<String, float[]> byText = new HashMap<>();
+    if (cache != null && Files.exists(cache)) {
+      try (InputStream raw = Files.newInputStream(cache);
+          DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
+        final int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+          final String text = in.readUTF();
+          final float[] vector = new float[PromptEmbedder.DIMENSION];
+          for (int j = 0; j < vector.length; j++) {
+            vector[j] = in.readFloat();
+          }
+          byText.put(text, vector);
+        }
+      }
+    }
+    final Map<LabeledPrompt, float[]> result = new IdentityHashMap<>();
+    int computed = 0;
+    for (final LabeledPrompt prompt : prompts) {
+      final String key = prompt.prompt().length() > PromptEmbedder.MAX_CHARS
+          ? prompt.prompt().substring(0, PromptEmbedder.MAX_CHARS) : prompt.prompt();
+      float[] vector = byText.get(key);
+      if (vector == null) {
+        vector = embedder.embed(prompt.prompt());
+        byText.put(key, vector);
+        if (++computed % 1000 == 0) {
+          report.printf(Locale.ROOT, "embedded %d prompts%n", computed);
+        }
+      }
+      result.put(prompt, vector);
+    }
+    if (cache != null && computed > 0) {
+      Files.createDirectories(cache.toAbsolutePath().getParent());
+      try (OutputStream raw = Files.newOutputStream(cache);
+          DataOutputStream out = new DataOutputStream(new GZIPOutputStream(raw))) {
+        out.writeInt(byText.size());
+        for (final Map.Entry<String, float[]> entry : byText.entrySet()) {
+          out.writeUTF(entry.getKey());
+          for (final float value : entry.getValue()) {
+            out.writeFloat(value);
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Cross-validates every variant and prints the table. */
+  public static void compare(final Path data, final Path cache, final PrintStream report)
+      throws IOException {
+    compare(data, cache, "", report);
+  }
+
+  /** As above, only the variants whose name contains {@code only}. */
+  public static void compare(
+      final Path data, final Path cache, final String only, final PrintStream report)
+      throws IOException {
+    final List<LabeledPrompt> prompts = LabeledPrompt.readJsonl(data);
+    final PromptEmbedder embedder = new PromptEmbedder();
+    final Features features =
+        new Features(embeddings(prompts, embedder, cache, report), embedder);
+    report.println("| variant | fold 0 APGR / CPT50 / CPT80 | fold 1 | fold 2 | fold 3 "
+        + "| mean APGR | mean CPT50 | mean CPT80 | CPU ms p50 / p99 |");
+    report.println("|---|---|---|---|---|---|---|---|---|");
+    for (final Map.Entry<String, Variant> variant : variants().entrySet()) {
+      if (variant.getKey().contains(only)) {
+        report.println(row(variant.getKey(), variant.getValue(), prompts, features));
+      }
+    }
+  }
+
+  private static String row(
+      final String name, final Variant variant, final List<LabeledPrompt> prompts,
+      final Features features) {
+    final StringBuilder line = new StringBuilder("| " + name + " |");
+    double apgr = 0;
+    double cpt50 = 0;
+    double cpt80 = 0;
+    Function<LabeledPrompt, Double> last = null;
+    List<LabeledPrompt> lastHeldOut = List.of();
+    for (int fold = 0; fold < PredictorTraining.FOLDS; fold++) {
+      final HoldoutSplit split = HoldoutSplit.byDomain(prompts, PredictorTraining.FOLDS, fold);
+      final Function<LabeledPrompt, Double> scorer = variant.train(split.train(), features);
+      final double[] scores = split.heldOut().stream().mapToDouble(scorer::apply).toArray();
+      final RoutingEvaluation result = RoutingEvaluation.of(split.heldOut(), scores);
+      line.append(String.format(Locale.ROOT, " %.3f / %.1f%% / %.1f%% |",
+          result.apgr(), result.cpt50() * 100, result.cpt80() * 100));
+      apgr += result.apgr() / PredictorTraining.FOLDS;
+      cpt50 += result.cpt50() / PredictorTraining.FOLDS;
+      cpt80 += result.cpt80() / PredictorTraining.FOLDS;
+      last = scorer;
+      lastHeldOut = split.heldOut();
+    }
+    final double[] cpu = cpuMillis(last, lastHeldOut, features);
+    line.append(String.format(Locale.ROOT, " **%.3f** | %.1f%% | %.1f%% | %.3f / %.3f |",
+        apgr, cpt50 * 100, cpt80 * 100, cpu[0], cpu[1]));
+    return line.toString();
+  }
+
+  /**
+   * CPU ms of one prediction on this thread, p50 and p99 over up to 400 held-out prompts, the
+   * embedding computed afresh (not read from the cache) when the variant uses one.
+   */
+  static double[] cpuMillis(
+      final Function<LabeledPrompt, Double> scorer, final List<LabeledPrompt> prompts,
+      final Features features) {
+    final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    final Features fresh = new Features(Map.of(), features.embedder());
+    final List<Double> times = new ArrayList<>();
+    final int count = Math.min(400, prompts.size());
+    for (int i = 0; i < count; i++) {
+      // Rebuild the prompt so the identity-keyed cache misses and the embedding is computed.
+      final LabeledPrompt original = prompts.get(i);
+      final LabeledPrompt copy = new LabeledPrompt(original.source(), original.prompt(),
+          original.weakCorrect(), original.strongCorrect());
+      final long start = threads.getCurrentThreadCpuTime();
+      scorer.apply(copy);
+      times.add((threads.getCurrentThreadCpuTime() - start) / 1e6);
+    }
+    times.sort(Double::compare);
+    return new double[] {times.get(times.size() / 2), times.get((int) (times.size() * 0.99))};
+  }
+
+  /**
+   * Arguments (optional): the data file, the embedding cache file, a part of the variant names to
+   * run (default: all).
+   */
+  public static void main(final String[] args) throws IOException {
+    final Path data = Path.of(args.length > 0 ? args[0] : PredictorTraining.DEFAULT_DATA);
+    final Path cache = Path.of(args.length > 1 ? args[1] : "target/predictor-embeddings.bin.gz");
+    compare(data, cache, args.length > 2 ? args[2] : "", System.out);
+  }
+}

@@ -35,7 +35,7 @@ public final class KeysCommand implements Runnable {
   }
 
   private static VirtualKeyStore store(final ClusterOptions cluster) {
-    return new VirtualKeyStore(cluster.settings(), Clock.systemUTC());
+    return new VirtualKeyStore(cluster::settings, Clock.systemUTC());
   }
 
   @Command(name = "create", description = "Create a key; it is printed once and never stored in clear.")

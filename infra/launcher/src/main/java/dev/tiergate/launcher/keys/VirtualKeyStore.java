@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -51,12 +52,18 @@ public final class VirtualKeyStore {
     }
   }
 
-  private final KafkaSettings kafka;
+  /** Where the cluster is, asked only when a record is read or written (after validation). */
+  private final Supplier<KafkaSettings> cluster;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
   public VirtualKeyStore(final KafkaSettings kafka, final Clock clock) {
-    this.kafka = Objects.requireNonNull(kafka, "kafka");
+    this(() -> kafka, clock);
+    Objects.requireNonNull(kafka, "kafka");
+  }
+
+  public VirtualKeyStore(final Supplier<KafkaSettings> cluster, final Clock clock) {
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -208,6 +215,7 @@ public final class VirtualKeyStore {
   private void write(final VirtualKey row) {
     final Map<String, Object> overrides =
         Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+    final KafkaSettings kafka = cluster.get();
     try (KafkaProducer<String, VirtualKey> producer =
         new KafkaProducer<>(
             kafka.clientProperties(overrides),
@@ -230,6 +238,7 @@ public final class VirtualKeyStore {
         Map.of(
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    final KafkaSettings kafka = cluster.get();
     final var props = kafka.clientProperties(overrides);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     try (KafkaConsumer<String, VirtualKey> consumer =

@@ -617,7 +617,7 @@ class ClientApisEndToEndTest {
             "--bootstrap-servers", stack.kafkaSettings().bootstrapServers(),
             "--registry-url", stack.kafkaSettings().schemaRegistryUrl()));
     final int exit =
-        new CommandLine(new TiergateCli())
+        TiergateCli.commandLine()
             .setOut(new PrintWriter(out, true))
             .setErr(new PrintWriter(new StringWriter(), true))
             .execute(all.toArray(String[]::new));

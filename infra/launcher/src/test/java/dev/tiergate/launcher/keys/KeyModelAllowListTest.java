@@ -30,7 +30,7 @@ class KeyModelAllowListTest {
   }
 
   private static int create(final StringWriter err, final String models) {
-    return new CommandLine(new TiergateCli())
+    return TiergateCli.commandLine()
         .setOut(new PrintWriter(new StringWriter(), true))
         .setErr(new PrintWriter(err, true))
         .execute("keys", "create", "--tenant", "acme", "--models", models,

@@ -27,7 +27,7 @@ class PredictorCommandTest {
         line("mmlu/art", "Who painted the Mona Lisa?\\nA. Leonardo\\nB. Monet\\nAnswer:", true, false)));
     final StringWriter out = new StringWriter();
 
-    final int exit = new CommandLine(new TiergateCli())
+    final int exit = TiergateCli.commandLine()
         .setOut(new PrintWriter(out, true))
         .execute("predictor", "eval", file.toString());
 
@@ -47,7 +47,7 @@ class PredictorCommandTest {
     final Path png = dir.resolve("curve.png");
     final StringWriter out = new StringWriter();
 
-    final int exit = new CommandLine(new TiergateCli())
+    final int exit = TiergateCli.commandLine()
         .setOut(new PrintWriter(out, true))
         .execute("predictor", "eval", file.toString(), "--plot", png.toString());
 
@@ -67,7 +67,7 @@ class PredictorCommandTest {
     Files.write(file, List.of("{\"source\": \"gsm8k\", \"prompt\": \"2+2?\"}"));
     final StringWriter err = new StringWriter();
 
-    final int exit = new CommandLine(new TiergateCli())
+    final int exit = TiergateCli.commandLine()
         .setErr(new PrintWriter(err, true))
         .execute("predictor", "eval", file.toString());
 

@@ -221,7 +221,7 @@ class ExplicitModelAccessTest {
     all.addAll(List.of(
         "--bootstrap-servers", stack.kafkaSettings().bootstrapServers(),
         "--registry-url", stack.kafkaSettings().schemaRegistryUrl()));
-    final int exit = new CommandLine(new TiergateCli())
+    final int exit = TiergateCli.commandLine()
         .setOut(new PrintWriter(out, true))
         .setErr(new PrintWriter(err, true))
         .execute(all.toArray(String[]::new));

@@ -334,7 +334,7 @@ class RateLimitAttackTest {
     all.addAll(List.of(
         "--bootstrap-servers", stack.kafkaSettings().bootstrapServers(),
         "--registry-url", stack.kafkaSettings().schemaRegistryUrl()));
-    final int exit = new CommandLine(new TiergateCli())
+    final int exit = TiergateCli.commandLine()
         .setOut(new PrintWriter(out, true))
         .setErr(new PrintWriter(new StringWriter(), true))
         .execute(all.toArray(String[]::new));

@@ -192,7 +192,7 @@ class TopicsCommandTest {
     System.arraycopy(args, 0, withCluster, 0, args.length);
     withCluster[args.length] = "--bootstrap-servers=" + kafka.bootstrapServers();
     withCluster[args.length + 1] = "--registry-url=" + registry.url();
-    return new CommandLine(new TiergateCli()).setOut(new PrintWriter(out, true)).execute(withCluster);
+    return TiergateCli.commandLine().setOut(new PrintWriter(out, true)).execute(withCluster);
   }
 
   /** The subjects the registry holds, through its Confluent-compatible API. */

@@ -67,6 +67,7 @@ public final class IngressService implements AutoCloseable {
   private final OpenRouterModelsHandler openRouterModels;
   private final ChatHandler chatCompletions;
   private final ChatHandler messages;
+  private final ChatHandler embeddings;
   private final ModelsHandler modelsList;
   private final OpenAiDialect openAi;
   private final IngressMetrics metrics;
@@ -240,6 +241,10 @@ public final class IngressService implements AutoCloseable {
         new ChatHandler(
             anthropic, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout,
             answers);
+    this.embeddings =
+        new ChatHandler(
+            new EmbeddingsDialect(new OpenAiEmbeddingsNormalizer(clock), new OpenAiJson(mapper), mapper),
+            keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
     this.modelsList = new ModelsHandler(keys, models, mapper, openAi, anthropic);
     this.openRouterChat =
         new ChatHandler(
@@ -354,6 +359,7 @@ public final class IngressService implements AutoCloseable {
                     .post("/v1/chat/completions", metered(
                         "/v1/chat/completions", "openai", whenReady(chatCompletions)))
                     .post("/v1/messages", metered("/v1/messages", "anthropic", whenReady(messages)))
+                    .post("/v1/embeddings", metered("/v1/embeddings", "openai", whenReady(embeddings)))
                     .get("/v1/models", metered("/v1/models", "none", modelsList))
                     .post("/api/openrouter/chat/completions", metered(
                         "/api/openrouter/chat/completions", "openrouter", whenReady(openRouterChat)))

@@ -133,14 +133,19 @@ public final class DefaultRoutingTable {
 
   /**
    * Fails when an embeddings rule ({@code tier/embeddings}) names a model without the embeddings
-   * capability, or any other rule names one with it: such a chain could never serve.
+   * capability, or any other rule names one with it: such a chain could never serve. Models
+   * missing from the catalogue are {@link #checkChains}'s to report.
    */
-  static void checkKinds(final Map<String, Route> table, final Map<String, ModelSpec> catalogue) {
+  public static void checkKinds(
+      final Map<String, Route> table, final Map<String, ModelSpec> catalogue) {
+    Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(catalogue, "catalogue");
     table.forEach((key, route) -> {
       final boolean embeddingsRule = RouteResolver.EMBEDDINGS_MODE.equals(route.getMode());
       route.getModels().stream()
-          .filter(model -> catalogue.get(model).getCapabilities()
-              .contains(CapabilityFilter.EMBEDDINGS) != embeddingsRule)
+          .filter(model -> catalogue.containsKey(model)
+              && catalogue.get(model).getCapabilities().contains(CapabilityFilter.EMBEDDINGS)
+                  != embeddingsRule)
           .findFirst()
           .ifPresent(model -> {
             throw new IllegalArgumentException("invalid routing table: rule " + key + " names "

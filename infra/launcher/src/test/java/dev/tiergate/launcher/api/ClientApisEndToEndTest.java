@@ -24,6 +24,7 @@ import com.anthropic.models.messages.ToolUseBlock;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
+import com.openai.core.http.HttpResponseFor;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.PermissionDeniedException;
 import com.openai.models.FunctionDefinition;
@@ -39,6 +40,7 @@ import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
 import dev.tiergate.launcher.TiergateCli;
 import dev.tiergate.launcher.TiergateStack;
+import dev.tiergate.stack.simulator.CallLedger;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -146,15 +148,25 @@ class ClientApisEndToEndTest {
   }
 
   @Test
-  void embeddingsAreBilledOnInputTokensAloneExactlyOnce() throws Exception {
+  void embeddingsAreBilledOnInputTokensAloneExactlyOnceAcrossAnIdempotentRetry() throws Exception {
     // 4,000 characters is 1,000 simulator tokens; 2,000 tokens at $0.02/M is 40 micro-dollars.
     final String text = "a".repeat(4_000);
-    final CreateEmbeddingResponse response = openAi.embeddings().create(
+    final EmbeddingCreateParams params =
         EmbeddingCreateParams.builder().model("openai/text-embedding-3-small")
             .inputOfArrayOfStrings(List.of(text, text))
-            .putAdditionalHeader("x-tiergate-feature", "embeddings-billing").build());
+            .putAdditionalHeader("x-tiergate-feature", "embeddings-billing")
+            .putAdditionalHeader("Idempotency-Key", "embeddings-billing-0001").build();
+    final HttpResponseFor<CreateEmbeddingResponse> first =
+        openAi.embeddings().withRawResponse().create(params);
+    final HttpResponseFor<CreateEmbeddingResponse> retry =
+        openAi.embeddings().withRawResponse().create(params);
 
+    final CreateEmbeddingResponse response = first.parse();
     assertThat(response.usage().promptTokens()).isEqualTo(2_000);
+    assertThat(retry.parse().data().get(1).embedding()).isEqualTo(response.data().get(1).embedding());
+    final String id = first.headers().values("x-tiergate-request-id").get(0);
+    assertThat(retry.headers().values("x-tiergate-request-id")).containsExactly(id);
+    assertThat(stack.simulator().ledger().get(id).map(CallLedger.Entry::started)).contains(1L);
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       final JsonNode row = row(spend("feature", "total"), "embeddings-billing");
       assertThat(row.path("requests").asLong()).isEqualTo(1);

@@ -6,6 +6,7 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import com.knuddels.jtokkit.api.IntArrayList;
 import dev.tiergate.schemas.ApiKind;
+import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
@@ -33,6 +34,14 @@ final class OpenAiEmbeddingsNormalizer {
   /** The longest vector any catalogued embeddings model makes (text-embedding-3-large). */
   static final int MAX_DIMENSIONS = 3072;
   static final Set<String> ENCODING_FORMATS = Set.of("float", "base64");
+  /** Room in the response record for everything but the vectors' float32 values. */
+  static final int RESPONSE_HEADROOM_BYTES = 1024 * 1024;
+  /**
+   * At most this many vector values (inputs × dimensions) a request, so the vectors fit the one
+   * response record the bus carries: a bigger answer could not be delivered after being paid for.
+   */
+  static final long MAX_VECTOR_VALUES =
+      (BusLimits.MAX_RECORD_BYTES - RESPONSE_HEADROOM_BYTES) / Float.BYTES;
 
   private final Clock clock;
 
@@ -55,6 +64,7 @@ final class OpenAiEmbeddingsNormalizer {
     final String model = JsonFields.requiredText(body, "model", "model");
     final List<Message> inputs = inputs(body.get("input"));
     final Integer dimensions = dimensions(body);
+    checkVectorValues(inputs.size(), dimensions);
     encodingFormat(body);
     JsonFields.text(body, "user", "user");
     final Signals signals = Signals.resolve(headers, model, caller, body.get("metadata"));
@@ -78,6 +88,17 @@ final class OpenAiEmbeddingsNormalizer {
         .setEditorName(signals.editorName())
         .setReceivedAt(clock.instant())
         .build();
+  }
+
+  /** Inputs × dimensions (the longest vector when the caller names none) within the bus limit. */
+  private static void checkVectorValues(final int inputs, final Integer dimensions) {
+    final long length = dimensions == null ? MAX_DIMENSIONS : dimensions;
+    if (inputs * length > MAX_VECTOR_VALUES) {
+      throw GatewayException.invalidRequest("input", "Too many vector values: " + inputs
+          + " inputs × " + length + " dimensions" + (dimensions == null ? " (the longest, as "
+          + "'dimensions' is not set)" : "") + " exceeds " + MAX_VECTOR_VALUES
+          + "; send fewer inputs per request or set a smaller 'dimensions'.");
+    }
   }
 
   /** {@code float} (the default) or {@code base64}. */

@@ -115,6 +115,9 @@ class EmbeddingsHttpTest {
     assertRefused("{\"model\":\"auto\",\"input\":\"\"}", "input");
     assertRefused("{\"model\":\"auto\",\"input\":[\"a\",\"\"]}", "input");
     assertRefused("{\"model\":\"auto\",\"input\":" + tooMany + "}", "input");
+    // 1,281 × 3,072 values (no dimensions: the longest vector) would not fit one 16 MiB record.
+    assertRefused("{\"model\":\"auto\",\"input\":"
+        + MAPPER.writeValueAsString(Collections.nCopies(1281, "x")) + "}", "input");
     assertRefused("{\"model\":\"auto\",\"input\":[{\"text\":\"a\"}]}", "input");
     assertRefused("{\"model\":\"auto\",\"input\":[-1]}", "input");
     assertRefused("{\"model\":\"auto\",\"input\":\"a\",\"dimensions\":0}", "dimensions");
@@ -122,6 +125,15 @@ class EmbeddingsHttpTest {
     assertRefused("{\"model\":\"auto\",\"input\":\"a\",\"encoding_format\":\"int8\"}", "encoding_format");
     assertRefused("{\"input\":\"a\"}", "model");
     assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void acceptsTheMostInputsWhenTheirVectorsFitOneRecord() throws Exception {
+    // 2,048 × 1,536 values is 12 MiB of float32: it fits.
+    sendAsync("{\"model\":\"auto\",\"dimensions\":1536,\"input\":"
+        + MAPPER.writeValueAsString(Collections.nCopies(2048, "x")) + "}");
+
+    assertThat(published().getMessages()).hasSize(2048);
   }
 
   @Test

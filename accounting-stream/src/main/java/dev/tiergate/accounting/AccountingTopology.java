@@ -135,7 +135,7 @@ public final class AccountingTopology {
         .get(SPLIT_USAGE + VALID_BRANCH)
         .mapValues(DecodedUsage::usage, Named.as(VALID_USAGE))
         .leftJoin(models, (key, usage) -> usage.getModel(), new UsagePricer(), Named.as(PRICE_USAGE))
-        .leftJoin(routes, (key, usage) -> CounterfactualPricer.FRONTIER_DEFAULT_RULE,
+        .leftJoin(routes, (key, usage) -> CounterfactualPricer.frontierRuleKey(usage),
             CounterfactualPricer::withFrontierModel, Named.as(FIND_FRONTIER_MODEL))
         .leftJoin(models, (key, usage) -> CounterfactualPricer.frontierModelKey(usage),
             CounterfactualPricer::withCounterfactual, Named.as(PRICE_COUNTERFACTUAL))

@@ -108,6 +108,20 @@ class SpendWindowsTopologyTest {
   }
 
   @Test
+  void pricesEmbeddingsOnTheFrontierTiersEmbeddingsModelNeverOnAChatModel() {
+    fx.frontierRoute(GPT, MINI);
+    fx.route("frontier/embeddings", "openai/text-embedding-3-large");
+    fx.model(TestData.model("openai/text-embedding-3-large", 130_000, 0, 0));
+    fx.model(TestData.model("openai/text-embedding-3-small", 20_000, 0, 0));
+    // 2,000 input tokens, no output: 40 on the small model, 260 on the large one (2,500 on gpt-5).
+    fx.send(event("req_1", "t", "embeddings", "openai/text-embedding-3-small", usage(2_000, 0, 0, 0)));
+
+    final SpendAggregate embeddings = fx.total("t", SpendDimension.MODE, "embeddings");
+    assertThat(embeddings.getCostMicros()).isEqualTo(40);
+    assertThat(embeddings.getCounterfactualMicros()).isEqualTo(260);
+  }
+
+  @Test
   void claimsNoSavingWithoutAFrontierRuleOrPrice() {
     fx.send(event("req_1", "t", "code", MINI, usage(1_000, 0, 200, 0)));
     fx.frontierRoute("acme/unpriced");

@@ -71,8 +71,19 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   void frontierRoute(final String... chain) {
-    routes.pipeInput(CounterfactualPricer.FRONTIER_DEFAULT_RULE,
-        Route.newBuilder().setTier("frontier").setMode("*").setModels(List.of(chain)).build());
+    route(CounterfactualPricer.FRONTIER_DEFAULT_RULE, chain);
+  }
+
+  /** A routing rule, keyed {@code tier/mode}. */
+  void route(final String key, final String... chain) {
+    final String[] parts = key.split("/");
+    routes.pipeInput(key,
+        Route.newBuilder().setTier(parts[0]).setMode(parts[1]).setModels(List.of(chain)).build());
+  }
+
+  /** A catalogue entry. */
+  void model(final ModelSpec spec) {
+    models.pipeInput(spec.getId(), spec);
   }
 
   /** One usage, its pre-summed spend forwarded at once (as if an interval had passed). */

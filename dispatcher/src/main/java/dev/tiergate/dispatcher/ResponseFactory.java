@@ -43,6 +43,7 @@ final class ResponseFactory {
         .setReasoningSignature(reply.reasoningSignature())
         .setReasoningFormat(hasReasoning(reply) ? target.adapter().format().reasoningFormat() : null)
         .setReasoningFamily(hasReasoning(reply) ? target.family() : null)
+        .setEmbeddings(reply.embeddings())
         .build();
   }
 

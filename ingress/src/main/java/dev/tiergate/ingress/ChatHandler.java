@@ -3,6 +3,7 @@ package dev.tiergate.ingress;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ModelSpec;
@@ -20,12 +21,16 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * One chat endpoint ({@code POST /v1/chat/completions}, {@code POST /v1/messages}): authenticate,
+ * One model endpoint ({@code POST /v1/chat/completions}, {@code POST /v1/messages}, {@code POST
+ * /v1/embeddings}): authenticate,
  * read and normalize the body in the endpoint's dialect, publish through the {@link
  * ReplyCorrelator}, and answer with the completion (JSON or SSE). Nothing is published for a request
  * that fails authentication, validation or the model check.
  */
 final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
+
+  /** The catalogue capability of models that serve embeddings, and nothing else. */
+  static final String EMBEDDINGS_CAPABILITY = "embeddings";
 
   private final ApiDialect dialect;
   private final KeyDirectory keys;
@@ -120,13 +125,21 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
   }
 
   /**
-   * An explicit model must be in the catalogue. With no catalogue at all (a service built without
+   * An explicit model must be in the catalogue, and of the request's kind (an embeddings model for
+   * embeddings, any other model for chat). With no catalogue at all (a service built without
    * the models topic) explicit ids pass and the router decides.
    */
   private ChatRequest checked(final ChatRequest request) {
     final String model = request.getRequestedModel();
-    if (model != null && !models.isEmpty() && models.get(model).isEmpty()) {
-      throw GatewayException.modelNotFound(model);
+    if (model == null || models.isEmpty()) {
+      return request;
+    }
+    final ModelSpec spec = models.get(model).orElseThrow(() -> GatewayException.modelNotFound(model));
+    final boolean embeddingsModel = spec.getCapabilities().contains(EMBEDDINGS_CAPABILITY);
+    if (embeddingsModel != (request.getApiKind() == ApiKind.EMBEDDINGS)) {
+      throw GatewayException.modelNotSupported(model, embeddingsModel
+          ? "it is an embeddings model; use POST /v1/embeddings"
+          : "it is not an embeddings model; see GET /v1/models for models with the embeddings capability");
     }
     return request;
   }

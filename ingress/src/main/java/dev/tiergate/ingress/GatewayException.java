@@ -51,6 +51,13 @@ public final class GatewayException extends RuntimeException {
         "The model '" + model + "' does not exist; see GET /v1/models.");
   }
 
+  /** An explicit model of the wrong kind for the endpoint: a chat model for embeddings or back. */
+  public static GatewayException modelNotSupported(final String model, final String why) {
+    return new GatewayException(
+        400, "invalid_request_error", "model_not_supported", "model",
+        "The model '" + model + "' cannot serve this endpoint: " + why + ".");
+  }
+
   public static GatewayException notFound(final String method, final String path) {
     return new GatewayException(
         404, "invalid_request_error", "unknown_url", null,

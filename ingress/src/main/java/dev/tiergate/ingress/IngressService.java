@@ -71,6 +71,7 @@ public final class IngressService implements RunnableService {
   private final OpenRouterModelsHandler openRouterModels;
   private final ChatHandler chatCompletions;
   private final ChatHandler messages;
+  private final ChatHandler embeddings;
   private final ModelsHandler modelsList;
   private final OpenAiDialect openAi;
   private final IngressMetrics metrics;
@@ -255,6 +256,10 @@ public final class IngressService implements RunnableService {
         new ChatHandler(
             anthropic, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout,
             answers);
+    this.embeddings =
+        new ChatHandler(
+            new EmbeddingsDialect(new OpenAiEmbeddingsNormalizer(clock), new OpenAiJson(mapper), mapper),
+            keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
     this.modelsList = new ModelsHandler(keys, models, mapper, openAi, anthropic);
     this.openRouterChat =
         new ChatHandler(
@@ -390,6 +395,7 @@ public final class IngressService implements RunnableService {
                         "/v1/responses/{id}", "responses", whenReady(storedResponses::retrieve)))
                     .delete("/v1/responses/{id}", metered(
                         "/v1/responses/{id}", "responses", whenReady(storedResponses::delete)))
+                    .post("/v1/embeddings", metered("/v1/embeddings", "openai", whenReady(embeddings)))
                     .get("/v1/models", metered("/v1/models", "none", modelsList))
                     .post("/api/openrouter/chat/completions", metered(
                         "/api/openrouter/chat/completions", "openrouter", whenReady(openRouterChat)))

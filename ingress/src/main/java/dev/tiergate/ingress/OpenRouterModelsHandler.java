@@ -55,7 +55,9 @@ final class OpenRouterModelsHandler
     for (final Tier tier : Tier.values()) {
       tierEntry(tier, data.addObject());
     }
+    // A chat-completions list: embeddings models serve only POST /v1/embeddings.
     models.snapshot().values().stream()
+        .filter(OpenRouterModelsHandler::isChatModel)
         .sorted(Comparator.comparing(spec -> spec.getId()))
         .forEach(spec -> modelEntry(spec, data.addObject()));
     return root.toString();
@@ -87,10 +89,15 @@ final class OpenRouterModelsHandler
     routes.snapshot().forEach(
         (key, route) -> {
           if (key.startsWith(tier.id() + "/") && !route.getModels().isEmpty()) {
-            models.get(route.getModels().get(0)).ifPresent(result::add);
+            models.get(route.getModels().get(0)).filter(OpenRouterModelsHandler::isChatModel)
+                .ifPresent(result::add);
           }
         });
     return result;
+  }
+
+  private static boolean isChatModel(final ModelSpec spec) {
+    return !spec.getCapabilities().contains(ChatHandler.EMBEDDINGS_CAPABILITY);
   }
 
   private Optional<ModelSpec> defaultPrimary(final Tier tier) {

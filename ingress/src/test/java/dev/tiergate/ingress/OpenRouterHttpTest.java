@@ -51,12 +51,16 @@ class OpenRouterHttpTest {
     final Map<String, ModelSpec> models =
         Map.of(
             "openai/gpt-5-mini", model("openai/gpt-5-mini", List.of("tools", "images", "reasoning")),
-            "local/llama", model("local/llama", List.of("streaming")));
+            "local/llama", model("local/llama", List.of("streaming")),
+            // Embeddings models serve POST /v1/embeddings only: never listed here, nor counted
+            // in a tier's capabilities.
+            "openai/text-embedding-3-small", model("openai/text-embedding-3-small", List.of("embeddings")));
     final Map<String, Route> routes =
         Map.of(
             "balanced/*", route("balanced", "*", "openai/gpt-5-mini"),
             "balanced/code", route("balanced", "code", "openai/gpt-5-mini"),
-            "free/*", route("free", "*", "local/llama"));
+            "free/*", route("free", "*", "local/llama"),
+            "balanced/embeddings", route("balanced", "embeddings", "openai/text-embedding-3-small"));
     service =
         new IngressService(
             config, producer, responses, chunks,

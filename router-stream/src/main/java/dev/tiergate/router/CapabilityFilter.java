@@ -1,5 +1,6 @@
 package dev.tiergate.router;
 
+import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
@@ -15,12 +16,15 @@ import java.util.function.Function;
 
 /**
  * Drops from a chain the models that cannot serve a request: a context window smaller than the
- * request's estimated tokens, or a missing capability the request needs ({@code tools} when it
- * defines tools or carries tool calls, {@code images} when it carries an image). Each skip is
- * explained. A model absent from the catalogue is kept: the dispatcher is the one to fail on it.
+ * request's estimated tokens, a missing capability the request needs ({@code tools} when it
+ * defines tools or carries tool calls, {@code images} when it carries an image), or the wrong kind
+ * (an embeddings model for a chat request or the other way round). Each skip is explained. A model absent from the catalogue is kept: the dispatcher is the one to fail on it.
  * The exact token count is only computed when the cheap upper bound exceeds a candidate's window.
  */
 final class CapabilityFilter {
+
+  /** The capability of embeddings models, which serve embeddings requests only. */
+  static final String EMBEDDINGS = "embeddings";
 
   /** The models kept, in order, and one note per skipped model. */
   record Filtered(List<String> models, List<String> skips) {}
@@ -35,6 +39,7 @@ final class CapabilityFilter {
       final ChatRequest request,
       final List<String> chain,
       final Function<String, ModelSpec> catalogue) {
+    final boolean embeddings = isEmbeddings(request);
     final Set<String> needed = needs(request);
     final long bound = TokenEstimator.upperBound(request);
     long estimate = -1;
@@ -43,6 +48,16 @@ final class CapabilityFilter {
     for (final String id : chain) {
       final ModelSpec model = catalogue.apply(id);
       if (model == null) {
+        kept.add(id);
+        continue;
+      }
+      final String mismatch = kindMismatch(request, model);
+      if (mismatch != null) {
+        skips.add("skipped " + id + ": " + mismatch);
+        continue;
+      }
+      if (embeddings) {
+        // An embeddings model's window bounds each input, not their sum: the provider checks it.
         kept.add(id);
         continue;
       }
@@ -62,6 +77,24 @@ final class CapabilityFilter {
       kept.add(id);
     }
     return new Filtered(List.copyOf(kept), List.copyOf(skips));
+  }
+
+  static boolean isEmbeddings(final ChatRequest request) {
+    return request.getApiKind() == ApiKind.EMBEDDINGS;
+  }
+
+  /**
+   * Why a model cannot serve a request of this kind, or null when it can: an embeddings request
+   * only goes to a model with the {@value #EMBEDDINGS} capability, and a chat request never does.
+   */
+  static String kindMismatch(final ChatRequest request, final ModelSpec model) {
+    final boolean embeddingsModel = model.getCapabilities().contains(EMBEDDINGS);
+    if (isEmbeddings(request) == embeddingsModel) {
+      return null;
+    }
+    return embeddingsModel
+        ? "an embeddings model serves only POST /v1/embeddings"
+        : "not an embeddings model (no embeddings capability)";
   }
 
   static Set<String> needs(final ChatRequest request) {

@@ -84,6 +84,7 @@ public final class DefaultRoutingTable {
       final Map<String, Route> table =
           YamlShapes.toRoutes(YAML.readValue(routesYaml, YamlShapes.RoutesFile.class));
       checkChains(table, catalogue.keySet());
+      checkKinds(table, catalogue);
       return new DefaultRoutingTable(catalogue, table);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot parse routing table YAML", e);
@@ -130,6 +131,30 @@ public final class DefaultRoutingTable {
               "invalid routing table: rule " + key + " names " + model
                   + ", which is not in the catalogue");
         }));
+  }
+
+  /**
+   * Fails when an embeddings rule ({@code tier/embeddings}) names a model without the embeddings
+   * capability, or any other rule names one with it: such a chain could never serve. Models
+   * missing from the catalogue are {@link #checkChains}'s to report.
+   */
+  public static void checkKinds(
+      final Map<String, Route> table, final Map<String, ModelSpec> catalogue) {
+    Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(catalogue, "catalogue");
+    table.forEach((key, route) -> {
+      final boolean embeddingsRule = RouteResolver.EMBEDDINGS_MODE.equals(route.getMode());
+      route.getModels().stream()
+          .filter(model -> catalogue.containsKey(model)
+              && catalogue.get(model).getCapabilities().contains(CapabilityFilter.EMBEDDINGS)
+                  != embeddingsRule)
+          .findFirst()
+          .ifPresent(model -> {
+            throw new IllegalArgumentException("invalid routing table: rule " + key + " names "
+                + model + (embeddingsRule ? ", which is not an embeddings model"
+                    : ", an embeddings model, which serves only embeddings rules"));
+          });
+    });
   }
 
   /** The rule key of a route: {@code tier/mode}, {@code tier/*} for the tier's default. */
@@ -245,7 +270,8 @@ public final class DefaultRoutingTable {
         Integer contextWindow,
         List<String> capabilities) {}
 
-    record RoutesFile(Map<String, TierEntry> tiers) {}
+    /** @param embeddings per tier, the chain of embeddings models (rule key {@code tier/embeddings}) */
+    record RoutesFile(Map<String, TierEntry> tiers, Map<String, RuleEntry> embeddings) {}
 
     record TierEntry(@JsonProperty("default") RuleEntry defaults, List<RuleEntry> rules) {}
 
@@ -285,6 +311,10 @@ public final class DefaultRoutingTable {
       require(file != null && file.tiers() != null && !file.tiers().isEmpty(), "no tiers");
       final Map<String, Route> table = new LinkedHashMap<>();
       file.tiers().forEach((tierName, tier) -> addTier(table, lower(tierName, "tier"), tier));
+      if (file.embeddings() != null) {
+        file.embeddings().forEach((tierName, rule) -> add(table,
+            toRoute(lower(tierName, "tier"), RouteResolver.EMBEDDINGS_MODE, rule)));
+      }
       return table;
     }
 

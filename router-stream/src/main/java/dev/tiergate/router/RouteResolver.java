@@ -51,6 +51,11 @@ import java.util.function.Function;
  *       default tier's {@code mode} and {@code *} rules; else the request is unroutable (HTTP 422);
  *   <li>capabilities: models whose context window is below the estimated tokens, or that lack tools
  *       or images support the request needs, are skipped; nothing left is unroutable;
+ *   <li>embeddings ({@code apiKind EMBEDDINGS}): the mode is {@code embeddings} and only the rule
+ *       {@code tier/embeddings} (then the default tier's) matches, never {@code tier/*}; no
+ *       prediction; only models with the {@code embeddings} capability serve them, and those serve
+ *       nothing else (an explicit model of the wrong kind is refused, {@code model_not_supported},
+ *       400);
  *   <li>stickiness: the session stays on its last model unless the first choice is cheaper by the
  *       switch factor; a family change is flagged ({@code familySwitch}).
  * </ol>
@@ -71,6 +76,11 @@ public final class RouteResolver {
   /** A request whose deadline passed before it was routed: the caller gave up (504, no charge). */
   static final String DEADLINE_EXCEEDED = "deadline_exceeded";
   static final int DEADLINE_EXCEEDED_STATUS = 504;
+  /** An explicit model of the wrong kind: a chat model for embeddings or the other way round. */
+  static final String MODEL_NOT_SUPPORTED = "model_not_supported";
+  static final int MODEL_NOT_SUPPORTED_STATUS = 400;
+  /** The mode of every embeddings request: the rules {@code <tier>/embeddings} route them. */
+  static final String EMBEDDINGS_MODE = "embeddings";
   static final String INSUFFICIENT_QUOTA = "insufficient_quota";
   static final int INSUFFICIENT_QUOTA_STATUS = 429;
   /** Tiers by strength, for capping a predicted tier at the caller's. */
@@ -173,9 +183,14 @@ public final class RouteResolver {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(tables, "tables");
     Objects.requireNonNull(now, "now");
-    final Optional<BackgroundCalls.Match> side = infer ? backgroundCall(request) : Optional.empty();
-    final Optional<String> mode =
-        side.map(BackgroundCalls.Match::mode).or(() -> normalized(request.getMode()));
+    // Embeddings have one rule per tier, tier/embeddings, whatever mode the caller named; they are
+    // never background calls nor predicted.
+    final boolean embeddings = CapabilityFilter.isEmbeddings(request);
+    final Optional<BackgroundCalls.Match> side =
+        infer && !embeddings ? backgroundCall(request) : Optional.empty();
+    final Optional<String> mode = embeddings
+        ? Optional.of(EMBEDDINGS_MODE)
+        : side.map(BackgroundCalls.Match::mode).or(() -> normalized(request.getMode()));
     final String callerTier = tierOf(request);
     if (request.getDeadline() != null && !now.isBefore(request.getDeadline())) {
       // Nobody waits for the answer any more: not routed, never sent to a provider, no charge.
@@ -194,7 +209,8 @@ public final class RouteResolver {
     }
     final Choice choice = side.isPresent()
         ? chooseBackground(request, side.get(), callerTier, mode, verdict, tables)
-        : choose(request, callerTier, mode, verdict, tables, infer && predictor != null);
+        : choose(request, callerTier, mode, verdict, tables,
+            infer && predictor != null && !embeddings);
     if (choice == null) {
       return unroutable(request, callerTier, mode, tables, now);
     }
@@ -218,6 +234,12 @@ public final class RouteResolver {
     if (tables.model(model) == null && tables.hasCatalogue()) {
       return refused(request, callerTier, mode, MODEL_NOT_FOUND, MODEL_NOT_FOUND_STATUS,
           "The model '" + model + "' does not exist; see GET /v1/models.", now);
+    }
+    final ModelSpec spec = tables.model(model);
+    final String mismatch = spec == null ? null : CapabilityFilter.kindMismatch(request, spec);
+    if (mismatch != null) {
+      return refused(request, callerTier, mode, MODEL_NOT_SUPPORTED, MODEL_NOT_SUPPORTED_STATUS,
+          "The model '" + model + "' cannot serve this request: " + mismatch + ".", now);
     }
     final ExplicitModelAccess.Verdict access =
         ExplicitModelAccess.check(request, model, callerTier, tables.tiersServing(model));
@@ -383,6 +405,12 @@ public final class RouteResolver {
       final RoutingTables tables,
       final List<String> tried) {
     final String tierDefault = ruleKey(tier, WILDCARD);
+    if (mode.isPresent() && mode.get().equals(EMBEDDINGS_MODE)) {
+      // The tier's chat default is no fallback for embeddings: its models cannot embed.
+      final String exact = ruleKey(tier, EMBEDDINGS_MODE);
+      tried.add(exact);
+      return find(tables, exact, exact + " matched");
+    }
     if (mode.isPresent()) {
       final String exact = ruleKey(tier, mode.get());
       tried.add(exact);

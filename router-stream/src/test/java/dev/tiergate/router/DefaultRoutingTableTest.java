@@ -107,7 +107,9 @@ class DefaultRoutingTableTest {
     assertThat(table.models())
         .containsOnlyKeys(
             "openai/gpt-5", "openai/gpt-5-mini", "openai/gpt-5-nano", "openai/gpt-4.1",
-            "local/llama-3.1-8b");
+            "local/llama-3.1-8b",
+            "openai/text-embedding-3-small", "openai/text-embedding-3-large",
+            "google/gemini-embedding-001");
   }
 
   @Test

@@ -24,6 +24,22 @@ public interface ProviderAdapter {
   ProviderRequest buildRequest(
       ChatRequest request, String upstreamModel, Map<String, String> routeParams, boolean stream);
 
+  /**
+   * The embeddings call for an {@code EMBEDDINGS} request: its inputs are the text of its messages,
+   * one each ({@link EmbeddingInputs}). Formats without an embeddings API refuse.
+   *
+   * @throws ProviderFailure of kind {@link ProviderFailure.Kind#INVALID_REQUEST} when this format
+   *     has no embeddings API
+   */
+  default ProviderRequest buildEmbeddingsRequest(ChatRequest request, String upstreamModel) {
+    throw ProviderFailure.invalidRequest("the " + format().configValue() + " API has no embeddings");
+  }
+
+  /** Parses a successful embeddings answer. */
+  default ProviderReply parseEmbeddingsResponse(byte[] body) {
+    throw ProviderFailure.invalidResponse("the " + format().configValue() + " API has no embeddings", null);
+  }
+
   /** The headers that carry the credential. Their values must never be logged. */
   Map<String, String> authHeaders(String apiKey);
 

@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher.provider;
 
+import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelException;
@@ -57,8 +58,11 @@ public final class ProviderClient implements AutoCloseable {
       final ProviderTarget target, final ChatRequest request, final Map<String, String> params) {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(request, "request");
+    final boolean embeddings = request.getApiKind() == ApiKind.EMBEDDINGS;
     return Mono.fromCallable(
-            () -> target.adapter().buildRequest(request, target.model().upstreamModel(), params, false))
+            () -> embeddings
+                ? target.adapter().buildEmbeddingsRequest(request, target.model().upstreamModel())
+                : target.adapter().buildRequest(request, target.model().upstreamModel(), params, false))
         .flatMap(
             call ->
                 send(target, call, request.getCorrelationId())
@@ -66,7 +70,10 @@ public final class ProviderClient implements AutoCloseable {
                         (response, body) ->
                             body.asByteArray()
                                 .defaultIfEmpty(EMPTY)
-                                .map(bytes -> toReply(target, response, bytes))))
+                                .map(bytes -> toReply(target, response, bytes, embeddings))
+                                .map(reply -> embeddings
+                                    ? EmbeddingInputs.checked(reply, request.getMessages().size())
+                                    : reply)))
         .timeout(totalTimeout)
         .onErrorMap(ProviderClient::classify);
   }
@@ -119,12 +126,17 @@ public final class ProviderClient implements AutoCloseable {
   }
 
   private static ProviderReply toReply(
-      final ProviderTarget target, final HttpClientResponse response, final byte[] body) {
+      final ProviderTarget target,
+      final HttpClientResponse response,
+      final byte[] body,
+      final boolean embeddings) {
     final int status = response.status().code();
     if (status / 100 != 2) {
       throw failure(target, status, response.responseHeaders(), body);
     }
-    return target.adapter().parseResponse(body);
+    return embeddings
+        ? target.adapter().parseEmbeddingsResponse(body)
+        : target.adapter().parseResponse(body);
   }
 
   private static Flux<StreamDelta> deltas(

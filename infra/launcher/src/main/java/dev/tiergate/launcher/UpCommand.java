@@ -98,6 +98,8 @@ final class UpCommand implements Callable<Integer> {
           curl -s %s/v1/chat/completions -H 'Authorization: Bearer tg-demo-key' \\
             -H 'Content-Type: application/json' -H 'x-tiergate-mode: plan' \\
             -d '{"model":"auto/frontier","messages":[{"role":"user","content":"Plan a refactor"}]}'
+          curl -s %s/v1/embeddings -H 'Authorization: Bearer tg-demo-key' \
+            -H 'Content-Type: application/json' -d '{"model":"auto/balanced","input":"Plan a refactor"}'
           curl -s '%s/v1/spend?by=mode' -H 'Authorization: Bearer tg-demo-key'
 
         Ctrl-C stops everything.
@@ -111,6 +113,7 @@ final class UpCommand implements Callable<Integer> {
         stack.kafkaSettings().bootstrapServers(),
         stack.kafkaSettings().schemaRegistryUrl(),
         stack.simulatorUrl(),
+        ingress,
         ingress,
         stack.accountingUrl());
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.dispatcher.provider.AdapterJson;
+import dev.tiergate.dispatcher.provider.EmbeddingInputs;
 import dev.tiergate.dispatcher.provider.ProviderAdapter;
 import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
@@ -81,6 +82,44 @@ public final class GeminiAdapter implements ProviderAdapter {
       throw ProviderFailure.invalidRequest("the catalogue's upstream model is not a valid Gemini model name");
     }
     return upstreamModel;
+  }
+
+  /**
+   * {@code models/{model}:batchEmbedContents}: one request per input, in order, each with the
+   * caller's dimensions as {@code outputDimensionality}.
+   */
+  @Override
+  public ProviderRequest buildEmbeddingsRequest(final ChatRequest request, final String upstreamModel) {
+    Objects.requireNonNull(request, "request");
+    final String model = pathSegment(Objects.requireNonNull(upstreamModel, "upstreamModel"));
+    final ObjectNode body = json.mapper().createObjectNode();
+    final ArrayNode requests = body.putArray("requests");
+    for (final String input : EmbeddingInputs.of(request)) {
+      final ObjectNode item = requests.addObject().put("model", "models/" + model);
+      item.putObject("content").putArray("parts").addObject().put("text", input);
+      if (request.getEmbeddingDimensions() != null) {
+        item.put("outputDimensionality", request.getEmbeddingDimensions());
+      }
+    }
+    return new ProviderRequest(
+        "/models/" + model + ":batchEmbedContents",
+        Map.of("content-type", "application/json", "accept", "application/json"),
+        json.write(body));
+  }
+
+  /**
+   * The vectors in request order. Gemini's embedding answers carry no token counts, so the usage is
+   * left empty and the dispatcher estimates it (marked {@code estimated}).
+   */
+  @Override
+  public ProviderReply parseEmbeddingsResponse(final byte[] body) {
+    final JsonNode embeddings = json.readAnswer(body).path("embeddings");
+    if (!embeddings.isArray()) {
+      throw ProviderFailure.invalidResponse("answer has no embeddings", null);
+    }
+    final List<List<Float>> vectors = new ArrayList<>(embeddings.size());
+    embeddings.forEach(embedding -> vectors.add(EmbeddingInputs.vector(embedding.get("values"))));
+    return ProviderReply.embeddings(vectors, Optional.empty());
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.dispatcher.provider.EmbeddingInputs;
 import dev.tiergate.dispatcher.provider.ProviderAdapter;
 import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
@@ -34,6 +35,7 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
   public static final String REASONING_EFFORT_PARAM = "reasoning_effort";
 
   static final String PATH = "/chat/completions";
+  static final String EMBEDDINGS_PATH = "/embeddings";
   private static final int MAX_ERROR_EXCERPT = 300;
 
   private final ObjectMapper mapper;
@@ -89,6 +91,47 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
             "content-type", "application/json",
             "accept", stream ? "text/event-stream" : "application/json"),
         write(body));
+  }
+
+  /**
+   * {@code POST /embeddings} with every input in order, the caller's {@code dimensions}, and float
+   * vectors (the ingress base64-encodes them itself when its caller asks).
+   */
+  @Override
+  public ProviderRequest buildEmbeddingsRequest(final ChatRequest request, final String upstreamModel) {
+    Objects.requireNonNull(request, "request");
+    final ObjectNode body = mapper.createObjectNode();
+    body.put("model", Objects.requireNonNull(upstreamModel, "upstreamModel"));
+    final ArrayNode input = body.putArray("input");
+    EmbeddingInputs.of(request).forEach(input::add);
+    if (request.getEmbeddingDimensions() != null) {
+      body.put("dimensions", request.getEmbeddingDimensions());
+    }
+    body.put("encoding_format", "float");
+    return new ProviderRequest(
+        EMBEDDINGS_PATH, Map.of("content-type", "application/json", "accept", "application/json"), write(body));
+  }
+
+  /** The vectors ordered by their {@code index}, and {@code prompt_tokens} as the input tokens. */
+  @Override
+  public ProviderReply parseEmbeddingsResponse(final byte[] body) {
+    final JsonNode root = read(body);
+    final JsonNode data = root.path("data");
+    if (!data.isArray()) {
+      throw ProviderFailure.invalidResponse("answer has no data", null);
+    }
+    final List<List<Float>> vectors = new ArrayList<>(data.size());
+    for (int i = 0; i < data.size(); i++) {
+      vectors.add(null);
+    }
+    for (final JsonNode item : data) {
+      final int index = item.path("index").asInt(-1);
+      if (index < 0 || index >= data.size() || vectors.get(index) != null) {
+        throw ProviderFailure.invalidResponse("answer has a missing or repeated embedding index", null);
+      }
+      vectors.set(index, EmbeddingInputs.vector(item.get("embedding")));
+    }
+    return ProviderReply.embeddings(vectors, OpenAiWire.usage(root.get("usage")));
   }
 
   @Override

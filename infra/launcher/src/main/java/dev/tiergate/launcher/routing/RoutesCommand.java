@@ -68,6 +68,7 @@ public final class RoutesCommand implements Runnable {
               + ") is empty; apply models first");
         }
         DefaultRoutingTable.checkChains(rules, catalogue.keySet());
+        DefaultRoutingTable.checkKinds(rules, catalogue);
       } catch (IOException | IllegalArgumentException e) {
         return invalid(spec, file, e);
       }

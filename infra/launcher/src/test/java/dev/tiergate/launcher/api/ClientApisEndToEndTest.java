@@ -2,6 +2,7 @@ package dev.tiergate.launcher.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.anthropic.client.AnthropicClient;
@@ -23,6 +24,8 @@ import com.anthropic.models.messages.ToolUseBlock;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
+import com.openai.core.http.HttpResponseFor;
+import com.openai.errors.BadRequestException;
 import com.openai.errors.PermissionDeniedException;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
@@ -32,9 +35,12 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
 import dev.tiergate.launcher.TiergateCli;
 import dev.tiergate.launcher.TiergateStack;
+import dev.tiergate.stack.simulator.CallLedger;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -114,6 +120,88 @@ class ClientApisEndToEndTest {
     assertThat(completion.choices().get(0).message().content())
         .hasValueSatisfying(text -> assertThat(text).contains("Plan the billing migration"));
     assertThat(completion.usage()).hasValueSatisfying(u -> assertThat(u.promptTokens()).isPositive());
+  }
+
+  @Test
+  void openAiSdkEmbedsStringsAsFloatsAndAsBase64Alike() {
+    final List<String> texts = List.of("Tiergate routes embeddings", "to embeddings models only");
+    final CreateEmbeddingResponse floats = openAi.embeddings().create(
+        EmbeddingCreateParams.builder().model("auto/balanced").inputOfArrayOfStrings(texts)
+            .dimensions(64).encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT).build());
+    final CreateEmbeddingResponse base64 = openAi.embeddings().create(
+        EmbeddingCreateParams.builder().model("auto/balanced").inputOfArrayOfStrings(texts)
+            .dimensions(64).encodingFormat(EmbeddingCreateParams.EncodingFormat.BASE64).build());
+
+    assertThat(floats.model()).isEqualTo("openai/text-embedding-3-small");
+    assertThat(floats.data()).hasSize(2);
+    assertThat(floats.data().get(1).index()).isEqualTo(1);
+    final List<Float> first = floats.data().get(0).embedding();
+    assertThat(first).hasSize(64);
+    assertThat(first.stream().mapToDouble(v -> v * v).sum()).isCloseTo(1.0, within(1e-4));
+    assertThat(floats.data().get(1).embedding()).isNotEqualTo(first);
+    // The simulator counts ceil(characters / 4) per input: 26 and 25 characters.
+    assertThat(floats.usage().promptTokens()).isEqualTo(7 + 7);
+    assertThat(floats.usage().totalTokens()).isEqualTo(14);
+    // The SDK decodes base64 as little-endian float32: the very same floats come back.
+    assertThat(base64.data().get(0).embeddingValue().isBase64()).isTrue();
+    assertThat(base64.data().get(0).embedding()).isEqualTo(first);
+  }
+
+  @Test
+  void embeddingsAreBilledOnInputTokensAloneExactlyOnceAcrossAnIdempotentRetry() throws Exception {
+    // 4,000 characters is 1,000 simulator tokens; 2,000 tokens at $0.02/M is 40 micro-dollars.
+    final String text = "a".repeat(4_000);
+    final EmbeddingCreateParams params =
+        EmbeddingCreateParams.builder().model("openai/text-embedding-3-small")
+            .inputOfArrayOfStrings(List.of(text, text))
+            .putAdditionalHeader("x-tiergate-feature", "embeddings-billing")
+            .putAdditionalHeader("Idempotency-Key", "embeddings-billing-0001").build();
+    final HttpResponseFor<CreateEmbeddingResponse> first =
+        openAi.embeddings().withRawResponse().create(params);
+    final HttpResponseFor<CreateEmbeddingResponse> retry =
+        openAi.embeddings().withRawResponse().create(params);
+
+    final CreateEmbeddingResponse response = first.parse();
+    assertThat(response.usage().promptTokens()).isEqualTo(2_000);
+    assertThat(retry.parse().data().get(1).embedding()).isEqualTo(response.data().get(1).embedding());
+    final String id = first.headers().values("x-tiergate-request-id").get(0);
+    assertThat(retry.headers().values("x-tiergate-request-id")).containsExactly(id);
+    assertThat(stack.simulator().ledger().get(id).map(CallLedger.Entry::started)).contains(1L);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      final JsonNode row = row(spend("feature", "total"), "embeddings-billing");
+      assertThat(row.path("requests").asLong()).isEqualTo(1);
+      assertThat(row.path("costMicros").asLong()).isEqualTo(40);
+    });
+  }
+
+  @Test
+  void geminiEmbeddingsModelServesThroughTheSameEndpoint() {
+    final CreateEmbeddingResponse response = openAi.embeddings().create(
+        EmbeddingCreateParams.builder().model("google/gemini-embedding-001")
+            .input("Gemini speaks batchEmbedContents").dimensions(32).build());
+
+    assertThat(response.model()).isEqualTo("google/gemini-embedding-001");
+    assertThat(response.data()).singleElement()
+        .satisfies(embedding -> assertThat(embedding.embedding()).hasSize(32));
+    // Gemini reports no token counts for embeddings; the dispatcher estimates them.
+    assertThat(response.usage().promptTokens()).isPositive();
+  }
+
+  @Test
+  void aChatModelForEmbeddingsOrAnEmbeddingsModelForChatIsA400() {
+    assertThatThrownBy(() -> openAi.embeddings().create(
+            EmbeddingCreateParams.builder().model("openai/gpt-5-mini").input("hello").build()))
+        .isInstanceOfSatisfying(BadRequestException.class, error -> {
+          assertThat(error.statusCode()).isEqualTo(400);
+          assertThat(error.code()).contains("model_not_supported");
+          assertThat(error.param()).contains("model");
+          assertThat(error.getMessage()).contains("not an embeddings model");
+        });
+    assertThatThrownBy(() -> openAi.chat().completions().create(
+            ChatCompletionCreateParams.builder().model("openai/text-embedding-3-small")
+                .addUserMessage("hello").build()))
+        .isInstanceOfSatisfying(BadRequestException.class,
+            error -> assertThat(error.code()).contains("model_not_supported"));
   }
 
   @Test

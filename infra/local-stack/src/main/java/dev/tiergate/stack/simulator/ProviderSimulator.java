@@ -37,7 +37,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * An HTTP server that stands in for cloud LLM providers: it speaks their real wire formats (OpenAI
  * Chat Completions under any {@code …/chat/completions}, Anthropic Messages under any {@code
  * …/messages}, Gemini under any {@code …/models/{model}:generateContent} or {@code
- * :streamGenerateContent}), answers deterministically from the prompt with realistic usage, and
+ * :streamGenerateContent}, and embeddings under {@code …/embeddings}, {@code :embedContent} and
+ * {@code :batchEmbedContents}), answers deterministically from the prompt with realistic usage, and
  * fails, slows down or breaks off streams on demand, so the dispatcher, the demo stack and every integration test run without keys
  * or network. It counts calls and keeps the last request per model for tests to inspect, and keeps
  * a {@link CallLedger} of calls per request id ({@code GET /_sim/calls}).
@@ -70,7 +71,9 @@ public final class ProviderSimulator implements AutoCloseable {
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final List<WireFormat> formats;
   private final WireFormat fallbackFormat;
+  private final WireFormat geminiFormat;
   private final ReplyGenerator generator = new ReplyGenerator(mapper);
+  private final SimulatedEmbeddings embeddings = new SimulatedEmbeddings(mapper);
   private final FaultInjector faults;
   private final Clock clock = Clock.systemUTC();
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
@@ -84,8 +87,8 @@ public final class ProviderSimulator implements AutoCloseable {
   private ProviderSimulator(final SimulatorConfig config) {
     this.config = config;
     this.fallbackFormat = new OpenAiChatFormat(mapper);
-    this.formats =
-        List.of(fallbackFormat, new AnthropicMessagesFormat(mapper), new GeminiFormat(mapper));
+    this.geminiFormat = new GeminiFormat(mapper);
+    this.formats = List.of(fallbackFormat, new AnthropicMessagesFormat(mapper), geminiFormat);
     this.faults = FaultInjector.of(config);
   }
 
@@ -186,6 +189,10 @@ public final class ProviderSimulator implements AutoCloseable {
       return response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
           .sendString(Mono.fromSupplier(() -> ledger.toJson(mapper)));
     }
+    if (SimulatedEmbeddings.serves(path) && HttpMethod.POST.equals(request.method())) {
+      return request.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("")
+          .flatMap(body -> answerEmbeddings(path, request.requestHeaders(), body, response));
+    }
     final Optional<WireFormat> format =
         formats.stream().filter(f -> f.serves(path)).findFirst();
     if (format.isEmpty() || !HttpMethod.POST.equals(request.method())) {
@@ -246,6 +253,42 @@ public final class ProviderSimulator implements AutoCloseable {
         .doOnSuccess(done -> call.completed(clock.instant()))
         .doOnError(error -> call.aborted(clock.instant()))
         .doOnCancel(() -> call.aborted(clock.instant()));
+  }
+
+  /**
+   * An embeddings call: errors spelled like the provider's chat errors, per-model faults as for
+   * chat, and the call counted in the ledger. Vectors are deterministic ({@link SimulatedEmbeddings}).
+   */
+  private Mono<Void> answerEmbeddings(
+      final String path, final HttpHeaders headers, final String body,
+      final HttpServerResponse response) {
+    final WireFormat errors = SimulatedEmbeddings.isGemini(path) ? geminiFormat : fallbackFormat;
+    final JsonNode json;
+    final SimulatedEmbeddings.Call call;
+    try {
+      json = mapper.readTree(body);
+      call = embeddings.parse(path, json);
+    } catch (JsonProcessingException e) {
+      return sendError(response, errors, SimulatedError.INVALID_REQUEST,
+          "We could not parse the JSON body of your request. The API expects a JSON payload.", null);
+    } catch (InvalidRequestException e) {
+      return sendError(response, errors, SimulatedError.INVALID_REQUEST, e.getMessage(), e.param());
+    }
+    record(call.model(), json, headers);
+    final Optional<SimulatedError> modelFault = modelFault(call.model());
+    if (modelFault.isPresent()) {
+      return sendError(response, errors, modelFault.get(),
+          "Simulated failure for " + call.model() + " (" + LEAKY_ERROR_DETAIL + ").", null);
+    }
+    final CallLedger.Call ledgered =
+        ledger.started(headers.get(CLIENT_REQUEST_ID_HEADER), clock.instant());
+    return response.status(HttpResponseStatus.OK)
+        .header("x-request-id", "req_sim" + sequence.incrementAndGet())
+        .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        .sendString(Mono.fromSupplier(() -> embeddings.answer(call)))
+        .then()
+        .doOnSuccess(done -> ledgered.completed(clock.instant()))
+        .doOnError(error -> ledgered.aborted(clock.instant()));
   }
 
   /** The request's own latency, or longer when it presents a credential that was slowed down. */

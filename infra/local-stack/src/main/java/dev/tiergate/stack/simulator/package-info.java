@@ -12,6 +12,10 @@
  * }
  * }</pre>
  *
+ * <p>Embeddings: OpenAI's {@code …/embeddings} and Gemini's {@code …/models/{m}:embedContent} and
+ * {@code :batchEmbedContents}, with deterministic unit vectors (seeded by the SHA-256 of each text)
+ * of the asked length ({@code dimensions}, {@code outputDimensionality}; 1536 and 768 by default).
+ *
  * <p>Per-request control headers: {@code x-sim-fail: 429|500|503|none}, {@code x-sim-latency-ms},
  * {@code x-sim-chunk-interval-ms}, {@code x-sim-stream-abort-after: N}. Standalone: {@link
  * dev.tiergate.stack.simulator.SimulatorMain} with {@code SIMULATOR_*} variables.

@@ -110,11 +110,11 @@ class FailureInjectionTest {
 
   @Test
   void answersAnUnknownPathWith404InOpenAiErrorJson() {
-    final HttpResponse<String> response = http.post("/v1/embeddings", "{}", Map.of());
+    final HttpResponse<String> response = http.post("/v1/audio/speech", "{}", Map.of());
 
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(parse(response.body()).path("error").path("message").asText())
-        .contains("/v1/embeddings");
+        .contains("/v1/audio/speech");
   }
 
   @Test

@@ -1,6 +1,8 @@
 package dev.tiergate.ingress;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.schemas.Budget;
+import dev.tiergate.schemas.BudgetState;
 import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
@@ -14,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -30,6 +33,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.HttpServerRoutes;
 
 /**
  * The client-facing HTTP API: OpenAI Chat Completions and Anthropic Messages in, normalized requests
@@ -54,6 +58,9 @@ public final class IngressService implements AutoCloseable {
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   /** Route tag of requests no route matched (never the raw path: it would be unbounded). */
   private static final String UNMATCHED = "unmatched";
+  /** The prefixes Kilo's clients put before an API route: OpenRouter's and Kilo's own gateway. */
+  static final List<String> KILO_PREFIXES =
+      List.of("/api/openrouter", "/api/openrouter/v1", "/api/gateway", "/api/gateway/v1");
 
   private final IngressConfig config;
   private final Producer<String, ChatRequest> producer;
@@ -63,6 +70,9 @@ public final class IngressService implements AutoCloseable {
   private final LiveTable<VirtualKey> managedKeys;
   private final LiveTable<ModelSpec> models;
   private final LiveTable<Route> routes;
+  private final LiveTable<Budget> budgets;
+  private final LiveTable<BudgetState> budgetStates;
+  private final KiloAccount kiloAccount;
   private final ChatHandler openRouterChat;
   private final OpenRouterModelsHandler openRouterModels;
   private final ChatHandler chatCompletions;
@@ -107,7 +117,13 @@ public final class IngressService implements AutoCloseable {
         KafkaClients.cancelProducer(config.kafka(), serdes),
         new IdempotentAnswers(
             KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
-            IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()));
+            IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()),
+        new LiveTable<>(
+            KafkaClients.tableConsumer(config.kafka(), Topics.BUDGETS, serdes),
+            Topics.BUDGETS.name()),
+        new LiveTable<>(
+            KafkaClients.tableConsumer(config.kafka(), Topics.BUDGET_STATE, serdes),
+            Topics.BUDGET_STATE.name()));
   }
 
   /**
@@ -159,7 +175,7 @@ public final class IngressService implements AutoCloseable {
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
         new IngressMetrics(), null,
         limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
-        null, IdempotentAnswers.none());
+        null, IdempotentAnswers.none(), noBudgets(), noBudgetStates());
   }
 
   /**
@@ -179,7 +195,15 @@ public final class IngressService implements AutoCloseable {
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
         new IngressMetrics(), Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"),
         limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
-        null, IdempotentAnswers.none());
+        null, IdempotentAnswers.none(), noBudgets(), noBudgetStates());
+  }
+
+  private static LiveTable<Budget> noBudgets() {
+    return LiveTable.fixed(Topics.BUDGETS.name(), Map.of());
+  }
+
+  private static LiveTable<BudgetState> noBudgetStates() {
+    return LiveTable.fixed(Topics.BUDGET_STATE.name(), Map.of());
   }
 
   private IngressService(
@@ -194,7 +218,9 @@ public final class IngressService implements AutoCloseable {
       final Producer<byte[], byte[]> deadLetterProducer,
       final Function<RateLimiter, LimitSync> limitSync,
       final Producer<String, CancelEvent> cancelProducer,
-      final IdempotentAnswers answers) {
+      final IdempotentAnswers answers,
+      final LiveTable<Budget> budgets,
+      final LiveTable<BudgetState> budgetStates) {
     this.config = Objects.requireNonNull(config, "config");
     this.limiter =
         new RateLimiter(
@@ -211,6 +237,8 @@ public final class IngressService implements AutoCloseable {
     this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
     this.models = Objects.requireNonNull(models, "models");
     this.routes = Objects.requireNonNull(routes, "routes");
+    this.budgets = Objects.requireNonNull(budgets, "budgets");
+    this.budgetStates = Objects.requireNonNull(budgetStates, "budgetStates");
     this.correlator =
         new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending(), metrics, cancels);
     answers.onAnswer(correlator::onResponse);
@@ -246,6 +274,7 @@ public final class IngressService implements AutoCloseable {
             new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models),
             keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
     this.openRouterModels = new OpenRouterModelsHandler(models, routes, mapper);
+    this.kiloAccount = new KiloAccount(keys, budgets, budgetStates, mapper, openAi, clock);
   }
 
   /** Starts the reply readers (at the end of their topics), then the HTTP server. */
@@ -259,6 +288,8 @@ public final class IngressService implements AutoCloseable {
     managedKeys.start();
     models.start();
     routes.start();
+    budgets.start();
+    budgetStates.start();
     responses.start();
     chunks.start();
     requireAKey();
@@ -348,25 +379,61 @@ public final class IngressService implements AutoCloseable {
         .requestTimeout(REQUEST_READ_TIMEOUT)
         .idleTimeout(IDLE_TIMEOUT)
         .httpRequestDecoder(spec -> spec.maxHeaderSize(MAX_HEADER_BYTES))
-        .route(
-            routes ->
-                routes
-                    .post("/v1/chat/completions", metered(
-                        "/v1/chat/completions", "openai", whenReady(chatCompletions)))
-                    .post("/v1/messages", metered("/v1/messages", "anthropic", whenReady(messages)))
-                    .get("/v1/models", metered("/v1/models", "none", modelsList))
-                    .post("/api/openrouter/chat/completions", metered(
-                        "/api/openrouter/chat/completions", "openrouter", whenReady(openRouterChat)))
-                    .post("/api/openrouter/v1/chat/completions", metered(
-                        "/api/openrouter/v1/chat/completions", "openrouter",
-                        whenReady(openRouterChat)))
-                    .get("/api/openrouter/models", metered(
-                        "/api/openrouter/models", "openrouter", openRouterModels))
-                    .get("/api/openrouter/v1/models", metered(
-                        "/api/openrouter/v1/models", "openrouter", openRouterModels))
-                    .get("/health", metered("/health", "none", this::health))
-                    .get("/ready", metered("/ready", "none", this::ready))
-                    .route(request -> true, metered(UNMATCHED, "none", this::notFound)));
+        .route(this::registerRoutes);
+  }
+
+  /** One way to answer an API route: the dialect tag its metrics carry and its handler. */
+  private record Surface(
+      String dialect, BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {}
+
+  /**
+   * One API route: served as OpenAI serves it under {@code /v1}, and as OpenRouter/Kilo serve it
+   * under every {@link #KILO_PREFIXES} prefix.
+   */
+  private record ApiRoute(boolean post, String path, Surface v1, Surface kilo) {}
+
+  /** Every API route; a new one added here is served under {@code /v1} and each Kilo prefix. */
+  private List<ApiRoute> apiRoutes() {
+    final Surface anthropic = new Surface("anthropic", whenReady(messages));
+    return List.of(
+        new ApiRoute(true, "/chat/completions",
+            new Surface("openai", whenReady(chatCompletions)),
+            new Surface("openrouter", whenReady(openRouterChat))),
+        new ApiRoute(true, "/messages", anthropic, anthropic),
+        new ApiRoute(false, "/models",
+            new Surface("none", modelsList),
+            new Surface("openrouter", openRouterModels)));
+  }
+
+  private void registerRoutes(final HttpServerRoutes routes) {
+    for (final ApiRoute api : apiRoutes()) {
+      register(routes, api.post(), "/v1" + api.path(), api.v1());
+      for (final String prefix : KILO_PREFIXES) {
+        register(routes, api.post(), prefix + api.path(), api.kilo());
+      }
+    }
+    register(routes, false, "/api/profile", new Surface("kilo", kiloAccount::profile));
+    register(routes, false, "/api/profile/balance", new Surface("kilo", kiloAccount::balance));
+    register(routes, false, "/api/defaults", new Surface("kilo", kiloAccount::defaults));
+    register(routes, false, "/api/organizations/{id}/defaults",
+        new Surface("kilo", kiloAccount::defaults));
+    routes
+        .get("/health", metered("/health", "none", this::health))
+        .get("/ready", metered("/ready", "none", this::ready))
+        .route(request -> true, metered(UNMATCHED, "none", this::notFound));
+  }
+
+  /** The route's metrics tag is its path template: a fixed set, never a caller's raw path. */
+  private void register(
+      final HttpServerRoutes routes, final boolean post, final String path,
+      final Surface surface) {
+    final BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler =
+        metered(path, surface.dialect(), surface.handler());
+    if (post) {
+      routes.post(path, handler);
+    } else {
+      routes.get(path, handler);
+    }
   }
 
   /** Times one route from the request's arrival to its last byte out (or the client leaving). */
@@ -510,6 +577,8 @@ public final class IngressService implements AutoCloseable {
       managedKeys.close();
       models.close();
       routes.close();
+      budgets.close();
+      budgetStates.close();
       producer.close(CLOSE_TIMEOUT);
       metrics.close();
       LOG.info("ingress stopped");

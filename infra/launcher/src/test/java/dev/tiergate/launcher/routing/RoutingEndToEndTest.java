@@ -66,7 +66,7 @@ class RoutingEndToEndTest {
 
     assertThat(show.exit()).isZero();
     assertThat(show.out())
-        .containsPattern("frontier/plan\\s+openai/gpt-5 > openai/gpt-4\\.1")
+        .containsPattern("frontier/plan\\s+anthropic/claude-sonnet-4\\.5 > openai/gpt-5")
         .containsPattern("small/commit-message\\s+openai/gpt-5-nano");
   }
 

@@ -94,7 +94,7 @@ class RoutingEndToEndTest {
     assertThat(noDefault.exit()).isEqualTo(2);
     assertThat(noDefault.err()).contains("tier balanced has no default rule");
     assertThat(cli("routes", "show").out())
-        .containsPattern("balanced/ask\\s+openai/gpt-5-mini > openai/gpt-5");
+        .containsPattern("balanced/ask\\s+openai/gpt-5-mini > anthropic/claude-haiku-4\\.5");
   }
 
   @Test

@@ -17,21 +17,13 @@ import java.util.zip.GZIPInputStream;
  */
 final class ContentEncodings {
 
-  /** One encoding a body may carry; {@code identity} decodes to itself. */
+  /** A coding a body may carry ({@code identity} needs no decoding and is not listed). */
   enum Coding {
-    IDENTITY,
     GZIP,
     ZSTD;
 
     InputStream open(final InputStream in) throws IOException {
-      switch (this) {
-        case GZIP:
-          return new GZIPInputStream(in);
-        case ZSTD:
-          return new ZstdInputStream(in);
-        default:
-          return in;
-      }
+      return this == GZIP ? new GZIPInputStream(in) : new ZstdInputStream(in);
     }
   }
 
@@ -42,7 +34,7 @@ final class ContentEncodings {
 
   /**
    * The codings of a {@code Content-Encoding} header in the order they were applied; empty for no
-   * header.
+   * header or {@code identity} alone.
    *
    * @throws GatewayException 415 for a coding other than {@code zstd}, {@code gzip} ({@code
    *     x-gzip}) or {@code identity}
@@ -81,10 +73,7 @@ final class ContentEncodings {
   static byte[] decode(final byte[] body, final List<Coding> codings, final int maxBytes) {
     byte[] decoded = body;
     for (int i = codings.size() - 1; i >= 0; i--) {
-      final Coding coding = codings.get(i);
-      if (coding != Coding.IDENTITY) {
-        decoded = inflate(decoded, coding, maxBytes);
-      }
+      decoded = inflate(decoded, codings.get(i), maxBytes);
     }
     return decoded;
   }

@@ -28,7 +28,9 @@ public enum SpendDimension {
   /** The parent task of a sub-agent ({@code x-kilocode-parent-taskid}); total and day only. */
   PARENT_SESSION(UsageEvent::getParentSessionId, EnumSet.of(SpendWindow.TOTAL, SpendWindow.DAY)),
   /** The client's project ({@code x-kilocode-projectid}); few per tenant, like features. */
-  PROJECT(UsageEvent::getProjectId, EnumSet.allOf(SpendWindow.class));
+  PROJECT(UsageEvent::getProjectId, EnumSet.allOf(SpendWindow.class)),
+  /** The caller's organisation ({@code x-kilocode-organizationid}); few per tenant, like projects. */
+  ORGANIZATION(UsageEvent::getOrganizationId, EnumSet.allOf(SpendWindow.class));
 
   /** Looked up per delta on the aggregation path, so a map rather than a scan. */
   private static final Map<String, SpendDimension> BY_LABEL = Arrays.stream(values())

@@ -76,6 +76,9 @@ public final class AnthropicNormalizer {
         .setParentSessionId(signals.parentSessionId())
         .setProjectId(signals.projectId())
         .setEditorName(signals.editorName())
+        .setMachineId(signals.machineId())
+        .setOrganizationId(signals.organizationId())
+        .setClientRequestId(signals.clientRequestId())
         .setReceivedAt(clock.instant())
         .build();
   }

@@ -1,7 +1,8 @@
 package dev.tiergate.ingress;
 
 /**
- * The rule for strings a caller chooses (mode, feature, session, parent session, project, editor):
+ * The rule for strings a caller chooses (mode, feature, session, parent session, project, editor,
+ * and Kilo's machine, organisation and request ids):
  * they become Kafka record fields, aggregate keys, response headers and dashboard cells, so they
  * are short and made of a safe set of characters. At most {@value #MAX_LENGTH} characters of ASCII
  * letters, digits, space and {@code . _ - : / @ + ~ # ( ) ,} — enough for Kilo's UUID task ids, mode

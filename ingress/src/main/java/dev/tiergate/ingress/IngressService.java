@@ -3,6 +3,8 @@ package dev.tiergate.ingress;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.RunnableService;
+import dev.tiergate.schemas.Budget;
+import dev.tiergate.schemas.BudgetState;
 import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,6 +36,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.HttpServerRoutes;
 
 /**
  * The client-facing HTTP API: OpenAI Chat Completions and Anthropic Messages in, normalized requests
@@ -58,6 +62,9 @@ public final class IngressService implements RunnableService {
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   /** Route tag of requests no route matched (never the raw path: it would be unbounded). */
   private static final String UNMATCHED = "unmatched";
+  /** The prefixes Kilo's clients put before an API route: OpenRouter's and Kilo's own gateway. */
+  static final List<String> KILO_PREFIXES =
+      List.of("/api/openrouter", "/api/openrouter/v1", "/api/gateway", "/api/gateway/v1");
 
   private final IngressConfig config;
   private final Producer<String, ChatRequest> producer;
@@ -67,6 +74,9 @@ public final class IngressService implements RunnableService {
   private final LiveTable<VirtualKey> managedKeys;
   private final LiveTable<ModelSpec> models;
   private final LiveTable<Route> routes;
+  private final LiveTable<Budget> budgets;
+  private final LiveTable<BudgetState> budgetStates;
+  private final KiloAccount kiloAccount;
   private final ChatHandler openRouterChat;
   private final OpenRouterModelsHandler openRouterModels;
   private final ChatHandler chatCompletions;
@@ -121,7 +131,13 @@ public final class IngressService implements RunnableService {
                 KafkaClients.tableConsumer(config.kafka(), Topics.STORED_RESPONSES, serdes),
                 Topics.STORED_RESPONSES.name()),
             KafkaClients.storedResponseProducer(config.kafka(), serdes),
-            Clock.systemUTC(), ResponseStore.DEFAULT_TABLE_WAIT));
+            Clock.systemUTC(), ResponseStore.DEFAULT_TABLE_WAIT),
+        new LiveTable<>(
+            KafkaClients.tableConsumer(config.kafka(), Topics.BUDGETS, serdes),
+            Topics.BUDGETS.name()),
+        new LiveTable<>(
+            KafkaClients.tableConsumer(config.kafka(), Topics.BUDGET_STATE, serdes),
+            Topics.BUDGET_STATE.name()));
   }
 
   /**
@@ -173,7 +189,8 @@ public final class IngressService implements RunnableService {
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
         new IngressMetrics(), null,
         limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
-        null, IdempotentAnswers.none(), ResponseStore.local());
+        null, IdempotentAnswers.none(), ResponseStore.local(), noBudgets(),
+        noBudgetStates());
   }
 
   /**
@@ -193,7 +210,16 @@ public final class IngressService implements RunnableService {
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
         new IngressMetrics(), Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"),
         limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
-        null, IdempotentAnswers.none(), ResponseStore.local());
+        null, IdempotentAnswers.none(), ResponseStore.local(), noBudgets(),
+        noBudgetStates());
+  }
+
+  private static LiveTable<Budget> noBudgets() {
+    return LiveTable.fixed(Topics.BUDGETS.name(), Map.of());
+  }
+
+  private static LiveTable<BudgetState> noBudgetStates() {
+    return LiveTable.fixed(Topics.BUDGET_STATE.name(), Map.of());
   }
 
   private IngressService(
@@ -209,7 +235,9 @@ public final class IngressService implements RunnableService {
       final Function<RateLimiter, LimitSync> limitSync,
       final Producer<String, CancelEvent> cancelProducer,
       final IdempotentAnswers answers,
-      final ResponseStore responseStore) {
+      final ResponseStore responseStore,
+      final LiveTable<Budget> budgets,
+      final LiveTable<BudgetState> budgetStates) {
     this.responseStore = Objects.requireNonNull(responseStore, "responseStore");
     this.config = Objects.requireNonNull(config, "config");
     this.limiter =
@@ -227,6 +255,8 @@ public final class IngressService implements RunnableService {
     this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
     this.models = Objects.requireNonNull(models, "models");
     this.routes = Objects.requireNonNull(routes, "routes");
+    this.budgets = Objects.requireNonNull(budgets, "budgets");
+    this.budgetStates = Objects.requireNonNull(budgetStates, "budgetStates");
     this.correlator =
         new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending(), metrics, cancels);
     answers.onAnswer(correlator::onResponse);
@@ -275,6 +305,7 @@ public final class IngressService implements RunnableService {
             answers);
     this.storedResponses =
         new StoredResponsesHandler(keys, responseStore, responsesJson, responses);
+    this.kiloAccount = new KiloAccount(keys, budgets, budgetStates, mapper, openAi, clock);
   }
 
   /** Starts the reply readers (at the end of their topics), then the HTTP server. */
@@ -289,6 +320,8 @@ public final class IngressService implements RunnableService {
     managedKeys.start();
     models.start();
     routes.start();
+    budgets.start();
+    budgetStates.start();
     responses.start();
     chunks.start();
     requireAKey();
@@ -383,32 +416,71 @@ public final class IngressService implements RunnableService {
         .requestTimeout(REQUEST_READ_TIMEOUT)
         .idleTimeout(IDLE_TIMEOUT)
         .httpRequestDecoder(spec -> spec.maxHeaderSize(MAX_HEADER_BYTES))
-        .route(
-            routes ->
-                routes
-                    .post("/v1/chat/completions", metered(
-                        "/v1/chat/completions", "openai", whenReady(chatCompletions)))
-                    .post("/v1/messages", metered("/v1/messages", "anthropic", whenReady(messages)))
-                    .post("/v1/responses", metered(
-                        "/v1/responses", "responses", whenReady(responsesCreate)))
-                    .get("/v1/responses/{id}", metered(
-                        "/v1/responses/{id}", "responses", whenReady(storedResponses::retrieve)))
-                    .delete("/v1/responses/{id}", metered(
-                        "/v1/responses/{id}", "responses", whenReady(storedResponses::delete)))
-                    .post("/v1/embeddings", metered("/v1/embeddings", "openai", whenReady(embeddings)))
-                    .get("/v1/models", metered("/v1/models", "none", modelsList))
-                    .post("/api/openrouter/chat/completions", metered(
-                        "/api/openrouter/chat/completions", "openrouter", whenReady(openRouterChat)))
-                    .post("/api/openrouter/v1/chat/completions", metered(
-                        "/api/openrouter/v1/chat/completions", "openrouter",
-                        whenReady(openRouterChat)))
-                    .get("/api/openrouter/models", metered(
-                        "/api/openrouter/models", "openrouter", openRouterModels))
-                    .get("/api/openrouter/v1/models", metered(
-                        "/api/openrouter/v1/models", "openrouter", openRouterModels))
-                    .get("/health", metered("/health", "none", this::health))
-                    .get("/ready", metered("/ready", "none", this::ready))
-                    .route(request -> true, metered(UNMATCHED, "none", this::notFound)));
+        .route(this::registerRoutes);
+  }
+
+  /** One way to answer an API route: the dialect tag its metrics carry and its handler. */
+  private record Surface(
+      String dialect, BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {}
+
+  /**
+   * One API route: served as OpenAI serves it under {@code /v1}, and as OpenRouter/Kilo serve it
+   * under every {@link #KILO_PREFIXES} prefix.
+   */
+  private record ApiRoute(boolean post, String path, Surface v1, Surface kilo) {}
+
+  /** Every API route; a new one added here is served under {@code /v1} and each Kilo prefix. */
+  private List<ApiRoute> apiRoutes() {
+    final Surface anthropic = new Surface("anthropic", whenReady(messages));
+    final Surface responses = new Surface("responses", whenReady(responsesCreate));
+    final Surface embeddingsSurface = new Surface("openai", whenReady(embeddings));
+    return List.of(
+        new ApiRoute(true, "/chat/completions",
+            new Surface("openai", whenReady(chatCompletions)),
+            new Surface("openrouter", whenReady(openRouterChat))),
+        new ApiRoute(true, "/messages", anthropic, anthropic),
+        new ApiRoute(true, "/responses", responses, responses),
+        new ApiRoute(true, "/embeddings", embeddingsSurface, embeddingsSurface),
+        new ApiRoute(false, "/models",
+            new Surface("none", modelsList),
+            new Surface("openrouter", openRouterModels)));
+  }
+
+  private void registerRoutes(final HttpServerRoutes routes) {
+    for (final ApiRoute api : apiRoutes()) {
+      register(routes, api.post(), "/v1" + api.path(), api.v1());
+      for (final String prefix : KILO_PREFIXES) {
+        register(routes, api.post(), prefix + api.path(), api.kilo());
+      }
+    }
+    // A stored response is read and deleted by its id under /v1 only, as OpenAI serves it.
+    routes
+        .get("/v1/responses/{id}", metered(
+            "/v1/responses/{id}", "responses", whenReady(storedResponses::retrieve)))
+        .delete("/v1/responses/{id}", metered(
+            "/v1/responses/{id}", "responses", whenReady(storedResponses::delete)));
+    register(routes, false, "/api/profile", new Surface("kilo", kiloAccount::profile));
+    register(routes, false, "/api/profile/balance", new Surface("kilo", kiloAccount::balance));
+    register(routes, false, "/api/defaults", new Surface("kilo", kiloAccount::defaults));
+    register(routes, false, "/api/organizations/{id}/defaults",
+        new Surface("kilo", kiloAccount::defaults));
+    routes
+        .get("/health", metered("/health", "none", this::health))
+        .get("/ready", metered("/ready", "none", this::ready))
+        .route(request -> true, metered(UNMATCHED, "none", this::notFound));
+  }
+
+  /** The route's metrics tag is its path template: a fixed set, never a caller's raw path. */
+  private void register(
+      final HttpServerRoutes routes, final boolean post, final String path,
+      final Surface surface) {
+    final BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler =
+        metered(path, surface.dialect(), surface.handler());
+    if (post) {
+      routes.post(path, handler);
+    } else {
+      routes.get(path, handler);
+    }
   }
 
   /** Times one route from the request's arrival to its last byte out (or the client leaving). */
@@ -560,6 +632,8 @@ public final class IngressService implements RunnableService {
       managedKeys.close();
       models.close();
       routes.close();
+      budgets.close();
+      budgetStates.close();
       producer.close(CLOSE_TIMEOUT);
       metrics.close();
       LOG.info("ingress stopped");

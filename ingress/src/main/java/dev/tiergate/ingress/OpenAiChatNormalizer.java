@@ -62,6 +62,9 @@ public final class OpenAiChatNormalizer {
         .setParentSessionId(signals.parentSessionId())
         .setProjectId(signals.projectId())
         .setEditorName(signals.editorName())
+        .setMachineId(signals.machineId())
+        .setOrganizationId(signals.organizationId())
+        .setClientRequestId(signals.clientRequestId())
         .setReceivedAt(clock.instant())
         .build();
   }

@@ -86,6 +86,9 @@ final class OpenAiEmbeddingsNormalizer {
         .setParentSessionId(signals.parentSessionId())
         .setProjectId(signals.projectId())
         .setEditorName(signals.editorName())
+        .setMachineId(signals.machineId())
+        .setOrganizationId(signals.organizationId())
+        .setClientRequestId(signals.clientRequestId())
         .setReceivedAt(clock.instant())
         .build();
   }

@@ -23,8 +23,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code GET /api/openrouter/models}: Tiergate's tiers as {@code kilo-auto/<tier>} and the catalogue,
  * in OpenRouter's list shape. Clients drop models whose {@code supported_parameters} lack {@code
  * tools}, so a tier lists only what every primary model of its routing rules supports (read from
- * {@code tiergate.routes}), and a catalogue model only its own capabilities. Public, like
- * OpenRouter's.
+ * {@code tiergate.routes}), and a catalogue model only its own capabilities. Kilo's extensions:
+ * the tiers carry {@code preferredIndex} (listed first, in tier order), every entry {@code isFree}
+ * (the free tier, or a model with no price). Public, like OpenRouter's.
  */
 final class OpenRouterModelsHandler
     implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
@@ -53,7 +54,10 @@ final class OpenRouterModelsHandler
     final ObjectNode root = mapper.createObjectNode();
     final ArrayNode data = root.putArray("data");
     for (final Tier tier : Tier.values()) {
-      tierEntry(tier, data.addObject());
+      final ObjectNode entry = data.addObject();
+      tierEntry(tier, entry);
+      entry.put("preferredIndex", tier.ordinal());
+      entry.put("isFree", tier == Tier.FREE);
     }
     // A chat-completions list: embeddings models serve only POST /v1/embeddings.
     models.snapshot().values().stream()
@@ -67,6 +71,7 @@ final class OpenRouterModelsHandler
     describe(node, spec.getId(), spec.getId(), spec.getProvider() + " model " + spec.getUpstreamModel(),
         spec.getContextWindow(), Set.copyOf(spec.getCapabilities()), spec.getFamily());
     pricing(node, Optional.of(spec));
+    node.put("isFree", spec.getInputMicrosPerMillion() == 0 && spec.getOutputMicrosPerMillion() == 0);
   }
 
   /** A tier: capabilities shared by the primary model of each of its rules; the default's price. */
@@ -147,7 +152,10 @@ final class OpenRouterModelsHandler
     return parameters;
   }
 
-  /** Dollars per token as decimal strings, OpenRouter's convention; zero when unknown. */
+  /**
+   * Dollars per token as decimal strings, OpenRouter's convention; zero when unknown. Cache writes
+   * have no price of their own here: they are billed as input tokens.
+   */
   private static void pricing(final ObjectNode node, final Optional<ModelSpec> spec) {
     final ObjectNode pricing = node.putObject("pricing");
     pricing.put("prompt", UsageCost.dollarsPerToken(spec.map(ModelSpec::getInputMicrosPerMillion).orElse(0L)));
@@ -157,6 +165,7 @@ final class OpenRouterModelsHandler
     pricing.put("image", "0");
     pricing.put("web_search", "0");
     pricing.put("internal_reasoning", "0");
+    pricing.put("input_cache_write", pricing.get("prompt").asText());
     pricing.put(
         "input_cache_read",
         UsageCost.dollarsPerToken(spec.map(ModelSpec::getCachedInputMicrosPerMillion).orElse(0L)));

@@ -98,6 +98,10 @@ final class ResponsesNormalizer {
         .setParentSessionId(signals.parentSessionId())
         .setProjectId(signals.projectId())
         .setEditorName(signals.editorName())
+        .setMachineId(signals.machineId())
+        .setOrganizationId(signals.organizationId())
+        .setClientRequestId(signals.clientRequestId())
+        .setStrongShare(caller.strongShare())
         .setReceivedAt(clock.instant())
         .build();
   }

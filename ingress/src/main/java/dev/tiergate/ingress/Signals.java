@@ -18,6 +18,11 @@ import java.util.Objects;
  * @param parentSessionId the parent agent's session when a sub-agent calls, or null
  * @param projectId the caller's project, or null
  * @param editorName the client editor or tool, or null
+ * @param machineId the client machine (Kilo's {@code x-kilocode-machineid}), or null
+ * @param organizationId the caller's organisation (Kilo's {@code x-kilocode-organizationid}), or
+ *     null
+ * @param clientRequestId the client's own id of the request (Kilo's {@code x-kilo-request}), or
+ *     null
  */
 public record Signals(
     String mode,
@@ -27,7 +32,10 @@ public record Signals(
     String requestedModel,
     String parentSessionId,
     String projectId,
-    String editorName) {
+    String editorName,
+    String machineId,
+    String organizationId,
+    String clientRequestId) {
 
   public static final String MODE_HEADER = "x-tiergate-mode";
   public static final String KILO_MODE_HEADER = "x-kilocode-mode";
@@ -35,6 +43,11 @@ public record Signals(
   public static final String KILO_FEATURE_HEADER = "x-kilocode-feature";
   public static final String SESSION_HEADER = "x-tiergate-session";
   public static final String KILO_TASK_HEADER = "x-kilocode-taskid";
+  /** The session id of Kilo's newer clients (the CLI and the extension built on it). */
+  public static final String KILO_SESSION_HEADER = "x-kilo-session";
+  public static final String KILO_REQUEST_HEADER = "x-kilo-request";
+  public static final String KILO_MACHINE_HEADER = "x-kilocode-machineid";
+  public static final String KILO_ORGANIZATION_HEADER = "x-kilocode-organizationid";
   public static final String PARENT_SESSION_HEADER = "x-tiergate-parent-session";
   public static final String KILO_PARENT_TASK_HEADER = "x-kilocode-parent-taskid";
   public static final String PROJECT_HEADER = "x-tiergate-project";
@@ -74,7 +87,8 @@ public record Signals(
     Objects.requireNonNull(caller, "caller");
     final String mode = orElse(headers.first(MODE_HEADER, KILO_MODE_HEADER), metadata, "mode");
     final String session =
-        orElse(headers.first(SESSION_HEADER, KILO_TASK_HEADER), metadata, "session_id");
+        orElse(headers.first(SESSION_HEADER, KILO_TASK_HEADER, KILO_SESSION_HEADER), metadata,
+            "session_id");
     final String trimmedModel = model.trim();
     final Tier virtualTier = virtualTier(trimmedModel, caller);
     final Tier tier = virtualTier == null ? caller.defaultTier() : virtualTier;
@@ -90,7 +104,10 @@ public record Signals(
         orElse(headers.first(PARENT_SESSION_HEADER, KILO_PARENT_TASK_HEADER), metadata,
             "parent_session_id"),
         orElse(headers.first(PROJECT_HEADER, KILO_PROJECT_HEADER), metadata, "project_id"),
-        CallerStrings.checked("editor", headers.first(KILO_EDITOR_HEADER)));
+        CallerStrings.checked("editor", headers.first(KILO_EDITOR_HEADER)),
+        CallerStrings.checked("machine_id", headers.first(KILO_MACHINE_HEADER)),
+        CallerStrings.checked("organization_id", headers.first(KILO_ORGANIZATION_HEADER)),
+        CallerStrings.checked("client_request_id", headers.first(KILO_REQUEST_HEADER)));
   }
 
   /**

@@ -134,6 +134,14 @@ class OpenRouterHttpTest {
     assertThat(data.get(1).at("/pricing/completion").asText()).isEqualTo("0.000002");
     assertThat(parameters(data.get(5))).contains("tools");
     assertThat(data.get(5).at("/architecture/input_modalities").toString()).contains("image");
+    // Kilo's extensions: tiers first by preferredIndex, the free tier free, cache prices.
+    assertThat(data.get(1).path("preferredIndex").asInt(-1)).isEqualTo(1);
+    assertThat(data.get(2).path("isFree").asBoolean(false)).isTrue();
+    assertThat(data.get(1).path("isFree").asBoolean(true)).isFalse();
+    assertThat(data.get(5).has("preferredIndex")).isFalse();
+    assertThat(data.get(5).path("isFree").asBoolean(true)).isFalse();
+    assertThat(data.get(5).at("/pricing/input_cache_read").asText()).isEqualTo("0.000000025");
+    assertThat(data.get(5).at("/pricing/input_cache_write").asText()).isEqualTo("0.00000025");
   }
 
   private static List<String> parameters(final JsonNode model) {

@@ -103,7 +103,7 @@ class BudgetReservationTopologyTest {
     assertThat(admitted).hasSize(4)
         .allSatisfy(r -> assertThat(r.getDecision().getReservedMicros()).isEqualTo(bound))
         .allSatisfy(r -> assertThat(r.getDecision().getReason())
-            .contains("reserves").contains("200 output tokens on openai/gpt-5").contains(BUDGET));
+            .contains("reserves").contains("200 output tokens on anthropic/claude-sonnet-4.5").contains(BUDGET));
     final ChatResponse refused = responses.readValue();
     assertThat(refused.getCorrelationId()).isEqualTo(ids.get(4));
     assertThat(refused.getError().getType()).isEqualTo("insufficient_quota");
@@ -114,7 +114,8 @@ class BudgetReservationTopologyTest {
 
   @Test
   void aBudgetWithRoomForOneFrontierRequestAdmitsIt() {
-    // $0.02 a day: one frontier request with max_tokens 1,000 (about $0.01) fits, a second does not.
+    // $0.02 a day: one frontier request with max_tokens 1,000 (about $0.015 on Claude Sonnet) fits,
+    // a second does not.
     rejectBudget(20_000);
 
     sendPlans(2, 1_000);
@@ -131,7 +132,7 @@ class BudgetReservationTopologyTest {
     requests.pipeInput(request.getSessionId(), request);
 
     final long input = new TokenEstimator().inputTokens(request);
-    final long expected = CostBound.micros(input, 1_250_000, 1_024, 10_000_000);
+    final long expected = CostBound.micros(input, 3_000_000, 1_024, 15_000_000);
     assertThat(routed.readValue().getDecision().getReservedMicros()).isEqualTo(expected);
   }
 
@@ -226,8 +227,8 @@ class BudgetReservationTopologyTest {
     final ChatRequest probe = plan(200);
     final long input = new TokenEstimator().inputTokens(probe);
     sequence--; // the probe is never sent; reuse its number
-    return Math.max(CostBound.micros(input, 1_250_000, 200, 10_000_000),
-        CostBound.micros(input, 2_000_000, 200, 8_000_000));
+    return Math.max(CostBound.micros(input, 3_000_000, 200, 15_000_000),
+        CostBound.micros(input, 1_250_000, 200, 10_000_000));
   }
 
   private void rejectBudget(final long limitMicros) {
@@ -265,7 +266,7 @@ class BudgetReservationTopologyTest {
     return ids;
   }
 
-  /** A frontier/plan request: chain openai/gpt-5 > openai/gpt-4.1. */
+  /** A frontier/plan request: chain anthropic/claude-sonnet-4.5 > openai/gpt-5. */
   private ChatRequest plan(final Integer maxTokens) {
     sequence++;
     return ChatRequest.newBuilder()

@@ -58,13 +58,41 @@ class DefaultRoutingTableTest {
   }
 
   @Test
-  void frontierThinkingModesStartWithFrontierModel() {
+  void frontierPlanningGoesToAnthropicAndTheCodeAfterItToOpenAi() {
     assertThat(table.routes().get("frontier/plan").getModels())
-        .containsExactly("openai/gpt-5", "openai/gpt-4.1");
-    THINKING.forEach(
-        mode ->
-            assertThat(table.routes().get("frontier/" + mode).getModels().get(0))
-                .isEqualTo("openai/gpt-5"));
+        .containsExactly("anthropic/claude-sonnet-4.5", "openai/gpt-5");
+    for (final String mode : List.of("plan", "general", "architect", "orchestrator", "ask")) {
+      assertThat(table.routes().get("frontier/" + mode).getModels().get(0)).as(mode)
+          .isEqualTo("anthropic/claude-sonnet-4.5");
+    }
+    assertThat(table.routes().get("frontier/debug").getModels())
+        .containsExactly("openai/gpt-5", "anthropic/claude-sonnet-4.5");
+    assertThat(table.routes().get("frontier/code").getModels().get(0))
+        .isEqualTo("openai/gpt-5-mini");
+    // plan → code switches model family: the dispatcher's reasoning hygiene has work to do.
+    final Map<String, ModelSpec> models = table.models();
+    assertThat(models.get("anthropic/claude-sonnet-4.5").getFamily())
+        .isNotEqualTo(models.get("openai/gpt-5-mini").getFamily());
+  }
+
+  @Test
+  void exploringACodeBaseGoesToGeminiOnTheFrontierAndBalancedTiers() {
+    for (final String tier : List.of("frontier", "balanced")) {
+      assertThat(table.routes().get(tier + "/explore").getModels())
+          .as(tier).containsExactly("google/gemini-2.5-flash", "openai/gpt-5-mini");
+    }
+    assertThat(table.routes().get("balanced/plan").getModels())
+        .containsExactly("openai/gpt-5-mini", "anthropic/claude-haiku-4.5");
+  }
+
+  @Test
+  void theDemoCatalogueSpansEveryProviderAdapter() {
+    assertThat(table.models().values().stream().map(ModelSpec::getProvider).distinct())
+        .containsExactlyInAnyOrder("openai", "anthropic", "google", "local");
+    // Every provider is some rule's first choice, so the demo reaches each adapter.
+    assertThat(table.routes().values().stream()
+            .map(route -> table.models().get(route.getModels().get(0)).getProvider()).distinct())
+        .containsExactlyInAnyOrder("openai", "anthropic", "google", "local");
   }
 
   @Test
@@ -104,10 +132,20 @@ class DefaultRoutingTableTest {
     assertThat(local.getProvider()).isEqualTo("local");
     assertThat(local.getInputMicrosPerMillion() + local.getOutputMicrosPerMillion()).isZero();
     assertThat(local.getCapabilities()).doesNotContain("tools");
+    final ModelSpec sonnet = table.models().get("anthropic/claude-sonnet-4.5");
+    assertThat(sonnet.getUpstreamModel()).isEqualTo("claude-sonnet-4-5");
+    assertThat(sonnet.getInputMicrosPerMillion()).isEqualTo(3_000_000L);
+    assertThat(sonnet.getOutputMicrosPerMillion()).isEqualTo(15_000_000L);
+    assertThat(sonnet.getCachedInputMicrosPerMillion()).isEqualTo(300_000L);
+    final ModelSpec flash = table.models().get("google/gemini-2.5-flash");
+    assertThat(flash.getInputMicrosPerMillion()).isEqualTo(300_000L);
+    assertThat(flash.getOutputMicrosPerMillion()).isEqualTo(2_500_000L);
+    assertThat(flash.getContextWindow()).isEqualTo(1_048_576);
     assertThat(table.models())
         .containsOnlyKeys(
             "openai/gpt-5", "openai/gpt-5-mini", "openai/gpt-5-nano", "openai/gpt-4.1",
-            "local/llama-3.1-8b",
+            "anthropic/claude-sonnet-4.5", "anthropic/claude-haiku-4.5",
+            "google/gemini-2.5-flash", "local/llama-3.1-8b",
             "openai/text-embedding-3-small", "openai/text-embedding-3-large",
             "google/gemini-embedding-001");
   }

@@ -112,7 +112,7 @@ class RouterTopologyTest {
     assertThat(out.key()).isEqualTo(request.getCorrelationId());
     assertThat(TiergateHeaders.get(out.headers(), TiergateHeaders.CORRELATION_ID))
         .contains(request.getCorrelationId());
-    assertThat(decision.getModelChain()).containsExactly("openai/gpt-5", "openai/gpt-4.1");
+    assertThat(decision.getModelChain()).containsExactly("anthropic/claude-sonnet-4.5", "openai/gpt-5");
     assertThat(decision.getTier()).isEqualTo("frontier");
     assertThat(decision.getMode()).isEqualTo("plan");
     assertThat(decision.getRuleKey()).isEqualTo("frontier/plan");
@@ -140,7 +140,8 @@ class RouterTopologyTest {
     final List<TestRecord<String, RoutedRequest>> batch = routedBatch.readRecordsToList();
     assertThat(batch).extracting(TestRecord::key)
         .containsExactly(byKind.getCorrelationId(), byBatchId.getCorrelationId());
-    assertThat(batch.get(0).value().getDecision().getModelChain()).first().isEqualTo("openai/gpt-5");
+    assertThat(batch.get(0).value().getDecision().getModelChain()).first()
+        .isEqualTo("anthropic/claude-sonnet-4.5");
     assertThat(routed.readKeyValuesToList()).extracting(kv -> kv.key)
         .containsExactly(interactive.getCorrelationId());
   }
@@ -237,7 +238,7 @@ class RouterTopologyTest {
   void changedRouteAppliesToNextRequestWithoutRestart() {
     seedDefaultTable();
     assertThat(route(request("frontier", "plan", null)).getModelChain())
-        .containsExactly("openai/gpt-5", "openai/gpt-4.1");
+        .containsExactly("anthropic/claude-sonnet-4.5", "openai/gpt-5");
 
     routes.pipeInput("frontier/plan", rule("frontier", "plan", "openai/gpt-4.1", "openai/gpt-5"));
     assertThat(route(request("frontier", "plan", null)).getModelChain())
@@ -278,7 +279,7 @@ class RouterTopologyTest {
     rawRoutes.pipeInput("frontier/plan", "garbage".getBytes(StandardCharsets.UTF_8));
 
     assertThat(route(request("frontier", "plan", null)).getModelChain())
-        .containsExactly("openai/gpt-5", "openai/gpt-4.1");
+        .containsExactly("anthropic/claude-sonnet-4.5", "openai/gpt-5");
   }
 
   @Test

@@ -85,6 +85,7 @@ final class UpCommand implements Callable<Integer> {
 
         Tiergate is up (ready in %.1f s).
           OpenAI-compatible API   %s/v1/chat/completions   (key: tg-demo-key)
+          Kilo Code base URL      %s/api/gateway   (or /api/openrouter; same key)
           Dashboard               %s/dashboard#key=tg-demo-key
           Ingress metrics         %s  (Prometheus; its own port, no key)
           Accounting metrics      %s
@@ -95,9 +96,11 @@ final class UpCommand implements Callable<Integer> {
           Batch jobs              ./tiergate batch submit FILE.jsonl --wait  (finds this stack via .tiergate/stack.env)
 
         Try it:
-          curl -s %s/v1/chat/completions -H 'Authorization: Bearer tg-demo-key' \\
+          curl -si %s/v1/chat/completions -H 'Authorization: Bearer tg-demo-key' \\
             -H 'Content-Type: application/json' -H 'x-tiergate-mode: plan' \\
             -d '{"model":"auto/frontier","messages":[{"role":"user","content":"Plan a refactor"}]}'
+            (plan on the frontier tier: x-tiergate-model says anthropic/claude-sonnet-4.5;
+             mode code says openai/gpt-5-mini, mode explore google/gemini-2.5-flash)
           curl -s %s/v1/embeddings -H 'Authorization: Bearer tg-demo-key' \
             -H 'Content-Type: application/json' -d '{"model":"auto/balanced","input":"Plan a refactor"}'
           curl -s '%s/v1/spend?by=mode' -H 'Authorization: Bearer tg-demo-key'
@@ -105,6 +108,7 @@ final class UpCommand implements Callable<Integer> {
         Ctrl-C stops everything.
         %n""",
         stack.startupTime().toMillis() / 1000.0,
+        ingress,
         ingress,
         stack.accountingUrl(),
         stack.ingressMetricsUrl(),

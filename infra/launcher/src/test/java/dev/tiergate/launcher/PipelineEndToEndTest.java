@@ -54,16 +54,19 @@ class PipelineEndToEndTest {
         chat(Map.of("x-tiergate-mode", "plan"), body("auto/frontier", "Plan a refactor of billing"));
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("x-tiergate-model")).contains("openai/gpt-5");
+    // Planning on the frontier tier goes to Anthropic: the simulator answers in Messages format.
+    assertThat(response.headers().firstValue("x-tiergate-model"))
+        .contains("anthropic/claude-sonnet-4.5");
     assertThat(response.headers().firstValue("x-tiergate-tier")).contains("frontier");
     final JsonNode reply = JSON.readTree(response.body());
-    assertThat(reply.at("/model").asText()).isEqualTo("openai/gpt-5");
+    assertThat(reply.at("/model").asText()).isEqualTo("anthropic/claude-sonnet-4.5");
     assertThat(reply.at("/choices/0/message/content").asText()).contains("Plan a refactor");
     final long input = reply.at("/usage/prompt_tokens").asLong();
     final long output = reply.at("/usage/completion_tokens").asLong();
     assertThat(input).isPositive();
-    // openai/gpt-5 in the default catalogue: $1.25 in, $10 out per million tokens, nothing cached.
-    final long expectedMicros = roundHalfUp(input * 1_250_000L + output * 10_000_000L);
+    // anthropic/claude-sonnet-4.5 in the default catalogue: $3 in, $15 out per million tokens,
+    // nothing cached.
+    final long expectedMicros = roundHalfUp(input * 3_000_000L + output * 15_000_000L);
 
     await()
         .atMost(Duration.ofSeconds(30))

@@ -25,8 +25,11 @@ import java.util.Optional;
 /**
  * The Anthropic Messages API ({@code POST /messages}), both ways. Anthropic requires an output cap,
  * so a request without one gets {@link #DEFAULT_MAX_TOKENS}; a reasoning effort becomes an extended
- * thinking budget (the cap is raised by the budget, and temperature/top_p are left out, as
- * Anthropic requires with thinking on). {@code response_format} and {@code seed} have no Anthropic
+ * thinking budget (temperature/top_p are left out, as Anthropic requires with thinking on). A
+ * caller's own cap bounds thinking and text together, as OpenAI's {@code max_completion_tokens}
+ * bounds reasoning and text: the budget shrinks to fit under it, and thinking stays off when less
+ * than Anthropic's minimum budget fits. The cap is what the caller pays for at most, and what the
+ * router reserves a budget for. Without a caller cap the default cap is raised by the budget. {@code response_format} and {@code seed} have no Anthropic
  * equivalent and are not sent.
  */
 public final class AnthropicMessagesAdapter implements ProviderAdapter {
@@ -39,6 +42,8 @@ public final class AnthropicMessagesAdapter implements ProviderAdapter {
   static final String PATH = "/messages";
   private static final Map<String, Integer> THINKING_BUDGETS =
       Map.of("low", 1024, "medium", 4096, "high", 16384);
+  /** The smallest thinking budget Anthropic accepts. */
+  static final int MIN_THINKING_BUDGET = 1024;
 
   private final AdapterJson json;
   private final AnthropicMessages messages;
@@ -176,15 +181,25 @@ public final class AnthropicMessagesAdapter implements ProviderAdapter {
     return choice.has("type") ? Optional.of(((ObjectNode) choice).deepCopy()) : Optional.empty();
   }
 
+  /**
+   * The thinking budget that fits under a caller's cap: Anthropic wants it below {@code max_tokens}
+   * and at least {@link #MIN_THINKING_BUDGET}; 0 (thinking off) when that does not fit.
+   */
+  static int thinkingWithin(final int cap, final int effortBudget) {
+    final int budget = Math.min(effortBudget, cap - 1);
+    return budget >= MIN_THINKING_BUDGET ? budget : 0;
+  }
+
   private void putSampling(
       final ObjectNode body, final SamplingParams sampling, final Map<String, String> routeParams) {
-    final int budget =
+    final int effortBudget =
         Optional.ofNullable(sampling.getReasoningEffort())
             .or(() -> Optional.ofNullable(routeParams.get("reasoning_effort")))
             .map(effort -> THINKING_BUDGETS.getOrDefault(effort.toLowerCase(Locale.ROOT), 0))
             .orElse(0);
-    final int cap = sampling.getMaxTokens() != null ? sampling.getMaxTokens() : DEFAULT_MAX_TOKENS;
-    body.put("max_tokens", cap + budget);
+    final Integer asked = sampling.getMaxTokens();
+    final int budget = asked == null ? effortBudget : thinkingWithin(asked, effortBudget);
+    body.put("max_tokens", asked == null ? DEFAULT_MAX_TOKENS + effortBudget : asked);
     if (budget > 0) {
       body.putObject("thinking").put("type", "enabled").put("budget_tokens", budget);
     } else {

@@ -36,6 +36,8 @@ class AnthropicMessagesAdapterTest {
   @Test
   void translatesSystemImagesThinkingToolsAndSamplingToMessages() throws IOException {
     final ChatRequest request = fullRequest(reasoning("anthropic-thinking", "claude", "sig-claude"));
+    // A cap with room for the low effort's 1,024 thinking tokens and the answer.
+    request.getSampling().setMaxTokens(2048);
 
     final ProviderRequest call = adapter.buildRequest(request, "claude-sonnet-4-5", Map.of(), false);
 
@@ -53,6 +55,32 @@ class AnthropicMessagesAdapterTest {
     final JsonNode assistant = body.path("messages").path(1).path("content");
     assertThat(assistant.findValuesAsText("type")).containsExactly("text", "tool_use");
     assertThat(body.toString()).doesNotContain("hmm");
+  }
+
+  @Test
+  void aCallersCapBoundsThinkingAndTextTogether() throws IOException {
+    final JsonNode small = sampled(SamplingParams.newBuilder()
+        .setMaxTokens(200).setTemperature(0.5).setReasoningEffort("high").build());
+    final JsonNode large = sampled(SamplingParams.newBuilder()
+        .setMaxTokens(5000).setReasoningEffort("high").build());
+    final JsonNode uncapped = sampled(SamplingParams.newBuilder().setReasoningEffort("high").build());
+
+    // 200 tokens leave no room for Anthropic's minimum budget: no thinking, the cap as asked.
+    assertThat(small.path("max_tokens").asInt()).isEqualTo(200);
+    assertThat(small.has("thinking")).isFalse();
+    assertThat(small.path("temperature").asDouble()).isEqualTo(0.5);
+    // The high effort's 16,384 shrink to fit under 5,000.
+    assertThat(large.path("max_tokens").asInt()).isEqualTo(5000);
+    assertThat(large.at("/thinking/budget_tokens").asInt()).isEqualTo(4999);
+    // No caller cap: the default cap for the answer plus the whole budget.
+    assertThat(uncapped.path("max_tokens").asInt())
+        .isEqualTo(AnthropicMessagesAdapter.DEFAULT_MAX_TOKENS + 16384);
+    assertThat(uncapped.at("/thinking/budget_tokens").asInt()).isEqualTo(16384);
+  }
+
+  private JsonNode sampled(final SamplingParams sampling) throws IOException {
+    final ChatRequest request = chat("req_cap").setSampling(sampling).build();
+    return mapper.readTree(adapter.buildRequest(request, "claude", Map.of(), false).body());
   }
 
   @Test

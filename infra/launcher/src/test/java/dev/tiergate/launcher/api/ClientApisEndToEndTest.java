@@ -116,7 +116,8 @@ class ClientApisEndToEndTest {
                 .putAdditionalHeader("x-tiergate-mode", "plan")
                 .build());
 
-    assertThat(completion.model()).isEqualTo("openai/gpt-5");
+    // Served by the Anthropic adapter (frontier/plan), answered to the OpenAI SDK in its format.
+    assertThat(completion.model()).isEqualTo("anthropic/claude-sonnet-4.5");
     assertThat(completion.choices().get(0).message().content())
         .hasValueSatisfying(text -> assertThat(text).contains("Plan the billing migration"));
     assertThat(completion.usage()).hasValueSatisfying(u -> assertThat(u.promptTokens()).isPositive());
@@ -456,7 +457,7 @@ class ClientApisEndToEndTest {
     final KiloReply planning = kiloStream(agentRequest("Outline the migration"), "plan", "task-sub-2");
 
     assertThat(coding.model()).isEqualTo("openai/gpt-5-mini");
-    assertThat(planning.model()).isEqualTo("openai/gpt-5");
+    assertThat(planning.model()).isEqualTo("anthropic/claude-sonnet-4.5");
     assertThat(coding.text()).contains("Rename the billing module");
     final JsonNode usage = coding.usage();
     assertThat(usage.path("prompt_tokens").asLong()).as("nothing truncated").isGreaterThan(9_000);
@@ -501,6 +502,133 @@ class ClientApisEndToEndTest {
       assertThat(row.path("costMicros").asLong()).as(dimension[0])
           .isEqualTo(codingMicros + planningMicros);
     }
+  }
+
+  /**
+   * A Kilo client end to end: it signs in (profile, balance, defaults), sends a zstd-compressed
+   * agent request over 64 KiB to {@code /api/gateway/v1/chat/completions}, a planning request to
+   * {@code /api/openrouter/messages} and a Responses request to {@code /api/gateway/v1/responses},
+   * all with Kilo's headers; the usage records carry them and the spend reads back by session,
+   * project and organisation.
+   */
+  @Test
+  void kiloClientSignsInSendsZstdBodiesOnBothPrefixesAndReadsSpendBySessionAndProject()
+      throws Exception {
+    final JsonNode profile = JSON.readTree(kiloGet("/api/profile").body());
+    assertThat(profile.path("email").asText()).isEqualTo("demo@tiergate.invalid");
+    assertThat(profile.path("organizations")).isEmpty();
+    final JsonNode balance = JSON.readTree(kiloGet("/api/profile/balance").body());
+    assertThat(balance.path("balance").decimalValue()).isPositive();
+    final JsonNode defaults = JSON.readTree(kiloGet("/api/defaults").body());
+    assertThat(defaults.path("defaultModel").asText()).isEqualTo("kilo-auto/balanced");
+    assertThat(defaults.path("defaultFreeModel").asText()).isEqualTo("kilo-auto/free");
+
+    final String session = "ses_kilo_" + java.util.UUID.randomUUID();
+    final var request = (com.fasterxml.jackson.databind.node.ObjectNode)
+        JSON.readTree(agentRequest("Rename the billing module"));
+    request.put("stream", false).remove("usage");
+    // A second file read earlier in the task takes the body past Kilo's 64 KiB compression mark.
+    ((com.fasterxml.jackson.databind.node.ArrayNode) request.get("messages")).insert(1,
+        JSON.createObjectNode().put("role", "user")
+            .put("content", "<file>" + "row of data;\n".repeat(2_000) + "</file>"));
+    final String body = request.toString();
+    final byte[] plain = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(plain.length).isGreaterThan(64 * 1024);
+    final java.io.ByteArrayOutputStream zstd = new java.io.ByteArrayOutputStream();
+    try (var encoder = new com.github.luben.zstd.ZstdOutputStream(zstd)) {
+      encoder.write(plain);
+    }
+    final HttpResponse<String> coding = HTTP.send(
+        kiloPost("/api/gateway/v1/chat/completions", session, "code", "kilo-req-1")
+            .header("content-encoding", "zstd")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(zstd.toByteArray()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(coding.statusCode()).as(coding.body()).isEqualTo(200);
+    assertThat(coding.headers().firstValue("x-tiergate-model")).contains("openai/gpt-5-mini");
+    assertThat(JSON.readTree(coding.body()).at("/choices/0/message/content").asText())
+        .contains("Rename the billing module");
+
+    final String messages = JSON.createObjectNode()
+        .put("model", "kilo-auto/frontier").put("max_tokens", 256)
+        .set("messages", JSON.createArrayNode().add(JSON.createObjectNode()
+            .put("role", "user").put("content", "Plan the next step of the billing migration")))
+        .toString();
+    final HttpResponse<String> planning = HTTP.send(
+        kiloPost("/api/openrouter/messages", session, "plan", "kilo-req-2")
+            .POST(HttpRequest.BodyPublishers.ofString(messages))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(planning.statusCode()).as(planning.body()).isEqualTo(200);
+    assertThat(JSON.readTree(planning.body()).path("type").asText()).isEqualTo("message");
+    assertThat(planning.headers().firstValue("x-tiergate-model"))
+        .contains("anthropic/claude-sonnet-4.5");
+
+    final String responsesBody = JSON.createObjectNode()
+        .put("model", "kilo-auto/balanced")
+        .put("instructions", "You are a coding agent.")
+        .put("input", "Summarise the billing migration plan").toString();
+    final HttpResponse<String> answered = HTTP.send(
+        kiloPost("/api/gateway/v1/responses", session, "ask", "kilo-req-3")
+            .POST(HttpRequest.BodyPublishers.ofString(responsesBody))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+    final JsonNode response = JSON.readTree(answered.body());
+    assertThat(response.path("object").asText()).isEqualTo("response");
+    assertThat(response.path("status").asText()).isEqualTo("completed");
+    assertThat(usageEvent(requestIdOf(answered)).getClientRequestId()).isEqualTo("kilo-req-3");
+
+    final dev.tiergate.schemas.UsageEvent codingUsage = usageEvent(requestIdOf(coding));
+    final dev.tiergate.schemas.UsageEvent planningUsage = usageEvent(requestIdOf(planning));
+    assertThat(codingUsage.getSessionId()).isEqualTo(session);
+    assertThat(codingUsage.getProjectId()).isEqualTo("proj-kilo");
+    assertThat(codingUsage.getOrganizationId()).isEqualTo("org-kilo");
+    assertThat(codingUsage.getMachineId()).isEqualTo("machine-kilo");
+    assertThat(codingUsage.getClientRequestId()).isEqualTo("kilo-req-1");
+    assertThat(planningUsage.getClientRequestId()).isEqualTo("kilo-req-2");
+    assertThat(planningUsage.getProvider()).isEqualTo("anthropic");
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      final JsonNode bySession = row(spend("session", "total"), session);
+      assertThat(bySession.path("requests").asLong()).isEqualTo(3);
+      final long micros = bySession.path("costMicros").asLong();
+      assertThat(micros).isPositive();
+      for (final String[] dimension : new String[][] {
+          {"project", "proj-kilo"}, {"organization", "org-kilo"}}) {
+        final JsonNode row = row(spend(dimension[0], "total"), dimension[1]);
+        assertThat(row.path("requests").asLong()).as(dimension[0]).isEqualTo(3);
+        assertThat(row.path("costMicros").asLong()).as(dimension[0]).isEqualTo(micros);
+      }
+    });
+  }
+
+  private static HttpResponse<String> kiloGet(final String path) throws Exception {
+    final HttpResponse<String> response = HTTP.send(
+        HttpRequest.newBuilder(URI.create(stack.ingressUrl() + path))
+            .timeout(WAIT).header("authorization", "Bearer " + DEMO_KEY).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path + " " + response.body()).isEqualTo(200);
+    return response;
+  }
+
+  /** A POST with the headers Kilo's clients send. */
+  private static HttpRequest.Builder kiloPost(
+      final String path, final String session, final String mode, final String requestId) {
+    return HttpRequest.newBuilder(URI.create(stack.ingressUrl() + path))
+        .timeout(WAIT)
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer " + DEMO_KEY)
+        .header("x-kilocode-mode", mode)
+        .header("x-kilo-session", session)
+        .header("x-kilo-request", requestId)
+        .header("x-kilocode-projectid", "proj-kilo")
+        .header("x-kilocode-organizationid", "org-kilo")
+        .header("x-kilocode-machineid", "machine-kilo");
+  }
+
+  private static String requestIdOf(final HttpResponse<String> response) {
+    return response.headers().firstValue("x-tiergate-request-id").orElseThrow();
   }
 
   /** The cost OpenRouter-style in a final usage chunk (dollars), in micro-dollars. */
@@ -559,7 +687,8 @@ class ClientApisEndToEndTest {
     }
     assertThat(byId).containsKeys(
         "kilo-auto/frontier", "kilo-auto/balanced", "kilo-auto/free", "kilo-auto/small",
-        "openai/gpt-5", "local/llama-3.1-8b");
+        "openai/gpt-5", "anthropic/claude-sonnet-4.5", "google/gemini-2.5-flash",
+        "local/llama-3.1-8b");
     assertThat(byId.get("kilo-auto/frontier").path("supported_parameters").toString())
         .contains("\"tools\"", "\"reasoning\"");
     assertThat(byId.get("kilo-auto/free").path("supported_parameters").toString())

@@ -47,10 +47,10 @@ class BudgetConcurrencyTest {
   private static final int CONCURRENT = 200;
   private static final int MAX_TOKENS = 200;
   /**
-   * One request's bound: a ~15-token prompt on openai/gpt-5 ($1.25/M in) plus 200 output tokens at
-   * $10/M is about 2,020 micro-dollars; rounded up for the tokenizers' differences.
+   * One request's bound: a ~15-token prompt on anthropic/claude-sonnet-4.5 ($3/M in) plus 200
+   * output tokens at $15/M is about 3,045 micro-dollars; rounded up for the tokenizers' differences.
    */
-  private static final long ONE_REQUEST_MICROS = 2_100;
+  private static final long ONE_REQUEST_MICROS = 3_100;
 
   @TempDir static Path dataDir;
   private static TiergateStack stack;
@@ -110,7 +110,10 @@ class BudgetConcurrencyTest {
         .isLessThanOrEqualTo(LIMIT_MICROS + ONE_REQUEST_MICROS);
   }
 
-  /** A frontier request (plan: openai/gpt-5 > openai/gpt-4.1; title: gpt-5-nano > gpt-5-mini). */
+  /**
+   * A frontier request (plan: anthropic/claude-sonnet-4.5 > openai/gpt-5; title: gpt-5-nano >
+   * gpt-5-mini).
+   */
   private static CompletableFuture<HttpResponse<String>> chat(
       final String mode, final String prompt, final int maxTokens) {
     final String body = JSON.createObjectNode()

@@ -64,7 +64,8 @@ class DuplicateUsageBillingTest {
     final HttpResponse<String> reply = chat("Plan the invoice export");
     assertThat(reply.statusCode()).isEqualTo(200);
     final UsageEvent first = usageOf(FEATURE);
-    // openai/gpt-5 in the default catalogue: $1.25 in, $10 out per million tokens, nothing cached.
+    // frontier/debug starts with openai/gpt-5 in the default table: $1.25 in, $10 out per million
+    // tokens, nothing cached.
     assertThat(first.getModel()).isEqualTo("openai/gpt-5");
     final long firstMicros = cost(first.getUsage());
     awaitRow(row -> assertThat(row.get("costMicros").asLong()).isEqualTo(firstMicros));
@@ -185,7 +186,7 @@ class DuplicateUsageBillingTest {
             .timeout(Duration.ofSeconds(40))
             .header("Authorization", "Bearer tg-demo-key")
             .header("Content-Type", "application/json")
-            .header("x-tiergate-mode", "plan")
+            .header("x-tiergate-mode", "debug")
             .header("x-tiergate-feature", FEATURE)
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),

@@ -67,7 +67,7 @@ class RoutingEndToEndTest {
 
     assertThat(show.exit()).isZero();
     assertThat(show.out())
-        .containsPattern("frontier/plan\\s+openai/gpt-5 > openai/gpt-4\\.1")
+        .containsPattern("frontier/plan\\s+anthropic/claude-sonnet-4\\.5 > openai/gpt-5")
         .containsPattern("small/commit-message\\s+openai/gpt-5-nano");
   }
 
@@ -95,7 +95,7 @@ class RoutingEndToEndTest {
     assertThat(noDefault.exit()).isEqualTo(2);
     assertThat(noDefault.err()).contains("tier balanced has no default rule");
     assertThat(cli("routes", "show").out())
-        .containsPattern("balanced/ask\\s+openai/gpt-5-mini > openai/gpt-5");
+        .containsPattern("balanced/ask\\s+openai/gpt-5-mini > anthropic/claude-haiku-4\\.5");
   }
 
   @Test

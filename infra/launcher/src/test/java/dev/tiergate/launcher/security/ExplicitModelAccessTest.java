@@ -146,8 +146,8 @@ class ExplicitModelAccessTest {
   }
 
   /**
-   * Tenant B sends tenant A's session id after A was served by gpt-5 on frontier/plan. Had B's
-   * gpt-4.1 become A's session model, A's next plan request would stick to it (gpt-4.1 is not
+   * Tenant B sends tenant A's session id after A was served by gpt-5 on frontier/debug. Had B's
+   * gpt-4.1 become A's session model, A's next debug request would stick to it (gpt-4.1 is not
    * twice as dear as gpt-5); A's session must be untouched.
    */
   @Test
@@ -155,11 +155,12 @@ class ExplicitModelAccessTest {
     final String alpha = createKey("alpha", "frontier", null);
     final String beta = createKey("beta", "frontier", null);
     final String session = "task-" + UUID.randomUUID();
-    final Map<String, String> plan = Map.of("x-kilocode-taskid", session, "x-kilocode-mode", "plan");
+    final Map<String, String> debug =
+        Map.of("x-kilocode-taskid", session, "x-kilocode-mode", "debug");
 
-    final HttpResponse<String> first = send(CHAT, alpha, chatBody("auto/frontier"), plan);
-    final HttpResponse<String> intruder = send(CHAT, beta, chatBody("openai/gpt-4.1"), plan);
-    final HttpResponse<String> again = send(CHAT, alpha, chatBody("auto/frontier"), plan);
+    final HttpResponse<String> first = send(CHAT, alpha, chatBody("auto/frontier"), debug);
+    final HttpResponse<String> intruder = send(CHAT, beta, chatBody("openai/gpt-4.1"), debug);
+    final HttpResponse<String> again = send(CHAT, alpha, chatBody("auto/frontier"), debug);
 
     assertThat(first.headers().firstValue("x-tiergate-model")).contains("openai/gpt-5");
     assertThat(intruder.headers().firstValue("x-tiergate-model")).contains("openai/gpt-4.1");

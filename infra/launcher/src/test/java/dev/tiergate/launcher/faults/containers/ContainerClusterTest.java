@@ -107,7 +107,8 @@ class ContainerClusterTest {
             HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("x-tiergate-model")).contains("openai/gpt-5");
+    assertThat(response.headers().firstValue("x-tiergate-model"))
+        .contains("anthropic/claude-sonnet-4.5");
     await()
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(

@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher;
 
+import dev.tiergate.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,6 +12,8 @@ public final class Main {
   private Main() {}
 
   public static void main(final String[] args) throws InterruptedException {
+    // Off (a no-op) unless OTEL_TRACES_EXPORTER names an exporter.
+    Tracing.fromEnvironment("tiergate-dispatcher");
     final DispatcherConfig config = DispatcherConfig.fromEnv(System.getenv());
     final DispatcherService service = new DispatcherService(config, config.kafka().serdes());
     Runtime.getRuntime().addShutdownHook(new Thread(service::close, "tiergate-dispatcher-shutdown"));

@@ -30,9 +30,15 @@ public final class MessagingSpans {
    */
   public static Span process(
       final Tracer tracer, final String topic, final Headers headers, final String correlationId) {
+    return process(tracer, topic, KafkaTraceHeaders.extract(headers), correlationId);
+  }
+
+  /** A {@code process <topic>} span under {@code parent}, the context a record carried. */
+  public static Span process(
+      final Tracer tracer, final String topic, final Context parent, final String correlationId) {
     return tracer.spanBuilder("process " + topic)
         .setSpanKind(SpanKind.CONSUMER)
-        .setParent(KafkaTraceHeaders.extract(headers))
+        .setParent(parent)
         .setAttribute(SYSTEM, "kafka")
         .setAttribute(DESTINATION, topic)
         .setAttribute(OPERATION_TYPE, "process")

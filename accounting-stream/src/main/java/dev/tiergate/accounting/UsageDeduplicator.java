@@ -18,7 +18,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * provider call after a rebalance, a crash or a retry) is marked {@link PricedUsage#duplicate()} and
  * kept as platform cost. First means first in the usage partition, which holds every usage of one
  * id since the topic is keyed by correlation id; so this runs before any repartition by tenant.
- * Cancelled or interrupted usage is a real charge and counts as a first like any other.
+ * Cancelled or interrupted usage is a real charge and counts as a first like any other. Each
+ * usage's verdict and cost end its trace ({@link UsageSpans}).
  *
  * <p>The billed ids live in a window store ({@link AccountingTopology#BILLED_USAGE_STORE}),
  * changelogged, so under exactly-once the mark and the sums move together. An id is remembered for
@@ -61,10 +62,13 @@ final class UsageDeduplicator
     final String correlationId = record.value().usage().getCorrelationId();
     final long timestamp = record.timestamp();
     if (billedBefore(correlationId, timestamp)) {
-      context().forward(record.withValue(record.value().asDuplicate()));
+      final PricedUsage duplicate = record.value().asDuplicate();
+      UsageSpans.record(record.headers(), duplicate);
+      context().forward(record.withValue(duplicate));
       return;
     }
     billed.put(correlationId, timestamp, timestamp);
+    UsageSpans.record(record.headers(), record.value());
     context().forward(record);
   }
 

@@ -6,6 +6,7 @@ import dev.tiergate.ingress.Tier;
 import dev.tiergate.launcher.batch.BatchInput.SkippedLine;
 import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.tracing.Tracing;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +72,8 @@ final class BatchSubmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // Each item's trace starts at its send, when OTEL_TRACES_EXPORTER asks for traces.
+    Tracing.fromEnvironment(BatchClient.TRACER);
     final PrintWriter err = spec.commandLine().getErr();
     final BatchDefaults defaults;
     try {

@@ -69,7 +69,7 @@ public final class AccountingService implements AutoCloseable {
       ops = AccountingOpsHttp.start(config.host(), config.metricsPort(), metrics, this::state);
     }
     final KafkaStreams app = new KafkaStreams(
-        AccountingTopology.build(serdes, config), config.streamsProperties(server.port()));
+        AccountingTopology.build(serdes, config, metrics.spendMeter()), config.streamsProperties(server.port()));
     app.setUncaughtExceptionHandler(this::replaceThread);
     app.setStateListener(
         (newState, oldState) -> {

@@ -271,7 +271,8 @@ class TracingEndToEndTest {
 
   private static String traceId(final HttpResponse<String> reply) {
     final String traceparent = reply.headers().firstValue("traceparent").orElseThrow();
-    assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+    // Flags: sampled (01), plus the random-trace-id bit (02) the SDK sets on the traces it starts.
+    assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]");
     return traceparent.substring(3, 35);
   }
 

@@ -54,6 +54,10 @@ public final class LatencyCommand implements Callable<Integer> {
   @Option(names = "--results", defaultValue = "benchmarks/results")
   Path results;
 
+  @Option(names = "--tracing", description = "also run Tiergate with tracing on (100 %% sampling) "
+      + "right after each off run at every rate, and report what tracing adds")
+  boolean tracing;
+
   @Option(names = "--service-env", description = "settings for every service, e.g. "
       + "--service-env KAFKA_COMMIT_INTERVAL_MS=5 (to try a tuning)")
   Map<String, String> serviceEnv = new LinkedHashMap<>();
@@ -62,7 +66,8 @@ public final class LatencyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     final Report report = Report.open(results, "latency",
         String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
-            rates, duration, warmup) + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv));
+            rates, duration, warmup) + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv)
+            + (tracing ? " --tracing" : ""));
     final long coldStart = System.nanoTime();
     try (TiergateStack stack = Stacks.start("latency", serviceEnv);
         HttpTarget direct = Targets.direct(stack);
@@ -106,11 +111,17 @@ public final class LatencyCommand implements Callable<Integer> {
     report.line("");
     final List<String> rows = new ArrayList<>();
     final List<String> added = new ArrayList<>();
+    final List<String> traced = new ArrayList<>();
     for (final int rate : rates) {
       final LoadResult d = generator.run("direct", direct, rate, warmup, duration);
       final LoadResult t = generator.run("tiergate", tiergate, rate, warmup, duration);
       rows.add(d.markdownRow());
       rows.add(t.markdownRow());
+      if (tracing) {
+        final Traced on = withTracing(generator, tiergate, rate);
+        rows.add(on.result().markdownRow());
+        traced.add(tracingRow(rate, d, t, on));
+      }
       LoadResult p = null;
       if (portkey != null) {
         p = generator.run("portkey", portkey, rate, warmup, duration);
@@ -126,6 +137,41 @@ public final class LatencyCommand implements Callable<Integer> {
     report.line("| req/s | Tiergate p50 | p99 | p99.9 | Portkey p50 | p99 | p99.9 | p50 ratio T/P | p99 ratio T/P |");
     report.line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     added.forEach(report::line);
+    if (tracing) {
+      report.line("");
+      report.line("Tracing at 100 % sampling (added latency vs direct, ms; spans batched and dropped "
+          + "in-process, no collector):");
+      report.line("");
+      report.line("| req/s | off p50 | off p99 | on p50 | on p99 | tracing adds p50 | p99 | spans |");
+      report.line("|---:|---:|---:|---:|---:|---:|---:|---:|");
+      traced.forEach(report::line);
+    }
+  }
+
+  /** A run with tracing on, and the spans it made (warm-up included). */
+  private record Traced(LoadResult result, long spans) {}
+
+  private Traced withTracing(final LoadGenerator generator, final HttpTarget tiergate, final int rate) {
+    try (TracingSwitch traces = new TracingSwitch()) {
+      traces.on();
+      final LoadResult result = generator.run("tiergate+tracing", tiergate, rate, warmup, duration);
+      traces.off();
+      return new Traced(result, traces.exported());
+    }
+  }
+
+  private static String tracingRow(
+      final int rate, final LoadResult d, final LoadResult off, final Traced traced) {
+    final LoadResult on = traced.result();
+    if (!d.clean() || !off.clean() || !on.clean()) {
+      return String.format(Locale.ROOT, "| %d | not valid: failed requests or generator behind | | | | | | |", rate);
+    }
+    final double off50 = off.millisAt(50) - d.millisAt(50);
+    final double off99 = off.millisAt(99) - d.millisAt(99);
+    final double on50 = on.millisAt(50) - d.millisAt(50);
+    final double on99 = on.millisAt(99) - d.millisAt(99);
+    return String.format(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %.2f | %+.2f | %+.2f | %d |",
+        rate, off50, off99, on50, on99, on50 - off50, on99 - off99, traced.spans());
   }
 
   private static String addedRow(

@@ -54,6 +54,16 @@ final class RouteSpans {
     final Span route = Tracing.tracer(TRACER).spanBuilder("route")
         .setParent(Context.root().with(process))
         .startSpan();
+    // Off or not sampled: no attributes to build, only the context to pass on.
+    if (route.isRecording()) {
+      describe(route, outcome);
+    }
+    KafkaTraceHeaders.inject(Context.root().with(route), headers);
+    route.end();
+    process.end();
+  }
+
+  private static void describe(final Span route, final RoutingOutcome outcome) {
     if (outcome instanceof Routed routed) {
       decision(route, routed.routed().getDecision());
     } else if (outcome instanceof Unroutable refused) {
@@ -63,9 +73,6 @@ final class RouteSpans {
           RouteResolver.INSUFFICIENT_QUOTA.equals(type) ? "reject" : "none");
       route.setStatus(StatusCode.ERROR, type);
     }
-    KafkaTraceHeaders.inject(Context.root().with(route), headers);
-    route.end();
-    process.end();
   }
 
   private static void decision(final Span span, final RoutingDecision decision) {

@@ -55,7 +55,7 @@ public final class LatencyCommand implements Callable<Integer> {
   Path results;
 
   @Option(names = "--tracing", description = "also run Tiergate with tracing on (100 %% sampling) "
-      + "right after each off run at every rate, and report what tracing adds")
+      + "at every rate, between two runs with it off, and report what tracing adds")
   boolean tracing;
 
   @Option(names = "--service-env", description = "settings for every service, e.g. "
@@ -118,9 +118,12 @@ public final class LatencyCommand implements Callable<Integer> {
       rows.add(d.markdownRow());
       rows.add(t.markdownRow());
       if (tracing) {
+        // Off, on, off again: the later runs meet a warmer stack, so "on" is bracketed.
         final Traced on = withTracing(generator, tiergate, rate);
+        final LoadResult offAgain = generator.run("tiergate", tiergate, rate, warmup, duration);
         rows.add(on.result().markdownRow());
-        traced.add(tracingRow(rate, d, t, on));
+        rows.add(offAgain.markdownRow());
+        traced.add(tracingRow(rate, d, t, on, offAgain));
       }
       LoadResult p = null;
       if (portkey != null) {
@@ -139,11 +142,13 @@ public final class LatencyCommand implements Callable<Integer> {
     added.forEach(report::line);
     if (tracing) {
       report.line("");
-      report.line("Tracing at 100 % sampling (added latency vs direct, ms; spans batched and dropped "
-          + "in-process, no collector):");
+      report.line("Tracing at 100 % sampling (added latency vs direct, ms; runs off, on, off again; "
+          + "spans batched and dropped in-process, no collector; tracing adds = on minus the mean "
+          + "of the two off runs):");
       report.line("");
-      report.line("| req/s | off p50 | off p99 | on p50 | on p99 | tracing adds p50 | p99 | spans |");
-      report.line("|---:|---:|---:|---:|---:|---:|---:|---:|");
+      report.line("| req/s | off p50 | off p99 | on p50 | on p99 | off again p50 | off again p99 "
+          + "| tracing adds p50 | p99 | spans |");
+      report.line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
       traced.forEach(report::line);
     }
   }
@@ -160,19 +165,27 @@ public final class LatencyCommand implements Callable<Integer> {
     }
   }
 
-  private static String tracingRow(
-      final int rate, final LoadResult d, final LoadResult off, final Traced traced) {
+  private static String tracingRow(final int rate, final LoadResult d, final LoadResult off,
+      final Traced traced, final LoadResult offAgain) {
     final LoadResult on = traced.result();
-    if (!d.clean() || !off.clean() || !on.clean()) {
-      return String.format(Locale.ROOT, "| %d | not valid: failed requests or generator behind | | | | | | |", rate);
+    if (!d.clean() || !off.clean() || !on.clean() || !offAgain.clean()) {
+      return String.format(Locale.ROOT,
+          "| %d | not valid: failed requests or generator behind | | | | | | | | |", rate);
     }
-    final double off50 = off.millisAt(50) - d.millisAt(50);
-    final double off99 = off.millisAt(99) - d.millisAt(99);
-    final double on50 = on.millisAt(50) - d.millisAt(50);
-    final double on99 = on.millisAt(99) - d.millisAt(99);
-    return String.format(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %.2f | %+.2f | %+.2f | %d |",
-        rate, off50, off99, on50, on99, on50 - off50, on99 - off99, traced.spans());
+    final double[] offs = {added(off, d, 50), added(off, d, 99)};
+    final double[] ons = {added(on, d, 50), added(on, d, 99)};
+    final double[] agains = {added(offAgain, d, 50), added(offAgain, d, 99)};
+    return String.format(Locale.ROOT,
+        "| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %+.2f | %+.2f | %d |",
+        rate, offs[0], offs[1], ons[0], ons[1], agains[0], agains[1],
+        ons[0] - (offs[0] + agains[0]) / 2, ons[1] - (offs[1] + agains[1]) / 2, traced.spans());
   }
+
+  /** Gateway minus direct at the same percentile, ms. */
+  private static double added(final LoadResult gateway, final LoadResult direct, final double percentile) {
+    return gateway.millisAt(percentile) - direct.millisAt(percentile);
+  }
+
 
   private static String addedRow(
       final int rate, final LoadResult d, final LoadResult t, final LoadResult p) {

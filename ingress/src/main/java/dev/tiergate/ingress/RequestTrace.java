@@ -2,12 +2,12 @@ package dev.tiergate.ingress;
 
 import dev.tiergate.tracing.HttpTraceHeaders;
 import dev.tiergate.tracing.Tracing;
+import io.netty.handler.codec.http.HttpMethod;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
-import io.netty.handler.codec.http.HttpMethod;
 import java.util.Locale;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -30,9 +30,6 @@ final class RequestTrace {
   static final AttributeKey<String> DIALECT = AttributeKey.stringKey("tiergate.dialect");
   static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("tiergate.request_id");
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("tiergate.outcome");
-
-  /** Outside a traced request (tests calling a handler directly): no span, overhead from now. */
-  private static final RequestTrace NONE = new RequestTrace(Span.getInvalid(), System.nanoTime());
 
   private final Span span;
   private final long startedNanos;
@@ -70,9 +67,13 @@ final class RequestTrace {
     return new RequestTrace(span, startedNanos);
   }
 
-  /** The trace of the request whose chain this is. */
+  /**
+   * The trace of the request whose chain this is; outside a metered route (a handler called
+   * directly, in tests) no span, and the clock starts now.
+   */
   static RequestTrace of(final ContextView context) {
-    return context.getOrDefault(RequestTrace.class, NONE);
+    final RequestTrace trace = context.getOrDefault(RequestTrace.class, null);
+    return trace != null ? trace : new RequestTrace(Span.getInvalid(), System.nanoTime());
   }
 
   /** The context to parent the request's Kafka records on. */

@@ -51,6 +51,19 @@ public final class AccountingMetrics implements AutoCloseable {
         .record(latency);
   }
 
+  /**
+   * The spend rate: micro-dollars booked per tier, billed or duplicate (platform cost). Reported as
+   * usage is booked, so a retried transaction can count twice here, never in the books.
+   */
+  public SpendMeter spendMeter() {
+    return (tier, costMicros, duplicate) -> Counter.builder("tiergate_accounting_cost_micros")
+        .description("Micro-dollars of usage booked, by tier; billed=false is platform cost")
+        .tag("tier", tier)
+        .tag("billed", Boolean.toString(!duplicate))
+        .register(registry)
+        .increment(costMicros);
+  }
+
   public void threadFailed() {
     threadFailures.increment();
   }

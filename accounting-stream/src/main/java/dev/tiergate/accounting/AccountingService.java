@@ -72,7 +72,8 @@ public final class AccountingService implements RunnableService {
           "accounting", config.host(), config.metricsPort(), metrics::scrape, this::health);
     }
     final KafkaStreams app = new KafkaStreams(
-        AccountingTopology.build(serdes, config), config.streamsProperties(server.port()));
+        AccountingTopology.build(serdes, config, metrics.spendMeter()),
+        config.streamsProperties(server.port()));
     final StreamsRunner appRunner =
         new StreamsRunner("accounting", app, config.closeTimeout(), metrics::threadFailed);
     metrics.bind(app);

@@ -114,6 +114,17 @@ public final class AccountingTopology {
 
   /** Builds the topology; pure, no I/O. */
   public static Topology build(final SerdeFactory serdes, final AccountingConfig config) {
+    return build(serdes, config, SpendMeter.NONE);
+  }
+
+  /**
+   * Builds the topology; pure, no I/O.
+   *
+   * @param meter told of each usage as it is booked (the metrics' spend rate)
+   */
+  public static Topology build(
+      final SerdeFactory serdes, final AccountingConfig config, final SpendMeter meter) {
+    Objects.requireNonNull(meter, "meter");
     Objects.requireNonNull(serdes, "serdes");
     Objects.requireNonNull(config, "config");
     final StreamsBuilder builder = new StreamsBuilder();
@@ -139,7 +150,7 @@ public final class AccountingTopology {
             CounterfactualPricer::withFrontierModel, Named.as(FIND_FRONTIER_MODEL))
         .leftJoin(models, (key, usage) -> CounterfactualPricer.frontierModelKey(usage),
             CounterfactualPricer::withCounterfactual, Named.as(PRICE_COUNTERFACTUAL))
-        .processValues(() -> new UsageDeduplicator(UsageDeduplicator.RETENTION),
+        .processValues(() -> new UsageDeduplicator(UsageDeduplicator.RETENTION, meter),
             Named.as(DEDUPE_USAGE), BILLED_USAGE_STORE);
 
     spend(builder, priced, serdes, config);

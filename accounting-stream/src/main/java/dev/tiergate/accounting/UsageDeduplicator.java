@@ -18,7 +18,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * provider call after a rebalance, a crash or a retry) is marked {@link PricedUsage#duplicate()} and
  * kept as platform cost. First means first in the usage partition, which holds every usage of one
  * id since the topic is keyed by correlation id; so this runs before any repartition by tenant.
- * Cancelled or interrupted usage is a real charge and counts as a first like any other.
+ * Cancelled or interrupted usage is a real charge and counts as a first like any other. Each
+ * usage's verdict and cost end its trace ({@link UsageSpans}) and feed the spend-rate metric.
  *
  * <p>The billed ids live in a window store ({@link AccountingTopology#BILLED_USAGE_STORE}),
  * changelogged, so under exactly-once the mark and the sums move together. An id is remembered for
@@ -34,10 +35,16 @@ final class UsageDeduplicator
   static final Duration RETENTION = Topics.REQUESTS.retention().orElseThrow();
 
   private final Duration retention;
+  private final SpendMeter meter;
   private WindowStore<String, Long> billed;
 
   UsageDeduplicator(final Duration retention) {
+    this(retention, SpendMeter.NONE);
+  }
+
+  UsageDeduplicator(final Duration retention, final SpendMeter meter) {
     this.retention = Objects.requireNonNull(retention, "retention");
+    this.meter = Objects.requireNonNull(meter, "meter");
   }
 
   /** The changelogged store of billed ids, named so an upgrade keeps it. */
@@ -61,11 +68,20 @@ final class UsageDeduplicator
     final String correlationId = record.value().usage().getCorrelationId();
     final long timestamp = record.timestamp();
     if (billedBefore(correlationId, timestamp)) {
-      context().forward(record.withValue(record.value().asDuplicate()));
+      final PricedUsage duplicate = record.value().asDuplicate();
+      booked(record, duplicate);
+      context().forward(record.withValue(duplicate));
       return;
     }
     billed.put(correlationId, timestamp, timestamp);
+    booked(record, record.value());
     context().forward(record);
+  }
+
+  /** The usage's verdict and cost, on its trace and the spend-rate metric. */
+  private void booked(final FixedKeyRecord<String, PricedUsage> record, final PricedUsage priced) {
+    UsageSpans.record(record.headers(), priced);
+    meter.booked(priced.usage().getTier(), priced.costMicros(), priced.duplicate());
   }
 
   /**

@@ -54,6 +54,10 @@ public final class LatencyCommand implements Callable<Integer> {
   @Option(names = "--results", defaultValue = "benchmarks/results")
   Path results;
 
+  @Option(names = "--tracing", description = "also run Tiergate with tracing on (100 %% sampling) "
+      + "at every rate, between two runs with it off, and report what tracing adds")
+  boolean tracing;
+
   @Option(names = "--service-env", description = "settings for every service, e.g. "
       + "--service-env KAFKA_COMMIT_INTERVAL_MS=5 (to try a tuning)")
   Map<String, String> serviceEnv = new LinkedHashMap<>();
@@ -62,7 +66,8 @@ public final class LatencyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     final Report report = Report.open(results, "latency",
         String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
-            rates, duration, warmup) + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv));
+            rates, duration, warmup) + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv)
+            + (tracing ? " --tracing" : ""));
     final long coldStart = System.nanoTime();
     try (TiergateStack stack = Stacks.start("latency", serviceEnv);
         HttpTarget direct = Targets.direct(stack);
@@ -106,11 +111,20 @@ public final class LatencyCommand implements Callable<Integer> {
     report.line("");
     final List<String> rows = new ArrayList<>();
     final List<String> added = new ArrayList<>();
+    final List<String> traced = new ArrayList<>();
     for (final int rate : rates) {
       final LoadResult d = generator.run("direct", direct, rate, warmup, duration);
       final LoadResult t = generator.run("tiergate", tiergate, rate, warmup, duration);
       rows.add(d.markdownRow());
       rows.add(t.markdownRow());
+      if (tracing) {
+        // Off, on, off again: the later runs meet a warmer stack, so "on" is bracketed.
+        final Traced on = withTracing(generator, tiergate, rate);
+        final LoadResult offAgain = generator.run("tiergate", tiergate, rate, warmup, duration);
+        rows.add(on.result().markdownRow());
+        rows.add(offAgain.markdownRow());
+        traced.add(tracingRow(rate, d, t, on, offAgain));
+      }
       LoadResult p = null;
       if (portkey != null) {
         p = generator.run("portkey", portkey, rate, warmup, duration);
@@ -126,7 +140,52 @@ public final class LatencyCommand implements Callable<Integer> {
     report.line("| req/s | Tiergate p50 | p99 | p99.9 | Portkey p50 | p99 | p99.9 | p50 ratio T/P | p99 ratio T/P |");
     report.line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     added.forEach(report::line);
+    if (tracing) {
+      report.line("");
+      report.line("Tracing at 100 % sampling (added latency vs direct, ms; runs off, on, off again; "
+          + "spans batched and dropped in-process, no collector; tracing adds = on minus the mean "
+          + "of the two off runs):");
+      report.line("");
+      report.line("| req/s | off p50 | off p99 | on p50 | on p99 | off again p50 | off again p99 "
+          + "| tracing adds p50 | p99 | spans |");
+      report.line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+      traced.forEach(report::line);
+    }
   }
+
+  /** A run with tracing on, and the spans it made (warm-up included). */
+  private record Traced(LoadResult result, long spans) {}
+
+  private Traced withTracing(final LoadGenerator generator, final HttpTarget tiergate, final int rate) {
+    try (TracingSwitch traces = new TracingSwitch()) {
+      traces.on();
+      final LoadResult result = generator.run("tiergate+tracing", tiergate, rate, warmup, duration);
+      traces.off();
+      return new Traced(result, traces.exported());
+    }
+  }
+
+  private static String tracingRow(final int rate, final LoadResult d, final LoadResult off,
+      final Traced traced, final LoadResult offAgain) {
+    final LoadResult on = traced.result();
+    if (!d.clean() || !off.clean() || !on.clean() || !offAgain.clean()) {
+      return String.format(Locale.ROOT,
+          "| %d | not valid: failed requests or generator behind | | | | | | | | |", rate);
+    }
+    final double[] offs = {added(off, d, 50), added(off, d, 99)};
+    final double[] ons = {added(on, d, 50), added(on, d, 99)};
+    final double[] agains = {added(offAgain, d, 50), added(offAgain, d, 99)};
+    return String.format(Locale.ROOT,
+        "| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %+.2f | %+.2f | %d |",
+        rate, offs[0], offs[1], ons[0], ons[1], agains[0], agains[1],
+        ons[0] - (offs[0] + agains[0]) / 2, ons[1] - (offs[1] + agains[1]) / 2, traced.spans());
+  }
+
+  /** Gateway minus direct at the same percentile, ms. */
+  private static double added(final LoadResult gateway, final LoadResult direct, final double percentile) {
+    return gateway.millisAt(percentile) - direct.millisAt(percentile);
+  }
+
 
   private static String addedRow(
       final int rate, final LoadResult d, final LoadResult t, final LoadResult p) {

@@ -22,6 +22,7 @@ final class ChunkStream {
   private final ResponseFactory factory;
   private final List<CompletableFuture<Void>> sends = new ArrayList<>();
   private int nextSequence;
+  private Long providerMicros;
 
   ChunkStream(
       final String correlationId,
@@ -32,6 +33,11 @@ final class ChunkStream {
     this.decision = Objects.requireNonNull(decision, "decision");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.factory = Objects.requireNonNull(factory, "factory");
+  }
+
+  /** The provider's time to the first delta, carried on the first chunk (for the overhead header). */
+  void providerTimeToFirstDelta(final long micros) {
+    providerMicros = micros;
   }
 
   void delta(final StreamDelta delta, final String model) {
@@ -45,6 +51,9 @@ final class ChunkStream {
 
   private void publish(final ChatChunk chunk) {
     final ChatChunk sent = chunk.getSequence() == 0 ? factory.withDecision(chunk, decision) : chunk;
+    if (chunk.getSequence() == 0) {
+      sent.setProviderMicros(providerMicros);
+    }
     sends.add(publisher.chunk(sent));
   }
 

@@ -3,6 +3,8 @@ package dev.tiergate.dispatcher;
 import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.tracing.KafkaTraceHeaders;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -287,7 +289,9 @@ public final class DispatcherWorker implements AutoCloseable {
       offsets.completed(partition, record.offset());
       return;
     }
-    final Work work = new Work(nextWorkId++, new Position(partition, record.offset()), routed);
+    final Work work = new Work(
+        nextWorkId++, new Position(partition, record.offset()), routed,
+        KafkaTraceHeaders.extract(record.headers()));
     (work.batch() ? batchBacklog : backlog).add(work);
   }
 
@@ -331,6 +335,7 @@ public final class DispatcherWorker implements AutoCloseable {
     outcomes.outbox().open(work.correlationId());
     final Disposable subscription =
         Mono.defer(() -> handler.handle(work.routed()))
+            .contextWrite(context -> context.put(DispatchTrace.PARENT, work.trace()))
             .subscribe(
                 ignored -> {},
                 error -> completed(new Completion(work, error)),
@@ -626,8 +631,9 @@ public final class DispatcherWorker implements AutoCloseable {
    *
    * @param id unique per worker, so a request taken again after its partition came back is a new
    *     piece of work
+   * @param trace the trace context the routed record carried
    */
-  private record Work(long id, Position position, RoutedRequest routed) {
+  private record Work(long id, Position position, RoutedRequest routed, Context trace) {
     boolean batch() {
       return Topics.ROUTED_BATCH.name().equals(position.partition().topic());
     }

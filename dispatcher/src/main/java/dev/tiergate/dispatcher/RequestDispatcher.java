@@ -17,6 +17,8 @@ import dev.tiergate.schemas.ErrorInfo;
 import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.Usage;
 import dev.tiergate.schemas.UsageEvent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -105,24 +108,40 @@ public final class RequestDispatcher implements RoutedRequestHandler {
   @Override
   public Mono<Void> handle(final RoutedRequest routed) {
     Objects.requireNonNull(routed, "routed");
-    return Mono.using(() -> stops.open(routed.getRequest()), stop -> dispatch(routed, stop), CallStop::close);
+    return Mono.deferContextual(context -> {
+      final DispatchTrace trace =
+          DispatchTrace.start(context.getOrDefault(DispatchTrace.PARENT, Context.root()), routed);
+      final String id = routed.getRequest().getCorrelationId();
+      publisher.traced(id, trace.context());
+      return Mono.using(
+              () -> stops.open(routed.getRequest()), stop -> dispatch(routed, stop, trace), CallStop::close)
+          .doFinally(signal -> {
+            publisher.untraced(id);
+            trace.end();
+          });
+    });
   }
 
   /** A request nobody waits for any more (deadline passed, cancel heard) is not sent at all. */
-  private Mono<Void> dispatch(final RoutedRequest routed, final CallStop stop) {
+  private Mono<Void> dispatch(final RoutedRequest routed, final CallStop stop, final DispatchTrace trace) {
     if (stop.stopped()) {
-      return publish(routed, new Abandoned(stop.reason().orElseThrow(), Optional.empty()), Optional.empty());
+      return publish(
+          routed, new Abandoned(stop.reason().orElseThrow(), Optional.empty()), Optional.empty(), trace);
     }
-    return routed.getRequest().getStream() ? dispatchStream(routed, stop) : dispatchComplete(routed, stop);
+    return routed.getRequest().getStream()
+        ? dispatchStream(routed, stop, trace)
+        : dispatchComplete(routed, stop, trace);
   }
 
-  private Mono<Void> dispatchComplete(final RoutedRequest routed, final CallStop stop) {
+  private Mono<Void> dispatchComplete(
+      final RoutedRequest routed, final CallStop stop, final DispatchTrace trace) {
     final ChatRequest request = routed.getRequest();
     return walk(
             routed,
             0,
             new ArrayList<>(),
-            target ->
+            trace,
+            (target, span) ->
                 stopped(stop)
                     .switchIfEmpty(
                         policy
@@ -131,13 +150,13 @@ public final class RequestDispatcher implements RoutedRequestHandler {
                                 target,
                                 request.getTenant(),
                                 isBatch(request),
-                                () -> metrics.call(target, () ->
-                                    client.complete(target, ReasoningHygiene.forTarget(request, target), params(routed))))
-                            .retryWhen(retry.spec(() -> metrics.retried(target)))
+                                () -> metrics.call(target, () -> trace.timed(
+                                    client.complete(target, ReasoningHygiene.forTarget(request, target), params(routed)))))
+                            .retryWhen(retry.spec(() -> retried(target, span)))
                             .map(reply -> (Outcome) new Served(target, reply, Optional.empty()))
                             .takeUntilOther(stop.signal())
                             .switchIfEmpty(stopped(stop))))
-        .flatMap(outcome -> publish(routed, outcome, Optional.empty()));
+        .flatMap(outcome -> publish(routed, outcome, Optional.empty(), trace));
   }
 
   /** The abandoned outcome once the call must stop (nothing of it kept); empty before. */
@@ -145,7 +164,8 @@ public final class RequestDispatcher implements RoutedRequestHandler {
     return Mono.defer(() -> Mono.justOrEmpty(stop.reason().map(reason -> new Abandoned(reason, Optional.empty()))));
   }
 
-  private Mono<Void> dispatchStream(final RoutedRequest routed, final CallStop stop) {
+  private Mono<Void> dispatchStream(
+      final RoutedRequest routed, final CallStop stop, final DispatchTrace trace) {
     final ChunkStream chunks =
         new ChunkStream(
             routed.getRequest().getCorrelationId(), routed.getDecision(), publisher, factory);
@@ -153,8 +173,10 @@ public final class RequestDispatcher implements RoutedRequestHandler {
             routed,
             0,
             new ArrayList<>(),
-            target -> stopped(stop).switchIfEmpty(streamAttempt(routed, target, chunks, stop)))
-        .flatMap(outcome -> publish(routed, outcome, Optional.of(chunks)));
+            trace,
+            (target, span) -> stopped(stop).switchIfEmpty(
+                streamAttempt(routed, target, chunks, stop, trace, span)))
+        .flatMap(outcome -> publish(routed, outcome, Optional.of(chunks), trace));
   }
 
   /**
@@ -162,7 +184,12 @@ public final class RequestDispatcher implements RoutedRequestHandler {
    * stop cuts the provider stream (the connection is closed) and keeps what was streamed.
    */
   private Mono<Outcome> streamAttempt(
-      final RoutedRequest routed, final ProviderTarget target, final ChunkStream chunks, final CallStop stop) {
+      final RoutedRequest routed,
+      final ProviderTarget target,
+      final ChunkStream chunks,
+      final CallStop stop,
+      final DispatchTrace trace,
+      final Span span) {
     final ReplyAssembler assembler = new ReplyAssembler();
     final ChatRequest request = routed.getRequest();
     return policy
@@ -171,9 +198,9 @@ public final class RequestDispatcher implements RoutedRequestHandler {
             target,
             request.getTenant(),
             isBatch(request),
-            () -> metrics.stream(target, () ->
-                client.stream(target, ReasoningHygiene.forTarget(request, target), params(routed))))
-        .retryWhen(retry.spec(() -> metrics.retried(target)))
+            () -> metrics.stream(target, () -> trace.timed(
+                client.stream(target, ReasoningHygiene.forTarget(request, target), params(routed)))))
+        .retryWhen(retry.spec(() -> retried(target, span)))
         .publishOn(Schedulers.boundedElastic())
         // After publishOn: takeUntilOther serializes its completion with the deltas before it.
         .takeUntilOther(stop.signal())
@@ -181,6 +208,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
             delta -> {
               if (!assembler.started()) {
                 stop.firstDelivered();
+                chunks.providerTimeToFirstDelta(trace.providerMicros());
               }
               assembler.add(delta);
               if (delta.hasPayload()) {
@@ -210,7 +238,8 @@ public final class RequestDispatcher implements RoutedRequestHandler {
       final RoutedRequest routed,
       final int index,
       final List<Attempt> attempts,
-      final Function<ProviderTarget, Mono<Outcome>> attempt) {
+      final DispatchTrace trace,
+      final BiFunction<ProviderTarget, Span, Mono<Outcome>> attempt) {
     final List<String> chain = routed.getDecision().getModelChain();
     final String correlationId = routed.getRequest().getCorrelationId();
     if (index >= chain.size()) {
@@ -224,8 +253,8 @@ public final class RequestDispatcher implements RoutedRequestHandler {
       // Never call what the catalogue does not list: the id may be the caller's own spelling.
       log.warn("model {} of {} is not in the model catalogue; trying the next one", model, correlationId);
       attempts.add(new Attempt(model, Optional.empty(), ChainErrors.Skip.NOT_IN_CATALOGUE));
-      metrics.fellBack(model, "not_in_catalogue");
-      return walk(routed, index + 1, attempts, attempt);
+      fellBack(model, "not_in_catalogue", trace);
+      return walk(routed, index + 1, attempts, trace, attempt);
     }
     final Optional<ProviderTarget> target = providers.resolve(model);
     if (target.isEmpty()) {
@@ -234,10 +263,11 @@ public final class RequestDispatcher implements RoutedRequestHandler {
           model,
           routed.getRequest().getCorrelationId());
       attempts.add(new Attempt(model, Optional.empty()));
-      metrics.fellBack(model, "no_provider");
-      return walk(routed, index + 1, attempts, attempt);
+      fellBack(model, "no_provider", trace);
+      return walk(routed, index + 1, attempts, trace, attempt);
     }
-    return Mono.defer(() -> attempt.apply(withKey(routed.getRequest(), target.get())))
+    return Mono.defer(() -> traced(trace.attempt(target.get()),
+            span -> attempt.apply(withKey(routed.getRequest(), target.get()), span)))
         .onErrorResume(
             ProviderFailure.class,
             failure -> {
@@ -250,9 +280,27 @@ public final class RequestDispatcher implements RoutedRequestHandler {
               if (!failure.fallbackAllowed()) {
                 return Mono.just(new Failed(ChainErrors.terminal(failure, correlationId)));
               }
-              metrics.fellBack(model, failure.kind().name().toLowerCase(Locale.ROOT));
-              return walk(routed, index + 1, attempts, attempt);
+              fellBack(model, failure.kind().name().toLowerCase(Locale.ROOT), trace);
+              return walk(routed, index + 1, attempts, trace, attempt);
             });
+  }
+
+  /** One model's call inside its span, which ends with the call's outcome. */
+  private static Mono<Outcome> traced(final Span span, final Function<Span, Mono<Outcome>> call) {
+    return Mono.defer(() -> call.apply(span))
+        .doOnNext(outcome -> DispatchTrace.served(span, outcome))
+        .doOnError(error -> DispatchTrace.failed(span, error))
+        .doOnCancel(span::end);
+  }
+
+  private void retried(final ProviderTarget target, final Span span) {
+    metrics.retried(target);
+    DispatchTrace.retried(span);
+  }
+
+  private void fellBack(final String model, final String reason, final DispatchTrace trace) {
+    metrics.fellBack(model, reason);
+    trace.fellBack(model, reason);
   }
 
   /**
@@ -261,9 +309,13 @@ public final class RequestDispatcher implements RoutedRequestHandler {
    * ends. Sends run off the event loop, since a producer send may block on metadata.
    */
   private Mono<Void> publish(
-      final RoutedRequest routed, final Outcome outcome, final Optional<ChunkStream> chunks) {
+      final RoutedRequest routed,
+      final Outcome outcome,
+      final Optional<ChunkStream> chunks,
+      final DispatchTrace trace) {
     final Settled settled = settle(routed, outcome);
     final ChatResponse response = settled.response();
+    trace.replied(response);
     final Mono<Void> streamClosed =
         chunks
             .map(

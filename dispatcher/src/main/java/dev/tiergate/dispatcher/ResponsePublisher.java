@@ -9,8 +9,12 @@ import dev.tiergate.schemas.TiergateHeaders;
 import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
+import dev.tiergate.tracing.KafkaTraceHeaders;
+import io.opentelemetry.context.Context;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything the dispatcher writes to Kafka, through one byte-level producer with the serdes passed
  * in. Each send returns a future that completes when the broker acknowledged it, which is what the
- * worker waits for before committing. Every record carries the correlation-id header.
+ * worker waits for before committing. Every record carries the correlation-id header, and the
+ * request's trace context while it is in flight ({@link #traced}).
  *
  * <p>Made by {@link #staging}, responses and usage are not sent but staged in an {@link Outbox}
  * (the future completes once staged), so the worker writes them in one transaction with the
@@ -48,6 +53,8 @@ public final class ResponsePublisher {
   private final Serializer<UsageEvent> usage;
   private final Serializer<RoutedRequest> routed;
   private final Outbox outbox;
+  /** The trace of each request in flight, written into its records' headers. */
+  private final ConcurrentMap<String, Context> traces = new ConcurrentHashMap<>();
 
   /** Sends everything at once on the producer (no transaction). */
   public ResponsePublisher(final Producer<String, byte[]> producer, final SerdeFactory serdes) {
@@ -72,6 +79,15 @@ public final class ResponsePublisher {
     this.chunks = Topics.RESPONSE_CHUNKS.valueSerde(serdes).serializer();
     this.usage = Topics.USAGE.valueSerde(serdes).serializer();
     this.routed = Topics.ROUTED.valueSerde(serdes).serializer();
+  }
+
+  /** Records of {@code correlationId} carry {@code trace} until {@link #untraced}. */
+  void traced(final String correlationId, final Context trace) {
+    traces.put(correlationId, trace);
+  }
+
+  void untraced(final String correlationId) {
+    traces.remove(correlationId);
   }
 
   public CompletableFuture<Void> response(final ChatResponse response) {
@@ -160,6 +176,10 @@ public final class ResponsePublisher {
       final Topic<V> topic, final String correlationId, final Serializer<V> serializer, final V value) {
     final Headers headers = new RecordHeaders();
     TiergateHeaders.put(headers, TiergateHeaders.CORRELATION_ID, correlationId);
+    final Context trace = traces.get(correlationId);
+    if (trace != null) {
+      KafkaTraceHeaders.inject(trace, headers);
+    }
     final byte[] bytes = serializeWithRetry(topic, headers, serializer, value);
     return new ProducerRecord<>(topic.name(), null, correlationId, bytes, headers);
   }

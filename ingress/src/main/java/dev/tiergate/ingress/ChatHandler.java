@@ -203,7 +203,10 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
         .then();
   }
 
-  /** Before anything is sent a failure can still be a plain HTTP error; after, it is an SSE event. */
+  /**
+   * Before anything is sent a failure can still be a plain HTTP error; after, it is an SSE event.
+   * A stream's overhead header counts up to its first event, less the provider's time to it.
+   */
   private Publisher<Void> streamOrError(
       final Signal<? extends ReplyEvent> first,
       final Flux<ReplyEvent> events,
@@ -217,17 +220,21 @@ final class ChatHandler implements BiFunction<HttpServerRequest, HttpServerRespo
     if (first.get() instanceof ReplyEvent.Final reply && reply.response().getError() != null) {
       return HttpReplies.response(response, request, body, reply.response(), dialect);
     }
-    if (first.get() instanceof ReplyEvent.Final reply) {
-      HttpReplies.routingHeaders(response, reply.response());
-    } else if (first.get() instanceof ReplyEvent.Chunk chunk) {
-      HttpReplies.streamHeaders(response, chunk.chunk(), request.getTier());
-    }
-    metrics.streamOpened();
-    return response
-        .sse()
-        .header(HttpReplies.REQUEST_ID_HEADER, id)
-        .sendString(dialect.stream(request, body, events))
-        .then()
-        .doFinally(signal -> metrics.streamClosed());
+    return Mono.deferContextual(context -> {
+      if (first.get() instanceof ReplyEvent.Final reply) {
+        RequestTrace.of(context).overheadHeader(response, reply.response().getProviderMicros());
+        HttpReplies.routingHeaders(response, reply.response());
+      } else if (first.get() instanceof ReplyEvent.Chunk chunk) {
+        RequestTrace.of(context).overheadHeader(response, chunk.chunk().getProviderMicros());
+        HttpReplies.streamHeaders(response, chunk.chunk(), request.getTier());
+      }
+      metrics.streamOpened();
+      return response
+          .sse()
+          .header(HttpReplies.REQUEST_ID_HEADER, id)
+          .sendString(dialect.stream(request, body, events))
+          .then()
+          .doFinally(signal -> metrics.streamClosed());
+    });
   }
 }

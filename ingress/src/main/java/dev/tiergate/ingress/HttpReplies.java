@@ -11,7 +11,10 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 
-/** Writes JSON replies and error bodies in the caller's dialect, with the {@code x-tiergate-*} headers. */
+/**
+ * Writes JSON replies and error bodies in the caller's dialect, with the {@code x-tiergate-*}
+ * headers ({@code x-tiergate-overhead-ms} from the chain's {@link RequestTrace}).
+ */
 final class HttpReplies {
 
   static final String MODEL_HEADER = "x-tiergate-model";
@@ -39,11 +42,14 @@ final class HttpReplies {
       final JsonNode body,
       final ChatResponse response,
       final ApiDialect dialect) {
-    routingHeaders(http, response);
-    if (response.getError() != null) {
-      return error(http, GatewayException.fromPipeline(response.getError()), null, dialect);
-    }
-    return send(http, HttpResponseStatus.OK, dialect.completion(request, body, response));
+    return Mono.deferContextual(context -> {
+      RequestTrace.of(context).overheadHeader(http, response.getProviderMicros());
+      routingHeaders(http, response);
+      if (response.getError() != null) {
+        return error(http, GatewayException.fromPipeline(response.getError()), null, dialect);
+      }
+      return send(http, HttpResponseStatus.OK, dialect.completion(request, body, response));
+    });
   }
 
   /** An error body; {@code requestId} (may be null) goes in the request-id header. */
@@ -52,11 +58,14 @@ final class HttpReplies {
       final Throwable failure,
       final String requestId,
       final ApiDialect dialect) {
-    final GatewayException error = asGatewayError(failure);
-    if (requestId != null) {
-      http.header(REQUEST_ID_HEADER, requestId);
-    }
-    return send(http, HttpResponseStatus.valueOf(error.httpStatus()), dialect.error(error));
+    return Mono.deferContextual(context -> {
+      RequestTrace.of(context).overheadHeader(http, null);
+      final GatewayException error = asGatewayError(failure);
+      if (requestId != null) {
+        http.header(REQUEST_ID_HEADER, requestId);
+      }
+      return send(http, HttpResponseStatus.valueOf(error.httpStatus()), dialect.error(error));
+    });
   }
 
   static Mono<Void> send(

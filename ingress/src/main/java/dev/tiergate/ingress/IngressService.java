@@ -483,19 +483,26 @@ public final class IngressService implements RunnableService {
     }
   }
 
-  /** Times one route from the request's arrival to its last byte out (or the client leaving). */
+  /**
+   * Times and traces one route from the request's arrival to its last byte out (or the client
+   * leaving); the trace rides in the chain's context (see {@link RequestTrace}).
+   */
   private BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> metered(
       final String route,
       final String dialect,
       final BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
     return (request, response) -> {
       final long started = System.nanoTime();
+      final RequestTrace trace = RequestTrace.start(request, response, route, dialect, started);
       return Mono.defer(() -> Mono.from(handler.apply(request, response)))
           .doFinally(
-              signal ->
-                  metrics.request(
-                      route, dialect, status(signal, response),
-                      Duration.ofNanos(System.nanoTime() - started)));
+              signal -> {
+                final String status = status(signal, response);
+                metrics.request(
+                    route, dialect, status, Duration.ofNanos(System.nanoTime() - started));
+                trace.end(response, status);
+              })
+          .contextWrite(context -> context.put(RequestTrace.class, trace));
     };
   }
 

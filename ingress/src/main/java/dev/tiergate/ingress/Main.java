@@ -1,6 +1,7 @@
 package dev.tiergate.ingress;
 
 import dev.tiergate.runtime.ServiceMain;
+import dev.tiergate.tracing.Tracing;
 
 /** Runs the ingress on its own, configured from the environment (see {@link IngressConfig}). */
 public final class Main {
@@ -8,6 +9,8 @@ public final class Main {
   private Main() {}
 
   public static void main(final String[] args) {
+    // Off (a no-op) unless OTEL_TRACES_EXPORTER names an exporter.
+    Tracing.fromEnvironment("tiergate-ingress");
     ServiceMain.runAndExit("ingress", () -> {
       final IngressConfig config = IngressConfig.fromEnv(System.getenv());
       return new IngressService(config, config.kafka().serdes());

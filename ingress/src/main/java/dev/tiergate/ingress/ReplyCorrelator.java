@@ -6,6 +6,11 @@ import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.TiergateHeaders;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.tracing.MessagingSpans;
+import dev.tiergate.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -160,7 +165,7 @@ public final class ReplyCorrelator implements AutoCloseable {
       return;
     }
     entry.armTimeout();
-    publish(request, entry);
+    publish(request, entry, RequestTrace.of(sink.contextView()).context());
   }
 
   /** Until the request's deadline (the first event of a stream), else the reply timeout. */
@@ -173,21 +178,29 @@ public final class ReplyCorrelator implements AutoCloseable {
     return left.compareTo(timeout) < 0 ? left : timeout;
   }
 
-  private void publish(final ChatRequest request, final PendingReply entry) {
+  /** Sends the request with its trace (the ingress span's context) in the record's headers. */
+  private void publish(final ChatRequest request, final PendingReply entry, final Context trace) {
     final ProducerRecord<String, ChatRequest> record =
         new ProducerRecord<>(Topics.REQUESTS.name(), request.getSessionId(), request);
     TiergateHeaders.put(record.headers(), TiergateHeaders.CORRELATION_ID, entry.correlationId());
+    final Span send = MessagingSpans.send(
+        Tracing.tracer(RequestTrace.TRACER), Topics.REQUESTS.name(), trace, record.headers(),
+        entry.correlationId());
     try {
       producer.send(
           record,
           (metadata, error) -> {
             if (error != null) {
               LOG.warn("could not publish request {}", entry.correlationId(), error);
+              send.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
               publishFailed(request, entry, error);
             }
+            send.end();
           });
     } catch (RuntimeException e) {
       LOG.warn("could not publish request {}", entry.correlationId(), e);
+      send.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+      send.end();
       publishFailed(request, entry, e);
     }
   }

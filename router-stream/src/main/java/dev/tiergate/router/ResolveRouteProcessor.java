@@ -31,7 +31,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * Requests arrive keyed by session id, so a session's state is local to this task and no
  * repartition is needed. Stores are read by key rather than through
  * DSL joins because a decision needs several lookups with fallbacks. Stamps the correlation id
- * header on the outcome, and forgets sessions idle longer than the policy allows.
+ * header on the outcome, traces the decision ({@link RouteSpans}), and forgets sessions idle
+ * longer than the policy allows.
  */
 final class ResolveRouteProcessor
     implements FixedKeyProcessor<String, ChatRequest, RoutingOutcome> {
@@ -89,6 +90,7 @@ final class ResolveRouteProcessor
     final Headers headers = new RecordHeaders(record.headers().toArray());
     TiergateHeaders.put(
         headers, TiergateHeaders.CORRELATION_ID, decision.outcome().correlationId());
+    RouteSpans.record(headers, decision.outcome().correlationId(), decision.outcome());
     context.forward(record.withValue(decision.outcome()).withHeaders(headers));
   }
 

@@ -23,6 +23,7 @@ import dev.tiergate.stack.LocalStack;
 import dev.tiergate.stack.TopicProvisioner;
 import dev.tiergate.stack.simulator.ProviderSimulator;
 import dev.tiergate.stack.simulator.SimulatorConfig;
+import dev.tiergate.tracing.Tracing;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -218,6 +219,8 @@ public final class TiergateStack implements AutoCloseable {
   }
 
   private void startInProcess(final Options options, final SerdeFactory serdes) {
+    // One SDK for the four services of this process; off unless OTEL_TRACES_EXPORTER is set.
+    Tracing.fromEnvironment("tiergate");
     accounting = track(new AccountingService(AccountingConfig.fromEnv(env), serdes));
     final BatchProgressService batches =
         track(new BatchProgressService(BatchConfig.fromEnv(env), serdes));

@@ -9,6 +9,11 @@ import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.TiergateHeaders;
 import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.tracing.MessagingSpans;
+import dev.tiergate.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,6 +36,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * cluster's address can submit, follow or collect a batch.
  */
 public final class BatchClient {
+
+  /** The instrumentation scope of the batch lane's producer spans. */
+  static final String TRACER = "tiergate-batch";
 
   private final KafkaSettings kafka;
   private final SerdeFactory serdes;
@@ -74,10 +82,15 @@ public final class BatchClient {
             new ProducerRecord<>(Topics.REQUESTS.name(), item.getSessionId(), item);
         TiergateHeaders.put(
             record.headers(), TiergateHeaders.CORRELATION_ID, item.getCorrelationId());
+        // Each item is a request of its own: its trace starts here, at its send.
+        final Span send = MessagingSpans.send(Tracing.tracer(TRACER), Topics.REQUESTS.name(),
+            Context.root(), record.headers(), item.getCorrelationId());
         requests.send(record, (metadata, error) -> {
           if (error != null) {
             failure.compareAndSet(null, error);
+            send.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
           }
+          send.end();
         });
         produced++;
         if (produced % 100 == 0) {

@@ -7,6 +7,7 @@ import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.tracing.Tracing;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,8 @@ final class BatchSubmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // Each item's trace starts at its send, when OTEL_TRACES_EXPORTER asks for traces.
+    Tracing.fromEnvironment(BatchClient.TRACER);
     final PrintWriter err = spec.commandLine().getErr();
     // A wrong tier or tenant is a usage error: one line and exit code 2 (CliErrors).
     final BatchDefaults defaults = new BatchDefaults(tenant, mode, parseTier(tier), feature);

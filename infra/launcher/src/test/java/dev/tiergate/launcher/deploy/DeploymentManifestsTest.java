@@ -54,7 +54,9 @@ class DeploymentManifestsTest {
       "dev.tiergate.accounting.batch.BatchMain", BatchConfig::fromEnv,
       CLI, KafkaSettings::fromEnv);
   /** Variables read by scanning every name (KafkaSettings, KeyStore) rather than by lookup. */
-  private static final Pattern SCANNED = Pattern.compile("KAFKA_[A-Z0-9_]+|TIERGATE_BYOK_(TENANT_)?_[A-Za-z0-9_]+");
+  /** Variables read by pattern (client settings, BYOK keys) or by the OpenTelemetry SDK itself. */
+  private static final Pattern SCANNED =
+      Pattern.compile("KAFKA_[A-Z0-9_]+|TIERGATE_BYOK_(TENANT_)?_[A-Za-z0-9_]+|OTEL_[A-Z0-9_]+");
   private static final Pattern KEY_NAME = Pattern.compile(".*_API_KEY|TIERGATE_BYOK_.*");
   private static final Pattern KEY_LITERAL =
       Pattern.compile("sk-[A-Za-z0-9_-]{16,}|sk-ant-[A-Za-z0-9_-]+|AIza[0-9A-Za-z_-]{20,}");

@@ -55,31 +55,12 @@ public final class AnthropicNormalizer {
     AnthropicMessages.system(body.get("system")).ifPresent(messages::add);
     messages.addAll(AnthropicMessages.messages(body.get("messages")));
     final Signals signals = Signals.resolve(headers, model, caller, body.get("metadata"));
-    return ChatRequest.newBuilder()
-        .setCorrelationId(Ids.newRequestId())
-        .setSessionId(signals.sessionId())
-        .setTenant(caller.tenant())
-        .setKeyId(caller.keyId())
-        .setAllowedTiers(caller.allowedTierIds())
-        .setAllowedModels(List.copyOf(caller.allowedModels()))
-        .setStrongShare(caller.strongShare())
-        .setMode(signals.mode())
-        .setTier(signals.tier().id())
-        .setFeature(signals.feature())
-        .setApiKind(ApiKind.ANTHROPIC_MESSAGES)
-        .setRequestedModel(signals.requestedModel())
+    return signals.newRequest(caller, ApiKind.ANTHROPIC_MESSAGES, clock.instant())
         .setMessages(messages)
         .setTools(tools(body.get("tools")))
         .setToolChoiceJson(toolChoice(body.get("tool_choice")))
         .setSampling(sampling(body, maxTokens.intValue()))
         .setStream(JsonFields.bool(body, "stream"))
-        .setParentSessionId(signals.parentSessionId())
-        .setProjectId(signals.projectId())
-        .setEditorName(signals.editorName())
-        .setMachineId(signals.machineId())
-        .setOrganizationId(signals.organizationId())
-        .setClientRequestId(signals.clientRequestId())
-        .setReceivedAt(clock.instant())
         .build();
   }
 

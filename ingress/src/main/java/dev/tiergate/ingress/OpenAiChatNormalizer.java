@@ -41,31 +41,12 @@ public final class OpenAiChatNormalizer {
     final String model = JsonFields.requiredText(body, "model", "model");
     final var messages = OpenAiMessages.messages(body.get("messages"));
     final Signals signals = Signals.resolve(headers, model, caller, body.get("metadata"));
-    return ChatRequest.newBuilder()
-        .setCorrelationId(Ids.newRequestId())
-        .setSessionId(signals.sessionId())
-        .setTenant(caller.tenant())
-        .setKeyId(caller.keyId())
-        .setAllowedTiers(caller.allowedTierIds())
-        .setAllowedModels(List.copyOf(caller.allowedModels()))
-        .setStrongShare(caller.strongShare())
-        .setMode(signals.mode())
-        .setTier(signals.tier().id())
-        .setFeature(signals.feature())
-        .setApiKind(ApiKind.OPENAI_CHAT)
-        .setRequestedModel(signals.requestedModel())
+    return signals.newRequest(caller, ApiKind.OPENAI_CHAT, clock.instant())
         .setMessages(messages)
         .setTools(tools(body.get("tools")))
         .setToolChoiceJson(JsonFields.json(body, "tool_choice"))
         .setSampling(sampling(body))
         .setStream(JsonFields.bool(body, "stream"))
-        .setParentSessionId(signals.parentSessionId())
-        .setProjectId(signals.projectId())
-        .setEditorName(signals.editorName())
-        .setMachineId(signals.machineId())
-        .setOrganizationId(signals.organizationId())
-        .setClientRequestId(signals.clientRequestId())
-        .setReceivedAt(clock.instant())
         .build();
   }
 

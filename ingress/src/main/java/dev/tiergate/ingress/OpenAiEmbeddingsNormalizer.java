@@ -68,28 +68,11 @@ final class OpenAiEmbeddingsNormalizer {
     encodingFormat(body);
     JsonFields.text(body, "user", "user");
     final Signals signals = Signals.resolve(headers, model, caller, body.get("metadata"));
-    return ChatRequest.newBuilder()
-        .setCorrelationId(Ids.newRequestId())
-        .setSessionId(signals.sessionId())
-        .setTenant(caller.tenant())
-        .setKeyId(caller.keyId())
-        .setAllowedTiers(caller.allowedTierIds())
-        .setAllowedModels(List.copyOf(caller.allowedModels()))
+    return signals.newRequest(caller, ApiKind.EMBEDDINGS, clock.instant())
         .setMode(MODE)
-        .setTier(signals.tier().id())
-        .setFeature(signals.feature())
-        .setApiKind(ApiKind.EMBEDDINGS)
-        .setRequestedModel(signals.requestedModel())
         .setMessages(inputs)
         .setSampling(SamplingParams.newBuilder().build())
         .setEmbeddingDimensions(dimensions)
-        .setParentSessionId(signals.parentSessionId())
-        .setProjectId(signals.projectId())
-        .setEditorName(signals.editorName())
-        .setMachineId(signals.machineId())
-        .setOrganizationId(signals.organizationId())
-        .setClientRequestId(signals.clientRequestId())
-        .setReceivedAt(clock.instant())
         .build();
   }
 

@@ -77,32 +77,14 @@ final class ResponsesNormalizer {
     final boolean ownSession =
         headers.first(Signals.SESSION_HEADER, Signals.KILO_TASK_HEADER) != null
             || (metadata != null && metadata.hasNonNull("session_id"));
-    return ChatRequest.newBuilder()
-        .setCorrelationId(Ids.newRequestId())
+    return signals.newRequest(caller, ApiKind.RESPONSES, clock.instant())
         .setSessionId(
             ownSession || history.sessionId() == null ? signals.sessionId() : history.sessionId())
-        .setTenant(caller.tenant())
-        .setKeyId(caller.keyId())
-        .setAllowedTiers(caller.allowedTierIds())
-        .setAllowedModels(List.copyOf(caller.allowedModels()))
-        .setMode(signals.mode())
-        .setTier(signals.tier().id())
-        .setFeature(signals.feature())
-        .setApiKind(ApiKind.RESPONSES)
-        .setRequestedModel(signals.requestedModel())
         .setMessages(messages)
         .setTools(tools(body.get("tools")))
         .setToolChoiceJson(toolChoice(body.get("tool_choice")))
         .setSampling(sampling(body))
         .setStream(JsonFields.bool(body, "stream"))
-        .setParentSessionId(signals.parentSessionId())
-        .setProjectId(signals.projectId())
-        .setEditorName(signals.editorName())
-        .setMachineId(signals.machineId())
-        .setOrganizationId(signals.organizationId())
-        .setClientRequestId(signals.clientRequestId())
-        .setStrongShare(caller.strongShare())
-        .setReceivedAt(clock.instant())
         .build();
   }
 

@@ -2,6 +2,10 @@ package dev.tiergate.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.runtime.Tier;
+import dev.tiergate.schemas.ApiKind;
+import dev.tiergate.schemas.ChatRequest;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -59,6 +63,36 @@ public record Signals(
   public Signals {
     Objects.requireNonNull(sessionId, "sessionId");
     Objects.requireNonNull(tier, "tier");
+  }
+
+  /**
+   * A request with everything the caller and these signals decide, the same for every API: a fresh
+   * correlation id, the caller's tenant, key and limits, and the signals; the dialect adds the
+   * messages, tools and sampling of its body.
+   */
+  public ChatRequest.Builder newRequest(
+      final Caller caller, final ApiKind apiKind, final Instant receivedAt) {
+    Objects.requireNonNull(caller, "caller");
+    return ChatRequest.newBuilder()
+        .setCorrelationId(Ids.newRequestId())
+        .setSessionId(sessionId)
+        .setTenant(caller.tenant())
+        .setKeyId(caller.keyId())
+        .setAllowedTiers(caller.allowedTierIds())
+        .setAllowedModels(List.copyOf(caller.allowedModels()))
+        .setStrongShare(caller.strongShare())
+        .setMode(mode)
+        .setTier(tier.id())
+        .setFeature(feature)
+        .setApiKind(Objects.requireNonNull(apiKind, "apiKind"))
+        .setRequestedModel(requestedModel)
+        .setParentSessionId(parentSessionId)
+        .setProjectId(projectId)
+        .setEditorName(editorName)
+        .setMachineId(machineId)
+        .setOrganizationId(organizationId)
+        .setClientRequestId(clientRequestId)
+        .setReceivedAt(Objects.requireNonNull(receivedAt, "receivedAt"));
   }
 
   /** Resolves the signals of one request that carries no {@code metadata}. */

@@ -3,8 +3,15 @@ package dev.tiergate.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.runtime.Tier;
+import dev.tiergate.schemas.ChatRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SignalsTest {
@@ -24,6 +31,43 @@ class SignalsTest {
     assertThat(signals.mode()).isEqualTo("plan");
     assertThat(signals.feature()).isEqualTo("review");
     assertThat(signals.sessionId()).isEqualTo("sess_a");
+  }
+
+  @Test
+  void everyApiNormalizesTheCallerAndKiloSignalsTheSameWay() throws Exception {
+    final Caller caller = new Caller("acme", Tier.BALANCED, Set.of(), Set.of("openai/gpt-5"),
+        "key_1", RateLimits.NONE, 0.3);
+    final Map<String, String> headers = Map.of(
+        "x-kilocode-mode", "code", "x-kilocode-machineid", "machine-1",
+        "x-kilocode-organizationid", "org-1", "x-kilo-request", "req-1",
+        "x-kilocode-projectid", "proj-1");
+    final ObjectMapper json = new ObjectMapper();
+    final Clock clock = Clock.fixed(Instant.parse("2026-12-06T00:00:00Z"), ZoneOffset.UTC);
+    final List<ChatRequest> requests = List.of(
+        new OpenAiChatNormalizer(clock).normalize(json.readTree(
+            "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+            caller, headers::get),
+        new AnthropicNormalizer(clock).normalize(json.readTree(
+            "{\"model\":\"auto\",\"max_tokens\":10,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+            caller, headers::get),
+        new ResponsesNormalizer(clock).normalize(
+            json.readTree("{\"model\":\"auto\",\"input\":\"hi\"}"), caller, headers::get,
+            ResponseStore.Conversation.EMPTY),
+        new OpenAiEmbeddingsNormalizer(clock).normalize(
+            json.readTree("{\"model\":\"auto\",\"input\":\"hi\"}"), caller, headers::get));
+
+    for (final ChatRequest request : requests) {
+      assertThat(request.getTenant()).as("%s", request.getApiKind()).isEqualTo("acme");
+      assertThat(request.getKeyId()).isEqualTo("key_1");
+      assertThat(request.getAllowedModels()).containsExactly("openai/gpt-5");
+      assertThat(request.getStrongShare()).isEqualTo(0.3);
+      assertThat(request.getMachineId()).as("%s", request.getApiKind()).isEqualTo("machine-1");
+      assertThat(request.getOrganizationId()).isEqualTo("org-1");
+      assertThat(request.getClientRequestId()).isEqualTo("req-1");
+      assertThat(request.getProjectId()).isEqualTo("proj-1");
+      assertThat(request.getReceivedAt()).isEqualTo(clock.instant());
+    }
   }
 
   @Test

@@ -34,7 +34,7 @@ public final class StreamsRunner implements AutoCloseable {
   private final CountDownLatch ended = new CountDownLatch(1);
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean stopped = new AtomicBoolean();
+  private boolean stopped;
   private volatile Thread starter;
   private volatile RuntimeException startFailure;
 
@@ -158,10 +158,12 @@ public final class StreamsRunner implements AutoCloseable {
     }
   }
 
-  private void stop() {
-    if (!stopped.compareAndSet(false, true)) {
+  /** Synchronized: a second caller (close racing the starter thread) returns once it stopped. */
+  private synchronized void stop() {
+    if (stopped) {
       return;
     }
+    stopped = true;
     if (streams.close(closeTimeout)) {
       LOG.info("{} stream stopped", name);
     } else {

@@ -1,11 +1,8 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.VirtualKey;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,7 +17,7 @@ import java.util.function.Function;
 public final class VirtualKeyTable {
 
   /** The demo key for tenant {@code demo} ({@code TIERGATE_DEMO=true} only). */
-  public static final String DEFAULT_SPEC = "tg-demo-key=demo:balanced";
+  public static final String DEFAULT_SPEC = VirtualKeySpec.DEMO;
 
   private final Map<String, String> tenantsByHash;
   private final Function<String, VirtualKey> published;
@@ -39,23 +36,10 @@ public final class VirtualKeyTable {
    */
   public static VirtualKeyTable of(
       final String spec, final Function<String, VirtualKey> published) {
-    Objects.requireNonNull(spec, "spec");
+    // The ingress's optional ;name=value attributes (tiers, models, limits) do not matter here.
     final Map<String, String> table = new HashMap<>();
-    final String[] entries = spec.split(",");
-    for (int i = 0; i < entries.length; i++) {
-      // The ingress's optional ;name=value attributes (tiers, models, limits) do not matter here.
-      final String entry = entries[i].split(";", 2)[0].trim();
-      if (entry.isEmpty()) {
-        continue;
-      }
-      final int eq = entry.lastIndexOf('=');
-      final int colon = entry.lastIndexOf(':');
-      if (eq <= 0 || colon <= eq + 1) {
-        // Names the position, never the key.
-        throw new IllegalArgumentException(
-            "virtual key entry #" + (i + 1) + ": expected key=tenant:tier");
-      }
-      table.put(sha256(entry.substring(0, eq).trim()), entry.substring(eq + 1, colon).trim());
+    for (final VirtualKeySpec.Entry entry : VirtualKeySpec.parse(spec)) {
+      table.put(entry.keyHash(), entry.tenant());
     }
     return new VirtualKeyTable(table, published);
   }
@@ -70,21 +54,12 @@ public final class VirtualKeyTable {
     if (presentedKey == null || presentedKey.isBlank()) {
       return Optional.empty();
     }
-    final String hash = sha256(presentedKey.trim());
+    final String hash = VirtualKeySpec.hash(presentedKey.trim());
     final VirtualKey key = published.apply(hash);
     if (key != null) {
       return key.getRevoked() ? Optional.empty() : Optional.of(key.getTenant());
     }
     return Optional.ofNullable(tenantsByHash.get(hash));
-  }
-
-  static String sha256(final String key) {
-    try {
-      final MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required on every JVM", e);
-    }
   }
 
   @Override

@@ -2,13 +2,9 @@ package dev.tiergate.ingress;
 
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.Tier;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
+import dev.tiergate.runtime.VirtualKeySpec;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,12 +18,11 @@ import java.util.Set;
 public final class VirtualKeys {
 
   /** The demo table ({@code TIERGATE_DEMO=true} without keys of its own): one well-known key. */
-  public static final String DEFAULT_SPEC = "tg-demo-key=demo:balanced";
+  public static final String DEFAULT_SPEC = VirtualKeySpec.DEMO;
 
   public static final String AUTHORIZATION_HEADER = "authorization";
   public static final String API_KEY_HEADER = "x-api-key";
   private static final String BEARER = "Bearer ";
-  private static final int KEY_ID_HASH_CHARS = 12;
   private static final String TIERS = "tiers";
   private static final String MODELS = "models";
   private static final Set<String> ATTRIBUTES =
@@ -52,26 +47,11 @@ public final class VirtualKeys {
    * on a malformed entry; the error names the entry's position, never the key.
    */
   public static VirtualKeys parse(final String spec) {
-    Objects.requireNonNull(spec, "spec");
     final Map<String, Caller> table = new HashMap<>();
-    final String[] entries = spec.split(",");
-    for (int i = 0; i < entries.length; i++) {
-      final String entry = entries[i].trim();
-      if (entry.isEmpty()) {
-        continue;
-      }
-      final String[] parts = entry.split(";");
-      final String head = parts[0].trim();
-      final int eq = head.lastIndexOf('=');
-      if (eq <= 0) {
-        throw malformed(i, "expected key=tenant:tier");
-      }
-      final String keyHash = hash(head.substring(0, eq).trim());
-      final int index = i;
-      final SpecAttributes attributes =
-          SpecAttributes.parse(
-              Arrays.copyOfRange(parts, 1, parts.length), ATTRIBUTES, why -> malformed(index, why));
-      table.put(keyHash, parseCaller(i, head.substring(eq + 1), keyId(keyHash), attributes));
+    for (final VirtualKeySpec.Entry entry : VirtualKeySpec.parse(spec)) {
+      final SpecAttributes attributes = SpecAttributes.parse(
+          entry.attributes().toArray(String[]::new), ATTRIBUTES, entry::malformed);
+      table.put(entry.keyHash(), caller(entry, attributes));
     }
     if (table.isEmpty()) {
       throw new IllegalArgumentException("virtual key table is empty");
@@ -79,33 +59,17 @@ public final class VirtualKeys {
     return new VirtualKeys(table);
   }
 
-  private static Caller parseCaller(
-      final int index, final String value, final String keyId, final SpecAttributes attributes) {
-    final int colon = value.lastIndexOf(':');
-    if (colon <= 0) {
-      throw malformed(index, "expected tenant:tier after '='");
-    }
-    final String tenant = value.substring(0, colon).trim();
-    final Tier tier =
-        Tier.parse(value.substring(colon + 1))
-            .orElseThrow(() -> malformed(index, "unknown tier"));
-    if (tenant.isEmpty()) {
-      throw malformed(index, "empty tenant");
-    }
+  private static Caller caller(final VirtualKeySpec.Entry entry, final SpecAttributes attributes) {
     final Set<Tier> tiers = EnumSet.noneOf(Tier.class);
     for (final String name : attributes.list(TIERS)) {
-      tiers.add(Tier.parse(name).orElseThrow(() -> malformed(index, "unknown tier in 'tiers'")));
+      tiers.add(Tier.parse(name).orElseThrow(() -> entry.malformed("unknown tier in 'tiers'")));
     }
-    if (!tiers.isEmpty() && !tiers.contains(tier)) {
-      throw malformed(index, "the default tier must be one of 'tiers'");
+    if (!tiers.isEmpty() && !tiers.contains(entry.tier())) {
+      throw entry.malformed("the default tier must be one of 'tiers'");
     }
     return new Caller(
-        tenant, tier, tiers, Set.copyOf(attributes.list(MODELS)), keyId,
-        attributes.limits(why -> malformed(index, why)));
-  }
-
-  private static IllegalArgumentException malformed(final int index, final String why) {
-    return new IllegalArgumentException("virtual key entry #" + (index + 1) + ": " + why);
+        entry.tenant(), entry.tier(), tiers, Set.copyOf(attributes.list(MODELS)),
+        keyId(entry.keyHash()), attributes.limits(entry::malformed));
   }
 
   /**
@@ -152,18 +116,12 @@ public final class VirtualKeys {
    * the key without revealing any of it.
    */
   public static String keyId(final String keyHash) {
-    return "key_" + keyHash.substring(0, Math.min(KEY_ID_HASH_CHARS, keyHash.length()));
+    return VirtualKeySpec.keyId(keyHash);
   }
 
   /** The SHA-256 hex digest a key is stored and looked up under. */
   public static String hash(final String key) {
-    Objects.requireNonNull(key, "key");
-    try {
-      final MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required on every JVM", e);
-    }
+    return VirtualKeySpec.hash(key);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.tiergate.launcher.keys;
 
-import dev.tiergate.ingress.VirtualKeys;
 import dev.tiergate.runtime.Tier;
+import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.VirtualKey;
@@ -140,7 +140,7 @@ public final class VirtualKeyStore {
     final String key = KEY_PREFIX + HexFormat.of().formatHex(bytes);
     final VirtualKey row =
         VirtualKey.newBuilder()
-            .setKeyHash(VirtualKeys.hash(key))
+            .setKeyHash(VirtualKeySpec.hash(key))
             .setKeyPrefix(key.substring(0, SHOWN_PREFIX_LENGTH))
             .setTenant(tenant.trim())
             .setDefaultTier(dflt.id())

@@ -112,11 +112,12 @@ class TracingEndToEndTest {
     assertThat(string(route, "tiergate.route.budget_action")).isEqualTo("none");
 
     final SpanData call = only(trace, "tiergate-dispatcher", SpanKind.CLIENT);
-    assertThat(call.getName()).isEqualTo("chat gpt-5");
+    // The demo table sends plan on the frontier tier to Claude: an Anthropic-format call.
+    assertThat(call.getName()).isEqualTo("chat claude-sonnet-4-5");
     assertThat(string(call, "gen_ai.operation.name")).isEqualTo("chat");
-    assertThat(string(call, "gen_ai.provider.name")).isEqualTo("openai");
-    assertThat(string(call, "gen_ai.request.model")).isEqualTo("gpt-5");
-    assertThat(string(call, "gen_ai.response.model")).isEqualTo("gpt-5");
+    assertThat(string(call, "gen_ai.provider.name")).isEqualTo("anthropic");
+    assertThat(string(call, "gen_ai.request.model")).isEqualTo("claude-sonnet-4-5");
+    assertThat(string(call, "gen_ai.response.model")).isEqualTo("claude-sonnet-4-5");
     final long input = JSON.readTree(reply.body()).at("/usage/prompt_tokens").asLong();
     final long output = JSON.readTree(reply.body()).at("/usage/completion_tokens").asLong();
     assertThat(call.getAttributes().get(AttributeKey.longKey("gen_ai.usage.input_tokens"))).isEqualTo(input);

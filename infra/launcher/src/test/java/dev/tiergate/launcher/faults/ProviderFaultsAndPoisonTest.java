@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -287,7 +288,7 @@ class ProviderFaultsAndPoisonTest {
     return records.stream()
         .filter(r -> Arrays.equals(r.value(), value))
         .filter(r -> TiergateHeaders.get(r.headers(), TiergateHeaders.DLQ_SOURCE)
-            .filter(source -> source.startsWith(input.name() + "/"))
+            .filter(source -> source.matches(Pattern.quote(input.name()) + "-\\d+@\\d+"))
             .isPresent())
         .findFirst()
         .orElse(null);

@@ -299,7 +299,8 @@ class ClientApisEndToEndTest {
             MessageCreateParams.builder()
                 .model("auto/free")
                 .maxTokens(512)
-                .addUserMessage("Write a commit message")
+                // Not a side call the router would recognise (a commit message would go to small).
+                .addUserMessage("Explain how the dispatcher retries a failed provider call")
                 .build())) {
       stream.stream().peek(accumulator::accumulate).forEach(events::add);
     }
@@ -312,7 +313,7 @@ class ClientApisEndToEndTest {
     assertThat(events.get(events.size() - 1).isMessageStop()).isTrue();
     final Message message = accumulator.message();
     assertThat(message.content().get(0).text().orElseThrow().text())
-        .contains("Write a commit message");
+        .contains("Explain how the dispatcher retries");
     assertThat(message.stopReason()).contains(StopReason.END_TURN);
     assertThat(message.usage().outputTokens()).isPositive();
   }

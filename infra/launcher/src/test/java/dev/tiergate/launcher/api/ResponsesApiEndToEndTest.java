@@ -100,7 +100,9 @@ class ResponsesApiEndToEndTest {
 
     assertThat(response.id()).startsWith("resp_");
     assertThat(response.status()).contains(ResponseStatus.COMPLETED);
-    assertThat(response.model().asString()).isEqualTo("openai/gpt-5");
+    // The demo table sends plan on the frontier tier to Claude: the Responses API in front of an
+    // Anthropic-format call.
+    assertThat(response.model().asString()).isEqualTo("anthropic/claude-sonnet-4.5");
     assertThat(text(response)).contains("Plan the billing migration");
     final ResponseUsage usage = response.usage().orElseThrow();
     assertThat(usage.inputTokens()).isPositive();

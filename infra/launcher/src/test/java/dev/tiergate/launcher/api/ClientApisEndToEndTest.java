@@ -307,8 +307,10 @@ class ClientApisEndToEndTest {
 
     assertThat(events.get(0).isMessageStart()).isTrue();
     assertThat(events.get(1).isContentBlockStart()).isTrue();
+    // At least one delta: how finely the simulator splits a short reply depends on the model the
+    // free tier picks (the CI run saw a single delta), not on the SSE translation tested here.
     assertThat(events.stream().filter(RawMessageStreamEvent::isContentBlockDelta).count())
-        .isGreaterThan(1);
+        .isPositive();
     assertThat(events.get(events.size() - 2).isMessageDelta()).isTrue();
     assertThat(events.get(events.size() - 1).isMessageStop()).isTrue();
     final Message message = accumulator.message();

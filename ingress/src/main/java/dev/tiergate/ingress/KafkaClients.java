@@ -9,6 +9,7 @@ import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.StoredResponse;
 import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -36,87 +37,57 @@ final class KafkaClients {
 
   static Producer<String, ChatRequest> requestProducer(
       final KafkaSettings kafka, final SerdeFactory serdes) {
-    final Properties props =
-        withDefaults(
-            kafka,
-            Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.LINGER_MS_CONFIG, "0",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
-                // A request the broker does not take fails with 503 within seconds, whether it
-                // waits for metadata inside send() or sits in the buffer after it: with the
-                // default two minutes the caller would see its reply timeout (504) instead.
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT_MS),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT_MS),
-                // A request record larger than this is refused with 413 (ReplyCorrelator), so
-                // every request published also fits once routed (BusLimits).
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                String.valueOf(BusLimits.MAX_REQUEST_RECORD_BYTES),
-                ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-requests"));
-    return new KafkaProducer<>(
-        props,
-        Topics.REQUESTS.keySerde().serializer(),
-        Topics.REQUESTS.valueSerde(serdes).serializer());
+    // A request the broker does not take fails with 503 within seconds, whether it waits for
+    // metadata inside send() or sits in the buffer after it: with the default two minutes the
+    // caller would see its reply timeout (504) instead. A request record larger than the request
+    // limit is refused with 413 (ReplyCorrelator), so every request published also fits once
+    // routed (BusLimits).
+    return producer(kafka, serdes, Topics.REQUESTS, "tiergate-ingress-requests", "all", Map.of(
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        String.valueOf(BusLimits.MAX_REQUEST_RECORD_BYTES)));
   }
 
   /** Publishes this instance's rate-limit counts: small, frequent, best effort (the next replaces). */
   static Producer<String, LimitCounts> limitCountsProducer(
       final KafkaSettings kafka, final SerdeFactory serdes) {
-    final Properties props =
-        withDefaults(
-            kafka,
-            Map.of(
-                ProducerConfig.ACKS_CONFIG, "1",
-                ProducerConfig.LINGER_MS_CONFIG, "0",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT_MS),
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT_MS),
-                ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-limit-counts"));
-    return new KafkaProducer<>(
-        props,
-        Topics.LIMIT_COUNTS.keySerde().serializer(),
-        Topics.LIMIT_COUNTS.valueSerde(serdes).serializer());
+    return producer(
+        kafka, serdes, Topics.LIMIT_COUNTS, "tiergate-ingress-limit-counts", "1", Map.of());
   }
 
   /** Publishes cancels of abandoned requests: small, best effort, never blocking a request long. */
   static Producer<String, CancelEvent> cancelProducer(
       final KafkaSettings kafka, final SerdeFactory serdes) {
-    final Properties props =
-        withDefaults(
-            kafka,
-            Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, "0",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT_MS),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT_MS),
-                ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-cancels"));
-    return new KafkaProducer<>(
-        props,
-        Topics.CANCELS.keySerde().serializer(),
-        Topics.CANCELS.valueSerde(serdes).serializer());
+    return producer(kafka, serdes, Topics.CANCELS, "tiergate-ingress-cancels", "all", Map.of());
   }
 
   /** Stores answered Responses turns and tombstones of deleted ones (acks from all replicas). */
   static Producer<String, StoredResponse> storedResponseProducer(
       final KafkaSettings kafka, final SerdeFactory serdes) {
-    final Properties props =
-        withDefaults(
-            kafka,
-            Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.LINGER_MS_CONFIG, "0",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS),
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT_MS),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT_MS),
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(BusLimits.MAX_RECORD_BYTES),
-                ProducerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-stored-responses"));
+    return producer(
+        kafka, serdes, Topics.STORED_RESPONSES, "tiergate-ingress-stored-responses", "all", Map.of(
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(BusLimits.MAX_RECORD_BYTES)));
+  }
+
+  /**
+   * A producer of the ingress for one topic: sent at once (linger 0), and bounded everywhere a
+   * request could wait (metadata, one produce request, delivery in all).
+   */
+  private static <V> Producer<String, V> producer(
+      final KafkaSettings kafka, final SerdeFactory serdes, final Topic<V> topic,
+      final String clientId, final String acks, final Map<String, String> extra) {
+    final Map<String, String> settings = new HashMap<>(extra);
+    settings.put(ProducerConfig.ACKS_CONFIG, acks);
+    settings.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK_MS));
+    settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT_MS));
+    settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT_MS));
+    settings.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     return new KafkaProducer<>(
-        props,
-        Topics.STORED_RESPONSES.keySerde().serializer(),
-        Topics.STORED_RESPONSES.valueSerde(serdes).serializer());
+        withDefaults(kafka, settings),
+        topic.keySerde().serializer(),
+        topic.valueSerde(serdes).serializer());
   }
 
   /** Sends undecodable replies, as the bytes they came in, to a dead-letter topic. */

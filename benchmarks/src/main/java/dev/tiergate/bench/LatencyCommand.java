@@ -36,8 +36,11 @@ public final class LatencyCommand implements Callable<Integer> {
 
   @Option(names = "--sustain-rates", split = ",",
       defaultValue = "100,200,300,400,500,700,1000,1500,2000",
-      description = "ladder for the highest sustained rate (empty to skip)")
+      description = "ladder for the highest sustained rate")
   List<Integer> sustainRates;
+
+  @Option(names = "--no-sustain", description = "skip the highest-sustained-rate ladder")
+  boolean noSustain;
 
   @Option(names = "--sustain-duration", defaultValue = "PT15S")
   Duration sustainDuration;
@@ -62,6 +65,10 @@ public final class LatencyCommand implements Callable<Integer> {
       + "--service-env KAFKA_COMMIT_INTERVAL_MS=5 (to try a tuning)")
   Map<String, String> serviceEnv = new LinkedHashMap<>();
 
+  private final CpuMeter cpu = new CpuMeter();
+  private final List<String> cpuRows = new ArrayList<>();
+  private PortkeyGateway peer;
+
   @Override
   public Integer call() throws Exception {
     final Report report = Report.open(results, "latency",
@@ -83,6 +90,7 @@ public final class LatencyCommand implements Callable<Integer> {
       try (PortkeyGateway gateway = !noPeer
               ? PortkeyGateway.start(peerDir, results.resolve("portkey.log")) : null;
           HttpTarget portkey = gateway == null ? null : Targets.portkey(gateway, stack)) {
+        peer = gateway;
         if (portkey != null) {
           report.line("First Portkey reply: `" + abbreviate(portkey.fetchOnce(0)) + "`");
         }
@@ -95,6 +103,7 @@ public final class LatencyCommand implements Callable<Integer> {
         if (portkey != null) {
           sustained(report, "portkey", portkey);
         }
+        cpuTable(report);
       }
     }
     report.close();
@@ -113,21 +122,21 @@ public final class LatencyCommand implements Callable<Integer> {
     final List<String> added = new ArrayList<>();
     final List<String> traced = new ArrayList<>();
     for (final int rate : rates) {
-      final LoadResult d = generator.run("direct", direct, rate, warmup, duration);
-      final LoadResult t = generator.run("tiergate", tiergate, rate, warmup, duration);
+      final LoadResult d = measure(generator, "direct", direct, rate, warmup, duration);
+      final LoadResult t = measure(generator, "tiergate", tiergate, rate, warmup, duration);
       rows.add(d.markdownRow());
       rows.add(t.markdownRow());
       if (tracing) {
         // Off, on, off again: the later runs meet a warmer stack, so "on" is bracketed.
         final Traced on = withTracing(generator, tiergate, rate);
-        final LoadResult offAgain = generator.run("tiergate", tiergate, rate, warmup, duration);
+        final LoadResult offAgain = measure(generator, "tiergate", tiergate, rate, warmup, duration);
         rows.add(on.result().markdownRow());
         rows.add(offAgain.markdownRow());
         traced.add(tracingRow(rate, d, t, on, offAgain));
       }
       LoadResult p = null;
       if (portkey != null) {
-        p = generator.run("portkey", portkey, rate, warmup, duration);
+        p = measure(generator, "portkey", portkey, rate, warmup, duration);
         rows.add(p.markdownRow());
       }
       added.add(addedRow(rate, d, t, p));
@@ -153,13 +162,45 @@ public final class LatencyCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * A run after its warm-up, with the CPU each part of the stack (and Portkey's process, for its
+   * runs) spent on the measured requests only: warm-up and measurement are two phases of the same
+   * rate.
+   */
+  private LoadResult measure(final LoadGenerator generator, final String label, final HttpTarget target,
+      final int rate, final Duration warm, final Duration measured) {
+    if (!warm.isZero()) {
+      generator.run(label + " (warm-up)", target, rate, Duration.ZERO, warm);
+    }
+    final CpuMeter.Snapshot before = cpu.snapshot();
+    final Duration peerBefore = peer == null ? Duration.ZERO : peer.cpuTime();
+    final LoadResult result = generator.run(label, target, rate, Duration.ZERO, measured);
+    final Map<String, Double> spent = cpu.snapshot().millisSince(before);
+    final String run = String.format(Locale.ROOT, "%s @ %d/s", label, rate);
+    cpuRows.add(label.startsWith("portkey")
+        ? CpuMeter.peerRow(run, peer.cpuTime().minus(peerBefore).toNanos() / 1e6, spent, result.sent())
+        : CpuMeter.perRequestRow(run, spent, result.sent()));
+    return result;
+  }
+
+  private void cpuTable(final Report report) {
+    report.line("");
+    report.line("### CPU per request (ms of thread CPU per request sent, measured phases only; "
+        + "pipeline = broker + the four services; Portkey's pipeline is its Node process, with the "
+        + "idle Tiergate stack's own spending beside it in brackets)");
+    report.line("");
+    report.line(CpuMeter.perRequestHeader());
+    cpuRows.forEach(report::line);
+  }
+
   /** A run with tracing on, and the spans it made (warm-up included). */
   private record Traced(LoadResult result, long spans) {}
 
   private Traced withTracing(final LoadGenerator generator, final HttpTarget tiergate, final int rate) {
     try (TracingSwitch traces = new TracingSwitch()) {
       traces.on();
-      final LoadResult result = generator.run("tiergate+tracing", tiergate, rate, warmup, duration);
+      final LoadResult result =
+          measure(generator, "tiergate+tracing", tiergate, rate, warmup, duration);
       traces.off();
       return new Traced(result, traces.exported());
     }
@@ -213,7 +254,7 @@ public final class LatencyCommand implements Callable<Integer> {
   }
 
   private void sustained(final Report report, final String label, final HttpTarget target) {
-    if (sustainRates.isEmpty()) {
+    if (noSustain || sustainRates.isEmpty()) {
       return;
     }
     final LoadGenerator generator = new LoadGenerator(Duration.ofSeconds(90));
@@ -225,7 +266,7 @@ public final class LatencyCommand implements Callable<Integer> {
     report.line(LoadResult.markdownHeader());
     int best = 0;
     for (final int rate : sustainRates) {
-      final LoadResult r = generator.run(label, target, rate, Duration.ofSeconds(3), sustainDuration);
+      final LoadResult r = measure(generator, label, target, rate, Duration.ofSeconds(3), sustainDuration);
       report.line(r.markdownRow());
       if (!r.clean() || r.millisAt(99) >= p99LimitMs) {
         break;

@@ -37,6 +37,7 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
+import reactor.netty.resources.LoopResources;
 
 /**
  * The client-facing HTTP API: OpenAI Chat Completions and Anthropic Messages in, normalized requests
@@ -93,6 +94,8 @@ public final class IngressService implements RunnableService {
   private final ResponseStore responseStore;
   private final ChatHandler responsesCreate;
   private final StoredResponsesHandler storedResponses;
+  /** The ingress's own event loops, named for it (one JVM may also hold other services' loops). */
+  private final LoopResources eventLoops = LoopResources.create("tiergate-ingress-http");
   private DisposableServer server;
   private DisposableServer metricsServer;
   private boolean closed;
@@ -390,6 +393,7 @@ public final class IngressService implements RunnableService {
    */
   private HttpServer metricsHttpServer() {
     return HttpServer.create()
+        .runOn(eventLoops)
         .host(config.host())
         .port(config.metricsPort())
         .readTimeout(READ_TIMEOUT)
@@ -410,6 +414,7 @@ public final class IngressService implements RunnableService {
 
   private HttpServer httpServer() {
     return HttpServer.create()
+        .runOn(eventLoops)
         .host(config.host())
         .port(config.port())
         .readTimeout(READ_TIMEOUT)
@@ -628,6 +633,7 @@ public final class IngressService implements RunnableService {
       if (metricsServer != null) {
         metricsServer.disposeNow(CLOSE_TIMEOUT);
       }
+      eventLoops.disposeLater().block(CLOSE_TIMEOUT);
     } finally {
       responses.close();
       chunks.close();

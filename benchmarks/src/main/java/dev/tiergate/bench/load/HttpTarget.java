@@ -12,6 +12,7 @@ import java.util.function.LongFunction;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 /**
  * POSTs a JSON body to one URL with a non-blocking Reactor Netty client and a large connection pool,
@@ -21,6 +22,8 @@ import reactor.netty.resources.ConnectionProvider;
 public final class HttpTarget implements Target, AutoCloseable {
 
   private final ConnectionProvider pool;
+  /** The generator's own event loops, so its CPU is told apart from the gateway's. */
+  private final LoopResources eventLoops;
   private final HttpClient client;
   private final String url;
   private final LongFunction<String> body;
@@ -45,8 +48,10 @@ public final class HttpTarget implements Target, AutoCloseable {
             .pendingAcquireMaxCount(-1)
             .pendingAcquireTimeout(Duration.ofMinutes(1))
             .build();
+    this.eventLoops = LoopResources.create("bench-http-" + name);
     this.client =
         HttpClient.create(pool)
+            .runOn(eventLoops)
             .responseTimeout(Duration.ofSeconds(60))
             .headers(
                 h -> {
@@ -84,5 +89,6 @@ public final class HttpTarget implements Target, AutoCloseable {
   @Override
   public void close() {
     pool.disposeLater().block(Duration.ofSeconds(10));
+    eventLoops.disposeLater().block(Duration.ofSeconds(10));
   }
 }

@@ -99,6 +99,11 @@ public final class PortkeyGateway implements AutoCloseable {
     }
   }
 
+  /** CPU time the gateway's process has used so far (Node is one process: the whole gateway). */
+  public Duration cpuTime() {
+    return process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   @Override
   public void close() {
     process.destroy();

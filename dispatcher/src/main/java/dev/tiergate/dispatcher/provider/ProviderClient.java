@@ -22,6 +22,7 @@ import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 /**
  * Makes one provider attempt over a pooled, non-blocking Reactor Netty client and classifies every
@@ -35,6 +36,8 @@ public final class ProviderClient implements AutoCloseable {
   private static final byte[] EMPTY = new byte[0];
 
   private final ConnectionProvider pool;
+  /** The dispatcher's own event loops, named for it (one JVM may also hold other services' loops). */
+  private final LoopResources eventLoops = LoopResources.create("tiergate-dispatcher-http");
   private final HttpClient http;
   private final Duration totalTimeout;
 
@@ -48,6 +51,7 @@ public final class ProviderClient implements AutoCloseable {
             .build();
     this.http =
         HttpClient.create(pool)
+            .runOn(eventLoops)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis(settings.connectTimeout()))
             .responseTimeout(settings.responseTimeout());
     this.totalTimeout = settings.totalTimeout();
@@ -104,6 +108,7 @@ public final class ProviderClient implements AutoCloseable {
   @Override
   public void close() {
     pool.dispose();
+    eventLoops.dispose();
   }
 
   /**

@@ -32,6 +32,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 
 /**
  * An HTTP server that stands in for cloud LLM providers: it speaks their real wire formats (OpenAI
@@ -82,6 +83,8 @@ public final class ProviderSimulator implements AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   private final CallLedger ledger = new CallLedger();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Its own event loops, so a JVM that also holds the gateway can tell their CPU apart. */
+  private final LoopResources eventLoops = LoopResources.create("simulator-http");
   private DisposableServer server;
 
   private ProviderSimulator(final SimulatorConfig config) {
@@ -98,6 +101,7 @@ public final class ProviderSimulator implements AutoCloseable {
     final ProviderSimulator simulator = new ProviderSimulator(config);
     simulator.server =
         HttpServer.create()
+            .runOn(simulator.eventLoops)
             .host(config.host())
             .port(config.port())
             .idleTimeout(Duration.ofMinutes(2))
@@ -172,6 +176,7 @@ public final class ProviderSimulator implements AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true) && server != null) {
       server.disposeNow(CLOSE_TIMEOUT);
+      eventLoops.disposeLater().block(CLOSE_TIMEOUT);
       LOG.info("provider simulator on port {} closed", server.port());
     }
   }

@@ -5,6 +5,7 @@
 #   benchmarks/run.sh ingress     the ingress alone, bus replaced by an in-memory loopback
 #   benchmarks/run.sh dispatcher  one dispatcher holding 2,000 calls in flight at 200 ms
 #   benchmarks/run.sh bulk        100,000 requests through the embedded stack
+#   benchmarks/run.sh idle        CPU share per part of the idle stack after its first minute
 #   benchmarks/run.sh jmh [args]  JMH benches (router decision path, accounting aggregation)
 #   benchmarks/run.sh all         everything above, in that order
 # BENCH_SKIP_BUILD=1 reuses the last build; BENCH_JAVA_OPTS adds JVM options.
@@ -46,7 +47,7 @@ run() {
 case "${1:-}" in
   all)
     shift
-    for cmd in latency trace ingress dispatcher bulk; do run "$cmd"; done
+    for cmd in latency trace ingress dispatcher bulk idle; do run "$cmd"; done
     run jmh -rf text -rff "$BENCH/results/jmh.txt"
     ;;
   "")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "Tiergate benchmark harness: load generator, peer comparison, trace replay, JMH.",
     subcommands = {LatencyCommand.class, TraceCommand.class, IngressCommand.class,
-        DispatcherCommand.class, AccountingCommand.class, BulkCommand.class})
+        DispatcherCommand.class, AccountingCommand.class, BulkCommand.class, IdleCommand.class})
 public final class BenchCli implements Runnable {
 
   @Override

@@ -28,6 +28,11 @@ final class KafkaClients {
 
   /** Publishing runs off the event loop, but a missing cluster should still fail a request fast. */
   static final int MAX_BLOCK_MS = 5_000;
+  /**
+   * How long the broker holds an empty fetch: a record arriving (or, read committed, its
+   * transaction's commit) answers the fetch at once, so this bounds idle round trips only.
+   */
+  private static final String IDLE_FETCH_WAIT_MS = "500";
   /** One produce request's wait for the broker (generous: a loaded broker can stall seconds). */
   static final int REQUEST_TIMEOUT_MS = 5_000;
   /** How long a request may wait in the producer in all, retries included, before a 503. */
@@ -115,7 +120,7 @@ final class KafkaClients {
             Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, IDLE_FETCH_WAIT_MS,
                 ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-" + topic.name()));
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     // The dispatcher writes a response in one transaction with its usage: a reply is final only
@@ -135,7 +140,7 @@ final class KafkaClients {
             Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, IDLE_FETCH_WAIT_MS,
                 ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-table-" + topic.name()));
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     return new KafkaConsumer<>(

@@ -1,0 +1,83 @@
+package dev.tiergate.bench;
+
+import dev.tiergate.launcher.TiergateStack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * What the embedded stack costs while nobody calls it: the share of one core each part uses after
+ * the first minute (what {@code ./tiergate up} spends on a laptop doing nothing), and its memory.
+ */
+@Command(name = "idle", mixinStandardHelpOptions = true,
+    description = "CPU share per part of the idle embedded stack after it settles; RSS and heap.")
+public final class IdleCommand implements Callable<Integer> {
+
+  @Option(names = "--settle", defaultValue = "PT60S", description = "idle time before measuring")
+  Duration settle;
+
+  @Option(names = "--duration", defaultValue = "PT60S", description = "measured idle time")
+  Duration duration;
+
+  @Option(names = "--results", defaultValue = "benchmarks/results")
+  Path results;
+
+  @Option(names = "--service-env", description = "settings for every service (to try a tuning)")
+  Map<String, String> serviceEnv = new LinkedHashMap<>();
+
+  @Override
+  public Integer call() {
+    final Report report = Report.open(results, "idle", String.format(Locale.ROOT,
+        "benchmarks/run.sh idle --settle %s --duration %s", settle, duration)
+        + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv));
+    final CpuMeter cpu = new CpuMeter();
+    try (TiergateStack stack = Stacks.start("idle", serviceEnv)) {
+      LockSupport.parkNanos(settle.toNanos());
+      final CpuMeter.Snapshot before = cpu.snapshot();
+      LockSupport.parkNanos(duration.toNanos());
+      final Map<String, Double> spent = cpu.snapshot().millisSince(before);
+      report.line(String.format(Locale.ROOT,
+          "Idle embedded stack, %s after start, measured over %s: share of one core per part.",
+          settle, duration));
+      report.line("");
+      report.line("| part | % of a core |");
+      report.line("|---|---:|");
+      double pipeline = 0;
+      for (final Map.Entry<String, Double> part : spent.entrySet()) {
+        final double share = 100 * part.getValue() / duration.toMillis();
+        if (CpuMeter.PIPELINE.contains(part.getKey())) {
+          pipeline += share;
+        }
+        report.line(String.format(Locale.ROOT, "| %s | %.2f |", part.getKey(), share));
+      }
+      report.line(String.format(Locale.ROOT, "| **pipeline (broker + services)** | **%.2f** |", pipeline));
+      report.line("");
+      report.line("Memory of the benchmark's JVM (stack, simulator and harness in one process): "
+          + "RSS " + residentMiB() + " MiB.");
+    }
+    report.close();
+    return 0;
+  }
+
+  /** The process's resident set (Linux), in MiB; -1 where /proc is not there. */
+  static long residentMiB() {
+    try {
+      for (final String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

@@ -74,7 +74,8 @@ public record AccountingConfig(
       .withDefault(DEFAULT_HOST).withDescription("interface the query API (and metrics) bind");
   public static final Setting<Integer> PORT = Setting.integer("TIERGATE_ACCOUNTING_PORT")
       .withDefault(DEFAULT_PORT).withRange(0, 65_535)
-      .withDescription("HTTP port of the query API; 0 picks a free one (`AccountingService.port()`)");
+      .withDescription(
+          "HTTP port of the query API; 0 picks a free one (`AccountingService.port()`)");
   public static final Setting<Integer> METRICS_PORT =
       Setting.integer("TIERGATE_ACCOUNTING_METRICS_PORT").withDefault(DEFAULT_METRICS_PORT)
           .withRange(NO_METRICS_PORT, 65_535)
@@ -97,7 +98,7 @@ public record AccountingConfig(
           .atLeast(1)
           .withDescription("how long spend deltas are summed per key before they cross the"
               + " repartition; adds to how stale spend can be (not budgets)");
-  /** Documented here, read through the {@code KAFKA_*} pass-through (see {@link #streamsProperties}). */
+  /** Documented here; read through the {@code KAFKA_*} pass-through. */
   public static final Setting<Long> CACHE_BYTES =
       Setting.longInteger("KAFKA_STATESTORE_CACHE_MAX_BYTES").withDefault(DEFAULT_CACHE_BYTES)
           .withDescription("the record cache (Streams' own default is 10 MB)");

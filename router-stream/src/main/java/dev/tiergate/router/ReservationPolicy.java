@@ -23,8 +23,8 @@ public record ReservationPolicy(
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
 
   public static final Setting<Integer> OUTPUT_TOKENS =
-      Setting.integer("TIERGATE_ROUTER_OUTPUT_RESERVATION_TOKENS").withDefault(DEFAULT_OUTPUT_TOKENS)
-          .atLeast(0)
+      Setting.integer("TIERGATE_ROUTER_OUTPUT_RESERVATION_TOKENS")
+          .withDefault(DEFAULT_OUTPUT_TOKENS).atLeast(0)
           .withDescription("output tokens reserved for a request that sets no `max_tokens` (about"
               + " one reasoning answer of a frontier model)");
   public static final Setting<Map<String, Integer>> OUTPUT_MODELS =
@@ -35,12 +35,13 @@ public record ReservationPolicy(
       .withDefault(DEFAULT_HOLD).atLeast(0)
       .withDescription("how long after it was received a request without a deadline holds its"
           + " reservation (the ingress's default reply timeout)");
-  public static final Setting<Duration> GRACE = Setting.millis("TIERGATE_ROUTER_RESERVATION_GRACE_MS")
-      .withDefault(DEFAULT_GRACE).atLeast(0)
-      .withDescription("added to the deadline (or the hold): time for the usage of a call stopped"
-          + " at its deadline to be booked");
+  public static final Setting<Duration> GRACE =
+      Setting.millis("TIERGATE_ROUTER_RESERVATION_GRACE_MS").withDefault(DEFAULT_GRACE).atLeast(0)
+          .withDescription("added to the deadline (or the hold): time for the usage of a call"
+              + " stopped at its deadline to be booked");
 
-  public static final List<Setting<?>> SETTINGS = List.of(OUTPUT_TOKENS, OUTPUT_MODELS, HOLD, GRACE);
+  public static final List<Setting<?>> SETTINGS =
+      List.of(OUTPUT_TOKENS, OUTPUT_MODELS, HOLD, GRACE);
 
   public static final String OUTPUT_TOKENS_ENV = OUTPUT_TOKENS.name();
   public static final String OUTPUT_MODELS_ENV = OUTPUT_MODELS.name();

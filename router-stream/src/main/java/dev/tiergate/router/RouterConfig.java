@@ -133,10 +133,10 @@ public record RouterConfig(
       .withDefault(DEFAULT_HOST)
       .withDescription("interface that HTTP port binds (probes reach a pod at its address);"
           + " `127.0.0.1` keeps it local");
-  public static final Setting<Double> SWITCH_FACTOR = Setting.decimal("TIERGATE_ROUTER_SWITCH_FACTOR")
-      .withDefault(DEFAULT_SWITCH_FACTOR)
-      .withDescription("how many times cheaper a new model must be before a session leaves its last"
-          + " model (and its prompt cache)");
+  public static final Setting<Double> SWITCH_FACTOR =
+      Setting.decimal("TIERGATE_ROUTER_SWITCH_FACTOR").withDefault(DEFAULT_SWITCH_FACTOR)
+          .withDescription("how many times cheaper a new model must be before a session leaves"
+              + " its last model (and its prompt cache)");
   public static final Setting<Duration> SESSION_IDLE =
       Setting.millis("TIERGATE_ROUTER_SESSION_IDLE_MS").withDefault(DEFAULT_SESSION_IDLE)
           .atLeast(1).withDescription("a session not seen for this long is forgotten (a day)");

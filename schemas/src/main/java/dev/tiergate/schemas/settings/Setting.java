@@ -71,8 +71,9 @@ public final class Setting<T> {
     if (name.isBlank()) {
       throw new IllegalArgumentException("a setting needs a name");
     }
-    return new Setting<>(name, Objects.requireNonNull(parser, "parser"), Optional.ofNullable(expected),
-        format, magnitude, false, null, Optional.empty(), "", List.of());
+    return new Setting<>(name, Objects.requireNonNull(parser, "parser"),
+        Optional.ofNullable(expected), format, magnitude, false, null, Optional.empty(), "",
+        List.of());
   }
 
   /** Text, taken as given (not trimmed). */
@@ -94,7 +95,8 @@ public final class Setting<T> {
 
   /** A {@code double}. */
   public static Setting<Double> decimal(final String name) {
-    return create(name, value -> Double.parseDouble(value.trim()), "a number", String::valueOf, null);
+    return create(name, value -> Double.parseDouble(value.trim()), "a number", String::valueOf,
+        null);
   }
 
   /** A duration written as a whole number of milliseconds. */
@@ -157,7 +159,7 @@ public final class Setting<T> {
         Objects.requireNonNull(value, "value"), Optional.of(shown), description, rules);
   }
 
-  /** The same setting, documented with this default (prose) instead of its value, or its absence. */
+  /** The same setting, documented with this default (prose) instead of its value or "none". */
   public Setting<T> withShownDefault(final String shown) {
     return new Setting<>(name, parser, expected, format, magnitude, required, defaultValue,
         Optional.of(shown), description, rules);
@@ -177,7 +179,8 @@ public final class Setting<T> {
   /** The same setting, refusing a value {@code valid} rejects: "NAME {@code problem}: value". */
   public Setting<T> withValidation(final Predicate<? super T> valid, final String problem) {
     final List<Rule<T>> more = new ArrayList<>(rules);
-    more.add(new Rule<>(Objects.requireNonNull(valid, "valid"), Objects.requireNonNull(problem, "problem")));
+    more.add(new Rule<>(
+        Objects.requireNonNull(valid, "valid"), Objects.requireNonNull(problem, "problem")));
     return new Setting<>(name, parser, expected, format, magnitude, required, defaultValue,
         shownDefault, description, more);
   }

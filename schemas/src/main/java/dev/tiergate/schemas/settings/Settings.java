@@ -26,7 +26,8 @@ public final class Settings {
    * The setting's value, or its default when unset.
    *
    * @throws IllegalArgumentException when the value is bad, or a required setting is unset
-   * @throws IllegalStateException when the setting is optional without a default (use {@link #find})
+   * @throws IllegalStateException when the setting is optional without a default ({@link #find}
+   *     reads it)
    */
   public <T> T get(final Setting<T> setting) {
     return find(setting).orElseGet(setting::unset);

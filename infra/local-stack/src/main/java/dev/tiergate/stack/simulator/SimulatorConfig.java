@@ -27,7 +27,8 @@ public record SimulatorConfig(
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final long DEFAULT_SEED = 42L;
 
-  public static final Setting<String> HOST = Setting.text("SIMULATOR_HOST").withDefault(DEFAULT_HOST)
+  public static final Setting<String> HOST = Setting.text("SIMULATOR_HOST")
+      .withDefault(DEFAULT_HOST)
       .withDescription("interface to bind; another only when the simulator must be reachable from"
           + " another host");
   public static final Setting<Integer> PORT = Setting.integer("SIMULATOR_PORT").withDefault(0)

@@ -72,13 +72,12 @@ public record AccountingConfig(
       .withDefault(DEFAULT_APP_ID).withDescription("Streams application id");
   public static final Setting<String> HOST = Setting.text("TIERGATE_ACCOUNTING_HOST")
       .withDefault(DEFAULT_HOST).withDescription("interface the query API (and metrics) bind");
-  public static final Setting<Integer> PORT = Setting.integer("TIERGATE_ACCOUNTING_PORT")
-      .withDefault(DEFAULT_PORT).withRange(0, 65_535)
+  public static final Setting<Integer> PORT = Setting.port("TIERGATE_ACCOUNTING_PORT")
+      .withDefault(DEFAULT_PORT)
       .withDescription(
           "HTTP port of the query API; 0 picks a free one (`AccountingService.port()`)");
   public static final Setting<Integer> METRICS_PORT =
-      Setting.integer("TIERGATE_ACCOUNTING_METRICS_PORT").withDefault(DEFAULT_METRICS_PORT)
-          .withRange(NO_METRICS_PORT, 65_535)
+      Setting.portOrOff("TIERGATE_ACCOUNTING_METRICS_PORT").withDefault(DEFAULT_METRICS_PORT)
           .withDescription("port of `GET /metrics` (Prometheus) and `GET /health`, apart from the"
               + " query API so it can stay off the public network; 0 picks a free one"
               + " (`AccountingService.metricsPort()`), -1 turns it off");

@@ -128,8 +128,7 @@ public record DispatcherConfig(
           .expecting("none or halt-after-response").withDefault(DispatcherFault.NONE)
           .withShownDefault("none").withDescription("tests only: `halt-after-response`");
   public static final Setting<Integer> METRICS_PORT =
-      Setting.integer("TIERGATE_DISPATCHER_METRICS_PORT").withDefault(0)
-          .withRange(NO_METRICS_PORT, 65_535)
+      Setting.portOrOff("TIERGATE_DISPATCHER_METRICS_PORT").withDefault(0)
           .withDescription("port of `GET /metrics` (Prometheus) and `GET /health`; 0 picks a free"
               + " one (logged, and `DispatcherService.metricsPort()`), -1 turns it off");
   public static final Setting<String> METRICS_HOST =

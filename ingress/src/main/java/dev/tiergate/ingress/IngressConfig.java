@@ -39,8 +39,8 @@ public record IngressConfig(
 
   public static final Setting<String> HOST = Setting.text("TIERGATE_INGRESS_HOST")
       .withDefault(DEFAULT_HOST).withDescription("interface to bind");
-  public static final Setting<Integer> PORT = Setting.integer("TIERGATE_INGRESS_PORT")
-      .withDefault(DEFAULT_PORT).withRange(0, 65_535)
+  public static final Setting<Integer> PORT = Setting.port("TIERGATE_INGRESS_PORT")
+      .withDefault(DEFAULT_PORT)
       .withDescription("HTTP port of the API; 0 picks a free one");
   public static final Setting<Duration> REPLY_TIMEOUT = Setting.duration("TIERGATE_REPLY_TIMEOUT")
       .withDefault(DEFAULT_REPLY_TIMEOUT).atLeast(1)
@@ -55,8 +55,7 @@ public record IngressConfig(
       Setting.integer("TIERGATE_MAX_REQUEST_BYTES").withDefault(DEFAULT_MAX_REQUEST_BYTES)
           .atLeast(1).withDescription("largest request body accepted (10 MiB)");
   public static final Setting<Integer> METRICS_PORT =
-      Setting.integer("TIERGATE_INGRESS_METRICS_PORT").withDefault(DEFAULT_METRICS_PORT)
-          .withRange(NO_METRICS_PORT, 65_535)
+      Setting.portOrOff("TIERGATE_INGRESS_METRICS_PORT").withDefault(DEFAULT_METRICS_PORT)
           .withDescription("port of `GET /metrics` (Prometheus), on the API's interface but apart"
               + " from its port so it can stay off the public network; 0 picks a free one, -1"
               + " turns it off");

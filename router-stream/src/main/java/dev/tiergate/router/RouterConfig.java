@@ -125,8 +125,8 @@ public record RouterConfig(
   public static final Setting<Duration> CLOSE_TIMEOUT =
       Setting.millis("TIERGATE_ROUTER_CLOSE_TIMEOUT_MS").withDefault(DEFAULT_CLOSE_TIMEOUT)
           .atLeast(0).withDescription("bound of a clean shutdown");
-  public static final Setting<Integer> PORT = Setting.integer("TIERGATE_ROUTER_PORT")
-      .withDefault(0).withRange(NO_PORT, 65_535)
+  public static final Setting<Integer> PORT = Setting.portOrOff("TIERGATE_ROUTER_PORT")
+      .withDefault(0)
       .withDescription("HTTP port of `/metrics` and `/health`; 0 picks a free one (logged, and"
           + " `RouterService.port()`), -1 turns it off");
   public static final Setting<String> HOST = Setting.text("TIERGATE_ROUTER_HOST")

@@ -26,6 +26,8 @@ import java.util.function.ToLongFunction;
  */
 public final class Setting<T> {
 
+  private static final int MAX_PORT = 65_535;
+
   private final String name;
   private final Function<String, ? extends T> parser;
   /** What the text must be ("a whole number"); empty for a parser that explains its own errors. */
@@ -85,6 +87,16 @@ public final class Setting<T> {
   public static Setting<Integer> integer(final String name) {
     return create(name, value -> Integer.parseInt(value.trim()), "a whole number", String::valueOf,
         Integer::longValue);
+  }
+
+  /** A TCP port to bind, 0 (a free one) to 65535. */
+  public static Setting<Integer> port(final String name) {
+    return integer(name).withRange(0, MAX_PORT);
+  }
+
+  /** A TCP port to bind, 0 (a free one) to 65535, or -1: no endpoint at all. */
+  public static Setting<Integer> portOrOff(final String name) {
+    return integer(name).withRange(-1, MAX_PORT);
   }
 
   /** A {@code long}. */

@@ -80,6 +80,16 @@ class SettingsTest {
   }
 
   @Test
+  void aPortMayBeMinusOneOnlyWhereItsEndpointCanBeOff() {
+    assertThat(env("TEST_P", "0").find(Setting.port("TEST_P"))).contains(0);
+    assertThatThrownBy(() -> env("TEST_P", "-1").find(Setting.port("TEST_P")))
+        .hasMessage("TEST_P is out of range 0 to 65535: -1");
+    assertThat(env("TEST_P", "-1").find(Setting.portOrOff("TEST_P"))).contains(-1);
+    assertThatThrownBy(() -> env("TEST_P", "65536").find(Setting.portOrOff("TEST_P")))
+        .hasMessage("TEST_P is out of range -1 to 65535: 65536");
+  }
+
+  @Test
   void aRangeNeedsANumber() {
     assertThatThrownBy(() -> Setting.text("TEST_TEXT").atLeast(1))
         .isInstanceOf(IllegalStateException.class);

@@ -31,8 +31,8 @@ public record SimulatorConfig(
       .withDefault(DEFAULT_HOST)
       .withDescription("interface to bind; another only when the simulator must be reachable from"
           + " another host");
-  public static final Setting<Integer> PORT = Setting.integer("SIMULATOR_PORT").withDefault(0)
-      .withRange(0, 65_535).withDescription("port to bind; 0 picks a free one");
+  public static final Setting<Integer> PORT = Setting.port("SIMULATOR_PORT").withDefault(0)
+      .withDescription("port to bind; 0 picks a free one");
   public static final Setting<Duration> LATENCY = Setting.millis("SIMULATOR_LATENCY_MS")
       .withDefault(Duration.ZERO).withDescription("added before every answer");
   public static final Setting<Duration> CHUNK_INTERVAL =

@@ -1,6 +1,7 @@
 package dev.tiergate.schemas.settings;
 
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -227,15 +228,6 @@ public final class Setting<T> {
     return description;
   }
 
-  public boolean isRequired() {
-    return required;
-  }
-
-  /** The value when unset; empty for a required or optional setting. */
-  public Optional<T> defaultValue() {
-    return defaultValue == null ? Optional.empty() : Optional.of(defaultValue.get());
-  }
-
   /** The default as the documentation shows it: the value, prose, "required" or "none". */
   public String shownDefault() {
     if (shownDefault.isPresent()) {
@@ -252,7 +244,7 @@ public final class Setting<T> {
     final T value;
     try {
       value = Objects.requireNonNull(parser.apply(text), name);
-    } catch (IllegalArgumentException | java.time.DateTimeException e) {
+    } catch (IllegalArgumentException | DateTimeException e) {
       throw new IllegalArgumentException(
           expected.map(what -> name + " is not " + what + ": " + text)
               .orElseGet(() -> name + ": " + e.getMessage()),

@@ -1,11 +1,15 @@
 package dev.tiergate.accounting;
 
 import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.schemas.settings.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,44 +18,9 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
- * Settings of the accounting stream, read from environment-style variables with the defaults below.
- * Money is at stake, so the Streams guarantee is fixed at {@code exactly_once_v2} and not configurable.
- *
- * <ul>
- *   <li>{@code KAFKA_BOOTSTRAP_SERVERS}, {@code SCHEMA_REGISTRY_URL}: required; other {@code KAFKA_*}
- *       pass through as Streams/client properties (e.g. {@code KAFKA_NUM_STREAM_THREADS}).
- *   <li>{@code TIERGATE_ACCOUNTING_APP_ID}: Streams application id, default {@value #DEFAULT_APP_ID}.
- *   <li>{@code TIERGATE_ACCOUNTING_HOST}: HTTP bind address, default {@value #DEFAULT_HOST}.
- *   <li>{@code TIERGATE_ACCOUNTING_PORT}: HTTP port, default {@value #DEFAULT_PORT}; 0 picks a free one.
- *   <li>{@code TIERGATE_ACCOUNTING_METRICS_PORT}: port of {@code GET /metrics} (Prometheus) and
- *       {@code GET /health}, on the same interface, separate from the query API so it can stay off
- *       the public network; default {@value #DEFAULT_METRICS_PORT}, 0 picks a free one, -1 turns it
- *       off.
- *   <li>{@code TIERGATE_STATE_DIR}: Streams state directory, default Streams' own (under the temp dir).
- *   <li>{@code TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS}: default 200; bounds how stale spend can be.
- *   <li>{@code TIERGATE_ACCOUNTING_PRESUM_MS}: how long spend deltas are summed per key before they
- *       cross the repartition, default 1000; adds to how stale spend can be (not budgets).
- *   <li>{@code KAFKA_STATESTORE_CACHE_MAX_BYTES}: the record cache, default 64 MB here.
- *   <li>{@code TIERGATE_ACCOUNTING_START_TIMEOUT_MS}: how long {@code start()} waits for RUNNING,
- *       default 30000.
- *   <li>{@code TIERGATE_ACCOUNTING_CLOSE_TIMEOUT_MS}: how long {@code close()} waits, default 10000.
- *   <li>{@code TIERGATE_ACCOUNTING_GRACE_MS}: how late (in event time) a usage may arrive and still
- *       land in its hour/day/month window, default 3600000 (one hour). Totals and budgets always
- *       count it.
- *   <li>{@code TIERGATE_ACCOUNTING_BUDGET_CHECK_MS}: how often budgets are re-checked for a new
- *       period or a changed limit without waiting for usage, default 5000.
- *   <li>{@code TIERGATE_ACCOUNTING_ADVERTISED_HOST}: the host other instances reach this one's HTTP
- *       API at ({@code application.server}), default the bind host, or {@code 127.0.0.1} when
- *       binding all interfaces.
- *   <li>{@code TIERGATE_SPEND_MAX_VALUES}: distinct values kept per tenant, dimension and UTC month
- *       in the spend aggregates, default {@value #DEFAULT_SPEND_MAX_VALUES}; later new values that
- *       month are counted under {@code (other)} ({@link SpendValueCap}).
- *   <li>{@code TIERGATE_VIRTUAL_KEYS}: static keys for the query API, {@code key=tenant:tier,...},
- *       the ingress's format; default none. Keys on {@code tiergate.virtual-keys} are accepted too,
- *       and without static keys the service refuses to start when that table holds no usable key.
- *   <li>{@code TIERGATE_DEMO}: {@code true} turns on the well-known demo key ({@value
- *       VirtualKeyTable#DEFAULT_SPEC}) when no static keys are set; {@code tiergate up} sets it.
- * </ul>
+ * Settings of the accounting stream, each declared once below and read from environment-style
+ * variables (the accounting-stream README's table is rendered from them). Money is at stake, so
+ * the Streams guarantee is fixed at {@code exactly_once_v2} and not configurable.
  *
  * @param stateDir empty for the Streams default
  */
@@ -73,22 +42,7 @@ public record AccountingConfig(
     int spendMaxValues,
     int metricsPort) {
 
-  public static final String APP_ID_ENV = "TIERGATE_ACCOUNTING_APP_ID";
-  public static final String HOST_ENV = "TIERGATE_ACCOUNTING_HOST";
-  public static final String PORT_ENV = "TIERGATE_ACCOUNTING_PORT";
-  public static final String STATE_DIR_ENV = "TIERGATE_STATE_DIR";
-  public static final String COMMIT_INTERVAL_ENV = "TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS";
-  public static final String PRESUM_INTERVAL_ENV = "TIERGATE_ACCOUNTING_PRESUM_MS";
   public static final String CACHE_BYTES_PROPERTY = "statestore.cache.max.bytes";
-  public static final String START_TIMEOUT_ENV = "TIERGATE_ACCOUNTING_START_TIMEOUT_MS";
-  public static final String CLOSE_TIMEOUT_ENV = "TIERGATE_ACCOUNTING_CLOSE_TIMEOUT_MS";
-  public static final String GRACE_ENV = "TIERGATE_ACCOUNTING_GRACE_MS";
-  public static final String BUDGET_CHECK_ENV = "TIERGATE_ACCOUNTING_BUDGET_CHECK_MS";
-  public static final String ADVERTISED_HOST_ENV = "TIERGATE_ACCOUNTING_ADVERTISED_HOST";
-  public static final String VIRTUAL_KEYS_ENV = "TIERGATE_VIRTUAL_KEYS";
-  public static final String SPEND_MAX_VALUES_ENV = "TIERGATE_SPEND_MAX_VALUES";
-  public static final String DEMO_ENV = "TIERGATE_DEMO";
-  public static final String METRICS_PORT_ENV = "TIERGATE_ACCOUNTING_METRICS_PORT";
 
   public static final String DEFAULT_APP_ID = "tiergate-accounting";
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -113,6 +67,75 @@ public record AccountingConfig(
   public static final Duration DEFAULT_BUDGET_CHECK = Duration.ofSeconds(5);
   /** Distinct values kept per tenant, dimension and UTC month; the rest count under (other). */
   public static final int DEFAULT_SPEND_MAX_VALUES = 1_000;
+
+  public static final Setting<String> APP_ID = Setting.text("TIERGATE_ACCOUNTING_APP_ID")
+      .withDefault(DEFAULT_APP_ID).withDescription("Streams application id");
+  public static final Setting<String> HOST = Setting.text("TIERGATE_ACCOUNTING_HOST")
+      .withDefault(DEFAULT_HOST).withDescription("interface the query API (and metrics) bind");
+  public static final Setting<Integer> PORT = Setting.port("TIERGATE_ACCOUNTING_PORT")
+      .withDefault(DEFAULT_PORT)
+      .withDescription(
+          "HTTP port of the query API; 0 picks a free one (`AccountingService.port()`)");
+  public static final Setting<Integer> METRICS_PORT =
+      Setting.portOrOff("TIERGATE_ACCOUNTING_METRICS_PORT").withDefault(DEFAULT_METRICS_PORT)
+          .withDescription("port of `GET /metrics` (Prometheus) and `GET /health`, apart from the"
+              + " query API so it can stay off the public network; 0 picks a free one"
+              + " (`AccountingService.metricsPort()`), -1 turns it off");
+  public static final Setting<String> ADVERTISED_HOST =
+      Setting.text("TIERGATE_ACCOUNTING_ADVERTISED_HOST")
+          .withShownDefault("the bind host (`127.0.0.1` when binding `0.0.0.0`)")
+          .withDescription("the host other instances reach this one's query API at"
+              + " (`application.server`); set it when running several instances on several hosts");
+  public static final Setting<Path> STATE_DIR = Setting.path("TIERGATE_STATE_DIR")
+      .withShownDefault("Streams' own (under the temp dir)")
+      .withDescription("Streams state directory");
+  public static final Setting<Duration> COMMIT_INTERVAL =
+      Setting.millis("TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS").withDefault(DEFAULT_COMMIT_INTERVAL)
+          .atLeast(1).withDescription("Streams commit interval; bounds how stale spend can be");
+  public static final Setting<Duration> PRESUM_INTERVAL =
+      Setting.millis("TIERGATE_ACCOUNTING_PRESUM_MS").withDefault(DEFAULT_PRESUM_INTERVAL)
+          .atLeast(1)
+          .withDescription("how long spend deltas are summed per key before they cross the"
+              + " repartition; adds to how stale spend can be (not budgets)");
+  /** Documented here; read through the {@code KAFKA_*} pass-through. */
+  public static final Setting<Long> CACHE_BYTES =
+      Setting.longInteger("KAFKA_STATESTORE_CACHE_MAX_BYTES").withDefault(DEFAULT_CACHE_BYTES)
+          .withDescription("the record cache (Streams' own default is 10 MB)");
+  public static final Setting<Duration> GRACE = Setting.millis("TIERGATE_ACCOUNTING_GRACE_MS")
+      .withDefault(DEFAULT_GRACE).atLeast(0)
+      .withDescription("how late (in event time) a usage may arrive and still land in its"
+          + " hour/day/month window; totals and budgets always count it");
+  public static final Setting<Duration> BUDGET_CHECK =
+      Setting.millis("TIERGATE_ACCOUNTING_BUDGET_CHECK_MS").withDefault(DEFAULT_BUDGET_CHECK)
+          .atLeast(1)
+          .withDescription("how often budgets are re-checked for a new period or a changed limit"
+              + " without waiting for usage");
+  public static final Setting<Integer> SPEND_MAX_VALUES =
+      Setting.integer("TIERGATE_SPEND_MAX_VALUES").withDefault(DEFAULT_SPEND_MAX_VALUES).atLeast(1)
+          .withDescription("distinct values kept per tenant, dimension and UTC month in the spend"
+              + " aggregates; later new values that month count under `(other)`");
+  public static final Setting<Duration> START_TIMEOUT =
+      Setting.millis("TIERGATE_ACCOUNTING_START_TIMEOUT_MS").withDefault(DEFAULT_START_TIMEOUT)
+          .atLeast(1).withDescription("how long `start()` waits for RUNNING");
+  public static final Setting<Duration> CLOSE_TIMEOUT =
+      Setting.millis("TIERGATE_ACCOUNTING_CLOSE_TIMEOUT_MS").withDefault(DEFAULT_CLOSE_TIMEOUT)
+          .atLeast(1).withDescription("how long `close()` waits");
+
+  /** Every setting, in the order of the README's table. */
+  public static final List<Setting<?>> SETTINGS = List.of(
+      KafkaSettings.BOOTSTRAP_SERVERS, KafkaSettings.SCHEMA_REGISTRY_URL, APP_ID, HOST, PORT,
+      METRICS_PORT, ADVERTISED_HOST, VirtualKeySpec.TABLE, VirtualKeySpec.DEMO_MODE, STATE_DIR,
+      COMMIT_INTERVAL, PRESUM_INTERVAL, CACHE_BYTES, GRACE, BUDGET_CHECK, SPEND_MAX_VALUES,
+      START_TIMEOUT, CLOSE_TIMEOUT);
+
+  public static final String APP_ID_ENV = APP_ID.name();
+  public static final String HOST_ENV = HOST.name();
+  public static final String PORT_ENV = PORT.name();
+  public static final String METRICS_PORT_ENV = METRICS_PORT.name();
+  public static final String STATE_DIR_ENV = STATE_DIR.name();
+  public static final String START_TIMEOUT_ENV = START_TIMEOUT.name();
+  public static final String VIRTUAL_KEYS_ENV = VirtualKeySpec.TABLE.name();
+  public static final String DEMO_ENV = VirtualKeySpec.DEMO_MODE.name();
 
   public AccountingConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -179,33 +202,23 @@ public record AccountingConfig(
 
   /** Reads the settings; fails fast on a missing or malformed value. */
   public static AccountingConfig fromEnv(final Map<String, String> env) {
-    Objects.requireNonNull(env, "env");
+    final Settings settings = Settings.of(env);
     return new AccountingConfig(
         KafkaSettings.fromEnv(env),
-        env.getOrDefault(APP_ID_ENV, DEFAULT_APP_ID),
-        env.getOrDefault(HOST_ENV, DEFAULT_HOST),
-        port(env),
-        Optional.ofNullable(env.get(STATE_DIR_ENV)).filter(dir -> !dir.isBlank()).map(Path::of),
-        millis(env, COMMIT_INTERVAL_ENV, DEFAULT_COMMIT_INTERVAL),
-        millis(env, PRESUM_INTERVAL_ENV, DEFAULT_PRESUM_INTERVAL),
-        millis(env, START_TIMEOUT_ENV, DEFAULT_START_TIMEOUT),
-        millis(env, CLOSE_TIMEOUT_ENV, DEFAULT_CLOSE_TIMEOUT),
-        millis(env, GRACE_ENV, DEFAULT_GRACE),
-        millis(env, BUDGET_CHECK_ENV, DEFAULT_BUDGET_CHECK),
-        Optional.ofNullable(env.get(ADVERTISED_HOST_ENV)).filter(h -> !h.isBlank()),
-        virtualKeys(env),
-        (int) number(env, SPEND_MAX_VALUES_ENV, DEFAULT_SPEND_MAX_VALUES),
-        metricsPort(env));
-  }
-
-  /** The static keys; the demo key only with {@code TIERGATE_DEMO=true}, else none. */
-  private static String virtualKeys(final Map<String, String> env) {
-    final String spec = env.get(VIRTUAL_KEYS_ENV);
-    if (spec != null && !spec.isBlank()) {
-      return spec;
-    }
-    final boolean demo = "true".equalsIgnoreCase(env.getOrDefault(DEMO_ENV, "false").trim());
-    return demo ? VirtualKeyTable.DEFAULT_SPEC : "";
+        settings.get(APP_ID),
+        settings.get(HOST),
+        settings.get(PORT),
+        settings.find(STATE_DIR),
+        settings.get(COMMIT_INTERVAL),
+        settings.get(PRESUM_INTERVAL),
+        settings.get(START_TIMEOUT),
+        settings.get(CLOSE_TIMEOUT),
+        settings.get(GRACE),
+        settings.get(BUDGET_CHECK),
+        settings.find(ADVERTISED_HOST),
+        VirtualKeySpec.bootstrapTable(settings),
+        settings.get(SPEND_MAX_VALUES),
+        settings.get(METRICS_PORT));
   }
 
   public AccountingConfig withPort(final int newPort) {
@@ -314,43 +327,10 @@ public record AccountingConfig(
     return props;
   }
 
-  private static long number(final Map<String, String> env, final String name, final long fallback) {
-    final String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " is not a number: " + value, e);
-    }
-  }
-
-  private static int metricsPort(final Map<String, String> env) {
-    final long port = number(env, METRICS_PORT_ENV, DEFAULT_METRICS_PORT);
-    if (port < NO_METRICS_PORT || port > 65_535) {
-      throw new IllegalArgumentException(METRICS_PORT_ENV + " out of range: " + port);
-    }
-    return (int) port;
-  }
-
   public AccountingConfig withMetricsPort(final int newPort) {
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
         presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
         virtualKeys, spendMaxValues, newPort);
-  }
-
-  private static int port(final Map<String, String> env) {
-    final long port = number(env, PORT_ENV, DEFAULT_PORT);
-    if (port < 0 || port > 65_535) {
-      throw new IllegalArgumentException(PORT_ENV + " out of range: " + port);
-    }
-    return (int) port;
-  }
-
-  private static Duration millis(
-      final Map<String, String> env, final String name, final Duration fallback) {
-    return Duration.ofMillis(number(env, name, fallback.toMillis()));
   }
 
   private static void requirePositive(final Duration duration, final String name) {

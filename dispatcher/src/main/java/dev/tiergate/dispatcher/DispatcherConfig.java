@@ -10,8 +10,9 @@ import dev.tiergate.dispatcher.provider.RetryPolicy;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.schemas.settings.Settings;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -24,57 +25,10 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * The dispatcher's settings, read from environment variables by {@link #fromEnv}.
- *
- * <table>
- *   <caption>Environment variables (besides {@link KafkaSettings}' own)</caption>
- *   <tr><th>variable</th><th>default</th></tr>
- *   <tr><td>TIERGATE_DISPATCHER_GROUP_ID</td><td>tiergate-dispatcher</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_MAX_IN_FLIGHT</td><td>64</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_CONNECT_TIMEOUT_MS</td><td>5000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_RESPONSE_TIMEOUT_MS (longest silence)</td><td>120000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_TOTAL_TIMEOUT_MS (one attempt)</td><td>600000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_MAX_CONNECTIONS (per provider host)</td><td>256</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_MAX_RETRIES (per model)</td><td>2</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_RETRY_BACKOFF_MS</td><td>250</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_RETRY_MAX_BACKOFF_MS</td><td>4000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_RETRY_AFTER_CAP_MS</td><td>10000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_MAX_BATCH_IN_FLIGHT (batch requests, on top)</td><td>16</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_MAX_CONCURRENT_PER_PROVIDER</td><td>512</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_MAX_BATCH_CONCURRENT_PER_PROVIDER</td><td>64</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_MAX_CONCURRENT_PER_TENANT (per provider and lane)</td><td>256</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_BREAKER_FAILURE_RATE (percent; breakers are per provider and
- *       tenant)</td><td>50</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_BREAKER_WINDOW (calls)</td><td>20</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_BREAKER_MINIMUM_CALLS</td><td>10</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_BREAKER_OPEN_MS</td><td>30000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_DEDUP_CAPACITY</td><td>100000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_DEDUP_LOOKBACK_MS (responses read back at start)</td><td>3600000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_CATCH_UP_TIMEOUT_MS (start waits for the tails)</td><td>30000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_KEYS_FILE</td><td>none; BYOK keys, see {@link KeyStore}</td></tr>
- *   <tr><td>TIERGATE_BYOK__&lt;REF&gt;__&lt;PROVIDER&gt;</td><td>BYOK keys, see {@link KeyStore}</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_CLOSE_TIMEOUT_MS</td><td>30000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_INSTANCE_ID: stable name of this instance, in its {@code
- *       transactional.id} (see {@link DeliverySettings})</td><td>random per start</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_TRANSACTION_TIMEOUT_MS</td><td>10000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_REVOKE_TIMEOUT_MS (a revoked partition's calls may finish)</td><td>30000</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_FAULT: tests only, {@code halt-after-response}</td><td>none</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_METRICS_PORT: port of {@code GET /metrics} (Prometheus) and {@code
- *       GET /health}; 0 picks a free one (logged, and {@code DispatcherService.metricsPort()}), -1
- *       turns it off</td><td>0</td></tr>
- *   <tr><td>TIERGATE_DISPATCHER_METRICS_HOST: interface of that port ({@code 127.0.0.1} keeps it
- *       local; probes reach a pod at its address)</td><td>0.0.0.0</td></tr>
- *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_BASE_URL</td><td>required per provider (the public
- *       URL for OPENAI, ANTHROPIC, GOOGLE and GEMINI)</td></tr>
- *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_API_KEY</td><td>none; sent as the format's credential</td></tr>
- *   <tr><td>TIERGATE_PROVIDER_&lt;NAME&gt;_FORMAT</td><td>openai, openai-compatible,
- *       anthropic or gemini; by default anthropic for ANTHROPIC, gemini for GOOGLE/GEMINI, openai for
- *       OPENAI, openai-compatible for any other name</td></tr>
- * </table>
- *
- * <p>{@code <NAME>} is the provider part of model ids, upper case, with '_' standing for '-'
- * ({@code TIERGATE_PROVIDER_TOGETHER_AI_BASE_URL} serves {@code together-ai/...}). At least one
- * provider is required.
+ * The dispatcher's settings, each declared once below and read from environment variables by
+ * {@link #fromEnv} (the dispatcher README's table is rendered from them). Providers are a family
+ * of variables, {@code TIERGATE_PROVIDER_<NAME>_BASE_URL}, {@code _API_KEY} and {@code _FORMAT}
+ * (see the README); at least one provider is required.
  */
 @EntryPoint
 public record DispatcherConfig(
@@ -96,13 +50,104 @@ public record DispatcherConfig(
     DeliverySettings delivery) {
 
   public static final String DEFAULT_GROUP_ID = "tiergate-dispatcher";
-  public static final String METRICS_PORT_ENV = "TIERGATE_DISPATCHER_METRICS_PORT";
-  public static final String METRICS_HOST_ENV = "TIERGATE_DISPATCHER_METRICS_HOST";
   /** All interfaces: probes and scrapers reach a pod at its own address. */
   public static final String DEFAULT_METRICS_HOST = "0.0.0.0";
   /** {@link #metricsPort()} value that turns the metrics endpoint off. */
   public static final int NO_METRICS_PORT = -1;
-  static final String PREFIX = "TIERGATE_DISPATCHER_";
+
+  public static final Setting<String> GROUP_ID = Setting.text("TIERGATE_DISPATCHER_GROUP_ID")
+      .withDefault(DEFAULT_GROUP_ID)
+      .withDescription("consumer group, and the prefix of client ids");
+  public static final Setting<Integer> MAX_IN_FLIGHT =
+      count("TIERGATE_DISPATCHER_MAX_IN_FLIGHT", 64, 1, "interactive requests served at once");
+  public static final Setting<Integer> MAX_BATCH_IN_FLIGHT =
+      count("TIERGATE_DISPATCHER_MAX_BATCH_IN_FLIGHT", 16, 1,
+          "batch requests served at once, on top");
+  public static final Setting<Duration> CONNECT_TIMEOUT =
+      millis("TIERGATE_DISPATCHER_CONNECT_TIMEOUT_MS", 5_000, "connecting to a provider");
+  public static final Setting<Duration> RESPONSE_TIMEOUT =
+      millis("TIERGATE_DISPATCHER_RESPONSE_TIMEOUT_MS", 120_000, "longest silence of a provider");
+  public static final Setting<Duration> TOTAL_TIMEOUT =
+      millis("TIERGATE_DISPATCHER_TOTAL_TIMEOUT_MS", 600_000,
+          "longest provider call (one attempt)");
+  public static final Setting<Integer> MAX_CONNECTIONS =
+      count("TIERGATE_DISPATCHER_MAX_CONNECTIONS", 256, 1, "connections per provider host");
+  public static final Setting<Integer> MAX_RETRIES =
+      count("TIERGATE_DISPATCHER_MAX_RETRIES", 2, 0, "retries per model before the chain moves on");
+  public static final Setting<Duration> RETRY_BACKOFF =
+      millis("TIERGATE_DISPATCHER_RETRY_BACKOFF_MS", 250,
+          "first backoff of the jittered exponential retries");
+  public static final Setting<Duration> RETRY_MAX_BACKOFF =
+      millis("TIERGATE_DISPATCHER_RETRY_MAX_BACKOFF_MS", 4_000, "longest backoff");
+  public static final Setting<Duration> RETRY_AFTER_CAP =
+      millis("TIERGATE_DISPATCHER_RETRY_AFTER_CAP_MS", 10_000,
+          "a provider's `Retry-After` up to this is honoured; a longer one moves the chain on");
+  public static final Setting<Integer> MAX_CONCURRENT_PER_PROVIDER =
+      count("TIERGATE_DISPATCHER_MAX_CONCURRENT_PER_PROVIDER", 512, 1,
+          "interactive calls in flight per provider");
+  public static final Setting<Integer> MAX_BATCH_CONCURRENT_PER_PROVIDER =
+      count("TIERGATE_DISPATCHER_MAX_BATCH_CONCURRENT_PER_PROVIDER", 64, 1,
+          "batch calls in flight per provider");
+  public static final Setting<Integer> MAX_CONCURRENT_PER_TENANT =
+      count("TIERGATE_DISPATCHER_MAX_CONCURRENT_PER_TENANT", 256, 1,
+          "calls in flight per tenant, provider and lane");
+  public static final Setting<Integer> BREAKER_FAILURE_RATE =
+      count("TIERGATE_DISPATCHER_BREAKER_FAILURE_RATE", 50, 1,
+          "failure rate (percent) that opens a circuit breaker; breakers are per provider and"
+              + " tenant");
+  public static final Setting<Integer> BREAKER_WINDOW =
+      count("TIERGATE_DISPATCHER_BREAKER_WINDOW", 20, 1, "calls the failure rate is measured over");
+  public static final Setting<Integer> BREAKER_MINIMUM_CALLS =
+      count("TIERGATE_DISPATCHER_BREAKER_MINIMUM_CALLS", 10, 1,
+          "calls before the failure rate counts");
+  public static final Setting<Duration> BREAKER_OPEN =
+      millis("TIERGATE_DISPATCHER_BREAKER_OPEN_MS", 30_000, "how long an open breaker stays open");
+  public static final Setting<Integer> DEDUP_CAPACITY =
+      count("TIERGATE_DISPATCHER_DEDUP_CAPACITY", 100_000, 1,
+          "recent correlation ids (answered, cancelled) remembered to skip duplicates");
+  public static final Setting<Duration> DEDUP_LOOKBACK =
+      millis("TIERGATE_DISPATCHER_DEDUP_LOOKBACK_MS", 3_600_000,
+          "how far back the responses and cancels topics are read at start");
+  public static final Setting<Duration> CATCH_UP_TIMEOUT =
+      millis("TIERGATE_DISPATCHER_CATCH_UP_TIMEOUT_MS", 30_000,
+          "how long start waits, at most, to have read them");
+  public static final Setting<Duration> CLOSE_TIMEOUT =
+      millis("TIERGATE_DISPATCHER_CLOSE_TIMEOUT_MS", 30_000, "how long `close()` waits");
+  public static final Setting<String> INSTANCE_ID = Setting.text("TIERGATE_DISPATCHER_INSTANCE_ID")
+      .withDefault(() -> "dispatcher-" + UUID.randomUUID(), "random per start")
+      .withDescription("stable name of this replica (a StatefulSet pod name); its"
+          + " `transactional.id` is `<group>-<id>`");
+  public static final Setting<Duration> TRANSACTION_TIMEOUT =
+      millis("TIERGATE_DISPATCHER_TRANSACTION_TIMEOUT_MS", 10_000,
+          "the broker aborts a dead instance's open transaction after this");
+  public static final Setting<Duration> REVOKE_TIMEOUT =
+      millis("TIERGATE_DISPATCHER_REVOKE_TIMEOUT_MS", 30_000,
+          "a revoked partition's calls may finish and commit within this");
+  public static final Setting<DispatcherFault> FAULT =
+      Setting.of(DispatcherFault.ENV, DispatcherFault::parse)
+          .expecting("none or halt-after-response").withDefault(DispatcherFault.NONE)
+          .withShownDefault("none").withDescription("tests only: `halt-after-response`");
+  public static final Setting<Integer> METRICS_PORT =
+      Setting.portOrOff("TIERGATE_DISPATCHER_METRICS_PORT").withDefault(0)
+          .withDescription("port of `GET /metrics` (Prometheus) and `GET /health`; 0 picks a free"
+              + " one (logged, and `DispatcherService.metricsPort()`), -1 turns it off");
+  public static final Setting<String> METRICS_HOST =
+      Setting.text("TIERGATE_DISPATCHER_METRICS_HOST").withDefault(DEFAULT_METRICS_HOST)
+          .withDescription("interface of that port (`127.0.0.1` keeps it local; probes reach a"
+              + " pod at its address)");
+
+  /** Every setting, in the order of the README's table. */
+  public static final List<Setting<?>> SETTINGS = List.of(
+      KafkaSettings.BOOTSTRAP_SERVERS, KafkaSettings.SCHEMA_REGISTRY_URL, GROUP_ID, MAX_IN_FLIGHT,
+      MAX_BATCH_IN_FLIGHT, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, TOTAL_TIMEOUT, MAX_CONNECTIONS,
+      MAX_RETRIES, RETRY_BACKOFF, RETRY_MAX_BACKOFF, RETRY_AFTER_CAP, MAX_CONCURRENT_PER_PROVIDER,
+      MAX_BATCH_CONCURRENT_PER_PROVIDER, MAX_CONCURRENT_PER_TENANT, BREAKER_FAILURE_RATE,
+      BREAKER_WINDOW, BREAKER_MINIMUM_CALLS, BREAKER_OPEN, DEDUP_CAPACITY, DEDUP_LOOKBACK,
+      CATCH_UP_TIMEOUT, CLOSE_TIMEOUT, INSTANCE_ID, TRANSACTION_TIMEOUT, REVOKE_TIMEOUT, FAULT,
+      METRICS_PORT, METRICS_HOST, KeyStore.KEYS_FILE, KeyStore.BYOK_ONLY_TENANTS);
+
+  public static final String METRICS_PORT_ENV = METRICS_PORT.name();
+  public static final String METRICS_HOST_ENV = METRICS_HOST.name();
   static final String PROVIDER_PREFIX = "TIERGATE_PROVIDER_";
   private static final String BASE_URL = "_BASE_URL";
   private static final String API_KEY = "_API_KEY";
@@ -131,8 +176,11 @@ public record DispatcherConfig(
       throw new IllegalArgumentException("metrics host must not be blank");
     }
     Objects.requireNonNull(delivery, "delivery");
-    if (maxInFlight < 1 || maxBatchInFlight < 1) {
+    if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
+    }
+    if (maxBatchInFlight < 1) {
+      throw new IllegalArgumentException("maxBatchInFlight must be positive: " + maxBatchInFlight);
     }
     if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
       throw new IllegalArgumentException(
@@ -146,63 +194,47 @@ public record DispatcherConfig(
 
   /** Reads the config; fails fast on a missing or malformed value. */
   public static DispatcherConfig fromEnv(final Map<String, String> env) {
-    Objects.requireNonNull(env, "env");
-    final HttpSettings http =
-        new HttpSettings(
-            millis(env, "CONNECT_TIMEOUT_MS", 5_000),
-            millis(env, "RESPONSE_TIMEOUT_MS", 120_000),
-            millis(env, "TOTAL_TIMEOUT_MS", 600_000),
-            positiveInt(env, "MAX_CONNECTIONS", 256));
-    final RetryPolicy retry =
-        new RetryPolicy(
-            nonNegativeInt(env, "MAX_RETRIES", 2),
-            millis(env, "RETRY_BACKOFF_MS", 250),
-            millis(env, "RETRY_MAX_BACKOFF_MS", 4_000),
-            millis(env, "RETRY_AFTER_CAP_MS", 10_000));
+    final Settings settings = Settings.of(env);
     return new DispatcherConfig(
         KafkaSettings.fromEnv(env),
-        env.getOrDefault(PREFIX + "GROUP_ID", DEFAULT_GROUP_ID),
-        positiveInt(env, "MAX_IN_FLIGHT", 64),
-        http,
-        retry,
+        settings.get(GROUP_ID),
+        settings.get(MAX_IN_FLIGHT),
+        new HttpSettings(
+            settings.get(CONNECT_TIMEOUT),
+            settings.get(RESPONSE_TIMEOUT),
+            settings.get(TOTAL_TIMEOUT),
+            settings.get(MAX_CONNECTIONS)),
+        new RetryPolicy(
+            settings.get(MAX_RETRIES),
+            settings.get(RETRY_BACKOFF),
+            settings.get(RETRY_MAX_BACKOFF),
+            settings.get(RETRY_AFTER_CAP)),
         providersFromEnv(env),
-        positiveInt(env, "DEDUP_CAPACITY", 100_000),
-        millis(env, "CLOSE_TIMEOUT_MS", 30_000),
-        positiveInt(env, "MAX_BATCH_IN_FLIGHT", 16),
-        guardsFromEnv(env),
+        settings.get(DEDUP_CAPACITY),
+        settings.get(CLOSE_TIMEOUT),
+        settings.get(MAX_BATCH_IN_FLIGHT),
+        guards(settings),
         KeyStore.fromEnv(env),
-        millis(env, "DEDUP_LOOKBACK_MS", 3_600_000),
-        millis(env, "CATCH_UP_TIMEOUT_MS", 30_000),
-        metricsPort(env),
-        env.getOrDefault(METRICS_HOST_ENV, DEFAULT_METRICS_HOST),
-        deliveryFromEnv(env));
+        settings.get(DEDUP_LOOKBACK),
+        settings.get(CATCH_UP_TIMEOUT),
+        settings.get(METRICS_PORT),
+        settings.get(METRICS_HOST),
+        new DeliverySettings(
+            settings.get(INSTANCE_ID).trim(),
+            settings.get(TRANSACTION_TIMEOUT),
+            settings.get(REVOKE_TIMEOUT),
+            settings.get(FAULT)));
   }
 
-  private static DeliverySettings deliveryFromEnv(final Map<String, String> env) {
-    final String instanceId =
-        Optional.ofNullable(blankToNull(env.get(PREFIX + "INSTANCE_ID")))
-            .map(String::trim)
-            .orElseGet(() -> "dispatcher-" + UUID.randomUUID());
-    return new DeliverySettings(
-        instanceId,
-        millis(env, "TRANSACTION_TIMEOUT_MS", 10_000),
-        millis(env, "REVOKE_TIMEOUT_MS", 30_000),
-        DispatcherFault.parse(env.get(DispatcherFault.ENV)));
-  }
-
-  private static int metricsPort(final Map<String, String> env) {
-    return (int) number(env, "METRICS_PORT", 0, NO_METRICS_PORT);
-  }
-
-  private static GuardSettings guardsFromEnv(final Map<String, String> env) {
+  private static GuardSettings guards(final Settings settings) {
     return new GuardSettings(
-        positiveInt(env, "MAX_CONCURRENT_PER_PROVIDER", 512),
-        positiveInt(env, "MAX_BATCH_CONCURRENT_PER_PROVIDER", 64),
-        positiveInt(env, "BREAKER_FAILURE_RATE", 50),
-        positiveInt(env, "BREAKER_WINDOW", 20),
-        positiveInt(env, "BREAKER_MINIMUM_CALLS", 10),
-        millis(env, "BREAKER_OPEN_MS", 30_000),
-        positiveInt(env, "MAX_CONCURRENT_PER_TENANT", 256));
+        settings.get(MAX_CONCURRENT_PER_PROVIDER),
+        settings.get(MAX_BATCH_CONCURRENT_PER_PROVIDER),
+        settings.get(BREAKER_FAILURE_RATE),
+        settings.get(BREAKER_WINDOW),
+        settings.get(BREAKER_MINIMUM_CALLS),
+        settings.get(BREAKER_OPEN),
+        settings.get(MAX_CONCURRENT_PER_TENANT));
   }
 
   /** The worker's limits. */
@@ -277,9 +309,10 @@ public record DispatcherConfig(
     env.keySet().stream()
         .filter(key -> key.startsWith(PROVIDER_PREFIX))
         .forEach(key -> providerName(key).ifPresent(names::add));
+    final Settings settings = Settings.of(env);
     final Map<String, ProviderEndpoint> endpoints = new TreeMap<>();
     for (final String envName : names) {
-      final ProviderEndpoint endpoint = provider(env, envName);
+      final ProviderEndpoint endpoint = provider(settings, envName);
       endpoints.put(endpoint.name(), endpoint);
     }
     return endpoints;
@@ -293,58 +326,30 @@ public record DispatcherConfig(
         .findFirst();
   }
 
-  private static ProviderEndpoint provider(final Map<String, String> env, final String envName) {
+  /** The provider's three settings; the base URL is required unless the provider is a known one. */
+  private static ProviderEndpoint provider(final Settings settings, final String envName) {
     final String name = ModelId.normalizeProvider(envName);
     final String prefix = PROVIDER_PREFIX + envName;
-    final String baseUrl = Optional.ofNullable(blankToNull(env.get(prefix + BASE_URL)))
-        .or(() -> Optional.ofNullable(DEFAULT_BASE_URLS.get(name)))
-        .orElseThrow(() -> new IllegalArgumentException("missing required setting " + prefix + BASE_URL));
-    final ProviderFormat format =
-        Optional.ofNullable(blankToNull(env.get(prefix + FORMAT)))
-            .map(ProviderFormat::parse)
-            .orElse(ProviderFormat.defaultFor(name));
-    final Optional<String> apiKey = Optional.ofNullable(blankToNull(env.get(prefix + API_KEY)));
-    return new ProviderEndpoint(name, uri(prefix + BASE_URL, baseUrl), apiKey, format);
+    final Setting<URI> baseUrl =
+        Setting.<URI>of(prefix + BASE_URL, value -> URI.create(value.trim())).expecting("a URL");
+    final URI url = Optional.ofNullable(DEFAULT_BASE_URLS.get(name))
+        .map(known -> settings.get(baseUrl.withDefault(URI.create(known))))
+        .orElseGet(() -> settings.get(baseUrl.required()));
+    final ProviderFormat format = settings.get(Setting.of(prefix + FORMAT, ProviderFormat::parse)
+        .withDefault(ProviderFormat.defaultFor(name)));
+    return new ProviderEndpoint(name, url, settings.find(Setting.text(prefix + API_KEY)), format);
   }
 
-  private static URI uri(final String setting, final String value) {
-    try {
-      return new URI(value.trim());
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(setting + " is not a URL: " + value, e);
-    }
+  /** A duration of this service: whole milliseconds, 0 to {@code Integer.MAX_VALUE}. */
+  private static Setting<Duration> millis(
+      final String name, final long defaultMillis, final String description) {
+    return Setting.millis(name).withDefault(Duration.ofMillis(defaultMillis))
+        .withRange(0, Integer.MAX_VALUE).withDescription(description);
   }
 
-  private static Duration millis(final Map<String, String> env, final String name, final long fallback) {
-    return Duration.ofMillis(number(env, name, fallback, 0));
-  }
-
-  private static int positiveInt(final Map<String, String> env, final String name, final int fallback) {
-    return (int) number(env, name, fallback, 1);
-  }
-
-  private static int nonNegativeInt(final Map<String, String> env, final String name, final int fallback) {
-    return (int) number(env, name, fallback, 0);
-  }
-
-  private static long number(
-      final Map<String, String> env, final String name, final long fallback, final long minimum) {
-    final String value = blankToNull(env.get(PREFIX + name));
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      final long parsed = Long.parseLong(value.trim());
-      if (parsed < minimum || parsed > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(PREFIX + name + " is out of range: " + value);
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(PREFIX + name + " is not a number: " + value, e);
-    }
-  }
-
-  private static String blankToNull(final String value) {
-    return value == null || value.isBlank() ? null : value;
+  private static Setting<Integer> count(
+      final String name, final int defaultValue, final int min, final String description) {
+    return Setting.integer(name).withDefault(defaultValue).atLeast(min)
+        .withDescription(description);
   }
 }

@@ -91,6 +91,33 @@ class DispatcherConfigTest {
   }
 
   @Test
+  void aBadBatchLimitIsReportedUnderItsOwnName() {
+    final DispatcherConfig config = DispatcherConfig.fromEnv(env());
+
+    assertThatThrownBy(() -> new DispatcherConfig(
+            config.kafka(), config.groupId(), config.maxInFlight(), config.http(), config.retry(),
+            config.providers(), config.dedupCapacity(), config.closeTimeout(), 0, config.guards(),
+            config.keys(), config.dedupLookback(), config.catchUpTimeout(), config.metricsPort(),
+            config.metricsHost(), config.delivery()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxBatchInFlight must be positive: 0");
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env("TIERGATE_DISPATCHER_MAX_BATCH_IN_FLIGHT", "0")))
+        .hasMessage("TIERGATE_DISPATCHER_MAX_BATCH_IN_FLIGHT must be at least 1: 0");
+  }
+
+  @Test
+  void namesTheVariableAndTheValueOfEveryBadSetting() {
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env("TIERGATE_DISPATCHER_MAX_RETRIES", "-1")))
+        .hasMessage("TIERGATE_DISPATCHER_MAX_RETRIES must be at least 0: -1");
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env("TIERGATE_DISPATCHER_BREAKER_OPEN_MS", "3000000000")))
+        .hasMessage("TIERGATE_DISPATCHER_BREAKER_OPEN_MS is out of range 0 to 2147483647: 3000000000");
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env("TIERGATE_DISPATCHER_FAULT", "crash")))
+        .hasMessage("TIERGATE_DISPATCHER_FAULT is not none or halt-after-response: crash");
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env("TIERGATE_PROVIDER_OPENAI_BASE_URL", "http://a b")))
+        .hasMessage("TIERGATE_PROVIDER_OPENAI_BASE_URL is not a URL: http://a b");
+  }
+
+  @Test
   void forcesManualCommitsAndAnIdempotentLowLatencyProducer() {
     final DispatcherConfig config =
         DispatcherConfig.fromEnv(

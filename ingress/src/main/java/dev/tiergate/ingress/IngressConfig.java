@@ -2,44 +2,18 @@ package dev.tiergate.ingress;
 
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.Tier;
+import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Settings of the ingress service, read from environment variables.
- *
- * <ul>
- *   <li>{@code KAFKA_BOOTSTRAP_SERVERS}, {@code SCHEMA_REGISTRY_URL} (required) and any other {@code
- *       KAFKA_*} client setting: see {@link KafkaSettings}.
- *   <li>{@code TIERGATE_INGRESS_HOST}: interface to bind, default {@code 0.0.0.0}.
- *   <li>{@code TIERGATE_INGRESS_PORT}: HTTP port, default 8080; 0 picks a free port.
- *   <li>{@code TIERGATE_REPLY_TIMEOUT}: how long a request waits for its reply (for a stream: for
- *       the next event), ISO-8601 ({@code PT60S}) or milliseconds; default 60 s. It is also the
- *       longest deadline a request carries: a client's {@code X-Stainless-Timeout} or {@code
- *       x-tiergate-timeout} (seconds) shortens it.
- *   <li>{@code TIERGATE_MAX_PENDING}: requests waiting for replies before new ones get 503, default
- *       10000.
- *   <li>{@code TIERGATE_MAX_REQUEST_BYTES}: largest request body accepted, default 10 MiB.
- *   <li>{@code TIERGATE_VIRTUAL_KEYS}: bootstrap keys, {@code key=tenant:tier,...}; default none.
- *       Without them only keys on {@code tiergate.virtual-keys} ({@code tiergate keys create})
- *       authenticate, and the service refuses to start when that topic holds none either.
- *   <li>{@code TIERGATE_DEMO}: {@code true} turns on the well-known demo key ({@value
- *       VirtualKeys#DEFAULT_SPEC}) when no bootstrap keys are set; {@code tiergate up} sets it. Never
- *       on a shared network.
- *   <li>{@code TIERGATE_INGRESS_METRICS_PORT}: port of {@code GET /metrics} (Prometheus), separate
- *       from the API port so it can stay off the public network; default {@value
- *       #DEFAULT_METRICS_PORT}, 0 picks a free port, -1 turns it off. Same interface as the API.
- *   <li>{@code TIERGATE_TENANT_LIMITS}: per-tenant rate limits, {@code
- *       tenant;rpm=N;tpm=N;concurrent=N,...} (see {@link TenantLimits}); default none.
- *   <li>{@code TIERGATE_RATE_LIMIT_SYNC}: how often each instance publishes its rate-limit counts
- *       to the others, ISO-8601 or milliseconds; default 200 ms.
- *   <li>{@code TIERGATE_ANONYMOUS_TENANT}: when set, a request with no key (or the key {@code
- *       anonymous}) is served as this tenant, limited to the free and small tiers. Off by default.
- * </ul>
+ * Settings of the ingress service, each declared once below and read from environment variables
+ * (the ingress README's table is rendered from them).
  */
 @EntryPoint
 public record IngressConfig(
@@ -54,18 +28,6 @@ public record IngressConfig(
     int metricsPort,
     LimitSettings limits) {
 
-  public static final String HOST_ENV = "TIERGATE_INGRESS_HOST";
-  public static final String PORT_ENV = "TIERGATE_INGRESS_PORT";
-  public static final String REPLY_TIMEOUT_ENV = "TIERGATE_REPLY_TIMEOUT";
-  public static final String MAX_PENDING_ENV = "TIERGATE_MAX_PENDING";
-  public static final String MAX_REQUEST_BYTES_ENV = "TIERGATE_MAX_REQUEST_BYTES";
-  public static final String VIRTUAL_KEYS_ENV = "TIERGATE_VIRTUAL_KEYS";
-  public static final String ANONYMOUS_TENANT_ENV = "TIERGATE_ANONYMOUS_TENANT";
-  public static final String METRICS_PORT_ENV = "TIERGATE_INGRESS_METRICS_PORT";
-  public static final String TENANT_LIMITS_ENV = "TIERGATE_TENANT_LIMITS";
-  public static final String RATE_LIMIT_SYNC_ENV = "TIERGATE_RATE_LIMIT_SYNC";
-  public static final String DEMO_ENV = "TIERGATE_DEMO";
-
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
   public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(60);
@@ -74,6 +36,53 @@ public record IngressConfig(
   public static final int DEFAULT_METRICS_PORT = 9080;
   /** A metrics port of -1: no metrics server. */
   public static final int NO_METRICS_PORT = -1;
+
+  public static final Setting<String> HOST = Setting.text("TIERGATE_INGRESS_HOST")
+      .withDefault(DEFAULT_HOST).withDescription("interface to bind");
+  public static final Setting<Integer> PORT = Setting.port("TIERGATE_INGRESS_PORT")
+      .withDefault(DEFAULT_PORT)
+      .withDescription("HTTP port of the API; 0 picks a free one");
+  public static final Setting<Duration> REPLY_TIMEOUT = Setting.duration("TIERGATE_REPLY_TIMEOUT")
+      .withDefault(DEFAULT_REPLY_TIMEOUT).atLeast(1)
+      .withDescription("how long a request waits for its reply (for a stream: for the next event),"
+          + " ISO-8601 (`PT60S`) or milliseconds. It is also the longest deadline a request"
+          + " carries: a client's `X-Stainless-Timeout` or `x-tiergate-timeout` (seconds) shortens"
+          + " it");
+  public static final Setting<Integer> MAX_PENDING = Setting.integer("TIERGATE_MAX_PENDING")
+      .withDefault(DEFAULT_MAX_PENDING).atLeast(1)
+      .withDescription("requests waiting for replies before new ones get 503");
+  public static final Setting<Integer> MAX_REQUEST_BYTES =
+      Setting.integer("TIERGATE_MAX_REQUEST_BYTES").withDefault(DEFAULT_MAX_REQUEST_BYTES)
+          .atLeast(1).withDescription("largest request body accepted (10 MiB)");
+  public static final Setting<Integer> METRICS_PORT =
+      Setting.portOrOff("TIERGATE_INGRESS_METRICS_PORT").withDefault(DEFAULT_METRICS_PORT)
+          .withDescription("port of `GET /metrics` (Prometheus), on the API's interface but apart"
+              + " from its port so it can stay off the public network; 0 picks a free one, -1"
+              + " turns it off");
+  public static final Setting<TenantLimits> TENANT_LIMITS =
+      Setting.of("TIERGATE_TENANT_LIMITS", TenantLimits::parse)
+          .withDescription("per-tenant rate limits, `tenant;rpm=N;tpm=N;concurrent=N,...` (see"
+              + " Rate limits); give every instance the same value");
+  public static final Setting<Duration> RATE_LIMIT_SYNC =
+      Setting.duration("TIERGATE_RATE_LIMIT_SYNC").withDefault(LimitSettings.DEFAULT_SYNC_INTERVAL)
+          .withDescription("how often each instance publishes its rate-limit counts to the others,"
+              + " ISO-8601 or milliseconds");
+  public static final Setting<String> ANONYMOUS_TENANT = Setting.text("TIERGATE_ANONYMOUS_TENANT")
+      .withShownDefault("off")
+      .withDescription("when set, a request with no key (or the key `anonymous`) is served as this"
+          + " tenant, limited to the free and small tiers");
+
+  /** Every setting, in the order of the README's table. */
+  public static final List<Setting<?>> SETTINGS = List.of(
+      KafkaSettings.BOOTSTRAP_SERVERS, KafkaSettings.SCHEMA_REGISTRY_URL, HOST, PORT, REPLY_TIMEOUT,
+      MAX_PENDING, MAX_REQUEST_BYTES, VirtualKeySpec.TABLE, VirtualKeySpec.DEMO_MODE, METRICS_PORT,
+      TENANT_LIMITS, RATE_LIMIT_SYNC, ANONYMOUS_TENANT);
+
+  public static final String HOST_ENV = HOST.name();
+  public static final String PORT_ENV = PORT.name();
+  public static final String METRICS_PORT_ENV = METRICS_PORT.name();
+  public static final String VIRTUAL_KEYS_ENV = VirtualKeySpec.TABLE.name();
+  public static final String DEMO_ENV = VirtualKeySpec.DEMO_MODE.name();
 
   public IngressConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -154,21 +163,22 @@ public record IngressConfig(
         VirtualKeys.parse(VirtualKeys.DEFAULT_SPEC));
   }
 
+  /** Reads the settings; fails fast on a missing or malformed value. */
   public static IngressConfig fromEnv(final Map<String, String> env) {
-    Objects.requireNonNull(env, "env");
+    final Settings settings = Settings.of(env);
     return new IngressConfig(
         KafkaSettings.fromEnv(env),
-        env.getOrDefault(HOST_ENV, DEFAULT_HOST),
-        intSetting(env, PORT_ENV, DEFAULT_PORT),
-        durationSetting(env, REPLY_TIMEOUT_ENV, DEFAULT_REPLY_TIMEOUT),
-        intSetting(env, MAX_PENDING_ENV, DEFAULT_MAX_PENDING),
-        intSetting(env, MAX_REQUEST_BYTES_ENV, DEFAULT_MAX_REQUEST_BYTES),
-        virtualKeys(env),
-        env.get(ANONYMOUS_TENANT_ENV),
-        intSetting(env, METRICS_PORT_ENV, DEFAULT_METRICS_PORT),
+        settings.get(HOST),
+        settings.get(PORT),
+        settings.get(REPLY_TIMEOUT),
+        settings.get(MAX_PENDING),
+        settings.get(MAX_REQUEST_BYTES),
+        virtualKeys(settings),
+        settings.find(ANONYMOUS_TENANT).orElse(null),
+        settings.get(METRICS_PORT),
         new LimitSettings(
-            TenantLimits.parse(env.get(TENANT_LIMITS_ENV)),
-            durationSetting(env, RATE_LIMIT_SYNC_ENV, LimitSettings.DEFAULT_SYNC_INTERVAL)));
+            settings.find(TENANT_LIMITS).orElse(TenantLimits.NONE),
+            settings.get(RATE_LIMIT_SYNC)));
   }
 
   public IngressConfig withPort(final int newPort) {
@@ -226,46 +236,8 @@ public record IngressConfig(
   }
 
   /** The bootstrap keys; the demo key only in demo mode, else none (managed keys only). */
-  static VirtualKeys virtualKeys(final Map<String, String> env) {
-    final String spec = env.get(VIRTUAL_KEYS_ENV);
-    if (spec != null && !spec.isBlank()) {
-      return VirtualKeys.parse(spec);
-    }
-    return demo(env) ? VirtualKeys.parse(VirtualKeys.DEFAULT_SPEC) : VirtualKeys.none();
-  }
-
-  /** {@code TIERGATE_DEMO=true}: the zero-config demo of {@code tiergate up}. */
-  public static boolean demo(final Map<String, String> env) {
-    return "true".equalsIgnoreCase(env.getOrDefault(DEMO_ENV, "false").trim());
-  }
-
-  private static int intSetting(final Map<String, String> env, final String name, final int dflt) {
-    final String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return dflt;
-    }
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " is not an integer: " + value, e);
-    }
-  }
-
-  /** ISO-8601 ({@code PT30S}) or a plain number of milliseconds. */
-  static Duration durationSetting(
-      final Map<String, String> env, final String name, final Duration dflt) {
-    final String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return dflt;
-    }
-    final String trimmed = value.trim();
-    try {
-      return trimmed.toUpperCase(Locale.ROOT).startsWith("P")
-          ? Duration.parse(trimmed)
-          : Duration.ofMillis(Long.parseLong(trimmed));
-    } catch (DateTimeParseException | NumberFormatException e) {
-      throw new IllegalArgumentException(
-          name + " is neither ISO-8601 nor milliseconds: " + value, e);
-    }
+  private static VirtualKeys virtualKeys(final Settings settings) {
+    final String table = VirtualKeySpec.bootstrapTable(settings);
+    return table.isEmpty() ? VirtualKeys.none() : VirtualKeys.parse(table);
   }
 }

@@ -1,37 +1,50 @@
 package dev.tiergate.router;
 
+import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * How a request's budget reservation is sized and how long it is held.
- *
- * <ul>
- *   <li>{@code TIERGATE_ROUTER_OUTPUT_RESERVATION_TOKENS}: output tokens reserved for a request that
- *       sets no {@code max_tokens}, default {@value #DEFAULT_OUTPUT_TOKENS} (about one reasoning
- *       answer of a frontier model; at $10 per million output tokens, $0.01);
- *   <li>{@code TIERGATE_ROUTER_OUTPUT_RESERVATION_MODELS}: per-model overrides, e.g. {@code
- *       openai/gpt-5=4096,openai/gpt-5-nano=512};
- *   <li>{@code TIERGATE_ROUTER_RESERVATION_HOLD_MS}: how long after it was received a request
- *       without a deadline holds its reservation, default 60000 (the ingress's default reply
- *       timeout);
- *   <li>{@code TIERGATE_ROUTER_RESERVATION_GRACE_MS}: added to the deadline (or the hold), time for
- *       the usage of a call stopped at its deadline to be booked, default 5000.
- * </ul>
+ * How a request's budget reservation is sized and how long it is held; each setting is declared
+ * once below (and listed in the router's README table).
  */
 public record ReservationPolicy(
     int defaultOutputTokens, Map<String, Integer> outputTokensByModel, Duration hold, Duration grace) {
 
-  public static final String OUTPUT_TOKENS_ENV = "TIERGATE_ROUTER_OUTPUT_RESERVATION_TOKENS";
-  public static final String OUTPUT_MODELS_ENV = "TIERGATE_ROUTER_OUTPUT_RESERVATION_MODELS";
-  public static final String HOLD_ENV = "TIERGATE_ROUTER_RESERVATION_HOLD_MS";
-  public static final String GRACE_ENV = "TIERGATE_ROUTER_RESERVATION_GRACE_MS";
+  /** About one reasoning answer of a frontier model; at $10 per million output tokens, $0.01. */
   public static final int DEFAULT_OUTPUT_TOKENS = 1_024;
+  /** The ingress's default reply timeout. */
   public static final Duration DEFAULT_HOLD = Duration.ofSeconds(60);
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
+
+  public static final Setting<Integer> OUTPUT_TOKENS =
+      Setting.integer("TIERGATE_ROUTER_OUTPUT_RESERVATION_TOKENS")
+          .withDefault(DEFAULT_OUTPUT_TOKENS).atLeast(0)
+          .withDescription("output tokens reserved for a request that sets no `max_tokens` (about"
+              + " one reasoning answer of a frontier model)");
+  public static final Setting<Map<String, Integer>> OUTPUT_MODELS =
+      Setting.of("TIERGATE_ROUTER_OUTPUT_RESERVATION_MODELS", ReservationPolicy::models)
+          .withDescription("per-model overrides of that reservation, e.g."
+              + " `openai/gpt-5=4096,openai/gpt-5-nano=512`");
+  public static final Setting<Duration> HOLD = Setting.millis("TIERGATE_ROUTER_RESERVATION_HOLD_MS")
+      .withDefault(DEFAULT_HOLD).atLeast(0)
+      .withDescription("how long after it was received a request without a deadline holds its"
+          + " reservation (the ingress's default reply timeout)");
+  public static final Setting<Duration> GRACE =
+      Setting.millis("TIERGATE_ROUTER_RESERVATION_GRACE_MS").withDefault(DEFAULT_GRACE).atLeast(0)
+          .withDescription("added to the deadline (or the hold): time for the usage of a call"
+              + " stopped at its deadline to be booked");
+
+  public static final List<Setting<?>> SETTINGS =
+      List.of(OUTPUT_TOKENS, OUTPUT_MODELS, HOLD, GRACE);
+
+  public static final String OUTPUT_TOKENS_ENV = OUTPUT_TOKENS.name();
+  public static final String OUTPUT_MODELS_ENV = OUTPUT_MODELS.name();
 
   public ReservationPolicy {
     Objects.requireNonNull(hold, "hold");
@@ -58,45 +71,29 @@ public record ReservationPolicy(
     return new ReservationPolicy(tokens, outputTokensByModel, hold, grace);
   }
 
-  /** Reads the settings; fails fast on a value that is not a number. */
+  /** Reads the settings; fails fast on a malformed value. */
   public static ReservationPolicy fromEnv(final Map<String, String> env) {
-    Objects.requireNonNull(env, "env");
+    final Settings settings = Settings.of(env);
     return new ReservationPolicy(
-        (int) number(env, OUTPUT_TOKENS_ENV, DEFAULT_OUTPUT_TOKENS),
-        models(env.get(OUTPUT_MODELS_ENV)),
-        Duration.ofMillis(number(env, HOLD_ENV, DEFAULT_HOLD.toMillis())),
-        Duration.ofMillis(number(env, GRACE_ENV, DEFAULT_GRACE.toMillis())));
+        settings.get(OUTPUT_TOKENS),
+        settings.find(OUTPUT_MODELS).orElse(Map.of()),
+        settings.get(HOLD),
+        settings.get(GRACE));
   }
 
-  private static long number(final Map<String, String> env, final String name, final long fallback) {
-    final String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number: " + value, e);
-    }
-  }
-
-  /** {@code provider/model=tokens,...}; blank means none. */
+  /** {@code provider/model=tokens,...}. */
   static Map<String, Integer> models(final String value) {
     final Map<String, Integer> models = new HashMap<>();
-    if (value == null || value.isBlank()) {
-      return models;
-    }
     for (final String entry : value.split(",")) {
       final int eq = entry.lastIndexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException(
-            OUTPUT_MODELS_ENV + " wants provider/model=tokens pairs: " + entry.trim());
+        throw new IllegalArgumentException("expected provider/model=tokens: " + entry.trim());
       }
       try {
         models.put(entry.substring(0, eq).trim().toLowerCase(Locale.ROOT),
             Integer.parseInt(entry.substring(eq + 1).trim()));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(OUTPUT_MODELS_ENV + ": not a token count in " + entry, e);
+        throw new IllegalArgumentException("not a token count: " + entry.trim(), e);
       }
     }
     return models;

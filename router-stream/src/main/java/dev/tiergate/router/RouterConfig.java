@@ -3,54 +3,25 @@ package dev.tiergate.router;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.schemas.settings.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * Settings of the router Streams app. The router sits on the request path, so its defaults trade
- * throughput for latency (see DESIGN.md, "Streams latency"); any of them can be overridden with a
- * {@code KAFKA_*} pass-through variable, e.g. {@code KAFKA_COMMIT_INTERVAL_MS=100}.
- *
- * <p>Environment variables, with defaults:
- *
- * <ul>
- *   <li>{@code KAFKA_BOOTSTRAP_SERVERS}, {@code SCHEMA_REGISTRY_URL}: required (see {@link
- *       KafkaSettings})
- *   <li>{@code TIERGATE_ROUTER_APP_ID}: Streams {@code application.id}, default {@value
- *       #DEFAULT_APP_ID}
- *   <li>{@code TIERGATE_DEFAULT_TIER}: tier of requests that name none, and the fallback tier of
- *       unknown tiers, default {@value #DEFAULT_TIER}
- *   <li>{@code TIERGATE_STATE_DIR}: Streams state directory, default {@code
- *       <java.io.tmpdir>/tiergate-streams}
- *   <li>{@code TIERGATE_ROUTER_START_TIMEOUT_MS}: how long {@code start()} waits for RUNNING,
- *       default 30000
- *   <li>{@code TIERGATE_ROUTER_CLOSE_TIMEOUT_MS}: bound of a clean shutdown, default 10000
- *   <li>{@code TIERGATE_ROUTER_PORT}: HTTP port of {@code /metrics} and {@code /health}, default 0
- *       (a free port, logged and readable from {@code RouterService.port()}); -1 turns it off
- *   <li>{@code TIERGATE_ROUTER_HOST}: interface that HTTP port binds, default {@value
- *       #DEFAULT_HOST} (probes reach a pod at its address); {@code 127.0.0.1} keeps it local
- *   <li>{@code TIERGATE_ROUTER_SWITCH_FACTOR}: how many times cheaper a new model must be before a
- *       session leaves its last model (and its prompt cache), default {@value
- *       #DEFAULT_SWITCH_FACTOR}
- *   <li>{@code TIERGATE_ROUTER_SESSION_IDLE_MS}: a session not seen for this long is forgotten,
- *       default 86400000 (a day)
- *   <li>{@code TIERGATE_ROUTER_BUDGET_REFRESH_MS}: how stale the router's index of budget states may
- *       get, default 500; 0 reads the budget store on every request
- *   <li>{@code TIERGATE_ROUTER_PREDICT}: {@code true} (default) scores requests without a mode with
- *       the shipped difficulty predictor (sentence embedding blended with n-grams); {@code ngram}
- *       with the n-gram model alone (no embedding model loaded, microseconds a request); {@code
- *       false} sends them to the tier default
- *   <li>{@code TIERGATE_ROUTER_BACKGROUND_CALLS}: {@code true} (default) sends requests shaped like
- *       agents' side calls (titles, summaries, commit messages…) to the small tier with the
- *       inferred mode; {@code false} leaves them to their mode and the predictor
- *   <li>budget reservations: see {@link ReservationPolicy}
- * </ul>
+ * Settings of the router Streams app, each declared once below and read from environment-style
+ * variables (the router README's table is rendered from them). The router sits on the request
+ * path, so its Streams defaults trade throughput for latency (see DESIGN.md, "Streams latency");
+ * any of them can be overridden with a {@code KAFKA_*} pass-through variable, e.g. {@code
+ * KAFKA_COMMIT_INTERVAL_MS=100}.
  */
 @EntryPoint
 public record RouterConfig(
@@ -125,19 +96,6 @@ public record RouterConfig(
     }
   }
 
-  public static final String APP_ID_ENV = "TIERGATE_ROUTER_APP_ID";
-  public static final String DEFAULT_TIER_ENV = "TIERGATE_DEFAULT_TIER";
-  public static final String STATE_DIR_ENV = "TIERGATE_STATE_DIR";
-  public static final String START_TIMEOUT_ENV = "TIERGATE_ROUTER_START_TIMEOUT_MS";
-  public static final String CLOSE_TIMEOUT_ENV = "TIERGATE_ROUTER_CLOSE_TIMEOUT_MS";
-  public static final String PORT_ENV = "TIERGATE_ROUTER_PORT";
-  public static final String HOST_ENV = "TIERGATE_ROUTER_HOST";
-  public static final String SWITCH_FACTOR_ENV = "TIERGATE_ROUTER_SWITCH_FACTOR";
-  public static final String SESSION_IDLE_ENV = "TIERGATE_ROUTER_SESSION_IDLE_MS";
-  public static final String BUDGET_REFRESH_ENV = "TIERGATE_ROUTER_BUDGET_REFRESH_MS";
-  public static final String PREDICT_ENV = "TIERGATE_ROUTER_PREDICT";
-  public static final String BACKGROUND_CALLS_ENV = "TIERGATE_ROUTER_BACKGROUND_CALLS";
-
   public static final String DEFAULT_APP_ID = "tiergate-router";
   public static final String DEFAULT_TIER = "balanced";
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
@@ -152,6 +110,63 @@ public record RouterConfig(
   public static final String DEFAULT_HOST = "0.0.0.0";
   /** No HTTP endpoint at all. */
   public static final int NO_PORT = -1;
+
+  public static final Setting<String> APP_ID = Setting.text("TIERGATE_ROUTER_APP_ID")
+      .withDefault(DEFAULT_APP_ID).withDescription("Streams `application.id`");
+  public static final Setting<String> TIER = Setting.text("TIERGATE_DEFAULT_TIER")
+      .withDefault(DEFAULT_TIER)
+      .withDescription("tier of requests that name none, and the fallback tier of unknown tiers");
+  public static final Setting<Path> STATE_DIR = Setting.path("TIERGATE_STATE_DIR")
+      .withDefault(RouterConfig::defaultStateDir, "`<java.io.tmpdir>/tiergate-streams`")
+      .withDescription("Streams state directory");
+  public static final Setting<Duration> START_TIMEOUT =
+      Setting.millis("TIERGATE_ROUTER_START_TIMEOUT_MS").withDefault(DEFAULT_START_TIMEOUT)
+          .atLeast(0).withDescription("how long `start()` waits for RUNNING");
+  public static final Setting<Duration> CLOSE_TIMEOUT =
+      Setting.millis("TIERGATE_ROUTER_CLOSE_TIMEOUT_MS").withDefault(DEFAULT_CLOSE_TIMEOUT)
+          .atLeast(0).withDescription("bound of a clean shutdown");
+  public static final Setting<Integer> PORT = Setting.portOrOff("TIERGATE_ROUTER_PORT")
+      .withDefault(0)
+      .withDescription("HTTP port of `/metrics` and `/health`; 0 picks a free one (logged, and"
+          + " `RouterService.port()`), -1 turns it off");
+  public static final Setting<String> HOST = Setting.text("TIERGATE_ROUTER_HOST")
+      .withDefault(DEFAULT_HOST)
+      .withDescription("interface that HTTP port binds (probes reach a pod at its address);"
+          + " `127.0.0.1` keeps it local");
+  public static final Setting<Double> SWITCH_FACTOR =
+      Setting.decimal("TIERGATE_ROUTER_SWITCH_FACTOR").withDefault(DEFAULT_SWITCH_FACTOR)
+          .withDescription("how many times cheaper a new model must be before a session leaves"
+              + " its last model (and its prompt cache)");
+  public static final Setting<Duration> SESSION_IDLE =
+      Setting.millis("TIERGATE_ROUTER_SESSION_IDLE_MS").withDefault(DEFAULT_SESSION_IDLE)
+          .atLeast(1).withDescription("a session not seen for this long is forgotten (a day)");
+  public static final Setting<Duration> BUDGET_REFRESH =
+      Setting.millis("TIERGATE_ROUTER_BUDGET_REFRESH_MS").withDefault(DEFAULT_BUDGET_REFRESH)
+          .atLeast(0)
+          .withDescription("how stale the router's index of budget states may get; 0 reads the"
+              + " budget store on every request");
+  public static final Setting<String> PREDICT = Setting.text("TIERGATE_ROUTER_PREDICT")
+      .withDefault("true")
+      .withDescription("`true` scores requests without a mode with the shipped difficulty"
+          + " predictor (sentence embedding blended with n-grams); `ngram` with the n-gram model"
+          + " alone (no embedding model loaded, microseconds a request); `false` sends them to the"
+          + " tier default");
+  public static final Setting<Boolean> BACKGROUND_CALLS =
+      Setting.flag("TIERGATE_ROUTER_BACKGROUND_CALLS", true)
+          .withDescription("`true` sends requests shaped like agents' side calls (titles,"
+              + " summaries, commit messages…) to the small tier with the inferred mode; `false`"
+              + " leaves them to their mode and the predictor");
+
+  /** Every setting, budget reservations' included, in the order of the README's table. */
+  public static final List<Setting<?>> SETTINGS = Stream.concat(
+      Stream.of(KafkaSettings.BOOTSTRAP_SERVERS, KafkaSettings.SCHEMA_REGISTRY_URL, APP_ID,
+          TIER, STATE_DIR, START_TIMEOUT, CLOSE_TIMEOUT, PORT, HOST, SWITCH_FACTOR,
+          SESSION_IDLE, BUDGET_REFRESH, PREDICT, BACKGROUND_CALLS),
+      ReservationPolicy.SETTINGS.stream()).toList();
+
+  public static final String HOST_ENV = HOST.name();
+  public static final String PORT_ENV = PORT.name();
+  public static final String STATE_DIR_ENV = STATE_DIR.name();
 
   /**
    * How long an idle stream thread blocks in poll: a fetch returns as soon as a request arrives, so
@@ -201,24 +216,25 @@ public record RouterConfig(
 
   /** Reads the config from environment-style variables; fails fast on a missing or bad value. */
   public static RouterConfig fromEnv(final Map<String, String> env) {
-    Objects.requireNonNull(env, "env");
+    final Settings settings = Settings.of(env);
+    final String predict = settings.get(PREDICT).trim();
     return new RouterConfig(
         KafkaSettings.fromEnv(env),
-        env.getOrDefault(APP_ID_ENV, DEFAULT_APP_ID),
-        env.getOrDefault(DEFAULT_TIER_ENV, DEFAULT_TIER),
-        env.containsKey(STATE_DIR_ENV) ? Path.of(env.get(STATE_DIR_ENV)) : defaultStateDir(),
-        millis(env, START_TIMEOUT_ENV, DEFAULT_START_TIMEOUT),
-        millis(env, CLOSE_TIMEOUT_ENV, DEFAULT_CLOSE_TIMEOUT),
-        port(env),
+        settings.get(APP_ID),
+        settings.get(TIER),
+        settings.get(STATE_DIR),
+        settings.get(START_TIMEOUT),
+        settings.get(CLOSE_TIMEOUT),
+        settings.get(PORT),
         new Policy(
-            factor(env),
-            millis(env, SESSION_IDLE_ENV, DEFAULT_SESSION_IDLE),
-            millis(env, BUDGET_REFRESH_ENV, DEFAULT_BUDGET_REFRESH),
-            !"false".equalsIgnoreCase(env.getOrDefault(PREDICT_ENV, "true").trim()),
+            settings.get(SWITCH_FACTOR),
+            settings.get(SESSION_IDLE),
+            settings.get(BUDGET_REFRESH),
+            !"false".equalsIgnoreCase(predict),
             ReservationPolicy.fromEnv(env),
-            !"false".equalsIgnoreCase(env.getOrDefault(BACKGROUND_CALLS_ENV, "true").trim()),
-            !"ngram".equalsIgnoreCase(env.getOrDefault(PREDICT_ENV, "true").trim())),
-        env.getOrDefault(HOST_ENV, DEFAULT_HOST));
+            settings.get(BACKGROUND_CALLS),
+            !"ngram".equalsIgnoreCase(predict)),
+        settings.get(HOST));
   }
 
   public RouterConfig withApplicationId(final String id) {
@@ -294,43 +310,6 @@ public record RouterConfig(
 
   private static Path defaultStateDir() {
     return Path.of(System.getProperty("java.io.tmpdir"), "tiergate-streams");
-  }
-
-  private static Duration millis(
-      final Map<String, String> env, final String name, final Duration fallback) {
-    final String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Duration.ofMillis(Long.parseLong(value.trim()));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a number of milliseconds: " + value, e);
-    }
-  }
-
-  private static int port(final Map<String, String> env) {
-    final String value = env.get(PORT_ENV);
-    if (value == null || value.isBlank()) {
-      return 0;
-    }
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(PORT_ENV + " must be a port number: " + value, e);
-    }
-  }
-
-  private static double factor(final Map<String, String> env) {
-    final String value = env.get(SWITCH_FACTOR_ENV);
-    if (value == null || value.isBlank()) {
-      return DEFAULT_SWITCH_FACTOR;
-    }
-    try {
-      return Double.parseDouble(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(SWITCH_FACTOR_ENV + " must be a number: " + value, e);
-    }
   }
 
   private static String requireText(final String value, final String name) {

@@ -1,5 +1,7 @@
 package dev.tiergate.runtime;
 
+import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.schemas.settings.Settings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,6 +21,15 @@ public final class VirtualKeySpec {
 
   /** The demo table ({@code TIERGATE_DEMO=true} without keys of its own): one well-known key. */
   public static final String DEMO = "tg-demo-key=demo:balanced";
+
+  /** The bootstrap table, the same variable for every service that authenticates keys. */
+  public static final Setting<String> TABLE = Setting.text("TIERGATE_VIRTUAL_KEYS")
+      .withDescription("bootstrap keys, `key=tenant:tier[;name=value...],...`; without them only"
+          + " keys on `tiergate.virtual-keys` (`tiergate keys create`) authenticate, and the service"
+          + " refuses to start when that topic holds none either");
+  public static final Setting<Boolean> DEMO_MODE = Setting.flag("TIERGATE_DEMO", false)
+      .withDescription("`true` turns on the well-known demo key (`" + DEMO + "`) when no bootstrap"
+          + " keys are set; `tiergate up` sets it. Never on a shared network");
 
   private static final int KEY_ID_HASH_CHARS = 12;
 
@@ -43,6 +54,14 @@ public final class VirtualKeySpec {
     public IllegalArgumentException malformed(final String why) {
       return VirtualKeySpec.malformed(position, why);
     }
+  }
+
+  /**
+   * The bootstrap table of these settings: {@link #TABLE}, else the demo table in {@link
+   * #DEMO_MODE}, else empty (no bootstrap keys).
+   */
+  public static String bootstrapTable(final Settings settings) {
+    return settings.find(TABLE).orElseGet(() -> settings.get(DEMO_MODE) ? DEMO : "");
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.tiergate.schemas;
 
+import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.schemas.settings.Settings;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -17,8 +19,14 @@ import java.util.TreeMap;
 public record KafkaSettings(
     String bootstrapServers, String schemaRegistryUrl, Map<String, String> clientProperties) {
 
-  public static final String BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS";
-  public static final String REGISTRY_ENV = "SCHEMA_REGISTRY_URL";
+  public static final Setting<String> BOOTSTRAP_SERVERS =
+      Setting.text("KAFKA_BOOTSTRAP_SERVERS").required()
+          .withDescription("the Kafka cluster; every other `KAFKA_*` variable passes through as a"
+              + " client property (`KAFKA_SECURITY_PROTOCOL` becomes `security.protocol`)");
+  public static final Setting<String> SCHEMA_REGISTRY_URL =
+      Setting.text("SCHEMA_REGISTRY_URL").required().withDescription("the schema registry");
+  public static final String BOOTSTRAP_ENV = BOOTSTRAP_SERVERS.name();
+  public static final String REGISTRY_ENV = SCHEMA_REGISTRY_URL.name();
   private static final String PASS_THROUGH_PREFIX = "KAFKA_";
 
   public KafkaSettings {
@@ -42,7 +50,9 @@ public record KafkaSettings(
             passThrough.put(toPropertyName(name.substring(PASS_THROUGH_PREFIX.length())), value);
           }
         });
-    return new KafkaSettings(required(env, BOOTSTRAP_ENV), required(env, REGISTRY_ENV), passThrough);
+    final Settings settings = Settings.of(env);
+    return new KafkaSettings(
+        settings.get(BOOTSTRAP_SERVERS), settings.get(SCHEMA_REGISTRY_URL), passThrough);
   }
 
   /** A fresh copy of the client properties with the given overrides on top. */
@@ -59,13 +69,5 @@ public record KafkaSettings(
 
   static String toPropertyName(final String envSuffix) {
     return envSuffix.toLowerCase(Locale.ROOT).replace('_', '.');
-  }
-
-  public static String required(final Map<String, String> env, final String name) {
-    final String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException("missing required setting " + name);
-    }
-    return value;
   }
 }

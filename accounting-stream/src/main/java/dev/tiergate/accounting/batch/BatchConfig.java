@@ -1,11 +1,15 @@
 package dev.tiergate.accounting.batch;
 
+import dev.tiergate.accounting.AccountingConfig;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
+import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.schemas.settings.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,20 +17,10 @@ import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * Settings of the batch-progress stream, read from environment-style variables. It counts money
+ * Settings of the batch-progress stream, each declared once below and read from
+ * environment-style variables (docs/batch.md's table is rendered from them). It counts money
  * (batch spend), so like accounting it always runs {@code exactly_once_v2}; it has its own
  * application id so it can be deployed, scaled and reset apart from the spend stream.
- *
- * <ul>
- *   <li>{@code KAFKA_BOOTSTRAP_SERVERS}, {@code SCHEMA_REGISTRY_URL}: required; other {@code KAFKA_*}
- *       pass through.
- *   <li>{@code TIERGATE_BATCH_APP_ID}: default {@value #DEFAULT_APP_ID}.
- *   <li>{@code TIERGATE_STATE_DIR}: Streams state directory, default Streams' own.
- *   <li>{@code TIERGATE_BATCH_COMMIT_INTERVAL_MS}: default 200; bounds how stale progress is.
- *   <li>{@code TIERGATE_BATCH_CLOSE_TIMEOUT_MS}: default 10000.
- *   <li>{@code TIERGATE_BATCH_DEDUP_RETENTION_MS}: how long an answered item is remembered to drop
- *       a redelivered answer, default 7 days (the responses topic's retention).
- * </ul>
  */
 @EntryPoint
 public record BatchConfig(
@@ -37,16 +31,24 @@ public record BatchConfig(
     Duration closeTimeout,
     Duration dedupRetention) {
 
-  public static final String APP_ID_ENV = "TIERGATE_BATCH_APP_ID";
-  public static final String STATE_DIR_ENV = "TIERGATE_STATE_DIR";
-  public static final String COMMIT_INTERVAL_ENV = "TIERGATE_BATCH_COMMIT_INTERVAL_MS";
-  public static final String CLOSE_TIMEOUT_ENV = "TIERGATE_BATCH_CLOSE_TIMEOUT_MS";
-  public static final String DEDUP_RETENTION_ENV = "TIERGATE_BATCH_DEDUP_RETENTION_MS";
+  public static final Setting<String> APP_ID = Setting.text("TIERGATE_BATCH_APP_ID")
+      .withDefault("tiergate-batches").withDescription("Streams application id");
+  public static final Setting<Duration> COMMIT_INTERVAL =
+      Setting.millis("TIERGATE_BATCH_COMMIT_INTERVAL_MS").withDefault(Duration.ofMillis(200))
+          .atLeast(1).withDescription("Streams commit interval; bounds how stale progress is");
+  public static final Setting<Duration> CLOSE_TIMEOUT =
+      Setting.millis("TIERGATE_BATCH_CLOSE_TIMEOUT_MS").withDefault(Duration.ofSeconds(10))
+          .atLeast(1).withDescription("how long `close()` waits");
+  public static final Setting<Duration> DEDUP_RETENTION =
+      Setting.millis("TIERGATE_BATCH_DEDUP_RETENTION_MS").withDefault(Duration.ofDays(7))
+          .atLeast(1)
+          .withDescription("how long an answered item is remembered to drop a redelivered answer"
+              + " (7 days: the responses topic's retention)");
 
-  public static final String DEFAULT_APP_ID = "tiergate-batches";
-  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
-  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
-  public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofDays(7);
+  /** Every setting, in the order of the table in docs/batch.md. */
+  public static final List<Setting<?>> SETTINGS = List.of(
+      KafkaSettings.BOOTSTRAP_SERVERS, KafkaSettings.SCHEMA_REGISTRY_URL, APP_ID,
+      AccountingConfig.STATE_DIR, COMMIT_INTERVAL, CLOSE_TIMEOUT, DEDUP_RETENTION);
 
   public BatchConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -62,14 +64,14 @@ public record BatchConfig(
 
   /** Reads the settings; fails fast on a missing or malformed value. */
   public static BatchConfig fromEnv(final Map<String, String> env) {
-    Objects.requireNonNull(env, "env");
+    final Settings settings = Settings.of(env);
     return new BatchConfig(
         KafkaSettings.fromEnv(env),
-        env.getOrDefault(APP_ID_ENV, DEFAULT_APP_ID),
-        Optional.ofNullable(env.get(STATE_DIR_ENV)).filter(dir -> !dir.isBlank()).map(Path::of),
-        millis(env, COMMIT_INTERVAL_ENV, DEFAULT_COMMIT_INTERVAL),
-        millis(env, CLOSE_TIMEOUT_ENV, DEFAULT_CLOSE_TIMEOUT),
-        millis(env, DEDUP_RETENTION_ENV, DEFAULT_DEDUP_RETENTION));
+        settings.get(APP_ID),
+        settings.find(AccountingConfig.STATE_DIR),
+        settings.get(COMMIT_INTERVAL),
+        settings.get(CLOSE_TIMEOUT),
+        settings.get(DEDUP_RETENTION));
   }
 
   /** A fresh copy of the Streams properties; the caller may change it. */
@@ -88,19 +90,6 @@ public record BatchConfig(
         BusLimits.MAX_RECORD_BYTES);
     stateDir.ifPresent(dir -> overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));
     return kafka.clientProperties(overrides);
-  }
-
-  private static Duration millis(
-      final Map<String, String> env, final String name, final Duration fallback) {
-    final String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Duration.ofMillis(Long.parseLong(value.trim()));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " is not a number: " + value, e);
-    }
   }
 
   private static void requirePositive(final Duration duration, final String name) {

@@ -1,5 +1,7 @@
 package dev.tiergate.dispatcher.provider;
 
+import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.schemas.settings.Settings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -34,12 +36,18 @@ import java.util.Set;
  */
 public final class KeyStore {
 
-  public static final String FILE_VARIABLE = "TIERGATE_DISPATCHER_KEYS_FILE";
+  public static final Setting<Path> KEYS_FILE = Setting.path("TIERGATE_DISPATCHER_KEYS_FILE")
+      .withDescription("BYOK keys file, lines like `tenant.acme/anthropic=sk-ant-…` (see Keys)");
+  public static final Setting<String> BYOK_ONLY_TENANTS =
+      Setting.text("TIERGATE_DISPATCHER_BYOK_ONLY_TENANTS")
+          .withDescription(
+              "tenants (comma-separated, exact ids) never served on the platform's key");
+  public static final String FILE_VARIABLE = KEYS_FILE.name();
   public static final String ENV_PREFIX = "TIERGATE_BYOK__";
   public static final String TENANT_ENV_PREFIX = "TIERGATE_BYOK_TENANT__";
   /** The entry prefix of a tenant's key; entries without it belong to key references. */
   public static final String TENANT_ENTRY_PREFIX = "tenant.";
-  public static final String BYOK_ONLY_VARIABLE = "TIERGATE_DISPATCHER_BYOK_ONLY_TENANTS";
+  public static final String BYOK_ONLY_VARIABLE = BYOK_ONLY_TENANTS.name();
 
   /** Keys of key references, {@code <ref>/<provider>}, the ref lower-cased. */
   private final Map<String, ApiKey> refKeys;
@@ -86,11 +94,9 @@ public final class KeyStore {
 
   /** From the keys file named by {@link #FILE_VARIABLE}, if any, and the BYOK variables. */
   public static KeyStore fromEnv(final Map<String, String> env) {
-    Objects.requireNonNull(env, "env");
+    final Settings settings = Settings.of(env);
     final Map<String, String> entries = new HashMap<>();
-    Optional.ofNullable(env.get(FILE_VARIABLE))
-        .filter(path -> !path.isBlank())
-        .ifPresent(path -> entries.putAll(readFile(Path.of(path.trim()))));
+    settings.find(KEYS_FILE).ifPresent(path -> entries.putAll(readFile(path)));
     env.forEach(
         (name, value) -> {
           if (value == null || value.isBlank()) {
@@ -103,7 +109,7 @@ public final class KeyStore {
           }
         });
     final Set<String> byokOnly = new HashSet<>();
-    for (final String tenant : env.getOrDefault(BYOK_ONLY_VARIABLE, "").split(",")) {
+    for (final String tenant : settings.find(BYOK_ONLY_TENANTS).orElse("").split(",")) {
       if (!tenant.isBlank()) {
         byokOnly.add(tenant.trim());
       }

@@ -1,26 +1,18 @@
 package dev.tiergate.stack.simulator;
 
+import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * How one provider simulator behaves: where it listens, how slow it is and how often it fails. The
  * failures come from a seeded random source so a test run, and the demo stack, are reproducible.
+ * Each field is one of the settings below, read from environment-style variables.
  *
- * @param host interface to bind; {@code 127.0.0.1} unless the simulator must be reachable from
- *     another host (env {@code SIMULATOR_HOST})
- * @param port port to bind, 0 for a free one (env {@code SIMULATOR_PORT}, default 0)
- * @param latency added before every answer (env {@code SIMULATOR_LATENCY_MS}, default 0)
- * @param chunkInterval added between streamed chunks (env {@code SIMULATOR_CHUNK_INTERVAL_MS},
- *     default 0)
- * @param failShare share of well-formed calls, 0 to 1, answered with a simulated failure (env
- *     {@code SIMULATOR_FAIL_SHARE}, default 0)
- * @param rateLimitedShareOfFailures share of those failures answered 429 rather than 500 (env
- *     {@code SIMULATOR_RATE_LIMITED_SHARE}, default 0.5)
- * @param retryAfter the {@code Retry-After} a 429 advertises (env {@code SIMULATOR_RETRY_AFTER_MS},
- *     default 1000)
- * @param seed seed of the failure draws (env {@code SIMULATOR_SEED}, default 42)
+ * @param rateLimitedShareOfFailures share of the failures answered 429 rather than 500
  */
 public record SimulatorConfig(
     String host,
@@ -34,6 +26,32 @@ public record SimulatorConfig(
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final long DEFAULT_SEED = 42L;
+
+  public static final Setting<String> HOST = Setting.text("SIMULATOR_HOST")
+      .withDefault(DEFAULT_HOST)
+      .withDescription("interface to bind; another only when the simulator must be reachable from"
+          + " another host");
+  public static final Setting<Integer> PORT = Setting.port("SIMULATOR_PORT").withDefault(0)
+      .withDescription("port to bind; 0 picks a free one");
+  public static final Setting<Duration> LATENCY = Setting.millis("SIMULATOR_LATENCY_MS")
+      .withDefault(Duration.ZERO).withDescription("added before every answer");
+  public static final Setting<Duration> CHUNK_INTERVAL =
+      Setting.millis("SIMULATOR_CHUNK_INTERVAL_MS").withDefault(Duration.ZERO)
+          .withDescription("added between streamed chunks");
+  public static final Setting<Double> FAIL_SHARE = Setting.decimal("SIMULATOR_FAIL_SHARE")
+      .withDefault(0.0)
+      .withDescription("share of well-formed calls, 0 to 1, answered with a simulated failure");
+  public static final Setting<Double> RATE_LIMITED_SHARE =
+      Setting.decimal("SIMULATOR_RATE_LIMITED_SHARE").withDefault(0.5)
+          .withDescription("share of those failures answered 429 rather than 500");
+  public static final Setting<Duration> RETRY_AFTER = Setting.millis("SIMULATOR_RETRY_AFTER_MS")
+      .withDefault(Duration.ofSeconds(1)).withDescription("the `Retry-After` a 429 advertises");
+  public static final Setting<Long> SEED = Setting.longInteger("SIMULATOR_SEED")
+      .withDefault(DEFAULT_SEED).withDescription("seed of the failure draws");
+
+  /** Every setting, in the order of the README's table. */
+  public static final List<Setting<?>> SETTINGS = List.of(
+      HOST, PORT, LATENCY, CHUNK_INTERVAL, FAIL_SHARE, RATE_LIMITED_SHARE, RETRY_AFTER, SEED);
 
   public SimulatorConfig {
     Objects.requireNonNull(host, "host");
@@ -52,23 +70,21 @@ public record SimulatorConfig(
 
   /** A fast, never-failing simulator on a free loopback port: what most tests want. */
   public static SimulatorConfig defaults() {
-    return new SimulatorConfig(
-        DEFAULT_HOST, 0, Duration.ZERO, Duration.ZERO, 0.0, 0.5, Duration.ofSeconds(1), DEFAULT_SEED);
+    return fromEnv(Map.of());
   }
 
   /** Reads the settings from environment-style variables; every one is optional. */
   public static SimulatorConfig fromEnv(final Map<String, String> env) {
-    Objects.requireNonNull(env, "env");
-    final SimulatorConfig d = defaults();
+    final Settings settings = Settings.of(env);
     return new SimulatorConfig(
-        env.getOrDefault("SIMULATOR_HOST", d.host()),
-        (int) longOf(env, "SIMULATOR_PORT", d.port()),
-        Duration.ofMillis(longOf(env, "SIMULATOR_LATENCY_MS", 0)),
-        Duration.ofMillis(longOf(env, "SIMULATOR_CHUNK_INTERVAL_MS", 0)),
-        doubleOf(env, "SIMULATOR_FAIL_SHARE", d.failShare()),
-        doubleOf(env, "SIMULATOR_RATE_LIMITED_SHARE", d.rateLimitedShareOfFailures()),
-        Duration.ofMillis(longOf(env, "SIMULATOR_RETRY_AFTER_MS", d.retryAfter().toMillis())),
-        longOf(env, "SIMULATOR_SEED", d.seed()));
+        settings.get(HOST),
+        settings.get(PORT),
+        settings.get(LATENCY),
+        settings.get(CHUNK_INTERVAL),
+        settings.get(FAIL_SHARE),
+        settings.get(RATE_LIMITED_SHARE),
+        settings.get(RETRY_AFTER),
+        settings.get(SEED));
   }
 
   public SimulatorConfig withPort(final int newPort) {
@@ -96,31 +112,6 @@ public record SimulatorConfig(
   public SimulatorConfig withRetryAfter(final Duration newRetryAfter) {
     return new SimulatorConfig(
         host, port, latency, chunkInterval, failShare, rateLimitedShareOfFailures, newRetryAfter, seed);
-  }
-
-  private static long longOf(final Map<String, String> env, final String name, final long fallback) {
-    final String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " is not a whole number: " + value, e);
-    }
-  }
-
-  private static double doubleOf(
-      final Map<String, String> env, final String name, final double fallback) {
-    final String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Double.parseDouble(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " is not a number: " + value, e);
-    }
   }
 
   private static void requireNotNegative(final Duration value, final String name) {

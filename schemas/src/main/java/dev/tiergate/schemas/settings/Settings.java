@@ -1,0 +1,48 @@
+package dev.tiergate.schemas.settings;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Reads {@link Setting}s from environment-style variables. A variable that is absent or blank is
+ * unset; a bad value fails with an {@link IllegalArgumentException} that names the variable and
+ * the value, which a service's main reports as one line (a refused start). The {@code KAFKA_*}
+ * pass-through is {@link dev.tiergate.schemas.KafkaSettings}'.
+ */
+public final class Settings {
+
+  private final Map<String, String> env;
+
+  private Settings(final Map<String, String> env) {
+    this.env = env;
+  }
+
+  public static Settings of(final Map<String, String> env) {
+    return new Settings(Objects.requireNonNull(env, "env"));
+  }
+
+  /**
+   * The setting's value, or its default when unset.
+   *
+   * @throws IllegalArgumentException when the value is bad, or a required setting is unset
+   * @throws IllegalStateException when the setting is optional without a default ({@link #find}
+   *     reads it)
+   */
+  public <T> T get(final Setting<T> setting) {
+    return find(setting).orElseGet(setting::unset);
+  }
+
+  /**
+   * The setting's value when set, ignoring any default.
+   *
+   * @throws IllegalArgumentException when the value is bad
+   */
+  public <T> Optional<T> find(final Setting<T> setting) {
+    final String text = env.get(setting.name());
+    if (text == null || text.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(setting.parse(text));
+  }
+}

@@ -61,6 +61,11 @@ public final class LatencyCommand implements Callable<Integer> {
       + "at every rate, between two runs with it off, and report what tracing adds")
   boolean tracing;
 
+  @Option(names = "--body", defaultValue = "SMALL",
+      description = "request body: SMALL (a short coding request) or AGENT (an agent's step of "
+          + "~60 KB with 22 tools)")
+  RequestBodies.Kind body;
+
   @Option(names = "--service-env", description = "settings for every service, e.g. "
       + "--service-env KAFKA_COMMIT_INTERVAL_MS=5 (to try a tuning)")
   Map<String, String> serviceEnv = new LinkedHashMap<>();
@@ -74,11 +79,11 @@ public final class LatencyCommand implements Callable<Integer> {
     final Report report = Report.open(results, "latency",
         String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
             rates, duration, warmup) + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv)
-            + (tracing ? " --tracing" : ""));
+            + (tracing ? " --tracing" : "") + " --body " + body);
     final long coldStart = System.nanoTime();
     try (TiergateStack stack = Stacks.start("latency", serviceEnv);
-        HttpTarget direct = Targets.direct(stack);
-        HttpTarget tiergate = Targets.tiergate(stack)) {
+        HttpTarget direct = Targets.direct(stack, body);
+        HttpTarget tiergate = Targets.tiergate(stack, body)) {
       final String first = tiergate.fetchOnce(0);
       final long firstReplyMs = (System.nanoTime() - coldStart) / 1_000_000;
       report.line(String.format(Locale.ROOT,
@@ -89,7 +94,7 @@ public final class LatencyCommand implements Callable<Integer> {
       report.line("First direct reply: `" + abbreviate(direct.fetchOnce(0)) + "`");
       try (PortkeyGateway gateway = !noPeer
               ? PortkeyGateway.start(peerDir, results.resolve("portkey.log")) : null;
-          HttpTarget portkey = gateway == null ? null : Targets.portkey(gateway, stack)) {
+          HttpTarget portkey = gateway == null ? null : Targets.portkey(gateway, stack, body)) {
         peer = gateway;
         if (portkey != null) {
           report.line("First Portkey reply: `" + abbreviate(portkey.fetchOnce(0)) + "`");

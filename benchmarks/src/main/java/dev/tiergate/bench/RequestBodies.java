@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
 
-/** The Chat Completions bodies the load generator sends: small, realistic, one per sequence. */
+/**
+ * The Chat Completions bodies the load generator sends, one per sequence: a small one, and one the
+ * size and shape of a coding agent's step (a long system prompt, 22 tools, a few turns of tool calls
+ * and file contents; about 60 KB).
+ */
 public final class RequestBodies {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -17,6 +21,65 @@ public final class RequestBodies {
     Objects.requireNonNull(model, "model");
     return chat(model, "You are a coding agent.",
         "Rename the variable `total` to `sum` in utils.py (request " + sequence + ").");
+  }
+
+  /** What the generator sends: a short request, or an agent's step. */
+  public enum Kind { SMALL, AGENT }
+
+  /** A body of {@code kind} for {@code model}. */
+  public static String of(final Kind kind, final String model, final long sequence) {
+    return kind == Kind.AGENT ? agent(model, sequence) : chat(model, sequence);
+  }
+
+  /** Tools an agent declares on every step, each with a small JSON schema. */
+  static final int AGENT_TOOLS = 22;
+  private static final String[] TOOL_VERBS = {"read", "write", "list", "search", "run", "apply"};
+  private static final String GUIDANCE = "Work in small verified steps. Read the files a change"
+      + " touches before editing them, keep the project's style, and run the tests that cover the"
+      + " change. Explain what you did in one short paragraph when the task is complete. ";
+
+  /**
+   * An agent's step of about 60 KB: a system prompt of ~32 KB of guidance, 22 tools, and a history
+   * of three tool calls whose results are file contents; the sequence keeps each body distinct.
+   */
+  public static String agent(final String model, final long sequence) {
+    Objects.requireNonNull(model, "model");
+    final ObjectNode body = JSON.createObjectNode().put("model", model);
+    final ArrayNode messages = body.putArray("messages");
+    messages.addObject().put("role", "system").put("content", GUIDANCE.repeat(130));
+    messages.addObject().put("role", "user")
+        .put("content", "Fix the failing test in the parser module (request " + sequence + ").");
+    for (int turn = 0; turn < 3; turn++) {
+      final String callId = "call_" + sequence + "_" + turn;
+      final ObjectNode call = messages.addObject().put("role", "assistant");
+      call.putNull("content");
+      call.putArray("tool_calls").addObject().put("id", callId).put("type", "function")
+          .putObject("function").put("name", "read_file")
+          .put("arguments", "{\"path\":\"src/parser/part" + turn + ".py\"}");
+      messages.addObject().put("role", "tool").put("tool_call_id", callId)
+          .put("content", sourceFile(turn));
+    }
+    final ArrayNode tools = body.putArray("tools");
+    for (int i = 0; i < AGENT_TOOLS; i++) {
+      final ObjectNode function = tools.addObject().put("type", "function").putObject("function");
+      function.put("name", TOOL_VERBS[i % TOOL_VERBS.length] + "_" + i)
+          .put("description", "Tool number " + i + " of the agent; " + GUIDANCE.substring(0, 120));
+      final ObjectNode parameters = function.putObject("parameters").put("type", "object");
+      parameters.putObject("properties").putObject("path").put("type", "string")
+          .put("description", "a path relative to the workspace root");
+      parameters.putArray("required").add("path");
+    }
+    return body.toString();
+  }
+
+  /** About 7 KB of Python-looking source, different for each turn. */
+  private static String sourceFile(final int turn) {
+    final StringBuilder source = new StringBuilder();
+    for (int line = 0; line < 90; line++) {
+      source.append("def handler_").append(turn).append('_').append(line)
+          .append("(tokens):\n    return [t for t in tokens if t.kind != 'space']\n");
+    }
+    return source.toString();
   }
 
   /** One system and one user message. */

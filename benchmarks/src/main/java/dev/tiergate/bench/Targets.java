@@ -1,5 +1,6 @@
 package dev.tiergate.bench;
 
+import dev.tiergate.bench.RequestBodies.Kind;
 import dev.tiergate.bench.load.HttpTarget;
 import dev.tiergate.bench.peer.PortkeyGateway;
 import dev.tiergate.launcher.TiergateStack;
@@ -18,26 +19,34 @@ final class Targets {
   private Targets() {}
 
   static HttpTarget direct(final TiergateStack stack) {
+    return direct(stack, Kind.SMALL);
+  }
+
+  static HttpTarget tiergate(final TiergateStack stack) {
+    return tiergate(stack, Kind.SMALL);
+  }
+
+  static HttpTarget direct(final TiergateStack stack, final Kind body) {
     return new HttpTarget(
         "direct",
         stack.simulatorUrl() + "/openai/v1/chat/completions",
         Map.of("Authorization", "Bearer " + SIMULATOR_KEY),
-        seq -> RequestBodies.chat(MODEL, seq));
+        seq -> RequestBodies.of(body, MODEL, seq));
   }
 
-  static HttpTarget tiergate(final TiergateStack stack) {
+  static HttpTarget tiergate(final TiergateStack stack, final Kind body) {
     return new HttpTarget(
         "tiergate",
         stack.ingressUrl() + "/v1/chat/completions",
         Map.of("Authorization", "Bearer tg-demo-key", "x-tiergate-mode", "code"),
-        seq -> RequestBodies.chat("auto/balanced", seq));
+        seq -> RequestBodies.of(body, "auto/balanced", seq));
   }
 
-  static HttpTarget portkey(final PortkeyGateway gateway, final TiergateStack stack) {
+  static HttpTarget portkey(final PortkeyGateway gateway, final TiergateStack stack, final Kind body) {
     return new HttpTarget(
         "portkey",
         gateway.chatCompletionsUrl(),
         PortkeyGateway.upstreamHeaders(stack.simulatorUrl() + "/openai/v1", SIMULATOR_KEY),
-        seq -> RequestBodies.chat(MODEL, seq));
+        seq -> RequestBodies.of(body, MODEL, seq));
   }
 }

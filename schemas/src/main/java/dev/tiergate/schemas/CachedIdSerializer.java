@@ -80,8 +80,10 @@ final class CachedIdSerializer<T> implements Serializer<T> {
     return ByteBuffer.wrap(payload, 1, Integer.BYTES).getInt();
   }
 
+  /**
+   * Leaves the registry serializer open: its client is shared by every serde of the factory (closing it
+   * would cut the others off), and it holds nothing else that needs releasing.
+   */
   @Override
-  public void close() {
-    registry.close();
-  }
+  public void close() {}
 }

@@ -1,5 +1,7 @@
 package dev.tiergate.schemas;
 
+import io.apicurio.registry.rest.client.RegistryClient;
+import io.apicurio.registry.rest.client.RegistryClientFactory;
 import io.apicurio.registry.serde.Legacy4ByteIdHandler;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
@@ -26,6 +28,13 @@ import org.apache.kafka.common.serialization.Serdes;
 final class RegistryAvroSerdes implements SerdeFactory {
 
   private final Map<String, Object> config;
+  /**
+   * One registry client for every serde this factory makes: Apicurio's serdes otherwise build one
+   * each, every one with its own HTTP client and selector thread (some 200 threads in the embedded
+   * stack). Closing a serde therefore leaves the registry serde open (see the wrappers' close); the
+   * client lives as long as the factory.
+   */
+  private final RegistryClient client;
 
   RegistryAvroSerdes(final String registryUrl, final Map<String, ?> extraConfig) {
     Objects.requireNonNull(registryUrl, "registryUrl");
@@ -44,12 +53,13 @@ final class RegistryAvroSerdes implements SerdeFactory {
     settings.put(AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
     settings.putAll(extraConfig);
     this.config = Map.copyOf(settings);
+    this.client = RegistryClientFactory.create(nativeApiUrl(registryUrl), new HashMap<>(config));
   }
 
   @Override
   public <T extends SpecificRecord> Serde<T> avro(final Class<T> type) {
-    final AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>();
-    final AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
+    final AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>(client);
+    final AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>(client);
     serializer.configure(config, false);
     deserializer.configure(config, false);
     return Serdes.serdeFrom(

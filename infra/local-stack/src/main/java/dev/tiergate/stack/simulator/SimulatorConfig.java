@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param latency added before every answer (env {@code SIMULATOR_LATENCY_MS}, default 0)
  * @param chunkInterval added between streamed chunks (env {@code SIMULATOR_CHUNK_INTERVAL_MS},
  *     default 0)
+ * @param replyWords length in words of every text reply, the filler padding it out (env {@code
+ *     SIMULATOR_REPLY_WORDS}); 0, the default, lets each prompt's hash choose a short one. A
+ *     longer reply makes a longer stream: OpenAI's format sends three words per chunk
  * @param failShare share of well-formed calls, 0 to 1, answered with a simulated failure (env
  *     {@code SIMULATOR_FAIL_SHARE}, default 0)
  * @param rateLimitedShareOfFailures share of those failures answered 429 rather than 500 (env
@@ -27,6 +30,7 @@ public record SimulatorConfig(
     int port,
     Duration latency,
     Duration chunkInterval,
+    int replyWords,
     double failShare,
     double rateLimitedShareOfFailures,
     Duration retryAfter,
@@ -45,6 +49,9 @@ public record SimulatorConfig(
     }
     requireNotNegative(latency, "latency");
     requireNotNegative(chunkInterval, "chunkInterval");
+    if (replyWords < 0) {
+      throw new IllegalArgumentException("replyWords must not be negative: " + replyWords);
+    }
     requireNotNegative(retryAfter, "retryAfter");
     requireShare(failShare, "failShare");
     requireShare(rateLimitedShareOfFailures, "rateLimitedShareOfFailures");
@@ -53,7 +60,8 @@ public record SimulatorConfig(
   /** A fast, never-failing simulator on a free loopback port: what most tests want. */
   public static SimulatorConfig defaults() {
     return new SimulatorConfig(
-        DEFAULT_HOST, 0, Duration.ZERO, Duration.ZERO, 0.0, 0.5, Duration.ofSeconds(1), DEFAULT_SEED);
+        DEFAULT_HOST, 0, Duration.ZERO, Duration.ZERO, 0, 0.0, 0.5, Duration.ofSeconds(1),
+        DEFAULT_SEED);
   }
 
   /** Reads the settings from environment-style variables; every one is optional. */
@@ -65,6 +73,7 @@ public record SimulatorConfig(
         (int) longOf(env, "SIMULATOR_PORT", d.port()),
         Duration.ofMillis(longOf(env, "SIMULATOR_LATENCY_MS", 0)),
         Duration.ofMillis(longOf(env, "SIMULATOR_CHUNK_INTERVAL_MS", 0)),
+        (int) longOf(env, "SIMULATOR_REPLY_WORDS", d.replyWords()),
         doubleOf(env, "SIMULATOR_FAIL_SHARE", d.failShare()),
         doubleOf(env, "SIMULATOR_RATE_LIMITED_SHARE", d.rateLimitedShareOfFailures()),
         Duration.ofMillis(longOf(env, "SIMULATOR_RETRY_AFTER_MS", d.retryAfter().toMillis())),
@@ -73,29 +82,41 @@ public record SimulatorConfig(
 
   public SimulatorConfig withPort(final int newPort) {
     return new SimulatorConfig(
-        host, newPort, latency, chunkInterval, failShare, rateLimitedShareOfFailures, retryAfter, seed);
+        host, newPort, latency, chunkInterval, replyWords,
+        failShare, rateLimitedShareOfFailures, retryAfter, seed);
   }
 
   public SimulatorConfig withLatency(final Duration newLatency) {
     return new SimulatorConfig(
-        host, port, newLatency, chunkInterval, failShare, rateLimitedShareOfFailures, retryAfter, seed);
+        host, port, newLatency, chunkInterval, replyWords,
+        failShare, rateLimitedShareOfFailures, retryAfter, seed);
   }
 
   public SimulatorConfig withChunkInterval(final Duration newInterval) {
     return new SimulatorConfig(
-        host, port, latency, newInterval, failShare, rateLimitedShareOfFailures, retryAfter, seed);
+        host, port, latency, newInterval, replyWords,
+        failShare, rateLimitedShareOfFailures, retryAfter, seed);
+  }
+
+  /** Pads every text reply to {@code words} words (0: a short, hash-chosen length). */
+  public SimulatorConfig withReplyWords(final int words) {
+    return new SimulatorConfig(
+        host, port, latency, chunkInterval, words,
+        failShare, rateLimitedShareOfFailures, retryAfter, seed);
   }
 
   /** Fails the given share of calls, split between 429 and 500 as {@code rateLimitedShare} says. */
   public SimulatorConfig withFailures(
       final double newFailShare, final double rateLimitedShare, final long newSeed) {
     return new SimulatorConfig(
-        host, port, latency, chunkInterval, newFailShare, rateLimitedShare, retryAfter, newSeed);
+        host, port, latency, chunkInterval, replyWords,
+        newFailShare, rateLimitedShare, retryAfter, newSeed);
   }
 
   public SimulatorConfig withRetryAfter(final Duration newRetryAfter) {
     return new SimulatorConfig(
-        host, port, latency, chunkInterval, failShare, rateLimitedShareOfFailures, newRetryAfter, seed);
+        host, port, latency, chunkInterval, replyWords,
+        failShare, rateLimitedShareOfFailures, newRetryAfter, seed);
   }
 
   private static long longOf(final Map<String, String> env, final String name, final long fallback) {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Tiergate benchmark harness (never part of `mvn verify`; see docs/benchmarks.md).
 #   benchmarks/run.sh latency     added latency vs direct and vs Portkey, max sustained rate, cold start
+#   benchmarks/run.sh streams     streamed replies: time to first chunk and gaps vs direct and Portkey
+#                                 (--concurrent N: N streams open at once, memory)
 #   benchmarks/run.sh trace       agent-trace replay: routed cost vs all-frontier per mode
 #   benchmarks/run.sh ingress     the ingress alone, bus replaced by an in-memory loopback
 #   benchmarks/run.sh dispatcher  one dispatcher holding 2,000 calls in flight at 200 ms
@@ -20,10 +22,14 @@ if [[ "${BENCH_SKIP_BUILD:-0}" != "1" || ! -d "$BENCH/target/lib" ]]; then
   mvn -B -q install -Pbench -DskipTests -pl benchmarks -am
 fi
 
-# The peer gateway: Portkey's open-source gateway from npm, into a git-ignored folder.
-if [[ ! -f "$BENCH/peer/node_modules/@portkey-ai/gateway/build/start-server.js" ]]; then
+# The peer gateway: Portkey's open-source gateway from npm, into a git-ignored folder; again
+# whenever peer/package.json changed since the last install.
+if [[ ! -f "$BENCH/peer/node_modules/@portkey-ai/gateway/build/start-server.js" \
+    || "$BENCH/peer/package.json" -nt "$BENCH/peer/node_modules/.package-lock.json" ]]; then
   echo "bench: installing @portkey-ai/gateway (npm)..." >&2
-  (cd "$BENCH/peer" && npm install --no-audit --no-fund --loglevel=error)
+  # npm leaves its record of the install alone when nothing changed: touch it, so the check above holds.
+  (cd "$BENCH/peer" && npm install --no-audit --no-fund --loglevel=error \
+    && touch node_modules/.package-lock.json)
 fi
 
 # Snapshot the harness (classes + dependency copies) so a rebuild during a long run cannot break it.

@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Tiergate benchmark harness: load generator, peer comparison, trace replay, JMH.",
-    subcommands = {LatencyCommand.class, TraceCommand.class, IngressCommand.class,
-        DispatcherCommand.class, AccountingCommand.class, BulkCommand.class, IdleCommand.class})
+    subcommands = {LatencyCommand.class, StreamsCommand.class, TraceCommand.class,
+        IngressCommand.class, DispatcherCommand.class, AccountingCommand.class, BulkCommand.class,
+        IdleCommand.class})
 public final class BenchCli implements Runnable {
 
   @Override

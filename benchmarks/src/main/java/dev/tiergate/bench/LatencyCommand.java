@@ -5,15 +5,13 @@ import dev.tiergate.bench.load.LoadGenerator;
 import dev.tiergate.bench.load.LoadResult;
 import dev.tiergate.bench.peer.PortkeyGateway;
 import dev.tiergate.launcher.TiergateStack;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,14 +46,8 @@ public final class LatencyCommand implements Callable<Integer> {
   @Option(names = "--p99-limit-ms", defaultValue = "100")
   double p99LimitMs;
 
-  @Option(names = "--no-peer", description = "skip Portkey (it runs by default)")
-  boolean noPeer;
-
-  @Option(names = "--peer-dir", defaultValue = "benchmarks/peer")
-  Path peerDir;
-
-  @Option(names = "--results", defaultValue = "benchmarks/results")
-  Path results;
+  @Mixin
+  ComparisonOptions options;
 
   @Option(names = "--tracing", description = "also run Tiergate with tracing on (100 %% sampling) "
       + "at every rate, between two runs with it off, and report what tracing adds")
@@ -66,24 +58,18 @@ public final class LatencyCommand implements Callable<Integer> {
           + "~60 KB with 22 tools)")
   RequestBodies.Kind body;
 
-  @Option(names = "--service-env", description = "settings for every service, e.g. "
-      + "--service-env KAFKA_COMMIT_INTERVAL_MS=5 (to try a tuning)")
-  Map<String, String> serviceEnv = new LinkedHashMap<>();
-
-  private final CpuMeter cpu = new CpuMeter();
-  private final List<String> cpuRows = new ArrayList<>();
-  private PortkeyGateway peer;
+  private final CpuRows cpu = new CpuRows();
 
   @Override
   public Integer call() throws Exception {
-    final Report report = Report.open(results, "latency",
+    final Report report = Report.open(options.results, "latency",
         String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
-            rates, duration, warmup) + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv)
-            + (tracing ? " --tracing" : "") + " --body " + body);
+            rates, duration, warmup) + options.flags() + (tracing ? " --tracing" : "")
+            + " --body " + body);
     final long coldStart = System.nanoTime();
-    try (TiergateStack stack = Stacks.start("latency", serviceEnv);
-        HttpTarget direct = Targets.direct(stack, body);
-        HttpTarget tiergate = Targets.tiergate(stack, body)) {
+    try (TiergateStack stack = Stacks.start("latency", options.serviceEnv);
+        HttpTarget direct = Targets.direct(stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS);
+        HttpTarget tiergate = Targets.tiergate(stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS)) {
       final String first = tiergate.fetchOnce(0);
       final long firstReplyMs = (System.nanoTime() - coldStart) / 1_000_000;
       report.line(String.format(Locale.ROOT,
@@ -92,10 +78,10 @@ public final class LatencyCommand implements Callable<Integer> {
           stack.startupTime().toMillis(), firstReplyMs));
       report.line("First Tiergate reply: `" + abbreviate(first) + "`");
       report.line("First direct reply: `" + abbreviate(direct.fetchOnce(0)) + "`");
-      try (PortkeyGateway gateway = !noPeer
-              ? PortkeyGateway.start(peerDir, results.resolve("portkey.log")) : null;
-          HttpTarget portkey = gateway == null ? null : Targets.portkey(gateway, stack, body)) {
-        peer = gateway;
+      try (PortkeyGateway gateway = options.startPeer();
+          HttpTarget portkey = gateway == null ? null
+              : Targets.portkey(gateway, stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS)) {
+        cpu.peer(gateway);
         if (portkey != null) {
           report.line("First Portkey reply: `" + abbreviate(portkey.fetchOnce(0)) + "`");
         }
@@ -108,7 +94,9 @@ public final class LatencyCommand implements Callable<Integer> {
         if (portkey != null) {
           sustained(report, "portkey", portkey);
         }
-        cpuTable(report);
+        cpu.write(report, "### CPU per request (ms of thread CPU per request sent, measured phases "
+            + "only; pipeline = broker + the four services; Portkey's pipeline is its Node process, "
+            + "with the idle Tiergate stack's own spending beside it in brackets)");
       }
     }
     report.close();
@@ -177,25 +165,9 @@ public final class LatencyCommand implements Callable<Integer> {
     if (!warm.isZero()) {
       generator.run(label + " (warm-up)", target, rate, Duration.ZERO, warm);
     }
-    final CpuMeter.Snapshot before = cpu.snapshot();
-    final Duration peerBefore = peer == null ? Duration.ZERO : peer.cpuTime();
-    final LoadResult result = generator.run(label, target, rate, Duration.ZERO, measured);
-    final Map<String, Double> spent = cpu.snapshot().millisSince(before);
-    final String run = String.format(Locale.ROOT, "%s @ %d/s", label, rate);
-    cpuRows.add(label.startsWith("portkey")
-        ? CpuMeter.peerRow(run, peer.cpuTime().minus(peerBefore).toNanos() / 1e6, spent, result.sent())
-        : CpuMeter.perRequestRow(run, spent, result.sent()));
-    return result;
-  }
-
-  private void cpuTable(final Report report) {
-    report.line("");
-    report.line("### CPU per request (ms of thread CPU per request sent, measured phases only; "
-        + "pipeline = broker + the four services; Portkey's pipeline is its Node process, with the "
-        + "idle Tiergate stack's own spending beside it in brackets)");
-    report.line("");
-    report.line(CpuMeter.perRequestHeader());
-    cpuRows.forEach(report::line);
+    return cpu.measure(String.format(Locale.ROOT, "%s @ %d/s", label, rate),
+        label.startsWith("portkey"),
+        () -> generator.run(label, target, rate, Duration.ZERO, measured), LoadResult::sent);
   }
 
   /** A run with tracing on, and the spans it made (warm-up included). */

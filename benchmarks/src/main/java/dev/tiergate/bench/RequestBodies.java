@@ -14,21 +14,43 @@ public final class RequestBodies {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The body of request {@code sequence} for {@code model}. */
+  @FunctionalInterface
+  public interface Body {
+    String of(String model, long sequence);
+  }
+
   private RequestBodies() {}
 
   /** A short coding request for {@code model}; the sequence keeps prompts distinct. */
   public static String chat(final String model, final long sequence) {
-    Objects.requireNonNull(model, "model");
-    return chat(model, "You are a coding agent.",
-        "Rename the variable `total` to `sum` in utils.py (request " + sequence + ").");
+    return coding(model, sequence).toString();
   }
 
-  /** What the generator sends: a short request, or an agent's step. */
-  public enum Kind { SMALL, AGENT }
+  /**
+   * The request of {@link #chat(String, long)} answered as a stream, with the usage chunk at its end
+   * (which Tiergate always asks the provider for, so every target gets the same events).
+   */
+  public static String streamedChat(final String model, final long sequence) {
+    final ObjectNode body = coding(model, sequence);
+    body.put("stream", true).putObject("stream_options").put("include_usage", true);
+    return body.toString();
+  }
 
-  /** A body of {@code kind} for {@code model}. */
-  public static String of(final Kind kind, final String model, final long sequence) {
-    return kind == Kind.AGENT ? agent(model, sequence) : chat(model, sequence);
+  /** What the latency generator sends: a short request, or an agent's step. */
+  public enum Kind {
+    SMALL(RequestBodies::chat),
+    AGENT(RequestBodies::agent);
+
+    private final Body body;
+
+    Kind(final Body body) {
+      this.body = body;
+    }
+
+    public Body body() {
+      return body;
+    }
   }
 
   /** Tools an agent declares on every step, each with a small JSON schema. */
@@ -84,10 +106,20 @@ public final class RequestBodies {
 
   /** One system and one user message. */
   public static String chat(final String model, final String system, final String user) {
+    return body(model, system, user).toString();
+  }
+
+  private static ObjectNode coding(final String model, final long sequence) {
+    Objects.requireNonNull(model, "model");
+    return body(model, "You are a coding agent.",
+        "Rename the variable `total` to `sum` in utils.py (request " + sequence + ").");
+  }
+
+  private static ObjectNode body(final String model, final String system, final String user) {
     final ObjectNode body = JSON.createObjectNode().put("model", model);
     final ArrayNode messages = body.putArray("messages");
     messages.addObject().put("role", "system").put("content", system);
     messages.addObject().put("role", "user").put("content", user);
-    return body.toString();
+    return body;
   }
 }

@@ -1,6 +1,7 @@
 package dev.tiergate.bench;
 
 import dev.tiergate.launcher.TiergateStack;
+import dev.tiergate.stack.simulator.SimulatorConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,13 +24,21 @@ final class Stacks {
   private Stacks() {}
 
   static TiergateStack start(final String name, final Map<String, String> serviceEnv) {
+    return start(name, serviceEnv, SimulatorConfig.defaults());
+  }
+
+  /** The stack with its provider simulator configured (chunk interval, reply length, …). */
+  static TiergateStack start(
+      final String name, final Map<String, String> serviceEnv, final SimulatorConfig simulator) {
     Objects.requireNonNull(serviceEnv, "serviceEnv");
+    Objects.requireNonNull(simulator, "simulator");
     RuntimeException last = null;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
         return TiergateStack.start(new TiergateStack.Options(
                 Files.createTempDirectory("tiergate-" + name), 0, 0, Duration.ofSeconds(60))
-            .withServiceEnv(serviceEnv));
+            .withServiceEnv(serviceEnv)
+            .withSimulator(simulator));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } catch (RuntimeException e) {

@@ -1,6 +1,5 @@
 package dev.tiergate.bench;
 
-import dev.tiergate.bench.RequestBodies.Kind;
 import dev.tiergate.bench.load.HttpTarget;
 import dev.tiergate.bench.peer.PortkeyGateway;
 import dev.tiergate.launcher.TiergateStack;
@@ -8,8 +7,9 @@ import java.util.Map;
 
 /**
  * The three ways the benchmark reaches the same simulated model ({@code openai/gpt-5-mini}, served
- * by the stack's provider simulator at 0 ms): straight to the simulator, through Tiergate (the
- * {@code balanced} tier routes {@code code} mode to it), and through Portkey.
+ * by the stack's provider simulator): straight to the simulator, through Tiergate (the {@code
+ * balanced} tier routes {@code code} mode to it), and through Portkey. Each sends plain or streamed
+ * requests as its {@link RequestBodies.Body} says.
  */
 final class Targets {
 
@@ -19,34 +19,44 @@ final class Targets {
   private Targets() {}
 
   static HttpTarget direct(final TiergateStack stack) {
-    return direct(stack, Kind.SMALL);
+    return direct(stack, RequestBodies::chat, HttpTarget.DEFAULT_CONNECTIONS);
   }
 
-  static HttpTarget tiergate(final TiergateStack stack) {
-    return tiergate(stack, Kind.SMALL);
-  }
-
-  static HttpTarget direct(final TiergateStack stack, final Kind body) {
+  static HttpTarget direct(
+      final TiergateStack stack, final RequestBodies.Body body, final int connections) {
     return new HttpTarget(
         "direct",
         stack.simulatorUrl() + "/openai/v1/chat/completions",
         Map.of("Authorization", "Bearer " + SIMULATOR_KEY),
-        seq -> RequestBodies.of(body, MODEL, seq));
+        seq -> body.of(MODEL, seq),
+        connections);
   }
 
-  static HttpTarget tiergate(final TiergateStack stack, final Kind body) {
+  static HttpTarget tiergate(final TiergateStack stack) {
+    return tiergate(stack, RequestBodies::chat, HttpTarget.DEFAULT_CONNECTIONS);
+  }
+
+  static HttpTarget tiergate(
+      final TiergateStack stack, final RequestBodies.Body body, final int connections) {
     return new HttpTarget(
         "tiergate",
         stack.ingressUrl() + "/v1/chat/completions",
         Map.of("Authorization", "Bearer tg-demo-key", "x-tiergate-mode", "code"),
-        seq -> RequestBodies.of(body, "auto/balanced", seq));
+        seq -> body.of("auto/balanced", seq),
+        connections);
   }
 
-  static HttpTarget portkey(final PortkeyGateway gateway, final TiergateStack stack, final Kind body) {
+  static HttpTarget portkey(final PortkeyGateway gateway, final TiergateStack stack) {
+    return portkey(gateway, stack, RequestBodies::chat, HttpTarget.DEFAULT_CONNECTIONS);
+  }
+
+  static HttpTarget portkey(final PortkeyGateway gateway, final TiergateStack stack,
+      final RequestBodies.Body body, final int connections) {
     return new HttpTarget(
         "portkey",
         gateway.chatCompletionsUrl(),
         PortkeyGateway.upstreamHeaders(stack.simulatorUrl() + "/openai/v1", SIMULATOR_KEY),
-        seq -> RequestBodies.of(body, MODEL, seq));
+        seq -> body.of(MODEL, seq),
+        connections);
   }
 }

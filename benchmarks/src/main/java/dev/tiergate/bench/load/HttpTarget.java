@@ -17,9 +17,13 @@ import reactor.netty.resources.LoopResources;
 /**
  * POSTs a JSON body to one URL with a non-blocking Reactor Netty client and a large connection pool,
  * so the generator never queues requests on its own side; the body is read fully before the request
- * counts as answered.
+ * counts as answered, or, for a streamed request, handed piece by piece to its timeline as it
+ * arrives.
  */
 public final class HttpTarget implements Target, AutoCloseable {
+
+  /** Connections per target unless asked for more: far above what the fixed rates keep open. */
+  public static final int DEFAULT_CONNECTIONS = 4096;
 
   private final ConnectionProvider pool;
   /** The generator's own event loops, so its CPU is told apart from the gateway's. */
@@ -38,13 +42,23 @@ public final class HttpTarget implements Target, AutoCloseable {
       final String url,
       final Map<String, String> headers,
       final LongFunction<String> body) {
+    this(name, url, headers, body, DEFAULT_CONNECTIONS);
+  }
+
+  /** @param maxConnections connections the target may hold open at once */
+  public HttpTarget(
+      final String name,
+      final String url,
+      final Map<String, String> headers,
+      final LongFunction<String> body,
+      final int maxConnections) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(headers, "headers");
     this.url = Objects.requireNonNull(url, "url");
     this.body = Objects.requireNonNull(body, "body");
     this.pool =
         ConnectionProvider.builder("bench-" + name)
-            .maxConnections(4096)
+            .maxConnections(maxConnections)
             .pendingAcquireMaxCount(-1)
             .pendingAcquireTimeout(Duration.ofMinutes(1))
             .build();
@@ -62,28 +76,41 @@ public final class HttpTarget implements Target, AutoCloseable {
 
   @Override
   public CompletionStage<Integer> send(final long sequence) {
-    final ByteBuf payload = Unpooled.wrappedBuffer(body.apply(sequence).getBytes(StandardCharsets.UTF_8));
-    return client
-        .post()
-        .uri(url)
-        .send(Mono.just(payload))
+    return post(sequence)
         .responseSingle((response, content) -> content.asByteArray()
             .defaultIfEmpty(new byte[0])
             .map(bytes -> response.status().code()))
         .toFuture();
   }
 
+  /**
+   * Sends one request whose body asks for a stream, feeding each piece of the answer to {@code
+   * timeline} as it arrives; completes with the status once the answer has ended.
+   */
+  public CompletionStage<Integer> stream(final long sequence, final StreamTimeline timeline) {
+    Objects.requireNonNull(timeline, "timeline");
+    return post(sequence)
+        .response((response, content) -> content.asByteArray()
+            .doOnNext(piece -> timeline.bytes(piece, System.nanoTime()))
+            .then(Mono.just(response.status().code())))
+        .single()
+        .toFuture();
+  }
+
   /** Sends one request and returns its body, for checks before a run. */
   public String fetchOnce(final long sequence) {
-    final ByteBuf payload = Unpooled.wrappedBuffer(body.apply(sequence).getBytes(StandardCharsets.UTF_8));
-    return client
-        .post()
-        .uri(url)
-        .send(Mono.just(payload))
+    return post(sequence)
         .responseSingle((response, content) -> content.asString()
             .defaultIfEmpty("")
             .map(text -> response.status().code() + " " + text))
         .block(Duration.ofSeconds(60));
+  }
+
+  /** Request {@code sequence}, ready to send. */
+  private HttpClient.ResponseReceiver<?> post(final long sequence) {
+    final ByteBuf payload =
+        Unpooled.wrappedBuffer(body.apply(sequence).getBytes(StandardCharsets.UTF_8));
+    return client.post().uri(url).send(Mono.just(payload));
   }
 
   @Override

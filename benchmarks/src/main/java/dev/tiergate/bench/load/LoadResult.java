@@ -32,7 +32,7 @@ public record LoadResult(
 
   /** Every request answered 200 and the generator kept up with the asked rate (within 5%). */
   public boolean clean() {
-    return failed == 0 && ok == sent && achievedRate >= 0.95 * targetRate;
+    return OpenLoop.clean(sent, ok, failed, achievedRate, targetRate);
   }
 
   /** One Markdown table row: label, rate, p50, p90, p99, p99.9, max, ok, failed. */

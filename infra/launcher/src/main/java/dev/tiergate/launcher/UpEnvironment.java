@@ -9,10 +9,11 @@ import java.util.Objects;
 
 /**
  * The environment settings {@code tiergate up} honours, for tests and demos: the simulator's own
- * ({@code SIMULATOR_LATENCY_MS}, {@code SIMULATOR_CHUNK_INTERVAL_MS}, {@code SIMULATOR_FAIL_SHARE},
- * {@code SIMULATOR_RATE_LIMITED_SHARE}, {@code SIMULATOR_RETRY_AFTER_MS}, {@code SIMULATOR_SEED},
- * {@code SIMULATOR_PORT}, {@code SIMULATOR_HOST}) and the ingress reply timeout {@code
- * TIERGATE_REPLY_TIMEOUT} (ISO-8601 such as {@code PT5S}, or milliseconds).
+ * ({@code SIMULATOR_LATENCY_MS}, {@code SIMULATOR_CHUNK_INTERVAL_MS}, {@code
+ * SIMULATOR_REPLY_WORDS}, {@code SIMULATOR_FAIL_SHARE}, {@code SIMULATOR_RATE_LIMITED_SHARE}, {@code
+ * SIMULATOR_RETRY_AFTER_MS}, {@code SIMULATOR_SEED}, {@code SIMULATOR_PORT}, {@code SIMULATOR_HOST})
+ * and the ingress reply timeout {@code TIERGATE_REPLY_TIMEOUT} (ISO-8601 such as {@code PT5S}, or
+ * milliseconds).
  */
 final class UpEnvironment {
 

@@ -73,7 +73,7 @@ public final class ProviderSimulator implements AutoCloseable {
   private final List<WireFormat> formats;
   private final WireFormat fallbackFormat;
   private final WireFormat geminiFormat;
-  private final ReplyGenerator generator = new ReplyGenerator(mapper);
+  private final ReplyGenerator generator;
   private final SimulatedEmbeddings embeddings = new SimulatedEmbeddings(mapper);
   private final FaultInjector faults;
   private final Clock clock = Clock.systemUTC();
@@ -89,6 +89,7 @@ public final class ProviderSimulator implements AutoCloseable {
 
   private ProviderSimulator(final SimulatorConfig config) {
     this.config = config;
+    this.generator = new ReplyGenerator(mapper, config.replyWords());
     this.fallbackFormat = new OpenAiChatFormat(mapper);
     this.geminiFormat = new GeminiFormat(mapper);
     this.formats = List.of(fallbackFormat, new AnthropicMessagesFormat(mapper), geminiFormat);

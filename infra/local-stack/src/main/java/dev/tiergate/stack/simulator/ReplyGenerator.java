@@ -37,9 +37,15 @@ final class ReplyGenerator {
   };
 
   private final ObjectMapper mapper;
+  /** Words of every text reply, or 0 for a hash-chosen length (see {@link SimulatorConfig}). */
+  private final int replyWords;
 
-  ReplyGenerator(final ObjectMapper mapper) {
+  ReplyGenerator(final ObjectMapper mapper, final int replyWords) {
     this.mapper = Objects.requireNonNull(mapper, "mapper");
+    if (replyWords < 0) {
+      throw new IllegalArgumentException("replyWords must not be negative: " + replyWords);
+    }
+    this.replyWords = replyWords;
   }
 
   SimulatedReply reply(final SimulatedPrompt prompt) {
@@ -62,7 +68,7 @@ final class ReplyGenerator {
 
   private SimulatedReply textReply(
       final SimulatedPrompt prompt, final long hash, final int promptTokens, final int cached) {
-    String content = content(prompt, hash);
+    String content = content(prompt, hash, replyWords);
     int reasoning = reasoningTokens(prompt, hash);
     FinishReason finish = FinishReason.STOP;
     final int cap = prompt.maxOutputTokens();
@@ -77,8 +83,11 @@ final class ReplyGenerator {
         content, null, finish, new TokenUsage(promptTokens, completion, cached, reasoning), hash);
   }
 
-  /** The reply text: who answered, what to, and a hash-chosen run of filler words. */
-  static String content(final SimulatedPrompt prompt, final long hash) {
+  /**
+   * The reply text: who answered, what to, and a hash-chosen run of filler words, as many as make
+   * the text {@code totalWords} words long (at least one) when that is set, else 6 to 45.
+   */
+  static String content(final SimulatedPrompt prompt, final long hash, final int totalWords) {
     final StringBuilder text =
         new StringBuilder("Simulated reply from ")
             .append(prompt.model())
@@ -86,11 +95,24 @@ final class ReplyGenerator {
             .append(quote(prompt.latestUserText()))
             .append(". Filler:");
     final SplittableRandom words = new SplittableRandom(hash);
-    final int count = MIN_FILLER_WORDS + (int) Math.floorMod(hash, (long) FILLER_WORD_RANGE);
+    final int count = totalWords > 0
+        ? Math.max(1, totalWords - wordCount(text))
+        : MIN_FILLER_WORDS + (int) Math.floorMod(hash, (long) FILLER_WORD_RANGE);
     for (int i = 0; i < count; i++) {
       text.append(' ').append(FILLER[words.nextInt(FILLER.length)]);
     }
     return text.append('.').toString();
+  }
+
+  /** Words as the stream formats split them: runs between single spaces. */
+  private static int wordCount(final CharSequence text) {
+    int spaces = 0;
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) == ' ') {
+        spaces++;
+      }
+    }
+    return spaces + 1;
   }
 
   private static String quote(final String userText) {

@@ -19,6 +19,7 @@ public record SimulatorConfig(
     int port,
     Duration latency,
     Duration chunkInterval,
+    int replyWords,
     double failShare,
     double rateLimitedShareOfFailures,
     Duration retryAfter,
@@ -38,6 +39,11 @@ public record SimulatorConfig(
   public static final Setting<Duration> CHUNK_INTERVAL =
       Setting.millis("SIMULATOR_CHUNK_INTERVAL_MS").withDefault(Duration.ZERO)
           .withDescription("added between streamed chunks");
+  public static final Setting<Integer> REPLY_WORDS = Setting.integer("SIMULATOR_REPLY_WORDS")
+      .withDefault(0).atLeast(0)
+      .withDescription("length in words of every text reply, padded with filler (a longer stream:"
+          + " OpenAI's format sends three words a chunk); 0 lets each prompt's hash pick a short"
+          + " one");
   public static final Setting<Double> FAIL_SHARE = Setting.decimal("SIMULATOR_FAIL_SHARE")
       .withDefault(0.0)
       .withDescription("share of well-formed calls, 0 to 1, answered with a simulated failure");
@@ -51,7 +57,8 @@ public record SimulatorConfig(
 
   /** Every setting, in the order of the README's table. */
   public static final List<Setting<?>> SETTINGS = List.of(
-      HOST, PORT, LATENCY, CHUNK_INTERVAL, FAIL_SHARE, RATE_LIMITED_SHARE, RETRY_AFTER, SEED);
+      HOST, PORT, LATENCY, CHUNK_INTERVAL, REPLY_WORDS, FAIL_SHARE, RATE_LIMITED_SHARE, RETRY_AFTER,
+      SEED);
 
   public SimulatorConfig {
     Objects.requireNonNull(host, "host");
@@ -64,6 +71,9 @@ public record SimulatorConfig(
     requireNotNegative(latency, "latency");
     requireNotNegative(chunkInterval, "chunkInterval");
     requireNotNegative(retryAfter, "retryAfter");
+    if (replyWords < 0) {
+      throw new IllegalArgumentException("replyWords must not be negative: " + replyWords);
+    }
     requireShare(failShare, "failShare");
     requireShare(rateLimitedShareOfFailures, "rateLimitedShareOfFailures");
   }
@@ -81,6 +91,7 @@ public record SimulatorConfig(
         settings.get(PORT),
         settings.get(LATENCY),
         settings.get(CHUNK_INTERVAL),
+        settings.get(REPLY_WORDS),
         settings.get(FAIL_SHARE),
         settings.get(RATE_LIMITED_SHARE),
         settings.get(RETRY_AFTER),
@@ -89,29 +100,41 @@ public record SimulatorConfig(
 
   public SimulatorConfig withPort(final int newPort) {
     return new SimulatorConfig(
-        host, newPort, latency, chunkInterval, failShare, rateLimitedShareOfFailures, retryAfter, seed);
+        host, newPort, latency, chunkInterval, replyWords,
+        failShare, rateLimitedShareOfFailures, retryAfter, seed);
   }
 
   public SimulatorConfig withLatency(final Duration newLatency) {
     return new SimulatorConfig(
-        host, port, newLatency, chunkInterval, failShare, rateLimitedShareOfFailures, retryAfter, seed);
+        host, port, newLatency, chunkInterval, replyWords,
+        failShare, rateLimitedShareOfFailures, retryAfter, seed);
   }
 
   public SimulatorConfig withChunkInterval(final Duration newInterval) {
     return new SimulatorConfig(
-        host, port, latency, newInterval, failShare, rateLimitedShareOfFailures, retryAfter, seed);
+        host, port, latency, newInterval, replyWords,
+        failShare, rateLimitedShareOfFailures, retryAfter, seed);
+  }
+
+  /** Pads every text reply to {@code words} words (0: a short, hash-chosen length). */
+  public SimulatorConfig withReplyWords(final int words) {
+    return new SimulatorConfig(
+        host, port, latency, chunkInterval, words, failShare, rateLimitedShareOfFailures, retryAfter,
+        seed);
   }
 
   /** Fails the given share of calls, split between 429 and 500 as {@code rateLimitedShare} says. */
   public SimulatorConfig withFailures(
       final double newFailShare, final double rateLimitedShare, final long newSeed) {
     return new SimulatorConfig(
-        host, port, latency, chunkInterval, newFailShare, rateLimitedShare, retryAfter, newSeed);
+        host, port, latency, chunkInterval, replyWords,
+        newFailShare, rateLimitedShare, retryAfter, newSeed);
   }
 
   public SimulatorConfig withRetryAfter(final Duration newRetryAfter) {
     return new SimulatorConfig(
-        host, port, latency, chunkInterval, failShare, rateLimitedShareOfFailures, newRetryAfter, seed);
+        host, port, latency, chunkInterval, replyWords, failShare, rateLimitedShareOfFailures,
+        newRetryAfter, seed);
   }
 
   private static void requireNotNegative(final Duration value, final String name) {

@@ -190,6 +190,25 @@ class OpenAiChatCompletionsTest {
   }
 
   @Test
+  void streamsAReplyOfTheConfiguredLengthThreeWordsPerChunk() {
+    final ObjectNode request = (ObjectNode) parse(chat("gpt-4.1-mini", "Stream a long reply"));
+    request.put("stream", true);
+
+    try (ProviderSimulator padded =
+        ProviderSimulator.start(SimulatorConfig.defaults().withReplyWords(90))) {
+      final List<String> data =
+          dataLines(new SimulatorHttp(padded.baseUrl()).post(request.toString()).body());
+
+      // The role chunk, 30 content chunks, the finish chunk and [DONE].
+      assertThat(data).hasSize(33);
+      final String streamed = data.subList(0, data.size() - 1).stream()
+          .flatMap(chunk -> parse(chunk).path("choices").findValuesAsText("content").stream())
+          .collect(Collectors.joining());
+      assertThat(streamed.split(" ")).hasSize(90);
+    }
+  }
+
+  @Test
   void callsTheFirstToolWhenTheUserAsksForATool() {
     final ObjectNode request = (ObjectNode) parse(chat("gpt-4.1", "Use a tool to read the file"));
     request.set("tools", tools());

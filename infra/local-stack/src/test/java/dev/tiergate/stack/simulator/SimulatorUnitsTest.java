@@ -46,7 +46,7 @@ class SimulatorUnitsTest {
 
   @Test
   void fillerLengthVariesWithThePrompt() {
-    final ReplyGenerator generator = new ReplyGenerator(new ObjectMapper());
+    final ReplyGenerator generator = new ReplyGenerator(new ObjectMapper(), 0);
     final long distinctLengths =
         java.util.stream.IntStream.range(0, 20)
             .mapToObj(i -> prompt("m", List.of(new PromptMessage("user", "prompt " + i, 0))))
@@ -58,15 +58,43 @@ class SimulatorUnitsTest {
   }
 
   @Test
+  void padsEveryTextReplyToTheConfiguredWordCount() {
+    final ReplyGenerator generator = new ReplyGenerator(new ObjectMapper(), 120);
+
+    for (final String user :
+        List.of("short", "a  much longer   prompt that the reply quotes only in part, cut")) {
+      final String content =
+          generator.reply(prompt("openai/gpt-5-mini", List.of(new PromptMessage("user", user, 0))))
+              .content();
+
+      assertThat(content.split(" ")).hasSize(120);
+      assertThat(OpenAiChatFormat.words(content)).hasSize(40);
+    }
+  }
+
+  @Test
+  void keepsAtLeastOneFillerWordWhenTheHeaderIsLongerThanTheWordCount() {
+    final String content = ReplyGenerator.content(
+        prompt("m", List.of(new PromptMessage("user", "one two three", 0))), 7L, 2);
+
+    assertThat(content)
+        .startsWith("Simulated reply from m to: one two three. Filler: ")
+        .endsWith(".");
+    assertThat(content.split(" ")).hasSize(10);
+  }
+
+  @Test
   void readsConfigFromEnvWithDefaults() {
     final SimulatorConfig config =
         SimulatorConfig.fromEnv(
             Map.of("SIMULATOR_PORT", "18080", "SIMULATOR_LATENCY_MS", "25",
-                "SIMULATOR_FAIL_SHARE", "0.1"));
+                "SIMULATOR_FAIL_SHARE", "0.1", "SIMULATOR_REPLY_WORDS", "90"));
 
     assertThat(config.port()).isEqualTo(18_080);
     assertThat(config.latency()).isEqualTo(Duration.ofMillis(25));
     assertThat(config.failShare()).isEqualTo(0.1);
+    assertThat(config.replyWords()).isEqualTo(90);
+    assertThat(SimulatorConfig.defaults().replyWords()).isZero();
     assertThat(config.host()).isEqualTo("127.0.0.1");
     assertThat(config.seed()).isEqualTo(SimulatorConfig.DEFAULT_SEED);
     assertThat(SimulatorConfig.fromEnv(Map.of())).isEqualTo(SimulatorConfig.defaults());
@@ -80,6 +108,9 @@ class SimulatorUnitsTest {
     assertThatThrownBy(() -> SimulatorConfig.fromEnv(Map.of("SIMULATOR_PORT", "http")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("SIMULATOR_PORT");
+    assertThatThrownBy(() -> SimulatorConfig.fromEnv(Map.of("SIMULATOR_REPLY_WORDS", "-1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("SIMULATOR_REPLY_WORDS");
   }
 
   private static SimulatedPrompt prompt(final String model, final List<PromptMessage> messages) {

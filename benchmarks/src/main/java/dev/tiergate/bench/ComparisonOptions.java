@@ -1,0 +1,38 @@
+package dev.tiergate.bench;
+
+import dev.tiergate.bench.peer.PortkeyGateway;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of the commands that compare Tiergate with calling the simulator directly and with
+ * Portkey on the same stack: where reports go, settings for every service, and the peer.
+ */
+final class ComparisonOptions {
+
+  @Option(names = "--no-peer", description = "skip Portkey (it runs by default)")
+  boolean noPeer;
+
+  @Option(names = "--peer-dir", defaultValue = "benchmarks/peer")
+  Path peerDir;
+
+  @Option(names = "--results", defaultValue = "benchmarks/results")
+  Path results;
+
+  @Option(names = "--service-env", description = "settings for every service, e.g. "
+      + "--service-env KAFKA_COMMIT_INTERVAL_MS=5 (to try a tuning)")
+  Map<String, String> serviceEnv = new LinkedHashMap<>();
+
+  /** Portkey, started and listening; null with {@code --no-peer}. */
+  PortkeyGateway startPeer() {
+    return noPeer ? null : PortkeyGateway.start(peerDir, results.resolve("portkey.log"));
+  }
+
+  /** These options as the report's command line spells them ("" when all are defaults). */
+  String flags() {
+    return (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv)
+        + (noPeer ? " --no-peer" : "");
+  }
+}

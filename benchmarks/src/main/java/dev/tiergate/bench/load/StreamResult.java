@@ -1,0 +1,80 @@
+package dev.tiergate.bench.load;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one run of streamed requests measured, over the streams that completed (microseconds): time
+ * from the intended send time to the first content event, every gap between content events, and
+ * the whole stream to {@code [DONE]}; with how many were sent, completed and failed, and the rate
+ * the generator achieved.
+ */
+public record StreamResult(
+    String label,
+    int targetRate,
+    Duration duration,
+    Histogram firstContentMicros,
+    Histogram gapMicros,
+    Histogram streamMicros,
+    long sent,
+    long completed,
+    long failed,
+    long contentEvents,
+    double achievedRate) {
+
+  public StreamResult {
+    Objects.requireNonNull(label, "label");
+    Objects.requireNonNull(duration, "duration");
+    Objects.requireNonNull(firstContentMicros, "firstContentMicros");
+    Objects.requireNonNull(gapMicros, "gapMicros");
+    Objects.requireNonNull(streamMicros, "streamMicros");
+  }
+
+  /** Time to the first content event at a percentile, ms. */
+  public double firstContentMillisAt(final double percentile) {
+    return firstContentMicros.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  /** Gap between content events at a percentile, ms. */
+  public double gapMillisAt(final double percentile) {
+    return gapMicros.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  /** Content events per completed stream. */
+  public double eventsPerStream() {
+    return completed == 0 ? 0 : (double) contentEvents / completed;
+  }
+
+  /** Every stream completed and the generator kept up with the asked rate (within 5%). */
+  public boolean clean() {
+    return OpenLoop.clean(sent, completed, failed, achievedRate, targetRate);
+  }
+
+  /** One Markdown row under {@link #markdownHeader()}. */
+  public String markdownRow() {
+    return String.format(
+        Locale.ROOT,
+        "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %d | %d | %.0f |",
+        label,
+        targetRate,
+        firstContentMillisAt(50),
+        firstContentMillisAt(99),
+        gapMillisAt(50),
+        gapMillisAt(99),
+        gapMillisAt(99.9),
+        gapMicros.getMaxValue() / 1000.0,
+        eventsPerStream(),
+        streamMicros.getValueAtPercentile(50) / 1e6,
+        completed,
+        failed,
+        achievedRate);
+  }
+
+  public static String markdownHeader() {
+    return "| target | streams/s | TTFB p50 ms | TTFB p99 ms | gap p50 ms | gap p99 ms | gap p99.9 ms "
+        + "| gap max ms | chunks/stream | stream p50 s | completed | failed | achieved/s |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+  }
+}

@@ -18,14 +18,14 @@ import org.apache.kafka.common.TopicPartition;
  * consumer, so a listener thread does not spin on an empty mock. Knows its topic's partitions,
  * which all start empty.
  */
-final class PacedMockConsumer<V> extends MockConsumer<String, V> {
+public final class PacedMockConsumer<V> extends MockConsumer<String, V> {
 
   private final String topic;
   private final int partitions;
   private final Semaphore arrivals = new Semaphore(0);
   private final Map<Integer, Long> nextOffsets = new HashMap<>();
 
-  PacedMockConsumer(final String topic, final int partitions) {
+  public PacedMockConsumer(final String topic, final int partitions) {
     super("latest");
     this.topic = topic;
     this.partitions = partitions;
@@ -41,7 +41,7 @@ final class PacedMockConsumer<V> extends MockConsumer<String, V> {
   }
 
   /** Appends a value to the partition its key would land on (any stable choice will do). */
-  synchronized void feed(final String key, final V value) {
+  public synchronized void feed(final String key, final V value) {
     final int partition = Math.floorMod(key.hashCode(), partitions);
     final long offset = nextOffsets.merge(partition, 1L, Long::sum) - 1;
     addRecord(new ConsumerRecord<>(topic, partition, offset, key, value));

@@ -12,7 +12,7 @@ import dev.tiergate.accounting.AccountingConfig;
 import dev.tiergate.accounting.AccountingService;
 import dev.tiergate.ingress.IngressConfig;
 import dev.tiergate.ingress.IngressService;
-import dev.tiergate.ingress.LiveTable;
+import dev.tiergate.ingress.common.LiveTable;
 import dev.tiergate.launcher.TiergateStack;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.ModelSpec;

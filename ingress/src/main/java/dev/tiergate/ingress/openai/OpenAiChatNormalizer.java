@@ -1,0 +1,134 @@
+package dev.tiergate.ingress.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.ingress.auth.Caller;
+import dev.tiergate.ingress.common.GatewayException;
+import dev.tiergate.ingress.common.HeaderLookup;
+import dev.tiergate.ingress.common.JsonFields;
+import dev.tiergate.ingress.http.Signals;
+import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.schemas.ApiKind;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.SamplingParams;
+import dev.tiergate.schemas.ToolDefinition;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Normalizes an OpenAI Chat Completions body into the pipeline's {@link ChatRequest}, so the router
+ * and dispatcher never see the caller's wire format. Everything the caller got wrong is a 400 here,
+ * before anything is published.
+ */
+@EntryPoint
+public final class OpenAiChatNormalizer {
+
+  private final Clock clock;
+
+  public OpenAiChatNormalizer(final Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Builds the request with a fresh {@code req_} correlation id.
+   *
+   * @throws GatewayException (400) for a body that is not a valid Chat Completions request
+   */
+  public ChatRequest normalize(
+      final JsonNode body, final Caller caller, final HeaderLookup headers) {
+    Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(caller, "caller");
+    Objects.requireNonNull(headers, "headers");
+    if (!body.isObject()) {
+      throw GatewayException.invalidRequest(null, "The request body must be a JSON object.");
+    }
+    final String model = JsonFields.requiredText(body, "model", "model");
+    final var messages = OpenAiMessages.messages(body.get("messages"));
+    final Signals signals = Signals.resolve(headers, model, caller, body.get("metadata"));
+    return signals.newRequest(caller, ApiKind.OPENAI_CHAT, clock.instant())
+        .setMessages(messages)
+        .setTools(tools(body.get("tools")))
+        .setToolChoiceJson(JsonFields.json(body, "tool_choice"))
+        .setSampling(sampling(body))
+        .setStream(JsonFields.bool(body, "stream"))
+        .build();
+  }
+
+  /** Whether a streamed reply should end with a usage chunk ({@code stream_options}). */
+  public static boolean includeUsage(final JsonNode body) {
+    final JsonNode options = body.get("stream_options");
+    return options != null && options.isObject() && JsonFields.bool(options, "include_usage");
+  }
+
+  static List<ToolDefinition> tools(final JsonNode tools) {
+    if (tools == null || tools.isNull()) {
+      return List.of();
+    }
+    if (!tools.isArray()) {
+      throw JsonFields.wrongType("tools", "an array");
+    }
+    final List<ToolDefinition> result = new ArrayList<>(tools.size());
+    for (int i = 0; i < tools.size(); i++) {
+      result.add(tool(tools.get(i), "tools[" + i + "]"));
+    }
+    return result;
+  }
+
+  private static ToolDefinition tool(final JsonNode tool, final String param) {
+    final String type = JsonFields.text(tool, "type", param + ".type");
+    final JsonNode function = tool.get("function");
+    if (!"function".equals(type) || function == null || !function.isObject()) {
+      throw GatewayException.invalidRequest(
+          param, "Only tools of type 'function' with a 'function' object are supported.");
+    }
+    final String parameters = JsonFields.json(function, "parameters");
+    return ToolDefinition.newBuilder()
+        .setName(JsonFields.requiredText(function, "name", param + ".function.name"))
+        .setDescription(JsonFields.text(function, "description", param + ".function.description"))
+        .setParametersJson(parameters == null ? "{}" : parameters)
+        .build();
+  }
+
+  static SamplingParams sampling(final JsonNode body) {
+    final Long maxCompletion = JsonFields.integer(body, "max_completion_tokens");
+    final Long maxTokens =
+        maxCompletion != null ? maxCompletion : JsonFields.integer(body, "max_tokens");
+    return SamplingParams.newBuilder()
+        .setTemperature(JsonFields.number(body, "temperature"))
+        .setTopP(JsonFields.number(body, "top_p"))
+        .setMaxTokens(maxTokens == null ? null : toInt(maxTokens, "max_tokens"))
+        .setStop(stop(body.get("stop")))
+        .setSeed(JsonFields.integer(body, "seed"))
+        .setResponseFormatJson(JsonFields.json(body, "response_format"))
+        .setReasoningEffort(JsonFields.text(body, "reasoning_effort", "reasoning_effort"))
+        .build();
+  }
+
+  private static int toInt(final long value, final String param) {
+    if (value < 1 || value > Integer.MAX_VALUE) {
+      throw GatewayException.invalidRequest(param, "'" + param + "' must be a positive integer.");
+    }
+    return (int) value;
+  }
+
+  private static List<String> stop(final JsonNode stop) {
+    if (stop == null || stop.isNull()) {
+      return List.of();
+    }
+    if (stop.isTextual()) {
+      return List.of(stop.asText());
+    }
+    if (!stop.isArray()) {
+      throw JsonFields.wrongType("stop", "a string or an array of strings");
+    }
+    final List<String> result = new ArrayList<>(stop.size());
+    for (final JsonNode item : stop) {
+      if (!item.isTextual()) {
+        throw JsonFields.wrongType("stop", "a string or an array of strings");
+      }
+      result.add(item.asText());
+    }
+    return result;
+  }
+}

@@ -1,0 +1,188 @@
+package dev.tiergate.ingress.responses;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.ingress.common.GatewayException;
+import dev.tiergate.ingress.common.JsonFields;
+import dev.tiergate.ingress.openai.OpenAiMessages;
+import dev.tiergate.schemas.ContentPart;
+import dev.tiergate.schemas.Message;
+import dev.tiergate.schemas.PartType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns the {@code input} of an OpenAI Responses request (a string, or a list of items) into the
+ * pipeline's {@link Message}s. Assistant-side items in a row (reasoning, an assistant message,
+ * function calls) become one assistant message, as a chat history has them; each {@code
+ * function_call_output} becomes a tool message carrying the call id.
+ */
+final class ResponsesInput {
+
+  static final Set<String> ROLES = Set.of("user", "assistant", "system", "developer");
+
+  private ResponsesInput() {}
+
+  static List<Message> messages(final JsonNode input) {
+    if (input == null || input.isNull()) {
+      throw GatewayException.invalidRequest("input", "Missing required parameter: 'input'.");
+    }
+    if (input.isTextual()) {
+      return List.of(message("user", List.of(textPart(input.asText()))));
+    }
+    if (!input.isArray() || input.isEmpty()) {
+      throw JsonFields.wrongType("input", "a string or a non-empty array of input items");
+    }
+    // Parts are gathered per message first: assistant-side items in a row share one message.
+    final List<String> roles = new ArrayList<>(input.size());
+    final List<List<ContentPart>> parts = new ArrayList<>(input.size());
+    for (int i = 0; i < input.size(); i++) {
+      final JsonNode item = input.get(i);
+      final String param = "input[" + i + "]";
+      if (!item.isObject()) {
+        throw JsonFields.wrongType(param, "an object");
+      }
+      final String type = itemType(item, param);
+      final List<ContentPart> assistantParts = assistantParts(type, item, param);
+      final boolean afterAssistant =
+          !roles.isEmpty() && roles.get(roles.size() - 1).equals("assistant");
+      if (assistantParts != null && afterAssistant) {
+        parts.get(parts.size() - 1).addAll(assistantParts);
+      } else if (assistantParts != null) {
+        roles.add("assistant");
+        parts.add(new ArrayList<>(assistantParts));
+      } else if (type.equals("function_call_output")) {
+        roles.add("tool");
+        parts.add(List.of(toolResult(item, param)));
+      } else {
+        roles.add(item.get("role").asText());
+        parts.add(content(item.get("content"), param + ".content"));
+      }
+    }
+    final List<Message> result = new ArrayList<>(roles.size());
+    for (int i = 0; i < roles.size(); i++) {
+      result.add(message(roles.get(i), List.copyOf(parts.get(i))));
+    }
+    return result;
+  }
+
+  /** An item's type; a message may leave it out (an easy input message). */
+  private static String itemType(final JsonNode item, final String param) {
+    final String type = JsonFields.text(item, "type", param + ".type");
+    if (type == null || type.equals("message")) {
+      final String role = JsonFields.requiredText(item, "role", param + ".role");
+      if (!ROLES.contains(role)) {
+        throw GatewayException.invalidRequest(
+            param + ".role", "Unsupported role '" + role + "'; expected one of " + ROLES + ".");
+      }
+      return "message";
+    }
+    return type;
+  }
+
+  /** The parts an assistant-side item adds to the assistant message; null for any other item. */
+  private static List<ContentPart> assistantParts(
+      final String type, final JsonNode item, final String param) {
+    switch (type) {
+      case "message":
+        return item.get("role").asText().equals("assistant")
+            ? content(item.get("content"), param + ".content")
+            : null;
+      case "function_call":
+        return List.of(toolCall(item, param));
+      case "reasoning":
+        return List.of(ResponsesReasoning.part(item, param));
+      case "function_call_output":
+        return null;
+      default:
+        throw GatewayException.invalidRequest(
+            param + ".type",
+            "Unsupported input item type '" + type + "'; supported: message, function_call,"
+                + " function_call_output, reasoning.");
+    }
+  }
+
+  private static List<ContentPart> content(final JsonNode content, final String param) {
+    if (content == null || content.isNull()) {
+      throw GatewayException.invalidRequest(param, "Missing required parameter: '" + param + "'.");
+    }
+    if (content.isTextual()) {
+      return List.of(textPart(content.asText()));
+    }
+    if (!content.isArray()) {
+      throw JsonFields.wrongType(param, "a string or an array of content parts");
+    }
+    final List<ContentPart> parts = new ArrayList<>(content.size());
+    for (int i = 0; i < content.size(); i++) {
+      parts.add(contentPart(content.get(i), param + "[" + i + "]"));
+    }
+    return parts;
+  }
+
+  private static ContentPart contentPart(final JsonNode part, final String param) {
+    final String type = JsonFields.requiredText(part, "type", param + ".type");
+    switch (type) {
+      case "input_text":
+      case "output_text":
+        return textPart(JsonFields.requiredText(part, "text", param + ".text"));
+      case "refusal":
+        return textPart(JsonFields.requiredText(part, "refusal", param + ".refusal"));
+      case "input_image":
+        final String url = JsonFields.text(part, "image_url", param + ".image_url");
+        if (url == null) {
+          throw GatewayException.invalidRequest(
+              param + ".image_url", "Only input_image parts with an 'image_url' are supported.");
+        }
+        return ContentPart.newBuilder()
+            .setType(PartType.IMAGE)
+            .setImageUrl(url)
+            .setMediaType(OpenAiMessages.dataUrlMediaType(url))
+            .build();
+      default:
+        throw GatewayException.invalidRequest(
+            param + ".type", "Unsupported content part type '" + type + "'.");
+    }
+  }
+
+  private static ContentPart toolCall(final JsonNode item, final String param) {
+    final String arguments = JsonFields.text(item, "arguments", param + ".arguments");
+    return ContentPart.newBuilder()
+        .setType(PartType.TOOL_CALL)
+        .setToolCallId(JsonFields.requiredText(item, "call_id", param + ".call_id"))
+        .setToolName(JsonFields.requiredText(item, "name", param + ".name"))
+        .setToolArgumentsJson(arguments == null || arguments.isBlank() ? "{}" : arguments)
+        .build();
+  }
+
+  /** The output as text: a string, or the text of {@code input_text} parts. */
+  private static ContentPart toolResult(final JsonNode item, final String param) {
+    final JsonNode output = item.get("output");
+    final StringBuilder text = new StringBuilder();
+    if (output != null && output.isTextual()) {
+      text.append(output.asText());
+    } else if (output != null && output.isArray()) {
+      for (final ContentPart part : content(output, param + ".output")) {
+        if (part.getType() != PartType.TEXT) {
+          throw GatewayException.invalidRequest(
+              param + ".output", "Function call outputs may only contain text.");
+        }
+        text.append(part.getText());
+      }
+    } else {
+      throw JsonFields.wrongType(param + ".output", "a string or an array of input_text parts");
+    }
+    return ContentPart.newBuilder()
+        .setType(PartType.TOOL_RESULT)
+        .setToolCallId(JsonFields.requiredText(item, "call_id", param + ".call_id"))
+        .setText(text.toString())
+        .build();
+  }
+
+  static Message message(final String role, final List<ContentPart> parts) {
+    return Message.newBuilder().setRole(role).setParts(parts).build();
+  }
+
+  static ContentPart textPart(final String text) {
+    return ContentPart.newBuilder().setType(PartType.TEXT).setText(text).build();
+  }
+}

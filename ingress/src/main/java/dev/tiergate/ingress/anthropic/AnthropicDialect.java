@@ -6,7 +6,6 @@ import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.ingress.http.ApiDialect;
 import dev.tiergate.ingress.http.HttpReplies;
-import dev.tiergate.ingress.openai.OpenAiDialect;
 import dev.tiergate.ingress.reply.ReplyEvent;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
@@ -46,8 +45,13 @@ public final class AnthropicDialect implements ApiDialect {
   public Flux<String> stream(
       final ChatRequest request, final JsonNode body, final Flux<ReplyEvent> events) {
     return new AnthropicStream(
-            json, request.getCorrelationId(), OpenAiDialect.modelOf(request),
+            json, request.getCorrelationId(), ApiDialect.modelOf(request),
             HttpReplies::asGatewayError)
         .render(events);
+  }
+
+  @Override
+  public boolean anthropicRateLimitHeaders() {
+    return true;
   }
 }

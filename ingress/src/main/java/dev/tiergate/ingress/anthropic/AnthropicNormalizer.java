@@ -7,6 +7,7 @@ import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.ingress.common.JsonFields;
+import dev.tiergate.ingress.http.ReasoningBudget;
 import dev.tiergate.ingress.http.Signals;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
@@ -25,10 +26,6 @@ import java.util.Objects;
  * form the rest of the pipeline reads. Everything the caller got wrong is a 400 here.
  */
 public final class AnthropicNormalizer {
-
-  /** Thinking budgets at or above these map to medium and high reasoning effort. */
-  public static final long MEDIUM_BUDGET = 4_096;
-  public static final long HIGH_BUDGET = 16_384;
 
   private final Clock clock;
 
@@ -165,9 +162,6 @@ public final class AnthropicNormalizer {
       throw GatewayException.invalidRequest(
           "thinking.budget_tokens", "'thinking.budget_tokens' must be a positive integer.");
     }
-    if (budget >= HIGH_BUDGET) {
-      return "high";
-    }
-    return budget >= MEDIUM_BUDGET ? "medium" : "low";
+    return ReasoningBudget.effort(budget);
   }
 }

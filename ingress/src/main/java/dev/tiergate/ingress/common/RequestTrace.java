@@ -1,6 +1,5 @@
 package dev.tiergate.ingress.common;
 
-import dev.tiergate.ingress.http.HttpReplies;
 import dev.tiergate.tracing.HttpTraceHeaders;
 import dev.tiergate.tracing.Tracing;
 import io.netty.handler.codec.http.HttpMethod;
@@ -24,6 +23,8 @@ import reactor.util.context.ContextView;
 public final class RequestTrace {
 
   static final String OVERHEAD_HEADER = "x-tiergate-overhead-ms";
+  /** The reply header naming the request: its correlation id. */
+  public static final String REQUEST_ID_HEADER = "x-tiergate-request-id";
   public static final String TRACER = "tiergate-ingress";
   static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
   static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
@@ -99,7 +100,7 @@ public final class RequestTrace {
 
   /** Ends the span with the status sent (a client that left is {@code cancelled}). */
   public void end(final HttpServerResponse http, final String status) {
-    final String correlationId = http.responseHeaders().get(HttpReplies.REQUEST_ID_HEADER);
+    final String correlationId = http.responseHeaders().get(REQUEST_ID_HEADER);
     if (correlationId != null) {
       span.setAttribute(REQUEST_ID, correlationId);
     }

@@ -32,4 +32,16 @@ public interface ApiDialect {
 
   /** The SSE frames for one streamed request's reply events; a failure becomes an error event. */
   Flux<String> stream(ChatRequest request, JsonNode body, Flux<ReplyEvent> events);
+
+  /** Whether quotas also go out as Anthropic's {@code anthropic-ratelimit-*} headers. */
+  default boolean anthropicRateLimitHeaders() {
+    return false;
+  }
+
+  /** The model to show until the pipeline names the one that serves: the one asked for. */
+  static String modelOf(final ChatRequest request) {
+    return request.getRequestedModel() != null
+        ? request.getRequestedModel()
+        : "auto/" + request.getTier();
+  }
 }

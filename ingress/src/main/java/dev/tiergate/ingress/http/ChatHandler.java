@@ -3,8 +3,6 @@ package dev.tiergate.ingress.http;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.ingress.IngressConfig;
-import dev.tiergate.ingress.anthropic.AnthropicDialect;
 import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.auth.KeyDirectory;
 import dev.tiergate.ingress.common.GatewayException;
@@ -60,19 +58,6 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
   private final Duration replyTimeout;
   private final IdempotentAnswers answers;
 
-  ChatHandler(
-      final ApiDialect dialect,
-      final KeyDirectory keys,
-      final RateLimiter limiter,
-      final LiveTable<ModelSpec> models,
-      final ReplyCorrelator correlator,
-      final ObjectMapper mapper,
-      final int maxRequestBytes,
-      final IngressMetrics metrics) {
-    this(dialect, keys, limiter, models, correlator, mapper, maxRequestBytes, metrics,
-        IngressConfig.DEFAULT_REPLY_TIMEOUT, IdempotentAnswers.none());
-  }
-
   /**
    * @param replyTimeout the longest deadline a request gets (a client's own timeout shortens it)
    * @param answers the stored answers of idempotent requests
@@ -93,7 +78,7 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
     this.dialect = Objects.requireNonNull(dialect, "dialect");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.limiter = Objects.requireNonNull(limiter, "limiter");
-    this.anthropicHeaders = dialect instanceof AnthropicDialect;
+    this.anthropicHeaders = dialect.anthropicRateLimitHeaders();
     this.models = Objects.requireNonNull(models, "models");
     this.correlator = Objects.requireNonNull(correlator, "correlator");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
@@ -247,7 +232,7 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
       metrics.streamOpened();
       return response
           .sse()
-          .header(HttpReplies.REQUEST_ID_HEADER, id)
+          .header(RequestTrace.REQUEST_ID_HEADER, id)
           .sendString(dialect.stream(request, body, events))
           .then()
           .doFinally(signal -> metrics.streamClosed());

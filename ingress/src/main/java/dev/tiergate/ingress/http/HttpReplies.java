@@ -30,7 +30,6 @@ public final class HttpReplies {
   static final String MODE_PREDICTED = "predicted";
   static final String MODE_INFERRED = "inferred";
   static final String MODE_NONE = "none";
-  public static final String REQUEST_ID_HEADER = "x-tiergate-request-id";
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpReplies.class);
   private static final String JSON = "application/json";
@@ -64,7 +63,7 @@ public final class HttpReplies {
       RequestTrace.of(context).overheadHeader(http, null);
       final GatewayException error = asGatewayError(failure);
       if (requestId != null) {
-        http.header(REQUEST_ID_HEADER, requestId);
+        http.header(RequestTrace.REQUEST_ID_HEADER, requestId);
       }
       return send(http, HttpResponseStatus.valueOf(error.httpStatus()), dialect.error(error));
     });
@@ -79,7 +78,7 @@ public final class HttpReplies {
   }
 
   static void routingHeaders(final HttpServerResponse http, final ChatResponse response) {
-    http.header(REQUEST_ID_HEADER, response.getCorrelationId());
+    http.header(RequestTrace.REQUEST_ID_HEADER, response.getCorrelationId());
     setIfPresent(http, MODEL_HEADER, response.getModel());
     decisionHeaders(
         http, response.getTier(), response.getMode(), response.getRuleKey(),

@@ -3,13 +3,11 @@ package dev.tiergate.ingress.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tiergate.ingress.anthropic.AnthropicDialect;
 import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.auth.KeyDirectory;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.ingress.common.LiveTable;
-import dev.tiergate.ingress.openai.OpenAiDialect;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.ModelSpec;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -34,15 +32,15 @@ public final class ModelsHandler implements BiFunction<HttpServerRequest, HttpSe
   private final KeyDirectory keys;
   private final LiveTable<ModelSpec> models;
   private final ObjectMapper mapper;
-  private final OpenAiDialect openAi;
-  private final AnthropicDialect anthropic;
+  private final ApiDialect openAi;
+  private final ApiDialect anthropic;
 
   public ModelsHandler(
       final KeyDirectory keys,
       final LiveTable<ModelSpec> models,
       final ObjectMapper mapper,
-      final OpenAiDialect openAi,
-      final AnthropicDialect anthropic) {
+      final ApiDialect openAi,
+      final ApiDialect anthropic) {
     this.keys = Objects.requireNonNull(keys, "keys");
     this.models = Objects.requireNonNull(models, "models");
     this.mapper = Objects.requireNonNull(mapper, "mapper");

@@ -46,15 +46,8 @@ public final class OpenAiDialect implements ApiDialect {
       final ChatRequest request, final JsonNode body, final Flux<ReplyEvent> events) {
     final OpenAiStream stream =
         new OpenAiStream(
-            json, request.getCorrelationId(), modelOf(request), request.getReceivedAt(),
+            json, request.getCorrelationId(), ApiDialect.modelOf(request), request.getReceivedAt(),
             OpenAiChatNormalizer.includeUsage(body), HttpReplies::asGatewayError);
     return stream.render(events);
-  }
-
-  /** The model to show until the pipeline names the one that serves: the one asked for. */
-  public static String modelOf(final ChatRequest request) {
-    return request.getRequestedModel() != null
-        ? request.getRequestedModel()
-        : "auto/" + request.getTier();
   }
 }

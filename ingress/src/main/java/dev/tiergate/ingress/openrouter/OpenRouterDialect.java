@@ -2,7 +2,6 @@ package dev.tiergate.ingress.openrouter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.ingress.anthropic.AnthropicNormalizer;
 import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
@@ -10,8 +9,8 @@ import dev.tiergate.ingress.common.JsonFields;
 import dev.tiergate.ingress.common.LiveTable;
 import dev.tiergate.ingress.http.ApiDialect;
 import dev.tiergate.ingress.http.HttpReplies;
+import dev.tiergate.ingress.http.ReasoningBudget;
 import dev.tiergate.ingress.openai.OpenAiChatNormalizer;
-import dev.tiergate.ingress.openai.OpenAiDialect;
 import dev.tiergate.ingress.openai.OpenAiJson;
 import dev.tiergate.ingress.openai.OpenAiStream;
 import dev.tiergate.ingress.reply.ReplyEvent;
@@ -90,10 +89,7 @@ public final class OpenRouterDialect implements ApiDialect {
     }
     final Long budget = JsonFields.integer(reasoning, "max_tokens");
     if (budget != null) {
-      if (budget >= AnthropicNormalizer.HIGH_BUDGET) {
-        return "high";
-      }
-      return budget >= AnthropicNormalizer.MEDIUM_BUDGET ? "medium" : "low";
+      return ReasoningBudget.effort(budget);
     }
     if (JsonFields.present(reasoning, "enabled") && !JsonFields.bool(reasoning, "enabled")) {
       return "minimal";
@@ -132,7 +128,7 @@ public final class OpenRouterDialect implements ApiDialect {
   public Flux<String> stream(
       final ChatRequest request, final JsonNode body, final Flux<ReplyEvent> events) {
     return new OpenAiStream(
-            json(body), request.getCorrelationId(), OpenAiDialect.modelOf(request),
+            json(body), request.getCorrelationId(), ApiDialect.modelOf(request),
             request.getReceivedAt(), includeUsage(body), HttpReplies::asGatewayError)
         .render(events);
   }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.Ids;
-import dev.tiergate.ingress.openai.OpenAiDialect;
+import dev.tiergate.ingress.http.ApiDialect;
 import dev.tiergate.ingress.openai.OpenAiJson;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
@@ -108,7 +108,7 @@ public final class ResponsesJson {
     root.set("instructions", echo(body, "instructions"));
     root.set("max_output_tokens", echo(body, "max_output_tokens"));
     root.putNull("max_tool_calls");
-    root.put("model", model != null ? model : OpenAiDialect.modelOf(request));
+    root.put("model", model != null ? model : ApiDialect.modelOf(request));
     root.putArray("output");
     root.put("parallel_tool_calls", !body.has("parallel_tool_calls")
         || body.get("parallel_tool_calls").asBoolean(true));

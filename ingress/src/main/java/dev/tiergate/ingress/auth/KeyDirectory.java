@@ -1,7 +1,7 @@
 package dev.tiergate.ingress.auth;
 
 import dev.tiergate.ingress.common.HeaderLookup;
-import dev.tiergate.ingress.common.LiveTable;
+import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.VirtualKey;
 import java.util.EnumSet;

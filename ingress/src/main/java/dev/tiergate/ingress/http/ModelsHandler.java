@@ -7,7 +7,7 @@ import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.auth.KeyDirectory;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
-import dev.tiergate.ingress.common.LiveTable;
+import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.ModelSpec;
 import io.netty.handler.codec.http.HttpResponseStatus;

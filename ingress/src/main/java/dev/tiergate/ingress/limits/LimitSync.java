@@ -1,5 +1,6 @@
 package dev.tiergate.ingress.limits;
 
+import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.schemas.LimitCounts;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
@@ -27,12 +28,13 @@ public final class LimitSync implements AutoCloseable {
   /** Readers start this far back, so a new instance sees the whole current window. */
   static final Duration LOOK_BACK = Duration.ofSeconds(LimitWindow.SECONDS + 1);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
   private final RateLimiter limiter;
   private final Duration interval;
   private final Producer<String, LimitCounts> producer;
-  private final RecentTail<LimitCounts> peers;
-  private final RecentTail<UsageEvent> usage;
+  private final PartitionTail<LimitCounts> peers;
+  private final PartitionTail<UsageEvent> usage;
   private final ScheduledExecutorService timer;
 
   /** Local only: no Kafka clients, idle subjects dropped every interval. */
@@ -54,13 +56,11 @@ public final class LimitSync implements AutoCloseable {
     this.peers =
         countsConsumer == null
             ? null
-            : new RecentTail<>(countsConsumer, Topics.LIMIT_COUNTS.name(), LOOK_BACK, clock,
-                limiter::peerCounts);
+            : recent(countsConsumer, Topics.LIMIT_COUNTS.name(), clock, limiter::peerCounts);
     this.usage =
         usageConsumer == null
             ? null
-            : new RecentTail<>(usageConsumer, Topics.USAGE.name(), LOOK_BACK, clock,
-                this::onUsage);
+            : recent(usageConsumer, Topics.USAGE.name(), clock, this::onUsage);
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -68,6 +68,25 @@ public final class LimitSync implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+  }
+
+  /**
+   * Every partition of the topic from {@link #LOOK_BACK} ago on, each value to {@code onValue}; an
+   * undecodable record is logged and skipped (every instance reads these topics, so none of them
+   * dead-letters it).
+   */
+  private static <V> PartitionTail<V> recent(
+      final Consumer<String, V> consumer, final String topic, final Clock clock,
+      final java.util.function.Consumer<V> onValue) {
+    return PartitionTail.builder(consumer, topic, PartitionTail.Start.lookingBack(clock, LOOK_BACK))
+        .threadName("tiergate-limits-" + topic)
+        .pollTimeout(POLL_TIMEOUT)
+        .onRecord(record -> {
+          if (record.value() != null) {
+            onValue.accept(record.value());
+          }
+        })
+        .build();
   }
 
   public void start() {

@@ -1,8 +1,8 @@
 package dev.tiergate.ingress.openrouter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tiergate.ingress.common.LiveTable;
 import dev.tiergate.ingress.openai.ChatExtensions;
+import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.Usage;
 import java.util.Objects;

@@ -1,14 +1,13 @@
 package dev.tiergate.ingress.reply;
 
 import dev.tiergate.ingress.common.GatewayException;
+import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,13 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -31,7 +23,8 @@ import reactor.core.publisher.Sinks;
  * tiergate.responses} (the record of truth; no other store): from {@value #WINDOW_HOURS} hours ago
  * at start, then as they arrive. Keeps only idempotent correlation ids, at most {@code capacity}
  * answers (the oldest go first) and none older than the window, so a repeat is answered without a
- * second provider call. Every ingress instance reads every partition, with no consumer group.
+ * second provider call. Every ingress instance reads every partition, with no consumer group (a
+ * {@link PartitionTail}).
  */
 public final class IdempotentAnswers implements AutoCloseable {
 
@@ -39,16 +32,14 @@ public final class IdempotentAnswers implements AutoCloseable {
   static final Duration WINDOW = Duration.ofHours(WINDOW_HOURS);
   public static final int DEFAULT_CAPACITY = 10_000;
 
-  private static final Logger LOG = LoggerFactory.getLogger(IdempotentAnswers.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
-  private final Consumer<String, ChatResponse> consumer;
+  private final PartitionTail<ChatResponse> tail;
   private final int capacity;
   private final Clock clock;
   private final Map<String, Stored> answers;
   private final ConcurrentMap<String, Sinks.One<ChatResponse>> waiters = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final Thread thread;
   private volatile java.util.function.Consumer<ChatResponse> listener = response -> {};
   private boolean started;
 
@@ -65,7 +56,6 @@ public final class IdempotentAnswers implements AutoCloseable {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive: " + capacity);
     }
-    this.consumer = consumer;
     this.capacity = capacity;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.answers = new LinkedHashMap<>(16, 0.75f, false) {
@@ -74,8 +64,21 @@ public final class IdempotentAnswers implements AutoCloseable {
         return size() > IdempotentAnswers.this.capacity;
       }
     };
-    this.thread = new Thread(this::run, "tiergate-idempotent-answers");
-    this.thread.setDaemon(true);
+    this.tail =
+        consumer == null
+            ? null
+            : PartitionTail.builder(
+                    consumer, Topics.RESPONSES.name(), PartitionTail.Start.lookingBack(clock, WINDOW))
+                .threadName("tiergate-idempotent-answers")
+                .pollTimeout(POLL_TIMEOUT)
+                .onRecord(record -> {
+                  // The registry decodes whatever schema a record was written with: check the type.
+                  final Object value = record.value();
+                  if (value instanceof ChatResponse response) {
+                    record(response);
+                  }
+                })
+                .build();
   }
 
   /**
@@ -88,26 +91,11 @@ public final class IdempotentAnswers implements AutoCloseable {
   }
 
   public synchronized void start() {
-    if (started || closed.get() || consumer == null) {
+    if (started || closed.get() || tail == null) {
       return;
     }
-    final String topic = Topics.RESPONSES.name();
-    final List<TopicPartition> partitions =
-        consumer.partitionsFor(topic).stream()
-            .map(info -> new TopicPartition(topic, info.partition()))
-            .toList();
-    consumer.assign(partitions);
-    final long from = clock.instant().minus(WINDOW).toEpochMilli();
-    final Map<TopicPartition, Long> times = new HashMap<>();
-    partitions.forEach(partition -> times.put(partition, from));
-    final Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(times);
-    final Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-    for (final TopicPartition partition : partitions) {
-      final OffsetAndTimestamp at = offsets.get(partition);
-      consumer.seek(partition, at != null ? at.offset() : ends.get(partition));
-    }
+    tail.start();
     started = true;
-    thread.start();
   }
 
   /** The stored answer of this correlation id, if any within the window. */
@@ -160,38 +148,7 @@ public final class IdempotentAnswers implements AutoCloseable {
   }
 
   public boolean isAlive() {
-    return consumer == null ? !closed.get() : !started || thread.isAlive();
-  }
-
-  private void run() {
-    try {
-      while (!closed.get()) {
-        pollOnce();
-      }
-    } catch (WakeupException e) {
-      if (!closed.get()) {
-        LOG.error("idempotent answers reader woken up unexpectedly; stopped", e);
-      }
-    } catch (RuntimeException e) {
-      LOG.error("idempotent answers reader failed; stopped", e);
-    } finally {
-      consumer.close();
-    }
-  }
-
-  private void pollOnce() {
-    try {
-      for (final ConsumerRecord<String, ChatResponse> record : consumer.poll(POLL_TIMEOUT)) {
-        // The registry decodes whatever schema a record was written with: check the type.
-        final Object value = record.value();
-        if (value instanceof ChatResponse response) {
-          record(response);
-        }
-      }
-    } catch (RecordDeserializationException e) {
-      LOG.warn("skipping undecodable response at {} offset {}", e.topicPartition(), e.offset());
-      consumer.seek(e.topicPartition(), e.offset() + 1);
-    }
+    return tail == null ? !closed.get() : !started || tail.isAlive();
   }
 
   @Override
@@ -200,12 +157,8 @@ public final class IdempotentAnswers implements AutoCloseable {
       return;
     }
     waiters.values().forEach(sink -> sink.tryEmitError(GatewayException.shuttingDown()));
-    if (consumer != null) {
-      if (started) {
-        consumer.wakeup();
-      } else {
-        consumer.close();
-      }
+    if (tail != null) {
+      tail.close();
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.tiergate.ingress.responses;
 
 import dev.tiergate.ingress.common.GatewayException;
-import dev.tiergate.ingress.common.LiveTable;
+import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.StoredResponse;
 import dev.tiergate.schemas.TiergateHeaders;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tiergate.ingress.Fixtures;
-import dev.tiergate.ingress.PacedMockConsumer;
 import dev.tiergate.ingress.common.GatewayException;
+import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;

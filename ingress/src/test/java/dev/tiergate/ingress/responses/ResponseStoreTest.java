@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tiergate.ingress.Fixtures;
-import dev.tiergate.ingress.PacedMockConsumer;
 import dev.tiergate.ingress.common.GatewayException;
-import dev.tiergate.ingress.common.LiveTable;
+import dev.tiergate.runtime.LiveTable;
+import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.StoredResponse;

@@ -1,15 +1,13 @@
-package dev.tiergate.ingress.common;
+package dev.tiergate.ingress.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.ingress.Fixtures;
-import dev.tiergate.ingress.PacedMockConsumer;
-import dev.tiergate.ingress.auth.Caller;
-import dev.tiergate.ingress.auth.KeyDirectory;
-import dev.tiergate.ingress.auth.VirtualKeys;
 import dev.tiergate.ingress.openai.OpenAiChatNormalizer;
+import dev.tiergate.runtime.LiveTable;
+import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.Topics;
@@ -23,8 +21,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The live table over a compacted topic, and key lookups through it. */
-class LiveTableTest {
+/** Key lookups: the bootstrap keys, then the managed keys read live from their compacted topic. */
+class KeyDirectoryTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String KEY = "tg-live-key";
@@ -58,7 +56,7 @@ class LiveTableTest {
   }
 
   @Test
-  void readsRowsFromTheBeginningAndFollowsRevocationsAndTombstones() {
+  void aManagedKeyAuthenticatesUntilItIsRevokedOrDeleted() {
     consumer.updateBeginningOffsets(Map.of(new TopicPartition(Topics.VIRTUAL_KEYS.name(), 0), 0L));
     table.start();
 
@@ -100,31 +98,6 @@ class LiveTableTest {
     assertThat(request.getStrongShare()).isEqualTo(0.15);
     assertThat(keys.authenticate(Map.of("x-api-key", "tg-demo-key")::get))
         .as("a key without the knob").hasValueSatisfying(c -> assertThat(c.strongShare()).isNull());
-  }
-
-  @Test
-  void isCaughtUpOnlyOnceTheRowsPresentAtStartAreRead() throws InterruptedException {
-    final TopicPartition partition = new TopicPartition(Topics.VIRTUAL_KEYS.name(), 0);
-    consumer.updateBeginningOffsets(Map.of(partition, 0L));
-    consumer.updateEndOffsets(Map.of(partition, 2L));
-    table.start();
-
-    consumer.feed(VirtualKeys.hash(KEY), row(false));
-    await().atMost(WAIT).until(this::authenticates);
-    assertThat(table.isCaughtUp()).isFalse();
-    assertThat(table.awaitCaughtUp(Duration.ofMillis(300))).isFalse();
-
-    consumer.feed(VirtualKeys.hash(KEY), row(true));
-    assertThat(table.awaitCaughtUp(WAIT)).isTrue();
-  }
-
-  @Test
-  void anEmptyTopicIsCaughtUpAtOnceAndAFixedTableAlways() throws InterruptedException {
-    consumer.updateBeginningOffsets(Map.of(new TopicPartition(Topics.VIRTUAL_KEYS.name(), 0), 0L));
-    table.start();
-
-    assertThat(table.awaitCaughtUp(WAIT)).isTrue();
-    assertThat(LiveTable.fixed("t", Map.of()).isCaughtUp()).isTrue();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.tiergate.ingress;
+package dev.tiergate.runtime;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -15,10 +15,10 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * A MockConsumer whose poll waits for a record (or a wakeup) up to its timeout, like a real
- * consumer, so a listener thread does not spin on an empty mock. Knows its topic's partitions,
- * which all start empty.
+ * consumer, so a reader thread does not spin on an empty mock. Knows its topic's partitions, which
+ * all start empty. Shared with the services' tests (this module's test jar).
  */
-public final class PacedMockConsumer<V> extends MockConsumer<String, V> {
+public class PacedMockConsumer<V> extends MockConsumer<String, V> {
 
   private final String topic;
   private final int partitions;

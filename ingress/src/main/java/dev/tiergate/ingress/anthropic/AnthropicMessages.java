@@ -3,10 +3,10 @@ package dev.tiergate.ingress.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.JsonFields;
+import dev.tiergate.ingress.http.MessageParts;
 import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.PartType;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,43 +29,34 @@ final class AnthropicMessages {
       return Optional.empty();
     }
     if (system.isTextual()) {
-      return Optional.of(message("system", List.of(textPart(system.asText()))));
+      return Optional.of(
+          MessageParts.message("system", List.of(MessageParts.text(system.asText()))));
     }
-    if (!system.isArray()) {
-      throw JsonFields.wrongType("system", "a string or an array of text blocks");
+    return Optional.of(MessageParts.message("system", JsonFields.list(
+        system, "system", "a string or an array of text blocks", AnthropicMessages::systemBlock)));
+  }
+
+  private static ContentPart systemBlock(final JsonNode block, final String param) {
+    if (!"text".equals(JsonFields.text(block, "type", param + ".type"))) {
+      throw GatewayException.invalidRequest(param, "System blocks must be text blocks.");
     }
-    final List<ContentPart> parts = new ArrayList<>(system.size());
-    for (int i = 0; i < system.size(); i++) {
-      final JsonNode block = system.get(i);
-      final String param = "system[" + i + "]";
-      if (!"text".equals(JsonFields.text(block, "type", param + ".type"))) {
-        throw GatewayException.invalidRequest(param, "System blocks must be text blocks.");
-      }
-      parts.add(textPart(JsonFields.requiredText(block, "text", param + ".text")));
-    }
-    return Optional.of(message("system", parts));
+    return MessageParts.text(JsonFields.requiredText(block, "text", param + ".text"));
   }
 
   static List<Message> messages(final JsonNode messages) {
-    if (messages == null || !messages.isArray() || messages.isEmpty()) {
+    return JsonFields.nonEmptyList(messages, "messages", AnthropicMessages::message);
+  }
+
+  private static Message message(final JsonNode node, final String param) {
+    if (!node.isObject()) {
+      throw JsonFields.wrongType(param, "an object");
+    }
+    final String role = JsonFields.requiredText(node, "role", param + ".role");
+    if (!role.equals("user") && !role.equals("assistant")) {
       throw GatewayException.invalidRequest(
-          "messages", "'messages' is required and must be a non-empty array.");
+          param + ".role", "Unsupported role '" + role + "'; expected user or assistant.");
     }
-    final List<Message> result = new ArrayList<>(messages.size());
-    for (int i = 0; i < messages.size(); i++) {
-      final JsonNode node = messages.get(i);
-      final String param = "messages[" + i + "]";
-      if (!node.isObject()) {
-        throw JsonFields.wrongType(param, "an object");
-      }
-      final String role = JsonFields.requiredText(node, "role", param + ".role");
-      if (!role.equals("user") && !role.equals("assistant")) {
-        throw GatewayException.invalidRequest(
-            param + ".role", "Unsupported role '" + role + "'; expected user or assistant.");
-      }
-      result.add(message(role, content(node.get("content"), role, param + ".content")));
-    }
-    return result;
+    return MessageParts.message(role, content(node.get("content"), role, param + ".content"));
   }
 
   private static List<ContentPart> content(
@@ -73,17 +64,8 @@ final class AnthropicMessages {
     if (content == null || content.isNull()) {
       throw GatewayException.invalidRequest(param, "'" + param + "' is required.");
     }
-    if (content.isTextual()) {
-      return List.of(textPart(content.asText()));
-    }
-    if (!content.isArray()) {
-      throw JsonFields.wrongType(param, "a string or an array of content blocks");
-    }
-    final List<ContentPart> parts = new ArrayList<>(content.size());
-    for (int i = 0; i < content.size(); i++) {
-      parts.add(block(content.get(i), role, param + "[" + i + "]"));
-    }
-    return parts;
+    return MessageParts.content(content, param, "a string or an array of content blocks",
+        (block, blockParam) -> block(block, role, blockParam));
   }
 
   private static ContentPart block(final JsonNode block, final String role, final String param) {
@@ -93,7 +75,7 @@ final class AnthropicMessages {
     final String type = JsonFields.requiredText(block, "type", param + ".type");
     switch (type) {
       case "text":
-        return textPart(JsonFields.requiredText(block, "text", param + ".text"));
+        return MessageParts.text(JsonFields.requiredText(block, "text", param + ".text"));
       case "image":
         return image(block, param);
       case "tool_use":
@@ -149,12 +131,10 @@ final class AnthropicMessages {
     if (input != null && !input.isNull() && !input.isObject()) {
       throw JsonFields.wrongType(param + ".input", "an object");
     }
-    return ContentPart.newBuilder()
-        .setType(PartType.TOOL_CALL)
-        .setToolCallId(JsonFields.requiredText(block, "id", param + ".id"))
-        .setToolName(JsonFields.requiredText(block, "name", param + ".name"))
-        .setToolArgumentsJson(input == null || input.isNull() ? "{}" : input.toString())
-        .build();
+    return MessageParts.toolCall(
+        JsonFields.requiredText(block, "id", param + ".id"),
+        JsonFields.requiredText(block, "name", param + ".name"),
+        input == null || input.isNull() ? "{}" : input.toString());
   }
 
   private static ContentPart toolResult(
@@ -191,14 +171,6 @@ final class AnthropicMessages {
       text.append(JsonFields.requiredText(block, "text", param + "[" + i + "].text"));
     }
     return text.toString();
-  }
-
-  private static Message message(final String role, final List<ContentPart> parts) {
-    return Message.newBuilder().setRole(role).setParts(parts).build();
-  }
-
-  private static ContentPart textPart(final String text) {
-    return ContentPart.newBuilder().setType(PartType.TEXT).setText(text).build();
   }
 
   private static ContentPart reasoning(

@@ -7,8 +7,8 @@ import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.ingress.common.JsonFields;
+import dev.tiergate.ingress.http.BodyNormalizer;
 import dev.tiergate.ingress.http.ReasoningBudget;
-import dev.tiergate.ingress.http.Signals;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.Message;
@@ -17,7 +17,6 @@ import dev.tiergate.schemas.ToolDefinition;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Normalizes an Anthropic Messages body into the pipeline's {@link ChatRequest}, independent of
@@ -25,29 +24,16 @@ import java.util.Objects;
  * parts (thinking blocks keep their signatures), and {@code tool_choice} is written in the OpenAI
  * form the rest of the pipeline reads. Everything the caller got wrong is a 400 here.
  */
-public final class AnthropicNormalizer {
-
-  private final Clock clock;
+public final class AnthropicNormalizer extends BodyNormalizer {
 
   public AnthropicNormalizer(final Clock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+    super(clock, ApiKind.ANTHROPIC_MESSAGES);
   }
 
-  /**
-   * Builds the request with a fresh {@code req_} correlation id.
-   *
-   * @throws GatewayException 400 for a body that is not a valid Messages request, 403 for a tier
-   *     the key may not use
-   */
-  public ChatRequest normalize(
-      final JsonNode body, final Caller caller, final HeaderLookup headers) {
-    Objects.requireNonNull(body, "body");
-    Objects.requireNonNull(caller, "caller");
-    Objects.requireNonNull(headers, "headers");
-    if (!body.isObject()) {
-      throw GatewayException.invalidRequest(null, "The request body must be a JSON object.");
-    }
-    final String model = JsonFields.requiredText(body, "model", "model");
+  /** @throws GatewayException 400 for a body that is not a valid Messages request */
+  @Override
+  protected ChatRequest build(
+      final JsonNode body, final String model, final Caller caller, final HeaderLookup headers) {
     final Long maxTokens = JsonFields.integer(body, "max_tokens");
     if (maxTokens == null || maxTokens < 1 || maxTokens > Integer.MAX_VALUE) {
       throw GatewayException.invalidRequest(
@@ -56,8 +42,7 @@ public final class AnthropicNormalizer {
     final List<Message> messages = new ArrayList<>();
     AnthropicMessages.system(body.get("system")).ifPresent(messages::add);
     messages.addAll(AnthropicMessages.messages(body.get("messages")));
-    final Signals signals = Signals.resolve(headers, model, caller, body.get("metadata"));
-    return signals.newRequest(caller, ApiKind.ANTHROPIC_MESSAGES, clock.instant())
+    return newRequest(body, model, caller, headers)
         .setMessages(messages)
         .setTools(tools(body.get("tools")))
         .setToolChoiceJson(toolChoice(body.get("tool_choice")))
@@ -67,29 +52,20 @@ public final class AnthropicNormalizer {
   }
 
   static List<ToolDefinition> tools(final JsonNode tools) {
-    if (tools == null || tools.isNull()) {
-      return List.of();
+    return JsonFields.list(tools, "tools", "an array", AnthropicNormalizer::tool);
+  }
+
+  private static ToolDefinition tool(final JsonNode tool, final String param) {
+    final String type = JsonFields.text(tool, "type", param + ".type");
+    if ((type != null && !type.equals("custom")) || !JsonFields.present(tool, "input_schema")) {
+      throw GatewayException.invalidRequest(
+          param, "Only client tools with an 'input_schema' are supported.");
     }
-    if (!tools.isArray()) {
-      throw JsonFields.wrongType("tools", "an array");
-    }
-    final List<ToolDefinition> result = new ArrayList<>(tools.size());
-    for (int i = 0; i < tools.size(); i++) {
-      final JsonNode tool = tools.get(i);
-      final String param = "tools[" + i + "]";
-      final String type = JsonFields.text(tool, "type", param + ".type");
-      if ((type != null && !type.equals("custom")) || !JsonFields.present(tool, "input_schema")) {
-        throw GatewayException.invalidRequest(
-            param, "Only client tools with an 'input_schema' are supported.");
-      }
-      result.add(
-          ToolDefinition.newBuilder()
-              .setName(JsonFields.requiredText(tool, "name", param + ".name"))
-              .setDescription(JsonFields.text(tool, "description", param + ".description"))
-              .setParametersJson(tool.get("input_schema").toString())
-              .build());
-    }
-    return result;
+    return ToolDefinition.newBuilder()
+        .setName(JsonFields.requiredText(tool, "name", param + ".name"))
+        .setDescription(JsonFields.text(tool, "description", param + ".description"))
+        .setParametersJson(tool.get("input_schema").toString())
+        .build();
   }
 
   /** Anthropic's choice in OpenAI's form: auto, required (any), none, or one named function. */
@@ -124,26 +100,10 @@ public final class AnthropicNormalizer {
         .setTemperature(JsonFields.number(body, "temperature"))
         .setTopP(JsonFields.number(body, "top_p"))
         .setMaxTokens(maxTokens)
-        .setStop(stopSequences(body.get("stop_sequences")))
+        .setStop(
+            JsonFields.strings(body.get("stop_sequences"), "stop_sequences", "an array of strings"))
         .setReasoningEffort(reasoningEffort(body.get("thinking")))
         .build();
-  }
-
-  private static List<String> stopSequences(final JsonNode stop) {
-    if (stop == null || stop.isNull()) {
-      return List.of();
-    }
-    if (!stop.isArray()) {
-      throw JsonFields.wrongType("stop_sequences", "an array of strings");
-    }
-    final List<String> result = new ArrayList<>(stop.size());
-    for (final JsonNode item : stop) {
-      if (!item.isTextual()) {
-        throw JsonFields.wrongType("stop_sequences", "an array of strings");
-      }
-      result.add(item.asText());
-    }
-    return result;
   }
 
   /** Extended thinking's token budget, as the effort level OpenAI-style providers take. */

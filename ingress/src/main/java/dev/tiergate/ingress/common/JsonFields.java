@@ -1,6 +1,9 @@
 package dev.tiergate.ingress.common;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
 
 /** Typed, validating reads of optional request fields; a wrong type is the caller's 400. */
 public final class JsonFields {
@@ -71,5 +74,53 @@ public final class JsonFields {
 
   public static GatewayException wrongType(final String param, final String expected) {
     return GatewayException.invalidRequest(param, "'" + param + "' must be " + expected + ".");
+  }
+
+  /**
+   * The items of an optional array, each read by {@code item} with its own parameter name ({@code
+   * param[i]}); empty when the array is absent or null.
+   *
+   * @param expected what {@code param} must be, for the 400 when it is not an array
+   */
+  public static <T> List<T> list(
+      final JsonNode array, final String param, final String expected,
+      final BiFunction<JsonNode, String, T> item) {
+    if (array == null || array.isNull()) {
+      return List.of();
+    }
+    if (!array.isArray()) {
+      throw wrongType(param, expected);
+    }
+    final List<T> result = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      result.add(item.apply(array.get(i), param + "[" + i + "]"));
+    }
+    return result;
+  }
+
+  /** The items of a required, non-empty array, each read as in {@link #list}. */
+  public static <T> List<T> nonEmptyList(
+      final JsonNode array, final String param, final BiFunction<JsonNode, String, T> item) {
+    if (array == null || !array.isArray() || array.isEmpty()) {
+      throw GatewayException.invalidRequest(
+          param, "'" + param + "' is required and must be a non-empty array.");
+    }
+    return list(array, param, "a non-empty array", item);
+  }
+
+  /**
+   * An optional array of strings; empty when absent or null.
+   *
+   * @param expected what {@code param} must be, for the 400 (naming {@code param}) when it or one
+   *     of its items is not a string
+   */
+  public static List<String> strings(
+      final JsonNode array, final String param, final String expected) {
+    return list(array, param, expected, (item, itemParam) -> {
+      if (!item.isTextual()) {
+        throw wrongType(param, expected);
+      }
+      return item.asText();
+    });
   }
 }

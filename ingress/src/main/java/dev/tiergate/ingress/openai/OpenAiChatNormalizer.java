@@ -5,16 +5,14 @@ import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.ingress.common.JsonFields;
-import dev.tiergate.ingress.http.Signals;
+import dev.tiergate.ingress.http.BodyNormalizer;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.SamplingParams;
 import dev.tiergate.schemas.ToolDefinition;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Normalizes an OpenAI Chat Completions body into the pipeline's {@link ChatRequest}, so the router
@@ -22,31 +20,18 @@ import java.util.Objects;
  * before anything is published.
  */
 @EntryPoint
-public final class OpenAiChatNormalizer {
-
-  private final Clock clock;
+public final class OpenAiChatNormalizer extends BodyNormalizer {
 
   public OpenAiChatNormalizer(final Clock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+    super(clock, ApiKind.OPENAI_CHAT);
   }
 
-  /**
-   * Builds the request with a fresh {@code req_} correlation id.
-   *
-   * @throws GatewayException (400) for a body that is not a valid Chat Completions request
-   */
-  public ChatRequest normalize(
-      final JsonNode body, final Caller caller, final HeaderLookup headers) {
-    Objects.requireNonNull(body, "body");
-    Objects.requireNonNull(caller, "caller");
-    Objects.requireNonNull(headers, "headers");
-    if (!body.isObject()) {
-      throw GatewayException.invalidRequest(null, "The request body must be a JSON object.");
-    }
-    final String model = JsonFields.requiredText(body, "model", "model");
+  /** @throws GatewayException 400 for a body that is not a valid Chat Completions request */
+  @Override
+  protected ChatRequest build(
+      final JsonNode body, final String model, final Caller caller, final HeaderLookup headers) {
     final var messages = OpenAiMessages.messages(body.get("messages"));
-    final Signals signals = Signals.resolve(headers, model, caller, body.get("metadata"));
-    return signals.newRequest(caller, ApiKind.OPENAI_CHAT, clock.instant())
+    return newRequest(body, model, caller, headers)
         .setMessages(messages)
         .setTools(tools(body.get("tools")))
         .setToolChoiceJson(JsonFields.json(body, "tool_choice"))
@@ -62,17 +47,7 @@ public final class OpenAiChatNormalizer {
   }
 
   static List<ToolDefinition> tools(final JsonNode tools) {
-    if (tools == null || tools.isNull()) {
-      return List.of();
-    }
-    if (!tools.isArray()) {
-      throw JsonFields.wrongType("tools", "an array");
-    }
-    final List<ToolDefinition> result = new ArrayList<>(tools.size());
-    for (int i = 0; i < tools.size(); i++) {
-      result.add(tool(tools.get(i), "tools[" + i + "]"));
-    }
-    return result;
+    return JsonFields.list(tools, "tools", "an array", OpenAiChatNormalizer::tool);
   }
 
   private static ToolDefinition tool(final JsonNode tool, final String param) {
@@ -82,12 +57,7 @@ public final class OpenAiChatNormalizer {
       throw GatewayException.invalidRequest(
           param, "Only tools of type 'function' with a 'function' object are supported.");
     }
-    final String parameters = JsonFields.json(function, "parameters");
-    return ToolDefinition.newBuilder()
-        .setName(JsonFields.requiredText(function, "name", param + ".function.name"))
-        .setDescription(JsonFields.text(function, "description", param + ".function.description"))
-        .setParametersJson(parameters == null ? "{}" : parameters)
-        .build();
+    return functionTool(function, param + ".function");
   }
 
   static SamplingParams sampling(final JsonNode body) {
@@ -113,22 +83,8 @@ public final class OpenAiChatNormalizer {
   }
 
   private static List<String> stop(final JsonNode stop) {
-    if (stop == null || stop.isNull()) {
-      return List.of();
-    }
-    if (stop.isTextual()) {
-      return List.of(stop.asText());
-    }
-    if (!stop.isArray()) {
-      throw JsonFields.wrongType("stop", "a string or an array of strings");
-    }
-    final List<String> result = new ArrayList<>(stop.size());
-    for (final JsonNode item : stop) {
-      if (!item.isTextual()) {
-        throw JsonFields.wrongType("stop", "a string or an array of strings");
-      }
-      result.add(item.asText());
-    }
-    return result;
+    return stop != null && stop.isTextual()
+        ? List.of(stop.asText())
+        : JsonFields.strings(stop, "stop", "a string or an array of strings");
   }
 }

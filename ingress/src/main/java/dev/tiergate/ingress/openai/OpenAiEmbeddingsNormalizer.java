@@ -9,7 +9,7 @@ import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.ingress.common.JsonFields;
-import dev.tiergate.ingress.http.Signals;
+import dev.tiergate.ingress.http.BodyNormalizer;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.ChatRequest;
@@ -20,7 +20,6 @@ import dev.tiergate.schemas.SamplingParams;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -30,7 +29,7 @@ import java.util.Set;
  * decoded to text with {@code cl100k_base}, the tokenizer of OpenAI's embeddings models, so every
  * provider gets text. Everything the caller got wrong is a 400 here, before anything is published.
  */
-public final class OpenAiEmbeddingsNormalizer {
+public final class OpenAiEmbeddingsNormalizer extends BodyNormalizer {
 
   /** The mode of every embeddings request. */
   static final String MODE = "embeddings";
@@ -48,32 +47,20 @@ public final class OpenAiEmbeddingsNormalizer {
   static final long MAX_VECTOR_VALUES =
       (BusLimits.MAX_RECORD_BYTES - RESPONSE_HEADROOM_BYTES) / Float.BYTES;
 
-  private final Clock clock;
-
   public OpenAiEmbeddingsNormalizer(final Clock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+    super(clock, ApiKind.EMBEDDINGS);
   }
 
-  /**
-   * Builds the request with a fresh {@code req_} correlation id.
-   *
-   * @throws GatewayException (400) for a body that is not a valid embeddings request
-   */
-  public ChatRequest normalize(final JsonNode body, final Caller caller, final HeaderLookup headers) {
-    Objects.requireNonNull(body, "body");
-    Objects.requireNonNull(caller, "caller");
-    Objects.requireNonNull(headers, "headers");
-    if (!body.isObject()) {
-      throw GatewayException.invalidRequest(null, "The request body must be a JSON object.");
-    }
-    final String model = JsonFields.requiredText(body, "model", "model");
+  /** @throws GatewayException 400 for a body that is not a valid embeddings request */
+  @Override
+  protected ChatRequest build(
+      final JsonNode body, final String model, final Caller caller, final HeaderLookup headers) {
     final List<Message> inputs = inputs(body.get("input"));
     final Integer dimensions = dimensions(body);
     checkVectorValues(inputs.size(), dimensions);
     encodingFormat(body);
     JsonFields.text(body, "user", "user");
-    final Signals signals = Signals.resolve(headers, model, caller, body.get("metadata"));
-    return signals.newRequest(caller, ApiKind.EMBEDDINGS, clock.instant())
+    return newRequest(body, model, caller, headers)
         .setMode(MODE)
         .setMessages(inputs)
         .setSampling(SamplingParams.newBuilder().build())

@@ -3,6 +3,7 @@ package dev.tiergate.ingress.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.JsonFields;
+import dev.tiergate.ingress.http.MessageParts;
 import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.PartType;
@@ -23,15 +24,7 @@ public final class OpenAiMessages {
   private OpenAiMessages() {}
 
   static List<Message> messages(final JsonNode messages) {
-    if (messages == null || !messages.isArray() || messages.isEmpty()) {
-      throw GatewayException.invalidRequest(
-          "messages", "'messages' is required and must be a non-empty array.");
-    }
-    final List<Message> result = new ArrayList<>(messages.size());
-    for (int i = 0; i < messages.size(); i++) {
-      result.add(message(messages.get(i), "messages[" + i + "]"));
-    }
-    return result;
+    return JsonFields.nonEmptyList(messages, "messages", OpenAiMessages::message);
   }
 
   private static Message message(final JsonNode node, final String param) {
@@ -63,35 +56,24 @@ public final class OpenAiMessages {
     }
     parts.addAll(content(node.get("content"), param + ".content"));
     if (role.equals("assistant") && JsonFields.present(node, "tool_calls")) {
-      parts.addAll(toolCalls(node.get("tool_calls"), param + ".tool_calls"));
+      parts.addAll(JsonFields.list(
+          node.get("tool_calls"), param + ".tool_calls", "an array", OpenAiMessages::toolCall));
     }
     return parts;
   }
 
   private static List<ContentPart> content(final JsonNode content, final String param) {
-    if (content == null || content.isNull()) {
-      return List.of();
-    }
-    if (content.isTextual()) {
-      return List.of(textPart(content.asText()));
-    }
-    if (!content.isArray()) {
-      throw JsonFields.wrongType(param, "a string or an array of content parts");
-    }
-    final List<ContentPart> parts = new ArrayList<>(content.size());
-    for (int i = 0; i < content.size(); i++) {
-      parts.add(contentPart(content.get(i), param + "[" + i + "]"));
-    }
-    return parts;
+    return MessageParts.content(
+        content, param, "a string or an array of content parts", OpenAiMessages::contentPart);
   }
 
   private static ContentPart contentPart(final JsonNode part, final String param) {
     final String type = JsonFields.requiredText(part, "type", param + ".type");
     switch (type) {
       case "text":
-        return textPart(JsonFields.requiredText(part, "text", param + ".text"));
+        return MessageParts.text(JsonFields.requiredText(part, "text", param + ".text"));
       case "refusal":
-        return textPart(JsonFields.requiredText(part, "refusal", param + ".refusal"));
+        return MessageParts.text(JsonFields.requiredText(part, "refusal", param + ".refusal"));
       case "image_url":
         return imagePart(part, param);
       default:
@@ -106,37 +88,10 @@ public final class OpenAiMessages {
       throw GatewayException.invalidRequest(
           param + ".image_url", "An image_url part needs an 'image_url' object with a 'url'.");
     }
-    final String url =
+    return MessageParts.image(
         image.isTextual()
             ? image.asText()
-            : JsonFields.requiredText(image, "url", param + ".image_url.url");
-    return ContentPart.newBuilder()
-        .setType(PartType.IMAGE)
-        .setImageUrl(url)
-        .setMediaType(dataUrlMediaType(url))
-        .build();
-  }
-
-  /** {@code image/png} of {@code data:image/png;base64,...}; null for a plain URL. */
-  public static String dataUrlMediaType(final String url) {
-    if (!url.startsWith("data:")) {
-      return null;
-    }
-    final int end = url.indexOf(';');
-    final int comma = url.indexOf(',');
-    final int stop = end > 0 ? end : comma;
-    return stop > "data:".length() ? url.substring("data:".length(), stop) : null;
-  }
-
-  private static List<ContentPart> toolCalls(final JsonNode calls, final String param) {
-    if (!calls.isArray()) {
-      throw JsonFields.wrongType(param, "an array");
-    }
-    final List<ContentPart> parts = new ArrayList<>(calls.size());
-    for (int i = 0; i < calls.size(); i++) {
-      parts.add(toolCall(calls.get(i), param + "[" + i + "]"));
-    }
-    return parts;
+            : JsonFields.requiredText(image, "url", param + ".image_url.url"));
   }
 
   private static ContentPart toolCall(final JsonNode call, final String param) {
@@ -144,13 +99,10 @@ public final class OpenAiMessages {
     if (function == null || !function.isObject()) {
       throw GatewayException.invalidRequest(param + ".function", "A tool call needs a function.");
     }
-    final JsonNode arguments = function.get("arguments");
-    return ContentPart.newBuilder()
-        .setType(PartType.TOOL_CALL)
-        .setToolCallId(JsonFields.requiredText(call, "id", param + ".id"))
-        .setToolName(JsonFields.requiredText(function, "name", param + ".function.name"))
-        .setToolArgumentsJson(argumentsJson(arguments))
-        .build();
+    return MessageParts.toolCall(
+        JsonFields.requiredText(call, "id", param + ".id"),
+        JsonFields.requiredText(function, "name", param + ".function.name"),
+        argumentsJson(function.get("arguments")));
   }
 
   private static String argumentsJson(final JsonNode arguments) {
@@ -161,23 +113,11 @@ public final class OpenAiMessages {
   }
 
   private static ContentPart toolResult(final JsonNode node, final String param) {
-    final StringBuilder text = new StringBuilder();
-    for (final ContentPart part : content(node.get("content"), param + ".content")) {
-      if (part.getType() != PartType.TEXT) {
-        throw GatewayException.invalidRequest(
-            param + ".content", "Tool results may only contain text.");
-      }
-      text.append(part.getText());
-    }
-    return ContentPart.newBuilder()
-        .setType(PartType.TOOL_RESULT)
-        .setToolCallId(JsonFields.requiredText(node, "tool_call_id", param + ".tool_call_id"))
-        .setText(text.toString())
-        .build();
-  }
-
-  private static ContentPart textPart(final String text) {
-    return ContentPart.newBuilder().setType(PartType.TEXT).setText(text).build();
+    final String text = MessageParts.joinedText(
+        content(node.get("content"), param + ".content"), param + ".content",
+        "Tool results may only contain text.");
+    return MessageParts.toolResult(
+        JsonFields.requiredText(node, "tool_call_id", param + ".tool_call_id"), text);
   }
 
   private static ContentPart reasoningPart(final String text) {

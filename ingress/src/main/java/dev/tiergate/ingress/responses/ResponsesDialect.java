@@ -8,6 +8,7 @@ import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.ingress.common.JsonFields;
 import dev.tiergate.ingress.http.ApiDialect;
 import dev.tiergate.ingress.http.HttpReplies;
+import dev.tiergate.ingress.http.MessageParts;
 import dev.tiergate.ingress.reply.ReplyEvent;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
@@ -113,17 +114,11 @@ public final class ResponsesDialect implements ApiDialect {
               .build());
     }
     if (response.getContent() != null && !response.getContent().isEmpty()) {
-      parts.add(ResponsesInput.textPart(response.getContent()));
+      parts.add(MessageParts.text(response.getContent()));
     }
     for (final ToolCall call : response.getToolCalls()) {
-      parts.add(
-          ContentPart.newBuilder()
-              .setType(PartType.TOOL_CALL)
-              .setToolCallId(call.getId())
-              .setToolName(call.getName())
-              .setToolArgumentsJson(call.getArgumentsJson())
-              .build());
+      parts.add(MessageParts.toolCall(call.getId(), call.getName(), call.getArgumentsJson()));
     }
-    return ResponsesInput.message("assistant", parts);
+    return MessageParts.message("assistant", parts);
   }
 }

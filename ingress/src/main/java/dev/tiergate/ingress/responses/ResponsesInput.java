@@ -3,10 +3,9 @@ package dev.tiergate.ingress.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.JsonFields;
-import dev.tiergate.ingress.openai.OpenAiMessages;
+import dev.tiergate.ingress.http.MessageParts;
 import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
-import dev.tiergate.schemas.PartType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +27,7 @@ final class ResponsesInput {
       throw GatewayException.invalidRequest("input", "Missing required parameter: 'input'.");
     }
     if (input.isTextual()) {
-      return List.of(message("user", List.of(textPart(input.asText()))));
+      return List.of(MessageParts.message("user", List.of(MessageParts.text(input.asText()))));
     }
     if (!input.isArray() || input.isEmpty()) {
       throw JsonFields.wrongType("input", "a string or a non-empty array of input items");
@@ -61,7 +60,7 @@ final class ResponsesInput {
     }
     final List<Message> result = new ArrayList<>(roles.size());
     for (int i = 0; i < roles.size(); i++) {
-      result.add(message(roles.get(i), List.copyOf(parts.get(i))));
+      result.add(MessageParts.message(roles.get(i), List.copyOf(parts.get(i))));
     }
     return result;
   }
@@ -106,17 +105,8 @@ final class ResponsesInput {
     if (content == null || content.isNull()) {
       throw GatewayException.invalidRequest(param, "Missing required parameter: '" + param + "'.");
     }
-    if (content.isTextual()) {
-      return List.of(textPart(content.asText()));
-    }
-    if (!content.isArray()) {
-      throw JsonFields.wrongType(param, "a string or an array of content parts");
-    }
-    final List<ContentPart> parts = new ArrayList<>(content.size());
-    for (int i = 0; i < content.size(); i++) {
-      parts.add(contentPart(content.get(i), param + "[" + i + "]"));
-    }
-    return parts;
+    return MessageParts.content(
+        content, param, "a string or an array of content parts", ResponsesInput::contentPart);
   }
 
   private static ContentPart contentPart(final JsonNode part, final String param) {
@@ -124,20 +114,16 @@ final class ResponsesInput {
     switch (type) {
       case "input_text":
       case "output_text":
-        return textPart(JsonFields.requiredText(part, "text", param + ".text"));
+        return MessageParts.text(JsonFields.requiredText(part, "text", param + ".text"));
       case "refusal":
-        return textPart(JsonFields.requiredText(part, "refusal", param + ".refusal"));
+        return MessageParts.text(JsonFields.requiredText(part, "refusal", param + ".refusal"));
       case "input_image":
         final String url = JsonFields.text(part, "image_url", param + ".image_url");
         if (url == null) {
           throw GatewayException.invalidRequest(
               param + ".image_url", "Only input_image parts with an 'image_url' are supported.");
         }
-        return ContentPart.newBuilder()
-            .setType(PartType.IMAGE)
-            .setImageUrl(url)
-            .setMediaType(OpenAiMessages.dataUrlMediaType(url))
-            .build();
+        return MessageParts.image(url);
       default:
         throw GatewayException.invalidRequest(
             param + ".type", "Unsupported content part type '" + type + "'.");
@@ -146,43 +132,25 @@ final class ResponsesInput {
 
   private static ContentPart toolCall(final JsonNode item, final String param) {
     final String arguments = JsonFields.text(item, "arguments", param + ".arguments");
-    return ContentPart.newBuilder()
-        .setType(PartType.TOOL_CALL)
-        .setToolCallId(JsonFields.requiredText(item, "call_id", param + ".call_id"))
-        .setToolName(JsonFields.requiredText(item, "name", param + ".name"))
-        .setToolArgumentsJson(arguments == null || arguments.isBlank() ? "{}" : arguments)
-        .build();
+    return MessageParts.toolCall(
+        JsonFields.requiredText(item, "call_id", param + ".call_id"),
+        JsonFields.requiredText(item, "name", param + ".name"),
+        arguments == null || arguments.isBlank() ? "{}" : arguments);
   }
 
   /** The output as text: a string, or the text of {@code input_text} parts. */
   private static ContentPart toolResult(final JsonNode item, final String param) {
     final JsonNode output = item.get("output");
-    final StringBuilder text = new StringBuilder();
+    final String text;
     if (output != null && output.isTextual()) {
-      text.append(output.asText());
+      text = output.asText();
     } else if (output != null && output.isArray()) {
-      for (final ContentPart part : content(output, param + ".output")) {
-        if (part.getType() != PartType.TEXT) {
-          throw GatewayException.invalidRequest(
-              param + ".output", "Function call outputs may only contain text.");
-        }
-        text.append(part.getText());
-      }
+      text = MessageParts.joinedText(content(output, param + ".output"), param + ".output",
+          "Function call outputs may only contain text.");
     } else {
       throw JsonFields.wrongType(param + ".output", "a string or an array of input_text parts");
     }
-    return ContentPart.newBuilder()
-        .setType(PartType.TOOL_RESULT)
-        .setToolCallId(JsonFields.requiredText(item, "call_id", param + ".call_id"))
-        .setText(text.toString())
-        .build();
-  }
-
-  static Message message(final String role, final List<ContentPart> parts) {
-    return Message.newBuilder().setRole(role).setParts(parts).build();
-  }
-
-  static ContentPart textPart(final String text) {
-    return ContentPart.newBuilder().setType(PartType.TEXT).setText(text).build();
+    return MessageParts.toolResult(
+        JsonFields.requiredText(item, "call_id", param + ".call_id"), text);
   }
 }

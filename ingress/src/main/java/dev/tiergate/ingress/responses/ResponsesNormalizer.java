@@ -7,6 +7,8 @@ import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.ingress.common.JsonFields;
+import dev.tiergate.ingress.http.BodyNormalizer;
+import dev.tiergate.ingress.http.MessageParts;
 import dev.tiergate.ingress.http.Signals;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
@@ -73,7 +75,7 @@ public final class ResponsesNormalizer {
     final String instructions = JsonFields.text(body, "instructions", "instructions");
     if (instructions != null) {
       messages.add(
-          ResponsesInput.message("system", List.of(ResponsesInput.textPart(instructions))));
+          MessageParts.message("system", List.of(MessageParts.text(instructions))));
     }
     messages.addAll(history.messages());
     messages.addAll(ResponsesInput.messages(body.get("input")));
@@ -108,29 +110,15 @@ public final class ResponsesNormalizer {
 
   /** Function tools, flat as the Responses API writes them: {@code {type, name, parameters}}. */
   static List<ToolDefinition> tools(final JsonNode tools) {
-    if (tools == null || tools.isNull()) {
-      return List.of();
+    return JsonFields.list(tools, "tools", "an array", ResponsesNormalizer::tool);
+  }
+
+  private static ToolDefinition tool(final JsonNode tool, final String param) {
+    if (!tool.isObject() || !"function".equals(JsonFields.text(tool, "type", param + ".type"))) {
+      throw GatewayException.invalidRequest(
+          param + ".type", "Only tools of type 'function' are supported.");
     }
-    if (!tools.isArray()) {
-      throw JsonFields.wrongType("tools", "an array");
-    }
-    final List<ToolDefinition> result = new ArrayList<>(tools.size());
-    for (int i = 0; i < tools.size(); i++) {
-      final JsonNode tool = tools.get(i);
-      final String param = "tools[" + i + "]";
-      if (!tool.isObject() || !"function".equals(JsonFields.text(tool, "type", param + ".type"))) {
-        throw GatewayException.invalidRequest(
-            param + ".type", "Only tools of type 'function' are supported.");
-      }
-      final String parameters = JsonFields.json(tool, "parameters");
-      result.add(
-          ToolDefinition.newBuilder()
-              .setName(JsonFields.requiredText(tool, "name", param + ".name"))
-              .setDescription(JsonFields.text(tool, "description", param + ".description"))
-              .setParametersJson(parameters == null ? "{}" : parameters)
-              .build());
-    }
-    return result;
+    return BodyNormalizer.functionTool(tool, param);
   }
 
   /** The choice in Chat Completions' form: auto, none, required, or one named function. */

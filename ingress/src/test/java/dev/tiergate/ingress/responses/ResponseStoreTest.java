@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tiergate.ingress.Fixtures;
 import dev.tiergate.ingress.common.GatewayException;
+import dev.tiergate.ingress.http.MessageParts;
 import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.schemas.Message;
@@ -69,7 +70,7 @@ class ResponseStoreTest {
   }
 
   private static Message message(final String role, final String text) {
-    return ResponsesInput.message(role, List.of(ResponsesInput.textPart(text)));
+    return MessageParts.message(role, List.of(MessageParts.text(text)));
   }
 
   @Test

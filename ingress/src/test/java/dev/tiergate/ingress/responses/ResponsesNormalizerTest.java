@@ -8,6 +8,7 @@ import dev.tiergate.ingress.Fixtures;
 import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
+import dev.tiergate.ingress.http.MessageParts;
 import dev.tiergate.ingress.http.Signals;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.ApiKind;
@@ -115,9 +116,9 @@ class ResponsesNormalizerTest {
 
   @Test
   void putsTheStoredConversationBetweenInstructionsAndInputAndKeepsItsSession() throws Exception {
-    final Message earlier = ResponsesInput.message("user", List.of(ResponsesInput.textPart("1st")));
+    final Message earlier = MessageParts.message("user", List.of(MessageParts.text("1st")));
     final Message answer =
-        ResponsesInput.message("assistant", List.of(ResponsesInput.textPart("ok")));
+        MessageParts.message("assistant", List.of(MessageParts.text("ok")));
     final ChatRequest request =
         normalize("{\"model\":\"auto\",\"instructions\":\"I\",\"input\":\"2nd\"}",
             new ResponseStore.Conversation(List.of(earlier, answer), "sess_first"), NO_HEADERS);

@@ -2,7 +2,7 @@ package dev.tiergate.ingress.anthropic;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.ingress.common.GatewayException;
-import dev.tiergate.ingress.reply.ReplyEvent;
+import dev.tiergate.ingress.http.ReplyStream;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ToolCall;
@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
-import reactor.core.publisher.Flux;
 
 /**
  * Renders one request's reply events as Anthropic's streaming event sequence: {@code
@@ -21,18 +20,16 @@ import reactor.core.publisher.Flux;
  * message_stop}. The pipeline's deltas carry no block boundaries, so a block ends when a delta of
  * another kind (or another tool call) arrives. Holds one stream's state; a new instance per request.
  */
-final class AnthropicStream {
+final class AnthropicStream extends ReplyStream {
 
   private enum Block { NONE, THINKING, TEXT, TOOL }
 
   private final AnthropicJson json;
   private final String id;
-  private final Function<Throwable, GatewayException> errors;
 
   private String model;
   private boolean started;
   private boolean chunkSeen;
-  private boolean failed;
   private Block open = Block.NONE;
   private int openIndex = -1;
   private int nextIndex;
@@ -46,31 +43,14 @@ final class AnthropicStream {
       final String correlationId,
       final String requestedModel,
       final Function<Throwable, GatewayException> errors) {
+    super(errors);
     this.json = Objects.requireNonNull(json, "json");
     this.id = Objects.requireNonNull(correlationId, "correlationId");
     this.model = requestedModel;
-    this.errors = Objects.requireNonNull(errors, "errors");
   }
 
-  /** The SSE frames for the events; a failure becomes an {@code error} event that ends the stream. */
-  Flux<String> render(final Flux<ReplyEvent> events) {
-    return events
-        .concatMapIterable(this::frames)
-        .onErrorResume(error -> Flux.just(errorFrame(errors.apply(error))))
-        .concatWith(Flux.defer(() -> Flux.fromIterable(tail())));
-  }
-
-  List<String> frames(final ReplyEvent event) {
-    final List<String> frames = new ArrayList<>();
-    if (event instanceof ReplyEvent.Chunk chunk) {
-      chunkFrames(chunk.chunk(), frames);
-    } else {
-      finalFrames(((ReplyEvent.Final) event).response(), frames);
-    }
-    return frames;
-  }
-
-  private void chunkFrames(final ChatChunk chunk, final List<String> frames) {
+  @Override
+  protected void chunk(final ChatChunk chunk, final List<String> frames) {
     chunkSeen = true;
     if (chunk.getModel() != null && !started) {
       model = chunk.getModel();
@@ -116,11 +96,8 @@ final class AnthropicStream {
   }
 
   /** A final response before any chunk carries the whole answer: replay it as blocks. */
-  private void finalFrames(final ChatResponse response, final List<String> frames) {
-    if (response.getError() != null) {
-      frames.add(errorFrame(GatewayException.fromPipeline(response.getError())));
-      return;
-    }
+  @Override
+  protected void answer(final ChatResponse response, final List<String> frames) {
     if (usage == null) {
       usage = response.getUsage();
     }
@@ -216,10 +193,8 @@ final class AnthropicStream {
     return frame("content_block_delta", body);
   }
 
-  private List<String> tail() {
-    if (failed) {
-      return List.of();
-    }
+  @Override
+  protected List<String> end() {
     final List<String> frames = new ArrayList<>();
     start(frames);
     closeBlock(frames);
@@ -233,8 +208,8 @@ final class AnthropicStream {
     return frames;
   }
 
-  private String errorFrame(final GatewayException error) {
-    failed = true;
+  @Override
+  protected String errorFrame(final GatewayException error) {
     return frame("error", json.errorNode(error));
   }
 

@@ -89,10 +89,14 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
   @Override
   public Publisher<Void> apply(final HttpServerRequest request, final HttpServerResponse response) {
     final HeaderLookup headers = request.requestHeaders()::get;
-    final Caller caller = keys.authenticate(headers).orElse(null);
-    if (caller == null) {
-      return HttpReplies.error(response, GatewayException.unauthorized(), null, dialect);
-    }
+    return HttpReplies.authenticated(
+        keys, headers, response, dialect, caller -> admit(caller, headers, request, response));
+  }
+
+  /** Admits the caller by its rate limits, then reads, normalizes and serves the body. */
+  private Publisher<Void> admit(
+      final Caller caller, final HeaderLookup headers, final HttpServerRequest request,
+      final HttpServerResponse response) {
     // Limits are checked before the body is parsed: a refused caller costs no parsing. Its body
     // is still drained (discarded as it arrives), so the connection stays usable for its retry.
     final Admission admission = limiter.admit(caller);

@@ -1,13 +1,19 @@
 package dev.tiergate.ingress.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.ingress.auth.Caller;
+import dev.tiergate.ingress.auth.KeyDirectory;
 import dev.tiergate.ingress.common.GatewayException;
+import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.ingress.common.RequestTrace;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.Optional;
+import java.util.function.Function;
+import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -51,6 +57,22 @@ public final class HttpReplies {
       }
       return send(http, HttpResponseStatus.OK, dialect.completion(request, body, response));
     });
+  }
+
+  /**
+   * Serves the caller behind the request's key with {@code handler}; a request without a known key
+   * is answered 401 in the dialect's error shape.
+   */
+  public static Publisher<Void> authenticated(
+      final KeyDirectory keys,
+      final HeaderLookup headers,
+      final HttpServerResponse http,
+      final ApiDialect dialect,
+      final Function<Caller, Publisher<Void>> handler) {
+    final Optional<Caller> caller = keys.authenticate(headers);
+    return caller.isPresent()
+        ? handler.apply(caller.get())
+        : error(http, GatewayException.unauthorized(), null, dialect);
   }
 
   /** An error body; {@code requestId} (may be null) goes in the request-id header. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.auth.KeyDirectory;
-import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.runtime.Tier;
@@ -52,15 +51,10 @@ public final class ModelsHandler implements BiFunction<HttpServerRequest, HttpSe
   public Publisher<Void> apply(final HttpServerRequest request, final HttpServerResponse response) {
     final HeaderLookup headers = request.requestHeaders()::get;
     final boolean anthropicShape = headers.get(ANTHROPIC_VERSION_HEADER) != null;
-    final Caller caller = keys.authenticate(headers).orElse(null);
-    if (caller == null) {
-      return HttpReplies.error(
-          response, GatewayException.unauthorized(), null, anthropicShape ? anthropic : openAi);
-    }
-    final List<ModelSpec> catalogue = catalogue();
-    final String body =
-        anthropicShape ? anthropicList(caller, catalogue) : openAiList(caller, catalogue);
-    return HttpReplies.send(response, HttpResponseStatus.OK, body);
+    return HttpReplies.authenticated(
+        keys, headers, response, anthropicShape ? anthropic : openAi,
+        caller -> HttpReplies.send(response, HttpResponseStatus.OK, anthropicShape
+            ? anthropicList(caller, catalogue()) : openAiList(caller, catalogue())));
   }
 
   /** The catalogue sorted by id, so the list is stable. */

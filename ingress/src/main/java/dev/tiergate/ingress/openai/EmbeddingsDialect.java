@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tiergate.ingress.auth.Caller;
-import dev.tiergate.ingress.common.GatewayException;
-import dev.tiergate.ingress.common.HeaderLookup;
-import dev.tiergate.ingress.http.ApiDialect;
+import dev.tiergate.ingress.http.NormalizingDialect;
 import dev.tiergate.ingress.reply.ReplyEvent;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
@@ -17,7 +14,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * OpenAI embeddings ({@code POST /v1/embeddings}): a {@code list} of {@code embedding} objects in
@@ -25,23 +21,14 @@ import reactor.core.publisher.Mono;
  * little-endian float32 bytes (what OpenAI sends); usage counts input tokens only. Errors are
  * OpenAI's. Embeddings never stream.
  */
-public final class EmbeddingsDialect implements ApiDialect {
+public final class EmbeddingsDialect extends NormalizingDialect {
 
-  private final OpenAiEmbeddingsNormalizer normalizer;
-  private final OpenAiJson json;
   private final ObjectMapper mapper;
 
   public EmbeddingsDialect(
       final OpenAiEmbeddingsNormalizer normalizer, final OpenAiJson json, final ObjectMapper mapper) {
-    this.normalizer = Objects.requireNonNull(normalizer, "normalizer");
-    this.json = Objects.requireNonNull(json, "json");
+    super(normalizer, json::error);
     this.mapper = Objects.requireNonNull(mapper, "mapper");
-  }
-
-  @Override
-  public Mono<ChatRequest> normalize(
-      final JsonNode body, final Caller caller, final HeaderLookup headers) {
-    return Mono.fromCallable(() -> normalizer.normalize(body, caller, headers));
   }
 
   @Override
@@ -72,11 +59,6 @@ public final class EmbeddingsDialect implements ApiDialect {
         ByteBuffer.allocate(vector.size() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     vector.forEach(bytes::putFloat);
     return Base64.getEncoder().encodeToString(bytes.array());
-  }
-
-  @Override
-  public String error(final GatewayException error) {
-    return json.error(error);
   }
 
   @Override

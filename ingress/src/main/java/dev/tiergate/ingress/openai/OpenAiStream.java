@@ -3,8 +3,11 @@ package dev.tiergate.ingress.openai;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.ingress.common.GatewayException;
-import dev.tiergate.ingress.reply.ReplyEvent;
+import dev.tiergate.ingress.http.ApiDialect;
+import dev.tiergate.ingress.http.HttpReplies;
+import dev.tiergate.ingress.http.ReplyStream;
 import dev.tiergate.schemas.ChatChunk;
+import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.Usage;
 import java.time.Instant;
@@ -12,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
-import reactor.core.publisher.Flux;
 
 /**
  * Renders one request's reply events as OpenAI {@code chat.completion.chunk} server-sent events,
@@ -20,7 +22,7 @@ import reactor.core.publisher.Flux;
  * arrives before any chunk is replayed as a single content chunk plus a finish chunk. Holds the
  * state of one stream; use a new instance per request.
  */
-public final class OpenAiStream {
+public final class OpenAiStream extends ReplyStream {
 
   static final String DONE = "data: [DONE]\n\n";
 
@@ -28,13 +30,11 @@ public final class OpenAiStream {
   private final String id;
   private final long created;
   private final boolean includeUsage;
-  private final Function<Throwable, GatewayException> errors;
 
   private String model;
   private boolean chunkSeen;
   private boolean roleSent;
   private Usage usage;
-  private boolean failed;
 
   public OpenAiStream(
       final OpenAiJson json,
@@ -43,30 +43,24 @@ public final class OpenAiStream {
       final Instant created,
       final boolean includeUsage,
       final Function<Throwable, GatewayException> errors) {
+    super(errors);
     this.json = Objects.requireNonNull(json, "json");
     this.id = Objects.requireNonNull(correlationId, "correlationId");
     this.model = requestedModel;
     this.created = created.getEpochSecond();
     this.includeUsage = includeUsage;
-    this.errors = Objects.requireNonNull(errors, "errors");
   }
 
-  /** The SSE frames for the events; a failure becomes an error event that ends the stream. */
-  public Flux<String> render(final Flux<ReplyEvent> events) {
-    return events
-        .concatMapIterable(this::frames)
-        .onErrorResume(error -> Flux.just(errorFrame(errors.apply(error))))
-        .concatWith(Flux.defer(() -> Flux.fromIterable(tail())));
+  /** The stream of one request's reply: its id, the model it asked for, the time it came in. */
+  public static OpenAiStream of(
+      final OpenAiJson json, final ChatRequest request, final boolean includeUsage) {
+    return new OpenAiStream(
+        json, request.getCorrelationId(), ApiDialect.modelOf(request), request.getReceivedAt(),
+        includeUsage, HttpReplies::asGatewayError);
   }
 
-  List<String> frames(final ReplyEvent event) {
-    if (event instanceof ReplyEvent.Chunk chunk) {
-      return chunkFrames(chunk.chunk());
-    }
-    return finalFrames(((ReplyEvent.Final) event).response());
-  }
-
-  private List<String> chunkFrames(final ChatChunk chunk) {
+  @Override
+  protected void chunk(final ChatChunk chunk, final List<String> frames) {
     chunkSeen = true;
     if (chunk.getModel() != null) {
       model = chunk.getModel();
@@ -82,10 +76,9 @@ public final class OpenAiStream {
     if (chunk.getToolCallIndex() != null) {
       delta.set("tool_calls", toolCallDelta(chunk));
     }
-    if (delta.isEmpty() && chunk.getFinishReason() == null) {
-      return List.of();
+    if (!delta.isEmpty() || chunk.getFinishReason() != null) {
+      frames.add(frame(chunkBody(delta, chunk.getFinishReason())));
     }
-    return List.of(frame(chunkBody(delta, chunk.getFinishReason())));
   }
 
   private ArrayNode toolCallDelta(final ChatChunk chunk) {
@@ -106,10 +99,8 @@ public final class OpenAiStream {
     return calls;
   }
 
-  private List<String> finalFrames(final ChatResponse response) {
-    if (response.getError() != null) {
-      return List.of(errorFrame(GatewayException.fromPipeline(response.getError())));
-    }
+  @Override
+  protected void answer(final ChatResponse response, final List<String> frames) {
     if (response.getModel() != null) {
       model = response.getModel();
     }
@@ -117,7 +108,7 @@ public final class OpenAiStream {
       usage = response.getUsage();
     }
     if (chunkSeen) {
-      return List.of();
+      return;
     }
     final ObjectNode delta = delta();
     delta.put("content", response.getContent());
@@ -126,10 +117,8 @@ public final class OpenAiStream {
     if (!response.getToolCalls().isEmpty()) {
       delta.set("tool_calls", json.toolCalls(response.getToolCalls()));
     }
-    final List<String> frames = new ArrayList<>(2);
     frames.add(frame(chunkBody(delta, null)));
     frames.add(frame(chunkBody(json.object(), OpenAiJson.finishReason(response))));
-    return frames;
   }
 
   /** A delta carrying the assistant role the first time only, as OpenAI does. */
@@ -161,10 +150,8 @@ public final class OpenAiStream {
     return body;
   }
 
-  private List<String> tail() {
-    if (failed) {
-      return List.of();
-    }
+  @Override
+  protected List<String> end() {
     final List<String> frames = new ArrayList<>(2);
     if (includeUsage && usage != null) {
       final ObjectNode body = envelope();
@@ -176,8 +163,8 @@ public final class OpenAiStream {
     return frames;
   }
 
-  private String errorFrame(final GatewayException error) {
-    failed = true;
+  @Override
+  protected String errorFrame(final GatewayException error) {
     return "data: " + json.error(error) + "\n\n";
   }
 

@@ -71,10 +71,11 @@ public final class KiloAccount {
 
   /** {@code GET /api/profile}: both shapes Kilo's clients read (top-level and under {@code user}). */
   public Publisher<Void> profile(final HttpServerRequest request, final HttpServerResponse response) {
-    final Caller caller = keys.authenticate(request.requestHeaders()::get).orElse(null);
-    if (caller == null) {
-      return HttpReplies.error(response, GatewayException.unauthorized(), null, errors);
-    }
+    return HttpReplies.authenticated(keys, request.requestHeaders()::get, response, errors,
+        caller -> profile(caller, response));
+  }
+
+  private Publisher<Void> profile(final Caller caller, final HttpServerResponse response) {
     final ObjectNode root = mapper.createObjectNode();
     final String email = caller.tenant() + EMAIL_DOMAIN;
     root.put("id", caller.tenant());
@@ -91,10 +92,11 @@ public final class KiloAccount {
 
   /** {@code GET /api/profile/balance}: dollars left under the tightest tenant-wide budget. */
   public Publisher<Void> balance(final HttpServerRequest request, final HttpServerResponse response) {
-    final Caller caller = keys.authenticate(request.requestHeaders()::get).orElse(null);
-    if (caller == null) {
-      return HttpReplies.error(response, GatewayException.unauthorized(), null, errors);
-    }
+    return HttpReplies.authenticated(keys, request.requestHeaders()::get, response, errors,
+        caller -> balance(caller, response));
+  }
+
+  private Publisher<Void> balance(final Caller caller, final HttpServerResponse response) {
     if (!budgets.isCaughtUp() || !states.isCaughtUp()) {
       return HttpReplies.error(response, new GatewayException(503, "server_error", "not_ready",
           null, "The gateway has not read its budgets yet; retry shortly."), null, errors);

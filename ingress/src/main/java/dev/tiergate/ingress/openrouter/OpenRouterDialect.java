@@ -2,12 +2,10 @@ package dev.tiergate.ingress.openrouter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.common.GatewayException;
-import dev.tiergate.ingress.common.HeaderLookup;
 import dev.tiergate.ingress.common.JsonFields;
-import dev.tiergate.ingress.http.ApiDialect;
-import dev.tiergate.ingress.http.HttpReplies;
+import dev.tiergate.ingress.http.Normalizer;
+import dev.tiergate.ingress.http.NormalizingDialect;
 import dev.tiergate.ingress.http.ReasoningBudget;
 import dev.tiergate.ingress.openai.OpenAiChatNormalizer;
 import dev.tiergate.ingress.openai.OpenAiJson;
@@ -22,7 +20,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * OpenAI Chat Completions as OpenRouter extends it, served under {@code /api/openrouter/} for Kilo
@@ -30,41 +27,35 @@ import reactor.core.publisher.Mono;
  * reasoning}/{@code reasoning_details} out, and {@code usage: {"include": true}} for a final usage
  * chunk with the call's cost. Everything else is the OpenAI dialect.
  */
-public final class OpenRouterDialect implements ApiDialect {
+public final class OpenRouterDialect extends NormalizingDialect {
 
   static final Set<String> EFFORTS = Set.of("minimal", "low", "medium", "high", "xhigh");
 
-  private final OpenAiChatNormalizer normalizer;
   private final ObjectMapper mapper;
   private final LiveTable<ModelSpec> models;
-  private final OpenAiJson errors;
 
   public OpenRouterDialect(
       final OpenAiChatNormalizer normalizer,
       final ObjectMapper mapper,
       final LiveTable<ModelSpec> models) {
-    this.normalizer = Objects.requireNonNull(normalizer, "normalizer");
-    this.mapper = Objects.requireNonNull(mapper, "mapper");
+    super(withReasoning(Objects.requireNonNull(normalizer, "normalizer")),
+        new OpenAiJson(mapper)::error);
+    this.mapper = mapper;
     this.models = Objects.requireNonNull(models, "models");
-    this.errors = new OpenAiJson(mapper);
   }
 
-  @Override
-  public Mono<ChatRequest> normalize(
-      final JsonNode body, final Caller caller, final HeaderLookup headers) {
-    return Mono.fromCallable(() -> normalizeNow(body, caller, headers));
-  }
-
-  private ChatRequest normalizeNow(
-      final JsonNode body, final Caller caller, final HeaderLookup headers) {
-    final ChatRequest request = normalizer.normalize(body, caller, headers);
-    final String effort = reasoningEffort(body.get("reasoning"));
-    if (effort == null) {
-      return request;
-    }
-    final SamplingParams sampling =
-        SamplingParams.newBuilder(request.getSampling()).setReasoningEffort(effort).build();
-    return ChatRequest.newBuilder(request).setSampling(sampling).build();
+  /** The OpenAI request, with the effort OpenRouter's {@code reasoning} object asks for. */
+  private static Normalizer withReasoning(final OpenAiChatNormalizer normalizer) {
+    return (body, caller, headers) -> {
+      final ChatRequest request = normalizer.normalize(body, caller, headers);
+      final String effort = reasoningEffort(body.get("reasoning"));
+      if (effort == null) {
+        return request;
+      }
+      final SamplingParams sampling =
+          SamplingParams.newBuilder(request.getSampling()).setReasoningEffort(effort).build();
+      return ChatRequest.newBuilder(request).setSampling(sampling).build();
+    };
   }
 
   /**
@@ -120,16 +111,8 @@ public final class OpenRouterDialect implements ApiDialect {
   }
 
   @Override
-  public String error(final GatewayException error) {
-    return errors.error(error);
-  }
-
-  @Override
   public Flux<String> stream(
       final ChatRequest request, final JsonNode body, final Flux<ReplyEvent> events) {
-    return new OpenAiStream(
-            json(body), request.getCorrelationId(), ApiDialect.modelOf(request),
-            request.getReceivedAt(), includeUsage(body), HttpReplies::asGatewayError)
-        .render(events);
+    return OpenAiStream.of(json(body), request, includeUsage(body)).render(events);
   }
 }

@@ -1,8 +1,6 @@
 package dev.tiergate.ingress.responses;
 
-import dev.tiergate.ingress.auth.Caller;
 import dev.tiergate.ingress.auth.KeyDirectory;
-import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.http.HttpReplies;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Objects;
@@ -35,28 +33,22 @@ public final class StoredResponsesHandler {
   }
 
   public Publisher<Void> retrieve(final HttpServerRequest request, final HttpServerResponse response) {
-    final Caller caller = keys.authenticate(request.requestHeaders()::get).orElse(null);
-    if (caller == null) {
-      return HttpReplies.error(response, GatewayException.unauthorized(), null, dialect);
-    }
     final String id = request.param("id");
-    return store.find(caller.tenant(), id)
-        .switchIfEmpty(Mono.error(() -> ResponseStore.notFound(id)))
-        .flatMap(stored ->
-            HttpReplies.send(response, HttpResponseStatus.OK, stored.getResponseJson()))
-        .onErrorResume(error -> HttpReplies.error(response, error, null, dialect));
+    return HttpReplies.authenticated(keys, request.requestHeaders()::get, response, dialect,
+        caller -> store.find(caller.tenant(), id)
+            .switchIfEmpty(Mono.error(() -> ResponseStore.notFound(id)))
+            .flatMap(stored ->
+                HttpReplies.send(response, HttpResponseStatus.OK, stored.getResponseJson()))
+            .onErrorResume(error -> HttpReplies.error(response, error, null, dialect)));
   }
 
   public Publisher<Void> delete(final HttpServerRequest request, final HttpServerResponse response) {
-    final Caller caller = keys.authenticate(request.requestHeaders()::get).orElse(null);
-    if (caller == null) {
-      return HttpReplies.error(response, GatewayException.unauthorized(), null, dialect);
-    }
     final String id = request.param("id");
-    return store.delete(caller.tenant(), id)
-        .flatMap(deleted -> deleted
-            ? HttpReplies.send(response, HttpResponseStatus.OK, json.deleted(id))
-            : Mono.error(ResponseStore.notFound(id)))
-        .onErrorResume(error -> HttpReplies.error(response, error, null, dialect));
+    return HttpReplies.authenticated(keys, request.requestHeaders()::get, response, dialect,
+        caller -> store.delete(caller.tenant(), id)
+            .flatMap(deleted -> deleted
+                ? HttpReplies.send(response, HttpResponseStatus.OK, json.deleted(id))
+                : Mono.<Void>error(ResponseStore.notFound(id)))
+            .onErrorResume(error -> HttpReplies.error(response, error, null, dialect)));
   }
 }

@@ -1,11 +1,11 @@
 package dev.tiergate.bench;
 
+import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,9 +14,7 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Where a request's time goes inside the pipeline, from the timestamps the events carry (millisecond
@@ -59,16 +57,8 @@ final class HopBreakdown {
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
         props, topic.keySerde().deserializer(), topic.valueSerde(kafka.serdes()).deserializer())) {
-      final List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-      consumer.assign(partitions);
-      final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      consumer.seekToBeginning(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (final ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(500))) {
-          sink.accept(correlationId(record.value()), record.value());
-        }
-      }
+      PartitionTail.readToEnd(consumer, topic.name(),
+          record -> sink.accept(correlationId(record.value()), record.value()));
     }
   }
 

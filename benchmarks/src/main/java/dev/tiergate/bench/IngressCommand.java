@@ -5,7 +5,7 @@ import dev.tiergate.bench.load.LoadGenerator;
 import dev.tiergate.bench.load.LoadResult;
 import dev.tiergate.bench.loopback.LoopbackIngress;
 import dev.tiergate.ingress.IngressService;
-import dev.tiergate.ingress.TenantLimits;
+import dev.tiergate.ingress.limits.TenantLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

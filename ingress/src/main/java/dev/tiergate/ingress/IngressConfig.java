@@ -1,5 +1,9 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.ingress.auth.Caller;
+import dev.tiergate.ingress.auth.VirtualKeys;
+import dev.tiergate.ingress.limits.LimitSettings;
+import dev.tiergate.ingress.limits.TenantLimits;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.runtime.VirtualKeySpec;

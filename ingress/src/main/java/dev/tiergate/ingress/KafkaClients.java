@@ -114,15 +114,7 @@ final class KafkaClients {
    */
   static <V> Consumer<String, V> replyConsumer(
       final KafkaSettings kafka, final Topic<V> topic, final SerdeFactory serdes) {
-    final Properties props =
-        withDefaults(
-            kafka,
-            Map.of(
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, IDLE_FETCH_WAIT_MS,
-                ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-" + topic.name()));
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    final Properties props = grouplessConsumer(kafka, "latest", "tiergate-ingress-" + topic.name());
     // The dispatcher writes a response in one transaction with its usage: a reply is final only
     // once committed (an aborted one is served again). Chunks are written outside transactions,
     // so reading them committed-only costs nothing.
@@ -134,17 +126,24 @@ final class KafkaClients {
   /** A group-less consumer of a compacted table: the table assigns partitions and reads them all. */
   static <V> Consumer<String, V> tableConsumer(
       final KafkaSettings kafka, final Topic<V> topic, final SerdeFactory serdes) {
+    return new KafkaConsumer<>(
+        grouplessConsumer(kafka, "earliest", "tiergate-ingress-table-" + topic.name()),
+        topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
+  }
+
+  /** Settings of a consumer that assigns its partitions itself and never commits. */
+  private static Properties grouplessConsumer(
+      final KafkaSettings kafka, final String offsetReset, final String clientId) {
     final Properties props =
         withDefaults(
             kafka,
             Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, IDLE_FETCH_WAIT_MS,
-                ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-table-" + topic.name()));
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId));
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    return new KafkaConsumer<>(
-        props, topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
+    return props;
   }
 
   private static Properties withDefaults(

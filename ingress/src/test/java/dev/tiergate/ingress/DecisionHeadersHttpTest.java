@@ -3,6 +3,8 @@ package dev.tiergate.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tiergate.ingress.http.HttpReplies;
+import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;

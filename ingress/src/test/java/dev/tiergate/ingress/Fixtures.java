@@ -1,5 +1,6 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
@@ -18,20 +19,20 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Shared test values. */
-final class Fixtures {
+public final class Fixtures {
 
-  static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
-  static final String SERVED_MODEL = "openai/gpt-5-mini";
+  public static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
+  public static final String SERVED_MODEL = "openai/gpt-5-mini";
 
   private Fixtures() {}
 
   /** Serializes every value like the real producer would, so a malformed record fails the send. */
-  static MockProducer<String, ChatRequest> producer() {
+  public static MockProducer<String, ChatRequest> producer() {
     return producer(true);
   }
 
   /** A request producer; {@code autoComplete} false leaves each send for the test to complete or fail. */
-  static MockProducer<String, ChatRequest> producer(final boolean autoComplete) {
+  public static MockProducer<String, ChatRequest> producer(final boolean autoComplete) {
     return new MockProducer<>(
         autoComplete,
         null,
@@ -39,21 +40,21 @@ final class Fixtures {
         Topics.REQUESTS.valueSerde(SerdeFactory.schemaless()).serializer());
   }
 
-  static PacedMockConsumer<ChatResponse> responseConsumer() {
+  public static PacedMockConsumer<ChatResponse> responseConsumer() {
     return new PacedMockConsumer<>(Topics.RESPONSES.name(), Topics.RESPONSES.partitions());
   }
 
-  static PacedMockConsumer<ChatChunk> chunkConsumer() {
+  public static PacedMockConsumer<ChatChunk> chunkConsumer() {
     return new PacedMockConsumer<>(
         Topics.RESPONSE_CHUNKS.name(), Topics.RESPONSE_CHUNKS.partitions());
   }
 
-  static IngressConfig config() {
+  public static IngressConfig config() {
     return IngressConfig.defaults(KafkaSettings.of("localhost:9092", "http://localhost:8081"))
         .withPort(0);
   }
 
-  static ChatRequest request(final String correlationId) {
+  public static ChatRequest request(final String correlationId) {
     return ChatRequest.newBuilder()
         .setCorrelationId(correlationId)
         .setSessionId("sess_test")
@@ -72,7 +73,7 @@ final class Fixtures {
         .build();
   }
 
-  static ChatResponse response(final String correlationId) {
+  public static ChatResponse response(final String correlationId) {
     return ChatResponse.newBuilder()
         .setCorrelationId(correlationId)
         .setSessionId("sess_test")
@@ -89,7 +90,7 @@ final class Fixtures {
         .build();
   }
 
-  static ChatResponse errorResponse(final String correlationId, final String type, final int status) {
+  public static ChatResponse errorResponse(final String correlationId, final String type, final int status) {
     return ChatResponse.newBuilder()
         .setCorrelationId(correlationId)
         .setError(
@@ -103,7 +104,7 @@ final class Fixtures {
         .build();
   }
 
-  static dev.tiergate.schemas.Usage usage() {
+  public static dev.tiergate.schemas.Usage usage() {
     return dev.tiergate.schemas.Usage.newBuilder()
         .setInputTokens(120)
         .setOutputTokens(30)
@@ -112,7 +113,7 @@ final class Fixtures {
         .build();
   }
 
-  static ChatChunk chunk(final String correlationId, final int sequence, final String text) {
+  public static ChatChunk chunk(final String correlationId, final int sequence, final String text) {
     return ChatChunk.newBuilder()
         .setCorrelationId(correlationId)
         .setSequence(sequence)
@@ -121,7 +122,7 @@ final class Fixtures {
         .build();
   }
 
-  static ChatChunk lastChunk(final String correlationId, final int sequence) {
+  public static ChatChunk lastChunk(final String correlationId, final int sequence) {
     return ChatChunk.newBuilder()
         .setCorrelationId(correlationId)
         .setSequence(sequence)
@@ -132,7 +133,7 @@ final class Fixtures {
         .build();
   }
 
-  static Map<String, String> env(final String... pairs) {
+  public static Map<String, String> env(final String... pairs) {
     final java.util.Map<String, String> env = new java.util.HashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
       env.put(pairs[i], pairs[i + 1]);

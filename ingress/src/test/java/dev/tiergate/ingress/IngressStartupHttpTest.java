@@ -3,6 +3,10 @@ package dev.tiergate.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tiergate.ingress.auth.NoVirtualKeysException;
+import dev.tiergate.ingress.auth.VirtualKeys;
+import dev.tiergate.runtime.LiveTable;
+import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.VirtualKey;

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.luben.zstd.ZstdOutputStream;
+import dev.tiergate.ingress.http.CallerStrings;
+import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;

@@ -5,6 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.ingress.auth.VirtualKeys;
+import dev.tiergate.ingress.http.HttpReplies;
+import dev.tiergate.ingress.responses.ResponsesJson;
+import dev.tiergate.runtime.LiveTable;
+import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;

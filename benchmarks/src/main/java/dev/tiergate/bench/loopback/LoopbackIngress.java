@@ -2,9 +2,9 @@ package dev.tiergate.bench.loopback;
 
 import dev.tiergate.ingress.IngressConfig;
 import dev.tiergate.ingress.IngressService;
-import dev.tiergate.ingress.LimitSettings;
-import dev.tiergate.ingress.TenantLimits;
-import dev.tiergate.ingress.VirtualKeys;
+import dev.tiergate.ingress.auth.VirtualKeys;
+import dev.tiergate.ingress.limits.LimitSettings;
+import dev.tiergate.ingress.limits.TenantLimits;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.KafkaSettings;

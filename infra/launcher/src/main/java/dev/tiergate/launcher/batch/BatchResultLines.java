@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tiergate.ingress.OpenAiJson;
+import dev.tiergate.ingress.openai.OpenAiJson;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ErrorInfo;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package dev.tiergate.launcher.batch;
 
+import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topic;
@@ -37,11 +38,7 @@ final class TopicReader {
   /** Every record up to the end offsets as they are when the read starts. */
   <V> void readToEnd(final Topic<V> topic, final BiConsumer<String, V> handler) {
     try (KafkaConsumer<String, V> consumer = consumer(topic)) {
-      final List<TopicPartition> partitions = assignAll(consumer, topic);
-      final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (!reached(consumer, end)) {
-        consumer.poll(POLL).forEach(record -> handle(record, handler));
-      }
+      PartitionTail.readToEnd(consumer, topic.name(), record -> handle(record, handler));
     }
   }
 
@@ -75,21 +72,13 @@ final class TopicReader {
     }
   }
 
-  private static boolean reached(
-      final KafkaConsumer<?, ?> consumer, final Map<TopicPartition, Long> end) {
-    return end.entrySet().stream()
-        .allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue());
-  }
-
-  private static List<TopicPartition> assignAll(
-      final KafkaConsumer<?, ?> consumer, final Topic<?> topic) {
+  private static void assignAll(final KafkaConsumer<?, ?> consumer, final Topic<?> topic) {
     final List<TopicPartition> partitions =
         consumer.partitionsFor(topic.name()).stream()
             .map(info -> new TopicPartition(info.topic(), info.partition()))
             .toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
-    return partitions;
   }
 
   private <V> KafkaConsumer<String, V> consumer(final Topic<V> topic) {

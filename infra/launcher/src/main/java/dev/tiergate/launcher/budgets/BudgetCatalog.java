@@ -1,11 +1,12 @@
 package dev.tiergate.launcher.budgets;
 
+import dev.tiergate.runtime.LiveTable;
+import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +17,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Budgets on the compacted {@code tiergate.budgets} topic: written by {@link #put}/{@link #delete}
@@ -63,34 +62,12 @@ public final class BudgetCatalog {
         kafka.clientProperties(props),
         Topics.BUDGETS.keySerde().deserializer(),
         Topics.BUDGETS.valueSerde(kafka.serdes()).deserializer())) {
-      final List<TopicPartition> partitions = consumer.partitionsFor(Topics.BUDGETS.name(), READ_TIMEOUT)
-          .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      final Map<TopicPartition, Long> end = consumer.endOffsets(partitions, READ_TIMEOUT);
-      final long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-      while (!caughtUp(consumer, end.entrySet())) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("timed out reading " + Topics.BUDGETS.name());
-        }
-        for (final ConsumerRecord<String, Budget> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.value() == null) {
-            latest.remove(record.key());
-          } else {
-            latest.put(record.key(), record.value());
-          }
-        }
-      }
+      PartitionTail.readToEnd(
+          consumer, Topics.BUDGETS.name(), READ_TIMEOUT, record -> LiveTable.apply(latest, record));
     }
     final List<Budget> budgets = new ArrayList<>(latest.values());
     budgets.sort(Comparator.comparing(Budget::getTenant).thenComparing(Budget::getBudgetId));
     return budgets;
-  }
-
-  private static boolean caughtUp(
-      final KafkaConsumer<String, Budget> consumer,
-      final Collection<Map.Entry<TopicPartition, Long>> end) {
-    return end.stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
   }
 
   private void send(final String key, final Budget value) {

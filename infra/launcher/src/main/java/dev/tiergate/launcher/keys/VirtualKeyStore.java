@@ -1,5 +1,7 @@
 package dev.tiergate.launcher.keys;
 
+import dev.tiergate.runtime.LiveTable;
+import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
@@ -16,18 +18,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Manages virtual keys on the compacted {@code tiergate.virtual-keys} topic: a new key is random,
@@ -246,35 +245,10 @@ public final class VirtualKeyStore {
             props,
             Topics.VIRTUAL_KEYS.keySerde().deserializer(),
             Topics.VIRTUAL_KEYS.valueSerde(kafka.serdes()).deserializer())) {
-      final List<TopicPartition> partitions =
-          consumer.partitionsFor(Topics.VIRTUAL_KEYS.name(), TIMEOUT).stream()
-              .map(info -> new TopicPartition(info.topic(), info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      final Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
       final Map<String, VirtualKey> rows = new HashMap<>();
-      final long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (!caughtUp(consumer, ends.keySet(), ends)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("timed out reading " + Topics.VIRTUAL_KEYS.name());
-        }
-        for (final ConsumerRecord<String, VirtualKey> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.value() == null) {
-            rows.remove(record.key());
-          } else {
-            rows.put(record.key(), record.value());
-          }
-        }
-      }
+      PartitionTail.readToEnd(
+          consumer, Topics.VIRTUAL_KEYS.name(), TIMEOUT, record -> LiveTable.apply(rows, record));
       return rows;
     }
-  }
-
-  private static boolean caughtUp(
-      final KafkaConsumer<?, ?> consumer,
-      final Set<TopicPartition> partitions,
-      final Map<TopicPartition, Long> ends) {
-    return partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp));
   }
 }

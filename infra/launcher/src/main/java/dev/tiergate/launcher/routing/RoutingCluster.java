@@ -1,13 +1,13 @@
 package dev.tiergate.launcher.routing;
 
 import dev.tiergate.launcher.ClusterOptions;
+import dev.tiergate.runtime.LiveTable;
+import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topic;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -17,14 +17,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Mixin;
@@ -36,7 +34,6 @@ import picocli.CommandLine.Mixin;
  */
 final class RoutingCluster {
 
-  private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
   @Mixin ClusterOptions options = new ClusterOptions();
@@ -57,21 +54,7 @@ final class RoutingCluster {
     final Map<String, V> table = new TreeMap<>();
     try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
         props, new StringDeserializer(), topic.valueSerde(serdes).deserializer())) {
-      final List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(topic.name())
-          .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (final ConsumerRecord<String, V> record : consumer.poll(POLL)) {
-          if (record.value() == null) {
-            table.remove(record.key());
-          } else {
-            table.put(record.key(), record.value());
-          }
-        }
-      }
+      PartitionTail.readToEnd(consumer, topic.name(), record -> LiveTable.apply(table, record));
     }
     return table;
   }

@@ -16,12 +16,14 @@ import java.util.Arrays;
  * The layering of the modules, as an executable check of the main code: services → runtime →
  * schemas; services never use each other or the local stack; the launcher uses only what a service
  * marks as its public surface ({@link EntryPoint}); inside a module, Streams processors never reach
- * back into their topology.
+ * back into their topology; the ingress's subpackages form no cycle and never use its root package
+ * (the service wiring).
  */
 @AnalyzeClasses(packages = "dev.tiergate", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
 
   private static final String INGRESS = "dev.tiergate.ingress..";
+  private static final String INGRESS_ROOT = "dev.tiergate.ingress";
   private static final String ROUTER = "dev.tiergate.router..";
   private static final String DISPATCHER = "dev.tiergate.dispatcher..";
   private static final String ACCOUNTING = "dev.tiergate.accounting..";
@@ -74,6 +76,17 @@ class LayeringTest {
   @ArchTest
   static final ArchRule modulesHaveNoCycles =
       slices().matching("dev.tiergate.(*)..").should().beFreeOfCycles();
+
+  /** The ingress's dialects and concerns (auth, limits, reply, http, ...) depend one way. */
+  @ArchTest
+  static final ArchRule ingressSubpackagesHaveNoCycles =
+      slices().matching("dev.tiergate.ingress.(*)..").should().beFreeOfCycles();
+
+  /** Only the service wiring lives in the ingress's root package; nothing below it reaches back. */
+  @ArchTest
+  static final ArchRule ingressSubpackagesDoNotUseTheServiceWiring =
+      noClasses().that().resideInAPackage(INGRESS).and().resideOutsideOfPackage(INGRESS_ROOT)
+          .should().dependOnClassesThat().resideInAPackage(INGRESS_ROOT);
 
   private static ArchRule serviceStaysInItsLane(final String service) {
     final String[] others = Arrays.stream(SERVICES).filter(other -> !other.equals(service))

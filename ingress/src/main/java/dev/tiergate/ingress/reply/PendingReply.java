@@ -1,0 +1,171 @@
+package dev.tiergate.ingress.reply;
+
+import dev.tiergate.ingress.common.GatewayException;
+import dev.tiergate.schemas.ChatChunk;
+import dev.tiergate.schemas.ChatResponse;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import reactor.core.publisher.FluxSink;
+
+/**
+ * One request waiting for its reply, and the rules for when it is done. A plain request is done at
+ * its final response. A stream is done at its last chunk, or at the final response when that comes
+ * first (the response carries the whole answer) or carries an error. Its timeout restarts with every
+ * event, so a long stream that keeps talking does not time out; the first wait ends at the
+ * request's deadline. The entry is released (removed from the pending map) before its subscriber
+ * hears the outcome. A request abandoned before it is done (timed out, or its client went away) is
+ * reported with the reason, so its provider call can be cancelled.
+ */
+final class PendingReply {
+
+  private final String correlationId;
+  private final boolean streaming;
+  private final FluxSink<ReplyEvent> sink;
+  private final ScheduledExecutorService timer;
+  private final Duration timeout;
+  private final Consumer<PendingReply> release;
+  private final Runnable onTimeout;
+  private final Consumer<String> onAbandoned;
+  private Duration nextTimeout;
+
+  private ScheduledFuture<?> timeoutTask;
+  private boolean chunkSeen;
+  private boolean done;
+
+  PendingReply(
+      final String correlationId,
+      final boolean streaming,
+      final FluxSink<ReplyEvent> sink,
+      final ScheduledExecutorService timer,
+      final Duration timeout,
+      final Consumer<PendingReply> release,
+      final Runnable onTimeout) {
+    this(correlationId, streaming, sink, timer, timeout, timeout, release, onTimeout, reason -> {});
+  }
+
+  /**
+   * @param firstTimeout the wait for the first event (up to the request's deadline)
+   * @param timeout the wait for each later event of a stream
+   * @param onAbandoned called with {@code deadline_exceeded} or {@code client_disconnected} when the
+   *     request is given up before it is done
+   */
+  PendingReply(
+      final String correlationId,
+      final boolean streaming,
+      final FluxSink<ReplyEvent> sink,
+      final ScheduledExecutorService timer,
+      final Duration firstTimeout,
+      final Duration timeout,
+      final Consumer<PendingReply> release,
+      final Runnable onTimeout,
+      final Consumer<String> onAbandoned) {
+    this.correlationId = correlationId;
+    this.streaming = streaming;
+    this.sink = sink;
+    this.timer = timer;
+    this.nextTimeout = firstTimeout;
+    this.timeout = timeout;
+    this.release = release;
+    this.onTimeout = onTimeout;
+    this.onAbandoned = onAbandoned;
+  }
+
+  String correlationId() {
+    return correlationId;
+  }
+
+  synchronized void armTimeout() {
+    if (done) {
+      return;
+    }
+    cancelTimeout();
+    final Duration wait = nextTimeout;
+    nextTimeout = timeout;
+    try {
+      timeoutTask =
+          timer.schedule(
+              this::expire, Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // The timer only rejects once the correlator is closing.
+      fail(GatewayException.shuttingDown());
+    }
+  }
+
+  private synchronized void expire() {
+    if (done) {
+      return;
+    }
+    onTimeout.run();
+    onAbandoned.accept(CancelPublisher.DEADLINE_EXCEEDED);
+    fail(GatewayException.timeout());
+  }
+
+  synchronized void cancelTimeout() {
+    if (timeoutTask != null) {
+      timeoutTask.cancel(false);
+      timeoutTask = null;
+    }
+  }
+
+  /** The subscriber went away (or is done): stop the timer and free the slot. */
+  synchronized void cancel() {
+    final boolean abandoned = !done;
+    done = true;
+    cancelTimeout();
+    release.accept(this);
+    if (abandoned) {
+      onAbandoned.accept(CancelPublisher.CLIENT_DISCONNECTED);
+    }
+  }
+
+  synchronized void onChunk(final ChatChunk chunk) {
+    if (done || !streaming) {
+      return;
+    }
+    chunkSeen = true;
+    if (chunk.getLast()) {
+      finish(new ReplyEvent.Chunk(chunk));
+    } else {
+      sink.next(new ReplyEvent.Chunk(chunk));
+      armTimeout();
+    }
+  }
+
+  synchronized void onResponse(final ChatResponse response) {
+    if (done) {
+      return;
+    }
+    if (!streaming || !chunkSeen || response.getError() != null) {
+      finish(new ReplyEvent.Final(response));
+    } else {
+      sink.next(new ReplyEvent.Final(response));
+      armTimeout();
+    }
+  }
+
+  synchronized void fail(final RuntimeException error) {
+    if (done) {
+      return;
+    }
+    done = true;
+    cancelTimeout();
+    release.accept(this);
+    sink.error(error);
+  }
+
+  /**
+   * Done before the last event goes out: a subscriber that takes it and cancels (a plain call
+   * takes the first final response) must not look like a client that went away.
+   */
+  private void finish(final ReplyEvent last) {
+    done = true;
+    cancelTimeout();
+    release.accept(this);
+    sink.next(last);
+    sink.complete();
+  }
+}

@@ -19,21 +19,15 @@ import java.util.List;
  */
 final class AnthropicMessagesFormat extends JsonWireFormat {
 
-  private static final String PATH_SUFFIX = "/messages";
   private static final String THINKING = "Simulated thinking about the request.";
 
   AnthropicMessagesFormat(final ObjectMapper mapper) {
-    super(mapper, "msg_sim");
-  }
-
-  @Override
-  public boolean serves(final String path) {
-    return path.endsWith(PATH_SUFFIX);
+    super(mapper, "msg_sim", path -> path.endsWith("/messages"));
   }
 
   @Override
   public SimulatedPrompt parse(final String path, final JsonNode body) {
-    requireObject(body, "The request body must be a JSON object.");
+    requireObject(body);
     final String model = requireModel(body, "model: Field required");
     final JsonNode maxTokens = body.path("max_tokens");
     if (!maxTokens.canConvertToInt() || maxTokens.asInt() < 1) {

@@ -24,12 +24,7 @@ final class GeminiFormat extends JsonWireFormat {
   private static final String STREAM = ":streamGenerateContent";
 
   GeminiFormat(final ObjectMapper mapper) {
-    super(mapper, "sim");
-  }
-
-  @Override
-  public boolean serves(final String path) {
-    return path.contains(MODELS) && (path.endsWith(GENERATE) || path.endsWith(STREAM));
+    super(mapper, "sim", path -> path.contains(MODELS) && (path.endsWith(GENERATE) || path.endsWith(STREAM)));
   }
 
   @Override

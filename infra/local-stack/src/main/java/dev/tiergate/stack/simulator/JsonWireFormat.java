@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * What the simulated JSON formats share: the mapper, provider-style answer ids, the checks a request
@@ -18,18 +19,36 @@ abstract class JsonWireFormat implements WireFormat {
   private static final int WORDS_PER_CHUNK = 3;
   private static final int ARGUMENT_CHARS_PER_CHUNK = 16;
 
+  /** What OpenAI and Anthropic answer to a body that is not a JSON object. */
+  private static final String NOT_AN_OBJECT = "The request body must be a JSON object.";
+
   protected final ObjectMapper mapper;
   private final String idPrefix;
+  private final Predicate<String> paths;
 
-  /** @param idPrefix how the provider's answer ids start, e.g. {@code chatcmpl-} */
-  JsonWireFormat(final ObjectMapper mapper, final String idPrefix) {
+  /**
+   * @param idPrefix how the provider's answer ids start, e.g. {@code chatcmpl-}
+   * @param paths the request paths (query removed) this format serves
+   */
+  JsonWireFormat(final ObjectMapper mapper, final String idPrefix, final Predicate<String> paths) {
     this.mapper = Objects.requireNonNull(mapper, "mapper");
     this.idPrefix = Objects.requireNonNull(idPrefix, "idPrefix");
+    this.paths = Objects.requireNonNull(paths, "paths");
+  }
+
+  @Override
+  public final boolean serves(final String path) {
+    return paths.test(path);
   }
 
   @Override
   public final String responseId(final long hash, final long sequence) {
     return idPrefix + HexFormat.of().toHexDigits(hash).substring(0, 12) + sequence;
+  }
+
+  /** The provider's 400 for a body that is not a JSON object. */
+  static void requireObject(final JsonNode body) {
+    requireObject(body, NOT_AN_OBJECT);
   }
 
   /** The provider's 400, with its own message, for a body that is not a JSON object. */

@@ -18,23 +18,17 @@ import java.util.Locale;
  */
 final class OpenAiChatFormat extends JsonWireFormat {
 
-  private static final String PATH_SUFFIX = "/chat/completions";
   private static final String FINGERPRINT = "fp_simulator";
 
   OpenAiChatFormat(final ObjectMapper mapper) {
-    super(mapper, "chatcmpl-sim");
-  }
-
-  @Override
-  public boolean serves(final String path) {
-    return path.endsWith(PATH_SUFFIX);
+    super(mapper, "chatcmpl-sim", path -> path.endsWith("/chat/completions"));
   }
 
   // ---------------------------------------------------------------- requests
 
   @Override
   public SimulatedPrompt parse(final String path, final JsonNode body) {
-    requireObject(body, "The request body must be a JSON object.");
+    requireObject(body);
     final String model = requireModel(body, "you must provide a model parameter");
     final List<ToolSpec> tools = tools(body.path("tools"));
     return new SimulatedPrompt(

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,8 +52,7 @@ public final class LatencyCommand implements Callable<Integer> {
   @Option(names = "--peer-dir", defaultValue = "benchmarks/peer")
   Path peerDir;
 
-  @Option(names = "--results", defaultValue = "benchmarks/results")
-  Path results;
+  @Mixin ResultsOption results;
 
   @Option(names = "--tracing", description = "also run Tiergate with tracing on (100 %% sampling) "
       + "at every rate, between two runs with it off, and report what tracing adds")
@@ -64,7 +64,7 @@ public final class LatencyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    final Report report = Report.open(results, "latency",
+    final Report report = results.open("latency",
         String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
             rates, duration, warmup) + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv)
             + (tracing ? " --tracing" : ""));
@@ -81,7 +81,7 @@ public final class LatencyCommand implements Callable<Integer> {
       report.line("First Tiergate reply: `" + abbreviate(first) + "`");
       report.line("First direct reply: `" + abbreviate(direct.fetchOnce(0)) + "`");
       try (PortkeyGateway gateway = !noPeer
-              ? PortkeyGateway.start(peerDir, results.resolve("portkey.log")) : null;
+              ? PortkeyGateway.start(peerDir, results.dir.resolve("portkey.log")) : null;
           HttpTarget portkey = gateway == null ? null : Targets.portkey(gateway, stack)) {
         if (portkey != null) {
           report.line("First Portkey reply: `" + abbreviate(portkey.fetchOnce(0)) + "`");

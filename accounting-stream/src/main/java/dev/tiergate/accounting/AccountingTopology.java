@@ -94,7 +94,7 @@ public final class AccountingTopology {
   public static final String SPEND_CAPPED = "spend-capped";
   public static final String SUM_SPEND = "sum-spend";
   /** The queryable store of all-time aggregates, keyed by {@link SpendKey#storeKey()}. */
-  public static final String SPEND_STORE = "spend-store";
+  public static final String SPEND_STORE = SpendWindow.TOTAL_STORE;
   public static final String SPEND_UPDATES = "spend-updates";
   public static final String SPEND_SINK = "spend-sink";
   /** Keeps duplicates (platform cost) away from budgets: they are not the tenant's spend. */
@@ -134,7 +134,7 @@ public final class AccountingTopology {
         globalTable(builder, serdes, Topics.ROUTES, ROUTES_TABLE, ROUTES_STORE);
     globalTable(builder, serdes, Topics.BUDGETS, BUDGETS_TABLE, BUDGETS_STORE);
     globalTable(builder, serdes, Topics.VIRTUAL_KEYS, VIRTUAL_KEYS_TABLE, VIRTUAL_KEYS_STORE);
-    builder.addStateStore(UsageDeduplicator.store(UsageDeduplicator.RETENTION));
+    builder.addStateStore(UsageDeduplicator.store(BILLED_USAGE_STORE, UsageDeduplicator.RETENTION));
     final Map<String, KStream<String, DecodedUsage>> branches = decodedUsage(builder, serdes);
 
     branches
@@ -150,7 +150,7 @@ public final class AccountingTopology {
             CounterfactualPricer::withFrontierModel, Named.as(FIND_FRONTIER_MODEL))
         .leftJoin(models, (key, usage) -> CounterfactualPricer.frontierModelKey(usage),
             CounterfactualPricer::withCounterfactual, Named.as(PRICE_COUNTERFACTUAL))
-        .processValues(() -> new UsageDeduplicator(UsageDeduplicator.RETENTION, meter),
+        .processValues(() -> new UsageDeduplicator(BILLED_USAGE_STORE, UsageDeduplicator.RETENTION, meter),
             Named.as(DEDUPE_USAGE), BILLED_USAGE_STORE);
 
     spend(builder, priced, serdes, config);
@@ -170,12 +170,12 @@ public final class AccountingTopology {
         .withCachingEnabled());
     builder.addStateStore(keyValueStore(SPEND_VALUES_STORE, Serdes.Long()));
     final KStream<String, SpendAggregate> byTenant = priced
-        .process(() -> new SpendPresummer(config.presumInterval()), Named.as(PRESUM_SPEND),
+        .process(() -> new SpendPresummer(config.presumInterval(), SPEND_PENDING_STORE), Named.as(PRESUM_SPEND),
             SPEND_PENDING_STORE)
         .repartition(Repartitioned.with(Serdes.String(), spendSerde)
             .withName(SPEND_BY_TENANT)
             .withStreamPartitioner(new TenantPartitioner<>()))
-        .process(() -> new SpendValueCap(config.spendMaxValues()), Named.as(CAP_SPEND_VALUES),
+        .process(() -> new SpendValueCap(config.spendMaxValues(), SPEND_VALUES_STORE), Named.as(CAP_SPEND_VALUES),
             SPEND_VALUES_STORE)
         .repartition(Repartitioned.with(Serdes.String(), spendSerde)
             .withName(SPEND_CAPPED)
@@ -235,11 +235,12 @@ public final class AccountingTopology {
     builder.addStateStore(keyValueStore(BUDGET_ALERTS_STORE, Serdes.String()));
     final Map<String, KStream<String, BudgetUpdate>> updates = priced
         .filterNot((key, usage) -> usage.duplicate(), Named.as(BILLED_ONLY))
-        .process(BudgetMatcher::new, Named.as(MATCH_BUDGETS))
+        .process(() -> new BudgetMatcher(BUDGETS_STORE), Named.as(MATCH_BUDGETS))
         .repartition(Repartitioned.with(Serdes.String(), stateSerde)
             .withName(BUDGET_USAGE)
             .withStreamPartitioner(new TenantPartitioner<>()))
-        .process(() -> new BudgetTracker(config.budgetCheckInterval()), Named.as(TRACK_BUDGETS),
+        .process(() -> new BudgetTracker(config.budgetCheckInterval(),
+                BUDGET_STATE_STORE, BUDGET_ALERTS_STORE, BUDGETS_STORE), Named.as(TRACK_BUDGETS),
             BUDGET_STATE_STORE, BUDGET_ALERTS_STORE)
         .split(Named.as(SPLIT_BUDGET))
         .branch((key, update) -> update.isAlert(), Branched.as(ALERT_BRANCH))

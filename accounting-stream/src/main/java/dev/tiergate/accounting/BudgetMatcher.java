@@ -5,6 +5,7 @@ import dev.tiergate.schemas.BudgetState;
 import dev.tiergate.schemas.Topics;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
@@ -24,6 +25,13 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class BudgetMatcher extends ContextualProcessor<String, PricedUsage, String, BudgetState> {
 
+  private final String budgetsStore;
+
+  /** @param budgetsStore the budgets' global store */
+  BudgetMatcher(final String budgetsStore) {
+    this.budgetsStore = Objects.requireNonNull(budgetsStore, "budgetsStore");
+  }
+
   @Override
   public void process(final Record<String, PricedUsage> record) {
     final PricedUsage priced = record.value();
@@ -33,7 +41,7 @@ final class BudgetMatcher extends ContextualProcessor<String, PricedUsage, Strin
     final Instant at = priced.usage().getOccurredAt();
     final Map<String, Long> booked = usageOffset();
     for (final KeyValue<String, Budget> entry :
-        GlobalStores.<Budget>all(context(), AccountingTopology.BUDGETS_STORE)) {
+        GlobalStores.<Budget>all(context(), budgetsStore)) {
       final Budget budget = entry.value;
       if (BudgetRules.covers(budget, priced.usage())) {
         final BudgetState delta = BudgetState.newBuilder()

@@ -30,18 +30,33 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class BudgetTracker extends ContextualProcessor<String, BudgetState, String, BudgetUpdate> {
 
   private final Duration checkInterval;
+  private final String statesStore;
+  private final String alertsStore;
+  private final String budgetsStore;
   private KeyValueStore<String, BudgetState> states;
   private KeyValueStore<String, String> raised;
 
-  BudgetTracker(final Duration checkInterval) {
+  /**
+   * @param statesStore each budget's state, changelogged
+   * @param alertsStore the highest threshold raised per budget and period, changelogged
+   * @param budgetsStore the budgets' global store
+   */
+  BudgetTracker(
+      final Duration checkInterval,
+      final String statesStore,
+      final String alertsStore,
+      final String budgetsStore) {
     this.checkInterval = Objects.requireNonNull(checkInterval, "checkInterval");
+    this.statesStore = Objects.requireNonNull(statesStore, "statesStore");
+    this.alertsStore = Objects.requireNonNull(alertsStore, "alertsStore");
+    this.budgetsStore = Objects.requireNonNull(budgetsStore, "budgetsStore");
   }
 
   @Override
   public void init(final ProcessorContext<String, BudgetUpdate> context) {
     super.init(context);
-    states = context.getStateStore(AccountingTopology.BUDGET_STATE_STORE);
-    raised = context.getStateStore(AccountingTopology.BUDGET_ALERTS_STORE);
+    states = context.getStateStore(statesStore);
+    raised = context.getStateStore(alertsStore);
     context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::check);
   }
 
@@ -79,7 +94,7 @@ final class BudgetTracker extends ContextualProcessor<String, BudgetState, Strin
     for (final KeyValue<String, BudgetState> entry : snapshot) {
       final BudgetState state = entry.value;
       final String budgetId = state.getBudget().getBudgetId();
-      final Budget budget = GlobalStores.get(context(), AccountingTopology.BUDGETS_STORE, budgetId);
+      final Budget budget = GlobalStores.get(context(), budgetsStore, budgetId);
       if (budget == null || !budget.getTenant().equals(state.getBudget().getTenant())) {
         states.delete(entry.key);
         raised.delete(entry.key);

@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * forwards the sums every interval: one record per key and interval crosses the repartition topic
  * instead of one per dimension and event, which is what limited throughput.
  *
- * <p>The sums wait in a changelogged store ({@link AccountingTopology#SPEND_PENDING_STORE}, cached,
+ * <p>The sums wait in a changelogged store (cached,
  * so it is written to its changelog once per key and commit), never only in memory: a commit can
  * come at any moment, and exactly-once holds because the input offsets, the pending sums and the
  * forwarded sums are committed in one transaction. After a crash the pending sums are restored and
@@ -37,17 +37,20 @@ final class SpendPresummer
   private static final long HOUR_MILLIS = Duration.ofHours(1).toMillis();
 
   private final Duration interval;
+  private final String pendingStore;
   private KeyValueStore<String, SpendDelta> pending;
   private int pendingKeys;
 
-  SpendPresummer(final Duration interval) {
+  /** @param pendingStore the changelogged store of the pending sums */
+  SpendPresummer(final Duration interval, final String pendingStore) {
     this.interval = Objects.requireNonNull(interval, "interval");
+    this.pendingStore = Objects.requireNonNull(pendingStore, "pendingStore");
   }
 
   @Override
   public void init(final ProcessorContext<String, SpendAggregate> context) {
     super.init(context);
-    pending = context.getStateStore(AccountingTopology.SPEND_PENDING_STORE);
+    pending = context.getStateStore(pendingStore);
     // Restored sums from before a restart count too, so the bound holds from the start.
     pendingKeys = (int) Math.min(MAX_PENDING_KEYS, pending.approximateNumEntries());
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> forwardPending());

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.Objects;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -18,7 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * summed under {@value #OTHER}, so every window and the totals still add up to what was spent. Sits
  * after the repartition by tenant, so one task sees all of a tenant's values.
  *
- * <p>Which values a month admitted lives in {@link AccountingTopology#SPEND_VALUES_STORE}, keyed
+ * <p>Which values a month admitted lives in a store of its own, keyed
  * {@code yyyy-MM|<store key>}, with the month's count under {@code yyyy-MM|<store prefix>}; months
  * older than the previous one are deleted hourly (a late delta for them is admitted anew, within
  * the same bound). So every hour, day and month bucket holds at most {@code maxValues + 1} rows per
@@ -33,19 +34,22 @@ final class SpendValueCap
   private static final Duration CLEAN_EVERY = Duration.ofHours(1);
 
   private final int maxValues;
+  private final String admittedStore;
   private KeyValueStore<String, Long> admitted;
 
-  SpendValueCap(final int maxValues) {
+  /** @param admittedStore the store of the values each month admitted */
+  SpendValueCap(final int maxValues, final String admittedStore) {
     if (maxValues < 1) {
       throw new IllegalArgumentException("maxValues must be positive: " + maxValues);
     }
     this.maxValues = maxValues;
+    this.admittedStore = Objects.requireNonNull(admittedStore, "admittedStore");
   }
 
   @Override
   public void init(final ProcessorContext<String, SpendAggregate> context) {
     super.init(context);
-    admitted = context.getStateStore(AccountingTopology.SPEND_VALUES_STORE);
+    admitted = context.getStateStore(admittedStore);
     context.schedule(CLEAN_EVERY, PunctuationType.WALL_CLOCK_TIME, this::dropOldMonths);
   }
 

@@ -17,66 +17,42 @@ import java.util.stream.Collectors;
  * year-on-year look at last month still works.
  */
 public enum SpendWindow {
-  HOUR(Duration.ofDays(8)) {
-    @Override
-    public Instant start(final Instant occurredAt) {
-      return occurredAt.truncatedTo(ChronoUnit.HOURS);
-    }
+  HOUR(Duration.ofDays(8), ChronoUnit.HOURS),
+  DAY(Duration.ofDays(100), ChronoUnit.DAYS),
+  MONTH(Duration.ofDays(400), ChronoUnit.MONTHS),
+  TOTAL(Duration.ZERO, ChronoUnit.FOREVER);
 
-    @Override
-    public Instant end(final Instant start) {
-      return start.plus(Duration.ofHours(1));
-    }
-  },
-  DAY(Duration.ofDays(100)) {
-    @Override
-    public Instant start(final Instant occurredAt) {
-      return occurredAt.truncatedTo(ChronoUnit.DAYS);
-    }
-
-    @Override
-    public Instant end(final Instant start) {
-      return start.plus(Duration.ofDays(1));
-    }
-  },
-  MONTH(Duration.ofDays(400)) {
-    @Override
-    public Instant start(final Instant occurredAt) {
-      final LocalDate date = LocalDate.ofInstant(occurredAt, ZoneOffset.UTC);
-      return date.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-    }
-
-    @Override
-    public Instant end(final Instant start) {
-      return LocalDate.ofInstant(start, ZoneOffset.UTC)
-          .plusMonths(1)
-          .atStartOfDay(ZoneOffset.UTC)
-          .toInstant();
-    }
-  },
-  TOTAL(Duration.ZERO) {
-    @Override
-    public Instant start(final Instant occurredAt) {
-      return Instant.EPOCH;
-    }
-
-    @Override
-    public Instant end(final Instant start) {
-      return Instant.MAX;
-    }
-  };
+  /** The store of {@link #TOTAL}. */
+  static final String TOTAL_STORE = "spend-store";
 
   private final Duration retention;
+  /** The calendar unit of one bucket. */
+  private final ChronoUnit unit;
 
-  SpendWindow(final Duration retention) {
+  SpendWindow(final Duration retention, final ChronoUnit unit) {
     this.retention = retention;
+    this.unit = unit;
   }
 
   /** The start of the bucket that holds a usage which occurred at the given time. */
-  public abstract Instant start(Instant occurredAt);
+  public Instant start(final Instant occurredAt) {
+    return switch (this) {
+      case HOUR, DAY -> occurredAt.truncatedTo(unit);
+      case MONTH -> LocalDate.ofInstant(occurredAt, ZoneOffset.UTC)
+          .withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+      case TOTAL -> Instant.EPOCH;
+    };
+  }
 
   /** The exclusive end of the bucket that starts at {@code start}. */
-  public abstract Instant end(Instant start);
+  public Instant end(final Instant start) {
+    return switch (this) {
+      case HOUR, DAY -> start.plus(unit.getDuration());
+      case MONTH -> LocalDate.ofInstant(start, ZoneOffset.UTC)
+          .plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+      case TOTAL -> Instant.MAX;
+    };
+  }
 
   /** How long a bucket stays in its store; zero for {@link #TOTAL}, which is never dropped. */
   public Duration retention() {
@@ -90,7 +66,7 @@ public enum SpendWindow {
 
   /** The name of the store that holds this window's aggregates. */
   public String storeName() {
-    return this == TOTAL ? AccountingTopology.SPEND_STORE : "spend-" + label() + "-store";
+    return this == TOTAL ? TOTAL_STORE : "spend-" + label() + "-store";
   }
 
   /** The name used in keys, on {@code SpendAggregate.window} and in queries. */

@@ -1,12 +1,9 @@
 package dev.tiergate.accounting;
 
 import dev.tiergate.runtime.DeadLetterHeaders;
+import dev.tiergate.runtime.NetworkFailures;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.net.http.HttpTimeoutException;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
@@ -58,7 +55,7 @@ final class UsageDecoder extends ContextualProcessor<String, byte[], String, Dec
     try {
       usage = deserializer.deserialize(topic(), raw);
     } catch (RuntimeException e) {
-      if (unreachable(e)) {
+      if (NetworkFailures.isNetwork(e)) {
         throw e;
       }
       return DecodedUsage.invalid(raw, "undecodable UsageEvent: " + e.getMessage());
@@ -78,21 +75,6 @@ final class UsageDecoder extends ContextualProcessor<String, byte[], String, Dec
   static long eventTime(final Record<String, byte[]> record, final DecodedUsage decoded) {
     final long occurredAt = decoded.usage().getOccurredAt().toEpochMilli();
     return record.timestamp() > 0 ? Math.min(occurredAt, record.timestamp()) : occurredAt;
-  }
-
-  /** True when the failure is the network's (registry down or slow), not the record's. */
-  static boolean unreachable(final Throwable failure) {
-    Throwable cause = failure;
-    // Bounded, since a cause chain can loop.
-    for (int depth = 0; cause != null && depth < 16; depth++, cause = cause.getCause()) {
-      if (cause instanceof SocketException
-          || cause instanceof SocketTimeoutException
-          || cause instanceof UnknownHostException
-          || cause instanceof HttpTimeoutException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Optional<String> problem(final UsageEvent usage) {

@@ -2,7 +2,6 @@ package dev.tiergate.accounting;
 
 import dev.tiergate.schemas.Topics;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
@@ -11,7 +10,6 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * One charge per request: the first usage of a correlation id is billed, every further one (a second
@@ -21,12 +19,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * Cancelled or interrupted usage is a real charge and counts as a first like any other. Each
  * usage's verdict and cost end its trace ({@link UsageSpans}) and feed the spend-rate metric.
  *
- * <p>The billed ids live in a window store ({@link AccountingTopology#BILLED_USAGE_STORE}),
- * changelogged, so under exactly-once the mark and the sums move together. An id is remembered for
- * {@link #RETENTION} of event time around its first usage, the requests topic's retention: a request
- * older than that is gone from the pipeline and cannot be served again. Expiry is the store's own
- * (segments dropped as stream time passes), so the store holds the ids of at most about 1.5 ×
- * that period.
+ * <p>The billed ids live in a changelogged window store ({@link SeenIds}), so under exactly-once
+ * the mark and the sums move together. An id is remembered for {@link #RETENTION} of event time
+ * around its first usage, the requests topic's retention: a request older than that is gone from
+ * the pipeline and cannot be served again. Expiry is the store's own (segments dropped as stream
+ * time passes), so the store holds the ids of at most about 1.5 × that period.
  */
 final class UsageDeduplicator
     extends ContextualFixedKeyProcessor<String, PricedUsage, PricedUsage> {
@@ -34,25 +31,23 @@ final class UsageDeduplicator
   /** How long a billed correlation id is remembered: the requests topic's retention. */
   static final Duration RETENTION = Topics.REQUESTS.retention().orElseThrow();
 
+  private final String storeName;
   private final Duration retention;
   private final SpendMeter meter;
-  private WindowStore<String, Long> billed;
+  private SeenIds billed;
 
-  UsageDeduplicator(final Duration retention) {
-    this(retention, SpendMeter.NONE);
-  }
-
-  UsageDeduplicator(final Duration retention, final SpendMeter meter) {
+  /** @param storeName the store of billed ids ({@link #store}) */
+  UsageDeduplicator(final String storeName, final Duration retention, final SpendMeter meter) {
+    this.storeName = Objects.requireNonNull(storeName, "storeName");
     this.retention = Objects.requireNonNull(retention, "retention");
     this.meter = Objects.requireNonNull(meter, "meter");
   }
 
   /** The changelogged store of billed ids, named so an upgrade keeps it. */
-  static StoreBuilder<WindowStore<String, Long>> store(final Duration retention) {
+  static StoreBuilder<WindowStore<String, Long>> store(final String name, final Duration retention) {
     // Window size 1 ms: each id is one point in time, the time of its first usage.
     return Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(
-            AccountingTopology.BILLED_USAGE_STORE, retention, Duration.ofMillis(1), false),
+        Stores.persistentWindowStore(name, retention, Duration.ofMillis(1), false),
         Serdes.String(),
         Serdes.Long());
   }
@@ -60,20 +55,17 @@ final class UsageDeduplicator
   @Override
   public void init(final FixedKeyProcessorContext<String, PricedUsage> context) {
     super.init(context);
-    billed = context.getStateStore(AccountingTopology.BILLED_USAGE_STORE);
+    billed = new SeenIds(context.getStateStore(storeName), retention);
   }
 
   @Override
   public void process(final FixedKeyRecord<String, PricedUsage> record) {
-    final String correlationId = record.value().usage().getCorrelationId();
-    final long timestamp = record.timestamp();
-    if (billedBefore(correlationId, timestamp)) {
+    if (!billed.firstAt(record.value().usage().getCorrelationId(), record.timestamp())) {
       final PricedUsage duplicate = record.value().asDuplicate();
       booked(record, duplicate);
       context().forward(record.withValue(duplicate));
       return;
     }
-    billed.put(correlationId, timestamp, timestamp);
     booked(record, record.value());
     context().forward(record);
   }
@@ -82,17 +74,5 @@ final class UsageDeduplicator
   private void booked(final FixedKeyRecord<String, PricedUsage> record, final PricedUsage priced) {
     UsageSpans.record(record.headers(), priced);
     meter.booked(priced.usage().getTier(), priced.costMicros(), priced.duplicate());
-  }
-
-  /**
-   * Looks both ways in time: the call that reached the topic second can have finished first, so
-   * its usage can carry the earlier event time.
-   */
-  private boolean billedBefore(final String correlationId, final long timestamp) {
-    final Instant at = Instant.ofEpochMilli(timestamp);
-    try (WindowStoreIterator<Long> found =
-        billed.fetch(correlationId, at.minus(retention), at.plus(retention))) {
-      return found.hasNext();
-    }
   }
 }

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,12 +44,11 @@ public final class AccountingCommand implements Callable<Integer> {
   @Option(names = "--events", defaultValue = "200000")
   int events;
 
-  @Option(names = "--results", defaultValue = "benchmarks/results")
-  Path results;
+  @Mixin ResultsOption results;
 
   @Override
   public Integer call() throws Exception {
-    final Report report = Report.open(results, "accounting",
+    final Report report = results.open("accounting",
         "benchmarks/run.sh accounting --events " + events);
     final Path dataDir = Files.createTempDirectory("tiergate-accounting");
     try (LocalStack stack = LocalStack.start(dataDir)) {

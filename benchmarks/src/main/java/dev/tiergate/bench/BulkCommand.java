@@ -2,7 +2,6 @@ package dev.tiergate.bench;
 
 import dev.tiergate.bench.load.HttpTarget;
 import dev.tiergate.launcher.TiergateStack;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,12 +28,11 @@ public final class BulkCommand implements Callable<Integer> {
   @Option(names = "--concurrency", defaultValue = "256")
   int concurrency;
 
-  @Option(names = "--results", defaultValue = "benchmarks/results")
-  Path results;
+  @Mixin ResultsOption results;
 
   @Override
   public Integer call() throws Exception {
-    final Report report = Report.open(results, "bulk", String.format(Locale.ROOT,
+    final Report report = results.open("bulk", String.format(Locale.ROOT,
         "benchmarks/run.sh bulk --requests %d --concurrency %d", requests, concurrency));
     try (TiergateStack stack = Stacks.start("bulk", Map.of());
         HttpTarget tiergate = Targets.tiergate(stack)) {

@@ -4,6 +4,7 @@ import dev.tiergate.bench.peer.PortkeyGateway;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,8 +19,7 @@ final class ComparisonOptions {
   @Option(names = "--peer-dir", defaultValue = "benchmarks/peer")
   Path peerDir;
 
-  @Option(names = "--results", defaultValue = "benchmarks/results")
-  Path results;
+  @Mixin ResultsOption results;
 
   @Option(names = "--service-env", description = "settings for every service, e.g. "
       + "--service-env KAFKA_COMMIT_INTERVAL_MS=5 (to try a tuning)")
@@ -27,7 +27,7 @@ final class ComparisonOptions {
 
   /** Portkey, started and listening; null with {@code --no-peer}. */
   PortkeyGateway startPeer() {
-    return noPeer ? null : PortkeyGateway.start(peerDir, results.resolve("portkey.log"));
+    return noPeer ? null : PortkeyGateway.start(peerDir, results.dir.resolve("portkey.log"));
   }
 
   /** These options as the report's command line spells them ("" when all are defaults). */

@@ -17,7 +17,6 @@ import dev.tiergate.stack.LocalStack;
 import dev.tiergate.stack.simulator.ProviderSimulator;
 import dev.tiergate.stack.simulator.SimulatorConfig;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -29,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,12 +50,11 @@ public final class DispatcherCommand implements Callable<Integer> {
   @Option(names = "--latency-ms", defaultValue = "200")
   long latencyMs;
 
-  @Option(names = "--results", defaultValue = "benchmarks/results")
-  Path results;
+  @Mixin ResultsOption results;
 
   @Override
   public Integer call() throws Exception {
-    final Report report = Report.open(results, "dispatcher", String.format(Locale.ROOT,
+    final Report report = results.open("dispatcher", String.format(Locale.ROOT,
         "benchmarks/run.sh dispatcher --requests %d --in-flight %d --latency-ms %d",
         requests, inFlight, latencyMs));
     try (LocalStack stack = LocalStack.start(Files.createTempDirectory("tiergate-dispatcher"));

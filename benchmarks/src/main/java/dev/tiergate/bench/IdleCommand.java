@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,15 +28,14 @@ public final class IdleCommand implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "PT60S", description = "measured idle time")
   Duration duration;
 
-  @Option(names = "--results", defaultValue = "benchmarks/results")
-  Path results;
+  @Mixin ResultsOption results;
 
   @Option(names = "--service-env", description = "settings for every service (to try a tuning)")
   Map<String, String> serviceEnv = new LinkedHashMap<>();
 
   @Override
   public Integer call() {
-    final Report report = Report.open(results, "idle", String.format(Locale.ROOT,
+    final Report report = results.open("idle", String.format(Locale.ROOT,
         "benchmarks/run.sh idle --settle %s --duration %s", settle, duration)
         + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv));
     final CpuMeter cpu = new CpuMeter();

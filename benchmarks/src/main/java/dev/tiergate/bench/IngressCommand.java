@@ -6,13 +6,13 @@ import dev.tiergate.bench.load.LoadResult;
 import dev.tiergate.bench.loopback.LoopbackIngress;
 import dev.tiergate.ingress.IngressService;
 import dev.tiergate.ingress.limits.TenantLimits;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,8 +33,7 @@ public final class IngressCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "PT5S")
   Duration warmup;
 
-  @Option(names = "--results", defaultValue = "benchmarks/results")
-  Path results;
+  @Mixin ResultsOption results;
 
   @Option(names = "--with-limits", description = "At each rate, also run a key under rate limits"
       + " (key and tenant: requests, tokens and concurrency, set high enough never to refuse),"
@@ -55,7 +54,7 @@ public final class IngressCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    final Report report = Report.open(results, "ingress-loopback", String.format(Locale.ROOT,
+    final Report report = results.open("ingress-loopback", String.format(Locale.ROOT,
         "benchmarks/run.sh ingress --rates %s --duration %s --warmup %s%s", rates, duration, warmup,
         withLimits ? " --with-limits" : ""));
     final IngressService ingress = LoopbackIngress.start(

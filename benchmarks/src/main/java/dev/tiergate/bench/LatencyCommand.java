@@ -62,7 +62,7 @@ public final class LatencyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    final Report report = Report.open(options.results, "latency",
+    final Report report = options.results.open("latency",
         String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
             rates, duration, warmup) + options.flags() + (tracing ? " --tracing" : "")
             + " --body " + body);

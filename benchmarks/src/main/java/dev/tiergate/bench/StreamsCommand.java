@@ -101,7 +101,7 @@ public final class StreamsCommand implements Callable<Integer> {
     if (held) {
       requireDescriptors(concurrent);
     }
-    final Report report = Report.open(options.results, "streams", commandLine(interval));
+    final Report report = options.results.open("streams", commandLine(interval));
     report.line(String.format(Locale.ROOT,
         "Simulator: %d ms before each stream event, replies padded to %d words: %d content "
             + "chunks of %d words, so a stream of %d events lasts about %.1f s (a reply is never "

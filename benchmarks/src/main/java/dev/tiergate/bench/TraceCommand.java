@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,14 +54,13 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "7")
   long seed;
 
-  @Option(names = "--results", defaultValue = "benchmarks/results")
-  Path results;
+  @Mixin ResultsOption results;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @Override
   public Integer call() throws Exception {
-    final Report report = Report.open(results, "trace", String.format(Locale.ROOT,
+    final Report report = results.open("trace", String.format(Locale.ROOT,
         "benchmarks/run.sh trace --sessions %d --concurrency %d --tier %s --seed %d",
         sessions, concurrency, tier, seed));
     try (TiergateStack stack = Stacks.start("trace", Map.of())) {

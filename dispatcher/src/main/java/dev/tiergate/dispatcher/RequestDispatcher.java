@@ -378,8 +378,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
     }
     final Served served = (Served) outcome;
     final ProviderTarget target = served.target();
-    final Usage usage =
-        served.reply().usage().orElseGet(() -> UsageEstimator.estimate(routed.getRequest(), served.reply()));
+    final Usage usage = usage(routed, served);
     final boolean interrupted = served.interruption().isPresent();
     metrics.ended(interrupted ? "interrupted" : "served", batch);
     served.interruption().ifPresent(failure -> log.warn(
@@ -407,8 +406,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
       return new Settled(factory.failed(routed, error), Optional.empty());
     }
     final Served served = abandoned.partial().get();
-    final Usage usage =
-        served.reply().usage().orElseGet(() -> UsageEstimator.estimate(routed.getRequest(), served.reply()));
+    final Usage usage = usage(routed, served);
     final ChatResponse response = factory.interrupted(routed, served.target(), served.reply(), usage, error);
     return new Settled(
         response,
@@ -432,6 +430,11 @@ public final class RequestDispatcher implements RoutedRequestHandler {
 
   private static Mono<Void> offloaded(final Supplier<CompletableFuture<Void>> sends) {
     return Mono.defer(() -> Mono.fromFuture(sends.get())).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  /** The provider's usage figures, else an estimate from the request and the reply. */
+  private static Usage usage(final RoutedRequest routed, final Served served) {
+    return served.reply().usage().orElseGet(() -> UsageEstimator.estimate(routed.getRequest(), served.reply()));
   }
 
   private static boolean spent(final Usage usage) {

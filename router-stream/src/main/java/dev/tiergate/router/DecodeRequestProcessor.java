@@ -3,11 +3,8 @@ package dev.tiergate.router;
 import dev.tiergate.router.DecodedRequest.Decoded;
 import dev.tiergate.router.DecodedRequest.Undecodable;
 import dev.tiergate.runtime.DeadLetterHeaders;
+import dev.tiergate.runtime.NetworkFailures;
 import dev.tiergate.schemas.ChatRequest;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.net.http.HttpTimeoutException;
 import java.util.Objects;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -55,7 +52,7 @@ final class DecodeRequestProcessor implements FixedKeyProcessor<String, byte[], 
         context.forward(record.withValue(new Decoded(request)));
       }
     } catch (RuntimeException e) {
-      if (isTransient(e)) {
+      if (NetworkFailures.isNetwork(e)) {
         throw e;
       }
       deadLetter(record, "undecodable ChatRequest: " + describe(e));
@@ -87,17 +84,5 @@ final class DecodeRequestProcessor implements FixedKeyProcessor<String, byte[], 
       text.append("; caused by ").append(cause);
     }
     return text.toString();
-  }
-
-  static boolean isTransient(final Throwable error) {
-    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SocketException
-          || cause instanceof SocketTimeoutException
-          || cause instanceof UnknownHostException
-          || cause instanceof HttpTimeoutException) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -27,14 +27,17 @@ final class PlanReservationProcessor
 
   private final RouterConfig.Policy policy;
   private final TokenEstimator tokens;
+  private final StoreNames stores;
   private final CostBound bounds;
   private FixedKeyProcessorContext<String, RoutedRequest> context;
   private BudgetIndex<Budget> budgets;
   private TimestampedKeyValueStore<String, ModelSpec> models;
 
-  PlanReservationProcessor(final RouterConfig.Policy policy, final TokenEstimator tokens) {
+  PlanReservationProcessor(
+      final RouterConfig.Policy policy, final TokenEstimator tokens, final StoreNames stores) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
+    this.stores = Objects.requireNonNull(stores, "stores");
     this.bounds = new CostBound(policy.reservations());
   }
 
@@ -42,8 +45,8 @@ final class PlanReservationProcessor
   public void init(final FixedKeyProcessorContext<String, RoutedRequest> context) {
     this.context = context;
     this.budgets = BudgetIndex.ofBudgets(
-        context.getStateStore(RouterTopology.BUDGETS_STORE), policy.budgetRefresh().toMillis());
-    this.models = context.getStateStore(RouterTopology.MODELS_STORE);
+        context.getStateStore(stores.budgets()), policy.budgetRefresh().toMillis());
+    this.models = context.getStateStore(stores.models());
   }
 
   @Override

@@ -41,25 +41,28 @@ final class ReserveBudgetProcessor
 
   private final RouterConfig.Policy policy;
   private final RouterMetrics metrics;
+  private final StoreNames stores;
   private final ReservationLedger ledger = new ReservationLedger();
   private ProcessorContext<String, RoutingOutcome> context;
   private KeyValueStore<String, Reservation> store;
   private BudgetIndex<Budget> budgets;
   private BudgetBook book;
 
-  ReserveBudgetProcessor(final RouterConfig.Policy policy, final RouterMetrics metrics) {
+  ReserveBudgetProcessor(
+      final RouterConfig.Policy policy, final RouterMetrics metrics, final StoreNames stores) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.stores = Objects.requireNonNull(stores, "stores");
   }
 
   @Override
   public void init(final ProcessorContext<String, RoutingOutcome> context) {
     this.context = context;
-    this.store = context.getStateStore(RouterTopology.RESERVATIONS_STORE);
+    this.store = context.getStateStore(stores.reservations());
     this.budgets = BudgetIndex.ofBudgets(
-        context.getStateStore(RouterTopology.BUDGETS_STORE), policy.budgetRefresh().toMillis());
+        context.getStateStore(stores.budgets()), policy.budgetRefresh().toMillis());
     final TimestampedKeyValueStore<String, BudgetState> states =
-        context.getStateStore(RouterTopology.BUDGET_STATE_STORE);
+        context.getStateStore(stores.budgetStates());
     this.book = new StoreBudgetBook(states);
     try (KeyValueIterator<String, Reservation> all = store.all()) {
       while (all.hasNext()) {

@@ -44,6 +44,7 @@ final class ResolveRouteProcessor
   private final RouterConfig.Policy policy;
   private final RouterMetrics metrics;
   private final RouteIndex routeIndex;
+  private final StoreNames stores;
   private FixedKeyProcessorContext<String, RoutingOutcome> context;
   private TimestampedKeyValueStore<String, Route> routes;
   private TimestampedKeyValueStore<String, ModelSpec> models;
@@ -55,22 +56,24 @@ final class ResolveRouteProcessor
       final RouteResolver resolver,
       final RouterConfig.Policy policy,
       final RouterMetrics metrics,
-      final RouteIndex routeIndex) {
+      final RouteIndex routeIndex,
+      final StoreNames stores) {
     this.resolver = Objects.requireNonNull(resolver, "resolver");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.routeIndex = Objects.requireNonNull(routeIndex, "routeIndex");
+    this.stores = Objects.requireNonNull(stores, "stores");
   }
 
   @Override
   public void init(final FixedKeyProcessorContext<String, RoutingOutcome> context) {
     this.context = context;
-    this.routes = context.getStateStore(RouterTopology.ROUTES_STORE);
-    this.models = context.getStateStore(RouterTopology.MODELS_STORE);
+    this.routes = context.getStateStore(stores.routes());
+    this.models = context.getStateStore(stores.models());
     final TimestampedKeyValueStore<String, BudgetState> budgetStore =
-        context.getStateStore(RouterTopology.BUDGET_STATE_STORE);
+        context.getStateStore(stores.budgetStates());
     this.budgets = BudgetIndex.ofStates(budgetStore, policy.budgetRefresh().toMillis());
-    this.sessions = context.getStateStore(RouterTopology.SESSIONS_STORE);
+    this.sessions = context.getStateStore(stores.sessions());
     this.tables = new StoreTables();
     final Duration sweep = policy.sessionIdle().compareTo(MAX_SWEEP_INTERVAL) < 0
         ? policy.sessionIdle() : MAX_SWEEP_INTERVAL;

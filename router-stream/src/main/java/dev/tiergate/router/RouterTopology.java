@@ -64,6 +64,10 @@ public final class RouterTopology {
   /** Outstanding budget reservations by correlation id, in the tenant's task; changelogged. */
   public static final String RESERVATIONS_STORE = "router-reservations-store";
 
+  /** The names above, as the processors receive them. */
+  static final StoreNames STORES = new StoreNames(ROUTES_STORE, MODELS_STORE, BUDGET_STATE_STORE,
+      BUDGETS_STORE, SESSIONS_STORE, RESERVATIONS_STORE);
+
   static final String ROUTES_SOURCE = "router-routes-table";
   static final String MODELS_SOURCE = "router-models-table";
   static final String BUDGET_STATE_SOURCE = "router-budget-state-table";
@@ -204,7 +208,7 @@ public final class RouterTopology {
             .withLoggingDisabled(),
         Topics.ROUTES.name(),
         Consumed.with(Serdes.String(), values).withName(ROUTES_SOURCE),
-        () -> new RoutesTableProcessor(index));
+        () -> new RoutesTableProcessor(index, ROUTES_STORE));
   }
 
   private static StoreBuilder<KeyValueStore<String, SessionRoute>> sessionStore() {
@@ -231,7 +235,7 @@ public final class RouterTopology {
                 .withOffsetResetPolicy(AutoOffsetReset.latest()))
         .process(
             () -> new UsageSightingProcessor(Topics.USAGE.valueSerde(serdes).deserializer(),
-                policy.budgetRefresh().toMillis()),
+                BUDGETS_STORE, policy.budgetRefresh().toMillis()),
             Named.as(SEE_USAGE));
   }
 
@@ -267,7 +271,7 @@ public final class RouterTopology {
     decoded
         .mapValues(value -> ((Decoded) value).request(), Named.as(DECODED_VALUE))
         .processValues(
-            () -> new ResolveRouteProcessor(resolver, policy, metrics, routeIndex),
+            () -> new ResolveRouteProcessor(resolver, policy, metrics, routeIndex, STORES),
             Named.as(RESOLVE),
             SESSIONS_STORE)
         .selectKey((sessionId, outcome) -> outcome.correlationId(), Named.as(REKEY))
@@ -300,7 +304,7 @@ public final class RouterTopology {
     final Map<String, KStream<String, RoutedRequest>> byBudget = routed
         .mapValues(outcome -> ((Routed) outcome).routed(), Named.as(ROUTED_VALUE))
         .processValues(
-            () -> new PlanReservationProcessor(reservations.policy(), reservations.tokens()),
+            () -> new PlanReservationProcessor(reservations.policy(), reservations.tokens(), STORES),
             Named.as(PLAN_RESERVATION))
         .split(Named.as(RESERVATION_BRANCH))
         .branch((key, request) -> request.getDecision().getReservedMicros() > 0,
@@ -345,7 +349,7 @@ public final class RouterTopology {
             (ReservationEvent) new ReservationEvent.Reserve(request)), Named.as(RESERVE_BY_TENANT))
         .merge(reservations.usageSightings(), Named.as(MERGE_USAGE))
         .repartition(Repartitioned.with(Serdes.String(), events).withName(RESERVATIONS_BY_TENANT))
-        .process(() -> new ReserveBudgetProcessor(reservations.policy(), reservations.metrics()),
+        .process(() -> new ReserveBudgetProcessor(reservations.policy(), reservations.metrics(), STORES),
             Named.as(RESERVE_BUDGET), RESERVATIONS_STORE)
         .split(Named.as(RESERVED_BRANCH))
         .branch((key, outcome) -> outcome instanceof Routed, Branched.as(ADMITTED))

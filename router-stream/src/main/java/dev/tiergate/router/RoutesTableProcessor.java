@@ -21,15 +21,18 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 final class RoutesTableProcessor implements Processor<String, Route, Void, Void> {
 
   private final RouteIndex index;
+  private final String storeName;
   private TimestampedKeyValueStore<String, Route> store;
 
-  RoutesTableProcessor(final RouteIndex index) {
+  /** @param storeName the routes table's global store */
+  RoutesTableProcessor(final RouteIndex index, final String storeName) {
     this.index = Objects.requireNonNull(index, "index");
+    this.storeName = Objects.requireNonNull(storeName, "storeName");
   }
 
   @Override
   public void init(final ProcessorContext<Void, Void> context) {
-    store = context.getStateStore(RouterTopology.ROUTES_STORE);
+    store = context.getStateStore(storeName);
     final Map<String, Route> all = new HashMap<>();
     try (KeyValueIterator<String, ValueAndTimestamp<Route>> rules = store.all()) {
       while (rules.hasNext()) {

@@ -24,20 +24,23 @@ final class UsageSightingProcessor
   private static final Logger LOG = LoggerFactory.getLogger(UsageSightingProcessor.class);
 
   private final Deserializer<UsageEvent> usage;
+  private final String budgetsStore;
   private final long refreshMillis;
   private ProcessorContext<String, ReservationEvent> context;
   private BudgetIndex<Budget> budgets;
 
-  UsageSightingProcessor(final Deserializer<UsageEvent> usage, final long refreshMillis) {
+  /** @param budgetsStore the budgets' global store */
+  UsageSightingProcessor(
+      final Deserializer<UsageEvent> usage, final String budgetsStore, final long refreshMillis) {
     this.usage = Objects.requireNonNull(usage, "usage");
+    this.budgetsStore = Objects.requireNonNull(budgetsStore, "budgetsStore");
     this.refreshMillis = refreshMillis;
   }
 
   @Override
   public void init(final ProcessorContext<String, ReservationEvent> context) {
     this.context = context;
-    this.budgets = BudgetIndex.ofBudgets(
-        context.getStateStore(RouterTopology.BUDGETS_STORE), refreshMillis);
+    this.budgets = BudgetIndex.ofBudgets(context.getStateStore(budgetsStore), refreshMillis);
   }
 
   @Override

@@ -39,7 +39,7 @@ class RoutesTableProcessorTest {
     store.put("frontier/*", ValueAndTimestamp.make(rule("frontier", "p/big", "p/mid"), 1L));
     store.put("small/*", ValueAndTimestamp.make(rule("small", "p/mid"), 1L));
 
-    new RoutesTableProcessor(index).init(context);
+    new RoutesTableProcessor(index, RouterTopology.ROUTES_STORE).init(context);
 
     assertThat(index.tiersServing("p/mid")).containsExactlyInAnyOrder("frontier", "small");
     assertThat(index.tiersServing("p/big")).containsExactly("frontier");
@@ -48,7 +48,7 @@ class RoutesTableProcessorTest {
 
   @Test
   void recordsAndTombstonesUpdateStoreAndIndex() {
-    final RoutesTableProcessor processor = new RoutesTableProcessor(index);
+    final RoutesTableProcessor processor = new RoutesTableProcessor(index, RouterTopology.ROUTES_STORE);
     processor.init(context);
 
     processor.process(new Record<>("small/code", rule("small", "p/big"), 5L));

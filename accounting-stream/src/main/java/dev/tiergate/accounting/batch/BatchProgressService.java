@@ -7,7 +7,6 @@ import dev.tiergate.schemas.SerdeFactory;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -21,14 +20,16 @@ public final class BatchProgressService implements RunnableService {
   /** How long {@link #start} waits for RUNNING before it returns (the stream keeps starting). */
   static final Duration START_WAIT = Duration.ofSeconds(30);
 
-  private final BatchConfig config;
-  private final SerdeFactory serdes;
-  private final AtomicBoolean started = new AtomicBoolean();
-  private volatile StreamsRunner runner;
+  private final StreamsRunner runner;
 
   public BatchProgressService(final BatchConfig config, final SerdeFactory serdes) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.serdes = Objects.requireNonNull(serdes, "serdes");
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(serdes, "serdes");
+    this.runner = new StreamsRunner(
+        "batch-progress",
+        new KafkaStreams(BatchProgressTopology.build(serdes, config), config.streamsProperties()),
+        config.closeTimeout(),
+        () -> { });
   }
 
   /**
@@ -38,35 +39,21 @@ public final class BatchProgressService implements RunnableService {
    */
   @Override
   public void start() {
-    if (!started.compareAndSet(false, true)) {
-      throw new IllegalStateException("already started");
-    }
-    final KafkaStreams app =
-        new KafkaStreams(
-            BatchProgressTopology.build(serdes, config), config.streamsProperties());
-    final StreamsRunner appRunner =
-        new StreamsRunner("batch-progress", app, config.closeTimeout(), () -> { });
-    runner = appRunner;
-    appRunner.start(START_WAIT);
+    runner.start(START_WAIT);
   }
 
   /** The Streams state, {@code CREATED} before start. */
   public KafkaStreams.State state() {
-    final StreamsRunner appRunner = runner;
-    return appRunner == null ? KafkaStreams.State.CREATED : appRunner.state();
+    return runner.state();
   }
 
   @Override
   public Optional<Throwable> awaitStopped() throws InterruptedException {
-    final StreamsRunner appRunner = runner;
-    return appRunner == null ? Optional.empty() : appRunner.awaitStopped();
+    return runner.awaitStopped();
   }
 
   @Override
   public void close() {
-    final StreamsRunner appRunner = runner;
-    if (appRunner != null) {
-      appRunner.close();
-    }
+    runner.close();
   }
 }

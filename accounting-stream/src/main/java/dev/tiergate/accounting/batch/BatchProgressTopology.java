@@ -52,7 +52,7 @@ public final class BatchProgressTopology {
   public static final String COUNT_ITEMS = "batch-count-items";
   public static final String USAGE_SOURCE = "batch-usage-source";
   public static final String BILLABLE_BATCH_USAGE = "batch-billable-usage-only";
-  /** First usage per correlation id, as the accounting stream bills it ({@link FirstUsageFilter}). */
+  /** First usage per correlation id, as the accounting stream bills it ({@link FirstPerItem#usage}). */
   public static final String FIRST_USAGE = "batch-first-usage";
   /** Window store of the correlation ids whose usage was counted, like {@link #SEEN_ITEMS_STORE}. */
   public static final String BILLED_ITEMS_STORE = "batch-billed-items";
@@ -99,7 +99,7 @@ public final class BatchProgressTopology {
                     .withName(ITEMS_BY_BATCH)
                     .withNumberOfPartitions(Topics.BATCH_MANIFESTS.partitions()))
             .processValues(
-                () -> new FirstAnswerFilter(config.dedupRetention()),
+                () -> FirstPerItem.answers(SEEN_ITEMS_STORE, config.dedupRetention()),
                 Named.as(DEDUPE_ITEMS),
                 SEEN_ITEMS_STORE)
             .mapValues(BatchItemPricer::counts, Named.as(COUNT_ITEMS));
@@ -135,7 +135,7 @@ public final class BatchProgressTopology {
             Consumed.with(Topics.USAGE.keySerde(), usageSerde).withName(USAGE_SOURCE))
         .filter((key, usage) -> isBillableBatchUsage(usage), Named.as(BILLABLE_BATCH_USAGE))
         .processValues(
-            () -> new FirstUsageFilter(config.dedupRetention()), Named.as(FIRST_USAGE),
+            () -> FirstPerItem.usage(BILLED_ITEMS_STORE, config.dedupRetention()), Named.as(FIRST_USAGE),
             BILLED_ITEMS_STORE)
         .leftJoin(models, (key, usage) -> usage.getModel(), BatchItemPricer::cost,
             Named.as(PRICE_ITEMS))

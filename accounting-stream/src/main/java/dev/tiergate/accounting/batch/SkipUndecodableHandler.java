@@ -1,9 +1,6 @@
 package dev.tiergate.accounting.batch;
 
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.net.http.HttpTimeoutException;
+import dev.tiergate.runtime.NetworkFailures;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
@@ -25,7 +22,7 @@ public final class SkipUndecodableHandler implements DeserializationExceptionHan
       final ErrorHandlerContext context,
       final ConsumerRecord<byte[], byte[]> record,
       final Exception exception) {
-    if (unreachable(exception)) {
+    if (NetworkFailures.isNetwork(exception)) {
       LOG.warn("registry unreachable while decoding {}-{}@{}; retrying",
           record.topic(), record.partition(), record.offset());
       return Response.fail();
@@ -38,18 +35,5 @@ public final class SkipUndecodableHandler implements DeserializationExceptionHan
   @Override
   public void configure(final Map<String, ?> configs) {
     // No settings.
-  }
-
-  static boolean unreachable(final Throwable failure) {
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < 16; depth++, cause = cause.getCause()) {
-      if (cause instanceof SocketException
-          || cause instanceof SocketTimeoutException
-          || cause instanceof UnknownHostException
-          || cause instanceof HttpTimeoutException) {
-        return true;
-      }
-    }
-    return false;
   }
 }

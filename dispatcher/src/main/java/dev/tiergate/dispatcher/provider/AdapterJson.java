@@ -3,6 +3,8 @@ package dev.tiergate.dispatcher.provider;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.schemas.ToolDefinition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -54,6 +56,31 @@ public final class AdapterJson {
     } catch (JsonProcessingException e) {
       throw ProviderFailure.invalidRequest(what + " is not valid JSON");
     }
+  }
+
+  /** A tool's parameter schema, as JSON ({@code {}} when it has none). */
+  public JsonNode toolParameters(final ToolDefinition tool) {
+    return requestJson(tool.getParametersJson(), "parameters of " + tool.getName());
+  }
+
+  /** A tool's name and, when it has one, its description: how every format declares a tool. */
+  public static ObjectNode putToolName(final ObjectNode node, final ToolDefinition tool) {
+    node.put("name", tool.getName());
+    if (tool.getDescription() != null) {
+      node.put("description", tool.getDescription());
+    }
+    return node;
+  }
+
+  /**
+   * A {@code tool_choice} as the caller sent it: JSON when it looks like JSON (an object or a
+   * quoted word), else the bare word ({@code auto}, {@code required}...).
+   */
+  public JsonNode toolChoice(final String choiceJson) {
+    final String trimmed = choiceJson.trim();
+    return trimmed.startsWith("{") || trimmed.startsWith("\"")
+        ? requestJson(trimmed, "tool_choice")
+        : mapper.getNodeFactory().textNode(trimmed);
   }
 
   public byte[] write(final JsonNode body) {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 final class UpCommand implements Callable<Integer> {
 
   private static final Path WORKING_DIR = Path.of("");
+  private static final String LOCAL_STACK = "dev.tiergate.stack.LocalStack";
 
   @Option(names = "--port", description = "Ingress HTTP port (default: ${DEFAULT-VALUE}).")
   int ingressPort = 8080;
@@ -40,6 +41,7 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    requireLocalStack();
     final Path dir = dataDir != null ? dataDir : Files.createTempDirectory("tiergate-");
     final TiergateStack stack =
         TiergateStack.start(UpEnvironment.options(System.getenv(), dir, ingressPort, accountingPort)
@@ -120,5 +122,18 @@ final class UpCommand implements Callable<Integer> {
         ingress,
         ingress,
         stack.accountingUrl());
+  }
+
+  /**
+   * The service image carries the launcher without the local stack (infra/image): there {@code up}
+   * fails in one line instead of on a missing class half-way through starting.
+   */
+  static void requireLocalStack() {
+    try {
+      Class.forName(LOCAL_STACK, false, UpCommand.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("tiergate up needs the local stack (infra/local-stack) on the"
+          + " classpath; this installation carries only the services and the cluster commands", e);
+    }
   }
 }

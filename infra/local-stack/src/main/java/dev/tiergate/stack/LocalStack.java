@@ -3,6 +3,7 @@ package dev.tiergate.stack;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SchemaCatalogue;
 import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.TopicProvisioner;
 import dev.tiergate.schemas.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -9,6 +9,7 @@ import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.PartType;
 import dev.tiergate.schemas.Topic;
+import dev.tiergate.schemas.TopicProvisioner;
 import dev.tiergate.schemas.Topics;
 import java.io.IOException;
 import java.net.URI;

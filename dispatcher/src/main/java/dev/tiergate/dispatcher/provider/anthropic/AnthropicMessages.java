@@ -1,16 +1,22 @@
 package dev.tiergate.dispatcher.provider.anthropic;
 
+import static dev.tiergate.dispatcher.provider.WireMessages.firstToolCallId;
+import static dev.tiergate.dispatcher.provider.WireMessages.isSystem;
+import static dev.tiergate.dispatcher.provider.WireMessages.nonEmpty;
+import static dev.tiergate.dispatcher.provider.WireMessages.nullToEmpty;
+import static dev.tiergate.dispatcher.provider.WireMessages.role;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.dispatcher.provider.AdapterJson;
 import dev.tiergate.dispatcher.provider.DataUrl;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
+import dev.tiergate.dispatcher.provider.WireMessages;
 import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.PartType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -34,19 +40,12 @@ final class AnthropicMessages {
   /** The system prompt as text blocks; empty when the request has none. */
   Optional<ArrayNode> system(final List<Message> messages) {
     final ArrayNode system = json.mapper().createArrayNode();
-    for (final Message message : messages) {
-      if (isSystem(message)) {
-        message.getParts().stream()
-            .filter(part -> part.getType() == PartType.TEXT && nonEmpty(part.getText()))
-            .forEach(part -> system.addObject().put("type", "text").put("text", part.getText()));
-      }
-    }
+    WireMessages.systemTexts(messages).forEach(text -> system.addObject().put("type", "text").put("text", text));
     return system.isEmpty() ? Optional.empty() : Optional.of(system);
   }
 
   ArrayNode messages(final List<Message> messages) {
     final ArrayNode wire = json.mapper().createArrayNode();
-    ObjectNode current = null;
     for (final Message message : messages) {
       if (isSystem(message)) {
         continue;
@@ -56,12 +55,7 @@ final class AnthropicMessages {
       if (blocks.isEmpty()) {
         continue;
       }
-      if (current == null || !role.equals(current.path("role").asText())) {
-        current = wire.addObject().put("role", role);
-        current.putArray("content");
-      }
-      final ArrayNode content = (ArrayNode) current.get("content");
-      blocks.forEach(content::add);
+      final ArrayNode content = WireMessages.appendToTurn(wire, role, "content", blocks);
       if ("user".equals(role)) {
         toolResultsFirst(content);
       }
@@ -159,30 +153,5 @@ final class AnthropicMessages {
     content.removeAll();
     results.forEach(content::add);
     others.forEach(content::add);
-  }
-
-  private static boolean isSystem(final Message message) {
-    final String role = role(message);
-    return "system".equals(role) || "developer".equals(role);
-  }
-
-  private static String role(final Message message) {
-    return message.getRole().toLowerCase(Locale.ROOT);
-  }
-
-  private static String firstToolCallId(final Message message) {
-    return message.getParts().stream()
-        .map(ContentPart::getToolCallId)
-        .filter(Objects::nonNull)
-        .findFirst()
-        .orElse("");
-  }
-
-  private static boolean nonEmpty(final String text) {
-    return text != null && !text.isEmpty();
-  }
-
-  private static String nullToEmpty(final String text) {
-    return text == null ? "" : text;
   }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.dispatcher.provider.AdapterJson;
-import dev.tiergate.dispatcher.provider.ProviderAdapter;
+import dev.tiergate.dispatcher.provider.JsonProviderAdapter;
 import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
 import dev.tiergate.dispatcher.provider.ProviderReply;
@@ -32,7 +32,7 @@ import java.util.Optional;
  * router reserves a budget for. Without a caller cap the default cap is raised by the budget. {@code response_format} and {@code seed} have no Anthropic
  * equivalent and are not sent.
  */
-public final class AnthropicMessagesAdapter implements ProviderAdapter {
+public final class AnthropicMessagesAdapter extends JsonProviderAdapter {
 
   /** The API version header value this adapter speaks. */
   public static final String API_VERSION = "2023-06-01";
@@ -45,28 +45,19 @@ public final class AnthropicMessagesAdapter implements ProviderAdapter {
   /** The smallest thinking budget Anthropic accepts. */
   static final int MIN_THINKING_BUDGET = 1024;
 
-  private final AdapterJson json;
   private final AnthropicMessages messages;
 
   public AnthropicMessagesAdapter(final ObjectMapper mapper) {
-    this.json = new AdapterJson(mapper);
+    super(mapper, ProviderFormat.ANTHROPIC);
     this.messages = new AnthropicMessages(json);
   }
 
   @Override
-  public ProviderFormat format() {
-    return ProviderFormat.ANTHROPIC;
-  }
-
-  @Override
-  public ProviderRequest buildRequest(
+  protected ProviderRequest chatRequest(
       final ChatRequest request,
       final String upstreamModel,
       final Map<String, String> routeParams,
       final boolean stream) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(upstreamModel, "upstreamModel");
-    Objects.requireNonNull(routeParams, "routeParams");
     final ObjectNode body = json.mapper().createObjectNode();
     body.put("model", upstreamModel);
     messages.system(request.getMessages()).ifPresent(system -> body.set("system", system));
@@ -76,13 +67,7 @@ public final class AnthropicMessagesAdapter implements ProviderAdapter {
     if (stream) {
       body.put("stream", true);
     }
-    return new ProviderRequest(
-        PATH,
-        Map.of(
-            "content-type", "application/json",
-            "anthropic-version", API_VERSION,
-            "accept", stream ? "text/event-stream" : "application/json"),
-        json.write(body));
+    return ProviderRequest.json(PATH, json.write(body), stream, Map.of("anthropic-version", API_VERSION));
   }
 
   @Override
@@ -135,20 +120,12 @@ public final class AnthropicMessagesAdapter implements ProviderAdapter {
     return new AnthropicStreamDecoder(json);
   }
 
-  @Override
-  public String errorMessage(final byte[] body) {
-    return json.errorMessage(body);
-  }
-
   private void putTools(final ObjectNode body, final ChatRequest request) {
     if (!request.getTools().isEmpty()) {
       final ArrayNode tools = body.putArray("tools");
       for (final ToolDefinition tool : request.getTools()) {
-        final ObjectNode node = tools.addObject().put("name", tool.getName());
-        if (tool.getDescription() != null) {
-          node.put("description", tool.getDescription());
-        }
-        final JsonNode schema = json.requestJson(tool.getParametersJson(), "parameters of " + tool.getName());
+        final ObjectNode node = AdapterJson.putToolName(tools.addObject(), tool);
+        final JsonNode schema = json.toolParameters(tool);
         // Anthropic requires an object schema; a tool without parameters has an empty one.
         node.set("input_schema", schema.isEmpty() ? json.mapper().createObjectNode().put("type", "object") : schema);
       }
@@ -160,11 +137,7 @@ public final class AnthropicMessagesAdapter implements ProviderAdapter {
 
   /** OpenAI's tool_choice ({@code auto}, {@code none}, {@code required}, a function) in Anthropic's. */
   private Optional<ObjectNode> toolChoice(final String choiceJson) {
-    final String trimmed = choiceJson.trim();
-    final JsonNode choice =
-        trimmed.startsWith("{") || trimmed.startsWith("\"")
-            ? json.requestJson(trimmed, "tool_choice")
-            : json.mapper().getNodeFactory().textNode(trimmed);
+    final JsonNode choice = json.toolChoice(choiceJson);
     final ObjectNode out = json.mapper().createObjectNode();
     if (choice.isTextual()) {
       final String mode = choice.asText().toLowerCase(Locale.ROOT);
@@ -193,8 +166,7 @@ public final class AnthropicMessagesAdapter implements ProviderAdapter {
   private void putSampling(
       final ObjectNode body, final SamplingParams sampling, final Map<String, String> routeParams) {
     final int effortBudget =
-        Optional.ofNullable(sampling.getReasoningEffort())
-            .or(() -> Optional.ofNullable(routeParams.get("reasoning_effort")))
+        reasoningEffort(sampling, routeParams)
             .map(effort -> THINKING_BUDGETS.getOrDefault(effort.toLowerCase(Locale.ROOT), 0))
             .orElse(0);
     final Integer asked = sampling.getMaxTokens();

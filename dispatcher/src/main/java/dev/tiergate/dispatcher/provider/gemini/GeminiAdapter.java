@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.dispatcher.provider.AdapterJson;
 import dev.tiergate.dispatcher.provider.EmbeddingInputs;
-import dev.tiergate.dispatcher.provider.ProviderAdapter;
+import dev.tiergate.dispatcher.provider.JsonProviderAdapter;
 import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
 import dev.tiergate.dispatcher.provider.ProviderReply;
 import dev.tiergate.dispatcher.provider.ProviderRequest;
+import dev.tiergate.dispatcher.provider.SamplingFields;
 import dev.tiergate.dispatcher.provider.StreamDecoder;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.SamplingParams;
@@ -30,35 +31,28 @@ import java.util.regex.Pattern;
  * reasoning and its signature come back. The base URL is the API version root, e.g. {@code
  * https://generativelanguage.googleapis.com/v1beta}.
  */
-public final class GeminiAdapter implements ProviderAdapter {
+public final class GeminiAdapter extends JsonProviderAdapter {
 
   /** Letters, digits, '.', '_' and '-', no leading dot; nothing that ends or escapes a path segment. */
   private static final Pattern SAFE_MODEL = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
   private static final Map<String, Integer> THINKING_BUDGETS =
       Map.of("minimal", 0, "low", 1024, "medium", 8192, "high", 24576);
+  private static final SamplingFields SAMPLING =
+      new SamplingFields("topP", "maxOutputTokens", "stopSequences");
 
-  private final AdapterJson json;
   private final GeminiContents contents;
 
   public GeminiAdapter(final ObjectMapper mapper) {
-    this.json = new AdapterJson(mapper);
+    super(mapper, ProviderFormat.GEMINI);
     this.contents = new GeminiContents(json);
   }
 
   @Override
-  public ProviderFormat format() {
-    return ProviderFormat.GEMINI;
-  }
-
-  @Override
-  public ProviderRequest buildRequest(
+  protected ProviderRequest chatRequest(
       final ChatRequest request,
       final String upstreamModel,
       final Map<String, String> routeParams,
       final boolean stream) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(upstreamModel, "upstreamModel");
-    Objects.requireNonNull(routeParams, "routeParams");
     final ObjectNode body = json.mapper().createObjectNode();
     contents.systemInstruction(request.getMessages()).ifPresent(system -> body.set("systemInstruction", system));
     body.set("contents", contents.contents(request.getMessages()));
@@ -67,10 +61,7 @@ public final class GeminiAdapter implements ProviderAdapter {
     final String path =
         "/models/" + pathSegment(upstreamModel)
             + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-    return new ProviderRequest(
-        path,
-        Map.of("content-type", "application/json", "accept", stream ? "text/event-stream" : "application/json"),
-        json.write(body));
+    return ProviderRequest.json(path, json.write(body), stream);
   }
 
   /**
@@ -101,10 +92,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         item.put("outputDimensionality", request.getEmbeddingDimensions());
       }
     }
-    return new ProviderRequest(
-        "/models/" + model + ":batchEmbedContents",
-        Map.of("content-type", "application/json", "accept", "application/json"),
-        json.write(body));
+    return ProviderRequest.json("/models/" + model + ":batchEmbedContents", json.write(body), false);
   }
 
   /**
@@ -168,20 +156,12 @@ public final class GeminiAdapter implements ProviderAdapter {
     return new GeminiStreamDecoder(json);
   }
 
-  @Override
-  public String errorMessage(final byte[] body) {
-    return json.errorMessage(body);
-  }
-
   private void putTools(final ObjectNode body, final ChatRequest request) {
     if (!request.getTools().isEmpty()) {
       final ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
       for (final ToolDefinition tool : request.getTools()) {
-        final ObjectNode node = declarations.addObject().put("name", tool.getName());
-        if (tool.getDescription() != null) {
-          node.put("description", tool.getDescription());
-        }
-        final JsonNode schema = json.requestJson(tool.getParametersJson(), "parameters of " + tool.getName());
+        final ObjectNode node = AdapterJson.putToolName(declarations.addObject(), tool);
+        final JsonNode schema = json.toolParameters(tool);
         if (!schema.isEmpty()) {
           node.set("parameters", schema);
         }
@@ -193,11 +173,7 @@ public final class GeminiAdapter implements ProviderAdapter {
   }
 
   private Optional<ObjectNode> toolConfig(final String choiceJson) {
-    final String trimmed = choiceJson.trim();
-    final JsonNode choice =
-        trimmed.startsWith("{") || trimmed.startsWith("\"")
-            ? json.requestJson(trimmed, "tool_choice")
-            : json.mapper().getNodeFactory().textNode(trimmed);
+    final JsonNode choice = json.toolChoice(choiceJson);
     final ObjectNode config = json.mapper().createObjectNode();
     final ObjectNode calling = config.putObject("functionCallingConfig");
     if (choice.isTextual()) {
@@ -220,27 +196,11 @@ public final class GeminiAdapter implements ProviderAdapter {
 
   private ObjectNode generationConfig(final SamplingParams sampling, final Map<String, String> routeParams) {
     final ObjectNode config = json.mapper().createObjectNode();
-    if (sampling.getTemperature() != null) {
-      config.put("temperature", sampling.getTemperature());
-    }
-    if (sampling.getTopP() != null) {
-      config.put("topP", sampling.getTopP());
-    }
-    if (sampling.getMaxTokens() != null) {
-      config.put("maxOutputTokens", sampling.getMaxTokens());
-    }
-    if (!sampling.getStop().isEmpty()) {
-      final ArrayNode stop = config.putArray("stopSequences");
-      sampling.getStop().forEach(stop::add);
-    }
-    if (sampling.getSeed() != null) {
-      config.put("seed", sampling.getSeed());
-    }
+    SAMPLING.put(config, sampling);
     if (sampling.getResponseFormatJson() != null) {
       responseFormat(config, json.requestJson(sampling.getResponseFormatJson(), "response_format"));
     }
-    Optional.ofNullable(sampling.getReasoningEffort())
-        .or(() -> Optional.ofNullable(routeParams.get("reasoning_effort")))
+    reasoningEffort(sampling, routeParams)
         .map(effort -> THINKING_BUDGETS.get(effort.toLowerCase(Locale.ROOT)))
         .ifPresent(
             budget ->

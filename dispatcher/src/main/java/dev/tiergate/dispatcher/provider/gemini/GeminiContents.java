@@ -1,11 +1,18 @@
 package dev.tiergate.dispatcher.provider.gemini;
 
+import static dev.tiergate.dispatcher.provider.WireMessages.firstToolCallId;
+import static dev.tiergate.dispatcher.provider.WireMessages.isSystem;
+import static dev.tiergate.dispatcher.provider.WireMessages.nonEmpty;
+import static dev.tiergate.dispatcher.provider.WireMessages.nullToEmpty;
+import static dev.tiergate.dispatcher.provider.WireMessages.role;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.dispatcher.provider.AdapterJson;
 import dev.tiergate.dispatcher.provider.DataUrl;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
+import dev.tiergate.dispatcher.provider.WireMessages;
 import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.PartType;
@@ -34,20 +41,13 @@ final class GeminiContents {
   Optional<ObjectNode> systemInstruction(final List<Message> messages) {
     final ObjectNode instruction = json.mapper().createObjectNode();
     final ArrayNode parts = instruction.putArray("parts");
-    for (final Message message : messages) {
-      if (isSystem(message)) {
-        message.getParts().stream()
-            .filter(part -> part.getType() == PartType.TEXT && nonEmpty(part.getText()))
-            .forEach(part -> parts.addObject().put("text", part.getText()));
-      }
-    }
+    WireMessages.systemTexts(messages).forEach(text -> parts.addObject().put("text", text));
     return parts.isEmpty() ? Optional.empty() : Optional.of(instruction);
   }
 
   ArrayNode contents(final List<Message> messages) {
     final Map<String, String> toolNames = new HashMap<>();
     final ArrayNode contents = json.mapper().createArrayNode();
-    ObjectNode current = null;
     for (final Message message : messages) {
       if (isSystem(message)) {
         continue;
@@ -57,11 +57,7 @@ final class GeminiContents {
       if (parts.isEmpty()) {
         continue;
       }
-      if (current == null || !role.equals(current.path("role").asText())) {
-        current = contents.addObject().put("role", role);
-        current.putArray("parts");
-      }
-      ((ArrayNode) current.get("parts")).addAll(parts);
+      WireMessages.appendToTurn(contents, role, "parts", parts);
     }
     return contents;
   }
@@ -183,30 +179,5 @@ final class GeminiContents {
             && nonEmpty(part.getReasoningSignature())
         ? Optional.of(part.getReasoningSignature())
         : Optional.empty();
-  }
-
-  private static boolean isSystem(final Message message) {
-    final String role = role(message);
-    return "system".equals(role) || "developer".equals(role);
-  }
-
-  private static String role(final Message message) {
-    return message.getRole().toLowerCase(Locale.ROOT);
-  }
-
-  private static String firstToolCallId(final Message message) {
-    return message.getParts().stream()
-        .map(ContentPart::getToolCallId)
-        .filter(Objects::nonNull)
-        .findFirst()
-        .orElse("");
-  }
-
-  private static boolean nonEmpty(final String text) {
-    return text != null && !text.isEmpty();
-  }
-
-  private static String nullToEmpty(final String text) {
-    return text == null ? "" : text;
   }
 }

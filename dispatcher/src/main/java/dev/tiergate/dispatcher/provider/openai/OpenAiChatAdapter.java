@@ -5,48 +5,42 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.dispatcher.provider.AdapterJson;
 import dev.tiergate.dispatcher.provider.EmbeddingInputs;
-import dev.tiergate.dispatcher.provider.ProviderAdapter;
+import dev.tiergate.dispatcher.provider.JsonProviderAdapter;
 import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
 import dev.tiergate.dispatcher.provider.ProviderReply;
 import dev.tiergate.dispatcher.provider.ProviderRequest;
+import dev.tiergate.dispatcher.provider.SamplingFields;
 import dev.tiergate.dispatcher.provider.StreamDecoder;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.SamplingParams;
 import dev.tiergate.schemas.ToolCall;
 import dev.tiergate.schemas.ToolDefinition;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The OpenAI Chat Completions API ({@code POST /chat/completions}), both ways. Message translation
  * lives in {@link OpenAiMessages}; usage and stream events in {@link OpenAiWire} and {@link
  * OpenAiStreamDecoder}.
  */
-public final class OpenAiChatAdapter implements ProviderAdapter {
-
-  /** The routing decision parameter that sets a default reasoning effort. */
-  public static final String REASONING_EFFORT_PARAM = "reasoning_effort";
+public final class OpenAiChatAdapter extends JsonProviderAdapter {
 
   static final String PATH = "/chat/completions";
   static final String EMBEDDINGS_PATH = "/embeddings";
-  private static final int MAX_ERROR_EXCERPT = 300;
 
-  private final ObjectMapper mapper;
-  private final String maxTokensField;
-  private final ProviderFormat format;
+  private final SamplingFields samplingFields;
+  private final OpenAiMessages messages;
 
   private OpenAiChatAdapter(
       final ObjectMapper mapper, final String maxTokensField, final ProviderFormat format) {
-    this.mapper = Objects.requireNonNull(mapper, "mapper");
-    this.maxTokensField = Objects.requireNonNull(maxTokensField, "maxTokensField");
-    this.format = Objects.requireNonNull(format, "format");
+    super(mapper, format);
+    this.samplingFields = new SamplingFields("top_p", maxTokensField, "stop");
+    this.messages = new OpenAiMessages(json.mapper());
   }
 
   /**
@@ -63,34 +57,21 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
   }
 
   @Override
-  public ProviderFormat format() {
-    return format;
-  }
-
-  @Override
-  public ProviderRequest buildRequest(
+  protected ProviderRequest chatRequest(
       final ChatRequest request,
       final String upstreamModel,
       final Map<String, String> routeParams,
       final boolean stream) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(upstreamModel, "upstreamModel");
-    Objects.requireNonNull(routeParams, "routeParams");
-    final ObjectNode body = mapper.createObjectNode();
+    final ObjectNode body = json.mapper().createObjectNode();
     body.put("model", upstreamModel);
-    body.set("messages", new OpenAiMessages(mapper).toWire(request.getMessages()));
+    body.set("messages", messages.toWire(request.getMessages()));
     putTools(body, request);
     putSampling(body, request.getSampling(), routeParams);
     if (stream) {
       body.put("stream", true);
       body.putObject("stream_options").put("include_usage", true);
     }
-    return new ProviderRequest(
-        PATH,
-        Map.of(
-            "content-type", "application/json",
-            "accept", stream ? "text/event-stream" : "application/json"),
-        write(body));
+    return ProviderRequest.json(PATH, json.write(body), stream);
   }
 
   /**
@@ -100,7 +81,7 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
   @Override
   public ProviderRequest buildEmbeddingsRequest(final ChatRequest request, final String upstreamModel) {
     Objects.requireNonNull(request, "request");
-    final ObjectNode body = mapper.createObjectNode();
+    final ObjectNode body = json.mapper().createObjectNode();
     body.put("model", Objects.requireNonNull(upstreamModel, "upstreamModel"));
     final ArrayNode input = body.putArray("input");
     EmbeddingInputs.of(request).forEach(input::add);
@@ -108,14 +89,13 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
       body.put("dimensions", request.getEmbeddingDimensions());
     }
     body.put("encoding_format", "float");
-    return new ProviderRequest(
-        EMBEDDINGS_PATH, Map.of("content-type", "application/json", "accept", "application/json"), write(body));
+    return ProviderRequest.json(EMBEDDINGS_PATH, json.write(body), false);
   }
 
   /** The vectors ordered by their {@code index}, and {@code prompt_tokens} as the input tokens. */
   @Override
   public ProviderReply parseEmbeddingsResponse(final byte[] body) {
-    final JsonNode root = read(body);
+    final JsonNode root = json.readAnswer(body);
     final JsonNode data = root.path("data");
     if (!data.isArray()) {
       throw ProviderFailure.invalidResponse("answer has no data", null);
@@ -141,7 +121,7 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
 
   @Override
   public ProviderReply parseResponse(final byte[] body) {
-    final JsonNode root = read(body);
+    final JsonNode root = json.readAnswer(body);
     final JsonNode choice = root.path("choices").path(0);
     if (!choice.isObject()) {
       throw ProviderFailure.invalidResponse("answer has no choices", null);
@@ -165,21 +145,7 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
 
   @Override
   public StreamDecoder newStreamDecoder() {
-    return new OpenAiStreamDecoder(mapper);
-  }
-
-  @Override
-  public String errorMessage(final byte[] body) {
-    try {
-      final JsonNode message = mapper.readTree(body).path("error").path("message");
-      if (message.isTextual() && !message.asText().isBlank()) {
-        return excerpt(message.asText());
-      }
-    } catch (IOException e) {
-      // Not JSON: fall through to the raw excerpt below.
-    }
-    final String raw = new String(body, StandardCharsets.UTF_8).strip();
-    return raw.isEmpty() ? "no details" : excerpt(raw);
+    return new OpenAiStreamDecoder(json);
   }
 
   private void putTools(final ObjectNode body, final ChatRequest request) {
@@ -187,11 +153,7 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
       final ArrayNode tools = body.putArray("tools");
       for (final ToolDefinition tool : request.getTools()) {
         final ObjectNode function = tools.addObject().put("type", "function").putObject("function");
-        function.put("name", tool.getName());
-        if (tool.getDescription() != null) {
-          function.put("description", tool.getDescription());
-        }
-        function.set("parameters", json(tool.getParametersJson(), "parameters of " + tool.getName()));
+        AdapterJson.putToolName(function, tool).set("parameters", json.toolParameters(tool));
       }
     }
     if (request.getToolChoiceJson() != null) {
@@ -201,27 +163,11 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
 
   private void putSampling(
       final ObjectNode body, final SamplingParams sampling, final Map<String, String> routeParams) {
-    if (sampling.getTemperature() != null) {
-      body.put("temperature", sampling.getTemperature());
-    }
-    if (sampling.getTopP() != null) {
-      body.put("top_p", sampling.getTopP());
-    }
-    if (sampling.getMaxTokens() != null) {
-      body.put(maxTokensField, sampling.getMaxTokens());
-    }
-    if (!sampling.getStop().isEmpty()) {
-      final ArrayNode stop = body.putArray("stop");
-      sampling.getStop().forEach(stop::add);
-    }
-    if (sampling.getSeed() != null) {
-      body.put("seed", sampling.getSeed());
-    }
+    samplingFields.put(body, sampling);
     if (sampling.getResponseFormatJson() != null) {
-      body.set("response_format", json(sampling.getResponseFormatJson(), "response_format"));
+      body.set("response_format", json.requestJson(sampling.getResponseFormatJson(), "response_format"));
     }
-    Optional.ofNullable(sampling.getReasoningEffort())
-        .or(() -> Optional.ofNullable(routeParams.get(REASONING_EFFORT_PARAM)))
+    reasoningEffort(sampling, routeParams)
         .ifPresent(effort -> body.put("reasoning_effort", effort));
   }
 
@@ -235,44 +181,12 @@ public final class OpenAiChatAdapter implements ProviderAdapter {
         .build();
   }
 
-  private JsonNode json(final String text, final String what) {
-    try {
-      return mapper.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw ProviderFailure.invalidRequest(what + " is not valid JSON");
-    }
-  }
-
   /** tool_choice arrives as JSON ({@code "auto"} or an object); a bare word is accepted too. */
   private JsonNode jsonOrText(final String text) {
     try {
-      return mapper.readTree(text);
+      return json.mapper().readTree(text);
     } catch (JsonProcessingException e) {
-      return mapper.getNodeFactory().textNode(text);
+      return json.mapper().getNodeFactory().textNode(text);
     }
-  }
-
-  private JsonNode read(final byte[] body) {
-    try {
-      final JsonNode root = mapper.readTree(body);
-      if (root == null || !root.isObject()) {
-        throw ProviderFailure.invalidResponse("answer is not a JSON object", null);
-      }
-      return root;
-    } catch (IOException e) {
-      throw ProviderFailure.invalidResponse("answer is not JSON", e);
-    }
-  }
-
-  private byte[] write(final ObjectNode body) {
-    try {
-      return mapper.writeValueAsBytes(body);
-    } catch (JsonProcessingException e) {
-      throw ProviderFailure.invalidRequest("cannot write request JSON");
-    }
-  }
-
-  private static String excerpt(final String text) {
-    return text.length() <= MAX_ERROR_EXCERPT ? text : text.substring(0, MAX_ERROR_EXCERPT) + "…";
   }
 }

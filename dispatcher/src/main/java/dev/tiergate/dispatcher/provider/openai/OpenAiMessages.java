@@ -1,5 +1,9 @@
 package dev.tiergate.dispatcher.provider.openai;
 
+import static dev.tiergate.dispatcher.provider.WireMessages.firstToolCallId;
+import static dev.tiergate.dispatcher.provider.WireMessages.nullToEmpty;
+import static dev.tiergate.dispatcher.provider.WireMessages.role;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,7 +11,6 @@ import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.PartType;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -32,7 +35,7 @@ final class OpenAiMessages {
   }
 
   private void addMessage(final ArrayNode wire, final Message message) {
-    final String role = message.getRole().toLowerCase(Locale.ROOT);
+    final String role = role(message);
     boolean hadToolResult = false;
     for (final ContentPart part : message.getParts()) {
       if (part.getType() == PartType.TOOL_RESULT) {
@@ -116,23 +119,11 @@ final class OpenAiMessages {
         || (part.getType() == PartType.IMAGE && part.getImageUrl() != null);
   }
 
-  private static String firstToolCallId(final Message message) {
-    return message.getParts().stream()
-        .map(ContentPart::getToolCallId)
-        .filter(Objects::nonNull)
-        .findFirst()
-        .orElse("");
-  }
-
   private static String joinedText(final Message message) {
     final StringBuilder text = new StringBuilder();
     message.getParts().stream()
         .filter(part -> part.getType() == PartType.TEXT && part.getText() != null)
         .forEach(part -> text.append(part.getText()));
     return text.toString();
-  }
-
-  private static String nullToEmpty(final String text) {
-    return text == null ? "" : text;
   }
 }

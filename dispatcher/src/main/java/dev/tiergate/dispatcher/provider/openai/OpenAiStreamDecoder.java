@@ -1,12 +1,11 @@
 package dev.tiergate.dispatcher.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.dispatcher.provider.AdapterJson;
 import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.SseEvent;
 import dev.tiergate.dispatcher.provider.StreamDecoder;
 import dev.tiergate.dispatcher.provider.StreamDelta;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -19,11 +18,11 @@ final class OpenAiStreamDecoder implements StreamDecoder {
 
   private static final String DONE = "[DONE]";
 
-  private final ObjectMapper mapper;
+  private final AdapterJson json;
   private boolean done;
 
-  OpenAiStreamDecoder(final ObjectMapper mapper) {
-    this.mapper = Objects.requireNonNull(mapper, "mapper");
+  OpenAiStreamDecoder(final AdapterJson json) {
+    this.json = Objects.requireNonNull(json, "json");
   }
 
   @Override
@@ -36,7 +35,7 @@ final class OpenAiStreamDecoder implements StreamDecoder {
     if (data.isEmpty()) {
       return List.of();
     }
-    final JsonNode chunk = read(data);
+    final JsonNode chunk = json.readEvent(data);
     if (chunk.has("error")) {
       throw ProviderFailure.of(
           ProviderFailure.Kind.SERVER_ERROR,
@@ -78,14 +77,6 @@ final class OpenAiStreamDecoder implements StreamDecoder {
     final String finish = OpenAiWire.finishReason(choice.get("finish_reason"));
     if (finish != null) {
       deltas.add(StreamDelta.finish(finish));
-    }
-  }
-
-  private JsonNode read(final String data) {
-    try {
-      return mapper.readTree(data);
-    } catch (IOException e) {
-      throw ProviderFailure.invalidResponse("stream event is not JSON", e);
     }
   }
 

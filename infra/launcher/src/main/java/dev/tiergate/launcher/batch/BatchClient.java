@@ -44,6 +44,11 @@ public final class BatchClient {
   private final SerdeFactory serdes;
   private final TopicReader reader;
 
+  /** A client whose serdes talk to the cluster's own registry. */
+  public BatchClient(final KafkaSettings kafka) {
+    this(kafka, Objects.requireNonNull(kafka, "kafka").serdes());
+  }
+
   public BatchClient(final KafkaSettings kafka, final SerdeFactory serdes) {
     this.kafka = Objects.requireNonNull(kafka, "kafka");
     this.serdes = Objects.requireNonNull(serdes, "serdes");

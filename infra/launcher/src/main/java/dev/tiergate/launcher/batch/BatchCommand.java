@@ -1,9 +1,7 @@
 package dev.tiergate.launcher.batch;
 
-import picocli.CommandLine;
+import dev.tiergate.launcher.CommandGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code tiergate batch}: submit, follow and collect batch jobs (see docs/batch.md). */
 @Command(
@@ -16,12 +14,4 @@ import picocli.CommandLine.Spec;
       BatchResultsCommand.class,
       BatchExampleCommand.class
     })
-public final class BatchCommand implements Runnable {
-
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    new CommandLine(spec).usage(spec.commandLine().getOut());
-  }
-}
+public final class BatchCommand extends CommandGroup {}

@@ -1,19 +1,14 @@
 package dev.tiergate.launcher.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.launcher.ClusterOptions;
+import dev.tiergate.launcher.ClusterCommand;
 import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
-import dev.tiergate.schemas.KafkaSettings;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tiergate batch results ID > out.jsonl}: one OpenAI Batch-style output line per item,
@@ -25,28 +20,22 @@ import picocli.CommandLine.Spec;
     name = "results",
     mixinStandardHelpOptions = true,
     description = "Write the batch's results as OpenAI Batch API output lines (JSONL) to stdout.")
-final class BatchResultsCommand implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-  @Mixin ClusterOptions cluster;
+final class BatchResultsCommand extends ClusterCommand {
 
   @Parameters(index = "0", paramLabel = "ID", description = "The batch id (printed by submit).")
   String batchId;
 
   @Override
-  public Integer call() throws Exception {
+  protected int run(final PrintWriter out, final PrintWriter err) {
     final String id = BatchIds.normaliseBatchId(batchId);
-    final KafkaSettings kafka = cluster.settings();
-    final BatchClient client = new BatchClient(kafka, kafka.serdes());
+    final BatchClient client = new BatchClient(cluster.settings());
     final Map<String, ChatRequest> items = client.items(id);
     final Map<String, ChatResponse> answers = client.answers(id);
-    final PrintWriter err = spec.commandLine().getErr();
     if (items.isEmpty() && answers.isEmpty()) {
       err.println("tiergate batch results: no items for batch " + id);
       return BatchStatusCommand.EXIT_UNKNOWN;
     }
     final BatchResultLines lines = new BatchResultLines(new ObjectMapper());
-    final PrintWriter out = spec.commandLine().getOut();
     long ok = 0;
     long failed = 0;
     long pending = 0;
@@ -77,7 +66,6 @@ final class BatchResultsCommand implements Callable<Integer> {
     }
     out.flush();
     err.printf("%d results: %d ok, %d failed, %d pending%n", ok + failed + pending, ok, failed, pending);
-    err.flush();
     return 0;
   }
 }

@@ -2,33 +2,25 @@ package dev.tiergate.launcher.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tiergate.launcher.ClusterOptions;
+import dev.tiergate.launcher.ClusterCommand;
 import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.BatchProgress;
-import dev.tiergate.schemas.KafkaSettings;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code tiergate batch status ID}: the batch's manifest and progress, read from Kafka. */
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
     description = "Show a batch's progress: total, done, failed, cost so far.")
-final class BatchStatusCommand implements Callable<Integer> {
+final class BatchStatusCommand extends ClusterCommand {
 
   static final int EXIT_UNKNOWN = 3;
-
-  @Spec CommandSpec spec;
-  @Mixin ClusterOptions cluster;
 
   @Parameters(index = "0", paramLabel = "ID", description = "The batch id (printed by submit).")
   String batchId;
@@ -36,31 +28,20 @@ final class BatchStatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object instead of a summary line.")
   boolean json;
 
-  @Option(names = "--wait", description = "Follow the batch until every item is answered.")
-  boolean await;
-
-  @Option(names = "--timeout-seconds", description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
-  long timeoutSeconds = 3_600;
+  @Mixin FollowOptions follow = new FollowOptions();
 
   @Override
-  public Integer call() throws Exception {
+  protected int run(final PrintWriter out, final PrintWriter err) {
     final String id = BatchIds.normaliseBatchId(batchId);
-    final KafkaSettings kafka = cluster.settings();
-    final BatchClient client = new BatchClient(kafka, kafka.serdes());
+    final BatchClient client = new BatchClient(cluster.settings());
     final Optional<BatchManifest> manifest = client.manifest(id);
-    final PrintWriter out = spec.commandLine().getOut();
-    final PrintWriter err = spec.commandLine().getErr();
     if (manifest.isEmpty() && client.progress(id).isEmpty()) {
       err.println("tiergate batch status: no batch " + id);
       return EXIT_UNKNOWN;
     }
-    final long total = manifest.map(BatchManifest::getTotal).orElse(0L);
-    if (await && !BatchFollower.follow(client, id, total, Duration.ofSeconds(timeoutSeconds), err)) {
-      print(out, id, manifest, client.progress(id));
-      return BatchSubmitCommand.EXIT_TIMED_OUT;
-    }
+    final int followed = follow.follow(client, id, manifest.map(BatchManifest::getTotal).orElse(0L), err);
     print(out, id, manifest, client.progress(id));
-    return 0;
+    return followed;
   }
 
   private void print(
@@ -90,6 +71,5 @@ final class BatchStatusCommand implements Callable<Integer> {
           id, state, total, done, failed, ProgressBar.dollars(cost),
           manifest.map(BatchManifest::getSkippedLines).orElse(0L));
     }
-    out.flush();
   }
 }

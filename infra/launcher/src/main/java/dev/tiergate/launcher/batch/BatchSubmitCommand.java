@@ -1,29 +1,26 @@
 package dev.tiergate.launcher.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.launcher.ClusterOptions;
+import dev.tiergate.launcher.ClusterCommand;
 import dev.tiergate.launcher.batch.BatchInput.SkippedLine;
 import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.BatchManifest;
-import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.tracing.Tracing;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+
 
 /**
  * {@code tiergate batch submit FILE.jsonl}: parses the file (malformed lines are reported by number
@@ -35,14 +32,10 @@ import picocli.CommandLine.Spec;
     name = "submit",
     mixinStandardHelpOptions = true,
     description = "Submit an OpenAI Batch API input file (JSONL); prints the batch id.")
-final class BatchSubmitCommand implements Callable<Integer> {
+final class BatchSubmitCommand extends ClusterCommand {
 
-  static final int EXIT_TIMED_OUT = 2;
   /** How many skipped line numbers the manifest keeps. */
   private static final int MAX_SKIPPED_IN_MANIFEST = 1_000;
-
-  @Spec CommandSpec spec;
-  @Mixin ClusterOptions cluster;
 
   @Parameters(index = "0", paramLabel = "FILE.jsonl", description = "OpenAI Batch API input lines.")
   Path file;
@@ -65,17 +58,12 @@ final class BatchSubmitCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Run the file again under a new batch id even if it was submitted before.")
   boolean force;
 
-  @Option(names = "--wait", description = "Follow the batch until every item is answered.")
-  boolean await;
-
-  @Option(names = "--timeout-seconds", description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
-  long timeoutSeconds = 3_600;
+  @Mixin FollowOptions follow = new FollowOptions();
 
   @Override
-  public Integer call() throws Exception {
+  protected int run(final PrintWriter out, final PrintWriter err) throws IOException {
     // Each item's trace starts at its send, when OTEL_TRACES_EXPORTER asks for traces.
     Tracing.fromEnvironment(BatchClient.TRACER);
-    final PrintWriter err = spec.commandLine().getErr();
     // A wrong tier or tenant is a usage error: one line and exit code 2 (CliErrors).
     final BatchDefaults defaults = new BatchDefaults(tenant, mode, parseTier(tier), feature);
     final byte[] content = Files.readAllBytes(file);
@@ -87,8 +75,7 @@ final class BatchSubmitCommand implements Callable<Integer> {
       err.println("tiergate batch submit: no valid lines in " + file.getFileName() + "; nothing submitted");
       return 1;
     }
-    final KafkaSettings kafka = cluster.settings();
-    final BatchClient client = new BatchClient(kafka, kafka.serdes());
+    final BatchClient client = new BatchClient(cluster.settings());
     final Optional<BatchManifest> existing = client.manifest(input.batchId());
     if (existing.isPresent() && existing.get().getItemsComplete()) {
       err.printf("batch %s was already submitted (%d items at %s); not running it again. "
@@ -101,9 +88,9 @@ final class BatchSubmitCommand implements Callable<Integer> {
       }
       publish(client, input, defaults, err);
     }
-    spec.commandLine().getOut().println(input.batchId());
-    spec.commandLine().getOut().flush();
-    return await ? follow(client, input.batchId(), total(input, existing), err) : 0;
+    out.println(input.batchId());
+    out.flush();
+    return follow.follow(client, input.batchId(), total(input, existing), err);
   }
 
   private String chosenBatchId(final byte[] content) {
@@ -157,12 +144,6 @@ final class BatchSubmitCommand implements Callable<Integer> {
     return existing.filter(BatchManifest::getItemsComplete)
         .map(BatchManifest::getTotal)
         .orElse((long) input.items().size());
-  }
-
-  private int follow(
-      final BatchClient client, final String id, final long total, final PrintWriter err) {
-    final boolean finished = BatchFollower.follow(client, id, total, Duration.ofSeconds(timeoutSeconds), err);
-    return finished ? 0 : EXIT_TIMED_OUT;
   }
 
   private static Tier parseTier(final String id) {

@@ -3,18 +3,16 @@ package dev.tiergate.launcher.budgets;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetAction;
 import dev.tiergate.schemas.BudgetPeriod;
+import dev.tiergate.launcher.ClusterCommand;
 import dev.tiergate.launcher.ClusterOptions;
+import dev.tiergate.launcher.CommandGroup;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tiergate budgets set|list|delete}: spend limits on {@code tiergate.budgets}. The cluster
@@ -27,14 +25,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = {BudgetsCommand.Set.class, BudgetsCommand.ListBudgets.class,
         BudgetsCommand.Delete.class})
-public final class BudgetsCommand implements Runnable {
-
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class BudgetsCommand extends CommandGroup {
 
   /** Dollars as exact micro-dollars: {@code 12.5} → 12,500,000; more than six decimals is an error. */
   static long micros(final String usd) {
@@ -62,9 +53,7 @@ public final class BudgetsCommand implements Runnable {
   }
 
   @Command(name = "set", description = "Create or replace a budget.")
-  static final class Set implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ClusterOptions cluster = new ClusterOptions();
+  static final class Set extends ClusterCommand {
 
     @Option(names = "--tenant", required = true, description = "Tenant whose spend is limited.")
     String tenant;
@@ -89,13 +78,11 @@ public final class BudgetsCommand implements Runnable {
     String id;
 
     @Override
-    public Integer call() {
+    protected int run(final PrintWriter out, final PrintWriter err) {
       // Validated before the cluster is reached; a mistake is one line and exit code 2 (CliErrors).
       final Budget budget = budget();
       new BudgetCatalog(cluster.settings()).put(budget);
-      spec.commandLine().getOut().printf(Locale.ROOT, "budget %s set: %s%n",
-          budget.getBudgetId(), describe(budget));
-      spec.commandLine().getOut().flush();
+      out.printf(Locale.ROOT, "budget %s set: %s%n", budget.getBudgetId(), describe(budget));
       return 0;
     }
 
@@ -117,43 +104,36 @@ public final class BudgetsCommand implements Runnable {
   }
 
   @Command(name = "list", description = "List budgets, optionally of one tenant.")
-  static final class ListBudgets implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ClusterOptions cluster = new ClusterOptions();
+  static final class ListBudgets extends ClusterCommand {
 
     @Option(names = "--tenant", description = "Only this tenant's budgets.")
     String tenant;
 
     @Override
-    public Integer call() {
+    protected int run(final PrintWriter out, final PrintWriter err) {
       final List<Budget> budgets = new BudgetCatalog(cluster.settings()).list().stream()
           .filter(b -> tenant == null || tenant.equals(b.getTenant()))
           .toList();
-      final PrintWriter out = spec.commandLine().getOut();
       if (budgets.isEmpty()) {
         out.println("no budgets");
       }
       for (final Budget budget : budgets) {
         out.printf(Locale.ROOT, "%-40s %s%n", budget.getBudgetId(), describe(budget));
       }
-      out.flush();
       return 0;
     }
   }
 
   @Command(name = "delete", description = "Delete a budget by id.")
-  static final class Delete implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ClusterOptions cluster = new ClusterOptions();
+  static final class Delete extends ClusterCommand {
 
     @Option(names = "--id", required = true, description = "Budget id.")
     String id;
 
     @Override
-    public Integer call() {
+    protected int run(final PrintWriter out, final PrintWriter err) {
       new BudgetCatalog(cluster.settings()).delete(id);
-      spec.commandLine().getOut().printf(Locale.ROOT, "budget %s deleted%n", id);
-      spec.commandLine().getOut().flush();
+      out.printf(Locale.ROOT, "budget %s deleted%n", id);
       return 0;
     }
   }

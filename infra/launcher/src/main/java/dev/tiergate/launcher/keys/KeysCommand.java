@@ -1,18 +1,17 @@
 package dev.tiergate.launcher.keys;
 
+import dev.tiergate.launcher.ClusterCommand;
 import dev.tiergate.launcher.ClusterOptions;
+import dev.tiergate.launcher.CommandGroup;
+import dev.tiergate.launcher.Table;
 import dev.tiergate.schemas.VirtualKey;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tiergate keys create|list|revoke}: virtual keys on {@code tiergate.virtual-keys}. The
@@ -25,23 +24,17 @@ import picocli.CommandLine.Spec;
     subcommands = {
       KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class
     })
-public final class KeysCommand implements Runnable {
+public final class KeysCommand extends CommandGroup {
 
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+  private static final Table TABLE = Table.of("%-12s %-16s %-16s %-9s %-30s %-30s %-8s %s%n",
+      "PREFIX", "HASH", "TENANT", "DEFAULT", "ALLOWED", "MODELS", "STATE", "LABEL");
 
   private static VirtualKeyStore store(final ClusterOptions cluster) {
     return new VirtualKeyStore(cluster::settings, Clock.systemUTC());
   }
 
   @Command(name = "create", description = "Create a key; it is printed once and never stored in clear.")
-  static final class Create implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ClusterOptions cluster = new ClusterOptions();
+  static final class Create extends ClusterCommand {
 
     @Option(names = "--tenant", required = true, description = "Tenant the key's spend is booked to.")
     String tenant;
@@ -71,66 +64,50 @@ public final class KeysCommand implements Runnable {
     Double strongShare;
 
     @Override
-    public Integer call() {
+    protected int run(final PrintWriter out, final PrintWriter err) {
       // A mistake of the caller's (unknown tier, no such key) is an IllegalArgumentException:
       // CliErrors prints it as one line with exit code 2.
       final VirtualKeyStore.Created created =
           store(cluster).create(tenant, defaultTier, allowedTiers, allowedModels, label,
               new VirtualKeyStore.Limits(requestsPerMinute, tokensPerMinute, maxConcurrent),
               strongShare);
-      final PrintWriter out = spec.commandLine().getOut();
       out.println(created.key());
       out.flush();
-      final PrintWriter err = spec.commandLine().getErr();
       err.println(
           "Created key " + created.row().getKeyPrefix() + "… for tenant " + tenant
               + ". Store it now: it is not shown again.");
-      err.flush();
       return 0;
     }
   }
 
   @Command(name = "list", description = "List keys: prefix, hash, tenant, tiers, models, state, label.")
-  static final class ListKeys implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ClusterOptions cluster = new ClusterOptions();
+  static final class ListKeys extends ClusterCommand {
 
     @Override
-    public Integer call() {
-      final List<VirtualKey> rows = store(cluster).list();
-      final PrintWriter out = spec.commandLine().getOut();
-      out.printf("%-12s %-16s %-16s %-9s %-30s %-30s %-8s %s%n",
-          "PREFIX", "HASH", "TENANT", "DEFAULT", "ALLOWED", "MODELS", "STATE", "LABEL");
-      for (final VirtualKey row : rows) {
-        out.printf("%-12s %-16s %-16s %-9s %-30s %-30s %-8s %s%n",
-            row.getKeyPrefix(),
-            row.getKeyHash().substring(0, 16),
-            row.getTenant(),
-            row.getDefaultTier(),
-            row.getAllowedTiers().isEmpty() ? "all" : String.join(",", row.getAllowedTiers()),
-            row.getAllowedModels().isEmpty() ? "-" : String.join(",", row.getAllowedModels()),
-            row.getRevoked() ? "revoked" : "active",
-            row.getLabel() == null ? "" : row.getLabel());
-      }
-      out.flush();
+    protected int run(final PrintWriter out, final PrintWriter err) {
+      TABLE.print(out, store(cluster).list(), row -> List.of(
+          row.getKeyPrefix(),
+          row.getKeyHash().substring(0, 16),
+          row.getTenant(),
+          row.getDefaultTier(),
+          row.getAllowedTiers().isEmpty() ? "all" : String.join(",", row.getAllowedTiers()),
+          row.getAllowedModels().isEmpty() ? "-" : String.join(",", row.getAllowedModels()),
+          row.getRevoked() ? "revoked" : "active",
+          row.getLabel() == null ? "" : row.getLabel()));
       return 0;
     }
   }
 
   @Command(name = "revoke", description = "Revoke the one key whose prefix or hash starts with the argument.")
-  static final class Revoke implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ClusterOptions cluster = new ClusterOptions();
+  static final class Revoke extends ClusterCommand {
 
     @Parameters(index = "0", paramLabel = "PREFIX-OR-HASH", description = "Key prefix (tg-…) or hash prefix.")
     String prefixOrHash;
 
     @Override
-    public Integer call() {
+    protected int run(final PrintWriter out, final PrintWriter err) {
       final VirtualKey revoked = store(cluster).revoke(prefixOrHash);
-      final PrintWriter out = spec.commandLine().getOut();
       out.println("Revoked " + revoked.getKeyPrefix() + " (tenant " + revoked.getTenant() + ").");
-      out.flush();
       return 0;
     }
   }

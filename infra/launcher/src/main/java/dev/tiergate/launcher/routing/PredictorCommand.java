@@ -1,5 +1,6 @@
 package dev.tiergate.launcher.routing;
 
+import dev.tiergate.launcher.CommandGroup;
 import dev.tiergate.router.predict.BlendedPredictor;
 import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.router.predict.DifficultyScorer;
@@ -38,14 +39,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = {PredictorCommand.Train.class, PredictorCommand.Eval.class,
         PredictorCommand.Compare.class})
-public final class PredictorCommand implements Runnable {
-
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class PredictorCommand extends CommandGroup {
 
   @Command(name = "train", description = "Train on a RouteLLM-format JSONL file and write the model (run from the repo root).")
   static final class Train implements Callable<Integer> {
@@ -68,13 +62,8 @@ public final class PredictorCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      final PrintWriter writer = spec.commandLine().getOut();
-      try (PrintStream report = new PrintStream(new WriterOutputStream(writer), true,
-          StandardCharsets.UTF_8)) {
-        PredictorTraining.trainAndWrite(data, out, ngramOnly ? null : blendedOut,
-            embeddingCache, PredictorTrainer.Options.defaults(), report);
-      }
-      return 0;
+      return reporting(spec, report -> PredictorTraining.trainAndWrite(data, out,
+          ngramOnly ? null : blendedOut, embeddingCache, PredictorTrainer.Options.defaults(), report));
     }
   }
 
@@ -144,13 +133,23 @@ public final class PredictorCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      final PrintWriter writer = spec.commandLine().getOut();
-      try (PrintStream report = new PrintStream(new WriterOutputStream(writer), true,
-          StandardCharsets.UTF_8)) {
-        PredictorComparison.compare(data, embeddingCache, only, report);
-      }
-      return 0;
+      return reporting(spec, report -> PredictorComparison.compare(data, embeddingCache, only, report));
     }
+  }
+
+  /** What writes a report to a PrintStream (the training API's). */
+  @FunctionalInterface
+  private interface ReportWriter {
+    void write(PrintStream report) throws IOException;
+  }
+
+  /** Runs a report writer against the command line's out; exit code 0. */
+  private static int reporting(final CommandSpec spec, final ReportWriter writer) throws IOException {
+    try (PrintStream report = new PrintStream(
+        new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8)) {
+      writer.write(report);
+    }
+    return 0;
   }
 
   /** Lets the training report (a PrintStream API) write to picocli's writer. */

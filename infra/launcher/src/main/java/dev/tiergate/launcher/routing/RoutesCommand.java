@@ -1,23 +1,18 @@
 package dev.tiergate.launcher.routing;
 
+import dev.tiergate.launcher.ClusterCommand;
+import dev.tiergate.launcher.CommandGroup;
+import dev.tiergate.launcher.Table;
 import dev.tiergate.router.DefaultRoutingTable;
 import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.Route;
 import dev.tiergate.schemas.Topics;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tiergate routes apply FILE.yaml | show}: the routing table on {@code tiergate.routes}.
@@ -30,73 +25,39 @@ import picocli.CommandLine.Spec;
     description = "Apply or show the routing table (rules keyed tier/mode, tier/* for defaults).",
     mixinStandardHelpOptions = true,
     subcommands = {RoutesCommand.Apply.class, RoutesCommand.Show.class})
-public final class RoutesCommand implements Runnable {
+public final class RoutesCommand extends CommandGroup {
 
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
-  static int invalid(final CommandSpec spec, final Path file, final Exception error) {
-    final PrintWriter err = spec.commandLine().getErr();
-    err.println("error: " + file + " was not applied, nothing changed: " + error.getMessage());
-    err.flush();
-    return 2;
-  }
+  private static final Table TABLE = Table.of("%-28s %-50s %s%n", "RULE", "MODELS", "PARAMS");
 
   @Command(name = "apply", description = "Validate a rules file (default-routes.yaml shape) and publish its rules.")
-  static final class Apply implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin RoutingCluster cluster = new RoutingCluster();
+  static final class Apply extends ApplyFileCommand<Route> {
+    Apply() {
+      super(Topics.ROUTES, "rules", Apply::checkedRules);
+    }
 
-    @Parameters(index = "0", paramLabel = "FILE.yaml", description = "Rules file.")
-    Path file;
-
-    @Option(names = "--dry-run", description = "Validate only; publish nothing.")
-    boolean dryRun;
-
-    @Override
-    public Integer call() {
-      final Map<String, Route> rules;
-      try (InputStream in = Files.newInputStream(file)) {
-        rules = DefaultRoutingTable.parseRoutes(in);
-        final Map<String, ModelSpec> catalogue = cluster.read(Topics.MODELS);
-        if (catalogue.isEmpty()) {
-          throw new IllegalArgumentException("the model catalogue (" + Topics.MODELS.name()
-              + ") is empty; apply models first");
-        }
-        DefaultRoutingTable.checkChains(rules, catalogue.keySet());
-        DefaultRoutingTable.checkKinds(rules, catalogue);
-      } catch (IOException | IllegalArgumentException e) {
-        return invalid(spec, file, e);
+    /** The file's rules, once every chain names catalogue models of the right kind. */
+    private static Map<String, Route> checkedRules(final InputStream in, final RoutingCluster tables) {
+      final Map<String, Route> rules = DefaultRoutingTable.parseRoutes(in);
+      final Map<String, ModelSpec> catalogue = tables.read(Topics.MODELS);
+      if (catalogue.isEmpty()) {
+        throw new IllegalArgumentException("the model catalogue (" + Topics.MODELS.name()
+            + ") is empty; apply models first");
       }
-      if (!dryRun) {
-        cluster.write(Topics.ROUTES, rules);
-      }
-      final PrintWriter out = spec.commandLine().getOut();
-      out.printf(Locale.ROOT, "%s %d rules to %s: %s%n", dryRun ? "validated" : "applied",
-          rules.size(), Topics.ROUTES.name(), String.join(", ", rules.keySet()));
-      out.flush();
-      return 0;
+      DefaultRoutingTable.checkChains(rules, catalogue.keySet());
+      DefaultRoutingTable.checkKinds(rules, catalogue);
+      return rules;
     }
   }
 
   @Command(name = "show", description = "Print the routing table as it is on the cluster.")
-  static final class Show implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin RoutingCluster cluster = new RoutingCluster();
+  static final class Show extends ClusterCommand {
 
     @Override
-    public Integer call() {
-      final PrintWriter out = spec.commandLine().getOut();
-      final Map<String, Route> rules = cluster.read(Topics.ROUTES);
-      out.printf(Locale.ROOT, "%-28s %-50s %s%n", "RULE", "MODELS", "PARAMS");
-      rules.forEach((key, route) -> out.printf(Locale.ROOT, "%-28s %-50s %s%n",
-          key, String.join(" > ", route.getModels()), route.getParams()));
+    protected int run(final PrintWriter out, final PrintWriter err) {
+      final Map<String, Route> rules = new RoutingCluster(cluster).read(Topics.ROUTES);
+      TABLE.print(out, rules.entrySet(), rule -> List.of(
+          rule.getKey(), String.join(" > ", rule.getValue().getModels()), rule.getValue().getParams()));
       out.printf(Locale.ROOT, "%d rules%n", rules.size());
-      out.flush();
       return 0;
     }
   }

@@ -25,7 +25,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import picocli.CommandLine.Mixin;
 
 /**
  * Where the routing topics live, and the two things the routing commands do with them: read a
@@ -36,7 +35,11 @@ final class RoutingCluster {
 
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
-  @Mixin ClusterOptions options = new ClusterOptions();
+  private final ClusterOptions options;
+
+  RoutingCluster(final ClusterOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
 
   KafkaSettings settings() {
     return options.settings();

@@ -1,12 +1,13 @@
 package dev.tiergate.launcher.topics;
 
 import dev.tiergate.router.DefaultRoutingTable;
-import dev.tiergate.launcher.ClusterOptions;
+import dev.tiergate.launcher.ClusterCommand;
+import dev.tiergate.launcher.CommandGroup;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SchemaCatalogue;
 import dev.tiergate.schemas.Topic;
+import dev.tiergate.schemas.TopicProvisioner;
 import dev.tiergate.schemas.Topics;
-import dev.tiergate.stack.TopicProvisioner;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,10 +30,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tiergate topics apply | show}: the topic catalogue ({@link Topics#ALL}) on a real cluster.
@@ -46,21 +43,12 @@ import picocli.CommandLine.Spec;
     description = "Create the catalogue's topics and register its schemas on a cluster, or compare.",
     mixinStandardHelpOptions = true,
     subcommands = {TopicsCommand.Apply.class, TopicsCommand.Show.class})
-public final class TopicsCommand implements Runnable {
+public final class TopicsCommand extends CommandGroup {
 
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
 
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
   @Command(name = "apply", description = "Create missing topics (never changes existing ones) and register every value schema.")
-  static final class Apply implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ClusterOptions cluster = new ClusterOptions();
+  static final class Apply extends ClusterCommand {
 
     @Option(
         names = "--seed-routing-table",
@@ -69,9 +57,8 @@ public final class TopicsCommand implements Runnable {
     boolean seedRoutingTable;
 
     @Override
-    public Integer call() {
+    protected int run(final PrintWriter out, final PrintWriter err) {
       final KafkaSettings kafka = cluster.settings();
-      final PrintWriter out = spec.commandLine().getOut();
       final Set<String> created;
       boolean seeded = false;
       try (Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
@@ -89,7 +76,6 @@ public final class TopicsCommand implements Runnable {
         out.printf(Locale.ROOT, "routing table: %s%n",
             seeded ? "default models and rules published" : "left as it is (not empty)");
       }
-      out.flush();
       return 0;
     }
 
@@ -113,13 +99,10 @@ public final class TopicsCommand implements Runnable {
 
   @Command(name = "show", description = "Compare the catalogue with the cluster; exit 1 while a topic is missing "
           + "(deployments wait on it), 0 when all exist (a differing one is reported, never changed).")
-  static final class Show implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ClusterOptions cluster = new ClusterOptions();
+  static final class Show extends ClusterCommand {
 
     @Override
-    public Integer call() {
-      final PrintWriter out = spec.commandLine().getOut();
+    protected int run(final PrintWriter out, final PrintWriter err) {
       final Map<String, TopicDescription> described;
       final Map<ConfigResource, Config> configs;
       try (Admin admin = Admin.create(cluster.settings().clientProperties(Map.of()))) {
@@ -142,7 +125,6 @@ public final class TopicsCommand implements Runnable {
         out.printf(Locale.ROOT, "%-30s %-18s %-18s %s%n", topic.name(), expected, actual, state);
       }
       out.printf(Locale.ROOT, "%d topics: %d missing, %d different%n", Topics.ALL.size(), missing, differing);
-      out.flush();
       return missing == 0 ? 0 : 1;
     }
 

@@ -234,9 +234,8 @@ class RoutingEndToEndTest {
   }
 
   private static RoutingDecision routedDecision(final String requestId) {
-    final RoutingCluster cluster = new RoutingCluster();
-    cluster.options = ClusterOptions.of(
-        stack.kafkaSettings().bootstrapServers(), stack.kafkaSettings().schemaRegistryUrl());
+    final RoutingCluster cluster = new RoutingCluster(ClusterOptions.of(
+        stack.kafkaSettings().bootstrapServers(), stack.kafkaSettings().schemaRegistryUrl()));
     final RoutedRequest routed = cluster.read(Topics.ROUTED).get(requestId);
     return routed == null ? null : routed.getDecision();
   }

@@ -8,9 +8,7 @@ import dev.tiergate.stack.simulator.SimulatedPrompt.ToolChoice;
 import dev.tiergate.stack.simulator.SimulatedPrompt.ToolSpec;
 import dev.tiergate.stack.simulator.SimulatedReply.TokenUsage;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Anthropic's Messages format: requests under any path ending in {@code /messages}, {@code
@@ -19,36 +17,18 @@ import java.util.Objects;
  * input_tokens} without the cache reads, which are reported apart. With {@code thinking} enabled
  * the answer starts with a signed thinking block.
  */
-final class AnthropicMessagesFormat implements WireFormat {
+final class AnthropicMessagesFormat extends JsonWireFormat {
 
-  private static final String PATH_SUFFIX = "/messages";
   private static final String THINKING = "Simulated thinking about the request.";
 
-  private final ObjectMapper mapper;
-
   AnthropicMessagesFormat(final ObjectMapper mapper) {
-    this.mapper = Objects.requireNonNull(mapper, "mapper");
-  }
-
-  @Override
-  public boolean serves(final String path) {
-    return path.endsWith(PATH_SUFFIX);
-  }
-
-  @Override
-  public String responseId(final long hash, final long sequence) {
-    return "msg_sim" + HexFormat.of().toHexDigits(hash).substring(0, 12) + sequence;
+    super(mapper, "msg_sim", path -> path.endsWith("/messages"));
   }
 
   @Override
   public SimulatedPrompt parse(final String path, final JsonNode body) {
-    if (!body.isObject()) {
-      throw new InvalidRequestException("The request body must be a JSON object.", null);
-    }
-    final JsonNode model = body.path("model");
-    if (!model.isTextual() || model.asText().isBlank()) {
-      throw new InvalidRequestException("model: Field required", "model");
-    }
+    requireObject(body);
+    final String model = requireModel(body, "model: Field required");
     final JsonNode maxTokens = body.path("max_tokens");
     if (!maxTokens.canConvertToInt() || maxTokens.asInt() < 1) {
       throw new InvalidRequestException("max_tokens: Field required", "max_tokens");
@@ -59,7 +39,7 @@ final class AnthropicMessagesFormat implements WireFormat {
     }
     final boolean thinking = "enabled".equals(body.path("thinking").path("type").asText());
     return new SimulatedPrompt(
-        model.asText(),
+        model,
         messages(body),
         tools,
         toolChoice(body.path("tool_choice")),
@@ -171,7 +151,7 @@ final class AnthropicMessagesFormat implements WireFormat {
       }
     } else {
       events.add(blockStart(index, mapper.createObjectNode().put("type", "text").put("text", "")));
-      for (final String piece : OpenAiChatFormat.words(reply.content())) {
+      for (final String piece : words(reply.content())) {
         events.add(blockDelta(index, mapper.createObjectNode().put("type", "text_delta").put("text", piece)));
       }
     }
@@ -202,16 +182,8 @@ final class AnthropicMessagesFormat implements WireFormat {
   private ObjectNode toolUse(final SimulatedReply.ToolCall call, final boolean withInput) {
     final ObjectNode node =
         mapper.createObjectNode().put("type", "tool_use").put("id", "toolu_" + call.id()).put("name", call.name());
-    node.set("input", withInput ? parse(call.arguments()) : mapper.createObjectNode());
+    node.set("input", withInput ? arguments(call) : mapper.createObjectNode());
     return node;
-  }
-
-  private JsonNode parse(final String json) {
-    try {
-      return mapper.readTree(json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("simulated tool arguments are not JSON", e);
-    }
   }
 
   /** Anthropic's split: input without cache reads, cache reads apart; output includes thinking. */
@@ -243,10 +215,6 @@ final class AnthropicMessagesFormat implements WireFormat {
     return !"none".equals(prompt.reasoningEffort());
   }
 
-  private static String signature(final SimulatedReply reply) {
-    return "sim-sig-" + HexFormat.of().toHexDigits(reply.hash());
-  }
-
   private static String stopReason(final SimulatedReply reply) {
     return switch (reply.finishReason()) {
       case LENGTH -> "max_tokens";
@@ -257,13 +225,5 @@ final class AnthropicMessagesFormat implements WireFormat {
 
   private static String event(final String name, final JsonNode data) {
     return "event: " + name + "\ndata: " + data + "\n\n";
-  }
-
-  private static List<String> pieces(final String text) {
-    final List<String> pieces = new ArrayList<>();
-    for (int i = 0; i < text.length(); i += 16) {
-      pieces.add(text.substring(i, Math.min(text.length(), i + 16)));
-    }
-    return pieces;
   }
 }

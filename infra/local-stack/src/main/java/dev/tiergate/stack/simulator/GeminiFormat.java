@@ -9,9 +9,7 @@ import dev.tiergate.stack.simulator.SimulatedPrompt.ToolChoice;
 import dev.tiergate.stack.simulator.SimulatedPrompt.ToolSpec;
 import dev.tiergate.stack.simulator.SimulatedReply.TokenUsage;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Google Gemini's format: {@code POST …/models/{model}:generateContent} and {@code
@@ -19,33 +17,19 @@ import java.util.Objects;
  * and Google's error JSON. Usage is reported Gemini's way: {@code candidatesTokenCount} without the
  * thinking, which is {@code thoughtsTokenCount}; the prompt count includes the cached tokens.
  */
-final class GeminiFormat implements WireFormat {
+final class GeminiFormat extends JsonWireFormat {
 
   private static final String MODELS = "/models/";
   private static final String GENERATE = ":generateContent";
   private static final String STREAM = ":streamGenerateContent";
 
-  private final ObjectMapper mapper;
-
   GeminiFormat(final ObjectMapper mapper) {
-    this.mapper = Objects.requireNonNull(mapper, "mapper");
-  }
-
-  @Override
-  public boolean serves(final String path) {
-    return path.contains(MODELS) && (path.endsWith(GENERATE) || path.endsWith(STREAM));
-  }
-
-  @Override
-  public String responseId(final long hash, final long sequence) {
-    return "sim" + HexFormat.of().toHexDigits(hash).substring(0, 12) + sequence;
+    super(mapper, "sim", path -> path.contains(MODELS) && (path.endsWith(GENERATE) || path.endsWith(STREAM)));
   }
 
   @Override
   public SimulatedPrompt parse(final String path, final JsonNode body) {
-    if (!body.isObject()) {
-      throw new InvalidRequestException("Invalid JSON payload received.", null);
-    }
+    requireObject(body, "Invalid JSON payload received.");
     final String model = path.substring(path.lastIndexOf(MODELS) + MODELS.length(), path.lastIndexOf(':'));
     final List<ToolSpec> tools = new ArrayList<>();
     for (final JsonNode tool : body.path("tools")) {
@@ -132,7 +116,7 @@ final class GeminiFormat implements WireFormat {
       events.add(event(response(prompt, envelope, list, finishReason(reply), reply.usage())));
       return events;
     }
-    final List<String> words = OpenAiChatFormat.words(reply.content());
+    final List<String> words = words(reply.content());
     for (int i = 0; i < words.size(); i++) {
       final boolean last = i == words.size() - 1;
       final ArrayNode list = mapper.createArrayNode();
@@ -192,12 +176,8 @@ final class GeminiFormat implements WireFormat {
   private ObjectNode functionCall(final SimulatedReply.ToolCall call, final SimulatedReply reply) {
     final ObjectNode part = mapper.createObjectNode();
     final ObjectNode function = part.putObject("functionCall").put("name", call.name());
-    try {
-      function.set("args", mapper.readTree(call.arguments()));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("simulated tool arguments are not JSON", e);
-    }
-    part.put("thoughtSignature", "sim-sig-" + HexFormat.of().toHexDigits(reply.hash()));
+    function.set("args", arguments(call));
+    part.put("thoughtSignature", signature(reply));
     return part;
   }
 

@@ -8,53 +8,31 @@ import dev.tiergate.stack.simulator.SimulatedPrompt.ToolChoice;
 import dev.tiergate.stack.simulator.SimulatedPrompt.ToolSpec;
 import dev.tiergate.stack.simulator.SimulatedReply.TokenUsage;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * OpenAI's Chat Completions format, as the official SDKs send and parse it: requests under any path
  * ending in {@code /chat/completions}, {@code chat.completion} bodies, {@code chat.completion.chunk}
  * server-sent events ending in an optional usage chunk and {@code [DONE]}, and OpenAI's error JSON.
  */
-final class OpenAiChatFormat implements WireFormat {
+final class OpenAiChatFormat extends JsonWireFormat {
 
-  private static final String PATH_SUFFIX = "/chat/completions";
   private static final String FINGERPRINT = "fp_simulator";
-  private static final int WORDS_PER_CHUNK = 3;
-  private static final int ARGUMENT_CHARS_PER_CHUNK = 16;
-
-  private final ObjectMapper mapper;
 
   OpenAiChatFormat(final ObjectMapper mapper) {
-    this.mapper = Objects.requireNonNull(mapper, "mapper");
-  }
-
-  @Override
-  public boolean serves(final String path) {
-    return path.endsWith(PATH_SUFFIX);
-  }
-
-  @Override
-  public String responseId(final long hash, final long sequence) {
-    return "chatcmpl-sim" + HexFormat.of().toHexDigits(hash).substring(0, 12) + sequence;
+    super(mapper, "chatcmpl-sim", path -> path.endsWith("/chat/completions"));
   }
 
   // ---------------------------------------------------------------- requests
 
   @Override
   public SimulatedPrompt parse(final String path, final JsonNode body) {
-    if (!body.isObject()) {
-      throw new InvalidRequestException("The request body must be a JSON object.", null);
-    }
-    final JsonNode model = body.path("model");
-    if (!model.isTextual() || model.asText().isBlank()) {
-      throw new InvalidRequestException("you must provide a model parameter", "model");
-    }
+    requireObject(body);
+    final String model = requireModel(body, "you must provide a model parameter");
     final List<ToolSpec> tools = tools(body.path("tools"));
     return new SimulatedPrompt(
-        model.asText(),
+        model,
         messages(body.path("messages")),
         tools,
         toolChoice(body.path("tool_choice"), tools),
@@ -314,31 +292,5 @@ final class OpenAiChatFormat implements WireFormat {
 
   private static String event(final JsonNode data) {
     return "data: " + data + "\n\n";
-  }
-
-  /** Splits text into runs of a few words, each keeping its leading space, like token deltas. */
-  static List<String> words(final String text) {
-    final List<String> pieces = new ArrayList<>();
-    int start = 0;
-    int wordsSeen = 0;
-    for (int i = 1; i < text.length(); i++) {
-      if (text.charAt(i) == ' ' && ++wordsSeen == WORDS_PER_CHUNK) {
-        pieces.add(text.substring(start, i));
-        start = i;
-        wordsSeen = 0;
-      }
-    }
-    if (start < text.length()) {
-      pieces.add(text.substring(start));
-    }
-    return pieces;
-  }
-
-  private static List<String> pieces(final String text) {
-    final List<String> pieces = new ArrayList<>();
-    for (int i = 0; i < text.length(); i += ARGUMENT_CHARS_PER_CHUNK) {
-      pieces.add(text.substring(i, Math.min(text.length(), i + ARGUMENT_CHARS_PER_CHUNK)));
-    }
-    return pieces;
   }
 }

@@ -1,8 +1,5 @@
-package dev.tiergate.stack;
+package dev.tiergate.schemas;
 
-import dev.tiergate.schemas.BusLimits;
-import dev.tiergate.schemas.Topic;
-import dev.tiergate.schemas.Topics;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the pipeline's topics from the typed catalogue ({@link Topics}), with the catalogue's
- * partitions, cleanup policy and retention, so no topic is configured by hand. Idempotent: topics
+ * partitions, cleanup policy and retention, so no topic is configured by hand: what a deployment's
+ * {@code tiergate topics apply} and the local stack both run. Idempotent: topics
  * that already exist are left alone (a partition count that differs from the catalogue is logged,
  * never changed, since changing it would move keys between partitions).
  */

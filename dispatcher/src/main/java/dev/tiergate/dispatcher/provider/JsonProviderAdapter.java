@@ -1,0 +1,60 @@
+package dev.tiergate.dispatcher.provider;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.SamplingParams;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What every JSON provider API shares: its format, the {@link AdapterJson} that maps reading and
+ * writing failures to the right {@link ProviderFailure}, the checks on a call's arguments and the
+ * provider's message in an error body. Subclasses translate the request and the answer.
+ */
+public abstract class JsonProviderAdapter implements ProviderAdapter {
+
+  /** The routing decision parameter that sets a default reasoning effort. */
+  public static final String REASONING_EFFORT_PARAM = "reasoning_effort";
+
+  protected final AdapterJson json;
+  private final ProviderFormat format;
+
+  protected JsonProviderAdapter(final ObjectMapper mapper, final ProviderFormat format) {
+    this.json = new AdapterJson(mapper);
+    this.format = Objects.requireNonNull(format, "format");
+  }
+
+  @Override
+  public final ProviderFormat format() {
+    return format;
+  }
+
+  @Override
+  public final ProviderRequest buildRequest(
+      final ChatRequest request,
+      final String upstreamModel,
+      final Map<String, String> routeParams,
+      final boolean stream) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(upstreamModel, "upstreamModel");
+    Objects.requireNonNull(routeParams, "routeParams");
+    return chatRequest(request, upstreamModel, routeParams, stream);
+  }
+
+  /** The chat call, its arguments checked; see {@link #buildRequest}. */
+  protected abstract ProviderRequest chatRequest(
+      ChatRequest request, String upstreamModel, Map<String, String> routeParams, boolean stream);
+
+  @Override
+  public final String errorMessage(final byte[] body) {
+    return json.errorMessage(body);
+  }
+
+  /** The caller's reasoning effort, else the one the route sets, else none. */
+  protected static Optional<String> reasoningEffort(
+      final SamplingParams sampling, final Map<String, String> routeParams) {
+    return Optional.ofNullable(sampling.getReasoningEffort())
+        .or(() -> Optional.ofNullable(routeParams.get(REASONING_EFFORT_PARAM)));
+  }
+}

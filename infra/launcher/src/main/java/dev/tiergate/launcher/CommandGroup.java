@@ -1,0 +1,15 @@
+package dev.tiergate.launcher;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A {@code tiergate} command that only groups subcommands: run on its own, it prints its usage. */
+public abstract class CommandGroup implements Runnable {
+
+  @Spec protected CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

@@ -37,13 +37,30 @@ public final class PredictorComparison {
     Function<LabeledPrompt, Double> train(List<LabeledPrompt> train, Features features);
   }
 
-  /** Features computed once per prompt and shared by every variant. */
-  record Features(Map<LabeledPrompt, float[]> embeddings, PromptEmbedder embedder) {
+  /**
+   * Features computed once per prompt and shared by every variant: the MiniLM embeddings and, for
+   * the variants named "bge", the bge-small ones (empty when none of those runs).
+   */
+  record Features(
+      Map<LabeledPrompt, float[]> embeddings, PromptEmbedder embedder,
+      Map<LabeledPrompt, float[]> bgeEmbeddings, PromptEmbedder bgeEmbedder) {
     float[] embedding(final LabeledPrompt prompt) {
       final float[] known = embeddings.get(prompt);
       return known != null ? known : embedder.embed(prompt.prompt());
     }
+
+    float[] bge(final LabeledPrompt prompt) {
+      final float[] known = bgeEmbeddings.get(prompt);
+      return known != null ? known : bgeEmbedder.embed(prompt.prompt());
+    }
+
+    float[] both(final LabeledPrompt prompt) {
+      return concat(embedding(prompt), bge(prompt));
+    }
   }
+
+  /** The part of a variant's name that makes {@link #compare} compute bge-small embeddings. */
+  static final String BGE = "bge";
 
   private PredictorComparison() {}
 
@@ -84,13 +101,26 @@ public final class PredictorComparison {
       final double[] labels = train.stream().mapToDouble(PredictorComparison::strongOnly).toArray();
       return p -> knn(rows, labels, f.embedding(p), 200);
     });
-    variants.put("blend: 0.7 embedding ridge + 0.3 n-gram (shipped)", (train, f) -> {
-      final BlendedPredictor model = new BlendedPredictor(
-          BlendedPredictor.train(train, f::embedding, PredictorTrainer.Options.defaults()),
-          f.embedder()::embed);
-      return p -> model.score(p.prompt(), f.embedding(p));
+    variants.put("blend: 0.7 embedding ridge + 0.3 n-gram (shipped)",
+        (train, f) -> blend(train, f::embedding, f.embedder()::embed));
+    variants.put("bge-small ridge, strong only", (train, f) -> {
+      final RidgeRegression model = ridge(train, f::bge, PredictorComparison::strongOnly);
+      return p -> model.predict(f.bge(p));
     });
+    variants.put("blend: 0.7 bge-small ridge + 0.3 n-gram",
+        (train, f) -> blend(train, f::bge, f.bgeEmbedder()::embed));
+    variants.put("blend: 0.7 ridge on MiniLM+bge-small (768) + 0.3 n-gram", (train, f) -> blend(
+        train, f::both, text -> concat(f.embedder().embed(text), f.bgeEmbedder().embed(text))));
     return variants;
+  }
+
+  /** The shipped blend's recipe on the embedding {@code rowOf} gives ({@code embed} computes). */
+  static Function<LabeledPrompt, Double> blend(
+      final List<LabeledPrompt> train, final Function<LabeledPrompt, float[]> rowOf,
+      final Function<String, float[]> embed) {
+    final BlendedPredictor model = new BlendedPredictor(
+        BlendedPredictor.train(train, rowOf, PredictorTrainer.Options.defaults()), embed);
+    return p -> model.score(p.prompt(), rowOf.apply(p));
   }
 
   static double strongOnly(final LabeledPrompt prompt) {
@@ -213,8 +243,12 @@ public final class PredictorComparison {
       throws IOException {
     final List<LabeledPrompt> prompts = LabeledPrompt.readJsonl(data);
     final PromptEmbedder embedder = new PromptEmbedder();
-    final Features features =
-        new Features(embeddings(prompts, embedder, cache, report), embedder);
+    final boolean bge = variants().keySet().stream()
+        .anyMatch(name -> name.contains(only) && name.contains(BGE));
+    final PromptEmbedder bgeEmbedder =
+        bge ? new PromptEmbedder(PromptEmbedder.Encoder.BGE_SMALL) : null;
+    final Features features = new Features(embeddings(prompts, embedder, cache, report), embedder,
+        bge ? embeddings(prompts, bgeEmbedder, bgeCache(cache), report) : Map.of(), bgeEmbedder);
     report.println("| variant | fold 0 APGR / CPT50 / CPT80 | fold 1 | fold 2 | fold 3 "
         + "| mean APGR | mean CPT50 | mean CPT80 | CPU ms p50 / p99 |");
     report.println("|---|---|---|---|---|---|---|---|---|");
@@ -223,6 +257,12 @@ public final class PredictorComparison {
         report.println(row(variant.getKey(), variant.getValue(), prompts, features));
       }
     }
+  }
+
+  /** The bge-small embeddings' cache, next to the MiniLM one. */
+  static Path bgeCache(final Path cache) {
+    return cache == null ? null
+        : cache.resolveSibling(cache.getFileName().toString().replace(".bin", "-" + BGE + ".bin"));
   }
 
   private static String row(
@@ -261,7 +301,8 @@ public final class PredictorComparison {
       final Function<LabeledPrompt, Double> scorer, final List<LabeledPrompt> prompts,
       final Features features) {
     final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    final Features fresh = new Features(Map.of(), features.embedder());
+    final Features fresh =
+        new Features(Map.of(), features.embedder(), Map.of(), features.bgeEmbedder());
     final List<Double> times = new ArrayList<>();
     final int count = Math.min(400, prompts.size());
     for (int i = 0; i < count; i++) {

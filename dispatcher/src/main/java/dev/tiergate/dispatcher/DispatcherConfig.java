@@ -277,14 +277,21 @@ public record DispatcherConfig(
     return properties;
   }
 
+  /** How soon a transactional send the broker turned away (a commit still finishing) is retried. */
+  static final int TRANSACTION_RETRY_BACKOFF_MS = 10;
+
   /**
    * Producer of responses, usage and dead letters with the consumed offsets, one transaction per
    * round; its {@code transactional.id} is {@code <group>-<instance id>} (see {@link
    * DeliverySettings}).
    */
   public Properties transactionalProducerProperties() {
+    // A round's first send meets the previous round's commit still writing its markers (the
+    // broker answers CONCURRENT_TRANSACTIONS) and is retried after retry.backoff.ms: Kafka's
+    // 100 ms default put that much on many replies' latency (docs/benchmarks.md, issue 17).
     final Map<String, Object> defaults =
-        Map.of("max.block.ms", 10_000, "client.id", groupId + "-" + delivery.instanceId());
+        Map.of("max.block.ms", 10_000, "client.id", groupId + "-" + delivery.instanceId(),
+            "retry.backoff.ms", TRANSACTION_RETRY_BACKOFF_MS);
     final Map<String, Object> required =
         Map.of(
             "enable.idempotence", "true",

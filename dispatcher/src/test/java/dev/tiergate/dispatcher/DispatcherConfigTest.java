@@ -131,4 +131,13 @@ class DispatcherConfigTest {
     assertThat(producer).containsEntry("enable.idempotence", "true").containsEntry("acks", "all");
     assertThat(producer).containsEntry("linger.ms", "0");
   }
+
+  @Test
+  void transactionalProducerRetriesTurnedAwaySendsSoonUnlessTheEnvironmentSaysOtherwise() {
+    assertThat(DispatcherConfig.fromEnv(env()).transactionalProducerProperties())
+        .containsEntry("retry.backoff.ms", 10);
+    assertThat(DispatcherConfig.fromEnv(env("KAFKA_RETRY_BACKOFF_MS", "50"))
+            .transactionalProducerProperties().get("retry.backoff.ms"))
+        .hasToString("50");
+  }
 }

@@ -81,8 +81,8 @@ final class CachedIdSerializer<T> implements Serializer<T> {
   }
 
   /**
-   * Leaves the registry serializer open: its client is shared by every serde of the factory (closing it
-   * would cut the others off), and it holds nothing else that needs releasing.
+   * Leaves the registry serializer open: its client is shared by every serde of the factory
+   * (closing it would cut the others off), and it holds nothing else that needs releasing.
    */
   @Override
   public void close() {}

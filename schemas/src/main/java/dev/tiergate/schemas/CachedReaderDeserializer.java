@@ -80,8 +80,8 @@ final class CachedReaderDeserializer<T extends SpecificRecord> implements Deseri
   }
 
   /**
-   * Leaves the registry deserializer open: its client is shared by every serde of the factory (closing it
-   * would cut the others off), and it holds nothing else that needs releasing.
+   * Leaves the registry deserializer open: its client is shared by every serde of the factory
+   * (closing it would cut the others off), and it holds nothing else that needs releasing.
    */
   @Override
   public void close() {}

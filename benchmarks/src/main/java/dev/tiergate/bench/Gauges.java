@@ -25,7 +25,7 @@ final class Gauges implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Gauges.class);
   /** Linux's view of this process; where it is missing, resident memory is not reported. */
-  private static final Path STATUS = Path.of("/proc/self/status");
+  static final Path STATUS = Path.of("/proc/self/status");
 
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final LongSupplier value;

@@ -3,7 +3,6 @@ package dev.tiergate.bench;
 import dev.tiergate.launcher.TiergateStack;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -40,9 +39,9 @@ public final class IdleCommand implements Callable<Integer> {
         + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv));
     final CpuMeter cpu = new CpuMeter();
     try (TiergateStack stack = Stacks.start("idle", serviceEnv)) {
-      LockSupport.parkNanos(settle.toNanos());
+      idleFor(settle);
       final CpuMeter.Snapshot before = cpu.snapshot();
-      LockSupport.parkNanos(duration.toNanos());
+      idleFor(duration);
       final Map<String, Double> spent = cpu.snapshot().millisSince(before);
       report.line(String.format(Locale.ROOT,
           "Idle embedded stack, %s after start, measured over %s: share of one core per part.",
@@ -58,7 +57,8 @@ public final class IdleCommand implements Callable<Integer> {
         }
         report.line(String.format(Locale.ROOT, "| %s | %.2f |", part.getKey(), share));
       }
-      report.line(String.format(Locale.ROOT, "| **pipeline (broker + services)** | **%.2f** |", pipeline));
+      report.line(String.format(Locale.ROOT,
+          "| **pipeline (broker + services)** | **%.2f** |", pipeline));
       report.line("");
       report.line("Memory of the benchmark's JVM (stack, simulator and harness in one process): "
           + "RSS " + residentMiB() + " MiB.");
@@ -67,17 +67,20 @@ public final class IdleCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Does nothing for {@code time} (a park may return early, so it parks until the deadline). */
+  private static void idleFor(final Duration time) {
+    final long deadline = System.nanoTime() + time.toNanos();
+    for (long left = time.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+      LockSupport.parkNanos(left);
+    }
+  }
+
   /** The process's resident set (Linux), in MiB; -1 where /proc is not there. */
   static long residentMiB() {
     try {
-      for (final String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
+      return Gauges.rssKiB(Files.readAllLines(Gauges.STATUS)).orElse(-1024) / 1024;
+    } catch (IOException e) {
       return -1;
     }
-    return -1;
   }
 }

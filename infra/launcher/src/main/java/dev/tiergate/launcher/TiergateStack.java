@@ -35,6 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -229,16 +233,54 @@ public final class TiergateStack implements AutoCloseable {
         ? track(new DispatcherService(DispatcherConfig.fromEnv(env), serdes))
         : null;
     ingress = track(new IngressService(IngressConfig.fromEnv(env), serdes));
-    // In the order the pipeline needs them: what answers last starts first, the ingress last.
     final List<RunnableService> services = new ArrayList<>(List.of(accounting, batches, router));
     if (dispatcher != null) {
       services.add(dispatcher);
     }
     services.add(ingress);
-    services.forEach(RunnableService::start);
+    startTogether(services);
     awaitIngressReady();
     ingressUrls.add("http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingress.port());
     accountingUrl = "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.port();
+  }
+
+  /**
+   * Starts the services at once and returns when all have started. Most of a start is waiting on
+   * the broker (group joins, transactional ids, reading tables), so together they take as long as
+   * the slowest one rather than their sum. The services only meet
+   * through topics, so none needs another started first; a request the ingress takes early waits
+   * on its topic for the router.
+   */
+  private static void startTogether(final List<RunnableService> services) {
+    final ExecutorService starters = Executors.newFixedThreadPool(services.size(), runnable -> {
+      final Thread thread = new Thread(runnable, "tiergate-service-start");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      final List<CompletableFuture<Void>> starts = services.stream()
+          .map(service -> CompletableFuture.runAsync(service::start, starters))
+          .toList();
+      RuntimeException failure = null;
+      for (final CompletableFuture<Void> start : starts) {
+        try {
+          start.join();
+        } catch (CompletionException e) {
+          final RuntimeException cause = e.getCause() instanceof RuntimeException runtime
+              ? runtime : new IllegalStateException(e.getCause());
+          if (failure == null) {
+            failure = cause;
+          } else {
+            failure.addSuppressed(cause);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      starters.shutdown();
+    }
   }
 
   /**

@@ -247,9 +247,8 @@ public final class TiergateStack implements AutoCloseable {
   /**
    * Starts the services at once and returns when all have started. Most of a start is waiting on
    * the broker (group joins, transactional ids, reading tables), so together they take as long as
-   * the slowest one rather than their sum. The services only meet
-   * through topics, so none needs another started first; a request the ingress takes early waits
-   * on its topic for the router.
+   * the slowest one rather than their sum. The services only meet through topics, so none needs
+   * another started first; a request the ingress takes early waits on its topic for the router.
    */
   private static void startTogether(final List<RunnableService> services) {
     final ExecutorService starters = Executors.newFixedThreadPool(services.size(), runnable -> {

@@ -18,12 +18,17 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -52,7 +57,10 @@ import reactor.core.publisher.Mono;
  * TransactionalOutcomes}): their responses, usage and dead letters together with the consumed
  * offsets, a partition's offset never past a record whose outcome is not in that or an earlier
  * transaction. A transaction starts as soon as something finished, so the answer waits for one
- * commit, not for a timer.
+ * commit, not for a timer. It is committed on a thread of its own while the poll thread goes on
+ * taking and starting requests (a commit takes several broker round trips); what finishes
+ * meanwhile goes in the next transaction, which starts when this one is committed. A rebalance
+ * and the close wait for the transaction in flight before they commit or let go.
  *
  * <p>Rebalances: a revoked partition's unstarted requests are dropped (its next owner serves them),
  * its requests in flight get up to {@code revokeTimeout} to finish and are committed before the
@@ -89,6 +97,13 @@ public final class DispatcherWorker implements AutoCloseable {
   private long nextWorkId;
   private long nextCommitAttempt;
   private boolean commitBroken;
+  /** The transaction being committed off the poll thread; null when none is. */
+  private Transaction committing;
+  private final ExecutorService committer = Executors.newSingleThreadExecutor(runnable -> {
+    final Thread thread = new Thread(runnable, "tiergate-dispatcher-commit");
+    thread.setDaemon(true);
+    return thread;
+  });
   // Written by the poll thread only; volatile so metrics can read them.
   private volatile int inFlight;
   private volatile int batchInFlight;
@@ -204,6 +219,7 @@ public final class DispatcherWorker implements AutoCloseable {
       log.error("dispatcher worker stopped on an unexpected error", e);
     } finally {
       running.values().forEach(Disposable::dispose);
+      committer.shutdown();
       closeConsumer();
       terminated.countDown();
     }
@@ -243,7 +259,8 @@ public final class DispatcherWorker implements AutoCloseable {
   private ConsumerRecords<String, byte[]> poll() {
     polling.set(true);
     try {
-      final boolean pending = !completions.isEmpty() || (!finished.isEmpty() && !commitBackingOff());
+      final boolean pending = !completions.isEmpty()
+          || (committing == null ? !finished.isEmpty() && !commitBackingOff() : committing.done().isDone());
       return consumer.poll(pending ? Duration.ZERO : settings.pollTimeout());
     } catch (WakeupException e) {
       return ConsumerRecords.empty();
@@ -254,6 +271,11 @@ public final class DispatcherWorker implements AutoCloseable {
 
   private void completed(final Completion completion) {
     completions.add(completion);
+    wakePoll();
+  }
+
+  /** A poll blocked now returns at once; the loop then applies what a thread other than it did. */
+  private void wakePoll() {
     if (polling.get()) {
       consumer.wakeup();
     }
@@ -465,34 +487,67 @@ public final class DispatcherWorker implements AutoCloseable {
     }
   }
 
-  /** Writes what finished, with the offsets it lets through, in one transaction. */
+  /**
+   * Starts a transaction with what finished and the offsets it lets through, unless one is still
+   * being committed (what finished meanwhile waits for the next).
+   */
   private void commit() {
+    settleCommit(false);
     final Map<TopicPartition, OffsetAndMetadata> ready = offsets.committable();
-    if ((finished.isEmpty() && ready.isEmpty()) || commitBackingOff() || commitBroken) {
+    if (committing != null || (finished.isEmpty() && ready.isEmpty()) || commitBackingOff() || commitBroken) {
       return;
     }
+    final List<Finished> carried = List.copyOf(finished);
+    finished.clear();
     final List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-    finished.forEach(outcome -> records.addAll(outcome.records()));
-    try {
-      outcomes.commit(records, ready, consumer.groupMetadata());
-    } catch (TransactionalOutcomes.RetriableCommitException e) {
-      log.warn("dispatcher transaction failed; retrying in {}: {}", COMMIT_RETRY_BACKOFF, e.toString());
-      nextCommitAttempt = System.nanoTime() + COMMIT_RETRY_BACKOFF.toNanos();
-      return;
-    } catch (KafkaException e) {
-      log.error("dispatcher transactions cannot go on; stopping", e);
-      commitBroken = true;
-      failure = e;
+    carried.forEach(outcome -> records.addAll(outcome.records()));
+    // The consumer is the poll thread's; the group metadata is read here, not on the committer.
+    final ConsumerGroupMetadata group = consumer.groupMetadata();
+    final CompletableFuture<Void> done =
+        CompletableFuture.runAsync(() -> outcomes.commit(records, ready, group), committer);
+    committing = new Transaction(carried, ready, done);
+    done.whenComplete((ignored, error) -> wakePoll());
+  }
+
+  /** Commits everything finished so far and returns once it is committed (or failed). */
+  private void commitNow() {
+    settleCommit(true);
+    nextCommitAttempt = 0;
+    commit();
+    settleCommit(true);
+  }
+
+  /**
+   * Takes the result of the transaction in flight once it is done (or, with {@code wait}, once it
+   * will be): committed, its offsets and answers count; aborted, its outcomes go in the next one.
+   */
+  private void settleCommit(final boolean wait) {
+    final Transaction transaction = committing;
+    if (transaction == null || (!wait && !transaction.done().isDone())) {
       return;
     }
-    offsets.markCommitted(ready);
-    for (final Finished outcome : finished) {
+    committing = null;
+    try {
+      transaction.done().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof TransactionalOutcomes.RetriableCommitException retriable) {
+        log.warn("dispatcher transaction failed; retrying in {}: {}", COMMIT_RETRY_BACKOFF, retriable.toString());
+        nextCommitAttempt = System.nanoTime() + COMMIT_RETRY_BACKOFF.toNanos();
+        finished.addAll(0, transaction.outcomes());
+      } else {
+        log.error("dispatcher transactions cannot go on; stopping", e.getCause());
+        commitBroken = true;
+        failure = e.getCause();
+      }
+      return;
+    }
+    offsets.markCommitted(transaction.offsets());
+    for (final Finished outcome : transaction.outcomes()) {
       outcome.correlationId().ifPresent(id -> {
         produced.add(id);
         recent.remove(id);
       });
     }
-    finished.clear();
   }
 
   private boolean commitBackingOff() {
@@ -505,8 +560,7 @@ public final class DispatcherWorker implements AutoCloseable {
     if (inFlight > 0) {
       log.warn("closing with {} requests still in flight; they will be redelivered", inFlight);
     }
-    nextCommitAttempt = 0;
-    commit();
+    commitNow();
   }
 
   /**
@@ -594,8 +648,7 @@ public final class DispatcherWorker implements AutoCloseable {
       dropUnstarted(partitions);
       final Duration wait = stopping ? Duration.ZERO : settings.revokeTimeout();
       awaitInFlight(work -> partitions.contains(work.position().partition()), wait);
-      nextCommitAttempt = 0;
-      commit();
+      commitNow();
       abandon(partitions);
       log.info("released {} after {} ms", partitions, Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
     }
@@ -603,6 +656,8 @@ public final class DispatcherWorker implements AutoCloseable {
     /** The group moved on without us: nothing of these partitions may be committed any more. */
     @Override
     public void onPartitionsLost(final Collection<TopicPartition> partitions) {
+      // Its offsets are refused now; an aborted transaction's outcomes come back, to be dropped.
+      settleCommit(true);
       dropUnstarted(partitions);
       abandon(partitions);
     }
@@ -644,6 +699,10 @@ public final class DispatcherWorker implements AutoCloseable {
   }
 
   private record Completion(Work work, Throwable error) {}
+
+  /** A transaction handed to the committer: what it carries, and when it is done. */
+  private record Transaction(
+      List<Finished> outcomes, Map<TopicPartition, OffsetAndMetadata> offsets, CompletableFuture<Void> done) {}
 
   /** An outcome awaiting its transaction; dead letters have no correlation id. */
   private record Finished(

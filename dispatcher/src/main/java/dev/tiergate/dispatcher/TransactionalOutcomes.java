@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * consumer's group metadata, so a member that lost its partitions cannot commit for them). Either
  * all of it is visible to {@code read_committed} readers or none of it, so a response is never
  * without its usage and an offset never moves past a request whose outcome is not written. Used by
- * the poll thread only.
+ * one thread at a time: the worker's committer, one transaction after another.
  */
 final class TransactionalOutcomes implements AutoCloseable {
 

@@ -28,6 +28,8 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -52,7 +54,8 @@ class DispatcherWorkerTest {
 
   private final SerdeFactory serdes = SerdeFactory.schemaless();
   private final KeptOpenConsumer consumer = new KeptOpenConsumer();
-  private final MockProducer<String, byte[]> producer =
+  /** The transactional producer; a test may swap in its own before starting the worker. */
+  private MockProducer<String, byte[]> producer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
   private final MockProducer<String, byte[]> chunkProducer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
@@ -209,6 +212,39 @@ class DispatcherWorkerTest {
 
     await().until(() -> Long.valueOf(1).equals(committed(P0)));
     assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("req_a");
+  }
+
+  @Test
+  void takesAndStartsRequestsWhileATransactionIsBeingCommitted() throws InterruptedException {
+    final CountDownLatch commitStarted = new CountDownLatch(1);
+    final CountDownLatch commitMayEnd = new CountDownLatch(1);
+    producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
+      @Override
+      public void commitTransaction() {
+        commitStarted.countDown();
+        try {
+          commitMayEnd.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        super.commitTransaction();
+      }
+    };
+    startWorker(4, routed -> {
+      handled.add(routed.getRequest().getCorrelationId());
+      return Mono.fromFuture(stagingPublisher().response(response(routed))).then();
+    });
+
+    add(P0, 0, "req_a");
+    assertThat(commitStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    add(P0, 1, "req_b");
+
+    // req_a's commit is held: req_b is still taken and its call made meanwhile.
+    await().until(() -> handled.contains("req_b"));
+    commitMayEnd.countDown();
+    await().until(() -> Long.valueOf(2).equals(committed(P0)));
+    assertThat(producer.history()).extracting(ProducerRecord::key)
+        .containsExactly("req_a", "req_b");
   }
 
   private static ChatResponse response(final RoutedRequest routed) {

@@ -8,6 +8,7 @@
 #   benchmarks/run.sh dispatcher  one dispatcher holding 2,000 calls in flight at 200 ms
 #   benchmarks/run.sh bulk        100,000 requests through the embedded stack
 #   benchmarks/run.sh idle        CPU share per part of the idle stack after its first minute
+#   benchmarks/run.sh transactions  the dispatcher's transaction round alone: time per phase
 #   benchmarks/run.sh jmh [args]  JMH benches (router decision path, accounting aggregation)
 #   benchmarks/run.sh all         everything above, in that order
 # BENCH_SKIP_BUILD=1 reuses the last build; BENCH_JAVA_OPTS adds JVM options.

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     description = "Tiergate benchmark harness: load generator, peer comparison, trace replay, JMH.",
     subcommands = {LatencyCommand.class, StreamsCommand.class, TraceCommand.class,
         IngressCommand.class, DispatcherCommand.class, AccountingCommand.class, BulkCommand.class,
-        IdleCommand.class})
+        IdleCommand.class, TransactionsCommand.class})
 public final class BenchCli implements Runnable {
 
   @Override

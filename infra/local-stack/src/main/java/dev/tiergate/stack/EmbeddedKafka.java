@@ -60,18 +60,33 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Starts a broker in a fresh temporary directory that is deleted on close. */
   public static EmbeddedKafka start() {
+    return startWith(Map.of());
+  }
+
+  /**
+   * Like {@link #start()} with broker settings of the caller's over this class's (the benchmark
+   * harness compares broker settings this way).
+   */
+  public static EmbeddedKafka startWith(final Map<String, String> brokerSettings) {
+    Objects.requireNonNull(brokerSettings, "brokerSettings");
     try {
-      return start(Files.createTempDirectory("tiergate-kafka-"), true);
+      return start(Files.createTempDirectory("tiergate-kafka-"), true, brokerSettings);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory for Kafka", e);
     }
   }
 
   private static EmbeddedKafka start(final Path dataDir, final boolean deleteOnClose) {
+    return start(dataDir, deleteOnClose, Map.of());
+  }
+
+  private static EmbeddedKafka start(
+      final Path dataDir, final boolean deleteOnClose, final Map<String, String> brokerSettings) {
     final long startedAt = System.nanoTime();
     final int brokerPort = FreePorts.pick();
     final int controllerPort = FreePorts.pick();
     final Properties props = brokerProperties(dataDir.toAbsolutePath(), brokerPort, controllerPort);
+    props.putAll(brokerSettings);
     format(dataDir, props);
     final KafkaRaftServer server =
         new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);

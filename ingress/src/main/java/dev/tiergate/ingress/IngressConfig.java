@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Settings of the ingress service, each declared once below and read from environment variables
@@ -111,36 +112,7 @@ public record IngressConfig(
     }
   }
 
-  /** With no tenant limits and the default sync interval. */
-  public IngressConfig(
-      final KafkaSettings kafka,
-      final String host,
-      final int port,
-      final Duration replyTimeout,
-      final int maxPending,
-      final int maxRequestBytes,
-      final VirtualKeys virtualKeys,
-      final String anonymousTenant,
-      final int metricsPort) {
-    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, LimitSettings.DEFAULTS);
-  }
-
-  /** With metrics on a free port (see {@link #withMetricsPort}). */
-  public IngressConfig(
-      final KafkaSettings kafka,
-      final String host,
-      final int port,
-      final Duration replyTimeout,
-      final int maxPending,
-      final int maxRequestBytes,
-      final VirtualKeys virtualKeys,
-      final String anonymousTenant) {
-    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        0);
-  }
-
-  /** Without anonymous access. */
+  /** Without anonymous access or tenant limits, with metrics on a free port. */
   public IngressConfig(
       final KafkaSettings kafka,
       final String host,
@@ -149,7 +121,8 @@ public record IngressConfig(
       final int maxPending,
       final int maxRequestBytes,
       final VirtualKeys virtualKeys) {
-    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, null);
+    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, null, 0,
+        LimitSettings.DEFAULTS);
   }
 
   /**
@@ -186,45 +159,35 @@ public record IngressConfig(
   }
 
   public IngressConfig withPort(final int newPort) {
-    return new IngressConfig(
-        kafka, host, newPort, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, limits);
+    return with(copy -> copy.port = newPort);
   }
 
   public IngressConfig withReplyTimeout(final Duration newTimeout) {
-    return new IngressConfig(
-        kafka, host, port, newTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, limits);
+    return with(copy -> copy.replyTimeout = newTimeout);
   }
 
   public IngressConfig withMaxPending(final int newMaxPending) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, newMaxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, limits);
+    return with(copy -> copy.maxPending = newMaxPending);
   }
 
   public IngressConfig withMaxRequestBytes(final int newMaxRequestBytes) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, newMaxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, limits);
+    return with(copy -> copy.maxRequestBytes = newMaxRequestBytes);
   }
 
   public IngressConfig withAnonymousTenant(final String tenant) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, tenant, metricsPort,
-        limits);
+    return with(copy -> copy.anonymousTenant = tenant);
   }
 
   public IngressConfig withMetricsPort(final int newMetricsPort) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        newMetricsPort, limits);
+    return with(copy -> copy.metricsPort = newMetricsPort);
   }
 
   public IngressConfig withLimits(final LimitSettings newLimits) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, newLimits);
+    return with(copy -> copy.limits = newLimits);
+  }
+
+  public IngressConfig withVirtualKeys(final VirtualKeys newKeys) {
+    return with(copy -> copy.virtualKeys = newKeys);
   }
 
   /** The caller for keyless requests, when anonymous access is on. */
@@ -233,15 +196,48 @@ public record IngressConfig(
         .map(tenant -> new Caller(tenant, Tier.FREE, java.util.EnumSet.of(Tier.FREE, Tier.SMALL)));
   }
 
-  public IngressConfig withVirtualKeys(final VirtualKeys newKeys) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys, anonymousTenant,
-        metricsPort, limits);
-  }
-
   /** The bootstrap keys; the demo key only in demo mode, else none (managed keys only). */
   private static VirtualKeys virtualKeys(final Settings settings) {
     final String table = VirtualKeySpec.bootstrapTable(settings);
     return table.isEmpty() ? VirtualKeys.none() : VirtualKeys.parse(table);
+  }
+
+  /** This config with the changes {@code change} makes to a copy of its values. */
+  private IngressConfig with(final Consumer<Values> change) {
+    final Values copy = new Values(this);
+    change.accept(copy);
+    return copy.config();
+  }
+
+  /** The values of a config, to change a few of them (the withers above). */
+  private static final class Values {
+    private final KafkaSettings kafka;
+    private final String host;
+    private int port;
+    private Duration replyTimeout;
+    private int maxPending;
+    private int maxRequestBytes;
+    private VirtualKeys virtualKeys;
+    private String anonymousTenant;
+    private int metricsPort;
+    private LimitSettings limits;
+
+    Values(final IngressConfig config) {
+      kafka = config.kafka;
+      host = config.host;
+      port = config.port;
+      replyTimeout = config.replyTimeout;
+      maxPending = config.maxPending;
+      maxRequestBytes = config.maxRequestBytes;
+      virtualKeys = config.virtualKeys;
+      anonymousTenant = config.anonymousTenant;
+      metricsPort = config.metricsPort;
+      limits = config.limits;
+    }
+
+    IngressConfig config() {
+      return new IngressConfig(kafka, host, port, replyTimeout, maxPending, maxRequestBytes,
+          virtualKeys, anonymousTenant, metricsPort, limits);
+    }
   }
 }

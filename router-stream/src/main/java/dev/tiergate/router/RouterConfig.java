@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.stream.Stream;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -238,43 +239,35 @@ public record RouterConfig(
   }
 
   public RouterConfig withApplicationId(final String id) {
-    return new RouterConfig(
-        kafka, id, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, policy, httpHost);
+    return with(copy -> copy.applicationId = id);
   }
 
   public RouterConfig withDefaultTier(final String tier) {
-    return new RouterConfig(
-        kafka, applicationId, tier, stateDir, startTimeout, closeTimeout, httpPort, policy, httpHost);
+    return with(copy -> copy.defaultTier = tier);
   }
 
   public RouterConfig withStateDir(final Path dir) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, dir, startTimeout, closeTimeout, httpPort, policy, httpHost);
+    return with(copy -> copy.stateDir = dir);
   }
 
   public RouterConfig withStartTimeout(final Duration timeout) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, timeout, closeTimeout, httpPort, policy, httpHost);
+    return with(copy -> copy.startTimeout = timeout);
   }
 
   public RouterConfig withCloseTimeout(final Duration timeout) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, timeout, httpPort, policy, httpHost);
+    return with(copy -> copy.closeTimeout = timeout);
   }
 
   public RouterConfig withHttpPort(final int port) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, port, policy, httpHost);
+    return with(copy -> copy.httpPort = port);
   }
 
   public RouterConfig withHttpHost(final String host) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, policy, host);
+    return with(copy -> copy.httpHost = host);
   }
 
   public RouterConfig withPolicy(final Policy other) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, other, httpHost);
+    return with(copy -> copy.policy = other);
   }
 
   /**
@@ -318,5 +311,42 @@ public record RouterConfig(
       throw new IllegalArgumentException(name + " must not be blank");
     }
     return value.trim();
+  }
+
+  /** This config with the changes {@code change} makes to a copy of its values. */
+  private RouterConfig with(final Consumer<Values> change) {
+    final Values copy = new Values(this);
+    change.accept(copy);
+    return copy.config();
+  }
+
+  /** The values of a config, to change a few of them (the withers above). */
+  private static final class Values {
+    private KafkaSettings kafka;
+    private String applicationId;
+    private String defaultTier;
+    private Path stateDir;
+    private Duration startTimeout;
+    private Duration closeTimeout;
+    private int httpPort;
+    private Policy policy;
+    private String httpHost;
+
+    Values(final RouterConfig config) {
+      kafka = config.kafka;
+      applicationId = config.applicationId;
+      defaultTier = config.defaultTier;
+      stateDir = config.stateDir;
+      startTimeout = config.startTimeout;
+      closeTimeout = config.closeTimeout;
+      httpPort = config.httpPort;
+      policy = config.policy;
+      httpHost = config.httpHost;
+    }
+
+    RouterConfig config() {
+      return new RouterConfig(kafka, applicationId, defaultTier, stateDir, startTimeout,
+          closeTimeout, httpPort, policy, httpHost);
+    }
   }
 }

@@ -143,11 +143,11 @@ public record AccountingConfig(
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(stateDir, "stateDir");
-    requirePositive(commitInterval, "commitInterval");
-    requirePositive(presumInterval, "presumInterval");
-    requirePositive(startTimeout, "startTimeout");
-    requirePositive(closeTimeout, "closeTimeout");
-    requirePositive(budgetCheckInterval, "budgetCheckInterval");
+    Settings.requirePositive(commitInterval, "commitInterval");
+    Settings.requirePositive(presumInterval, "presumInterval");
+    Settings.requirePositive(startTimeout, "startTimeout");
+    Settings.requirePositive(closeTimeout, "closeTimeout");
+    Settings.requirePositive(budgetCheckInterval, "budgetCheckInterval");
     Objects.requireNonNull(grace, "grace");
     Objects.requireNonNull(advertisedHost, "advertisedHost");
     Objects.requireNonNull(virtualKeys, "virtualKeys");
@@ -307,13 +307,6 @@ public record AccountingConfig(
 
   public AccountingConfig withMetricsPort(final int newPort) {
     return with(copy -> copy.metricsPort = newPort);
-  }
-
-  private static void requirePositive(final Duration duration, final String name) {
-    Objects.requireNonNull(duration, name);
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive: " + duration);
-    }
   }
 
   /** This config with the changes {@code change} makes to a copy of its values. */

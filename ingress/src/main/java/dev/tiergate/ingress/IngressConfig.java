@@ -101,9 +101,7 @@ public record IngressConfig(
     if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
       throw new IllegalArgumentException("metrics port out of range: " + metricsPort);
     }
-    if (replyTimeout.isNegative() || replyTimeout.isZero()) {
-      throw new IllegalArgumentException("replyTimeout must be positive: " + replyTimeout);
-    }
+    Settings.requirePositive(replyTimeout, "replyTimeout");
     if (maxPending < 1 || maxRequestBytes < 1) {
       throw new IllegalArgumentException("maxPending and maxRequestBytes must be positive");
     }

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.function.Consumer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
@@ -223,47 +222,58 @@ public record AccountingConfig(
   }
 
   public AccountingConfig withPort(final int newPort) {
-    return with(copy -> copy.port = newPort);
+    return new AccountingConfig(kafka, applicationId, host, newPort, stateDir, commitInterval,
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withHost(final String newHost) {
-    return with(copy -> copy.host = newHost);
+    return new AccountingConfig(kafka, applicationId, newHost, port, stateDir, commitInterval,
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withStateDir(final Path dir) {
-    return with(copy -> copy.stateDir = Optional.of(dir));
+    return new AccountingConfig(kafka, applicationId, host, port, Optional.of(dir), commitInterval,
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withStartTimeout(final Duration timeout) {
-    return with(copy -> copy.startTimeout = timeout);
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        presumInterval, timeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withCloseTimeout(final Duration timeout) {
-    return with(copy -> copy.closeTimeout = timeout);
-  }
-
-  public AccountingConfig withGrace(final Duration newGrace) {
-    return with(copy -> copy.grace = newGrace);
-  }
-
-  public AccountingConfig withBudgetCheckInterval(final Duration interval) {
-    return with(copy -> copy.budgetCheckInterval = interval);
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        presumInterval, startTimeout, timeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withApplicationId(final String id) {
-    return with(copy -> copy.applicationId = id);
+    return new AccountingConfig(kafka, id, host, port, stateDir, commitInterval,
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withPresumInterval(final Duration interval) {
-    return with(copy -> copy.presumInterval = interval);
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        interval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
+        virtualKeys, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withVirtualKeys(final String spec) {
-    return with(copy -> copy.virtualKeys = spec);
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, spec, spendMaxValues,
+        metricsPort);
   }
 
   public AccountingConfig withSpendMaxValues(final int maxValues) {
-    return with(copy -> copy.spendMaxValues = maxValues);
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
+        virtualKeys, maxValues, metricsPort);
   }
 
   /** The host other instances reach this one at. */
@@ -306,56 +316,8 @@ public record AccountingConfig(
   }
 
   public AccountingConfig withMetricsPort(final int newPort) {
-    return with(copy -> copy.metricsPort = newPort);
-  }
-
-  /** This config with the changes {@code change} makes to a copy of its values. */
-  private AccountingConfig with(final Consumer<Values> change) {
-    final Values copy = new Values(this);
-    change.accept(copy);
-    return copy.config();
-  }
-
-  /** The values of a config, to change a few of them (the withers above). */
-  private static final class Values {
-    private KafkaSettings kafka;
-    private String applicationId;
-    private String host;
-    private int port;
-    private Optional<Path> stateDir;
-    private Duration commitInterval;
-    private Duration presumInterval;
-    private Duration startTimeout;
-    private Duration closeTimeout;
-    private Duration grace;
-    private Duration budgetCheckInterval;
-    private Optional<String> advertisedHost;
-    private String virtualKeys;
-    private int spendMaxValues;
-    private int metricsPort;
-
-    Values(final AccountingConfig config) {
-      kafka = config.kafka;
-      applicationId = config.applicationId;
-      host = config.host;
-      port = config.port;
-      stateDir = config.stateDir;
-      commitInterval = config.commitInterval;
-      presumInterval = config.presumInterval;
-      startTimeout = config.startTimeout;
-      closeTimeout = config.closeTimeout;
-      grace = config.grace;
-      budgetCheckInterval = config.budgetCheckInterval;
-      advertisedHost = config.advertisedHost;
-      virtualKeys = config.virtualKeys;
-      spendMaxValues = config.spendMaxValues;
-      metricsPort = config.metricsPort;
-    }
-
-    AccountingConfig config() {
-      return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-          presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
-          virtualKeys, spendMaxValues, metricsPort);
-    }
+    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
+        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
+        virtualKeys, spendMaxValues, newPort);
   }
 }

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * Settings of the ingress service, each declared once below and read from environment variables
@@ -157,35 +156,45 @@ public record IngressConfig(
   }
 
   public IngressConfig withPort(final int newPort) {
-    return with(copy -> copy.port = newPort);
+    return new IngressConfig(
+        kafka, host, newPort, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort, limits);
   }
 
   public IngressConfig withReplyTimeout(final Duration newTimeout) {
-    return with(copy -> copy.replyTimeout = newTimeout);
+    return new IngressConfig(
+        kafka, host, port, newTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort, limits);
   }
 
   public IngressConfig withMaxPending(final int newMaxPending) {
-    return with(copy -> copy.maxPending = newMaxPending);
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, newMaxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort, limits);
   }
 
   public IngressConfig withMaxRequestBytes(final int newMaxRequestBytes) {
-    return with(copy -> copy.maxRequestBytes = newMaxRequestBytes);
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, maxPending, newMaxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort, limits);
   }
 
   public IngressConfig withAnonymousTenant(final String tenant) {
-    return with(copy -> copy.anonymousTenant = tenant);
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, tenant, metricsPort,
+        limits);
   }
 
   public IngressConfig withMetricsPort(final int newMetricsPort) {
-    return with(copy -> copy.metricsPort = newMetricsPort);
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        newMetricsPort, limits);
   }
 
   public IngressConfig withLimits(final LimitSettings newLimits) {
-    return with(copy -> copy.limits = newLimits);
-  }
-
-  public IngressConfig withVirtualKeys(final VirtualKeys newKeys) {
-    return with(copy -> copy.virtualKeys = newKeys);
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
+        metricsPort, newLimits);
   }
 
   /** The caller for keyless requests, when anonymous access is on. */
@@ -194,48 +203,15 @@ public record IngressConfig(
         .map(tenant -> new Caller(tenant, Tier.FREE, java.util.EnumSet.of(Tier.FREE, Tier.SMALL)));
   }
 
+  public IngressConfig withVirtualKeys(final VirtualKeys newKeys) {
+    return new IngressConfig(
+        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys, anonymousTenant,
+        metricsPort, limits);
+  }
+
   /** The bootstrap keys; the demo key only in demo mode, else none (managed keys only). */
   private static VirtualKeys virtualKeys(final Settings settings) {
     final String table = VirtualKeySpec.bootstrapTable(settings);
     return table.isEmpty() ? VirtualKeys.none() : VirtualKeys.parse(table);
-  }
-
-  /** This config with the changes {@code change} makes to a copy of its values. */
-  private IngressConfig with(final Consumer<Values> change) {
-    final Values copy = new Values(this);
-    change.accept(copy);
-    return copy.config();
-  }
-
-  /** The values of a config, to change a few of them (the withers above). */
-  private static final class Values {
-    private final KafkaSettings kafka;
-    private final String host;
-    private int port;
-    private Duration replyTimeout;
-    private int maxPending;
-    private int maxRequestBytes;
-    private VirtualKeys virtualKeys;
-    private String anonymousTenant;
-    private int metricsPort;
-    private LimitSettings limits;
-
-    Values(final IngressConfig config) {
-      kafka = config.kafka;
-      host = config.host;
-      port = config.port;
-      replyTimeout = config.replyTimeout;
-      maxPending = config.maxPending;
-      maxRequestBytes = config.maxRequestBytes;
-      virtualKeys = config.virtualKeys;
-      anonymousTenant = config.anonymousTenant;
-      metricsPort = config.metricsPort;
-      limits = config.limits;
-    }
-
-    IngressConfig config() {
-      return new IngressConfig(kafka, host, port, replyTimeout, maxPending, maxRequestBytes,
-          virtualKeys, anonymousTenant, metricsPort, limits);
-    }
   }
 }

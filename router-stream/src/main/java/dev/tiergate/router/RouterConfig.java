@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.stream.Stream;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -78,22 +77,6 @@ public record RouterConfig(
     public Policy withPredict(final boolean enabled) {
       return new Policy(switchFactor, sessionIdle, budgetRefresh, enabled, reservations,
           backgroundCalls, embeddings);
-    }
-
-    public Policy withReservations(final ReservationPolicy policy) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, policy, backgroundCalls,
-          embeddings);
-    }
-
-    public Policy withBackgroundCalls(final boolean enabled) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, reservations, enabled,
-          embeddings);
-    }
-
-    /** {@code false}: the n-gram predictor alone (no embedding model loaded). */
-    public Policy withEmbeddings(final boolean enabled) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, reservations,
-          backgroundCalls, enabled);
     }
   }
 
@@ -239,35 +222,28 @@ public record RouterConfig(
   }
 
   public RouterConfig withApplicationId(final String id) {
-    return with(copy -> copy.applicationId = id);
-  }
-
-  public RouterConfig withDefaultTier(final String tier) {
-    return with(copy -> copy.defaultTier = tier);
+    return new RouterConfig(
+        kafka, id, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, policy, httpHost);
   }
 
   public RouterConfig withStateDir(final Path dir) {
-    return with(copy -> copy.stateDir = dir);
+    return new RouterConfig(
+        kafka, applicationId, defaultTier, dir, startTimeout, closeTimeout, httpPort, policy, httpHost);
   }
 
   public RouterConfig withStartTimeout(final Duration timeout) {
-    return with(copy -> copy.startTimeout = timeout);
+    return new RouterConfig(
+        kafka, applicationId, defaultTier, stateDir, timeout, closeTimeout, httpPort, policy, httpHost);
   }
 
   public RouterConfig withCloseTimeout(final Duration timeout) {
-    return with(copy -> copy.closeTimeout = timeout);
-  }
-
-  public RouterConfig withHttpPort(final int port) {
-    return with(copy -> copy.httpPort = port);
-  }
-
-  public RouterConfig withHttpHost(final String host) {
-    return with(copy -> copy.httpHost = host);
+    return new RouterConfig(
+        kafka, applicationId, defaultTier, stateDir, startTimeout, timeout, httpPort, policy, httpHost);
   }
 
   public RouterConfig withPolicy(final Policy other) {
-    return with(copy -> copy.policy = other);
+    return new RouterConfig(
+        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, other, httpHost);
   }
 
   /**
@@ -311,42 +287,5 @@ public record RouterConfig(
       throw new IllegalArgumentException(name + " must not be blank");
     }
     return value.trim();
-  }
-
-  /** This config with the changes {@code change} makes to a copy of its values. */
-  private RouterConfig with(final Consumer<Values> change) {
-    final Values copy = new Values(this);
-    change.accept(copy);
-    return copy.config();
-  }
-
-  /** The values of a config, to change a few of them (the withers above). */
-  private static final class Values {
-    private KafkaSettings kafka;
-    private String applicationId;
-    private String defaultTier;
-    private Path stateDir;
-    private Duration startTimeout;
-    private Duration closeTimeout;
-    private int httpPort;
-    private Policy policy;
-    private String httpHost;
-
-    Values(final RouterConfig config) {
-      kafka = config.kafka;
-      applicationId = config.applicationId;
-      defaultTier = config.defaultTier;
-      stateDir = config.stateDir;
-      startTimeout = config.startTimeout;
-      closeTimeout = config.closeTimeout;
-      httpPort = config.httpPort;
-      policy = config.policy;
-      httpHost = config.httpHost;
-    }
-
-    RouterConfig config() {
-      return new RouterConfig(kafka, applicationId, defaultTier, stateDir, startTimeout,
-          closeTimeout, httpPort, policy, httpHost);
-    }
   }
 }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * How one provider simulator behaves: where it listens, how slow it is and how often it fails. The
@@ -100,34 +99,42 @@ public record SimulatorConfig(
   }
 
   public SimulatorConfig withPort(final int newPort) {
-    return with(copy -> copy.port = newPort);
+    return new SimulatorConfig(
+        host, newPort, latency, chunkInterval, replyWords,
+        failShare, rateLimitedShareOfFailures, retryAfter, seed);
   }
 
   public SimulatorConfig withLatency(final Duration newLatency) {
-    return with(copy -> copy.latency = newLatency);
+    return new SimulatorConfig(
+        host, port, newLatency, chunkInterval, replyWords,
+        failShare, rateLimitedShareOfFailures, retryAfter, seed);
   }
 
   public SimulatorConfig withChunkInterval(final Duration newInterval) {
-    return with(copy -> copy.chunkInterval = newInterval);
+    return new SimulatorConfig(
+        host, port, latency, newInterval, replyWords,
+        failShare, rateLimitedShareOfFailures, retryAfter, seed);
   }
 
   /** Pads every text reply to {@code words} words (0: a short, hash-chosen length). */
   public SimulatorConfig withReplyWords(final int words) {
-    return with(copy -> copy.replyWords = words);
+    return new SimulatorConfig(
+        host, port, latency, chunkInterval, words, failShare, rateLimitedShareOfFailures, retryAfter,
+        seed);
   }
 
   /** Fails the given share of calls, split between 429 and 500 as {@code rateLimitedShare} says. */
   public SimulatorConfig withFailures(
       final double newFailShare, final double rateLimitedShare, final long newSeed) {
-    return with(copy -> {
-      copy.failShare = newFailShare;
-      copy.rateLimitedShareOfFailures = rateLimitedShare;
-      copy.seed = newSeed;
-    });
+    return new SimulatorConfig(
+        host, port, latency, chunkInterval, replyWords,
+        newFailShare, rateLimitedShare, retryAfter, newSeed);
   }
 
   public SimulatorConfig withRetryAfter(final Duration newRetryAfter) {
-    return with(copy -> copy.retryAfter = newRetryAfter);
+    return new SimulatorConfig(
+        host, port, latency, chunkInterval, replyWords, failShare, rateLimitedShareOfFailures,
+        newRetryAfter, seed);
   }
 
   private static void requireNotNegative(final Duration value, final String name) {
@@ -139,43 +146,6 @@ public record SimulatorConfig(
   private static void requireShare(final double value, final String name) {
     if (!(value >= 0.0 && value <= 1.0)) {
       throw new IllegalArgumentException(name + " must be between 0 and 1: " + value);
-    }
-  }
-
-  /** This config with the changes {@code change} makes to a copy of its values. */
-  private SimulatorConfig with(final Consumer<Values> change) {
-    final Values copy = new Values(this);
-    change.accept(copy);
-    return copy.config();
-  }
-
-  /** The values of a config, to change a few of them (the withers above). */
-  private static final class Values {
-    private String host;
-    private int port;
-    private Duration latency;
-    private Duration chunkInterval;
-    private int replyWords;
-    private double failShare;
-    private double rateLimitedShareOfFailures;
-    private Duration retryAfter;
-    private long seed;
-
-    Values(final SimulatorConfig config) {
-      host = config.host;
-      port = config.port;
-      latency = config.latency;
-      chunkInterval = config.chunkInterval;
-      replyWords = config.replyWords;
-      failShare = config.failShare;
-      rateLimitedShareOfFailures = config.rateLimitedShareOfFailures;
-      retryAfter = config.retryAfter;
-      seed = config.seed;
-    }
-
-    SimulatorConfig config() {
-      return new SimulatorConfig(host, port, latency, chunkInterval, replyWords, failShare,
-          rateLimitedShareOfFailures, retryAfter, seed);
     }
   }
 }

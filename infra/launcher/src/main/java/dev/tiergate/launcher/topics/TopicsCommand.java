@@ -41,7 +41,6 @@ import picocli.CommandLine.Option;
 @Command(
     name = "topics",
     description = "Create the catalogue's topics and register its schemas on a cluster, or compare.",
-    mixinStandardHelpOptions = true,
     subcommands = {TopicsCommand.Apply.class, TopicsCommand.Show.class})
 public final class TopicsCommand extends CommandGroup {
 

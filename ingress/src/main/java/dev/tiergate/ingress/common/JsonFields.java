@@ -17,6 +17,20 @@ public final class JsonFields {
     return value != null && !value.isNull();
   }
 
+  /**
+   * Whether an optional object is there: false when it is absent or null, the caller's 400 naming
+   * {@code param} when it is not an object.
+   */
+  public static boolean objectPresent(final JsonNode value, final String param) {
+    if (value == null || value.isNull()) {
+      return false;
+    }
+    if (!value.isObject()) {
+      throw wrongType(param, "an object");
+    }
+    return true;
+  }
+
   public static String text(final JsonNode node, final String field, final String param) {
     return read(node, field, param, null, JsonNode::isTextual, "a string", JsonNode::asText);
   }

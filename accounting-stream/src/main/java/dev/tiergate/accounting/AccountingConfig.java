@@ -142,11 +142,11 @@ public record AccountingConfig(
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(stateDir, "stateDir");
-    requirePositive(commitInterval, "commitInterval");
-    requirePositive(presumInterval, "presumInterval");
-    requirePositive(startTimeout, "startTimeout");
-    requirePositive(closeTimeout, "closeTimeout");
-    requirePositive(budgetCheckInterval, "budgetCheckInterval");
+    Settings.requirePositive(commitInterval, "commitInterval");
+    Settings.requirePositive(presumInterval, "presumInterval");
+    Settings.requirePositive(startTimeout, "startTimeout");
+    Settings.requirePositive(closeTimeout, "closeTimeout");
+    Settings.requirePositive(budgetCheckInterval, "budgetCheckInterval");
     Objects.requireNonNull(grace, "grace");
     Objects.requireNonNull(advertisedHost, "advertisedHost");
     Objects.requireNonNull(virtualKeys, "virtualKeys");
@@ -251,18 +251,6 @@ public record AccountingConfig(
         metricsPort);
   }
 
-  public AccountingConfig withGrace(final Duration newGrace) {
-    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, newGrace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
-        metricsPort);
-  }
-
-  public AccountingConfig withBudgetCheckInterval(final Duration interval) {
-    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, interval, advertisedHost, virtualKeys, spendMaxValues,
-        metricsPort);
-  }
-
   public AccountingConfig withApplicationId(final String id) {
     return new AccountingConfig(kafka, id, host, port, stateDir, commitInterval,
         presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
@@ -331,12 +319,5 @@ public record AccountingConfig(
     return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
         presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
         virtualKeys, spendMaxValues, newPort);
-  }
-
-  private static void requirePositive(final Duration duration, final String name) {
-    Objects.requireNonNull(duration, name);
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive: " + duration);
-    }
   }
 }

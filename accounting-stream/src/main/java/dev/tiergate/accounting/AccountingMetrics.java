@@ -1,12 +1,9 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.runtime.PrometheusMetrics;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.streams.KafkaStreams;
@@ -15,29 +12,25 @@ import org.apache.kafka.streams.KafkaStreams;
  * The service's Prometheus metrics, served at {@code GET /metrics}: HTTP requests and latency per
  * route and status, stream-thread failures, and every Kafka Streams client metric (consumer lag as
  * {@code kafka_consumer_fetch_manager_records_lag_max}, records late for their window as {@code
- * kafka_stream_task_dropped_records_total}, commit latency, state-store metrics). One registry per
- * service instance, created here rather than shared statically, so embedded services never mix.
+ * kafka_stream_task_dropped_records_total}, commit latency, state-store metrics).
  */
-public final class AccountingMetrics implements AutoCloseable {
+public final class AccountingMetrics extends PrometheusMetrics {
 
-  private final PrometheusMeterRegistry registry =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter threadFailures;
   private KafkaStreamsMetrics streamsMetrics;
 
   public AccountingMetrics() {
-    registry.config().commonTags("service", "accounting");
+    super("accounting");
     threadFailures = Counter.builder("tiergate_accounting_stream_thread_failures")
         .description("Stream threads that failed and were replaced")
-        .register(registry);
-    new JvmMemoryMetrics().bindTo(registry);
+        .register(registry());
   }
 
   /** Binds the Streams client metrics; call once the app is created. */
   public void bind(final KafkaStreams streams) {
     Objects.requireNonNull(streams, "streams");
     streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(registry);
+    streamsMetrics.bindTo(registry());
   }
 
   /** Records one answered HTTP request. */
@@ -47,7 +40,7 @@ public final class AccountingMetrics implements AutoCloseable {
         .tag("route", route)
         .tag("status", Integer.toString(status))
         .publishPercentileHistogram()
-        .register(registry)
+        .register(registry())
         .record(latency);
   }
 
@@ -60,7 +53,7 @@ public final class AccountingMetrics implements AutoCloseable {
         .description("Micro-dollars of usage booked, by tier; billed=false is platform cost")
         .tag("tier", tier)
         .tag("billed", Boolean.toString(!duplicate))
-        .register(registry)
+        .register(registry())
         .increment(costMicros);
   }
 
@@ -68,20 +61,11 @@ public final class AccountingMetrics implements AutoCloseable {
     threadFailures.increment();
   }
 
-  public MeterRegistry registry() {
-    return registry;
-  }
-
-  /** The Prometheus text exposition of every metric. */
-  public String scrape() {
-    return registry.scrape();
-  }
-
   @Override
   public void close() {
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }
-    registry.close();
+    super.close();
   }
 }

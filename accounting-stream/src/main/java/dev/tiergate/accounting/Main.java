@@ -11,9 +11,7 @@ public final class Main {
   public static void main(final String[] args) {
     // Off (a no-op) unless OTEL_TRACES_EXPORTER names an exporter.
     Tracing.fromEnvironment("tiergate-accounting");
-    ServiceMain.runAndExit("accounting", () -> {
-      final AccountingConfig config = AccountingConfig.fromEnv(System.getenv());
-      return new AccountingService(config, config.kafka().serdes());
-    });
+    ServiceMain.runAndExit("accounting", AccountingConfig::fromEnv,
+        config -> new AccountingService(config, config.kafka().serdes()));
   }
 }

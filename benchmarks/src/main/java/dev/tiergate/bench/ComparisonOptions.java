@@ -2,8 +2,6 @@ package dev.tiergate.bench;
 
 import dev.tiergate.bench.peer.PortkeyGateway;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -21,9 +19,7 @@ final class ComparisonOptions {
 
   @Mixin ResultsOption results;
 
-  @Option(names = "--service-env", description = "settings for every service, e.g. "
-      + "--service-env KAFKA_COMMIT_INTERVAL_MS=5 (to try a tuning)")
-  Map<String, String> serviceEnv = new LinkedHashMap<>();
+  @Mixin ServiceEnvOption serviceEnv;
 
   /** Portkey, started and listening; null with {@code --no-peer}. */
   PortkeyGateway startPeer() {
@@ -32,7 +28,6 @@ final class ComparisonOptions {
 
   /** These options as the report's command line spells them ("" when all are defaults). */
   String flags() {
-    return (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv)
-        + (noPeer ? " --no-peer" : "");
+    return serviceEnv.flag() + (noPeer ? " --no-peer" : "");
   }
 }

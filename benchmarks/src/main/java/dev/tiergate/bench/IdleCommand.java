@@ -4,7 +4,6 @@ import dev.tiergate.launcher.TiergateStack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,16 +28,15 @@ public final class IdleCommand implements Callable<Integer> {
 
   @Mixin ResultsOption results;
 
-  @Option(names = "--service-env", description = "settings for every service (to try a tuning)")
-  Map<String, String> serviceEnv = new LinkedHashMap<>();
+  @Mixin ServiceEnvOption serviceEnv;
 
   @Override
   public Integer call() {
     final Report report = results.open("idle", String.format(Locale.ROOT,
         "benchmarks/run.sh idle --settle %s --duration %s", settle, duration)
-        + (serviceEnv.isEmpty() ? "" : " --service-env " + serviceEnv));
+        + serviceEnv.flag());
     final CpuMeter cpu = new CpuMeter();
-    try (TiergateStack stack = Stacks.start("idle", serviceEnv)) {
+    try (TiergateStack stack = Stacks.start("idle", serviceEnv.values)) {
       idleFor(settle);
       final CpuMeter.Snapshot before = cpu.snapshot();
       idleFor(duration);

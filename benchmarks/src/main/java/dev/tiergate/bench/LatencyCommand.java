@@ -67,7 +67,7 @@ public final class LatencyCommand implements Callable<Integer> {
             rates, duration, warmup) + options.flags() + (tracing ? " --tracing" : "")
             + " --body " + body);
     final long coldStart = System.nanoTime();
-    try (TiergateStack stack = Stacks.start("latency", options.serviceEnv);
+    try (TiergateStack stack = Stacks.start("latency", options.serviceEnv.values);
         HttpTarget direct = Targets.direct(stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS);
         HttpTarget tiergate = Targets.tiergate(stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS)) {
       final String first = tiergate.fetchOnce(0);

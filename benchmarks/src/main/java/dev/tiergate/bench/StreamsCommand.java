@@ -97,7 +97,7 @@ public final class StreamsCommand implements Callable<Integer> {
         chunkInterval != null ? chunkInterval : Duration.ofMillis(held ? 500 : 20);
     final int words = held ? wordsFor(hold, interval) : replyWords;
     final Map<String, String> env =
-        held ? withStreamLimits(options.serviceEnv, concurrent) : options.serviceEnv;
+        held ? withStreamLimits(options.serviceEnv.values, concurrent) : options.serviceEnv.values;
     if (held) {
       requireDescriptors(concurrent);
     }

@@ -18,10 +18,6 @@ final class Targets {
 
   private Targets() {}
 
-  static HttpTarget direct(final TiergateStack stack) {
-    return direct(stack, RequestBodies::chat, HttpTarget.DEFAULT_CONNECTIONS);
-  }
-
   static HttpTarget direct(
       final TiergateStack stack, final RequestBodies.Body body, final int connections) {
     return new HttpTarget(
@@ -44,10 +40,6 @@ final class Targets {
         Map.of("Authorization", "Bearer tg-demo-key", "x-tiergate-mode", "code"),
         seq -> body.of("auto/balanced", seq),
         connections);
-  }
-
-  static HttpTarget portkey(final PortkeyGateway gateway, final TiergateStack stack) {
-    return portkey(gateway, stack, RequestBodies::chat, HttpTarget.DEFAULT_CONNECTIONS);
   }
 
   static HttpTarget portkey(final PortkeyGateway gateway, final TiergateStack stack,

@@ -1,9 +1,9 @@
 package dev.tiergate.router;
 
+import static dev.tiergate.router.BenchRequests.request;
+
 import dev.tiergate.schemas.ChatRequest;
-import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.Route;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +32,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RouteResolverBench {
 
-  private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
-
   private RouteResolver resolver;
   private Map<String, Route> table;
   private ChatRequest[] requests;
@@ -44,14 +42,14 @@ public class RouteResolverBench {
     resolver = new RouteResolver("balanced");
     table = Map.copyOf(DefaultRoutingTable.load().routes());
     requests = new ChatRequest[] {
-      request("frontier", "plan", "auto/frontier"),
-      request("frontier", "code", "auto/frontier"),
-      request("balanced", "commit-message", "auto/balanced"),
-      request("small", null, "auto/small"),
-      request("balanced", "unknown-mode", "auto"),
-      request("no-such-tier", "debug", "auto"),
-      request(null, "Code", "kilo-auto/balanced"),
-      request("balanced", "code", "openai/gpt-4.1"),
+      request("frontier", "plan", "auto/frontier", List.of()),
+      request("frontier", "code", "auto/frontier", List.of()),
+      request("balanced", "commit-message", "auto/balanced", List.of()),
+      request("small", null, "auto/small", List.of()),
+      request("balanced", "unknown-mode", "auto", List.of()),
+      request("no-such-tier", "debug", "auto", List.of()),
+      request(null, "Code", "kilo-auto/balanced", List.of()),
+      request("balanced", "code", "openai/gpt-4.1", List.of()),
     };
   }
 
@@ -60,19 +58,6 @@ public class RouteResolverBench {
   public RoutingOutcome decide() {
     final ChatRequest request = requests[next];
     next = (next + 1) & 7;
-    return resolver.resolve(request, table::get, NOW);
-  }
-
-  private static ChatRequest request(final String tier, final String mode, final String model) {
-    return ChatRequest.newBuilder()
-        .setCorrelationId("req_bench")
-        .setSessionId("ses_bench")
-        .setTenant("acme")
-        .setTier(tier)
-        .setMode(mode)
-        .setRequestedModel(model)
-        .setMessages(List.of(Message.newBuilder().setRole("user").setParts(List.of()).build()))
-        .setReceivedAt(NOW)
-        .build();
+    return resolver.resolve(request, table::get, BenchRequests.NOW);
   }
 }

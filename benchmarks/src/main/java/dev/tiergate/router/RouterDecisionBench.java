@@ -1,14 +1,12 @@
 package dev.tiergate.router;
 
+import static dev.tiergate.router.BenchRequests.NOW;
+import static dev.tiergate.router.BenchRequests.request;
+
 import dev.tiergate.router.predict.BackgroundCalls;
 import dev.tiergate.router.predict.BlendedPredictor;
 import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.schemas.ChatRequest;
-import dev.tiergate.schemas.ContentPart;
-import dev.tiergate.schemas.Message;
-import dev.tiergate.schemas.PartType;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,7 +34,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RouterDecisionBench {
 
-  private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
   private static final String[] PROMPTS = {
     "Rename the variable total to sum in utils.py and update the two call sites.",
     "Design a sharded, exactly-once billing ledger across three regions; compare consistency models "
@@ -112,20 +109,5 @@ public class RouterDecisionBench {
     final ChatRequest request = requests[next];
     next = (next + 1) & 7;
     return ngram.score(request);
-  }
-
-  private static ChatRequest request(
-      final String tier, final String mode, final String model, final String prompt) {
-    return ChatRequest.newBuilder()
-        .setCorrelationId("req_bench")
-        .setSessionId("ses_bench")
-        .setTenant("acme")
-        .setTier(tier)
-        .setMode(mode)
-        .setRequestedModel(model)
-        .setMessages(List.of(Message.newBuilder().setRole("user").setParts(List.of(
-            ContentPart.newBuilder().setType(PartType.TEXT).setText(prompt).build())).build()))
-        .setReceivedAt(NOW)
-        .build();
   }
 }

@@ -3,6 +3,7 @@ package dev.tiergate.dispatcher;
 import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.ProviderGuards;
 import dev.tiergate.dispatcher.provider.ProviderTarget;
+import dev.tiergate.runtime.ServiceMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -24,11 +25,11 @@ import reactor.core.publisher.Mono;
 /**
  * The dispatcher's Prometheus metrics: every provider call by provider, model and outcome with its
  * latency (a histogram), retries, fallbacks along the chain, requests by how they ended, each
- * provider's circuit-breaker state and the requests in flight per lane. Meters are cached per tag
- * set so the hot path does one map lookup; consumer lag comes from the Kafka client metrics bound
+ * provider's circuit-breaker state and the requests in flight per lane. Timers are cached per tag
+ * set, as counters are, so the hot path does one map lookup; consumer lag comes from the Kafka client metrics bound
  * by {@link DispatcherService}.
  */
-public final class DispatcherMetrics {
+public final class DispatcherMetrics extends ServiceMetrics {
 
   static final String CALLS = "tiergate.dispatcher.provider.calls";
   static final String CALL_LATENCY = "tiergate.dispatcher.provider.latency";
@@ -41,21 +42,15 @@ public final class DispatcherMetrics {
   private static final List<CircuitBreaker.State> BREAKER_STATES =
       List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN);
 
-  private final MeterRegistry registry;
-  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
   public DispatcherMetrics(final MeterRegistry registry) {
-    this.registry = Objects.requireNonNull(registry, "registry");
+    super(registry);
   }
 
   /** Metrics kept in memory only, for tests and tools that do not export them. */
   public static DispatcherMetrics inMemory() {
     return new DispatcherMetrics(new SimpleMeterRegistry());
-  }
-
-  public MeterRegistry registry() {
-    return registry;
   }
 
   /** One provider call (one attempt: each retry is a call of its own), timed and counted. */
@@ -108,7 +103,7 @@ public final class DispatcherMetrics {
             .tag("provider", provider)
             .tag("state", state.name().toLowerCase(Locale.ROOT))
             .description("1 for the breaker's current state")
-            .register(registry);
+            .register(registry());
       }
     }
   }
@@ -116,13 +111,13 @@ public final class DispatcherMetrics {
   /** Gauges of the requests a worker serves at once, per lane. */
   void inFlight(final DispatcherWorker worker) {
     Objects.requireNonNull(worker, "worker");
-    Gauge.builder(IN_FLIGHT, worker, w -> w.inFlight(false)).tag("lane", lane(false)).register(registry);
-    Gauge.builder(IN_FLIGHT, worker, w -> w.inFlight(true)).tag("lane", lane(true)).register(registry);
+    Gauge.builder(IN_FLIGHT, worker, w -> w.inFlight(false)).tag("lane", lane(false)).register(registry());
+    Gauge.builder(IN_FLIGHT, worker, w -> w.inFlight(true)).tag("lane", lane(true)).register(registry());
   }
 
   /** The count so far of one call counter (for tests). */
   double calls(final String model, final String outcome) {
-    return registry.find(CALLS).tag("model", model).tag("outcome", outcome).counters().stream()
+    return registry().find(CALLS).tag("model", model).tag("outcome", outcome).counters().stream()
         .mapToDouble(Counter::count).sum();
   }
 
@@ -153,12 +148,6 @@ public final class DispatcherMetrics {
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofMinutes(10))
-            .register(registry));
-  }
-
-  private Counter counter(final String name, final String... tags) {
-    return counters.computeIfAbsent(
-        name + '|' + String.join("|", tags),
-        key -> Counter.builder(name).tags(tags).register(registry));
+            .register(registry()));
   }
 }

@@ -9,6 +9,7 @@ import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.runtime.RunnableService;
 import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -28,6 +29,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -183,11 +185,7 @@ public final class DispatcherService implements RunnableService {
    */
   private void startCancelsTail(final CallStops stops) {
     tails.add(
-        new TopicTail<>(
-            Topics.CANCELS,
-            tailConsumer("cancels"),
-            Topics.CANCELS.valueSerde(serdes).deserializer(),
-            Instant.now().minus(config.dedupLookback()),
+        tail(Topics.CANCELS, "cancels", Instant.now().minus(config.dedupLookback()),
             (id, cancel) -> {
               if (cancel != null) {
                 stops.cancel(cancel);
@@ -201,19 +199,9 @@ public final class DispatcherService implements RunnableService {
    */
   private void startTails(final ModelFamilies families, final ProducedResponses produced) {
     final ModelCatalogue catalogue = new ModelCatalogue(families);
-    tails.add(
-        new TopicTail<>(
-            Topics.MODELS,
-            tailConsumer("models"),
-            Topics.MODELS.valueSerde(serdes).deserializer(),
-            Instant.EPOCH,
-            catalogue::apply));
+    tails.add(tail(Topics.MODELS, "models", Instant.EPOCH, catalogue::apply));
     responsesTail =
-        new TopicTail<>(
-            Topics.RESPONSES,
-            tailConsumer("responses"),
-            Topics.RESPONSES.valueSerde(serdes).deserializer(),
-            Instant.now().minus(config.dedupLookback()),
+        tail(Topics.RESPONSES, "responses", Instant.now().minus(config.dedupLookback()),
             (id, response) -> {
               if (response != null) {
                 produced.add(response.getCorrelationId());
@@ -231,6 +219,14 @@ public final class DispatcherService implements RunnableService {
       }
     }
     log.info("dispatcher read {} catalogue families and {} answered requests", families.size(), produced.size());
+  }
+
+  /** A tail of {@code topic} from {@code from}, its consumer named after {@code name}. */
+  private <V> TopicTail<V> tail(
+      final Topic<V> topic, final String name, final Instant from,
+      final BiConsumer<String, V> handler) {
+    return new TopicTail<>(
+        topic, tailConsumer(name), topic.valueSerde(serdes).deserializer(), from, handler);
   }
 
   private KafkaConsumer<String, byte[]> tailConsumer(final String name) {

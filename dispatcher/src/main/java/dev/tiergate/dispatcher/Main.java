@@ -11,9 +11,7 @@ public final class Main {
   public static void main(final String[] args) {
     // Off (a no-op) unless OTEL_TRACES_EXPORTER names an exporter.
     Tracing.fromEnvironment("tiergate-dispatcher");
-    ServiceMain.runAndExit("dispatcher", () -> {
-      final DispatcherConfig config = DispatcherConfig.fromEnv(System.getenv());
-      return new DispatcherService(config, config.kafka().serdes());
-    });
+    ServiceMain.runAndExit("dispatcher", DispatcherConfig::fromEnv,
+        config -> new DispatcherService(config, config.kafka().serdes()));
   }
 }

@@ -100,9 +100,7 @@ public record IngressConfig(
     if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
       throw new IllegalArgumentException("metrics port out of range: " + metricsPort);
     }
-    if (replyTimeout.isNegative() || replyTimeout.isZero()) {
-      throw new IllegalArgumentException("replyTimeout must be positive: " + replyTimeout);
-    }
+    Settings.requirePositive(replyTimeout, "replyTimeout");
     if (maxPending < 1 || maxRequestBytes < 1) {
       throw new IllegalArgumentException("maxPending and maxRequestBytes must be positive");
     }
@@ -111,36 +109,7 @@ public record IngressConfig(
     }
   }
 
-  /** With no tenant limits and the default sync interval. */
-  public IngressConfig(
-      final KafkaSettings kafka,
-      final String host,
-      final int port,
-      final Duration replyTimeout,
-      final int maxPending,
-      final int maxRequestBytes,
-      final VirtualKeys virtualKeys,
-      final String anonymousTenant,
-      final int metricsPort) {
-    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, LimitSettings.DEFAULTS);
-  }
-
-  /** With metrics on a free port (see {@link #withMetricsPort}). */
-  public IngressConfig(
-      final KafkaSettings kafka,
-      final String host,
-      final int port,
-      final Duration replyTimeout,
-      final int maxPending,
-      final int maxRequestBytes,
-      final VirtualKeys virtualKeys,
-      final String anonymousTenant) {
-    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        0);
-  }
-
-  /** Without anonymous access. */
+  /** Without anonymous access or tenant limits, with metrics on a free port. */
   public IngressConfig(
       final KafkaSettings kafka,
       final String host,
@@ -149,7 +118,8 @@ public record IngressConfig(
       final int maxPending,
       final int maxRequestBytes,
       final VirtualKeys virtualKeys) {
-    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, null);
+    this(kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, null, 0,
+        LimitSettings.DEFAULTS);
   }
 
   /**

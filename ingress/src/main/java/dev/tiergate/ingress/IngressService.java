@@ -148,31 +148,32 @@ public final class IngressService implements RunnableService {
         new LiveTable<>(
             KafkaClients.tableConsumer(config.kafka(), Topics.ROUTES, serdes),
             Topics.ROUTES.name()),
-        new IngressMetrics(),
-        KafkaClients.deadLetterProducer(config.kafka()),
-        limiter ->
-            new LimitSync(
-                limiter, config.limits().syncInterval(),
-                KafkaClients.limitCountsProducer(config.kafka(), serdes),
-                KafkaClients.replyConsumer(config.kafka(), Topics.LIMIT_COUNTS, serdes),
-                KafkaClients.replyConsumer(config.kafka(), Topics.USAGE, serdes),
-                Clock.systemUTC()),
-        KafkaClients.cancelProducer(config.kafka(), serdes),
-        new IdempotentAnswers(
-            KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
-            IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()),
-        new ResponseStore(
+        new Parts(
+            new IngressMetrics(),
+            KafkaClients.deadLetterProducer(config.kafka()),
+            limiter ->
+                new LimitSync(
+                    limiter, config.limits().syncInterval(),
+                    KafkaClients.limitCountsProducer(config.kafka(), serdes),
+                    KafkaClients.replyConsumer(config.kafka(), Topics.LIMIT_COUNTS, serdes),
+                    KafkaClients.replyConsumer(config.kafka(), Topics.USAGE, serdes),
+                    Clock.systemUTC()),
+            KafkaClients.cancelProducer(config.kafka(), serdes),
+            new IdempotentAnswers(
+                KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
+                IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()),
+            new ResponseStore(
+                new LiveTable<>(
+                    KafkaClients.tableConsumer(config.kafka(), Topics.STORED_RESPONSES, serdes),
+                    Topics.STORED_RESPONSES.name()),
+                KafkaClients.storedResponseProducer(config.kafka(), serdes),
+                Clock.systemUTC(), ResponseStore.DEFAULT_TABLE_WAIT),
             new LiveTable<>(
-                KafkaClients.tableConsumer(config.kafka(), Topics.STORED_RESPONSES, serdes),
-                Topics.STORED_RESPONSES.name()),
-            KafkaClients.storedResponseProducer(config.kafka(), serdes),
-            Clock.systemUTC(), ResponseStore.DEFAULT_TABLE_WAIT),
-        new LiveTable<>(
-            KafkaClients.tableConsumer(config.kafka(), Topics.BUDGETS, serdes),
-            Topics.BUDGETS.name()),
-        new LiveTable<>(
-            KafkaClients.tableConsumer(config.kafka(), Topics.BUDGET_STATE, serdes),
-            Topics.BUDGET_STATE.name()));
+                KafkaClients.tableConsumer(config.kafka(), Topics.BUDGETS, serdes),
+                Topics.BUDGETS.name()),
+            new LiveTable<>(
+                KafkaClients.tableConsumer(config.kafka(), Topics.BUDGET_STATE, serdes),
+                Topics.BUDGET_STATE.name())));
   }
 
   /**
@@ -222,10 +223,7 @@ public final class IngressService implements RunnableService {
       final LiveTable<Route> routes) {
     this(
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
-        new IngressMetrics(), null,
-        limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
-        null, IdempotentAnswers.none(), ResponseStore.local(), noBudgets(),
-        noBudgetStates());
+        Parts.local(config, null));
   }
 
   /**
@@ -243,18 +241,36 @@ public final class IngressService implements RunnableService {
       final Producer<byte[], byte[]> deadLetterProducer) {
     this(
         config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
-        new IngressMetrics(), Objects.requireNonNull(deadLetterProducer, "deadLetterProducer"),
-        limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
-        null, IdempotentAnswers.none(), ResponseStore.local(), noBudgets(),
-        noBudgetStates());
+        Parts.local(config, Objects.requireNonNull(deadLetterProducer, "deadLetterProducer")));
   }
 
-  private static LiveTable<Budget> noBudgets() {
-    return LiveTable.fixed(Topics.BUDGETS.name(), Map.of());
-  }
+  /**
+   * What a service over Kafka has and one over given clients goes without (see {@link #local}):
+   * the service owns and closes its clients.
+   */
+  private record Parts(
+      IngressMetrics metrics,
+      Producer<byte[], byte[]> deadLetterProducer,
+      Function<RateLimiter, LimitSync> limitSync,
+      Producer<String, CancelEvent> cancelProducer,
+      IdempotentAnswers answers,
+      ResponseStore responseStore,
+      LiveTable<Budget> budgets,
+      LiveTable<BudgetState> budgetStates) {
 
-  private static LiveTable<BudgetState> noBudgetStates() {
-    return LiveTable.fixed(Topics.BUDGET_STATE.name(), Map.of());
+    /**
+     * Rate limits counted by this instance only; no cancels, idempotent answers, stored responses
+     * or budgets; undecodable replies logged and skipped when {@code deadLetterProducer} is null.
+     */
+    static Parts local(
+        final IngressConfig config, final Producer<byte[], byte[]> deadLetterProducer) {
+      return new Parts(
+          new IngressMetrics(), deadLetterProducer,
+          limiter -> LimitSync.local(limiter, config.limits().syncInterval()),
+          null, IdempotentAnswers.none(), ResponseStore.local(),
+          LiveTable.fixed(Topics.BUDGETS.name(), Map.of()),
+          LiveTable.fixed(Topics.BUDGET_STATE.name(), Map.of()));
+    }
   }
 
   private IngressService(
@@ -265,33 +281,28 @@ public final class IngressService implements RunnableService {
       final LiveTable<VirtualKey> managedKeys,
       final LiveTable<ModelSpec> models,
       final LiveTable<Route> routes,
-      final IngressMetrics metrics,
-      final Producer<byte[], byte[]> deadLetterProducer,
-      final Function<RateLimiter, LimitSync> limitSync,
-      final Producer<String, CancelEvent> cancelProducer,
-      final IdempotentAnswers answers,
-      final ResponseStore responseStore,
-      final LiveTable<Budget> budgets,
-      final LiveTable<BudgetState> budgetStates) {
-    this.responseStore = Objects.requireNonNull(responseStore, "responseStore");
+      final Parts parts) {
+    final IngressMetrics metrics = parts.metrics();
+    final IdempotentAnswers answers = parts.answers();
+    this.responseStore = Objects.requireNonNull(parts.responseStore(), "responseStore");
     this.config = Objects.requireNonNull(config, "config");
     this.limiter =
         new RateLimiter(
             config.limits().tenants(), "ingress-" + UUID.randomUUID(), Clock.systemUTC());
-    this.limitSync = limitSync.apply(limiter);
+    this.limitSync = parts.limitSync().apply(limiter);
     this.metrics = metrics;
     this.answers = Objects.requireNonNull(answers, "answers");
     this.cancels =
-        cancelProducer == null
+        parts.cancelProducer() == null
             ? CancelPublisher.NONE
-            : new CancelPublisher(cancelProducer, Clock.systemUTC(), metrics);
-    this.deadLetters = new DeadLetters(deadLetterProducer, metrics);
+            : new CancelPublisher(parts.cancelProducer(), Clock.systemUTC(), metrics);
+    this.deadLetters = new DeadLetters(parts.deadLetterProducer(), metrics);
     this.producer = Objects.requireNonNull(producer, "producer");
     this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
     this.models = Objects.requireNonNull(models, "models");
     this.routes = Objects.requireNonNull(routes, "routes");
-    this.budgets = Objects.requireNonNull(budgets, "budgets");
-    this.budgetStates = Objects.requireNonNull(budgetStates, "budgetStates");
+    this.budgets = Objects.requireNonNull(parts.budgets(), "budgets");
+    this.budgetStates = Objects.requireNonNull(parts.budgetStates(), "budgetStates");
     this.correlator =
         new ReplyCorrelator(producer, config.replyTimeout(), config.maxPending(), metrics, cancels);
     answers.onAnswer(correlator::onResponse);

@@ -11,9 +11,7 @@ public final class Main {
   public static void main(final String[] args) {
     // Off (a no-op) unless OTEL_TRACES_EXPORTER names an exporter.
     Tracing.fromEnvironment("tiergate-ingress");
-    ServiceMain.runAndExit("ingress", () -> {
-      final IngressConfig config = IngressConfig.fromEnv(System.getenv());
-      return new IngressService(config, config.kafka().serdes());
-    });
+    ServiceMain.runAndExit("ingress", IngressConfig::fromEnv,
+        config -> new IngressService(config, config.kafka().serdes()));
   }
 }

@@ -98,11 +98,7 @@ public final class DefaultRoutingTable {
    */
   public static Map<String, Route> parseRoutes(final InputStream routesYaml) {
     Objects.requireNonNull(routesYaml, "routesYaml");
-    try {
-      return YamlShapes.toRoutes(YAML.readValue(routesYaml, YamlShapes.RoutesFile.class));
-    } catch (IOException e) {
-      throw new IllegalArgumentException("invalid routing rules YAML: " + e.getMessage(), e);
-    }
+    return YamlShapes.toRoutes(parseYaml(routesYaml, YamlShapes.RoutesFile.class, "routing rules"));
   }
 
   /**
@@ -111,11 +107,7 @@ public final class DefaultRoutingTable {
    */
   public static Map<String, ModelSpec> parseModels(final InputStream modelsYaml) {
     Objects.requireNonNull(modelsYaml, "modelsYaml");
-    try {
-      return YamlShapes.toModels(YAML.readValue(modelsYaml, YamlShapes.ModelsFile.class));
-    } catch (IOException e) {
-      throw new IllegalArgumentException("invalid model catalogue YAML: " + e.getMessage(), e);
-    }
+    return YamlShapes.toModels(parseYaml(modelsYaml, YamlShapes.ModelsFile.class, "model catalogue"));
   }
 
   /** Fails when a rule names a model that is not in the catalogue. */
@@ -235,6 +227,15 @@ public final class DefaultRoutingTable {
       throw new KafkaException("seeding the routing table failed", e.getCause());
     } catch (TimeoutException e) {
       throw new KafkaException("seeding the routing table timed out after " + SEND_TIMEOUT, e);
+    }
+  }
+
+  /** A YAML file in the given shape; fails with an IllegalArgumentException naming {@code what}. */
+  private static <T> T parseYaml(final InputStream yaml, final Class<T> shape, final String what) {
+    try {
+      return YAML.readValue(yaml, shape);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("invalid " + what + " YAML: " + e.getMessage(), e);
     }
   }
 

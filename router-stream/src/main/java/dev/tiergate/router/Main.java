@@ -11,7 +11,6 @@ public final class Main {
   public static void main(final String[] args) {
     // Off (a no-op) unless OTEL_TRACES_EXPORTER names an exporter.
     Tracing.fromEnvironment("tiergate-router");
-    ServiceMain.runAndExit(
-        "router", () -> new RouterService(RouterConfig.fromEnv(System.getenv())));
+    ServiceMain.runAndExit("router", RouterConfig::fromEnv, RouterService::new);
   }
 }

@@ -78,22 +78,6 @@ public record RouterConfig(
       return new Policy(switchFactor, sessionIdle, budgetRefresh, enabled, reservations,
           backgroundCalls, embeddings);
     }
-
-    public Policy withReservations(final ReservationPolicy policy) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, policy, backgroundCalls,
-          embeddings);
-    }
-
-    public Policy withBackgroundCalls(final boolean enabled) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, reservations, enabled,
-          embeddings);
-    }
-
-    /** {@code false}: the n-gram predictor alone (no embedding model loaded). */
-    public Policy withEmbeddings(final boolean enabled) {
-      return new Policy(switchFactor, sessionIdle, budgetRefresh, predict, reservations,
-          backgroundCalls, enabled);
-    }
   }
 
   public static final String DEFAULT_APP_ID = "tiergate-router";
@@ -242,11 +226,6 @@ public record RouterConfig(
         kafka, id, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, policy, httpHost);
   }
 
-  public RouterConfig withDefaultTier(final String tier) {
-    return new RouterConfig(
-        kafka, applicationId, tier, stateDir, startTimeout, closeTimeout, httpPort, policy, httpHost);
-  }
-
   public RouterConfig withStateDir(final Path dir) {
     return new RouterConfig(
         kafka, applicationId, defaultTier, dir, startTimeout, closeTimeout, httpPort, policy, httpHost);
@@ -260,16 +239,6 @@ public record RouterConfig(
   public RouterConfig withCloseTimeout(final Duration timeout) {
     return new RouterConfig(
         kafka, applicationId, defaultTier, stateDir, startTimeout, timeout, httpPort, policy, httpHost);
-  }
-
-  public RouterConfig withHttpPort(final int port) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, port, policy, httpHost);
-  }
-
-  public RouterConfig withHttpHost(final String host) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, policy, host);
   }
 
   public RouterConfig withPolicy(final Policy other) {

@@ -1,19 +1,16 @@
 package dev.tiergate.router;
 
+import dev.tiergate.runtime.ServiceMetrics;
 import dev.tiergate.schemas.RoutingDecision;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The router's Prometheus metrics: decisions by tier and by where the tier came from (a given mode,
  * the predictor, no mode, an explicit model), error replies and dead letters by type, capability
- * skips and family switches. Counters are cached per tag set so the hot path does one map lookup.
+ * skips and family switches.
  */
-public final class RouterMetrics {
+public final class RouterMetrics extends ServiceMetrics {
 
   static final String DECISIONS = "tiergate.router.decisions";
   static final String ERRORS = "tiergate.router.errors";
@@ -21,20 +18,13 @@ public final class RouterMetrics {
   static final String STICKY_STAYS = "tiergate.router.sticky.stays";
   static final String THREAD_FAILURES = "tiergate.router.stream.thread.failures";
 
-  private final MeterRegistry registry;
-  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-
   public RouterMetrics(final MeterRegistry registry) {
-    this.registry = Objects.requireNonNull(registry, "registry");
+    super(registry);
   }
 
   /** Metrics kept in memory only, for tests and tools that do not export them. */
   public static RouterMetrics inMemory() {
     return new RouterMetrics(new SimpleMeterRegistry());
-  }
-
-  public MeterRegistry registry() {
-    return registry;
   }
 
   void routed(final RoutingDecision decision) {
@@ -53,7 +43,7 @@ public final class RouterMetrics {
 
   /** A stream thread failed and was replaced. */
   void threadReplaced() {
-    registry.counter(THREAD_FAILURES).increment();
+    registry().counter(THREAD_FAILURES).increment();
   }
 
   void deadLettered() {
@@ -78,13 +68,5 @@ public final class RouterMetrics {
       return RouteResolver.NO_MODE.equals(decision.getMode()) ? "predicted" : "inferred";
     }
     return RouteResolver.NO_MODE.equals(decision.getMode()) ? "none" : "mode";
-  }
-
-  private Counter counter(
-      final String name, final String tag1, final String value1, final String tag2,
-      final String value2) {
-    return counters.computeIfAbsent(
-        name + '|' + value1 + '|' + value2,
-        key -> Counter.builder(name).tag(tag1, value1).tag(tag2, value2).register(registry));
   }
 }

@@ -1,10 +1,12 @@
 package dev.tiergate.runtime;
 
 import java.io.PrintStream;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,16 @@ public final class ServiceMain {
     if (code != OK) {
       System.exit(code);
     }
+  }
+
+  /**
+   * What a service's {@code main} calls: reads its config from the environment (a bad setting
+   * refuses the start), creates the service from it, runs it and exits with the policy's code.
+   */
+  public static <C> void runAndExit(
+      final String name, final Function<Map<String, String>, C> config,
+      final Function<? super C, ? extends RunnableService> create) {
+    runAndExit(name, () -> create.apply(config.apply(System.getenv())));
   }
 
   /**

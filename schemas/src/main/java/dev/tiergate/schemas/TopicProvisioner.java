@@ -141,6 +141,14 @@ public final class TopicProvisioner {
   }
 
   private <T> T await(final KafkaFuture<T> future) {
+    return await(future, timeout);
+  }
+
+  /**
+   * The result of an admin call, waited for at most {@code timeout}; its failure, a timeout or an
+   * interrupt as an IllegalStateException.
+   */
+  public static <T> T await(final KafkaFuture<T> future, final Duration timeout) {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

@@ -54,9 +54,9 @@ public record BatchConfig(
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
-    requirePositive(commitInterval, "commitInterval");
-    requirePositive(closeTimeout, "closeTimeout");
-    requirePositive(dedupRetention, "dedupRetention");
+    Settings.requirePositive(commitInterval, "commitInterval");
+    Settings.requirePositive(closeTimeout, "closeTimeout");
+    Settings.requirePositive(dedupRetention, "dedupRetention");
     if (applicationId.isBlank()) {
       throw new IllegalArgumentException("applicationId must not be blank");
     }
@@ -90,12 +90,5 @@ public record BatchConfig(
         BusLimits.MAX_RECORD_BYTES);
     stateDir.ifPresent(dir -> overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));
     return kafka.clientProperties(overrides);
-  }
-
-  private static void requirePositive(final Duration duration, final String name) {
-    Objects.requireNonNull(duration, name);
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive: " + duration);
-    }
   }
 }

@@ -39,22 +39,33 @@ public abstract class JsonProviderAdapter implements ProviderAdapter {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(upstreamModel, "upstreamModel");
     Objects.requireNonNull(routeParams, "routeParams");
-    return chatRequest(request, upstreamModel, routeParams, stream);
+    return chatRequest(new ChatCall(request, upstreamModel, routeParams, stream));
   }
 
   /** The chat call, its arguments checked; see {@link #buildRequest}. */
-  protected abstract ProviderRequest chatRequest(
-      ChatRequest request, String upstreamModel, Map<String, String> routeParams, boolean stream);
+  protected abstract ProviderRequest chatRequest(ChatCall call);
+
+  /**
+   * One chat call's arguments, as {@link #buildRequest} got them.
+   *
+   * @param routeParams the routing decision's parameters for the model (e.g. a default effort)
+   */
+  protected record ChatCall(
+      ChatRequest request, String upstreamModel, Map<String, String> routeParams, boolean stream) {
+
+    public SamplingParams sampling() {
+      return request.getSampling();
+    }
+
+    /** The caller's reasoning effort, else the one the route sets, else none. */
+    public Optional<String> reasoningEffort() {
+      return Optional.ofNullable(sampling().getReasoningEffort())
+          .or(() -> Optional.ofNullable(routeParams.get(REASONING_EFFORT_PARAM)));
+    }
+  }
 
   @Override
   public final String errorMessage(final byte[] body) {
     return json.errorMessage(body);
-  }
-
-  /** The caller's reasoning effort, else the one the route sets, else none. */
-  protected static Optional<String> reasoningEffort(
-      final SamplingParams sampling, final Map<String, String> routeParams) {
-    return Optional.ofNullable(sampling.getReasoningEffort())
-        .or(() -> Optional.ofNullable(routeParams.get(REASONING_EFFORT_PARAM)));
   }
 }

@@ -70,11 +70,8 @@ public final class AnthropicNormalizer extends BodyNormalizer {
 
   /** Anthropic's choice in OpenAI's form: auto, required (any), none, or one named function. */
   static String toolChoice(final JsonNode choice) {
-    if (choice == null || choice.isNull()) {
+    if (!JsonFields.objectPresent(choice, "tool_choice")) {
       return null;
-    }
-    if (!choice.isObject()) {
-      throw JsonFields.wrongType("tool_choice", "an object");
     }
     final String type = JsonFields.requiredText(choice, "type", "tool_choice.type");
     switch (type) {
@@ -108,11 +105,8 @@ public final class AnthropicNormalizer extends BodyNormalizer {
 
   /** Extended thinking's token budget, as the effort level OpenAI-style providers take. */
   static String reasoningEffort(final JsonNode thinking) {
-    if (thinking == null || thinking.isNull()) {
+    if (!JsonFields.objectPresent(thinking, "thinking")) {
       return null;
-    }
-    if (!thinking.isObject()) {
-      throw JsonFields.wrongType("thinking", "an object");
     }
     if (!"enabled".equals(JsonFields.text(thinking, "type", "thinking.type"))) {
       return null;

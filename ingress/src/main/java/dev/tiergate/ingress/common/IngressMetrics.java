@@ -1,12 +1,9 @@
 package dev.tiergate.ingress.common;
 
+import dev.tiergate.runtime.PrometheusMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -18,10 +15,10 @@ import java.util.function.IntSupplier;
  * The ingress's Prometheus metrics, served on the metrics port at {@code GET /metrics}: requests by
  * route, dialect and status with their latency as the ingress sees it (request in to last byte
  * out), streams open, replies pending, and the reply path's failures (timeouts, 503s, produce
- * errors, dead-lettered replies). One registry per service instance, never the global one, so
- * embedded services do not mix; meters are cached per tag set so the hot path does one map lookup.
+ * errors, dead-lettered replies). Meters are cached per tag set so the hot path does one map
+ * lookup.
  */
-public final class IngressMetrics implements AutoCloseable {
+public final class IngressMetrics extends PrometheusMetrics {
 
   static final String REQUESTS = "tiergate_ingress_http_requests";
   static final String STREAMS_OPEN = "tiergate_ingress_streams_open";
@@ -38,8 +35,6 @@ public final class IngressMetrics implements AutoCloseable {
   private static final Duration MIN_LATENCY = Duration.ofMillis(1);
   private static final Duration MAX_LATENCY = Duration.ofMinutes(2);
 
-  private final PrometheusMeterRegistry registry =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger streamsOpen = new AtomicInteger();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -47,17 +42,16 @@ public final class IngressMetrics implements AutoCloseable {
   private final Counter produceErrors;
 
   public IngressMetrics() {
-    registry.config().commonTags("service", "ingress");
+    super("ingress");
     Gauge.builder(STREAMS_OPEN, streamsOpen, AtomicInteger::get)
         .description("Server-sent event streams being relayed right now")
-        .register(registry);
+        .register(registry());
     timeouts = Counter.builder(TIMEOUTS)
         .description("Requests (or streams) that waited longer than the reply timeout: 504")
-        .register(registry);
+        .register(registry());
     produceErrors = Counter.builder(PRODUCE_ERRORS)
         .description("Requests that could not be published to tiergate.requests")
-        .register(registry);
-    new JvmMemoryMetrics().bindTo(registry);
+        .register(registry());
   }
 
   /** Reports the replies waiting right now, read at scrape time. */
@@ -65,7 +59,7 @@ public final class IngressMetrics implements AutoCloseable {
     Objects.requireNonNull(pending, "pending");
     Gauge.builder(PENDING, pending::getAsInt)
         .description("Requests waiting for their reply (bounded by TIERGATE_MAX_PENDING)")
-        .register(registry);
+        .register(registry());
   }
 
   /**
@@ -88,7 +82,7 @@ public final class IngressMetrics implements AutoCloseable {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(MIN_LATENCY)
                 .maximumExpectedValue(MAX_LATENCY)
-                .register(registry))
+                .register(registry()))
         .record(latency);
   }
 
@@ -128,20 +122,6 @@ public final class IngressMetrics implements AutoCloseable {
       final String name, final String tag, final String value, final String description) {
     return counters.computeIfAbsent(
         name + '|' + value,
-        key -> Counter.builder(name).description(description).tag(tag, value).register(registry));
-  }
-
-  public MeterRegistry registry() {
-    return registry;
-  }
-
-  /** The Prometheus text exposition of every metric. */
-  public String scrape() {
-    return registry.scrape();
-  }
-
-  @Override
-  public void close() {
-    registry.close();
+        key -> Counter.builder(name).description(description).tag(tag, value).register(registry()));
   }
 }

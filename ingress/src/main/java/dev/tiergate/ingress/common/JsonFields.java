@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /** Typed, validating reads of optional request fields; a wrong type is the caller's 400. */
 public final class JsonFields {
@@ -15,15 +17,22 @@ public final class JsonFields {
     return value != null && !value.isNull();
   }
 
+  /**
+   * Whether an optional object is there: false when it is absent or null, the caller's 400 naming
+   * {@code param} when it is not an object.
+   */
+  public static boolean objectPresent(final JsonNode value, final String param) {
+    if (value == null || value.isNull()) {
+      return false;
+    }
+    if (!value.isObject()) {
+      throw wrongType(param, "an object");
+    }
+    return true;
+  }
+
   public static String text(final JsonNode node, final String field, final String param) {
-    if (!present(node, field)) {
-      return null;
-    }
-    final JsonNode value = node.get(field);
-    if (!value.isTextual()) {
-      throw wrongType(param, "a string");
-    }
-    return value.asText();
+    return read(node, field, param, null, JsonNode::isTextual, "a string", JsonNode::asText);
   }
 
   public static String requiredText(final JsonNode node, final String field, final String param) {
@@ -35,41 +44,39 @@ public final class JsonFields {
   }
 
   public static Double number(final JsonNode node, final String field) {
-    if (!present(node, field)) {
-      return null;
-    }
-    final JsonNode value = node.get(field);
-    if (!value.isNumber()) {
-      throw wrongType(field, "a number");
-    }
-    return value.asDouble();
+    return read(node, field, field, null, JsonNode::isNumber, "a number", JsonNode::asDouble);
   }
 
   public static Long integer(final JsonNode node, final String field) {
-    if (!present(node, field)) {
-      return null;
-    }
-    final JsonNode value = node.get(field);
-    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-      throw wrongType(field, "an integer");
-    }
-    return value.asLong();
+    return read(node, field, field, null,
+        value -> value.isIntegralNumber() && value.canConvertToLong(), "an integer",
+        JsonNode::asLong);
   }
 
   public static boolean bool(final JsonNode node, final String field) {
-    if (!present(node, field)) {
-      return false;
-    }
-    final JsonNode value = node.get(field);
-    if (!value.isBoolean()) {
-      throw wrongType(field, "a boolean");
-    }
-    return value.asBoolean();
+    return read(node, field, field, false, JsonNode::isBoolean, "a boolean", JsonNode::asBoolean);
   }
 
   /** The JSON text of any present value (object, array or scalar), or null. */
   public static String json(final JsonNode node, final String field) {
     return present(node, field) ? node.get(field).toString() : null;
+  }
+
+  /**
+   * An optional field's value as {@code convert} reads it, {@code absent} when it is missing or
+   * null, and the 400 naming {@code param} when it is not {@code expected}.
+   */
+  private static <T> T read(
+      final JsonNode node, final String field, final String param, final T absent,
+      final Predicate<JsonNode> is, final String expected, final Function<JsonNode, T> convert) {
+    if (!present(node, field)) {
+      return absent;
+    }
+    final JsonNode value = node.get(field);
+    if (!is.test(value)) {
+      throw wrongType(param, expected);
+    }
+    return convert.apply(value);
   }
 
   public static GatewayException wrongType(final String param, final String expected) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 
 /**
  * Admits or refuses requests by the per-key and per-tenant limits: requests per minute and in flight
@@ -85,51 +86,64 @@ public final class RateLimiter {
   private Admission decide(final List<Check> checks) {
     final long nowMillis = clock.millis();
     final long nowSecond = Math.floorDiv(nowMillis, 1000);
-    GatewayException refusal = null;
-    long retryMillis = 0;
+    final Refusals refusals = new Refusals(nowMillis);
     Admission.Quota requests = null;
     Admission.Quota tokens = null;
     for (final Check check : checks) {
       final RateLimits limits = check.limits();
       final LimitSubject subject = check.subject();
       if (limits.maxConcurrent() > 0 && subject.inFlight(nowMillis) >= limits.maxConcurrent()) {
-        refusal = refusal != null ? refusal : refused("requests", "concurrent requests",
-            check.scope(), limits.maxConcurrent());
-        retryMillis = Math.max(retryMillis, CONCURRENCY_RETRY_MS);
+        refusals.add(() -> refused("requests", "concurrent requests", check.scope(),
+            limits.maxConcurrent()), CONCURRENCY_RETRY_MS);
       }
       if (limits.requestsPerMinute() > 0) {
-        final long[] window = subject.requestWindow(nowSecond);
-        final long used = LimitWindow.total(window);
-        final long limit = limits.requestsPerMinute();
-        if (used >= limit) {
-          refusal = refusal != null ? refusal : refused("requests", "requests per minute",
-              check.scope(), limit);
-          retryMillis =
-              Math.max(retryMillis, LimitWindow.millisUntilFreed(window, used - limit + 1, nowMillis));
-        }
-        requests = tighter(requests, quota(limit, used, window, nowMillis));
+        requests = tighter(requests, refusals.perMinute(subject.requestWindow(nowSecond),
+            limits.requestsPerMinute(), "requests", "requests per minute", check.scope()));
       }
       if (limits.tokensPerMinute() > 0) {
-        final long[] window = subject.tokenWindow(nowSecond);
-        final long used = LimitWindow.total(window);
-        final long limit = limits.tokensPerMinute();
-        if (used >= limit) {
-          refusal = refusal != null ? refusal : refused("tokens", "tokens per minute",
-              check.scope(), limit);
-          retryMillis =
-              Math.max(retryMillis, LimitWindow.millisUntilFreed(window, used - limit + 1, nowMillis));
-        }
-        tokens = tighter(tokens, quota(limit, used, window, nowMillis));
+        tokens = tighter(tokens, refusals.perMinute(subject.tokenWindow(nowSecond),
+            limits.tokensPerMinute(), "tokens", "tokens per minute", check.scope()));
       }
     }
-    if (refusal != null) {
-      return new Admission(refusal, Duration.ofMillis(retryMillis), requests, tokens, () -> {});
+    if (refusals.first != null) {
+      return new Admission(
+          refusals.first, Duration.ofMillis(refusals.retryMillis), requests, tokens, () -> {});
     }
     for (final Check check : checks) {
       check.subject().admitted(nowSecond);
     }
     return new Admission(null, Duration.ZERO, countedOne(requests, nowMillis), tokens,
         () -> release(checks));
+  }
+
+  /** What one decision's checks found: the first limit reached and the longest wait any asks. */
+  private static final class Refusals {
+    private final long nowMillis;
+    private GatewayException first;
+    private long retryMillis;
+
+    Refusals(final long nowMillis) {
+      this.nowMillis = nowMillis;
+    }
+
+    void add(final Supplier<GatewayException> refusal, final long retryAfterMillis) {
+      if (first == null) {
+        first = refusal.get();
+      }
+      retryMillis = Math.max(retryMillis, retryAfterMillis);
+    }
+
+    /** Checks a per-minute window against its limit (refused when reached); its quota. */
+    Admission.Quota perMinute(
+        final long[] window, final long limit, final String type, final String what,
+        final String scope) {
+      final long used = LimitWindow.total(window);
+      if (used >= limit) {
+        add(() -> refused(type, what, scope, limit),
+            LimitWindow.millisUntilFreed(window, used - limit + 1, nowMillis));
+      }
+      return quota(limit, used, window, nowMillis);
+    }
   }
 
   private static Admission.Quota quota(

@@ -63,11 +63,8 @@ public final class OpenRouterDialect extends NormalizingDialect {
    * max_tokens} budget by size, {@code enabled: false} as minimal; null when it says nothing.
    */
   static String reasoningEffort(final JsonNode reasoning) {
-    if (reasoning == null || reasoning.isNull()) {
+    if (!JsonFields.objectPresent(reasoning, "reasoning")) {
       return null;
-    }
-    if (!reasoning.isObject()) {
-      throw JsonFields.wrongType("reasoning", "an object");
     }
     final String effort = JsonFields.text(reasoning, "effort", "reasoning.effort");
     if (effort != null) {

@@ -161,11 +161,8 @@ public final class ResponsesNormalizer {
   }
 
   private static String effort(final JsonNode reasoning) {
-    if (reasoning == null || reasoning.isNull()) {
+    if (!JsonFields.objectPresent(reasoning, "reasoning")) {
       return null;
-    }
-    if (!reasoning.isObject()) {
-      throw JsonFields.wrongType("reasoning", "an object");
     }
     final String effort = JsonFields.text(reasoning, "effort", "reasoning.effort");
     if (effort == null) {
@@ -182,11 +179,8 @@ public final class ResponsesNormalizer {
 
   /** {@code text.format} in Chat Completions' {@code response_format} form; null for plain text. */
   static String responseFormat(final JsonNode text) {
-    if (text == null || text.isNull()) {
+    if (!JsonFields.objectPresent(text, "text")) {
       return null;
-    }
-    if (!text.isObject()) {
-      throw JsonFields.wrongType("text", "an object");
     }
     final JsonNode format = text.get("format");
     if (format == null || format.isNull()) {

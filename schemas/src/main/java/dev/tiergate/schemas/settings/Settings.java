@@ -1,5 +1,6 @@
 package dev.tiergate.schemas.settings;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,5 +45,19 @@ public final class Settings {
       return Optional.empty();
     }
     return Optional.of(setting.parse(text));
+  }
+
+  /**
+   * A config record's check of a duration that must be above zero.
+   *
+   * @throws NullPointerException naming {@code name} when it is null
+   * @throws IllegalArgumentException when it is zero or negative
+   */
+  public static Duration requirePositive(final Duration duration, final String name) {
+    Objects.requireNonNull(duration, name);
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + duration);
+    }
+    return duration;
   }
 }

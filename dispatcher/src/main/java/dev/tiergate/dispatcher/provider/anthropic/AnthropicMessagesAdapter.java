@@ -53,21 +53,18 @@ public final class AnthropicMessagesAdapter extends JsonProviderAdapter {
   }
 
   @Override
-  protected ProviderRequest chatRequest(
-      final ChatRequest request,
-      final String upstreamModel,
-      final Map<String, String> routeParams,
-      final boolean stream) {
+  protected ProviderRequest chatRequest(final ChatCall call) {
+    final ChatRequest request = call.request();
     final ObjectNode body = json.mapper().createObjectNode();
-    body.put("model", upstreamModel);
+    body.put("model", call.upstreamModel());
     messages.system(request.getMessages()).ifPresent(system -> body.set("system", system));
     body.set("messages", messages.messages(request.getMessages()));
     putTools(body, request);
-    putSampling(body, request.getSampling(), routeParams);
-    if (stream) {
+    putSampling(body, call);
+    if (call.stream()) {
       body.put("stream", true);
     }
-    return ProviderRequest.json(PATH, json.write(body), stream, Map.of("anthropic-version", API_VERSION));
+    return ProviderRequest.json(PATH, json.write(body), call.stream(), Map.of("anthropic-version", API_VERSION));
   }
 
   @Override
@@ -163,10 +160,10 @@ public final class AnthropicMessagesAdapter extends JsonProviderAdapter {
     return budget >= MIN_THINKING_BUDGET ? budget : 0;
   }
 
-  private void putSampling(
-      final ObjectNode body, final SamplingParams sampling, final Map<String, String> routeParams) {
+  private void putSampling(final ObjectNode body, final ChatCall call) {
+    final SamplingParams sampling = call.sampling();
     final int effortBudget =
-        reasoningEffort(sampling, routeParams)
+        call.reasoningEffort()
             .map(effort -> THINKING_BUDGETS.getOrDefault(effort.toLowerCase(Locale.ROOT), 0))
             .orElse(0);
     final Integer asked = sampling.getMaxTokens();

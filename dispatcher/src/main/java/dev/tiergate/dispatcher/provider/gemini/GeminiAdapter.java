@@ -48,20 +48,17 @@ public final class GeminiAdapter extends JsonProviderAdapter {
   }
 
   @Override
-  protected ProviderRequest chatRequest(
-      final ChatRequest request,
-      final String upstreamModel,
-      final Map<String, String> routeParams,
-      final boolean stream) {
+  protected ProviderRequest chatRequest(final ChatCall call) {
+    final ChatRequest request = call.request();
     final ObjectNode body = json.mapper().createObjectNode();
     contents.systemInstruction(request.getMessages()).ifPresent(system -> body.set("systemInstruction", system));
     body.set("contents", contents.contents(request.getMessages()));
     putTools(body, request);
-    body.set("generationConfig", generationConfig(request.getSampling(), routeParams));
+    body.set("generationConfig", generationConfig(call));
     final String path =
-        "/models/" + pathSegment(upstreamModel)
-            + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-    return ProviderRequest.json(path, json.write(body), stream);
+        "/models/" + pathSegment(call.upstreamModel())
+            + (call.stream() ? ":streamGenerateContent?alt=sse" : ":generateContent");
+    return ProviderRequest.json(path, json.write(body), call.stream());
   }
 
   /**
@@ -194,13 +191,14 @@ public final class GeminiAdapter extends JsonProviderAdapter {
     return Optional.of(config);
   }
 
-  private ObjectNode generationConfig(final SamplingParams sampling, final Map<String, String> routeParams) {
+  private ObjectNode generationConfig(final ChatCall call) {
+    final SamplingParams sampling = call.sampling();
     final ObjectNode config = json.mapper().createObjectNode();
     SAMPLING.put(config, sampling);
     if (sampling.getResponseFormatJson() != null) {
       responseFormat(config, json.requestJson(sampling.getResponseFormatJson(), "response_format"));
     }
-    reasoningEffort(sampling, routeParams)
+    call.reasoningEffort()
         .map(effort -> THINKING_BUDGETS.get(effort.toLowerCase(Locale.ROOT)))
         .ifPresent(
             budget ->

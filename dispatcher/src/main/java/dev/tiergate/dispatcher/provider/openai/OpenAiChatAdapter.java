@@ -57,21 +57,18 @@ public final class OpenAiChatAdapter extends JsonProviderAdapter {
   }
 
   @Override
-  protected ProviderRequest chatRequest(
-      final ChatRequest request,
-      final String upstreamModel,
-      final Map<String, String> routeParams,
-      final boolean stream) {
+  protected ProviderRequest chatRequest(final ChatCall call) {
+    final ChatRequest request = call.request();
     final ObjectNode body = json.mapper().createObjectNode();
-    body.put("model", upstreamModel);
+    body.put("model", call.upstreamModel());
     body.set("messages", messages.toWire(request.getMessages()));
     putTools(body, request);
-    putSampling(body, request.getSampling(), routeParams);
-    if (stream) {
+    putSampling(body, call);
+    if (call.stream()) {
       body.put("stream", true);
       body.putObject("stream_options").put("include_usage", true);
     }
-    return ProviderRequest.json(PATH, json.write(body), stream);
+    return ProviderRequest.json(PATH, json.write(body), call.stream());
   }
 
   /**
@@ -161,14 +158,13 @@ public final class OpenAiChatAdapter extends JsonProviderAdapter {
     }
   }
 
-  private void putSampling(
-      final ObjectNode body, final SamplingParams sampling, final Map<String, String> routeParams) {
+  private void putSampling(final ObjectNode body, final ChatCall call) {
+    final SamplingParams sampling = call.sampling();
     samplingFields.put(body, sampling);
     if (sampling.getResponseFormatJson() != null) {
       body.set("response_format", json.requestJson(sampling.getResponseFormatJson(), "response_format"));
     }
-    reasoningEffort(sampling, routeParams)
-        .ifPresent(effort -> body.put("reasoning_effort", effort));
+    call.reasoningEffort().ifPresent(effort -> body.put("reasoning_effort", effort));
   }
 
   private static ToolCall toolCall(final JsonNode call) {

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -136,24 +137,27 @@ public final class BatchClient {
 
   /** The batch's items in the order they were read, by custom id. */
   public Map<String, ChatRequest> items(final String batchId) {
-    final Map<String, ChatRequest> items = new LinkedHashMap<>();
-    reader.readToEnd(Topics.REQUESTS, (key, request) -> {
-      if (batchId.equals(request.getBatchId()) && request.getBatchItemId() != null) {
-        items.putIfAbsent(request.getBatchItemId(), request);
-      }
-    });
-    return items;
+    return firstPerItem(
+        Topics.REQUESTS, batchId, ChatRequest::getBatchId, ChatRequest::getBatchItemId);
   }
 
   /** The first answer of each of the batch's items, by custom id. */
   public Map<String, ChatResponse> answers(final String batchId) {
-    final Map<String, ChatResponse> answers = new LinkedHashMap<>();
-    reader.readToEnd(Topics.RESPONSES, (key, response) -> {
-      if (batchId.equals(response.getBatchId()) && response.getBatchItemId() != null) {
-        answers.putIfAbsent(response.getBatchItemId(), response);
+    return firstPerItem(
+        Topics.RESPONSES, batchId, ChatResponse::getBatchId, ChatResponse::getBatchItemId);
+  }
+
+  /** The first record of {@code topic} for each of the batch's items, in read order, by custom id. */
+  private <V> Map<String, V> firstPerItem(
+      final Topic<V> topic, final String batchId, final Function<V, String> batchIdOf,
+      final Function<V, String> itemIdOf) {
+    final Map<String, V> first = new LinkedHashMap<>();
+    reader.readToEnd(topic, (key, value) -> {
+      if (batchId.equals(batchIdOf.apply(value)) && itemIdOf.apply(value) != null) {
+        first.putIfAbsent(itemIdOf.apply(value), value);
       }
     });
-    return answers;
+    return first;
   }
 
   /** Whether every item of a batch of {@code total} has an answer. */

@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 /** {@code tiergate batch}: submit, follow and collect batch jobs (see docs/batch.md). */
 @Command(
     name = "batch",
-    mixinStandardHelpOptions = true,
     description = "Batch jobs as events: submit an OpenAI Batch API JSONL file, follow it, collect results.",
     subcommands = {
       BatchSubmitCommand.class,

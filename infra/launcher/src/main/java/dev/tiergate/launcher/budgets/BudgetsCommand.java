@@ -22,7 +22,6 @@ import picocli.CommandLine.Option;
 @Command(
     name = "budgets",
     description = "Set, list and delete spend budgets (per tenant, optionally per mode or feature).",
-    mixinStandardHelpOptions = true,
     subcommands = {BudgetsCommand.Set.class, BudgetsCommand.ListBudgets.class,
         BudgetsCommand.Delete.class})
 public final class BudgetsCommand extends CommandGroup {

@@ -20,7 +20,6 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "keys",
     description = "Create, list and revoke virtual keys (stored hashed on Kafka).",
-    mixinStandardHelpOptions = true,
     subcommands = {
       KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class
     })

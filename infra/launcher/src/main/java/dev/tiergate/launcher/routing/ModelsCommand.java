@@ -20,7 +20,6 @@ import picocli.CommandLine.Command;
 @Command(
     name = "models",
     description = "Apply or show the model catalogue.",
-    mixinStandardHelpOptions = true,
     subcommands = {ModelsCommand.Apply.class, ModelsCommand.Show.class})
 public final class ModelsCommand extends CommandGroup {
 

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,7 +37,6 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "predictor",
     description = "Train or evaluate the difficulty predictor used when a request has no mode.",
-    mixinStandardHelpOptions = true,
     subcommands = {PredictorCommand.Train.class, PredictorCommand.Eval.class,
         PredictorCommand.Compare.class})
 public final class PredictorCommand extends CommandGroup {
@@ -45,8 +45,7 @@ public final class PredictorCommand extends CommandGroup {
   static final class Train implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--data", description = "Training data (default: ${DEFAULT-VALUE}).")
-    Path data = Path.of(PredictorTraining.DEFAULT_DATA);
+    @Mixin TrainingData data;
 
     @Option(names = "--out", description = "N-gram model file to write (default: ${DEFAULT-VALUE}).")
     Path out = Path.of(PredictorTraining.DEFAULT_MODEL_OUT);
@@ -62,7 +61,7 @@ public final class PredictorCommand extends CommandGroup {
 
     @Override
     public Integer call() throws IOException {
-      return reporting(spec, report -> PredictorTraining.trainAndWrite(data, out,
+      return reporting(spec, report -> PredictorTraining.trainAndWrite(data.path, out,
           ngramOnly ? null : blendedOut, embeddingCache, PredictorTrainer.Options.defaults(), report));
     }
   }
@@ -122,8 +121,7 @@ public final class PredictorCommand extends CommandGroup {
   static final class Compare implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--data", description = "Training data (default: ${DEFAULT-VALUE}).")
-    Path data = Path.of(PredictorTraining.DEFAULT_DATA);
+    @Mixin TrainingData data;
 
     @Option(names = "--embedding-cache", description = "Computed embeddings are kept here (default: ${DEFAULT-VALUE}).")
     Path embeddingCache = Path.of("router-stream/target/predictor-embeddings.bin.gz");
@@ -133,7 +131,7 @@ public final class PredictorCommand extends CommandGroup {
 
     @Override
     public Integer call() throws IOException {
-      return reporting(spec, report -> PredictorComparison.compare(data, embeddingCache, only, report));
+      return reporting(spec, report -> PredictorComparison.compare(data.path, embeddingCache, only, report));
     }
   }
 
@@ -144,6 +142,12 @@ public final class PredictorCommand extends CommandGroup {
   }
 
   /** Runs a report writer against the command line's out; exit code 0. */
+  /** {@code --data}: the RouteLLM-format JSONL file the predictor learns from. */
+  static final class TrainingData {
+    @Option(names = "--data", description = "Training data (default: ${DEFAULT-VALUE}).")
+    Path path = Path.of(PredictorTraining.DEFAULT_DATA);
+  }
+
   private static int reporting(final CommandSpec spec, final ReportWriter writer) throws IOException {
     try (PrintStream report = new PrintStream(
         new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8)) {

@@ -23,7 +23,6 @@ import picocli.CommandLine.Command;
 @Command(
     name = "routes",
     description = "Apply or show the routing table (rules keyed tier/mode, tier/* for defaults).",
-    mixinStandardHelpOptions = true,
     subcommands = {RoutesCommand.Apply.class, RoutesCommand.Show.class})
 public final class RoutesCommand extends CommandGroup {
 

@@ -15,9 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -41,7 +38,6 @@ import picocli.CommandLine.Option;
 @Command(
     name = "topics",
     description = "Create the catalogue's topics and register its schemas on a cluster, or compare.",
-    mixinStandardHelpOptions = true,
     subcommands = {TopicsCommand.Apply.class, TopicsCommand.Show.class})
 public final class TopicsCommand extends CommandGroup {
 
@@ -144,15 +140,6 @@ public final class TopicsCommand extends CommandGroup {
   }
 
   private static <T> T await(final KafkaFuture<T> future) {
-    try {
-      return future.get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Kafka admin call failed", e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Kafka admin call timed out after " + ADMIN_TIMEOUT, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted during a Kafka admin call", e);
-    }
+    return TopicProvisioner.await(future, ADMIN_TIMEOUT);
   }
 }

@@ -99,14 +99,18 @@ final class AnthropicMessagesFormat extends JsonWireFormat {
     };
   }
 
+  /** The head of an assistant message: its id, type, role and model. */
+  private ObjectNode message(final SimulatedPrompt prompt, final Envelope envelope) {
+    return mapper.createObjectNode()
+        .put("id", envelope.id())
+        .put("type", "message")
+        .put("role", "assistant")
+        .put("model", prompt.model());
+  }
+
   @Override
   public String completion(final SimulatedPrompt prompt, final SimulatedReply reply, final Envelope envelope) {
-    final ObjectNode body =
-        mapper.createObjectNode()
-            .put("id", envelope.id())
-            .put("type", "message")
-            .put("role", "assistant")
-            .put("model", prompt.model());
+    final ObjectNode body = message(prompt, envelope);
     final var content = body.putArray("content");
     if (thinking(prompt)) {
       content.addObject().put("type", "thinking").put("thinking", THINKING).put("signature", signature(reply));
@@ -126,12 +130,7 @@ final class AnthropicMessagesFormat extends JsonWireFormat {
   public List<String> streamEvents(
       final SimulatedPrompt prompt, final SimulatedReply reply, final Envelope envelope) {
     final List<String> events = new ArrayList<>();
-    final ObjectNode message =
-        mapper.createObjectNode()
-            .put("id", envelope.id())
-            .put("type", "message")
-            .put("role", "assistant")
-            .put("model", prompt.model());
+    final ObjectNode message = message(prompt, envelope);
     message.putArray("content");
     message.putNull("stop_reason");
     message.putNull("stop_sequence");

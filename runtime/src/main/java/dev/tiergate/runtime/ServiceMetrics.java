@@ -1,0 +1,32 @@
+package dev.tiergate.runtime;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What a service's metrics class is built on: the registry its meters go to, and counters cached
+ * per tag set so the hot path does one map lookup.
+ */
+public abstract class ServiceMetrics {
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+  protected ServiceMetrics(final MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  public final MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The counter {@code name} with these tags (name, value, name, value…), registered on first use. */
+  protected final Counter counter(final String name, final String... tags) {
+    return counters.computeIfAbsent(
+        name + '|' + String.join("|", tags),
+        key -> Counter.builder(name).tags(tags).register(registry));
+  }
+}

@@ -411,8 +411,12 @@ public final class DispatcherWorker implements AutoCloseable {
 
   /** Each topic is paused on its own backlog: a full batch lane never holds back interactive work. */
   private void pauseOrResume() {
-    final boolean interactiveFull = inFlight - batchInFlight + backlog.size() >= settings.maxInFlight();
-    final boolean batchFull = batchBacklog.size() >= settings.maxBatchInFlight();
+    // Outcomes waiting behind a slow commit (a coordinator failing over) hold both lanes, so what
+    // this worker keeps in memory stays bounded.
+    final boolean commitBehind = finished.size() >= settings.maxInFlight() + settings.maxBatchInFlight();
+    final boolean interactiveFull =
+        commitBehind || inFlight - batchInFlight + backlog.size() >= settings.maxInFlight();
+    final boolean batchFull = commitBehind || batchBacklog.size() >= settings.maxBatchInFlight();
     pauseOrResume(Topics.ROUTED.name(), interactiveFull);
     pauseOrResume(Topics.ROUTED_BATCH.name(), batchFull);
   }

@@ -214,26 +214,34 @@ class DispatcherWorkerTest {
     assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("req_a");
   }
 
-  @Test
-  void takesAndStartsRequestsWhileATransactionIsBeingCommitted() throws InterruptedException {
-    final CountDownLatch commitStarted = new CountDownLatch(1);
-    final CountDownLatch commitMayEnd = new CountDownLatch(1);
+  /** Commits wait until {@code mayEnd} opens; {@code started} opens at the first one. */
+  private void holdCommits(final CountDownLatch started, final CountDownLatch mayEnd) {
     producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
       @Override
       public void commitTransaction() {
-        commitStarted.countDown();
+        started.countDown();
         try {
-          commitMayEnd.await();
+          mayEnd.await();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
         super.commitTransaction();
       }
     };
-    startWorker(4, routed -> {
-      handled.add(routed.getRequest().getCorrelationId());
-      return Mono.fromFuture(stagingPublisher().response(response(routed))).then();
-    });
+  }
+
+  /** Answers every request at once with a staged response. */
+  private Mono<Void> answered(final RoutedRequest routed) {
+    handled.add(routed.getRequest().getCorrelationId());
+    return Mono.fromFuture(stagingPublisher().response(response(routed))).then();
+  }
+
+  @Test
+  void takesAndStartsRequestsWhileATransactionIsBeingCommitted() throws InterruptedException {
+    final CountDownLatch commitStarted = new CountDownLatch(1);
+    final CountDownLatch commitMayEnd = new CountDownLatch(1);
+    holdCommits(commitStarted, commitMayEnd);
+    startWorker(4, this::answered);
 
     add(P0, 0, "req_a");
     assertThat(commitStarted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -245,6 +253,25 @@ class DispatcherWorkerTest {
     await().until(() -> Long.valueOf(2).equals(committed(P0)));
     assertThat(producer.history()).extracting(ProducerRecord::key)
         .containsExactly("req_a", "req_b");
+  }
+
+  @Test
+  void holdsItsPartitionsWhileOutcomesPileUpBehindASlowCommit() throws InterruptedException {
+    final CountDownLatch commitStarted = new CountDownLatch(1);
+    final CountDownLatch commitMayEnd = new CountDownLatch(1);
+    holdCommits(commitStarted, commitMayEnd);
+    startWorker(1, 1, this::answered);
+
+    add(P0, 0, "req_a");
+    assertThat(commitStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    add(P0, 1, "req_b");
+    add(P0, 2, "req_c");
+
+    // Two outcomes wait behind req_a's commit: as many as both lanes may hold, so both pause.
+    await().until(() -> handled.contains("req_c") && consumer.paused().containsAll(List.of(P0, P1, B0)));
+    commitMayEnd.countDown();
+    await().until(() -> Long.valueOf(3).equals(committed(P0)));
+    await().until(() -> !consumer.paused().contains(P0));
   }
 
   private static ChatResponse response(final RoutedRequest routed) {

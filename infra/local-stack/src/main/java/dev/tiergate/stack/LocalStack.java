@@ -10,20 +10,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
-import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
-  /** A group and transactional id no service uses; asking for them creates the coordinators. */
-  private static final String WARM_UP_ID = "tiergate-local-stack-warm-up";
-  private static final Duration COORDINATOR_WAIT = Duration.ofSeconds(30);
 
   /** The single in-process broker, or the multi-node cluster of child JVMs. */
   private final AutoCloseable brokers;
@@ -185,41 +175,10 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  /**
-   * Creates Tiergate's topics and the broker's own group and transaction topics while the
-   * registry is still starting. A new broker creates {@code __consumer_offsets} and {@code
-   * __transaction_state} on the first request for a coordinator and answers "not available" until
-   * they are loaded; asking here (describing a group and a transactional id that do not exist)
-   * spares the services' first group join and first {@code initTransactions} that wait.
-   */
+  /** Creates Tiergate's topics while the registry is still starting; they do not need it. */
   private static void prepareBroker(final String bootstrap) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       new TopicProvisioner(admin).provision(Topics.ALL);
-      final KafkaFuture<?> groups =
-          admin.describeConsumerGroups(List.of(WARM_UP_ID)).all();
-      final KafkaFuture<?> transactions =
-          admin.describeTransactions(List.of(WARM_UP_ID)).all();
-      awaitCoordinator(groups);
-      awaitCoordinator(transactions);
-    }
-  }
-
-  /** Waits for the coordinator's answer; that the id is unknown is the expected answer. */
-  private static void awaitCoordinator(final KafkaFuture<?> answer) {
-    try {
-      answer.get(COORDINATOR_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof GroupIdNotFoundException
-          || e.getCause() instanceof TransactionalIdNotFoundException)) {
-        LOG.warn("warming the broker's coordinators failed; the services will wait for them: {}",
-            e.getCause().toString());
-      }
-    } catch (TimeoutException e) {
-      LOG.warn("the broker's coordinators were not ready after {}; the services will wait for them",
-          COORDINATOR_WAIT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while the broker started", e);
     }
   }
 

@@ -33,7 +33,6 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -227,17 +226,6 @@ class LocalStackTest {
                         .as(topic.name())
                         .isEqualTo(String.valueOf(retention.toMillis())));
       }
-    }
-  }
-
-  @Test
-  void startsWithTheGroupAndTransactionCoordinatorsCreated() throws Exception {
-    try (Admin admin = stack.admin()) {
-      final Set<String> internal =
-          admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS);
-
-      // A service's first group join or initTransactions would otherwise wait for their creation.
-      assertThat(internal).contains("__consumer_offsets", "__transaction_state");
     }
   }
 

@@ -55,7 +55,7 @@ public final class EmbeddedKafka implements AutoCloseable {
    */
   public static EmbeddedKafka start(final Path dataDir) {
     Objects.requireNonNull(dataDir, "dataDir");
-    return start(dataDir, false);
+    return start(dataDir, false, Map.of());
   }
 
   /** Starts a broker in a fresh temporary directory that is deleted on close. */
@@ -74,10 +74,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory for Kafka", e);
     }
-  }
-
-  private static EmbeddedKafka start(final Path dataDir, final boolean deleteOnClose) {
-    return start(dataDir, deleteOnClose, Map.of());
   }
 
   private static EmbeddedKafka start(

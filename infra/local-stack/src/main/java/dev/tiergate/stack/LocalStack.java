@@ -105,7 +105,7 @@ public final class LocalStack implements AutoCloseable {
     }
     final LocalStack stack;
     try {
-      prepareBroker(bootstrap);
+      provisionTopics(bootstrap);
       stack = new LocalStack(kafka, bootstrap, registry.join(), tempDirToDelete);
     } catch (RuntimeException e) {
       registry.thenAccept(SchemaRegistryProcess::close);
@@ -176,7 +176,7 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /** Creates Tiergate's topics while the registry is still starting; they do not need it. */
-  private static void prepareBroker(final String bootstrap) {
+  private static void provisionTopics(final String bootstrap) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       new TopicProvisioner(admin).provision(Topics.ALL);
     }

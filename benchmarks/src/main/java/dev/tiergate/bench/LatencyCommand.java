@@ -68,7 +68,8 @@ public final class LatencyCommand implements Callable<Integer> {
             + " --body " + body);
     final long coldStart = System.nanoTime();
     try (TiergateStack stack = Stacks.start("latency", options.serviceEnv.values);
-        HttpTarget direct = Targets.direct(stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS);
+        HttpTarget direct =
+            Targets.direct(stack.simulatorUrl(), body.body(), HttpTarget.DEFAULT_CONNECTIONS);
         HttpTarget tiergate = Targets.tiergate(stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS)) {
       final String first = tiergate.fetchOnce(0);
       final long firstReplyMs = (System.nanoTime() - coldStart) / 1_000_000;
@@ -80,7 +81,8 @@ public final class LatencyCommand implements Callable<Integer> {
       report.line("First direct reply: `" + abbreviate(direct.fetchOnce(0)) + "`");
       try (PortkeyGateway gateway = options.startPeer();
           HttpTarget portkey = gateway == null ? null
-              : Targets.portkey(gateway, stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS)) {
+              : Targets.portkey(gateway, stack.simulatorUrl(), body.body(),
+                  HttpTarget.DEFAULT_CONNECTIONS)) {
         cpu.peer(gateway);
         if (portkey != null) {
           report.line("First Portkey reply: `" + abbreviate(portkey.fetchOnce(0)) + "`");

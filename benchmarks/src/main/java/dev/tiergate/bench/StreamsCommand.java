@@ -8,10 +8,15 @@ import dev.tiergate.bench.load.StreamTimeline;
 import dev.tiergate.bench.peer.PortkeyGateway;
 import dev.tiergate.dispatcher.DispatcherConfig;
 import dev.tiergate.ingress.IngressConfig;
+import dev.tiergate.launcher.ServiceProcess;
 import dev.tiergate.launcher.TiergateStack;
 import dev.tiergate.schemas.settings.Setting;
 import dev.tiergate.stack.simulator.SimulatorConfig;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,8 +49,12 @@ public final class StreamsCommand implements Callable<Integer> {
   private static final int WORDS_PER_CHUNK = 3;
   /** Events of a stream besides its content chunks: role, finish and usage chunks, [DONE]. */
   private static final int OTHER_EVENTS = 4;
-  /** Sockets one stream through Tiergate holds in this JVM: both ends of client and provider call. */
-  private static final int DESCRIPTORS_PER_STREAM = 4;
+  /**
+   * Sockets one held stream through Tiergate holds in this JVM: both ends of the client's call and
+   * the dispatcher's end of the provider call (the simulator runs apart with {@code --concurrent}).
+   */
+  private static final int DESCRIPTORS_PER_STREAM = 3;
+  private static final Duration SIMULATOR_START_TIMEOUT = Duration.ofSeconds(60);
   /** Descriptors the stack needs besides the streams' (jars, log segments, Kafka connections). */
   private static final int DESCRIPTORS_RESERVED = 2_000;
   private static final Duration DRAIN_MARGIN = Duration.ofSeconds(90);
@@ -112,12 +121,18 @@ public final class StreamsCommand implements Callable<Integer> {
     final int connections = Math.max(HttpTarget.DEFAULT_CONNECTIONS, concurrent + 64);
     final SimulatorConfig simulator =
         SimulatorConfig.defaults().withChunkInterval(interval).withReplyWords(words);
-    try (TiergateStack stack = Stacks.start("streams", env, simulator);
-        HttpTarget direct = Targets.direct(stack, RequestBodies::streamedChat, connections);
+    // Held streams' four sockets each would not fit this process's descriptor limit, so the
+    // simulator that answers them runs as its own process; at fixed rates it stays in the stack.
+    final String apartUrl = held ? "http://127.0.0.1:" + freePort() : null;
+    try (ServiceProcess simulatorApart = held ? startSimulator(apartUrl, interval, words) : null;
+        TiergateStack stack = Stacks.start(
+            "streams", held ? throughSimulatorAt(apartUrl, env) : env, simulator);
+        HttpTarget direct = Targets.direct(
+            held ? apartUrl : stack.simulatorUrl(), RequestBodies::streamedChat, connections);
         HttpTarget tiergate = Targets.tiergate(stack, RequestBodies::streamedChat, connections);
         PortkeyGateway gateway = options.startPeer();
-        HttpTarget portkey = gateway == null
-            ? null : Targets.portkey(gateway, stack, RequestBodies::streamedChat, connections)) {
+        HttpTarget portkey = gateway == null ? null : Targets.portkey(gateway,
+            held ? apartUrl : stack.simulatorUrl(), RequestBodies::streamedChat, connections)) {
       cpu.peer(gateway);
       final List<Route> routes = new ArrayList<>(List.of(
           new Route("direct", direct, false), new Route("tiergate", tiergate, false)));
@@ -173,8 +188,8 @@ public final class StreamsCommand implements Callable<Integer> {
   private void held(final Report report, final StreamGenerator generator, final List<Route> routes) {
     report.line("");
     report.line(String.format(Locale.ROOT, "### %d streams open at once (opened over %s; memory "
-        + "is this JVM's: broker, services, simulator and generator; Portkey's Node process is "
-        + "not in it)", concurrent, ramp));
+        + "is this JVM's: broker, services and generator; the simulator runs as its own process "
+        + "and Portkey's Node process is not in it either)", concurrent, ramp));
     report.line("");
     report.line("| target | streams | completed | failed | most open | TTFB p50 ms | TTFB p99 ms "
         + "| gap p50 ms | gap p99 ms | gap max ms | chunks/stream | stream p50 s | stream max s "
@@ -274,6 +289,37 @@ public final class StreamsCommand implements Callable<Integer> {
         Integer.toString(Math.max(IngressConfig.DEFAULT_MAX_PENDING, streams + 64)));
     limits.putAll(env);
     return limits;
+  }
+
+  /** The provider simulator as its own JVM at {@code url}, answering as the in-stack one would. */
+  private static ServiceProcess startSimulator(
+      final String url, final Duration interval, final int words) throws IOException {
+    final Map<String, String> env = Map.of(
+        SimulatorConfig.PORT.name(), url.substring(url.lastIndexOf(':') + 1),
+        SimulatorConfig.CHUNK_INTERVAL.name(), Long.toString(interval.toMillis()),
+        SimulatorConfig.REPLY_WORDS.name(), Integer.toString(words));
+    final ServiceProcess process = ServiceProcess.start(
+        ServiceProcess.Kind.SIMULATOR, 0, env, Files.createTempDirectory("tiergate-simulator"));
+    try {
+      return process.awaitHealthy(URI.create(url + "/_sim/calls"), SIMULATOR_START_TIMEOUT);
+    } catch (RuntimeException e) {
+      process.close();
+      throw e;
+    }
+  }
+
+  /** The caller's settings, with the benchmark's provider (OpenAI's format) served at {@code url}. */
+  static Map<String, String> throughSimulatorAt(
+      final String url, final Map<String, String> env) {
+    final Map<String, String> through = new LinkedHashMap<>(env);
+    through.putIfAbsent("TIERGATE_PROVIDER_OPENAI_BASE_URL", url + "/openai/v1");
+    return through;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   /** Refuses a stream count this process cannot hold sockets for, before a long start-up. */

@@ -18,11 +18,12 @@ final class Targets {
 
   private Targets() {}
 
+  /** @param simulatorUrl the simulator's base URL, e.g. {@link TiergateStack#simulatorUrl()} */
   static HttpTarget direct(
-      final TiergateStack stack, final RequestBodies.Body body, final int connections) {
+      final String simulatorUrl, final RequestBodies.Body body, final int connections) {
     return new HttpTarget(
         "direct",
-        stack.simulatorUrl() + "/openai/v1/chat/completions",
+        simulatorUrl + "/openai/v1/chat/completions",
         Map.of("Authorization", "Bearer " + SIMULATOR_KEY),
         seq -> body.of(MODEL, seq),
         connections);
@@ -42,12 +43,12 @@ final class Targets {
         connections);
   }
 
-  static HttpTarget portkey(final PortkeyGateway gateway, final TiergateStack stack,
+  static HttpTarget portkey(final PortkeyGateway gateway, final String simulatorUrl,
       final RequestBodies.Body body, final int connections) {
     return new HttpTarget(
         "portkey",
         gateway.chatCompletionsUrl(),
-        PortkeyGateway.upstreamHeaders(stack.simulatorUrl() + "/openai/v1", SIMULATOR_KEY),
+        PortkeyGateway.upstreamHeaders(simulatorUrl + "/openai/v1", SIMULATOR_KEY),
         seq -> body.of(MODEL, seq),
         connections);
   }

@@ -31,6 +31,16 @@ class StreamsCommandTest {
   }
 
   @Test
+  void pointsTheBenchmarkProviderAtTheSimulatorApartUnlessTheCallerSaysOtherwise() {
+    assertThat(StreamsCommand.throughSimulatorAt("http://127.0.0.1:4100", Map.of("A", "1")))
+        .containsEntry("TIERGATE_PROVIDER_OPENAI_BASE_URL", "http://127.0.0.1:4100/openai/v1")
+        .containsEntry("A", "1");
+    assertThat(StreamsCommand.throughSimulatorAt("http://127.0.0.1:4100",
+            Map.of("TIERGATE_PROVIDER_OPENAI_BASE_URL", "http://elsewhere/v1")))
+        .containsEntry("TIERGATE_PROVIDER_OPENAI_BASE_URL", "http://elsewhere/v1");
+  }
+
+  @Test
   void reportsWhatEachGatewayAddsOrWhyThatIsNotValid() {
     final Map<String, StreamResult> results = new LinkedHashMap<>();
     results.put("direct", result("direct", 200, 1_000, 0));

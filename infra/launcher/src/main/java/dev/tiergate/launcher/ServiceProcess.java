@@ -22,13 +22,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-  /** The services and their main classes (as in infra/deploy). */
+  /**
+   * The services and their main classes (as in infra/deploy), and the provider simulator for a
+   * benchmark that keeps its sockets out of the stack's process.
+   */
   public enum Kind {
     INGRESS("dev.tiergate.ingress.Main"),
     ROUTER("dev.tiergate.router.Main"),
     DISPATCHER("dev.tiergate.dispatcher.Main"),
     ACCOUNTING("dev.tiergate.accounting.Main"),
-    BATCH_PROGRESS("dev.tiergate.accounting.batch.BatchMain");
+    BATCH_PROGRESS("dev.tiergate.accounting.batch.BatchMain"),
+    SIMULATOR("dev.tiergate.stack.simulator.SimulatorMain");
 
     private final String mainClass;
 

@@ -6,6 +6,7 @@ import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.settings.Setting;
 import dev.tiergate.schemas.settings.Settings;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -21,10 +22,13 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * Settings of the accounting stream, each declared once below and read from environment-style
  * variables (the accounting-stream README's table is rendered from them). Money is at stake, so
  * the Streams guarantee is fixed at {@code exactly_once_v2} and not configurable.
+ * A copy with one field changed is {@code withField(value)}, generated with the record
+ * ({@code @RecordBuilder}).
  *
  * @param stateDir empty for the Streams default
  */
 @EntryPoint
+@RecordBuilder
 public record AccountingConfig(
     KafkaSettings kafka,
     String applicationId,
@@ -40,7 +44,7 @@ public record AccountingConfig(
     Optional<String> advertisedHost,
     String virtualKeys,
     int spendMaxValues,
-    int metricsPort) {
+    int metricsPort) implements AccountingConfigBuilder.With {
 
   public static final String CACHE_BYTES_PROPERTY = "statestore.cache.max.bytes";
 
@@ -221,59 +225,8 @@ public record AccountingConfig(
         settings.get(METRICS_PORT));
   }
 
-  public AccountingConfig withPort(final int newPort) {
-    return new AccountingConfig(kafka, applicationId, host, newPort, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
-        metricsPort);
-  }
-
-  public AccountingConfig withHost(final String newHost) {
-    return new AccountingConfig(kafka, applicationId, newHost, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
-        metricsPort);
-  }
-
   public AccountingConfig withStateDir(final Path dir) {
-    return new AccountingConfig(kafka, applicationId, host, port, Optional.of(dir), commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
-        metricsPort);
-  }
-
-  public AccountingConfig withStartTimeout(final Duration timeout) {
-    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, timeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
-        metricsPort);
-  }
-
-  public AccountingConfig withCloseTimeout(final Duration timeout) {
-    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, timeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
-        metricsPort);
-  }
-
-  public AccountingConfig withApplicationId(final String id) {
-    return new AccountingConfig(kafka, id, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, virtualKeys, spendMaxValues,
-        metricsPort);
-  }
-
-  public AccountingConfig withPresumInterval(final Duration interval) {
-    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        interval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
-        virtualKeys, spendMaxValues,
-        metricsPort);
-  }
-
-  public AccountingConfig withVirtualKeys(final String spec) {
-    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost, spec, spendMaxValues,
-        metricsPort);
-  }
-
-  public AccountingConfig withSpendMaxValues(final int maxValues) {
-    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
-        virtualKeys, maxValues, metricsPort);
+    return withStateDir(Optional.of(dir));
   }
 
   /** The host other instances reach this one at. */
@@ -313,11 +266,5 @@ public record AccountingConfig(
     final Properties props = streamsProperties();
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHostOrDefault() + ":" + boundPort);
     return props;
-  }
-
-  public AccountingConfig withMetricsPort(final int newPort) {
-    return new AccountingConfig(kafka, applicationId, host, port, stateDir, commitInterval,
-        presumInterval, startTimeout, closeTimeout, grace, budgetCheckInterval, advertisedHost,
-        virtualKeys, spendMaxValues, newPort);
   }
 }

@@ -10,6 +10,7 @@ import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.settings.Setting;
 import dev.tiergate.schemas.settings.Settings;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,11 @@ import java.util.Objects;
 /**
  * Settings of the ingress service, each declared once below and read from environment variables
  * (the ingress README's table is rendered from them).
+ * A copy with one field changed is {@code withField(value)}, generated with the record
+ * ({@code @RecordBuilder}).
  */
 @EntryPoint
+@RecordBuilder
 public record IngressConfig(
     KafkaSettings kafka,
     String host,
@@ -30,7 +34,7 @@ public record IngressConfig(
     VirtualKeys virtualKeys,
     String anonymousTenant,
     int metricsPort,
-    LimitSettings limits) {
+    LimitSettings limits) implements IngressConfigBuilder.With {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -155,58 +159,10 @@ public record IngressConfig(
             settings.get(RATE_LIMIT_SYNC)));
   }
 
-  public IngressConfig withPort(final int newPort) {
-    return new IngressConfig(
-        kafka, host, newPort, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, limits);
-  }
-
-  public IngressConfig withReplyTimeout(final Duration newTimeout) {
-    return new IngressConfig(
-        kafka, host, port, newTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, limits);
-  }
-
-  public IngressConfig withMaxPending(final int newMaxPending) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, newMaxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, limits);
-  }
-
-  public IngressConfig withMaxRequestBytes(final int newMaxRequestBytes) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, newMaxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, limits);
-  }
-
-  public IngressConfig withAnonymousTenant(final String tenant) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, tenant, metricsPort,
-        limits);
-  }
-
-  public IngressConfig withMetricsPort(final int newMetricsPort) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        newMetricsPort, limits);
-  }
-
-  public IngressConfig withLimits(final LimitSettings newLimits) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, virtualKeys, anonymousTenant,
-        metricsPort, newLimits);
-  }
-
   /** The caller for keyless requests, when anonymous access is on. */
   public java.util.Optional<Caller> anonymousCaller() {
     return java.util.Optional.ofNullable(anonymousTenant)
         .map(tenant -> new Caller(tenant, Tier.FREE, java.util.EnumSet.of(Tier.FREE, Tier.SMALL)));
-  }
-
-  public IngressConfig withVirtualKeys(final VirtualKeys newKeys) {
-    return new IngressConfig(
-        kafka, host, port, replyTimeout, maxPending, maxRequestBytes, newKeys, anonymousTenant,
-        metricsPort, limits);
   }
 
   /** The bootstrap keys; the demo key only in demo mode, else none (managed keys only). */

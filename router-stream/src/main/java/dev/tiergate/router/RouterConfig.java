@@ -5,6 +5,7 @@ import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.settings.Setting;
 import dev.tiergate.schemas.settings.Settings;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,8 +23,11 @@ import org.apache.kafka.streams.StreamsConfig;
  * path, so its Streams defaults trade throughput for latency (see DESIGN.md, "Streams latency");
  * any of them can be overridden with a {@code KAFKA_*} pass-through variable, e.g. {@code
  * KAFKA_COMMIT_INTERVAL_MS=100}.
+ * A copy with one field changed is {@code withField(value)}, generated with the record
+ * ({@code @RecordBuilder}).
  */
 @EntryPoint
+@RecordBuilder
 public record RouterConfig(
     KafkaSettings kafka,
     String applicationId,
@@ -33,7 +37,7 @@ public record RouterConfig(
     Duration closeTimeout,
     int httpPort,
     Policy policy,
-    String httpHost) {
+    String httpHost) implements RouterConfigBuilder.With {
 
   /**
    * The routing knobs beyond the table: stickiness, session expiry, budget index freshness and
@@ -219,31 +223,6 @@ public record RouterConfig(
             settings.get(BACKGROUND_CALLS),
             !"ngram".equalsIgnoreCase(predict)),
         settings.get(HOST));
-  }
-
-  public RouterConfig withApplicationId(final String id) {
-    return new RouterConfig(
-        kafka, id, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, policy, httpHost);
-  }
-
-  public RouterConfig withStateDir(final Path dir) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, dir, startTimeout, closeTimeout, httpPort, policy, httpHost);
-  }
-
-  public RouterConfig withStartTimeout(final Duration timeout) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, timeout, closeTimeout, httpPort, policy, httpHost);
-  }
-
-  public RouterConfig withCloseTimeout(final Duration timeout) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, timeout, httpPort, policy, httpHost);
-  }
-
-  public RouterConfig withPolicy(final Policy other) {
-    return new RouterConfig(
-        kafka, applicationId, defaultTier, stateDir, startTimeout, closeTimeout, httpPort, other, httpHost);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.tiergate.stack.simulator;
 
 import dev.tiergate.schemas.settings.Setting;
 import dev.tiergate.schemas.settings.Settings;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,9 +12,12 @@ import java.util.Objects;
  * How one provider simulator behaves: where it listens, how slow it is and how often it fails. The
  * failures come from a seeded random source so a test run, and the demo stack, are reproducible.
  * Each field is one of the settings below, read from environment-style variables.
+ * A copy with one field changed is {@code withField(value)}, generated with the record
+ * ({@code @RecordBuilder}).
  *
  * @param rateLimitedShareOfFailures share of the failures answered 429 rather than 500
  */
+@RecordBuilder
 public record SimulatorConfig(
     String host,
     int port,
@@ -23,7 +27,7 @@ public record SimulatorConfig(
     double failShare,
     double rateLimitedShareOfFailures,
     Duration retryAfter,
-    long seed) {
+    long seed) implements SimulatorConfigBuilder.With {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final long DEFAULT_SEED = 42L;
@@ -98,43 +102,11 @@ public record SimulatorConfig(
         settings.get(SEED));
   }
 
-  public SimulatorConfig withPort(final int newPort) {
-    return new SimulatorConfig(
-        host, newPort, latency, chunkInterval, replyWords,
-        failShare, rateLimitedShareOfFailures, retryAfter, seed);
-  }
-
-  public SimulatorConfig withLatency(final Duration newLatency) {
-    return new SimulatorConfig(
-        host, port, newLatency, chunkInterval, replyWords,
-        failShare, rateLimitedShareOfFailures, retryAfter, seed);
-  }
-
-  public SimulatorConfig withChunkInterval(final Duration newInterval) {
-    return new SimulatorConfig(
-        host, port, latency, newInterval, replyWords,
-        failShare, rateLimitedShareOfFailures, retryAfter, seed);
-  }
-
-  /** Pads every text reply to {@code words} words (0: a short, hash-chosen length). */
-  public SimulatorConfig withReplyWords(final int words) {
-    return new SimulatorConfig(
-        host, port, latency, chunkInterval, words, failShare, rateLimitedShareOfFailures, retryAfter,
-        seed);
-  }
-
   /** Fails the given share of calls, split between 429 and 500 as {@code rateLimitedShare} says. */
   public SimulatorConfig withFailures(
       final double newFailShare, final double rateLimitedShare, final long newSeed) {
-    return new SimulatorConfig(
-        host, port, latency, chunkInterval, replyWords,
-        newFailShare, rateLimitedShare, retryAfter, newSeed);
-  }
-
-  public SimulatorConfig withRetryAfter(final Duration newRetryAfter) {
-    return new SimulatorConfig(
-        host, port, latency, chunkInterval, replyWords, failShare, rateLimitedShareOfFailures,
-        newRetryAfter, seed);
+    return with(config -> config.failShare(newFailShare)
+        .rateLimitedShareOfFailures(rateLimitedShare).seed(newSeed));
   }
 
   private static void requireNotNegative(final Duration value, final String name) {

@@ -132,14 +132,6 @@ public record AccountingConfig(
       COMMIT_INTERVAL, PRESUM_INTERVAL, CACHE_BYTES, GRACE, BUDGET_CHECK, SPEND_MAX_VALUES,
       START_TIMEOUT, CLOSE_TIMEOUT);
 
-  public static final String APP_ID_ENV = APP_ID.name();
-  public static final String HOST_ENV = HOST.name();
-  public static final String PORT_ENV = PORT.name();
-  public static final String METRICS_PORT_ENV = METRICS_PORT.name();
-  public static final String STATE_DIR_ENV = STATE_DIR.name();
-  public static final String START_TIMEOUT_ENV = START_TIMEOUT.name();
-  public static final String VIRTUAL_KEYS_ENV = VirtualKeySpec.TABLE.name();
-  public static final String DEMO_ENV = VirtualKeySpec.DEMO_MODE.name();
 
   public AccountingConfig {
     Objects.requireNonNull(kafka, "kafka");

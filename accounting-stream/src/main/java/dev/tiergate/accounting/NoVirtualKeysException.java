@@ -1,6 +1,7 @@
 package dev.tiergate.accounting;
 
 import dev.tiergate.runtime.StartRefusedException;
+import dev.tiergate.runtime.VirtualKeySpec;
 
 /**
  * Why the accounting service outside demo mode refuses to start: no key could read its query API
@@ -12,8 +13,8 @@ public final class NoVirtualKeysException extends StartRefusedException {
   private static final long serialVersionUID = 1L;
 
   NoVirtualKeysException(final String why) {
-    super(why + ": set " + AccountingConfig.VIRTUAL_KEYS_ENV + " or create a key with `tiergate keys"
-        + " create` (" + AccountingConfig.DEMO_ENV + "=true turns on the well-known demo key, for local"
-        + " use only)");
+    super(why + ": set " + VirtualKeySpec.TABLE.name() + " or create a key with `tiergate keys"
+        + " create` (" + VirtualKeySpec.DEMO_MODE.name() + "=true turns on the well-known demo key,"
+        + " for local use only)");
   }
 }

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.TopicProvisioner;
@@ -190,12 +191,12 @@ class AccountingClusterKafkaTest {
     final Map<String, String> env = builder.environment();
     env.put(KafkaSettings.BOOTSTRAP_ENV, kafka.bootstrapServers());
     env.put(KafkaSettings.REGISTRY_ENV, "http://127.0.0.1:1");
-    env.put(AccountingConfig.APP_ID_ENV, "eos-killed");
-    env.put(AccountingConfig.HOST_ENV, "127.0.0.1");
-    env.put(AccountingConfig.PORT_ENV, Integer.toString(port));
-    env.put(AccountingConfig.STATE_DIR_ENV, dataDir.resolve("state-killed").toString());
-    env.put(AccountingConfig.START_TIMEOUT_ENV, "60000");
-    env.put(AccountingConfig.VIRTUAL_KEYS_ENV, KEYS);
+    env.put(AccountingConfig.APP_ID.name(), "eos-killed");
+    env.put(AccountingConfig.HOST.name(), "127.0.0.1");
+    env.put(AccountingConfig.PORT.name(), Integer.toString(port));
+    env.put(AccountingConfig.STATE_DIR.name(), dataDir.resolve("state-killed").toString());
+    env.put(AccountingConfig.START_TIMEOUT.name(), "60000");
+    env.put(VirtualKeySpec.TABLE.name(), KEYS);
     return builder.start();
   }
 

@@ -146,8 +146,6 @@ public record DispatcherConfig(
       CATCH_UP_TIMEOUT, CLOSE_TIMEOUT, INSTANCE_ID, TRANSACTION_TIMEOUT, REVOKE_TIMEOUT, FAULT,
       METRICS_PORT, METRICS_HOST, KeyStore.KEYS_FILE, KeyStore.BYOK_ONLY_TENANTS);
 
-  public static final String METRICS_PORT_ENV = METRICS_PORT.name();
-  public static final String METRICS_HOST_ENV = METRICS_HOST.name();
   static final String PROVIDER_PREFIX = "TIERGATE_PROVIDER_";
   private static final String BASE_URL = "_BASE_URL";
   private static final String API_KEY = "_API_KEY";

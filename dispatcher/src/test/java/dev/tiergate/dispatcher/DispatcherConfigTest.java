@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher;
 
+import static dev.tiergate.dispatcher.DispatcherConfig.METRICS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,11 +63,11 @@ class DispatcherConfigTest {
   @Test
   void metricsPortDefaultsToAFreePortAndMinusOneTurnsItOff() {
     assertThat(DispatcherConfig.fromEnv(env()).metricsPort()).isZero();
-    assertThat(DispatcherConfig.fromEnv(env(DispatcherConfig.METRICS_PORT_ENV, "9091")).metricsPort())
+    assertThat(DispatcherConfig.fromEnv(env(METRICS_PORT.name(), "9091")).metricsPort())
         .isEqualTo(9091);
-    assertThat(DispatcherConfig.fromEnv(env(DispatcherConfig.METRICS_PORT_ENV, "-1")).metricsPort())
+    assertThat(DispatcherConfig.fromEnv(env(METRICS_PORT.name(), "-1")).metricsPort())
         .isEqualTo(DispatcherConfig.NO_METRICS_PORT);
-    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env(DispatcherConfig.METRICS_PORT_ENV, "-2")))
+    assertThatThrownBy(() -> DispatcherConfig.fromEnv(env(METRICS_PORT.name(), "-2")))
         .hasMessageContaining("METRICS_PORT");
   }
 

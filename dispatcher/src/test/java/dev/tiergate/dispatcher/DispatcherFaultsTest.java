@@ -202,7 +202,7 @@ class DispatcherFaultsTest {
         DispatcherService dispatcher = new DispatcherService(config(sim, Map.of(
             "TIERGATE_PROVIDER_DOWN_BASE_URL", "http://127.0.0.1:" + closedPort() + "/v1",
             "TIERGATE_DISPATCHER_MAX_RETRIES", "1",
-            DispatcherConfig.METRICS_PORT_ENV, "0")), SERDES)) {
+            DispatcherConfig.METRICS_PORT.name(), "0")), SERDES)) {
       dispatcher.start();
       final String prefix = unique("req_metrics");
       final List<String> ids = new ArrayList<>();

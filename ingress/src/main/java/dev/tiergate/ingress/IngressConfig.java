@@ -86,11 +86,6 @@ public record IngressConfig(
       MAX_PENDING, MAX_REQUEST_BYTES, VirtualKeySpec.TABLE, VirtualKeySpec.DEMO_MODE, METRICS_PORT,
       TENANT_LIMITS, RATE_LIMIT_SYNC, ANONYMOUS_TENANT);
 
-  public static final String HOST_ENV = HOST.name();
-  public static final String PORT_ENV = PORT.name();
-  public static final String METRICS_PORT_ENV = METRICS_PORT.name();
-  public static final String VIRTUAL_KEYS_ENV = VirtualKeySpec.TABLE.name();
-  public static final String DEMO_ENV = VirtualKeySpec.DEMO_MODE.name();
 
   public IngressConfig {
     Objects.requireNonNull(kafka, "kafka");

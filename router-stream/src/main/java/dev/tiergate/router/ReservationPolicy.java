@@ -43,8 +43,6 @@ public record ReservationPolicy(
   public static final List<Setting<?>> SETTINGS =
       List.of(OUTPUT_TOKENS, OUTPUT_MODELS, HOLD, GRACE);
 
-  public static final String OUTPUT_TOKENS_ENV = OUTPUT_TOKENS.name();
-  public static final String OUTPUT_MODELS_ENV = OUTPUT_MODELS.name();
 
   public ReservationPolicy {
     Objects.requireNonNull(hold, "hold");

@@ -152,9 +152,6 @@ public record RouterConfig(
           SESSION_IDLE, BUDGET_REFRESH, PREDICT, BACKGROUND_CALLS),
       ReservationPolicy.SETTINGS.stream()).toList();
 
-  public static final String HOST_ENV = HOST.name();
-  public static final String PORT_ENV = PORT.name();
-  public static final String STATE_DIR_ENV = STATE_DIR.name();
 
   /**
    * How long an idle stream thread blocks in poll: a fetch returns as soon as a request arrives, so

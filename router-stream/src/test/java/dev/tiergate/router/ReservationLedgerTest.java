@@ -147,8 +147,8 @@ class ReservationLedgerTest {
   @Test
   void readsPerModelOutputReservationsFromTheEnvironment() {
     final ReservationPolicy policy = ReservationPolicy.fromEnv(Map.of(
-        ReservationPolicy.OUTPUT_TOKENS_ENV, "512",
-        ReservationPolicy.OUTPUT_MODELS_ENV, "openai/GPT-5=4096, openai/gpt-5-nano=256"));
+        ReservationPolicy.OUTPUT_TOKENS.name(), "512",
+        ReservationPolicy.OUTPUT_MODELS.name(), "openai/GPT-5=4096, openai/gpt-5-nano=256"));
 
     assertThat(policy.outputTokens("openai/gpt-5")).isEqualTo(4_096);
     assertThat(policy.outputTokens("openai/gpt-5-nano")).isEqualTo(256);

@@ -13,11 +13,13 @@ import dev.tiergate.router.DefaultRoutingTable;
 import dev.tiergate.router.RouterConfig;
 import dev.tiergate.router.RouterService;
 import dev.tiergate.runtime.RunnableService;
+import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SchemaCatalogue;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.TopicProvisioner;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.schemas.settings.Setting;
 import dev.tiergate.stack.BrokerCluster;
 import dev.tiergate.stack.FreePorts;
 import dev.tiergate.stack.LocalStack;
@@ -240,8 +242,8 @@ public final class TiergateStack implements AutoCloseable {
     services.add(ingress);
     startTogether(services);
     awaitIngressReady();
-    ingressUrls.add("http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingress.port());
-    accountingUrl = "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.port();
+    ingressUrls.add("http://" + clientHost(IngressConfig.HOST) + ":" + ingress.port());
+    accountingUrl = "http://" + clientHost(AccountingConfig.HOST) + ":" + accounting.port();
   }
 
   /**
@@ -293,31 +295,32 @@ public final class TiergateStack implements AutoCloseable {
       final int accountingPort = port(i, options.accountingPort());
       // Only the first instance keeps the configured metrics port; two could not both bind it.
       final String accountingMetricsPort = i == 0
-          ? env.getOrDefault(AccountingConfig.METRICS_PORT_ENV,
+          ? env.getOrDefault(AccountingConfig.METRICS_PORT.name(),
               Integer.toString(AccountingConfig.DEFAULT_METRICS_PORT))
           : Integer.toString(FreePorts.pick());
       starting.add(launch(Kind.ACCOUNTING, i, logs, Map.of(
           "TIERGATE_ACCOUNTING_PORT", Integer.toString(accountingPort),
-          AccountingConfig.METRICS_PORT_ENV, accountingMetricsPort,
+          AccountingConfig.METRICS_PORT.name(), accountingMetricsPort,
           "TIERGATE_ACCOUNTING_ADVERTISED_HOST", "127.0.0.1"), accountingPort, options));
       if (i == 0) {
-        accountingUrl = "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accountingPort;
+        accountingUrl = "http://" + clientHost(AccountingConfig.HOST) + ":" + accountingPort;
       }
       launch(Kind.BATCH_PROGRESS, i, logs, Map.of(), -1, options);
       final int routerPort = FreePorts.pick();
       starting.add(launch(Kind.ROUTER, i, logs,
-          Map.of(RouterConfig.PORT_ENV, Integer.toString(routerPort)), routerPort, options));
+          Map.of(RouterConfig.PORT.name(), Integer.toString(routerPort)), routerPort, options));
       if (options.inProcessDispatcher()) {
         final int dispatcherPort = FreePorts.pick();
         starting.add(launch(Kind.DISPATCHER, i, logs, Map.of(
-            DispatcherConfig.METRICS_PORT_ENV, Integer.toString(dispatcherPort)),
+            DispatcherConfig.METRICS_PORT.name(), Integer.toString(dispatcherPort)),
             dispatcherPort, options));
       }
       final int ingressPort = port(i, options.ingressPort());
       starting.add(launch(Kind.INGRESS, i, logs, Map.of(
           "TIERGATE_INGRESS_PORT", Integer.toString(ingressPort),
-          IngressConfig.METRICS_PORT_ENV, Integer.toString(FreePorts.pick())), ingressPort, options));
-      ingressUrls.add("http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingressPort);
+          IngressConfig.METRICS_PORT.name(), Integer.toString(FreePorts.pick())),
+          ingressPort, options));
+      ingressUrls.add("http://" + clientHost(IngressConfig.HOST) + ":" + ingressPort);
     }
     for (final Map.Entry<ServiceProcess, URI> service : starting) {
       service.getKey().awaitHealthy(service.getValue(), PROCESS_START_TIMEOUT);
@@ -378,27 +381,27 @@ public final class TiergateStack implements AutoCloseable {
   public static Map<String, String> bindEnv(final String host) {
     Objects.requireNonNull(host, "host");
     return Map.of(
-        IngressConfig.HOST_ENV, host,
-        AccountingConfig.HOST_ENV, host,
-        RouterConfig.HOST_ENV, host,
-        DispatcherConfig.METRICS_HOST_ENV, host);
+        IngressConfig.HOST.name(), host,
+        AccountingConfig.HOST.name(), host,
+        RouterConfig.HOST.name(), host,
+        DispatcherConfig.METRICS_HOST.name(), host);
   }
 
   private Map<String, String> serviceEnv(final Options options, final KafkaSettings kafka) {
     final Map<String, String> env = new HashMap<>(bindEnv(DEFAULT_BIND_HOST));
     // Zero-config: the demo key is on unless the options bring keys of their own.
-    env.put(IngressConfig.DEMO_ENV, "true");
+    env.put(VirtualKeySpec.DEMO_MODE.name(), "true");
     env.put(KafkaSettings.BOOTSTRAP_ENV, kafka.bootstrapServers());
     env.put(KafkaSettings.REGISTRY_ENV, kafka.schemaRegistryUrl());
     env.put("TIERGATE_STATE_DIR", options.dataDir().resolve("streams").toString());
     env.put("TIERGATE_INGRESS_PORT", Integer.toString(options.ingressPort()));
     // With a free API port (tests, parallel stacks) the metrics port is free too; else the default.
     if (options.ingressPort() == 0) {
-      env.put(IngressConfig.METRICS_PORT_ENV, "0");
+      env.put(IngressConfig.METRICS_PORT.name(), "0");
     }
     env.put("TIERGATE_ACCOUNTING_PORT", Integer.toString(options.accountingPort()));
     if (options.accountingPort() == 0) {
-      env.put(AccountingConfig.METRICS_PORT_ENV, "0");
+      env.put(AccountingConfig.METRICS_PORT.name(), "0");
     }
     env.put("TIERGATE_REPLY_TIMEOUT", Long.toString(options.replyTimeout().toMillis()));
     // Keep the external cluster's pass-through client settings (security, SASL) for every service.
@@ -445,12 +448,12 @@ public final class TiergateStack implements AutoCloseable {
   /** The ingress's Prometheus endpoint ({@code /metrics} on its own port); empty in process mode. */
   public String ingressMetricsUrl() {
     return ingress == null ? "(per process; see the logs)"
-        : "http://" + clientHost(IngressConfig.HOST_ENV) + ":" + ingress.metricsPort() + "/metrics";
+        : "http://" + clientHost(IngressConfig.HOST) + ":" + ingress.metricsPort() + "/metrics";
   }
 
   /** Where a client on this machine reaches a service bound by the given host setting. */
-  private String clientHost(final String hostEnv) {
-    final String bound = env.getOrDefault(hostEnv, DEFAULT_BIND_HOST);
+  private String clientHost(final Setting<String> hostSetting) {
+    final String bound = env.getOrDefault(hostSetting.name(), DEFAULT_BIND_HOST);
     return "0.0.0.0".equals(bound) || "::".equals(bound) ? DEFAULT_BIND_HOST : bound;
   }
 
@@ -463,21 +466,22 @@ public final class TiergateStack implements AutoCloseable {
   public Optional<String> dispatcherMetricsUrl() {
     return dispatcher == null || dispatcher.metricsPort() < 0
         ? Optional.empty()
-        : Optional.of("http://" + clientHost(DispatcherConfig.METRICS_HOST_ENV) + ":"
+        : Optional.of("http://" + clientHost(DispatcherConfig.METRICS_HOST) + ":"
             + dispatcher.metricsPort() + "/metrics");
   }
 
   /** The accounting service's Prometheus endpoint ({@code /metrics} on its own port). */
   public String accountingMetricsUrl() {
     return accounting == null ? "(per process; see the logs)"
-        : "http://" + clientHost(AccountingConfig.HOST_ENV) + ":" + accounting.metricsPort() + "/metrics";
+        : "http://" + clientHost(AccountingConfig.HOST) + ":" + accounting.metricsPort()
+            + "/metrics";
   }
 
   /** The router's {@code /health} (its only HTTP port; empty when turned off). */
   public Optional<String> routerHealthUrl() {
     return router == null || router.port() < 0
         ? Optional.empty()
-        : Optional.of("http://" + clientHost(RouterConfig.HOST_ENV) + ":" + router.port() + "/health");
+        : Optional.of("http://" + clientHost(RouterConfig.HOST) + ":" + router.port() + "/health");
   }
 
   public String accountingUrl() {

@@ -20,8 +20,9 @@ class UpCommandTest {
 
     assertThat(defaults.host).isEqualTo("127.0.0.1");
     assertThat(exposed.host).isEqualTo("0.0.0.0");
-    assertThat(TiergateStack.bindEnv("10.1.2.3")).containsOnlyKeys(IngressConfig.HOST_ENV,
-        AccountingConfig.HOST_ENV, RouterConfig.HOST_ENV, DispatcherConfig.METRICS_HOST_ENV)
+    assertThat(TiergateStack.bindEnv("10.1.2.3")).containsOnlyKeys(
+        IngressConfig.HOST.name(), AccountingConfig.HOST.name(), RouterConfig.HOST.name(),
+        DispatcherConfig.METRICS_HOST.name())
         .allSatisfy((name, host) -> assertThat(host).isEqualTo("10.1.2.3"));
   }
 

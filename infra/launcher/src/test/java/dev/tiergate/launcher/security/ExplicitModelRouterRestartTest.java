@@ -96,7 +96,7 @@ class ExplicitModelRouterRestartTest {
     return new RouterService(RouterConfig.fromEnv(Map.of(
         KafkaSettings.BOOTSTRAP_ENV, kafka.bootstrapServers(),
         KafkaSettings.REGISTRY_ENV, kafka.schemaRegistryUrl(),
-        RouterConfig.STATE_DIR_ENV, dataDir.resolve("streams").toString(),
+        RouterConfig.STATE_DIR.name(), dataDir.resolve("streams").toString(),
         "TIERGATE_ROUTER_PORT", "-1",
         "TIERGATE_ROUTER_PREDICT", "false")), kafka.serdes());
   }

@@ -9,6 +9,7 @@ import dev.tiergate.ingress.IngressConfig;
 import dev.tiergate.ingress.IngressService;
 import dev.tiergate.launcher.TiergateCli;
 import dev.tiergate.launcher.TiergateStack;
+import dev.tiergate.runtime.VirtualKeySpec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -75,7 +76,7 @@ class RateLimitAttackTest {
             new TiergateStack.Options(dataDir, 0, 0, WAIT)
                 .withServiceEnv(
                     Map.of(
-                        IngressConfig.VIRTUAL_KEYS_ENV, KEYS,
+                        VirtualKeySpec.TABLE.name(), KEYS,
                         "TIERGATE_BYOK_TENANT__slowco__OPENAI", SLOW_TENANT_PROVIDER_KEY,
                         "TIERGATE_BYOK_TENANT__pacedco__OPENAI", PACED_TENANT_PROVIDER_KEY,
                         "TIERGATE_DISPATCHER_MAX_RETRIES", "0",

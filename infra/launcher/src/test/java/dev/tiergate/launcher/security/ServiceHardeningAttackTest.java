@@ -14,6 +14,7 @@ import dev.tiergate.ingress.IngressConfig;
 import dev.tiergate.ingress.IngressService;
 import dev.tiergate.launcher.TiergateStack;
 import dev.tiergate.runtime.LiveTable;
+import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.Route;
@@ -105,10 +106,10 @@ class ServiceHardeningAttackTest {
   @Test
   void serviceRefusesToStartWithoutKeysOutsideDemo() throws Exception {
     final Map<String, String> env = new HashMap<>(stack.serviceEnv());
-    env.remove(IngressConfig.DEMO_ENV);
-    env.remove(IngressConfig.VIRTUAL_KEYS_ENV);
-    env.put(IngressConfig.PORT_ENV, "0");
-    env.put(IngressConfig.METRICS_PORT_ENV, "-1");
+    env.remove(VirtualKeySpec.DEMO_MODE.name());
+    env.remove(VirtualKeySpec.TABLE.name());
+    env.put(IngressConfig.PORT.name(), "0");
+    env.put(IngressConfig.METRICS_PORT.name(), "-1");
     final SerdeFactory serdes = stack.kafkaSettings().serdes();
 
     try (IngressService ingress = new IngressService(IngressConfig.fromEnv(env), serdes)) {
@@ -128,7 +129,7 @@ class ServiceHardeningAttackTest {
           .hasMessageNotContaining("\n");
     }
     // The same service in demo mode starts, with the well-known key.
-    env.put(IngressConfig.DEMO_ENV, "true");
+    env.put(VirtualKeySpec.DEMO_MODE.name(), "true");
     try (IngressService demo = new IngressService(IngressConfig.fromEnv(env), serdes)) {
       demo.start();
       assertThat(get("http://127.0.0.1:" + demo.port() + "/v1/models", DEMO_KEY).statusCode()).isEqualTo(200);

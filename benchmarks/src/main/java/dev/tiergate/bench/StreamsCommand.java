@@ -11,10 +11,10 @@ import dev.tiergate.ingress.IngressConfig;
 import dev.tiergate.launcher.ServiceProcess;
 import dev.tiergate.launcher.TiergateStack;
 import dev.tiergate.schemas.settings.Setting;
+import dev.tiergate.stack.FreePorts;
 import dev.tiergate.stack.simulator.SimulatorConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -123,7 +123,7 @@ public final class StreamsCommand implements Callable<Integer> {
         SimulatorConfig.defaults().withChunkInterval(interval).withReplyWords(words);
     // Held streams' four sockets each would not fit this process's descriptor limit, so the
     // simulator that answers them runs as its own process; at fixed rates it stays in the stack.
-    final String apartUrl = held ? "http://127.0.0.1:" + freePort() : null;
+    final String apartUrl = held ? "http://127.0.0.1:" + FreePorts.pick() : null;
     try (ServiceProcess simulatorApart = held ? startSimulator(apartUrl, interval, words) : null;
         TiergateStack stack = Stacks.start(
             "streams", held ? throughSimulatorAt(apartUrl, env) : env, simulator);
@@ -314,12 +314,6 @@ public final class StreamsCommand implements Callable<Integer> {
     final Map<String, String> through = new LinkedHashMap<>(env);
     through.putIfAbsent("TIERGATE_PROVIDER_OPENAI_BASE_URL", url + "/openai/v1");
     return through;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   /** Refuses a stream count this process cannot hold sockets for, before a long start-up. */

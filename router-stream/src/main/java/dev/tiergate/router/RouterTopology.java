@@ -167,13 +167,12 @@ public final class RouterTopology {
     final KStream<String, DecodedRequest> decoded = decodedRequests(builder, serdes);
     final Reservations reservations =
         new Reservations(serdes, config.policy(), metrics, tokens, usageSightings);
+    final RouteStep step = new RouteStep(resolver, config.policy(), metrics, routeIndex);
     decoded
         .split(Named.as(DECODE_BRANCH))
         .branch(
             (key, value) -> value instanceof Decoded,
-            Branched.withConsumer(
-                ok -> route(ok, serdes, resolver, config.policy(), metrics, reservations,
-                    routeIndex), DECODED))
+            Branched.withConsumer(ok -> route(ok, serdes, step, reservations), DECODED))
         .defaultBranch(
             Branched.withConsumer(undecodable -> deadLetter(undecodable, metrics), UNDECODABLE));
     return builder.build(config.streamsProperties());
@@ -263,15 +262,12 @@ public final class RouterTopology {
   private static void route(
       final KStream<String, DecodedRequest> decoded,
       final SerdeFactory serdes,
-      final RouteResolver resolver,
-      final RouterConfig.Policy policy,
-      final RouterMetrics metrics,
-      final Reservations reservations,
-      final RouteIndex routeIndex) {
+      final RouteStep step,
+      final Reservations reservations) {
     decoded
         .mapValues(value -> ((Decoded) value).request(), Named.as(DECODED_VALUE))
         .processValues(
-            () -> new ResolveRouteProcessor(resolver, policy, metrics, routeIndex, STORES),
+            () -> new ResolveRouteProcessor(step, STORES),
             Named.as(RESOLVE),
             SESSIONS_STORE)
         .selectKey((sessionId, outcome) -> outcome.correlationId(), Named.as(REKEY))

@@ -166,9 +166,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
 
   private Mono<Void> dispatchStream(
       final RoutedRequest routed, final CallStop stop, final DispatchTrace trace) {
-    final ChunkStream chunks =
-        new ChunkStream(
-            routed.getRequest().getCorrelationId(), routed.getDecision(), publisher, factory);
+    final ChunkStream chunks = new ChunkStream(routed, publisher, factory);
     return walk(
             routed,
             0,

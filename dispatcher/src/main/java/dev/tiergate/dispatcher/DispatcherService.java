@@ -125,9 +125,10 @@ public final class DispatcherService implements RunnableService {
     final ResponsePublisher publisher = ResponsePublisher.staging(producer, serdes, outbox);
     final RequestDispatcher dispatcher =
         new RequestDispatcher(
-            new Providers(config.providers().values(), new ObjectMapper(), families, true),
-            providerClient,
-            new CallPolicy(config.retry(), config.keys(), guards),
+            new ProviderCalls(
+                new Providers(config.providers().values(), new ObjectMapper(), families, true),
+                providerClient,
+                new CallPolicy(config.retry(), config.keys(), guards)),
             publisher,
             Clock.systemUTC(),
             metrics,

@@ -181,11 +181,12 @@ class DispatcherWorkerTest {
     client = new ProviderClient(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(15), 4));
     final RequestDispatcher dispatcher =
         new RequestDispatcher(
-            new Providers(
-                List.of(new ProviderEndpoint("openai", URI.create(server.baseUrl()), Optional.empty(), ProviderFormat.OPENAI)),
-                new ObjectMapper()),
-            client,
-            new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ZERO),
+            new ProviderCalls(
+                new Providers(
+                    List.of(new ProviderEndpoint("openai", URI.create(server.baseUrl()), Optional.empty(), ProviderFormat.OPENAI)),
+                    new ObjectMapper()),
+                client,
+                CallPolicy.of(new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ZERO))),
             stagingPublisher(),
             Clock.systemUTC());
     startWorker(4, dispatcher);

@@ -137,8 +137,8 @@ public final class DispatcherService implements RunnableService {
     admin = Admin.create(config.kafka().clientProperties(Map.of("client.id", config.groupId() + "-admin")));
     worker =
         new DispatcherWorker(
-            config.workerSettings(), consumer, outcomes, dispatcher, serdes, produced,
-            new TailCatchUp(admin, responsesTail));
+            config.workerSettings(), consumer, outcomes, dispatcher, serdes,
+            new AnsweredView(produced, new TailCatchUp(admin, responsesTail)));
     bindMetrics(consumer);
     worker.start();
     if (config.metricsPort() != DispatcherConfig.NO_METRICS_PORT) {

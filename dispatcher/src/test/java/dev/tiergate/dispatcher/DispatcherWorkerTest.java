@@ -137,8 +137,7 @@ class DispatcherWorkerTest {
             new TransactionalOutcomes(producer, outbox, DispatcherFault.NONE),
             handler,
             serdes,
-            new ProducedResponses(1000),
-            catchUp);
+            new AnsweredView(new ProducedResponses(1000), catchUp));
     consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L, B0, 0L));
     consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1, B0)));
     worker.start();

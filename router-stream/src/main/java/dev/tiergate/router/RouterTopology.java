@@ -122,6 +122,7 @@ public final class RouterTopology {
    * enables it); pure (no I/O beyond reading the classpath), optimisation on.
    */
   public static Topology build(final SerdeFactory serdes, final RouterConfig config) {
+    Objects.requireNonNull(serdes, "serdes");
     Objects.requireNonNull(config, "config");
     return build(serdes, config, RouterMetrics.inMemory(),
         shippedPredictor(config.policy()));
@@ -138,15 +139,15 @@ public final class RouterTopology {
     return policy.embeddings() ? BlendedPredictor.loadDefault() : DifficultyPredictor.loadDefault();
   }
 
-  /** Builds the topology; {@code predictor} null sends requests without a mode to the tier default. */
-  public static Topology build(
+  /**
+   * Builds the topology with the service's metrics; {@code predictor} null sends requests without a
+   * mode to the tier default.
+   */
+  static Topology build(
       final SerdeFactory serdes,
       final RouterConfig config,
       final RouterMetrics metrics,
       final DifficultyScorer predictor) {
-    Objects.requireNonNull(serdes, "serdes");
-    Objects.requireNonNull(config, "config");
-    Objects.requireNonNull(metrics, "metrics");
     final StreamsBuilder builder = new StreamsBuilder();
     final RouteIndex routeIndex = new RouteIndex();
     routesTable(builder, serdes, routeIndex);

@@ -41,7 +41,6 @@ final class ResolveRouteProcessor
   private static final Duration MAX_SWEEP_INTERVAL = Duration.ofMinutes(10);
 
   private final RouteStep step;
-  private final StoreNames stores;
   private FixedKeyProcessorContext<String, RoutingOutcome> context;
   private TimestampedKeyValueStore<String, Route> routes;
   private TimestampedKeyValueStore<String, ModelSpec> models;
@@ -49,14 +48,14 @@ final class ResolveRouteProcessor
   private KeyValueStore<String, SessionRoute> sessions;
   private RoutingTables tables;
 
-  ResolveRouteProcessor(final RouteStep step, final StoreNames stores) {
+  ResolveRouteProcessor(final RouteStep step) {
     this.step = Objects.requireNonNull(step, "step");
-    this.stores = Objects.requireNonNull(stores, "stores");
   }
 
   @Override
   public void init(final FixedKeyProcessorContext<String, RoutingOutcome> context) {
     this.context = context;
+    final StoreNames stores = step.stores();
     this.routes = context.getStateStore(stores.routes());
     this.models = context.getStateStore(stores.models());
     final TimestampedKeyValueStore<String, BudgetState> budgetStore =

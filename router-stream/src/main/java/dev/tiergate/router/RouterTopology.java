@@ -168,7 +168,7 @@ public final class RouterTopology {
     final KStream<String, DecodedRequest> decoded = decodedRequests(builder, serdes);
     final Reservations reservations =
         new Reservations(serdes, config.policy(), metrics, tokens, usageSightings);
-    final RouteStep step = new RouteStep(resolver, config.policy(), metrics, routeIndex);
+    final RouteStep step = new RouteStep(resolver, config.policy(), metrics, routeIndex, STORES);
     decoded
         .split(Named.as(DECODE_BRANCH))
         .branch(
@@ -268,7 +268,7 @@ public final class RouterTopology {
     decoded
         .mapValues(value -> ((Decoded) value).request(), Named.as(DECODED_VALUE))
         .processValues(
-            () -> new ResolveRouteProcessor(step, STORES),
+            () -> new ResolveRouteProcessor(step),
             Named.as(RESOLVE),
             SESSIONS_STORE)
         .selectKey((sessionId, outcome) -> outcome.correlationId(), Named.as(REKEY))

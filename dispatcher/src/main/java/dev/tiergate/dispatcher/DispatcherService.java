@@ -74,6 +74,11 @@ public final class DispatcherService implements RunnableService {
   private ScheduledExecutorService clientMetricsRefresh;
   private volatile OpsServer http;
 
+  /** With the schema-registry serdes of the config's Kafka settings, as {@link Main} runs it. */
+  public DispatcherService(final DispatcherConfig config) {
+    this(config, Objects.requireNonNull(config, "config").kafka().serdes());
+  }
+
   public DispatcherService(final DispatcherConfig config, final SerdeFactory serdes) {
     this(
         config,

@@ -59,7 +59,8 @@ public final class AnthropicMessagesAdapter extends JsonProviderAdapter {
     body.put("model", call.upstreamModel());
     messages.system(request.getMessages()).ifPresent(system -> body.set("system", system));
     body.set("messages", messages.messages(request.getMessages()));
-    putTools(body, request);
+    putTools(request, () -> body.putArray("tools"), this::putTool,
+        choice -> toolChoice(choice).ifPresent(anthropic -> body.set("tool_choice", anthropic)));
     putSampling(body, call);
     if (call.stream()) {
       body.put("stream", true);
@@ -117,19 +118,11 @@ public final class AnthropicMessagesAdapter extends JsonProviderAdapter {
     return new AnthropicStreamDecoder(json);
   }
 
-  private void putTools(final ObjectNode body, final ChatRequest request) {
-    if (!request.getTools().isEmpty()) {
-      final ArrayNode tools = body.putArray("tools");
-      for (final ToolDefinition tool : request.getTools()) {
-        final ObjectNode node = AdapterJson.putToolName(tools.addObject(), tool);
-        final JsonNode schema = json.toolParameters(tool);
-        // Anthropic requires an object schema; a tool without parameters has an empty one.
-        node.set("input_schema", schema.isEmpty() ? json.mapper().createObjectNode().put("type", "object") : schema);
-      }
-    }
-    if (request.getToolChoiceJson() != null) {
-      toolChoice(request.getToolChoiceJson()).ifPresent(choice -> body.set("tool_choice", choice));
-    }
+  private void putTool(final ObjectNode node, final ToolDefinition tool) {
+    final ObjectNode named = AdapterJson.putToolName(node, tool);
+    final JsonNode schema = json.toolParameters(tool);
+    // Anthropic requires an object schema; a tool without parameters has an empty one.
+    named.set("input_schema", schema.isEmpty() ? json.mapper().createObjectNode().put("type", "object") : schema);
   }
 
   /** OpenAI's tool_choice ({@code auto}, {@code none}, {@code required}, a function) in Anthropic's. */

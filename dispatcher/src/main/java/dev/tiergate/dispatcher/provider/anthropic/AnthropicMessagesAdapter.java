@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.dispatcher.provider.AdapterJson;
 import dev.tiergate.dispatcher.provider.JsonProviderAdapter;
-import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
 import dev.tiergate.dispatcher.provider.ProviderReply;
 import dev.tiergate.dispatcher.provider.ProviderRequest;
@@ -76,10 +75,7 @@ public final class AnthropicMessagesAdapter extends JsonProviderAdapter {
   @Override
   public ProviderReply parseResponse(final byte[] body) {
     final JsonNode root = json.readAnswer(body);
-    final JsonNode content = root.path("content");
-    if (!content.isArray()) {
-      throw ProviderFailure.invalidResponse("answer has no content array", null);
-    }
+    final JsonNode content = AdapterJson.arrayIn(root, "content", "answer has no content array");
     final StringBuilder text = new StringBuilder();
     final StringBuilder thinking = new StringBuilder();
     final List<ToolCall> toolCalls = new ArrayList<>();

@@ -102,10 +102,7 @@ public final class GeminiAdapter extends JsonProviderAdapter {
    */
   @Override
   public ProviderReply parseEmbeddingsResponse(final byte[] body) {
-    final JsonNode embeddings = json.readAnswer(body).path("embeddings");
-    if (!embeddings.isArray()) {
-      throw ProviderFailure.invalidResponse("answer has no embeddings", null);
-    }
+    final JsonNode embeddings = AdapterJson.arrayIn(json.readAnswer(body), "embeddings", "answer has no embeddings");
     final List<List<Float>> vectors = new ArrayList<>(embeddings.size());
     embeddings.forEach(embedding -> vectors.add(EmbeddingInputs.vector(embedding.get("values"))));
     return ProviderReply.embeddings(vectors, Optional.empty());

@@ -94,10 +94,7 @@ public final class OpenAiChatAdapter extends JsonProviderAdapter {
   @Override
   public ProviderReply parseEmbeddingsResponse(final byte[] body) {
     final JsonNode root = json.readAnswer(body);
-    final JsonNode data = root.path("data");
-    if (!data.isArray()) {
-      throw ProviderFailure.invalidResponse("answer has no data", null);
-    }
+    final JsonNode data = AdapterJson.arrayIn(root, "data", "answer has no data");
     final List<List<Float>> vectors = new ArrayList<>(data.size());
     for (int i = 0; i < data.size(); i++) {
       vectors.add(null);

@@ -131,10 +131,6 @@ public final class SchemaRegistryProcess extends StopsOnce {
     return url;
   }
 
-  public Path logFile() {
-    return logFile;
-  }
-
   /** Stops the child process (politely, then forcibly). */
   @Override
   protected void stop() {

@@ -2,6 +2,7 @@ package dev.tiergate.dispatcher;
 
 import dev.tiergate.dispatcher.provider.StreamDelta;
 import dev.tiergate.schemas.ChatChunk;
+import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.RoutingDecision;
 import dev.tiergate.schemas.Usage;
 import java.util.ArrayList;
@@ -24,13 +25,10 @@ final class ChunkStream {
   private int nextSequence;
   private Long providerMicros;
 
-  ChunkStream(
-      final String correlationId,
-      final RoutingDecision decision,
-      final ResponsePublisher publisher,
-      final ResponseFactory factory) {
-    this.correlationId = Objects.requireNonNull(correlationId, "correlationId");
-    this.decision = Objects.requireNonNull(decision, "decision");
+  /** The chunks of {@code routed}'s reply. */
+  ChunkStream(final RoutedRequest routed, final ResponsePublisher publisher, final ResponseFactory factory) {
+    this.correlationId = Objects.requireNonNull(routed.getRequest().getCorrelationId(), "correlationId");
+    this.decision = Objects.requireNonNull(routed.getDecision(), "decision");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.factory = Objects.requireNonNull(factory, "factory");
   }

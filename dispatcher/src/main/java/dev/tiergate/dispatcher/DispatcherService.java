@@ -74,6 +74,11 @@ public final class DispatcherService implements RunnableService {
   private ScheduledExecutorService clientMetricsRefresh;
   private volatile OpsServer http;
 
+  /** With the schema-registry serdes of the config's Kafka settings, as {@link Main} runs it. */
+  public DispatcherService(final DispatcherConfig config) {
+    this(config, Objects.requireNonNull(config, "config").kafka().serdes());
+  }
+
   public DispatcherService(final DispatcherConfig config, final SerdeFactory serdes) {
     this(
         config,
@@ -125,9 +130,10 @@ public final class DispatcherService implements RunnableService {
     final ResponsePublisher publisher = ResponsePublisher.staging(producer, serdes, outbox);
     final RequestDispatcher dispatcher =
         new RequestDispatcher(
-            new Providers(config.providers().values(), new ObjectMapper(), families, true),
-            providerClient,
-            new CallPolicy(config.retry(), config.keys(), guards),
+            new ProviderCalls(
+                new Providers(config.providers().values(), new ObjectMapper(), families, true),
+                providerClient,
+                new CallPolicy(config.retry(), config.keys(), guards)),
             publisher,
             Clock.systemUTC(),
             metrics,
@@ -136,8 +142,8 @@ public final class DispatcherService implements RunnableService {
     admin = Admin.create(config.kafka().clientProperties(Map.of("client.id", config.groupId() + "-admin")));
     worker =
         new DispatcherWorker(
-            config.workerSettings(), consumer, outcomes, dispatcher, serdes, produced,
-            new TailCatchUp(admin, responsesTail));
+            config.workerSettings(), consumer, outcomes, dispatcher, serdes,
+            new AnsweredView(produced, new TailCatchUp(admin, responsesTail)));
     bindMetrics(consumer);
     worker.start();
     if (config.metricsPort() != DispatcherConfig.NO_METRICS_PORT) {

@@ -116,24 +116,10 @@ public final class DispatcherWorker implements AutoCloseable {
   private volatile boolean stopping;
   private volatile Throwable failure;
 
-  /** A worker whose answered-requests view is only what it commits itself (unit tests). */
-  DispatcherWorker(
-      final WorkerSettings settings,
-      final Consumer<String, byte[]> consumer,
-      final TransactionalOutcomes outcomes,
-      final RoutedRequestHandler handler,
-      final SerdeFactory serdes) {
-    this(settings, consumer, outcomes, handler, serdes,
-        new ProducedResponses(settings.dedupCapacity()), ResponsesCatchUp.NONE);
-  }
-
   /**
    * @param outcomes writes finished requests transactionally; the handler must stage its responses
    *     and usage in {@code outcomes.outbox()} (a {@link ResponsePublisher#staging} publisher)
-   * @param produced correlation ids already answered on {@code tiergate.responses}, kept current by
-   *     the caller; a redelivered request among them is skipped
-   * @param catchUp tells when {@code produced} has read the responses topic far enough to serve a
-   *     newly assigned partition
+   * @param answered the requests already answered, to skip when redelivered
    */
   DispatcherWorker(
       final WorkerSettings settings,
@@ -141,14 +127,13 @@ public final class DispatcherWorker implements AutoCloseable {
       final TransactionalOutcomes outcomes,
       final RoutedRequestHandler handler,
       final SerdeFactory serdes,
-      final ProducedResponses produced,
-      final ResponsesCatchUp catchUp) {
-    this.produced = Objects.requireNonNull(produced, "produced");
+      final AnsweredView answered) {
+    this.produced = answered.produced();
     this.settings = Objects.requireNonNull(settings, "settings");
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
     this.handler = Objects.requireNonNull(handler, "handler");
-    this.catchUp = Objects.requireNonNull(catchUp, "catchUp");
+    this.catchUp = answered.catchUp();
     this.deserializer = Topics.ROUTED.valueSerde(Objects.requireNonNull(serdes, "serdes")).deserializer();
   }
 

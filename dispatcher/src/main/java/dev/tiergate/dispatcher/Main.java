@@ -11,7 +11,6 @@ public final class Main {
   public static void main(final String[] args) {
     // Off (a no-op) unless OTEL_TRACES_EXPORTER names an exporter.
     Tracing.fromEnvironment("tiergate-dispatcher");
-    ServiceMain.runAndExit("dispatcher", DispatcherConfig::fromEnv,
-        config -> new DispatcherService(config, config.kafka().serdes()));
+    ServiceMain.runAndExit("dispatcher", DispatcherConfig::fromEnv, DispatcherService::new);
   }
 }

@@ -56,53 +56,28 @@ public final class RequestDispatcher implements RoutedRequestHandler {
   private final DispatcherMetrics metrics;
   private final CallStops stops;
 
-  public RequestDispatcher(
-      final Providers providers,
-      final ProviderClient client,
-      final RetryPolicy retry,
-      final ResponsePublisher publisher,
-      final Clock clock) {
-    this(providers, client, CallPolicy.of(retry), publisher, clock);
-  }
-
-  public RequestDispatcher(
-      final Providers providers,
-      final ProviderClient client,
-      final CallPolicy policy,
-      final ResponsePublisher publisher,
-      final Clock clock) {
-    this(providers, client, policy, publisher, clock, DispatcherMetrics.inMemory());
-  }
-
-  public RequestDispatcher(
-      final Providers providers,
-      final ProviderClient client,
-      final CallPolicy policy,
-      final ResponsePublisher publisher,
-      final Clock clock,
-      final DispatcherMetrics metrics) {
-    this(providers, client, policy, publisher, clock, metrics, CallStops.deadlinesOnly(clock));
+  /** A dispatcher with in-memory metrics whose calls stop only at their requests' deadlines. */
+  public RequestDispatcher(final ProviderCalls calls, final ResponsePublisher publisher, final Clock clock) {
+    this(calls, publisher, clock, DispatcherMetrics.inMemory(), CallStops.deadlinesOnly(clock));
   }
 
   /**
    * @param stops stops a call at its request's deadline or at its cancel
    */
   public RequestDispatcher(
-      final Providers providers,
-      final ProviderClient client,
-      final CallPolicy policy,
+      final ProviderCalls calls,
       final ResponsePublisher publisher,
       final Clock clock,
       final DispatcherMetrics metrics,
       final CallStops stops) {
-    this.stops = Objects.requireNonNull(stops, "stops");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.providers = Objects.requireNonNull(providers, "providers");
-    this.client = Objects.requireNonNull(client, "client");
-    this.policy = Objects.requireNonNull(policy, "policy");
+    this.providers = Objects.requireNonNull(calls, "calls").providers();
+    this.client = calls.client();
+    this.policy = calls.policy();
     this.retry = policy.retry();
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.factory = new ResponseFactory(clock);
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.stops = Objects.requireNonNull(stops, "stops");
   }
 
   @Override
@@ -166,9 +141,7 @@ public final class RequestDispatcher implements RoutedRequestHandler {
 
   private Mono<Void> dispatchStream(
       final RoutedRequest routed, final CallStop stop, final DispatchTrace trace) {
-    final ChunkStream chunks =
-        new ChunkStream(
-            routed.getRequest().getCorrelationId(), routed.getDecision(), publisher, factory);
+    final ChunkStream chunks = new ChunkStream(routed, publisher, factory);
     return walk(
             routed,
             0,

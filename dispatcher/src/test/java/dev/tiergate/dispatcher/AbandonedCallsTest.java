@@ -50,12 +50,13 @@ class AbandonedCallsTest {
     client = new ProviderClient(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(15), 8));
     dispatcher =
         new RequestDispatcher(
-            new Providers(
-                List.of(new ProviderEndpoint(
-                    "openai", URI.create(server.baseUrl()), Optional.of("sk-test-abandoned"), ProviderFormat.OPENAI)),
-                new ObjectMapper()),
-            client,
-            CallPolicy.of(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1))),
+            new ProviderCalls(
+                new Providers(
+                    List.of(new ProviderEndpoint(
+                        "openai", URI.create(server.baseUrl()), Optional.of("sk-test-abandoned"), ProviderFormat.OPENAI)),
+                    new ObjectMapper()),
+                client,
+                CallPolicy.of(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1)))),
             new ResponsePublisher(producer, serdes),
             Clock.systemUTC(),
             DispatcherMetrics.inMemory(),

@@ -137,8 +137,7 @@ class DispatcherWorkerTest {
             new TransactionalOutcomes(producer, outbox, DispatcherFault.NONE),
             handler,
             serdes,
-            new ProducedResponses(1000),
-            catchUp);
+            new AnsweredView(new ProducedResponses(1000), catchUp));
     consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L, B0, 0L));
     consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1, B0)));
     worker.start();
@@ -181,11 +180,12 @@ class DispatcherWorkerTest {
     client = new ProviderClient(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(15), 4));
     final RequestDispatcher dispatcher =
         new RequestDispatcher(
-            new Providers(
-                List.of(new ProviderEndpoint("openai", URI.create(server.baseUrl()), Optional.empty(), ProviderFormat.OPENAI)),
-                new ObjectMapper()),
-            client,
-            new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ZERO),
+            new ProviderCalls(
+                new Providers(
+                    List.of(new ProviderEndpoint("openai", URI.create(server.baseUrl()), Optional.empty(), ProviderFormat.OPENAI)),
+                    new ObjectMapper()),
+                client,
+                CallPolicy.of(new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ZERO))),
             stagingPublisher(),
             Clock.systemUTC());
     startWorker(4, dispatcher);

@@ -78,9 +78,10 @@ class RequestDispatcherPolicyTest {
             new ProviderEndpoint("openai", URI.create(server.baseUrl()), Optional.of(PLATFORM_KEY), ProviderFormat.OPENAI),
             new ProviderEndpoint("backup", URI.create(server.baseUrl()), Optional.empty(), ProviderFormat.OPENAI_COMPATIBLE));
     return new RequestDispatcher(
-        new Providers(endpoints, new ObjectMapper()),
-        client,
-        new CallPolicy(new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1)), keys, guards),
+        new ProviderCalls(
+            new Providers(endpoints, new ObjectMapper()),
+            client,
+            new CallPolicy(new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1)), keys, guards)),
         new ResponsePublisher(producer, serdes),
         Clock.systemUTC());
   }

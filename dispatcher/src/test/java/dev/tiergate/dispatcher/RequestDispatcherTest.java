@@ -78,9 +78,10 @@ class RequestDispatcherTest {
     endpoints.add(
         new ProviderEndpoint("openai", URI.create(server.baseUrl()), Optional.of(KEY), ProviderFormat.OPENAI));
     return new RequestDispatcher(
-        new Providers(endpoints, new ObjectMapper()),
-        client,
-        new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1)),
+        new ProviderCalls(
+            new Providers(endpoints, new ObjectMapper()),
+            client,
+            CallPolicy.of(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1)))),
         new ResponsePublisher(producer, serdes),
         Clock.fixed(NOW, ZoneOffset.UTC));
   }
@@ -243,10 +244,11 @@ class RequestDispatcherTest {
     catalogue.put("openai/gpt-5-mini", "gpt-5", "gpt-5-listed-upstream");
     client = new ProviderClient(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(15), 8));
     final RequestDispatcher dispatcher = new RequestDispatcher(
-        new Providers(List.of(new ProviderEndpoint("openai", URI.create(server.baseUrl()), Optional.of(KEY),
-            ProviderFormat.OPENAI)), new ObjectMapper(), catalogue, true),
-        client,
-        new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1)),
+        new ProviderCalls(
+            new Providers(List.of(new ProviderEndpoint("openai", URI.create(server.baseUrl()), Optional.of(KEY),
+                ProviderFormat.OPENAI)), new ObjectMapper(), catalogue, true),
+            client,
+            CallPolicy.of(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1)))),
         new ResponsePublisher(producer, serdes),
         Clock.fixed(NOW, ZoneOffset.UTC));
 

@@ -1,19 +1,13 @@
 package dev.tiergate.router;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * One request's hold on its tenant's REJECT budgets: the cost bound, the budgets still holding it
@@ -68,16 +62,11 @@ record Reservation(
 
   /** The store's value serde. */
   static Serde<Reservation> serde() {
-    final Serializer<Reservation> serializer =
-        (topic, value) -> value == null ? null : encode(value);
-    final Deserializer<Reservation> deserializer =
-        (topic, bytes) -> bytes == null ? null : decode(bytes);
-    return Serdes.serdeFrom(serializer, deserializer);
+    return StoreBytes.nullSafe(Reservation::encode, Reservation::decode);
   }
 
   static byte[] encode(final Reservation value) {
-    final ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
+    return StoreBytes.write(96, out -> {
       out.writeByte(VERSION);
       out.writeUTF(value.correlationId());
       out.writeUTF(value.tenant());
@@ -89,10 +78,7 @@ record Reservation(
       for (final String id : value.budgetIds()) {
         out.writeUTF(id);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    });
   }
 
   static Reservation decode(final byte[] bytes) {

@@ -3,11 +3,8 @@ package dev.tiergate.router;
 import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.Topics;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -74,16 +71,12 @@ sealed interface ReservationEvent {
   }
 
   private static byte[] usageSeen(final UsageSeen seen) {
-    final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
+    return StoreBytes.write(64, out -> {
       out.writeByte(USAGE_SEEN);
       out.writeUTF(seen.correlationId());
       out.writeInt(seen.partition());
       out.writeLong(seen.offset());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    });
   }
 
   private static UsageSeen usageSeen(final byte[] bytes) {

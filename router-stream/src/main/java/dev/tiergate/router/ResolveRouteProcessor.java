@@ -40,11 +40,7 @@ final class ResolveRouteProcessor
   /** Expired sessions are swept at most this often. */
   private static final Duration MAX_SWEEP_INTERVAL = Duration.ofMinutes(10);
 
-  private final RouteResolver resolver;
-  private final RouterConfig.Policy policy;
-  private final RouterMetrics metrics;
-  private final RouteIndex routeIndex;
-  private final StoreNames stores;
+  private final RouteStep step;
   private FixedKeyProcessorContext<String, RoutingOutcome> context;
   private TimestampedKeyValueStore<String, Route> routes;
   private TimestampedKeyValueStore<String, ModelSpec> models;
@@ -52,31 +48,23 @@ final class ResolveRouteProcessor
   private KeyValueStore<String, SessionRoute> sessions;
   private RoutingTables tables;
 
-  ResolveRouteProcessor(
-      final RouteResolver resolver,
-      final RouterConfig.Policy policy,
-      final RouterMetrics metrics,
-      final RouteIndex routeIndex,
-      final StoreNames stores) {
-    this.resolver = Objects.requireNonNull(resolver, "resolver");
-    this.policy = Objects.requireNonNull(policy, "policy");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.routeIndex = Objects.requireNonNull(routeIndex, "routeIndex");
-    this.stores = Objects.requireNonNull(stores, "stores");
+  ResolveRouteProcessor(final RouteStep step) {
+    this.step = Objects.requireNonNull(step, "step");
   }
 
   @Override
   public void init(final FixedKeyProcessorContext<String, RoutingOutcome> context) {
     this.context = context;
+    final StoreNames stores = step.stores();
     this.routes = context.getStateStore(stores.routes());
     this.models = context.getStateStore(stores.models());
     final TimestampedKeyValueStore<String, BudgetState> budgetStore =
         context.getStateStore(stores.budgetStates());
-    this.budgets = BudgetIndex.ofStates(budgetStore, policy.budgetRefresh().toMillis());
+    this.budgets = BudgetIndex.ofStates(budgetStore, step.policy().budgetRefresh().toMillis());
     this.sessions = context.getStateStore(stores.sessions());
     this.tables = new StoreTables();
-    final Duration sweep = policy.sessionIdle().compareTo(MAX_SWEEP_INTERVAL) < 0
-        ? policy.sessionIdle() : MAX_SWEEP_INTERVAL;
+    final Duration idle = step.policy().sessionIdle();
+    final Duration sweep = idle.compareTo(MAX_SWEEP_INTERVAL) < 0 ? idle : MAX_SWEEP_INTERVAL;
     context.schedule(sweep, PunctuationType.WALL_CLOCK_TIME, this::forgetIdleSessions);
   }
 
@@ -87,7 +75,7 @@ final class ResolveRouteProcessor
     final String sessionKey = sessionKey(request.getTenant(),
         record.key() != null ? record.key() : request.getSessionId());
     final RouteResolver.Decision decision =
-        resolver.decide(request, tables, sessions.get(sessionKey), now);
+        step.resolver().decide(request, tables, sessions.get(sessionKey), now);
     decision.session().ifPresent(state -> sessions.put(sessionKey, state));
     count(decision.outcome());
     final Headers headers = new RecordHeaders(record.headers().toArray());
@@ -110,14 +98,14 @@ final class ResolveRouteProcessor
 
   private void count(final RoutingOutcome outcome) {
     if (outcome instanceof Routed routed) {
-      metrics.routed(routed.routed().getDecision());
+      step.metrics().routed(routed.routed().getDecision());
     } else if (outcome instanceof Unroutable refused) {
-      metrics.error(refused.response().getError().getType());
+      step.metrics().error(refused.response().getError().getType());
     }
   }
 
   private void forgetIdleSessions(final long nowMillis) {
-    final long cutoff = nowMillis - policy.sessionIdle().toMillis();
+    final long cutoff = nowMillis - step.policy().sessionIdle().toMillis();
     final List<String> idle = new ArrayList<>();
     try (KeyValueIterator<String, SessionRoute> all = sessions.all()) {
       while (all.hasNext()) {
@@ -153,7 +141,7 @@ final class ResolveRouteProcessor
 
     @Override
     public Set<String> tiersServing(final String model) {
-      return routeIndex.tiersServing(model);
+      return step.routeIndex().tiersServing(model);
     }
 
     @Override

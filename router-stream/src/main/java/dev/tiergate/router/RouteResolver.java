@@ -171,6 +171,7 @@ public final class RouteResolver {
       final RoutingTables tables,
       final SessionRoute session,
       final Instant now) {
+    Objects.requireNonNull(tables, "tables");
     return decide(request, tables, session, now, true);
   }
 
@@ -181,7 +182,6 @@ public final class RouteResolver {
       final Instant now,
       final boolean infer) {
     Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(tables, "tables");
     Objects.requireNonNull(now, "now");
     // Embeddings have one rule per tier, tier/embeddings, whatever mode the caller named; they are
     // never background calls nor predicted.

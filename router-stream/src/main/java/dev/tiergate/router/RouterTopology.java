@@ -122,6 +122,7 @@ public final class RouterTopology {
    * enables it); pure (no I/O beyond reading the classpath), optimisation on.
    */
   public static Topology build(final SerdeFactory serdes, final RouterConfig config) {
+    Objects.requireNonNull(serdes, "serdes");
     Objects.requireNonNull(config, "config");
     return build(serdes, config, RouterMetrics.inMemory(),
         shippedPredictor(config.policy()));
@@ -138,15 +139,15 @@ public final class RouterTopology {
     return policy.embeddings() ? BlendedPredictor.loadDefault() : DifficultyPredictor.loadDefault();
   }
 
-  /** Builds the topology; {@code predictor} null sends requests without a mode to the tier default. */
-  public static Topology build(
+  /**
+   * Builds the topology with the service's metrics; {@code predictor} null sends requests without a
+   * mode to the tier default.
+   */
+  static Topology build(
       final SerdeFactory serdes,
       final RouterConfig config,
       final RouterMetrics metrics,
       final DifficultyScorer predictor) {
-    Objects.requireNonNull(serdes, "serdes");
-    Objects.requireNonNull(config, "config");
-    Objects.requireNonNull(metrics, "metrics");
     final StreamsBuilder builder = new StreamsBuilder();
     final RouteIndex routeIndex = new RouteIndex();
     routesTable(builder, serdes, routeIndex);
@@ -167,13 +168,12 @@ public final class RouterTopology {
     final KStream<String, DecodedRequest> decoded = decodedRequests(builder, serdes);
     final Reservations reservations =
         new Reservations(serdes, config.policy(), metrics, tokens, usageSightings);
+    final RouteStep step = new RouteStep(resolver, config.policy(), metrics, routeIndex, STORES);
     decoded
         .split(Named.as(DECODE_BRANCH))
         .branch(
             (key, value) -> value instanceof Decoded,
-            Branched.withConsumer(
-                ok -> route(ok, serdes, resolver, config.policy(), metrics, reservations,
-                    routeIndex), DECODED))
+            Branched.withConsumer(ok -> route(ok, serdes, step, reservations), DECODED))
         .defaultBranch(
             Branched.withConsumer(undecodable -> deadLetter(undecodable, metrics), UNDECODABLE));
     return builder.build(config.streamsProperties());
@@ -263,15 +263,12 @@ public final class RouterTopology {
   private static void route(
       final KStream<String, DecodedRequest> decoded,
       final SerdeFactory serdes,
-      final RouteResolver resolver,
-      final RouterConfig.Policy policy,
-      final RouterMetrics metrics,
-      final Reservations reservations,
-      final RouteIndex routeIndex) {
+      final RouteStep step,
+      final Reservations reservations) {
     decoded
         .mapValues(value -> ((Decoded) value).request(), Named.as(DECODED_VALUE))
         .processValues(
-            () -> new ResolveRouteProcessor(resolver, policy, metrics, routeIndex, STORES),
+            () -> new ResolveRouteProcessor(step),
             Named.as(RESOLVE),
             SESSIONS_STORE)
         .selectKey((sessionId, outcome) -> outcome.correlationId(), Named.as(REKEY))

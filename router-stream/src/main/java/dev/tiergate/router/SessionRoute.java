@@ -3,10 +3,7 @@ package dev.tiergate.router;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * What the router remembers about a session: the model it last chose and that model's family, so
@@ -25,11 +22,7 @@ public record SessionRoute(String lastModel, String lastFamily, Instant lastRout
 
   /** The store's value serde: {@code v1\nmodel\nfamily\nepochMillis}, UTF-8. */
   public static Serde<SessionRoute> serde() {
-    final Serializer<SessionRoute> serializer =
-        (topic, value) -> value == null ? null : encode(value);
-    final Deserializer<SessionRoute> deserializer =
-        (topic, bytes) -> bytes == null ? null : decode(bytes);
-    return Serdes.serdeFrom(serializer, deserializer);
+    return StoreBytes.nullSafe(SessionRoute::encode, SessionRoute::decode);
   }
 
   static byte[] encode(final SessionRoute value) {

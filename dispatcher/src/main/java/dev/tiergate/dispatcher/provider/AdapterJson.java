@@ -27,6 +27,15 @@ public final class AdapterJson {
     return mapper;
   }
 
+  /** The answer's {@code field}, which must be an array; an invalid answer, said by {@code missing}, else. */
+  public static JsonNode arrayIn(final JsonNode answer, final String field, final String missing) {
+    final JsonNode array = answer.path(field);
+    if (!array.isArray()) {
+      throw ProviderFailure.invalidResponse(missing, null);
+    }
+    return array;
+  }
+
   /** A provider answer that must be a JSON object. */
   public JsonNode readAnswer(final byte[] body) {
     try {

@@ -1,11 +1,17 @@
 package dev.tiergate.dispatcher.provider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.SamplingParams;
+import dev.tiergate.schemas.ToolDefinition;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What every JSON provider API shares: its format, the {@link AdapterJson} that maps reading and
@@ -44,6 +50,26 @@ public abstract class JsonProviderAdapter implements ProviderAdapter {
 
   /** The chat call, its arguments checked; see {@link #buildRequest}. */
   protected abstract ProviderRequest chatRequest(ChatCall call);
+
+  /**
+   * Puts the request's tools, when it has any, into the array {@code tools} adds to the body, each
+   * written by {@code tool} into an object of its own; then its tool choice, when it set one.
+   */
+  protected static void putTools(
+      final ChatRequest request,
+      final Supplier<ArrayNode> tools,
+      final BiConsumer<ObjectNode, ToolDefinition> tool,
+      final Consumer<String> toolChoice) {
+    if (!request.getTools().isEmpty()) {
+      final ArrayNode array = tools.get();
+      for (final ToolDefinition definition : request.getTools()) {
+        tool.accept(array.addObject(), definition);
+      }
+    }
+    if (request.getToolChoiceJson() != null) {
+      toolChoice.accept(request.getToolChoiceJson());
+    }
+  }
 
   /**
    * One chat call's arguments, as {@link #buildRequest} got them.

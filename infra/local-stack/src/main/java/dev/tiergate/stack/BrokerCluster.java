@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * min.insync.replicas} 2), as on a production cluster. A node keeps its ports, so a restarted node
  * rejoins and clients find it again.
  */
-public final class BrokerCluster implements AutoCloseable {
+public final class BrokerCluster extends StopsOnce {
 
   private static final Logger LOG = LoggerFactory.getLogger(BrokerCluster.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
@@ -47,7 +47,6 @@ public final class BrokerCluster implements AutoCloseable {
   private final List<Node> nodes;
   private final Process[] processes;
   private final String bootstrapServers;
-  private boolean closed;
 
   private BrokerCluster(final List<Node> nodes) {
     this.nodes = List.copyOf(nodes);
@@ -205,13 +204,9 @@ public final class BrokerCluster implements AutoCloseable {
     }
   }
 
-  /** Stops every node (SIGTERM, then SIGKILL after a grace period). Safe to call twice. */
+  /** Stops every node (SIGTERM, then SIGKILL after a grace period). */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void stop() {
     for (final Process process : processes) {
       if (process != null) {
         process.destroy();

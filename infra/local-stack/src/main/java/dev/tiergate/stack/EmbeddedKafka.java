@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * tests and the all-in-one process get actual Kafka semantics without Docker or a separate
  * install. Tuned for a small, shared machine; not for production.
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka extends StopsOnce {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final int NODE_ID = 1;
@@ -36,7 +36,6 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final String bootstrapServers;
   private final Path dataDir;
   private final boolean deleteDataDirOnClose;
-  private boolean closed;
 
   private EmbeddedKafka(
       final KafkaRaftServer server,
@@ -106,16 +105,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Stops the broker and waits for it. Safe to call more than once and from several threads (a
-   * shutdown hook and the owner): a second concurrent shutdown of the server itself would hang for
-   * about a minute, so later callers just wait for the first one to finish.
+   * Stops the broker and waits for it. Only once, as {@link StopsOnce} makes sure: a second
+   * concurrent shutdown of the server itself would hang for about a minute.
    */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void stop() {
     server.shutdown();
     server.awaitShutdown();
     if (deleteDataDirOnClose) {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * and every catalogue topic. What integration tests and the all-in-one process start; real
  * deployments point the services at a real cluster instead.
  */
-public final class LocalStack implements AutoCloseable {
+public final class LocalStack extends StopsOnce {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
@@ -35,7 +35,6 @@ public final class LocalStack implements AutoCloseable {
   private final SchemaRegistryProcess registry;
   private final KafkaSettings settings;
   private final Path tempDirToDelete;
-  private boolean closed;
 
   private LocalStack(
       final AutoCloseable brokers, final String bootstrapServers,
@@ -158,13 +157,9 @@ public final class LocalStack implements AutoCloseable {
     return Admin.create(settings.clientProperties(Map.of()));
   }
 
-  /** Stops registry and broker. Safe to call more than once. */
+  /** Stops registry and broker. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void stop() {
     try {
       registry.close();
     } finally {

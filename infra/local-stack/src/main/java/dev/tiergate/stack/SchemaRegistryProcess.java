@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * port. A separate process because the registry is a Quarkus 2 app whose dependencies (Jackson,
  * Netty, Kafka clients) clash with ours; it serves the Confluent-compatible API our serdes use.
  */
-public final class SchemaRegistryProcess implements AutoCloseable {
+public final class SchemaRegistryProcess extends StopsOnce {
 
   /** System property naming the registry's {@code quarkus-run.jar}; wins over the env var. */
   public static final String APP_PROPERTY = "tiergate.registry.app";
@@ -51,7 +51,6 @@ public final class SchemaRegistryProcess implements AutoCloseable {
   private final String url;
   private final Path logFile;
   private final Thread shutdownHook;
-  private boolean closed;
 
   private SchemaRegistryProcess(final Process process, final String url, final Path logFile) {
     this.process = process;
@@ -132,17 +131,9 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     return url;
   }
 
-  public Path logFile() {
-    return logFile;
-  }
-
-  /** Stops the child process (politely, then forcibly). Safe to call more than once. */
+  /** Stops the child process (politely, then forcibly). */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void stop() {
     removeShutdownHook();
     process.destroy();
     try {

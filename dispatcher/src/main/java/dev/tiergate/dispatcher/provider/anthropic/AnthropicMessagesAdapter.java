@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.dispatcher.provider.AdapterJson;
 import dev.tiergate.dispatcher.provider.JsonProviderAdapter;
-import dev.tiergate.dispatcher.provider.ProviderFailure;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
 import dev.tiergate.dispatcher.provider.ProviderReply;
 import dev.tiergate.dispatcher.provider.ProviderRequest;
@@ -59,7 +58,8 @@ public final class AnthropicMessagesAdapter extends JsonProviderAdapter {
     body.put("model", call.upstreamModel());
     messages.system(request.getMessages()).ifPresent(system -> body.set("system", system));
     body.set("messages", messages.messages(request.getMessages()));
-    putTools(body, request);
+    putTools(request, () -> body.putArray("tools"), this::putTool,
+        choice -> toolChoice(choice).ifPresent(anthropic -> body.set("tool_choice", anthropic)));
     putSampling(body, call);
     if (call.stream()) {
       body.put("stream", true);
@@ -75,10 +75,7 @@ public final class AnthropicMessagesAdapter extends JsonProviderAdapter {
   @Override
   public ProviderReply parseResponse(final byte[] body) {
     final JsonNode root = json.readAnswer(body);
-    final JsonNode content = root.path("content");
-    if (!content.isArray()) {
-      throw ProviderFailure.invalidResponse("answer has no content array", null);
-    }
+    final JsonNode content = AdapterJson.arrayIn(root, "content", "answer has no content array");
     final StringBuilder text = new StringBuilder();
     final StringBuilder thinking = new StringBuilder();
     final List<ToolCall> toolCalls = new ArrayList<>();
@@ -117,19 +114,11 @@ public final class AnthropicMessagesAdapter extends JsonProviderAdapter {
     return new AnthropicStreamDecoder(json);
   }
 
-  private void putTools(final ObjectNode body, final ChatRequest request) {
-    if (!request.getTools().isEmpty()) {
-      final ArrayNode tools = body.putArray("tools");
-      for (final ToolDefinition tool : request.getTools()) {
-        final ObjectNode node = AdapterJson.putToolName(tools.addObject(), tool);
-        final JsonNode schema = json.toolParameters(tool);
-        // Anthropic requires an object schema; a tool without parameters has an empty one.
-        node.set("input_schema", schema.isEmpty() ? json.mapper().createObjectNode().put("type", "object") : schema);
-      }
-    }
-    if (request.getToolChoiceJson() != null) {
-      toolChoice(request.getToolChoiceJson()).ifPresent(choice -> body.set("tool_choice", choice));
-    }
+  private void putTool(final ObjectNode node, final ToolDefinition tool) {
+    final ObjectNode named = AdapterJson.putToolName(node, tool);
+    final JsonNode schema = json.toolParameters(tool);
+    // Anthropic requires an object schema; a tool without parameters has an empty one.
+    named.set("input_schema", schema.isEmpty() ? json.mapper().createObjectNode().put("type", "object") : schema);
   }
 
   /** OpenAI's tool_choice ({@code auto}, {@code none}, {@code required}, a function) in Anthropic's. */

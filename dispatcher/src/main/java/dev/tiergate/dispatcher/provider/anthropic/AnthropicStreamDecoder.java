@@ -2,15 +2,13 @@ package dev.tiergate.dispatcher.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.dispatcher.provider.AdapterJson;
+import dev.tiergate.dispatcher.provider.JsonEventDecoder;
 import dev.tiergate.dispatcher.provider.ProviderFailure;
-import dev.tiergate.dispatcher.provider.SseEvent;
-import dev.tiergate.dispatcher.provider.StreamDecoder;
 import dev.tiergate.dispatcher.provider.StreamDelta;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -19,39 +17,28 @@ import java.util.function.Function;
  * so tool-use blocks are renumbered 0, 1, … as OpenAI numbers tool calls. Input usage arrives in
  * {@code message_start}, the (cumulative) output count in {@code message_delta}.
  */
-final class AnthropicStreamDecoder implements StreamDecoder {
+final class AnthropicStreamDecoder extends JsonEventDecoder {
 
-  private final AdapterJson json;
   private final Map<Integer, Integer> toolIndexByBlock = new HashMap<>();
   private JsonNode inputUsage;
-  private boolean done;
 
   AnthropicStreamDecoder(final AdapterJson json) {
-    this.json = Objects.requireNonNull(json, "json");
+    super(json);
   }
 
   @Override
-  public List<StreamDelta> decode(final SseEvent event) {
-    if (event.data().isBlank()) {
-      return List.of();
-    }
-    final JsonNode data = json.readEvent(event.data());
+  protected List<StreamDelta> decodeJson(final JsonNode data) {
     final List<StreamDelta> deltas = new ArrayList<>();
     switch (data.path("type").asText()) {
       case "message_start" -> inputUsage = data.path("message").path("usage");
       case "content_block_start" -> blockStart(data, deltas);
       case "content_block_delta" -> blockDelta(data, deltas);
       case "message_delta" -> messageDelta(data, deltas);
-      case "message_stop" -> done = true;
+      case "message_stop" -> ended();
       case "error" -> throw error(data.path("error"));
       default -> { /* ping, content_block_stop */ }
     }
     return deltas;
-  }
-
-  @Override
-  public boolean complete() {
-    return done;
   }
 
   private void blockStart(final JsonNode data, final List<StreamDelta> deltas) {

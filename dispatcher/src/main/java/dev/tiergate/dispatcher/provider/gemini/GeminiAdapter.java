@@ -53,7 +53,11 @@ public final class GeminiAdapter extends JsonProviderAdapter {
     final ObjectNode body = json.mapper().createObjectNode();
     contents.systemInstruction(request.getMessages()).ifPresent(system -> body.set("systemInstruction", system));
     body.set("contents", contents.contents(request.getMessages()));
-    putTools(body, request);
+    putTools(
+        request,
+        () -> body.putArray("tools").addObject().putArray("functionDeclarations"),
+        this::putTool,
+        choice -> toolConfig(choice).ifPresent(config -> body.set("toolConfig", config)));
     body.set("generationConfig", generationConfig(call));
     final String path =
         "/models/" + pathSegment(call.upstreamModel())
@@ -98,10 +102,7 @@ public final class GeminiAdapter extends JsonProviderAdapter {
    */
   @Override
   public ProviderReply parseEmbeddingsResponse(final byte[] body) {
-    final JsonNode embeddings = json.readAnswer(body).path("embeddings");
-    if (!embeddings.isArray()) {
-      throw ProviderFailure.invalidResponse("answer has no embeddings", null);
-    }
+    final JsonNode embeddings = AdapterJson.arrayIn(json.readAnswer(body), "embeddings", "answer has no embeddings");
     final List<List<Float>> vectors = new ArrayList<>(embeddings.size());
     embeddings.forEach(embedding -> vectors.add(EmbeddingInputs.vector(embedding.get("values"))));
     return ProviderReply.embeddings(vectors, Optional.empty());
@@ -153,19 +154,11 @@ public final class GeminiAdapter extends JsonProviderAdapter {
     return new GeminiStreamDecoder(json);
   }
 
-  private void putTools(final ObjectNode body, final ChatRequest request) {
-    if (!request.getTools().isEmpty()) {
-      final ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
-      for (final ToolDefinition tool : request.getTools()) {
-        final ObjectNode node = AdapterJson.putToolName(declarations.addObject(), tool);
-        final JsonNode schema = json.toolParameters(tool);
-        if (!schema.isEmpty()) {
-          node.set("parameters", schema);
-        }
-      }
-    }
-    if (request.getToolChoiceJson() != null) {
-      toolConfig(request.getToolChoiceJson()).ifPresent(config -> body.set("toolConfig", config));
+  private void putTool(final ObjectNode node, final ToolDefinition tool) {
+    AdapterJson.putToolName(node, tool);
+    final JsonNode schema = json.toolParameters(tool);
+    if (!schema.isEmpty()) {
+      node.set("parameters", schema);
     }
   }
 

@@ -2,14 +2,12 @@ package dev.tiergate.dispatcher.provider.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.dispatcher.provider.AdapterJson;
+import dev.tiergate.dispatcher.provider.JsonEventDecoder;
 import dev.tiergate.dispatcher.provider.ProviderFailure;
-import dev.tiergate.dispatcher.provider.SseEvent;
-import dev.tiergate.dispatcher.provider.StreamDecoder;
 import dev.tiergate.dispatcher.provider.StreamDelta;
 import dev.tiergate.schemas.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * {@code streamGenerateContent?alt=sse} events to deltas. Each event is a partial
@@ -17,23 +15,17 @@ import java.util.Objects;
  * the last event carries the finish reason and the usage. Gemini sends no end marker, so the
  * stream is complete once a finish reason arrived.
  */
-final class GeminiStreamDecoder implements StreamDecoder {
+final class GeminiStreamDecoder extends JsonEventDecoder {
 
-  private final AdapterJson json;
   private int toolCalls;
   private boolean signed;
-  private boolean done;
 
   GeminiStreamDecoder(final AdapterJson json) {
-    this.json = Objects.requireNonNull(json, "json");
+    super(json);
   }
 
   @Override
-  public List<StreamDelta> decode(final SseEvent event) {
-    if (event.data().isBlank()) {
-      return List.of();
-    }
-    final JsonNode chunk = json.readEvent(event.data());
+  protected List<StreamDelta> decodeJson(final JsonNode chunk) {
     if (chunk.has("error")) {
       final JsonNode error = chunk.get("error");
       throw ProviderFailure.of(
@@ -48,15 +40,10 @@ final class GeminiStreamDecoder implements StreamDecoder {
     final String finish = GeminiWire.finishReason(candidate.get("finishReason"), toolCalls > 0);
     if (finish != null) {
       deltas.add(StreamDelta.finish(finish));
-      done = true;
+      ended();
     }
     GeminiWire.usage(chunk.get("usageMetadata")).ifPresent(usage -> deltas.add(StreamDelta.usage(usage)));
     return deltas;
-  }
-
-  @Override
-  public boolean complete() {
-    return done;
   }
 
   private void addPart(final JsonNode part, final List<StreamDelta> deltas) {

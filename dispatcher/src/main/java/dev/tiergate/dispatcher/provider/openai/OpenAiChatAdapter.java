@@ -62,7 +62,8 @@ public final class OpenAiChatAdapter extends JsonProviderAdapter {
     final ObjectNode body = json.mapper().createObjectNode();
     body.put("model", call.upstreamModel());
     body.set("messages", messages.toWire(request.getMessages()));
-    putTools(body, request);
+    putTools(request, () -> body.putArray("tools"), this::putTool,
+        choice -> body.set("tool_choice", jsonOrText(choice)));
     putSampling(body, call);
     if (call.stream()) {
       body.put("stream", true);
@@ -93,10 +94,7 @@ public final class OpenAiChatAdapter extends JsonProviderAdapter {
   @Override
   public ProviderReply parseEmbeddingsResponse(final byte[] body) {
     final JsonNode root = json.readAnswer(body);
-    final JsonNode data = root.path("data");
-    if (!data.isArray()) {
-      throw ProviderFailure.invalidResponse("answer has no data", null);
-    }
+    final JsonNode data = AdapterJson.arrayIn(root, "data", "answer has no data");
     final List<List<Float>> vectors = new ArrayList<>(data.size());
     for (int i = 0; i < data.size(); i++) {
       vectors.add(null);
@@ -145,17 +143,9 @@ public final class OpenAiChatAdapter extends JsonProviderAdapter {
     return new OpenAiStreamDecoder(json);
   }
 
-  private void putTools(final ObjectNode body, final ChatRequest request) {
-    if (!request.getTools().isEmpty()) {
-      final ArrayNode tools = body.putArray("tools");
-      for (final ToolDefinition tool : request.getTools()) {
-        final ObjectNode function = tools.addObject().put("type", "function").putObject("function");
-        AdapterJson.putToolName(function, tool).set("parameters", json.toolParameters(tool));
-      }
-    }
-    if (request.getToolChoiceJson() != null) {
-      body.set("tool_choice", jsonOrText(request.getToolChoiceJson()));
-    }
+  private void putTool(final ObjectNode node, final ToolDefinition tool) {
+    final ObjectNode function = node.put("type", "function").putObject("function");
+    AdapterJson.putToolName(function, tool).set("parameters", json.toolParameters(tool));
   }
 
   private void putSampling(final ObjectNode body, final ChatCall call) {

@@ -13,15 +13,10 @@ final class FaultInjector {
   private final double rateLimitedShare;
   private final Random random;
 
-  FaultInjector(final double failShare, final double rateLimitedShare, final long seed) {
-    this.failShare = failShare;
-    this.rateLimitedShare = rateLimitedShare;
-    this.random = new Random(seed);
-  }
-
-  static FaultInjector of(final SimulatorConfig config) {
-    return new FaultInjector(
-        config.failShare(), config.rateLimitedShareOfFailures(), config.seed());
+  FaultInjector(final SimulatorConfig config) {
+    this.failShare = config.failShare();
+    this.rateLimitedShare = config.rateLimitedShareOfFailures();
+    this.random = new Random(config.seed());
   }
 
   /** The failure for the next call, or empty when it succeeds. */

@@ -93,7 +93,7 @@ public final class ProviderSimulator implements AutoCloseable {
     this.fallbackFormat = new OpenAiChatFormat(mapper);
     this.geminiFormat = new GeminiFormat(mapper);
     this.formats = List.of(fallbackFormat, new AnthropicMessagesFormat(mapper), geminiFormat);
-    this.faults = FaultInjector.of(config);
+    this.faults = new FaultInjector(config);
   }
 
   /** Binds a simulator and returns once it accepts connections. */

@@ -120,7 +120,7 @@ class FailureInjectionTest {
   @Test
   void failureShareWithASeedFailsTheSameCallsAsTheSeededDraws() {
     final SimulatorConfig config = SimulatorConfig.defaults().withFailures(0.3, 0.5, 7L);
-    final FaultInjector expected = FaultInjector.of(config);
+    final FaultInjector expected = new FaultInjector(config);
     final List<Integer> expectedStatuses = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       expectedStatuses.add(expected.next().map(SimulatedError::status).orElse(200));

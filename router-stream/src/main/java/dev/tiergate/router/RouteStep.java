@@ -1,0 +1,13 @@
+package dev.tiergate.router;
+
+/**
+ * What the route step needs, built once per topology: the resolver, the routing policy, the
+ * metrics, the index of models by tier that the explicit-model check reads, and the names of the
+ * stores it reads.
+ */
+record RouteStep(
+    RouteResolver resolver,
+    RouterConfig.Policy policy,
+    RouterMetrics metrics,
+    RouteIndex routeIndex,
+    StoreNames stores) {}

@@ -193,8 +193,8 @@ public final class AccountingHttpServer implements AutoCloseable {
       final String tenant, final Map<String, List<String>> params, final QueryRouter.Target target) {
     final SpendDimension by = dimension(params);
     final SpendWindow window = keptWindow(by, window(params, SpendWindow.TOTAL));
-    return new SpendQuery(stores).spend(tenant, by, window, at(params), target.partition(),
-        page(params));
+    return new SpendQuery(stores).spend(new SpendScope(tenant, by, window), at(params),
+        target.partition(), page(params));
   }
 
   private Object series(
@@ -212,7 +212,8 @@ public final class AccountingHttpServer implements AutoCloseable {
     for (int i = 1; i < buckets; i++) {
       from = window.start(from.minusMillis(1));
     }
-    return new SpendQuery(stores).series(tenant, by, window, from, to, target.partition());
+    return new SpendQuery(stores).series(new SpendScope(tenant, by, window), from, to,
+        target.partition());
   }
 
   private Object budgets(

@@ -214,8 +214,9 @@ final class AccountingHttpServer implements AutoCloseable {
 
   private Object budgets(
       final String tenant, final Map<String, List<String>> params, final QueryRouter.Target target) {
+    final BudgetQuery query = new BudgetQuery(sources.stores());
     return Map.of("tenant", tenant,
-        "budgets", new BudgetQuery(sources.stores()).budgets(tenant, at(params), target.partition()));
+        "budgets", query.budgets(tenant, at(params), target.partition()));
   }
 
   /** Sends the query to the owning instance once and relays its answer. */

@@ -65,8 +65,9 @@ public final class AccountingService implements RunnableService {
     // The HTTP server binds first: application.server must name its real port (0 = a free one).
     final AccountingHttpServer.Sources sources = new AccountingHttpServer.Sources(
         new LazyStores(), this::route, keyTable(), this::state);
-    final AccountingHttpServer server = new AccountingHttpServer(sources, Clock.systemUTC(), metrics)
-        .start(config.host(), config.port());
+    final AccountingHttpServer server =
+        new AccountingHttpServer(sources, Clock.systemUTC(), metrics)
+            .start(config.host(), config.port());
     http = server;
     if (config.metricsPort() != AccountingConfig.NO_METRICS_PORT) {
       ops = OpsServer.start(

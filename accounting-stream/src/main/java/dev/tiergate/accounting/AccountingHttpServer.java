@@ -41,7 +41,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * /health} need no key (the page asks for one); {@code /metrics} is on its own port ({@link
  * dev.tiergate.runtime.OpsServer}). Store reads, JSON writing and forwarding run off the event loop.
  */
-public final class AccountingHttpServer implements AutoCloseable {
+final class AccountingHttpServer implements AutoCloseable {
 
   static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -58,10 +58,7 @@ public final class AccountingHttpServer implements AutoCloseable {
   private static final String API_KEY_HEADER = "x-api-key";
   private static final int MAX_BUCKETS = 400;
 
-  private final AccountingStores stores;
-  private final QueryRouter router;
-  private final VirtualKeyTable keys;
-  private final Supplier<KafkaStreams.State> state;
+  private final Sources sources;
   private final Clock clock;
   private final AccountingMetrics metrics;
   private final HttpClient forwarder =
@@ -73,24 +70,23 @@ public final class AccountingHttpServer implements AutoCloseable {
   private record Reply(HttpResponseStatus status, String contentType, byte[] body) {}
 
   /**
+   * What the server answers from.
+   *
    * @param stores the stores queries read on this instance
    * @param router decides which instance answers a tenant's query
    * @param keys which tenant a presented key may see
    * @param state the Streams app's current state; health is 200 only while it is RUNNING
    */
-  public AccountingHttpServer(
-      final AccountingStores stores,
-      final QueryRouter router,
-      final VirtualKeyTable keys,
-      final Supplier<KafkaStreams.State> state,
-      final Clock clock,
-      final AccountingMetrics metrics) {
-    this.stores = Objects.requireNonNull(stores, "stores");
-    this.router = Objects.requireNonNull(router, "router");
-    this.keys = Objects.requireNonNull(keys, "keys");
-    this.state = Objects.requireNonNull(state, "state");
-    this.clock = Objects.requireNonNull(clock, "clock");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  record Sources(
+      AccountingStores stores,
+      QueryRouter router,
+      VirtualKeyTable keys,
+      Supplier<KafkaStreams.State> state) {}
+
+  AccountingHttpServer(final Sources sources, final Clock clock, final AccountingMetrics metrics) {
+    this.sources = sources;
+    this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** Binds the server; returns once it listens. Port 0 picks a free port (see {@link #port()}). */
@@ -166,7 +162,7 @@ public final class AccountingHttpServer implements AutoCloseable {
   private Mono<Reply> answer(
       final HttpServerRequest request, final String route, final Query query) {
     final Map<String, List<String>> params = new QueryStringDecoder(request.uri()).parameters();
-    final Optional<String> tenant = keys.tenant(presentedKey(request));
+    final Optional<String> tenant = sources.keys().tenant(presentedKey(request));
     if (tenant.isEmpty()) {
       return Mono.just(error(HttpResponseStatus.UNAUTHORIZED, "authentication_error",
           "a valid virtual key is required (Authorization: Bearer <key>)"));
@@ -178,7 +174,7 @@ public final class AccountingHttpServer implements AutoCloseable {
     }
     final String store = "budgets".equals(route)
         ? AccountingTopology.BUDGET_STATE_STORE : AccountingTopology.SPEND_STORE;
-    final QueryRouter.Target target = router.route(store, tenant.get());
+    final QueryRouter.Target target = sources.router().route(store, tenant.get());
     return switch (target.kind()) {
       case UNAVAILABLE -> Mono.just(unavailable(target.reason()));
       case REMOTE -> request.requestHeaders().contains(FORWARDED_HEADER)
@@ -193,8 +189,8 @@ public final class AccountingHttpServer implements AutoCloseable {
       final String tenant, final Map<String, List<String>> params, final QueryRouter.Target target) {
     final SpendDimension by = dimension(params);
     final SpendWindow window = keptWindow(by, window(params, SpendWindow.TOTAL));
-    return new SpendQuery(stores).spend(tenant, by, window, at(params), target.partition(),
-        page(params));
+    return new SpendQuery(sources.stores()).spend(new SpendScope(tenant, by, window), at(params),
+        target.partition(), page(params));
   }
 
   private Object series(
@@ -212,13 +208,15 @@ public final class AccountingHttpServer implements AutoCloseable {
     for (int i = 1; i < buckets; i++) {
       from = window.start(from.minusMillis(1));
     }
-    return new SpendQuery(stores).series(tenant, by, window, from, to, target.partition());
+    return new SpendQuery(sources.stores()).series(new SpendScope(tenant, by, window), from, to,
+        target.partition());
   }
 
   private Object budgets(
       final String tenant, final Map<String, List<String>> params, final QueryRouter.Target target) {
+    final BudgetQuery query = new BudgetQuery(sources.stores());
     return Map.of("tenant", tenant,
-        "budgets", new BudgetQuery(stores).budgets(tenant, at(params), target.partition()));
+        "budgets", query.budgets(tenant, at(params), target.partition()));
   }
 
   /** Sends the query to the owning instance once and relays its answer. */
@@ -255,7 +253,7 @@ public final class AccountingHttpServer implements AutoCloseable {
   }
 
   private Publisher<Void> health(final HttpServerRequest request, final HttpServerResponse response) {
-    final KafkaStreams.State current = state.get();
+    final KafkaStreams.State current = sources.state().get();
     final HttpResponseStatus status =
         current == KafkaStreams.State.RUNNING
             ? HttpResponseStatus.OK

@@ -63,9 +63,11 @@ public final class AccountingService implements RunnableService {
       throw new IllegalStateException("already started");
     }
     // The HTTP server binds first: application.server must name its real port (0 = a free one).
-    final AccountingHttpServer server = new AccountingHttpServer(
-            new LazyStores(), this::route, keyTable(), this::state, Clock.systemUTC(), metrics)
-        .start(config.host(), config.port());
+    final AccountingHttpServer.Sources sources = new AccountingHttpServer.Sources(
+        new LazyStores(), this::route, keyTable(), this::state);
+    final AccountingHttpServer server =
+        new AccountingHttpServer(sources, Clock.systemUTC(), metrics)
+            .start(config.host(), config.port());
     http = server;
     if (config.metricsPort() != AccountingConfig.NO_METRICS_PORT) {
       ops = OpsServer.start(

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -46,10 +45,10 @@ final class BudgetTracker extends ContextualProcessor<String, BudgetState, Strin
       final String statesStore,
       final String alertsStore,
       final String budgetsStore) {
-    this.checkInterval = Objects.requireNonNull(checkInterval, "checkInterval");
-    this.statesStore = Objects.requireNonNull(statesStore, "statesStore");
-    this.alertsStore = Objects.requireNonNull(alertsStore, "alertsStore");
-    this.budgetsStore = Objects.requireNonNull(budgetsStore, "budgetsStore");
+    this.checkInterval = checkInterval;
+    this.statesStore = statesStore;
+    this.alertsStore = alertsStore;
+    this.budgetsStore = budgetsStore;
   }
 
   @Override

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -43,8 +42,8 @@ final class SpendPresummer
 
   /** @param pendingStore the changelogged store of the pending sums */
   SpendPresummer(final Duration interval, final String pendingStore) {
-    this.interval = Objects.requireNonNull(interval, "interval");
-    this.pendingStore = Objects.requireNonNull(pendingStore, "pendingStore");
+    this.interval = interval;
+    this.pendingStore = pendingStore;
   }
 
   @Override

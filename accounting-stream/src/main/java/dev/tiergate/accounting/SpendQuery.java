@@ -29,79 +29,46 @@ public final class SpendQuery {
   }
 
   /**
-   * Every value of one dimension for a tenant in the window bucket that holds {@code at}, sorted by
-   * value (a scan across several partitions' stores is ordered only within each partition).
+   * One page of every value of the scope's dimension in the window bucket that holds {@code at},
+   * sorted by value (a scan across several partitions' stores is ordered only within each
+   * partition). The totals cover every row.
    *
    * @throws SpendUnavailableException while the store cannot be read
    */
   public SpendReport spend(
-      final String tenant,
-      final SpendDimension by,
-      final SpendWindow window,
-      final Instant at,
-      final OptionalInt partition) {
-    return spend(tenant, by, window, at, partition, null);
-  }
-
-  /**
-   * One page of {@link #spend}; a null page returns every row. The totals cover every row.
-   *
-   * @throws SpendUnavailableException while the store cannot be read
-   */
-  public SpendReport spend(
-      final String tenant,
-      final SpendDimension by,
-      final SpendWindow window,
-      final Instant at,
-      final OptionalInt partition,
-      final SpendPage page) {
+      final SpendScope scope, final Instant at, final OptionalInt partition, final SpendPage page) {
+    Objects.requireNonNull(scope, "scope");
     Objects.requireNonNull(at, "at");
-    final Instant start = window.start(at);
+    Objects.requireNonNull(page, "page");
+    final Instant start = scope.window().start(at);
     final List<SpendAggregate> rows = new ArrayList<>();
-    for (final KeyValue<Instant, SpendAggregate> row :
-        read(tenant, by, window, start, start, partition)) {
+    for (final KeyValue<Instant, SpendAggregate> row : read(scope, start, start, partition)) {
       rows.add(row.value);
     }
     rows.sort(Comparator.comparing(SpendAggregate::getValue));
-    return page == null
-        ? SpendReport.of(tenant, by, window, rows)
-        : SpendReport.page(tenant, by, window, rows, page);
+    return SpendReport.page(scope, rows, page);
   }
 
   /**
-   * The buckets of one window from {@code from} to {@code to} (both inclusive, by bucket start),
-   * oldest first, each with the dimension's values. Only windowed stores have a series.
+   * The buckets of the scope's window from {@code from} to {@code to} (both inclusive, by bucket
+   * start), oldest first, each with the dimension's values. Only windowed stores have a series.
    */
   public SpendSeries series(
-      final String tenant,
-      final SpendDimension by,
-      final SpendWindow window,
-      final Instant from,
-      final Instant to,
-      final OptionalInt partition) {
+      final SpendScope scope, final Instant from, final Instant to, final OptionalInt partition) {
+    final SpendWindow window = Objects.requireNonNull(scope, "scope").window();
     if (!window.windowed()) {
       throw new IllegalArgumentException("the total has no series");
     }
-    final List<KeyValue<Instant, SpendAggregate>> rows =
-        read(tenant, by, window, window.start(from), window.start(to), partition);
-    return SpendSeries.of(tenant, by, window, rows);
+    return SpendSeries.of(scope, read(scope, window.start(from), window.start(to), partition));
   }
 
   private List<KeyValue<Instant, SpendAggregate>> read(
-      final String tenant,
-      final SpendDimension by,
-      final SpendWindow window,
-      final Instant from,
-      final Instant to,
-      final OptionalInt partition) {
-    Objects.requireNonNull(tenant, "tenant");
-    Objects.requireNonNull(by, "by");
-    Objects.requireNonNull(window, "window");
+      final SpendScope scope, final Instant from, final Instant to, final OptionalInt partition) {
     Objects.requireNonNull(partition, "partition");
-    final String prefix = SpendKey.storePrefix(tenant, by);
+    final String prefix = SpendKey.storePrefix(scope.tenant(), scope.by());
     try {
-      return window.windowed()
-          ? readWindowed(prefix, window, from, to, partition)
+      return scope.window().windowed()
+          ? readWindowed(prefix, scope.window(), from, to, partition)
           : readTotal(prefix, partition);
     } catch (InvalidStateStoreException e) {
       throw new SpendUnavailableException("spend store not readable: " + e.getMessage(), e);

@@ -39,29 +39,13 @@ public record SpendReport(
     Objects.requireNonNull(totalUsd, "totalUsd");
   }
 
-  /** The report of the given aggregates, all on one page; the total is their exact sum. */
-  public static SpendReport of(
-      final String tenant,
-      final SpendDimension by,
-      final SpendWindow window,
-      final List<SpendAggregate> aggregates) {
-    final List<SpendAggregate> sorted = aggregates.stream()
-        .sorted(java.util.Comparator.comparing(SpendAggregate::getValue)).toList();
-    return page(tenant, by, window, sorted, new SpendPage(
-        Math.max(1, Math.min(SpendPage.MAX_LIMIT, sorted.size())), java.util.Optional.empty()));
-  }
-
   /**
    * One page of the given aggregates (sorted by value): the rows after the page's cursor, at most
    * its limit, and {@code nextCursor} when more follow. The totals are over every aggregate of the
    * bucket, not only the page's, so they reconcile with the budgets whatever the page.
    */
   public static SpendReport page(
-      final String tenant,
-      final SpendDimension by,
-      final SpendWindow window,
-      final List<SpendAggregate> sortedAggregates,
-      final SpendPage page) {
+      final SpendScope scope, final List<SpendAggregate> sortedAggregates, final SpendPage page) {
     long total = 0;
     long counterfactual = 0;
     long duplicates = 0;
@@ -82,8 +66,9 @@ public record SpendReport(
       }
     }
     final String next = more ? SpendPage.cursorAfter(rows.get(rows.size() - 1).value()) : null;
-    return new SpendReport(tenant, by.label(), window.label(), rows, total, usd(total),
-        counterfactual, usd(counterfactual), duplicates, duplicateCost, usd(duplicateCost), next);
+    return new SpendReport(scope.tenant(), scope.by().label(), scope.window().label(), rows,
+        total, usd(total), counterfactual, usd(counterfactual), duplicates, duplicateCost,
+        usd(duplicateCost), next);
   }
 
   /** Micro-dollars as dollars with six decimals, e.g. 1234 → {@code 0.001234}. */

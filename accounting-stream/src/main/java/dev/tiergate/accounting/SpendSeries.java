@@ -24,10 +24,7 @@ public record SpendSeries(String tenant, String by, String window, List<Bucket> 
   }
 
   static SpendSeries of(
-      final String tenant,
-      final SpendDimension by,
-      final SpendWindow window,
-      final List<KeyValue<Instant, SpendAggregate>> rows) {
+      final SpendScope scope, final List<KeyValue<Instant, SpendAggregate>> rows) {
     final Map<Instant, Map<String, SpendReport.Row>> byStart = new TreeMap<>();
     for (final KeyValue<Instant, SpendAggregate> row : rows) {
       byStart.computeIfAbsent(row.key, start -> new TreeMap<>())
@@ -36,7 +33,7 @@ public record SpendSeries(String tenant, String by, String window, List<Bucket> 
     final List<Bucket> buckets = byStart.entrySet().stream()
         .map(e -> new Bucket(e.getKey().toString(), List.copyOf(e.getValue().values())))
         .toList();
-    return new SpendSeries(tenant, by.label(), window.label(), buckets);
+    return new SpendSeries(scope.tenant(), scope.by().label(), scope.window().label(), buckets);
   }
 
   /** One bucket: its start (ISO-8601, UTC) and the dimension's values in it. */

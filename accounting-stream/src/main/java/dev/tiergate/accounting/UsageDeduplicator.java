@@ -4,8 +4,6 @@ import dev.tiergate.schemas.Topics;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -25,21 +23,16 @@ import org.apache.kafka.streams.state.WindowStore;
  * the pipeline and cannot be served again. Expiry is the store's own (segments dropped as stream
  * time passes), so the store holds the ids of at most about 1.5 × that period.
  */
-final class UsageDeduplicator
-    extends ContextualFixedKeyProcessor<String, PricedUsage, PricedUsage> {
+final class UsageDeduplicator extends SeenIdsProcessor<PricedUsage> {
 
   /** How long a billed correlation id is remembered: the requests topic's retention. */
   static final Duration RETENTION = Topics.REQUESTS.retention().orElseThrow();
 
-  private final String storeName;
-  private final Duration retention;
   private final SpendMeter meter;
-  private SeenIds billed;
 
   /** @param storeName the store of billed ids ({@link #store}) */
   UsageDeduplicator(final String storeName, final Duration retention, final SpendMeter meter) {
-    this.storeName = Objects.requireNonNull(storeName, "storeName");
-    this.retention = Objects.requireNonNull(retention, "retention");
+    super(storeName, retention);
     this.meter = Objects.requireNonNull(meter, "meter");
   }
 
@@ -53,14 +46,8 @@ final class UsageDeduplicator
   }
 
   @Override
-  public void init(final FixedKeyProcessorContext<String, PricedUsage> context) {
-    super.init(context);
-    billed = new SeenIds(context.getStateStore(storeName), retention);
-  }
-
-  @Override
   public void process(final FixedKeyRecord<String, PricedUsage> record) {
-    if (!billed.firstAt(record.value().usage().getCorrelationId(), record.timestamp())) {
+    if (!firstAt(record.value().usage().getCorrelationId(), record.timestamp())) {
       final PricedUsage duplicate = record.value().asDuplicate();
       booked(record, duplicate);
       context().forward(record.withValue(duplicate));

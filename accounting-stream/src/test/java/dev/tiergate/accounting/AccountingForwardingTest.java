@@ -52,8 +52,10 @@ class AccountingForwardingTest {
     final VirtualKeyTable keys = VirtualKeyTable.of(KEY + "=t:balanced", hash -> null);
     final QueryRouter remote = (store, tenant) ->
         QueryRouter.Target.remote(new HostInfo("127.0.0.1", owner.port()));
-    server = new AccountingHttpServer(new UnusedStores(), remote, keys,
-            () -> KafkaStreams.State.RUNNING, Clock.fixed(TestData.AT, ZoneOffset.UTC), metrics)
+    server = new AccountingHttpServer(
+            new AccountingHttpServer.Sources(
+                new UnusedStores(), remote, keys, () -> KafkaStreams.State.RUNNING),
+            Clock.fixed(TestData.AT, ZoneOffset.UTC), metrics)
         .start("127.0.0.1", 0);
   }
 

@@ -59,7 +59,8 @@ class AccountingHttpServerTest {
     metrics = new AccountingMetrics();
     final VirtualKeyTable keys = VirtualKeyTable.of(
         "key-t=t:balanced,key-other=other:small", hash -> stores.virtualKeys().get(hash));
-    server = new AccountingHttpServer(stores, QueryRouter.localOnly(), keys, state::get,
+    server = new AccountingHttpServer(
+            new AccountingHttpServer.Sources(stores, QueryRouter.localOnly(), keys, state::get),
             Clock.fixed(TestData.AT, ZoneOffset.UTC), metrics)
         .start("127.0.0.1", 0);
   }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class SpendPageTest {
 
+  private static final SpendScope SCOPE =
+      new SpendScope("acme", SpendDimension.SESSION, SpendWindow.TOTAL);
   private static final List<SpendAggregate> SESSIONS = IntStream.range(0, 250)
       .mapToObj(i -> aggregate(String.format("sess-%03d", i), i + 1))
       .toList();
@@ -24,7 +26,7 @@ class SpendPageTest {
     int pages = 0;
     while (true) {
       final SpendReport report =
-          SpendReport.page("acme", SpendDimension.SESSION, SpendWindow.TOTAL, SESSIONS, page);
+          SpendReport.page(SCOPE, SESSIONS, page);
       pages++;
       assertThat(report.rows()).hasSizeLessThanOrEqualTo(100);
       assertThat(report.totalMicros()).isEqualTo(250L * 251 / 2);
@@ -64,8 +66,7 @@ class SpendPageTest {
 
   @Test
   void lastPageHasNoCursor() {
-    final SpendReport report = SpendReport.page("acme", SpendDimension.SESSION, SpendWindow.TOTAL,
-        SESSIONS.subList(0, 3), SpendPage.FIRST);
+    final SpendReport report = SpendReport.page(SCOPE, SESSIONS.subList(0, 3), SpendPage.FIRST);
     assertThat(report.rows()).hasSize(3);
     assertThat(report.nextCursor()).isNull();
   }

@@ -38,9 +38,6 @@ import picocli.CommandLine.Option;
     description = "Accounting stream on the real broker: usage events/s from a backlog.")
 public final class AccountingCommand implements Callable<Integer> {
 
-  private static final String[] MODES = {"plan", "code", "debug", "commit-message", "ask", "build"};
-  private static final String[] MODELS = {"openai/gpt-5", "openai/gpt-5-mini", "openai/gpt-5-nano"};
-
   @Option(names = "--events", defaultValue = "200000")
   int events;
 
@@ -100,19 +97,11 @@ public final class AccountingCommand implements Callable<Integer> {
         Topics.USAGE.valueSerde(kafka.serdes()).serializer())) {
       final Instant at = Instant.now();
       for (int i = 0; i < events; i++) {
-        final UsageEvent event = UsageEvent.newBuilder()
-            .setCorrelationId(String.format(Locale.ROOT, "req_bench%08d", i))
-            .setTenant("tenant-" + (i % 50))
-            .setSessionId("ses_" + (i % 1000))
-            .setMode(MODES[i % MODES.length])
-            .setTier("balanced")
-            .setFeature("feature-" + (i % 7))
-            .setModel(MODELS[i % MODELS.length])
-            .setProvider("openai")
-            .setUsage(Usage.newBuilder().setInputTokens(1_000 + i % 5000)
-                .setCachedInputTokens(i % 500).setOutputTokens(200 + i % 300).build())
-            .setOccurredAt(at)
-            .build();
+        final UsageEvent event = BenchUsage.event(i,
+            String.format(Locale.ROOT, "req_bench%08d", i), 1000,
+            Usage.newBuilder().setInputTokens(1_000 + i % 5000)
+                .setCachedInputTokens(i % 500).setOutputTokens(200 + i % 300).build(),
+            at);
         producer.send(new ProducerRecord<>(Topics.USAGE.name(), event.getCorrelationId(), event));
       }
       producer.flush();

@@ -10,15 +10,10 @@ import dev.tiergate.schemas.ChatRequest;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The router's full decision (issue 5) as the topology makes it: table lookup with fallbacks,
@@ -27,12 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * alone. Decisions/s (throughput) and per-call time percentiles (sample mode, p50/p99).
  */
 @State(Scope.Thread)
-@BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 3)
-@Measurement(iterations = 3, time = 5)
-@Fork(1)
-public class RouterDecisionBench {
+public class RouterDecisionBench extends RouterBenchmark {
 
   private static final String[] PROMPTS = {
     "Rename the variable total to sum in utils.py and update the two call sites.",

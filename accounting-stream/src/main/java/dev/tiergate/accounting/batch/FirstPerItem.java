@@ -1,38 +1,31 @@
 package dev.tiergate.accounting.batch;
 
-import dev.tiergate.accounting.SeenIds;
+import dev.tiergate.accounting.SeenIdsProcessor;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.UsageEvent;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
-import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
  * Passes only the first record of each batch item (by correlation id), so a batch counts each item
- * once. The ids already seen live in a window store ({@link SeenIds}), so they expire with the
- * retention instead of growing without bound.
+ * once. The ids already seen live in a window store (see {@link SeenIdsProcessor}), so they expire
+ * with the retention instead of growing without bound.
  *
  * @param <V> an answer ({@link #answers}) or a usage ({@link #usage})
  */
-final class FirstPerItem<V> extends ContextualFixedKeyProcessor<String, V, V> {
+final class FirstPerItem<V> extends SeenIdsProcessor<V> {
 
-  private final String storeName;
-  private final Duration retention;
   private final Function<V, String> correlationId;
   private final ToLongFunction<FixedKeyRecord<String, V>> eventTime;
-  private SeenIds seen;
 
   private FirstPerItem(
       final String storeName,
       final Duration retention,
       final Function<V, String> correlationId,
       final ToLongFunction<FixedKeyRecord<String, V>> eventTime) {
-    this.storeName = Objects.requireNonNull(storeName, "storeName");
-    this.retention = Objects.requireNonNull(retention, "retention");
+    super(storeName, retention);
     this.correlationId = correlationId;
     this.eventTime = eventTime;
   }
@@ -63,14 +56,8 @@ final class FirstPerItem<V> extends ContextualFixedKeyProcessor<String, V, V> {
   }
 
   @Override
-  public void init(final FixedKeyProcessorContext<String, V> context) {
-    super.init(context);
-    seen = new SeenIds(context.getStateStore(storeName), retention);
-  }
-
-  @Override
   public void process(final FixedKeyRecord<String, V> record) {
-    if (seen.firstAt(correlationId.apply(record.value()), eventTime.applyAsLong(record))) {
+    if (firstAt(correlationId.apply(record.value()), eventTime.applyAsLong(record))) {
       context().forward(record);
     }
   }

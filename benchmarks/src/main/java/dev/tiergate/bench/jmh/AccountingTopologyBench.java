@@ -2,6 +2,7 @@ package dev.tiergate.bench.jmh;
 
 import dev.tiergate.accounting.AccountingConfig;
 import dev.tiergate.accounting.AccountingTopology;
+import dev.tiergate.bench.BenchUsage;
 import dev.tiergate.router.DefaultRoutingTable;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.ModelSpec;
@@ -57,8 +58,6 @@ import org.openjdk.jmh.annotations.Warmup;
 public class AccountingTopologyBench {
 
   private static final SerdeFactory SERDES = SerdeFactory.schemaless();
-  private static final String[] MODES = {"plan", "code", "debug", "commit-message", "ask", "build"};
-  private static final String[] MODELS = {"openai/gpt-5", "openai/gpt-5-mini", "openai/gpt-5-nano"};
   private static final int EVENTS = 4096;
   private static final Duration PRESUM_FLUSH = AccountingConfig.DEFAULT_PRESUM_INTERVAL.plusMillis(1);
 
@@ -104,19 +103,10 @@ public class AccountingTopologyBench {
     final Serializer<UsageEvent> serializer = Topics.USAGE.valueSerde(SERDES).serializer();
     final byte[][] encoded = new byte[EVENTS][];
     for (int i = 0; i < EVENTS; i++) {
-      final UsageEvent event = UsageEvent.newBuilder()
-          .setCorrelationId("req_bench" + cycle + "_" + i)
-          .setTenant("tenant-" + (i % 50))
-          .setSessionId("ses_" + (i % 200))
-          .setMode(MODES[i % MODES.length])
-          .setTier("balanced")
-          .setFeature("feature-" + (i % 7))
-          .setModel(MODELS[i % MODELS.length])
-          .setProvider("openai")
-          .setUsage(Usage.newBuilder().setInputTokens(1_000 + i).setCachedInputTokens(i % 500)
-              .setOutputTokens(200 + i % 300).build())
-          .setOccurredAt(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i))
-          .build();
+      final UsageEvent event = BenchUsage.event(i, "req_bench" + cycle + "_" + i, 200,
+          Usage.newBuilder().setInputTokens(1_000 + i).setCachedInputTokens(i % 500)
+              .setOutputTokens(200 + i % 300).build(),
+          Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i));
       encoded[i] = serializer.serialize(Topics.USAGE.name(), event);
     }
     return encoded;

@@ -10,6 +10,7 @@ import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.IngressMetrics;
 import dev.tiergate.ingress.common.RequestTrace;
 import dev.tiergate.ingress.http.ChatHandler;
+import dev.tiergate.ingress.http.HandlerContext;
 import dev.tiergate.ingress.http.HttpReplies;
 import dev.tiergate.ingress.http.ModelsHandler;
 import dev.tiergate.ingress.limits.LimitSync;
@@ -22,6 +23,7 @@ import dev.tiergate.ingress.openai.OpenAiJson;
 import dev.tiergate.ingress.openrouter.KiloAccount;
 import dev.tiergate.ingress.openrouter.OpenRouterDialect;
 import dev.tiergate.ingress.openrouter.OpenRouterModelsHandler;
+import dev.tiergate.ingress.openrouter.TenantBalances;
 import dev.tiergate.ingress.reply.CancelPublisher;
 import dev.tiergate.ingress.reply.DeadLetters;
 import dev.tiergate.ingress.reply.IdempotentAnswers;
@@ -323,35 +325,23 @@ public final class IngressService implements RunnableService {
     this.openAi = new OpenAiDialect(new OpenAiChatNormalizer(clock), new OpenAiJson(mapper));
     final AnthropicDialect anthropic =
         new AnthropicDialect(new AnthropicNormalizer(clock), new AnthropicJson(mapper));
-    final int maxBytes = config.maxRequestBytes();
-    final Duration timeout = config.replyTimeout();
-    this.chatCompletions =
-        new ChatHandler(
-            openAi, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
-    this.messages =
-        new ChatHandler(
-            anthropic, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout,
-            answers);
-    this.embeddings =
-        new ChatHandler(
-            new EmbeddingsDialect(new OpenAiEmbeddingsNormalizer(clock), new OpenAiJson(mapper), mapper),
-            keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
-    this.modelsList = new ModelsHandler(keys, models, mapper, openAi, anthropic);
-    this.openRouterChat =
-        new ChatHandler(
-            new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models),
-            keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
+    final HandlerContext context = new HandlerContext(
+        keys, limiter, models, correlator, mapper, config.maxRequestBytes(), metrics,
+        config.replyTimeout(), answers, openAi);
+    this.chatCompletions = new ChatHandler(openAi, context);
+    this.messages = new ChatHandler(anthropic, context);
+    this.embeddings = new ChatHandler(
+        new EmbeddingsDialect(new OpenAiEmbeddingsNormalizer(clock), new OpenAiJson(mapper), mapper),
+        context);
+    this.modelsList = new ModelsHandler(context, anthropic);
+    this.openRouterChat = new ChatHandler(
+        new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models), context);
     this.openRouterModels = new OpenRouterModelsHandler(models, routes, mapper);
-    final ResponsesJson responsesJson = new ResponsesJson(mapper);
-    final ResponsesDialect responses =
-        new ResponsesDialect(new ResponsesNormalizer(clock), responsesJson, responseStore);
-    this.responsesCreate =
-        new ChatHandler(
-            responses, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout,
-            answers);
-    this.storedResponses =
-        new StoredResponsesHandler(keys, responseStore, responsesJson, responses);
-    this.kiloAccount = new KiloAccount(keys, budgets, budgetStates, mapper, openAi, clock);
+    final ResponsesDialect responses = new ResponsesDialect(
+        new ResponsesNormalizer(clock), new ResponsesJson(mapper), responseStore);
+    this.responsesCreate = new ChatHandler(responses, context);
+    this.storedResponses = new StoredResponsesHandler(keys, responses);
+    this.kiloAccount = new KiloAccount(context, new TenantBalances(budgets, budgetStates, clock));
   }
 
   /** Starts the reply readers (at the end of their topics), then the HTTP server. */

@@ -36,17 +36,6 @@ final class PendingReply {
   private boolean chunkSeen;
   private boolean done;
 
-  PendingReply(
-      final String correlationId,
-      final boolean streaming,
-      final FluxSink<ReplyEvent> sink,
-      final ScheduledExecutorService timer,
-      final Duration timeout,
-      final Consumer<PendingReply> release,
-      final Runnable onTimeout) {
-    this(correlationId, streaming, sink, timer, timeout, timeout, release, onTimeout, reason -> {});
-  }
-
   /**
    * @param firstTimeout the wait for the first event (up to the request's deadline)
    * @param timeout the wait for each later event of a stream
@@ -114,9 +103,7 @@ final class PendingReply {
   /** The subscriber went away (or is done): stop the timer and free the slot. */
   synchronized void cancel() {
     final boolean abandoned = !done;
-    done = true;
-    cancelTimeout();
-    release.accept(this);
+    end();
     if (abandoned) {
       onAbandoned.accept(CancelPublisher.CLIENT_DISCONNECTED);
     }
@@ -127,22 +114,24 @@ final class PendingReply {
       return;
     }
     chunkSeen = true;
-    if (chunk.getLast()) {
-      finish(new ReplyEvent.Chunk(chunk));
-    } else {
-      sink.next(new ReplyEvent.Chunk(chunk));
-      armTimeout();
-    }
+    deliver(new ReplyEvent.Chunk(chunk), chunk.getLast());
   }
 
   synchronized void onResponse(final ChatResponse response) {
     if (done) {
       return;
     }
-    if (!streaming || !chunkSeen || response.getError() != null) {
-      finish(new ReplyEvent.Final(response));
+    // A streamed reply with chunks ends with its last chunk; any other ends with its response.
+    final boolean last = !streaming || !chunkSeen || response.getError() != null;
+    deliver(new ReplyEvent.Final(response), last);
+  }
+
+  /** Sends the event: the last one finishes the reply, any other restarts the timeout. */
+  private void deliver(final ReplyEvent event, final boolean last) {
+    if (last) {
+      finish(event);
     } else {
-      sink.next(new ReplyEvent.Final(response));
+      sink.next(event);
       armTimeout();
     }
   }
@@ -151,9 +140,7 @@ final class PendingReply {
     if (done) {
       return;
     }
-    done = true;
-    cancelTimeout();
-    release.accept(this);
+    end();
     sink.error(error);
   }
 
@@ -162,10 +149,15 @@ final class PendingReply {
    * takes the first final response) must not look like a client that went away.
    */
   private void finish(final ReplyEvent last) {
+    end();
+    sink.next(last);
+    sink.complete();
+  }
+
+  /** Nothing more is awaited: stops the timer and frees the slot. */
+  private void end() {
     done = true;
     cancelTimeout();
     release.accept(this);
-    sink.next(last);
-    sink.complete();
   }
 }

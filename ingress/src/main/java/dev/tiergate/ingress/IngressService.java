@@ -566,7 +566,7 @@ public final class IngressService implements RunnableService {
       final BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
     return (request, response) -> isReady()
         ? handler.apply(request, response)
-        : HttpReplies.error(response, new GatewayException(503, "server_error", "not_ready", null,
+        : HttpReplies.error(response, GatewayException.serverError(503, "not_ready",
             "The gateway is starting: its key and model tables are not read yet; retry shortly."),
             null, openAi);
   }

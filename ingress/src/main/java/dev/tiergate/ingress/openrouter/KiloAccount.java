@@ -70,8 +70,8 @@ public final class KiloAccount {
 
   private Publisher<Void> balance(final Caller caller, final HttpServerResponse response) {
     if (!balances.isCaughtUp()) {
-      final GatewayException notReady = new GatewayException(503, "server_error", "not_ready",
-          null, "The gateway has not read its budgets yet; retry shortly.");
+      final GatewayException notReady = GatewayException.serverError(
+          503, "not_ready", "The gateway has not read its budgets yet; retry shortly.");
       return HttpReplies.error(response, notReady, null, context.errors());
     }
     final OptionalLong remaining = balances.remainingMicros(caller.tenant());

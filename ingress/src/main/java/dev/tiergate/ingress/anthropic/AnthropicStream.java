@@ -209,8 +209,8 @@ final class AnthropicStream extends ReplyStream {
   }
 
   @Override
-  protected String errorFrame(final GatewayException error) {
-    return frame("error", json.errorNode(error));
+  protected List<String> errorFrames(final GatewayException error) {
+    return List.of(frame("error", json.errorNode(error)));
   }
 
   private String frame(final String event, final ObjectNode body) {

@@ -30,7 +30,7 @@ public abstract class ReplyStream {
   public final Flux<String> render(final Flux<ReplyEvent> events) {
     return events
         .concatMapIterable(this::frames)
-        .onErrorResume(error -> Flux.just(failed(errors.apply(error))))
+        .onErrorResume(error -> Flux.fromIterable(failed(errors.apply(error))))
         .concatWith(Flux.defer(() -> failed ? Flux.<String>empty() : Flux.fromIterable(end())));
   }
 
@@ -42,16 +42,16 @@ public abstract class ReplyStream {
     }
     final ChatResponse response = ((ReplyEvent.Final) event).response();
     if (response.getError() != null) {
-      frames.add(failed(GatewayException.fromPipeline(response.getError())));
+      frames.addAll(failed(GatewayException.fromPipeline(response.getError())));
     } else {
       answer(response, frames);
     }
     return frames;
   }
 
-  private String failed(final GatewayException error) {
+  private List<String> failed(final GatewayException error) {
     failed = true;
-    return errorFrame(error);
+    return errorFrames(error);
   }
 
   /** Adds the frames of one streamed chunk. */
@@ -60,8 +60,8 @@ public abstract class ReplyStream {
   /** Adds the frames of the final response (one that carries no error). */
   protected abstract void answer(ChatResponse response, List<String> frames);
 
-  /** The dialect's error event. */
-  protected abstract String errorFrame(GatewayException error);
+  /** The dialect's error event (with whatever must come before it). */
+  protected abstract List<String> errorFrames(GatewayException error);
 
   /** The frames that close a stream that did not fail. */
   protected abstract List<String> end();

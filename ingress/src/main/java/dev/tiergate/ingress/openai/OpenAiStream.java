@@ -164,8 +164,8 @@ public final class OpenAiStream extends ReplyStream {
   }
 
   @Override
-  protected String errorFrame(final GatewayException error) {
-    return "data: " + json.error(error) + "\n\n";
+  protected List<String> errorFrames(final GatewayException error) {
+    return List.of("data: " + json.error(error) + "\n\n");
   }
 
   private String frame(final ObjectNode body) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.ingress.common.GatewayException;
-import dev.tiergate.ingress.reply.ReplyEvent;
+import dev.tiergate.ingress.http.ReplyStream;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import reactor.core.publisher.Flux;
 
 /**
  * Renders one request's reply events as OpenAI Responses server-sent events, numbered by {@code
@@ -27,7 +26,7 @@ import reactor.core.publisher.Flux;
  * response that arrives with no chunks before it is replayed as whole items. Holds the state of
  * one stream; use a new instance per request.
  */
-final class ResponsesStream {
+final class ResponsesStream extends ReplyStream {
 
   private enum Open { NONE, REASONING, MESSAGE, FUNCTION_CALL }
 
@@ -35,7 +34,6 @@ final class ResponsesStream {
   private final ChatRequest request;
   private final JsonNode body;
   private final String id;
-  private final Function<Throwable, GatewayException> errors;
   private final BiConsumer<ChatResponse, ObjectNode> onCompleted;
 
   private final ArrayNode doneItems;
@@ -67,39 +65,35 @@ final class ResponsesStream {
       final JsonNode body,
       final Function<Throwable, GatewayException> errors,
       final BiConsumer<ChatResponse, ObjectNode> onCompleted) {
+    super(errors);
     this.json = Objects.requireNonNull(json, "json");
     this.request = Objects.requireNonNull(request, "request");
     this.body = Objects.requireNonNull(body, "body");
     this.id = request.getCorrelationId();
-    this.errors = Objects.requireNonNull(errors, "errors");
     this.onCompleted = Objects.requireNonNull(onCompleted, "onCompleted");
     this.doneItems = json.object().arrayNode();
   }
 
-  /** The SSE frames for the events; a failure becomes a {@code response.failed} event. */
-  Flux<String> render(final Flux<ReplyEvent> events) {
-    return events
-        .concatMapIterable(this::frames)
-        .onErrorResume(error -> Flux.fromIterable(failed(errors.apply(error))));
-  }
-
-  List<String> frames(final ReplyEvent event) {
-    final List<String> frames = new ArrayList<>();
+  /** The final response ends the stream, unless a last chunk or a failure ended it before. */
+  @Override
+  protected void answer(final ChatResponse response, final List<String> frames) {
     if (finished) {
-      return frames;
+      return;
     }
     start(frames);
-    if (event instanceof ReplyEvent.Chunk chunk) {
-      chunk(chunk.chunk(), frames);
-      return frames;
-    }
-    final ChatResponse response = ((ReplyEvent.Final) event).response();
-    if (response.getError() != null) {
-      frames.addAll(failed(GatewayException.fromPipeline(response.getError())));
-      return frames;
-    }
     finish(response, frames);
-    return frames;
+  }
+
+  /** A {@code response.failed} event (after the start events, when none went out yet). */
+  @Override
+  protected List<String> errorFrames(final GatewayException error) {
+    return failed(error);
+  }
+
+  /** Nothing follows {@code response.completed}: it closes the stream. */
+  @Override
+  protected List<String> end() {
+    return List.of();
   }
 
   private void start(final List<String> frames) {
@@ -111,7 +105,12 @@ final class ResponsesStream {
     frames.add(event("response.in_progress", withResponse(snapshot("in_progress"))));
   }
 
-  private void chunk(final ChatChunk chunk, final List<String> frames) {
+  @Override
+  protected void chunk(final ChatChunk chunk, final List<String> frames) {
+    if (finished) {
+      return;
+    }
+    start(frames);
     chunkSeen = true;
     if (chunk.getModel() != null) {
       model = chunk.getModel();

@@ -4,6 +4,7 @@ import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.reply.ReplyEvent;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatResponse;
+import dev.tiergate.schemas.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,6 +21,10 @@ public abstract class ReplyStream {
 
   private final Function<Throwable, GatewayException> errors;
   private boolean failed;
+  // What the reply said so far: chunks carry these as they go, a final response fills the gaps.
+  private boolean chunkSeen;
+  private Usage usage;
+  private String finishReason;
 
   /** @param errors the caller-facing error of a failed reply */
   protected ReplyStream(final Function<Throwable, GatewayException> errors) {
@@ -37,6 +42,7 @@ public abstract class ReplyStream {
   private List<String> frames(final ReplyEvent event) {
     final List<String> frames = new ArrayList<>();
     if (event instanceof ReplyEvent.Chunk chunk) {
+      seen(chunk.chunk());
       chunk(chunk.chunk(), frames);
       return frames;
     }
@@ -44,9 +50,44 @@ public abstract class ReplyStream {
     if (response.getError() != null) {
       frames.addAll(failed(GatewayException.fromPipeline(response.getError())));
     } else {
+      seen(response);
       answer(response, frames);
     }
     return frames;
+  }
+
+  private void seen(final ChatChunk chunk) {
+    chunkSeen = true;
+    if (chunk.getUsage() != null) {
+      usage = chunk.getUsage();
+    }
+    if (chunk.getFinishReason() != null) {
+      finishReason = chunk.getFinishReason();
+    }
+  }
+
+  private void seen(final ChatResponse response) {
+    if (usage == null) {
+      usage = response.getUsage();
+    }
+    if (finishReason == null) {
+      finishReason = response.getFinishReason();
+    }
+  }
+
+  /** Whether a chunk came: a final response then only closes the stream the chunks made. */
+  protected final boolean chunkSeen() {
+    return chunkSeen;
+  }
+
+  /** The latest usage a chunk carried, else the final response's; null before either. */
+  protected final Usage usage() {
+    return usage;
+  }
+
+  /** The latest finish reason a chunk carried, else the final response's; null before either. */
+  protected final String finishReason() {
+    return finishReason;
   }
 
   private List<String> failed(final GatewayException error) {

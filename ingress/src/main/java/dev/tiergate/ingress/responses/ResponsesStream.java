@@ -9,7 +9,6 @@ import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ToolCall;
-import dev.tiergate.schemas.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -39,7 +38,6 @@ final class ResponsesStream extends ReplyStream {
   private final ArrayNode doneItems;
   private int sequence;
   private boolean started;
-  private boolean chunkSeen;
   private String model;
   private Open open = Open.NONE;
   private final StringBuilder text = new StringBuilder();
@@ -51,8 +49,6 @@ final class ResponsesStream extends ReplyStream {
   private final StringBuilder content = new StringBuilder();
   private final StringBuilder reasoning = new StringBuilder();
   private final List<ToolCall> calls = new ArrayList<>();
-  private Usage usage;
-  private String finishReason;
   private boolean finished;
 
   /**
@@ -111,7 +107,6 @@ final class ResponsesStream extends ReplyStream {
       return;
     }
     start(frames);
-    chunkSeen = true;
     if (chunk.getModel() != null) {
       model = chunk.getModel();
     }
@@ -126,12 +121,6 @@ final class ResponsesStream extends ReplyStream {
     }
     if (chunk.getToolCallIndex() != null) {
       toolDelta(chunk, frames);
-    }
-    if (chunk.getUsage() != null) {
-      usage = chunk.getUsage();
-    }
-    if (chunk.getFinishReason() != null) {
-      finishReason = chunk.getFinishReason();
     }
     if (chunk.getLast()) {
       finish(streamed(), frames);
@@ -148,9 +137,9 @@ final class ResponsesStream extends ReplyStream {
         .setReasoning(reasoning.length() == 0 ? null : reasoning.toString())
         .setReasoningSignature(reasoningSignature)
         .setToolCalls(List.copyOf(calls))
-        .setFinishReason(finishReason)
+        .setFinishReason(finishReason())
         .setModel(model)
-        .setUsage(usage)
+        .setUsage(usage())
         .setCreatedAt(request.getReceivedAt())
         .build();
   }
@@ -257,7 +246,7 @@ final class ResponsesStream extends ReplyStream {
     if (response.getModel() != null) {
       model = response.getModel();
     }
-    if (chunkSeen) {
+    if (chunkSeen()) {
       close(frames, response);
     } else {
       replay(response, frames);

@@ -22,23 +22,31 @@ import reactor.core.publisher.FluxSink;
  */
 final class PendingReply {
 
+  /**
+   * What every pending reply of one correlator shares.
+   *
+   * @param timer runs the timeouts
+   * @param timeout the wait for each later event of a stream
+   * @param release frees the entry's slot (removes it from the pending map)
+   * @param onTimeout counts a timeout
+   */
+  record Owner(
+      ScheduledExecutorService timer,
+      Duration timeout,
+      Consumer<PendingReply> release,
+      Runnable onTimeout) {}
+
   private final String correlationId;
   private final boolean streaming;
   private final FluxSink<ReplyEvent> sink;
-  private final ScheduledExecutorService timer;
-  private final Duration timeout;
-  private final Consumer<PendingReply> release;
-  private final Runnable onTimeout;
+  private final Owner owner;
   private final Consumer<String> onAbandoned;
-  private Duration nextTimeout;
 
   private ScheduledFuture<?> timeoutTask;
   private boolean chunkSeen;
   private boolean done;
 
   /**
-   * @param firstTimeout the wait for the first event (up to the request's deadline)
-   * @param timeout the wait for each later event of a stream
    * @param onAbandoned called with {@code deadline_exceeded} or {@code client_disconnected} when the
    *     request is given up before it is done
    */
@@ -46,20 +54,12 @@ final class PendingReply {
       final String correlationId,
       final boolean streaming,
       final FluxSink<ReplyEvent> sink,
-      final ScheduledExecutorService timer,
-      final Duration firstTimeout,
-      final Duration timeout,
-      final Consumer<PendingReply> release,
-      final Runnable onTimeout,
+      final Owner owner,
       final Consumer<String> onAbandoned) {
     this.correlationId = correlationId;
     this.streaming = streaming;
     this.sink = sink;
-    this.timer = timer;
-    this.nextTimeout = firstTimeout;
-    this.timeout = timeout;
-    this.release = release;
-    this.onTimeout = onTimeout;
+    this.owner = owner;
     this.onAbandoned = onAbandoned;
   }
 
@@ -67,16 +67,15 @@ final class PendingReply {
     return correlationId;
   }
 
-  synchronized void armTimeout() {
+  /** (Re)starts the wait for the next event; the first wait ends at the request's deadline. */
+  synchronized void armTimeout(final Duration wait) {
     if (done) {
       return;
     }
     cancelTimeout();
-    final Duration wait = nextTimeout;
-    nextTimeout = timeout;
     try {
       timeoutTask =
-          timer.schedule(
+          owner.timer().schedule(
               this::expire, Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // The timer only rejects once the correlator is closing.
@@ -88,7 +87,7 @@ final class PendingReply {
     if (done) {
       return;
     }
-    onTimeout.run();
+    owner.onTimeout().run();
     onAbandoned.accept(CancelPublisher.DEADLINE_EXCEEDED);
     fail(GatewayException.timeout());
   }
@@ -132,7 +131,7 @@ final class PendingReply {
       finish(event);
     } else {
       sink.next(event);
-      armTimeout();
+      armTimeout(owner.timeout());
     }
   }
 
@@ -158,6 +157,6 @@ final class PendingReply {
   private void end() {
     done = true;
     cancelTimeout();
-    release.accept(this);
+    owner.release().accept(this);
   }
 }

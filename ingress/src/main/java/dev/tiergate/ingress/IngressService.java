@@ -10,6 +10,7 @@ import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.IngressMetrics;
 import dev.tiergate.ingress.common.RequestTrace;
 import dev.tiergate.ingress.http.ChatHandler;
+import dev.tiergate.ingress.http.HandlerContext;
 import dev.tiergate.ingress.http.HttpReplies;
 import dev.tiergate.ingress.http.ModelsHandler;
 import dev.tiergate.ingress.limits.LimitSync;
@@ -22,6 +23,7 @@ import dev.tiergate.ingress.openai.OpenAiJson;
 import dev.tiergate.ingress.openrouter.KiloAccount;
 import dev.tiergate.ingress.openrouter.OpenRouterDialect;
 import dev.tiergate.ingress.openrouter.OpenRouterModelsHandler;
+import dev.tiergate.ingress.openrouter.TenantBalances;
 import dev.tiergate.ingress.reply.CancelPublisher;
 import dev.tiergate.ingress.reply.DeadLetters;
 import dev.tiergate.ingress.reply.IdempotentAnswers;
@@ -136,18 +138,13 @@ public final class IngressService implements RunnableService {
   public IngressService(final IngressConfig config, final SerdeFactory serdes) {
     this(
         config,
-        KafkaClients.requestProducer(config.kafka(), serdes),
-        KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
-        KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSE_CHUNKS, serdes),
-        new LiveTable<>(
-            KafkaClients.tableConsumer(config.kafka(), Topics.VIRTUAL_KEYS, serdes),
-            Topics.VIRTUAL_KEYS.name()),
-        new LiveTable<>(
-            KafkaClients.tableConsumer(config.kafka(), Topics.MODELS, serdes),
-            Topics.MODELS.name()),
-        new LiveTable<>(
-            KafkaClients.tableConsumer(config.kafka(), Topics.ROUTES, serdes),
-            Topics.ROUTES.name()),
+        new Clients(
+            KafkaClients.requestProducer(config.kafka(), serdes),
+            KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
+            KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSE_CHUNKS, serdes),
+            KafkaClients.table(config.kafka(), Topics.VIRTUAL_KEYS, serdes),
+            KafkaClients.table(config.kafka(), Topics.MODELS, serdes),
+            KafkaClients.table(config.kafka(), Topics.ROUTES, serdes)),
         new Parts(
             new IngressMetrics(),
             KafkaClients.deadLetterProducer(config.kafka()),
@@ -163,22 +160,17 @@ public final class IngressService implements RunnableService {
                 KafkaClients.replyConsumer(config.kafka(), Topics.RESPONSES, serdes),
                 IdempotentAnswers.DEFAULT_CAPACITY, Clock.systemUTC()),
             new ResponseStore(
-                new LiveTable<>(
-                    KafkaClients.tableConsumer(config.kafka(), Topics.STORED_RESPONSES, serdes),
-                    Topics.STORED_RESPONSES.name()),
+                KafkaClients.table(config.kafka(), Topics.STORED_RESPONSES, serdes),
                 KafkaClients.storedResponseProducer(config.kafka(), serdes),
                 Clock.systemUTC(), ResponseStore.DEFAULT_TABLE_WAIT),
-            new LiveTable<>(
-                KafkaClients.tableConsumer(config.kafka(), Topics.BUDGETS, serdes),
-                Topics.BUDGETS.name()),
-            new LiveTable<>(
-                KafkaClients.tableConsumer(config.kafka(), Topics.BUDGET_STATE, serdes),
-                Topics.BUDGET_STATE.name())));
+            KafkaClients.table(config.kafka(), Topics.BUDGETS, serdes),
+            KafkaClients.table(config.kafka(), Topics.BUDGET_STATE, serdes)));
   }
 
   /**
    * With the given reply clients (e.g. {@code MockProducer}/{@code MockConsumer}) and no managed
-   * keys or catalogue: only the static keys authenticate and explicit models are not checked. The
+   * keys, catalogue or routes: only the static keys authenticate and explicit models are not
+   * checked. Undecodable replies are logged and skipped (there is no dead-letter producer). The
    * service owns and closes the clients.
    */
   public IngressService(
@@ -187,48 +179,20 @@ public final class IngressService implements RunnableService {
       final Consumer<String, ChatResponse> responseConsumer,
       final Consumer<String, ChatChunk> chunkConsumer) {
     this(
-        config, producer, responseConsumer, chunkConsumer,
-        LiveTable.fixed(Topics.VIRTUAL_KEYS.name(), Map.of()),
-        LiveTable.fixed(Topics.MODELS.name(), Map.of()));
-  }
-
-  /**
-   * With the given clients and tables (a {@link LiveTable} over a consumer, or {@link
-   * LiveTable#fixed}); the service owns and closes them all.
-   */
-  public IngressService(
-      final IngressConfig config,
-      final Producer<String, ChatRequest> producer,
-      final Consumer<String, ChatResponse> responseConsumer,
-      final Consumer<String, ChatChunk> chunkConsumer,
-      final LiveTable<VirtualKey> managedKeys,
-      final LiveTable<ModelSpec> models) {
-    this(
-        config, producer, responseConsumer, chunkConsumer, managedKeys, models,
-        LiveTable.fixed(Topics.ROUTES.name(), Map.of()));
-  }
-
-  /**
-   * With the given clients and tables, including the routing table the OpenRouter models list
-   * reads tier capabilities from; the service owns and closes them all. Undecodable replies are
-   * logged and skipped (there is no dead-letter producer).
-   */
-  public IngressService(
-      final IngressConfig config,
-      final Producer<String, ChatRequest> producer,
-      final Consumer<String, ChatResponse> responseConsumer,
-      final Consumer<String, ChatChunk> chunkConsumer,
-      final LiveTable<VirtualKey> managedKeys,
-      final LiveTable<ModelSpec> models,
-      final LiveTable<Route> routes) {
-    this(
-        config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
+        config,
+        new Clients(
+            producer, responseConsumer, chunkConsumer,
+            LiveTable.fixed(Topics.VIRTUAL_KEYS.name(), Map.of()),
+            LiveTable.fixed(Topics.MODELS.name(), Map.of()),
+            LiveTable.fixed(Topics.ROUTES.name(), Map.of())),
         Parts.local(config, null));
   }
 
   /**
-   * With the given clients and tables, and a producer that sends undecodable replies to their
-   * dead-letter topic; the service owns and closes them all. Rate limits count this instance only.
+   * With the given clients and tables (a {@link LiveTable} over a consumer, or {@link
+   * LiveTable#fixed}), the routing table being the one the OpenRouter models list reads tier
+   * capabilities from, and a producer that sends undecodable replies to their dead-letter topic;
+   * the service owns and closes them all. Rate limits count this instance only.
    */
   public IngressService(
       final IngressConfig config,
@@ -240,9 +204,19 @@ public final class IngressService implements RunnableService {
       final LiveTable<Route> routes,
       final Producer<byte[], byte[]> deadLetterProducer) {
     this(
-        config, producer, responseConsumer, chunkConsumer, managedKeys, models, routes,
+        config,
+        new Clients(producer, responseConsumer, chunkConsumer, managedKeys, models, routes),
         Parts.local(config, Objects.requireNonNull(deadLetterProducer, "deadLetterProducer")));
   }
+
+  /** The clients and tables every service has, over Kafka or given; the service closes them. */
+  private record Clients(
+      Producer<String, ChatRequest> producer,
+      Consumer<String, ChatResponse> responseConsumer,
+      Consumer<String, ChatChunk> chunkConsumer,
+      LiveTable<VirtualKey> managedKeys,
+      LiveTable<ModelSpec> models,
+      LiveTable<Route> routes) {}
 
   /**
    * What a service over Kafka has and one over given clients goes without (see {@link #local}):
@@ -273,15 +247,9 @@ public final class IngressService implements RunnableService {
     }
   }
 
-  private IngressService(
-      final IngressConfig config,
-      final Producer<String, ChatRequest> producer,
-      final Consumer<String, ChatResponse> responseConsumer,
-      final Consumer<String, ChatChunk> chunkConsumer,
-      final LiveTable<VirtualKey> managedKeys,
-      final LiveTable<ModelSpec> models,
-      final LiveTable<Route> routes,
-      final Parts parts) {
+  private IngressService(final IngressConfig config, final Clients clients, final Parts parts) {
+    final Producer<String, ChatRequest> producer = clients.producer();
+    final LiveTable<ModelSpec> models = clients.models();
     final IngressMetrics metrics = parts.metrics();
     final IdempotentAnswers answers = parts.answers();
     this.responseStore = Objects.requireNonNull(parts.responseStore(), "responseStore");
@@ -298,9 +266,9 @@ public final class IngressService implements RunnableService {
             : new CancelPublisher(parts.cancelProducer(), Clock.systemUTC(), metrics);
     this.deadLetters = new DeadLetters(parts.deadLetterProducer(), metrics);
     this.producer = Objects.requireNonNull(producer, "producer");
-    this.managedKeys = Objects.requireNonNull(managedKeys, "managedKeys");
+    this.managedKeys = Objects.requireNonNull(clients.managedKeys(), "managedKeys");
     this.models = Objects.requireNonNull(models, "models");
-    this.routes = Objects.requireNonNull(routes, "routes");
+    this.routes = Objects.requireNonNull(clients.routes(), "routes");
     this.budgets = Objects.requireNonNull(parts.budgets(), "budgets");
     this.budgetStates = Objects.requireNonNull(parts.budgetStates(), "budgetStates");
     this.correlator =
@@ -310,11 +278,11 @@ public final class IngressService implements RunnableService {
     // responses one (the source header says which topic a letter came from).
     this.responses =
         new ReplyListener<>(
-            responseConsumer, Topics.RESPONSES.name(), correlator::onResponse,
+            clients.responseConsumer(), Topics.RESPONSES.name(), correlator::onResponse,
             Topics.RESPONSES_DLQ.name(), deadLetters);
     this.chunks =
         new ReplyListener<>(
-            chunkConsumer, Topics.RESPONSE_CHUNKS.name(), correlator::onChunk,
+            clients.chunkConsumer(), Topics.RESPONSE_CHUNKS.name(), correlator::onChunk,
             Topics.RESPONSES_DLQ.name(), deadLetters);
     final ObjectMapper mapper = new ObjectMapper();
     final Clock clock = Clock.systemUTC();
@@ -323,35 +291,23 @@ public final class IngressService implements RunnableService {
     this.openAi = new OpenAiDialect(new OpenAiChatNormalizer(clock), new OpenAiJson(mapper));
     final AnthropicDialect anthropic =
         new AnthropicDialect(new AnthropicNormalizer(clock), new AnthropicJson(mapper));
-    final int maxBytes = config.maxRequestBytes();
-    final Duration timeout = config.replyTimeout();
-    this.chatCompletions =
-        new ChatHandler(
-            openAi, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
-    this.messages =
-        new ChatHandler(
-            anthropic, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout,
-            answers);
-    this.embeddings =
-        new ChatHandler(
-            new EmbeddingsDialect(new OpenAiEmbeddingsNormalizer(clock), new OpenAiJson(mapper), mapper),
-            keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
-    this.modelsList = new ModelsHandler(keys, models, mapper, openAi, anthropic);
-    this.openRouterChat =
-        new ChatHandler(
-            new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models),
-            keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout, answers);
+    final HandlerContext context = new HandlerContext(
+        keys, limiter, models, correlator, mapper, config.maxRequestBytes(), metrics,
+        config.replyTimeout(), answers, openAi);
+    this.chatCompletions = new ChatHandler(openAi, context);
+    this.messages = new ChatHandler(anthropic, context);
+    this.embeddings = new ChatHandler(
+        new EmbeddingsDialect(new OpenAiEmbeddingsNormalizer(clock), new OpenAiJson(mapper), mapper),
+        context);
+    this.modelsList = new ModelsHandler(context, anthropic);
+    this.openRouterChat = new ChatHandler(
+        new OpenRouterDialect(new OpenAiChatNormalizer(clock), mapper, models), context);
     this.openRouterModels = new OpenRouterModelsHandler(models, routes, mapper);
-    final ResponsesJson responsesJson = new ResponsesJson(mapper);
-    final ResponsesDialect responses =
-        new ResponsesDialect(new ResponsesNormalizer(clock), responsesJson, responseStore);
-    this.responsesCreate =
-        new ChatHandler(
-            responses, keys, limiter, models, correlator, mapper, maxBytes, metrics, timeout,
-            answers);
-    this.storedResponses =
-        new StoredResponsesHandler(keys, responseStore, responsesJson, responses);
-    this.kiloAccount = new KiloAccount(keys, budgets, budgetStates, mapper, openAi, clock);
+    final ResponsesDialect responses = new ResponsesDialect(
+        new ResponsesNormalizer(clock), new ResponsesJson(mapper), responseStore);
+    this.responsesCreate = new ChatHandler(responses, context);
+    this.storedResponses = new StoredResponsesHandler(keys, responses);
+    this.kiloAccount = new KiloAccount(context, new TenantBalances(budgets, budgetStates, clock));
   }
 
   /** Starts the reply readers (at the end of their topics), then the HTTP server. */
@@ -435,12 +391,7 @@ public final class IngressService implements RunnableService {
    * does not expose it. {@code /health} and {@code /ready} are there too, for probes.
    */
   private HttpServer metricsHttpServer() {
-    return HttpServer.create()
-        .runOn(eventLoops)
-        .host(config.host())
-        .port(config.metricsPort())
-        .readTimeout(READ_TIMEOUT)
-        .idleTimeout(IDLE_TIMEOUT)
+    return server(config.metricsPort())
         .route(
             routes ->
                 routes
@@ -456,15 +407,20 @@ public final class IngressService implements RunnableService {
   }
 
   private HttpServer httpServer() {
+    return server(config.port())
+        .requestTimeout(REQUEST_READ_TIMEOUT)
+        .httpRequestDecoder(spec -> spec.maxHeaderSize(MAX_HEADER_BYTES))
+        .route(this::registerRoutes);
+  }
+
+  /** A server on the ingress's event loops and host, with the timeouts every one of its ports has. */
+  private HttpServer server(final int port) {
     return HttpServer.create()
         .runOn(eventLoops)
         .host(config.host())
-        .port(config.port())
+        .port(port)
         .readTimeout(READ_TIMEOUT)
-        .requestTimeout(REQUEST_READ_TIMEOUT)
-        .idleTimeout(IDLE_TIMEOUT)
-        .httpRequestDecoder(spec -> spec.maxHeaderSize(MAX_HEADER_BYTES))
-        .route(this::registerRoutes);
+        .idleTimeout(IDLE_TIMEOUT);
   }
 
   /** One way to answer an API route: the dialect tag its metrics carry and its handler. */
@@ -576,7 +532,7 @@ public final class IngressService implements RunnableService {
       final BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
     return (request, response) -> isReady()
         ? handler.apply(request, response)
-        : HttpReplies.error(response, new GatewayException(503, "server_error", "not_ready", null,
+        : HttpReplies.error(response, GatewayException.serverError(503, "not_ready",
             "The gateway is starting: its key and model tables are not read yet; retry shortly."),
             null, openAi);
   }
@@ -589,20 +545,22 @@ public final class IngressService implements RunnableService {
   /** 200 once {@link #isReady}; the Kubernetes readiness probe. */
   private Publisher<Void> ready(
       final HttpServerRequest request, final HttpServerResponse response) {
-    final boolean ready = isReady();
-    return HttpReplies.send(
-        response,
-        ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-        ready ? "{\"status\":\"READY\"}" : "{\"status\":\"NOT_READY\"}");
+    return probe(response, isReady(), "READY", "NOT_READY");
   }
 
   private Publisher<Void> health(
       final HttpServerRequest request, final HttpServerResponse response) {
-    final boolean up = isUp();
+    return probe(response, isUp(), "UP", "DOWN");
+  }
+
+  /** A probe's answer: 200 and the passing status, else 503 and the failing one. */
+  private static Publisher<Void> probe(
+      final HttpServerResponse response, final boolean passing, final String pass,
+      final String fail) {
     return HttpReplies.send(
         response,
-        up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-        up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+        passing ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+        "{\"status\":\"" + (passing ? pass : fail) + "\"}");
   }
 
   private Publisher<Void> notFound(

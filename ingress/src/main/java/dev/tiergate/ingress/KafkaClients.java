@@ -1,5 +1,6 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatRequest;
@@ -123,12 +124,17 @@ final class KafkaClients {
         props, topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
   }
 
-  /** A group-less consumer of a compacted table: the table assigns partitions and reads them all. */
-  static <V> Consumer<String, V> tableConsumer(
+  /**
+   * A compacted topic as a table, over a group-less consumer: the table assigns partitions and reads
+   * them all.
+   */
+  static <V> LiveTable<V> table(
       final KafkaSettings kafka, final Topic<V> topic, final SerdeFactory serdes) {
-    return new KafkaConsumer<>(
-        grouplessConsumer(kafka, "earliest", "tiergate-ingress-table-" + topic.name()),
-        topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
+    return new LiveTable<>(
+        new KafkaConsumer<>(
+            grouplessConsumer(kafka, "earliest", "tiergate-ingress-table-" + topic.name()),
+            topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer()),
+        topic.name());
   }
 
   /** Settings of a consumer that assigns its partitions itself and never commits. */

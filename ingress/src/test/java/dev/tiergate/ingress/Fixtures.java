@@ -1,5 +1,6 @@
 package dev.tiergate.ingress;
 
+import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.runtime.PacedMockConsumer;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatChunk;
@@ -9,13 +10,19 @@ import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.ErrorInfo;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.Message;
+import dev.tiergate.schemas.ModelSpec;
 import dev.tiergate.schemas.PartType;
+import dev.tiergate.schemas.Route;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.schemas.VirtualKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Shared test values. */
@@ -47,6 +54,28 @@ public final class Fixtures {
   public static PacedMockConsumer<ChatChunk> chunkConsumer() {
     return new PacedMockConsumer<>(
         Topics.RESPONSE_CHUNKS.name(), Topics.RESPONSE_CHUNKS.partitions());
+  }
+
+  /** A service over these clients and tables, with no routing table. */
+  public static IngressService service(
+      final IngressConfig config, final Producer<String, ChatRequest> producer,
+      final Consumer<String, ChatResponse> responses, final Consumer<String, ChatChunk> chunks,
+      final LiveTable<VirtualKey> keys, final LiveTable<ModelSpec> models) {
+    return service(config, producer, responses, chunks, keys, models,
+        LiveTable.fixed(Topics.ROUTES.name(), Map.of()));
+  }
+
+  /**
+   * A service over these clients and tables; undecodable replies go to an in-memory dead-letter
+   * producer.
+   */
+  public static IngressService service(
+      final IngressConfig config, final Producer<String, ChatRequest> producer,
+      final Consumer<String, ChatResponse> responses, final Consumer<String, ChatChunk> chunks,
+      final LiveTable<VirtualKey> keys, final LiveTable<ModelSpec> models,
+      final LiveTable<Route> routes) {
+    return new IngressService(config, producer, responses, chunks, keys, models, routes,
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()));
   }
 
   public static IngressConfig config() {

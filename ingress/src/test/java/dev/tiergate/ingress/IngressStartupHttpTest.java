@@ -39,7 +39,7 @@ class IngressStartupHttpTest {
 
   private IngressService service(
       final VirtualKeys bootstrap, final LiveTable<VirtualKey> keys, final LiveTable<ModelSpec> models) {
-    service = new IngressService(Fixtures.config().withVirtualKeys(bootstrap), Fixtures.producer(),
+    service = Fixtures.service(Fixtures.config().withVirtualKeys(bootstrap), Fixtures.producer(),
         Fixtures.responseConsumer(), Fixtures.chunkConsumer(), keys, models);
     return service;
   }

@@ -61,7 +61,7 @@ class MessagesAndKeysHttpTest {
     final Map<String, ModelSpec> models =
         Map.of("openai/gpt-5", model("openai/gpt-5"), "openai/gpt-5-mini", model("openai/gpt-5-mini"));
     service =
-        new IngressService(
+        Fixtures.service(
             config, producer, responses, chunks,
             LiveTable.fixed(Topics.VIRTUAL_KEYS.name(), keys),
             LiveTable.fixed(Topics.MODELS.name(), models));

@@ -64,7 +64,7 @@ class OpenRouterHttpTest {
             "free/*", route("free", "*", "local/llama"),
             "balanced/embeddings", route("balanced", "embeddings", "openai/text-embedding-3-small"));
     service =
-        new IngressService(
+        Fixtures.service(
             config, producer, responses, chunks,
             LiveTable.fixed(Topics.VIRTUAL_KEYS.name(), Map.of()),
             LiveTable.fixed(Topics.MODELS.name(), models),

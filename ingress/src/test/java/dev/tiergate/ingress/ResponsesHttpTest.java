@@ -52,7 +52,7 @@ class ResponsesHttpTest {
         .setKeyHash(VirtualKeys.hash(RIVAL_KEY)).setKeyPrefix("tg-riv").setTenant("rival")
         .setDefaultTier("balanced").setAllowedTiers(List.of()).setCreatedAt(Fixtures.NOW).build();
     service =
-        new IngressService(
+        Fixtures.service(
             Fixtures.config(), producer, responses, chunks,
             LiveTable.fixed(Topics.VIRTUAL_KEYS.name(), Map.of(VirtualKeys.hash(RIVAL_KEY), rival)),
             LiveTable.fixed(Topics.MODELS.name(), Map.of()));

@@ -9,6 +9,7 @@ import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.PartType;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns Anthropic messages and content blocks into the pipeline's {@link Message}s: text and
@@ -20,6 +21,7 @@ final class AnthropicMessages {
 
   static final String THINKING_FORMAT = "anthropic-thinking";
   static final String REDACTED_THINKING_FORMAT = "anthropic-redacted-thinking";
+  private static final Set<String> ROLES = Set.of("user", "assistant");
 
   private AnthropicMessages() {}
 
@@ -51,11 +53,7 @@ final class AnthropicMessages {
     if (!node.isObject()) {
       throw JsonFields.wrongType(param, "an object");
     }
-    final String role = JsonFields.requiredText(node, "role", param + ".role");
-    if (!role.equals("user") && !role.equals("assistant")) {
-      throw GatewayException.invalidRequest(
-          param + ".role", "Unsupported role '" + role + "'; expected user or assistant.");
-    }
+    final String role = MessageParts.role(node, param, ROLES, "user or assistant");
     return MessageParts.message(role, content(node.get("content"), role, param + ".content"));
   }
 

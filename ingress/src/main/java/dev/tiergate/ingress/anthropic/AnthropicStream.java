@@ -6,7 +6,6 @@ import dev.tiergate.ingress.http.ReplyStream;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ToolCall;
-import dev.tiergate.schemas.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -29,14 +28,11 @@ final class AnthropicStream extends ReplyStream {
 
   private String model;
   private boolean started;
-  private boolean chunkSeen;
   private Block open = Block.NONE;
   private int openIndex = -1;
   private int nextIndex;
   private Integer toolIndex;
   private boolean toolSeen;
-  private String finishReason;
-  private Usage usage;
 
   AnthropicStream(
       final AnthropicJson json,
@@ -51,7 +47,6 @@ final class AnthropicStream extends ReplyStream {
 
   @Override
   protected void chunk(final ChatChunk chunk, final List<String> frames) {
-    chunkSeen = true;
     if (chunk.getModel() != null && !started) {
       model = chunk.getModel();
     }
@@ -70,12 +65,6 @@ final class AnthropicStream extends ReplyStream {
     }
     if (chunk.getToolCallIndex() != null) {
       toolDelta(chunk, frames);
-    }
-    if (chunk.getFinishReason() != null) {
-      finishReason = chunk.getFinishReason();
-    }
-    if (chunk.getUsage() != null) {
-      usage = chunk.getUsage();
     }
   }
 
@@ -98,13 +87,7 @@ final class AnthropicStream extends ReplyStream {
   /** A final response before any chunk carries the whole answer: replay it as blocks. */
   @Override
   protected void answer(final ChatResponse response, final List<String> frames) {
-    if (usage == null) {
-      usage = response.getUsage();
-    }
-    if (finishReason == null) {
-      finishReason = response.getFinishReason();
-    }
-    if (chunkSeen) {
+    if (chunkSeen()) {
       return;
     }
     if (response.getModel() != null) {
@@ -200,17 +183,17 @@ final class AnthropicStream extends ReplyStream {
     closeBlock(frames);
     final ObjectNode body = json.object().put("type", "message_delta");
     body.putObject("delta")
-        .put("stop_reason", AnthropicJson.stopReason(finishReason, toolSeen))
+        .put("stop_reason", AnthropicJson.stopReason(finishReason(), toolSeen))
         .putNull("stop_sequence");
-    body.set("usage", json.usage(usage));
+    body.set("usage", json.usage(usage()));
     frames.add(frame("message_delta", body));
     frames.add(frame("message_stop", json.object().put("type", "message_stop")));
     return frames;
   }
 
   @Override
-  protected String errorFrame(final GatewayException error) {
-    return frame("error", json.errorNode(error));
+  protected List<String> errorFrames(final GatewayException error) {
+    return List.of(frame("error", json.errorNode(error)));
   }
 
   private String frame(final String event, final ObjectNode body) {

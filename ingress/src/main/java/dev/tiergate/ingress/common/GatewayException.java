@@ -71,25 +71,26 @@ public final class GatewayException extends RuntimeException {
   }
 
   public static GatewayException overloaded() {
-    return new GatewayException(
-        503, "server_error", "overloaded", null,
-        "Too many requests in flight on this gateway instance; retry shortly.");
+    return serverError(
+        503, "overloaded", "Too many requests in flight on this gateway instance; retry shortly.");
   }
 
   public static GatewayException shuttingDown() {
-    return new GatewayException(
-        503, "server_error", "shutting_down", null, "The gateway instance is shutting down.");
+    return serverError(503, "shutting_down", "The gateway instance is shutting down.");
   }
 
   public static GatewayException publishFailed() {
-    return new GatewayException(
-        503, "server_error", "unavailable", null,
-        "The request could not be queued; retry shortly.");
+    return serverError(503, "unavailable", "The request could not be queued; retry shortly.");
   }
 
   public static GatewayException timeout() {
-    return new GatewayException(
-        504, "server_error", "timeout", null, "No reply from the model pipeline in time.");
+    return serverError(504, "timeout", "No reply from the model pipeline in time.");
+  }
+
+  /** A failure of the gateway, not the request: OpenAI's {@code server_error}, naming no field. */
+  public static GatewayException serverError(
+      final int httpStatus, final String code, final String message) {
+    return new GatewayException(httpStatus, "server_error", code, null, message);
   }
 
   /** The caller-facing form of a typed error the pipeline replied with. */

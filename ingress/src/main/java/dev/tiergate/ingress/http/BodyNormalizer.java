@@ -52,7 +52,7 @@ public abstract class BodyNormalizer implements Normalizer {
    */
   protected final ChatRequest.Builder newRequest(
       final JsonNode body, final String model, final Caller caller, final HeaderLookup headers) {
-    return Signals.resolve(headers, model, caller, body.get("metadata"))
+    return Signals.resolve(new Signals.Sources(headers, body.get("metadata")), model, caller)
         .newRequest(caller, apiKind, clock.instant());
   }
 

@@ -2,21 +2,16 @@ package dev.tiergate.ingress.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.ingress.auth.Caller;
-import dev.tiergate.ingress.auth.KeyDirectory;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.HeaderLookup;
-import dev.tiergate.ingress.common.IngressMetrics;
 import dev.tiergate.ingress.common.RequestTrace;
 import dev.tiergate.ingress.limits.Admission;
 import dev.tiergate.ingress.limits.RateLimitHeaders;
-import dev.tiergate.ingress.limits.RateLimiter;
 import dev.tiergate.ingress.reply.IdempotencyKey;
 import dev.tiergate.ingress.reply.IdempotentAnswers;
 import dev.tiergate.ingress.reply.ReplyCorrelator;
 import dev.tiergate.ingress.reply.ReplyEvent;
-import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
@@ -47,50 +42,21 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
   public static final String EMBEDDINGS_CAPABILITY = "embeddings";
 
   private final ApiDialect dialect;
-  private final KeyDirectory keys;
-  private final RateLimiter limiter;
   private final boolean anthropicHeaders;
-  private final LiveTable<ModelSpec> models;
-  private final ReplyCorrelator correlator;
-  private final ObjectMapper mapper;
-  private final int maxRequestBytes;
-  private final IngressMetrics metrics;
-  private final Duration replyTimeout;
-  private final IdempotentAnswers answers;
+  private final HandlerContext context;
 
-  /**
-   * @param replyTimeout the longest deadline a request gets (a client's own timeout shortens it)
-   * @param answers the stored answers of idempotent requests
-   */
-  public ChatHandler(
-      final ApiDialect dialect,
-      final KeyDirectory keys,
-      final RateLimiter limiter,
-      final LiveTable<ModelSpec> models,
-      final ReplyCorrelator correlator,
-      final ObjectMapper mapper,
-      final int maxRequestBytes,
-      final IngressMetrics metrics,
-      final Duration replyTimeout,
-      final IdempotentAnswers answers) {
-    this.replyTimeout = Objects.requireNonNull(replyTimeout, "replyTimeout");
-    this.answers = Objects.requireNonNull(answers, "answers");
+  /** @param dialect the endpoint's API: how bodies are read and replies and errors written */
+  public ChatHandler(final ApiDialect dialect, final HandlerContext context) {
     this.dialect = Objects.requireNonNull(dialect, "dialect");
-    this.keys = Objects.requireNonNull(keys, "keys");
-    this.limiter = Objects.requireNonNull(limiter, "limiter");
     this.anthropicHeaders = dialect.anthropicRateLimitHeaders();
-    this.models = Objects.requireNonNull(models, "models");
-    this.correlator = Objects.requireNonNull(correlator, "correlator");
-    this.mapper = Objects.requireNonNull(mapper, "mapper");
-    this.maxRequestBytes = maxRequestBytes;
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.context = Objects.requireNonNull(context, "context");
   }
 
   @Override
   public Publisher<Void> apply(final HttpServerRequest request, final HttpServerResponse response) {
     final HeaderLookup headers = request.requestHeaders()::get;
-    return HttpReplies.authenticated(
-        keys, headers, response, dialect, caller -> admit(caller, headers, request, response));
+    return HttpReplies.authenticated(context.keys(), headers, response, dialect,
+        caller -> admit(caller, headers, request, response));
   }
 
   /** Admits the caller by its rate limits, then reads, normalizes and serves the body. */
@@ -99,14 +65,14 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
       final HttpServerResponse response) {
     // Limits are checked before the body is parsed: a refused caller costs no parsing. Its body
     // is still drained (discarded as it arrives), so the connection stays usable for its retry.
-    final Admission admission = limiter.admit(caller);
+    final Admission admission = context.limiter().admit(caller);
     RateLimitHeaders.apply(response, admission, anthropicHeaders, Instant.now());
     if (!admission.admitted()) {
       return request.receive().then()
           .onErrorResume(error -> Mono.empty())
           .then(Mono.defer(() -> HttpReplies.error(response, admission.refusal(), null, dialect)));
     }
-    return BodyReader.read(request, maxRequestBytes)
+    return BodyReader.read(request, context.maxRequestBytes())
         .map(this::parse)
         .flatMap(body -> dialect.normalize(body, caller, headers)
             .flatMap(normalized -> serve(body, stamped(checked(normalized), headers), response)))
@@ -116,7 +82,7 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
 
   private JsonNode parse(final byte[] bytes) {
     try {
-      final JsonNode body = mapper.readTree(bytes);
+      final JsonNode body = context.mapper().readTree(bytes);
       if (body == null || body.isMissingNode()) {
         throw GatewayException.invalidRequest(null, "The request body is empty.");
       }
@@ -136,10 +102,11 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
    */
   private ChatRequest checked(final ChatRequest request) {
     final String model = request.getRequestedModel();
-    if (model == null || models.isEmpty()) {
+    if (model == null || context.models().isEmpty()) {
       return request;
     }
-    final ModelSpec spec = models.get(model).orElseThrow(() -> GatewayException.modelNotFound(model));
+    final ModelSpec spec =
+        context.models().get(model).orElseThrow(() -> GatewayException.modelNotFound(model));
     final boolean embeddingsModel = spec.getCapabilities().contains(EMBEDDINGS_CAPABILITY);
     if (embeddingsModel != (request.getApiKind() == ApiKind.EMBEDDINGS)) {
       throw GatewayException.modelNotSupported(model, embeddingsModel
@@ -155,13 +122,13 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
    * the last attempt that ended with nobody served.
    */
   private ChatRequest stamped(final ChatRequest request, final HeaderLookup headers) {
-    request.setDeadline(ClientDeadline.of(headers, request.getReceivedAt(), replyTimeout));
+    request.setDeadline(ClientDeadline.of(headers, request.getReceivedAt(), context.replyTimeout()));
     final Optional<String> key = IdempotencyKey.from(headers);
     if (key.isPresent()) {
       int attempt = 1;
       String id = IdempotencyKey.correlationId(request.getTenant(), key.get(), attempt);
       while (attempt < IdempotencyKey.MAX_ATTEMPTS
-          && answers.find(id).map(IdempotentAnswers::abandoned).orElse(false)) {
+          && context.answers().find(id).map(IdempotentAnswers::abandoned).orElse(false)) {
         attempt++;
         id = IdempotencyKey.correlationId(request.getTenant(), key.get(), attempt);
       }
@@ -176,7 +143,9 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
    */
   private Flux<ReplyEvent> replies(final ChatRequest request) {
     final String id = request.getCorrelationId();
+    final ReplyCorrelator correlator = context.correlator();
     if (IdempotencyKey.isIdempotent(id)) {
+      final IdempotentAnswers answers = context.answers();
       final Optional<ChatResponse> stored = answers.find(id);
       if (stored.isPresent()) {
         return Flux.just(new ReplyEvent.Final(stored.get()));
@@ -225,21 +194,21 @@ public final class ChatHandler implements BiFunction<HttpServerRequest, HttpServ
     if (first.get() instanceof ReplyEvent.Final reply && reply.response().getError() != null) {
       return HttpReplies.response(response, request, body, reply.response(), dialect);
     }
-    return Mono.deferContextual(context -> {
+    return Mono.deferContextual(view -> {
       if (first.get() instanceof ReplyEvent.Final reply) {
-        RequestTrace.of(context).overheadHeader(response, reply.response().getProviderMicros());
+        RequestTrace.of(view).overheadHeader(response, reply.response().getProviderMicros());
         HttpReplies.routingHeaders(response, reply.response());
       } else if (first.get() instanceof ReplyEvent.Chunk chunk) {
-        RequestTrace.of(context).overheadHeader(response, chunk.chunk().getProviderMicros());
+        RequestTrace.of(view).overheadHeader(response, chunk.chunk().getProviderMicros());
         HttpReplies.streamHeaders(response, chunk.chunk(), request.getTier());
       }
-      metrics.streamOpened();
+      context.metrics().streamOpened();
       return response
           .sse()
           .header(RequestTrace.REQUEST_ID_HEADER, id)
           .sendString(dialect.stream(request, body, events))
           .then()
-          .doFinally(signal -> metrics.streamClosed());
+          .doFinally(signal -> context.metrics().streamClosed());
     });
   }
 }

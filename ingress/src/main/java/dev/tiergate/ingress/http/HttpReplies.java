@@ -161,6 +161,6 @@ public final class HttpReplies {
       return gatewayError;
     }
     LOG.error("unexpected failure while serving a request", failure);
-    return new GatewayException(500, "server_error", "internal_error", null, "Internal error.");
+    return GatewayException.serverError(500, "internal_error", "Internal error.");
   }
 }

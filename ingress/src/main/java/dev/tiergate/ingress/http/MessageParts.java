@@ -7,6 +7,7 @@ import dev.tiergate.schemas.ContentPart;
 import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.PartType;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiFunction;
 
 /** The pipeline's messages and content parts, built the same way from every dialect's body. */
@@ -35,6 +36,57 @@ public final class MessageParts {
       return List.of(text(content.asText()));
     }
     return JsonFields.list(content, param, expected, part);
+  }
+
+  /**
+   * A message's content as OpenAI's APIs write it: a string, or an array of typed parts. Parts of
+   * the {@code textTypes} and {@code refusal} parts become text; {@code other} reads the API's
+   * other part types.
+   */
+  public static List<ContentPart> typedContent(
+      final JsonNode content, final String param, final Set<String> textTypes,
+      final TypedPart other) {
+    return content(content, param, "a string or an array of content parts",
+        (part, partParam) -> typedPart(part, partParam, textTypes, other));
+  }
+
+  /** Reads a content part of one type; null for a type it does not know (a 400). */
+  @FunctionalInterface
+  public interface TypedPart {
+    ContentPart read(String type, JsonNode part, String param);
+  }
+
+  private static ContentPart typedPart(
+      final JsonNode part, final String param, final Set<String> textTypes,
+      final TypedPart other) {
+    final String type = JsonFields.requiredText(part, "type", param + ".type");
+    if (textTypes.contains(type)) {
+      return text(JsonFields.requiredText(part, "text", param + ".text"));
+    }
+    if (type.equals("refusal")) {
+      return text(JsonFields.requiredText(part, "refusal", param + ".refusal"));
+    }
+    final ContentPart read = other.read(type, part, param);
+    if (read == null) {
+      throw GatewayException.invalidRequest(
+          param + ".type", "Unsupported content part type '" + type + "'.");
+    }
+    return read;
+  }
+
+  /**
+   * A message's {@code role}, one of {@code roles}.
+   *
+   * @param expected the roles as the 400 for any other names them
+   */
+  public static String role(
+      final JsonNode node, final String param, final Set<String> roles, final String expected) {
+    final String role = JsonFields.requiredText(node, "role", param + ".role");
+    if (!roles.contains(role)) {
+      throw GatewayException.invalidRequest(
+          param + ".role", "Unsupported role '" + role + "'; expected " + expected + ".");
+    }
+    return role;
   }
 
   /** An image by URL; a {@code data:} URL's media type goes with it. */

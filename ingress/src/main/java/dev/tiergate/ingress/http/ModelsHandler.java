@@ -1,12 +1,9 @@
 package dev.tiergate.ingress.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.ingress.auth.Caller;
-import dev.tiergate.ingress.auth.KeyDirectory;
 import dev.tiergate.ingress.common.HeaderLookup;
-import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.ModelSpec;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -28,22 +25,12 @@ public final class ModelsHandler implements BiFunction<HttpServerRequest, HttpSe
   static final String OWNER = "tiergate";
   private static final String ANTHROPIC_VERSION_HEADER = "anthropic-version";
 
-  private final KeyDirectory keys;
-  private final LiveTable<ModelSpec> models;
-  private final ObjectMapper mapper;
-  private final ApiDialect openAi;
+  private final HandlerContext context;
   private final ApiDialect anthropic;
 
-  public ModelsHandler(
-      final KeyDirectory keys,
-      final LiveTable<ModelSpec> models,
-      final ObjectMapper mapper,
-      final ApiDialect openAi,
-      final ApiDialect anthropic) {
-    this.keys = Objects.requireNonNull(keys, "keys");
-    this.models = Objects.requireNonNull(models, "models");
-    this.mapper = Objects.requireNonNull(mapper, "mapper");
-    this.openAi = Objects.requireNonNull(openAi, "openAi");
+  /** @param anthropic the errors' shape for a request that carries {@code anthropic-version} */
+  public ModelsHandler(final HandlerContext context, final ApiDialect anthropic) {
+    this.context = Objects.requireNonNull(context, "context");
     this.anthropic = Objects.requireNonNull(anthropic, "anthropic");
   }
 
@@ -52,14 +39,14 @@ public final class ModelsHandler implements BiFunction<HttpServerRequest, HttpSe
     final HeaderLookup headers = request.requestHeaders()::get;
     final boolean anthropicShape = headers.get(ANTHROPIC_VERSION_HEADER) != null;
     return HttpReplies.authenticated(
-        keys, headers, response, anthropicShape ? anthropic : openAi,
+        context.keys(), headers, response, anthropicShape ? anthropic : context.errors(),
         caller -> HttpReplies.send(response, HttpResponseStatus.OK, anthropicShape
             ? anthropicList(caller, catalogue()) : openAiList(caller, catalogue())));
   }
 
   /** The catalogue sorted by id, so the list is stable. */
   List<ModelSpec> catalogue() {
-    return models.snapshot().values().stream()
+    return context.models().snapshot().values().stream()
         .sorted(Comparator.comparing(spec -> spec.getId()))
         .toList();
   }
@@ -77,7 +64,7 @@ public final class ModelsHandler implements BiFunction<HttpServerRequest, HttpSe
   }
 
   private String openAiList(final Caller caller, final List<ModelSpec> catalogue) {
-    final ObjectNode root = mapper.createObjectNode().put("object", "list");
+    final ObjectNode root = context.mapper().createObjectNode().put("object", "list");
     final ArrayNode data = root.putArray("data");
     for (final String id : virtualIds(caller, "auto")) {
       final ObjectNode model = data.addObject();
@@ -100,7 +87,7 @@ public final class ModelsHandler implements BiFunction<HttpServerRequest, HttpSe
   }
 
   private String anthropicList(final Caller caller, final List<ModelSpec> catalogue) {
-    final ObjectNode root = mapper.createObjectNode();
+    final ObjectNode root = context.mapper().createObjectNode();
     final ArrayNode data = root.putArray("data");
     final List<String> ids = new java.util.ArrayList<>(virtualIds(caller, "auto"));
     catalogue.forEach(spec -> ids.add(spec.getId()));
@@ -119,7 +106,7 @@ public final class ModelsHandler implements BiFunction<HttpServerRequest, HttpSe
 
   private String write(final ObjectNode node) {
     try {
-      return mapper.writeValueAsString(node);
+      return context.mapper().writeValueAsString(node);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new java.io.UncheckedIOException("cannot render JSON", e);
     }

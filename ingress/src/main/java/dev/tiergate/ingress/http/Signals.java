@@ -99,34 +99,59 @@ public record Signals(
         .setReceivedAt(Objects.requireNonNull(receivedAt, "receivedAt"));
   }
 
+  /**
+   * Where a request's signals are read from: its headers, else its body's {@code metadata}
+   * ({@code mode}, {@code feature}, {@code session_id}... string entries), which is the path for
+   * clients that cannot set headers.
+   *
+   * @param metadata the request's {@code metadata} object, or null
+   */
+  public record Sources(HeaderLookup headers, JsonNode metadata) {
+
+    public Sources {
+      Objects.requireNonNull(headers, "headers");
+    }
+
+    /**
+     * The first of the headers present, else the metadata's non-blank string entry {@code name},
+     * else null; checked by {@link CallerStrings} under that name.
+     */
+    String get(final String name, final String... headerNames) {
+      return CallerStrings.checked(name, headerOrMetadata(headers.first(headerNames), name));
+    }
+
+    private String headerOrMetadata(final String header, final String name) {
+      if (header != null || metadata == null || !metadata.isObject()) {
+        return header;
+      }
+      final JsonNode value = metadata.get(name);
+      return value != null && value.isTextual() && !value.asText().isBlank()
+          ? value.asText().trim()
+          : null;
+    }
+  }
+
   /** Resolves the signals of one request that carries no {@code metadata}. */
   public static Signals resolve(
       final HeaderLookup headers, final String model, final Caller caller) {
-    return resolve(headers, model, caller, null);
+    return resolve(new Sources(headers, null), model, caller);
   }
 
   /**
-   * Resolves the signals of one request. Headers win over the body's {@code metadata} ({@code
-   * mode}, {@code feature}, {@code session_id} string entries), which is the path for clients that
-   * cannot set headers.
+   * Resolves the signals of one request; headers win over the body's {@code metadata}.
    *
-   * @param metadata the request's {@code metadata} object, or null
    * @throws GatewayException 400 when the model names a virtual tier that does not exist or a caller
    *     string breaks the {@link CallerStrings} rule, 403 when
    *     the caller's key may not use the tier
    */
-  public static Signals resolve(
-      final HeaderLookup headers,
-      final String model,
-      final Caller caller,
-      final JsonNode metadata) {
-    Objects.requireNonNull(headers, "headers");
+  public static Signals resolve(final Sources sources, final String model, final Caller caller) {
+    Objects.requireNonNull(sources, "sources");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(caller, "caller");
-    final String mode = orElse(headers.first(MODE_HEADER, KILO_MODE_HEADER), metadata, "mode");
+    final HeaderLookup headers = sources.headers();
+    final String mode = sources.get("mode", MODE_HEADER, KILO_MODE_HEADER);
     final String session =
-        orElse(headers.first(SESSION_HEADER, KILO_TASK_HEADER, KILO_SESSION_HEADER), metadata,
-            "session_id");
+        sources.get("session_id", SESSION_HEADER, KILO_TASK_HEADER, KILO_SESSION_HEADER);
     final String trimmedModel = model.trim();
     final Tier virtualTier = virtualTier(trimmedModel, caller);
     final Tier tier = virtualTier == null ? caller.defaultTier() : virtualTier;
@@ -135,38 +160,16 @@ public record Signals(
     }
     return new Signals(
         mode == null ? null : mode.toLowerCase(Locale.ROOT),
-        orElse(headers.first(FEATURE_HEADER, KILO_FEATURE_HEADER), metadata, "feature"),
+        sources.get("feature", FEATURE_HEADER, KILO_FEATURE_HEADER),
         session == null ? Ids.newSessionId() : session,
         tier,
         virtualTier == null ? trimmedModel : null,
-        orElse(headers.first(PARENT_SESSION_HEADER, KILO_PARENT_TASK_HEADER), metadata,
-            "parent_session_id"),
-        orElse(headers.first(PROJECT_HEADER, KILO_PROJECT_HEADER), metadata, "project_id"),
+        sources.get("parent_session_id", PARENT_SESSION_HEADER, KILO_PARENT_TASK_HEADER),
+        sources.get("project_id", PROJECT_HEADER, KILO_PROJECT_HEADER),
         CallerStrings.checked("editor", headers.first(KILO_EDITOR_HEADER)),
         CallerStrings.checked("machine_id", headers.first(KILO_MACHINE_HEADER)),
         CallerStrings.checked("organization_id", headers.first(KILO_ORGANIZATION_HEADER)),
         CallerStrings.checked("client_request_id", headers.first(KILO_REQUEST_HEADER)));
-  }
-
-  /**
-   * The header value, else the metadata's non-blank string entry of that name, else null; checked
-   * by {@link CallerStrings} under that name.
-   */
-  private static String orElse(
-      final String header, final JsonNode metadata,
-      final String name) {
-    return CallerStrings.checked(name, headerOrMetadata(header, metadata, name));
-  }
-
-  private static String headerOrMetadata(
-      final String header, final JsonNode metadata, final String name) {
-    if (header != null || metadata == null || !metadata.isObject()) {
-      return header;
-    }
-    final JsonNode value = metadata.get(name);
-    return value != null && value.isTextual() && !value.asText().isBlank()
-        ? value.asText().trim()
-        : null;
   }
 
   /** The tier a virtual model id selects, or null when the id is not virtual. */

@@ -9,8 +9,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The rate limiter's answer for one request: admitted (with a permit to release when the request is
  * done) or refused (the 429 to send and when to retry), and the quotas to report in headers, each
  * null when no limit of that kind applies.
+ *
+ * @param refusal the 429 to answer with; null when admitted
+ * @param retryAfter when a refused caller may retry
+ * @param requests the request quota to report; null when no request limit applies
+ * @param tokens the token quota to report; null when no token limit applies
+ * @param onRelease ends an admitted request's concurrency slot; run once, by {@link #release}
  */
-public final class Admission {
+public record Admission(
+    GatewayException refusal, Duration retryAfter, Quota requests, Quota tokens,
+    Runnable onRelease) {
 
   /** No limit applies: nothing to report, nothing to release. */
   static final Admission UNLIMITED = new Admission(null, Duration.ZERO, null, null, () -> {});
@@ -22,51 +30,26 @@ public final class Admission {
    */
   public record Quota(long limit, long remaining, Duration reset) {}
 
-  private final GatewayException refusal;
-  private final Duration retryAfter;
-  private final Quota requests;
-  private final Quota tokens;
-  private final Runnable release;
-  private final AtomicBoolean released = new AtomicBoolean();
+  public Admission {
+    Objects.requireNonNull(retryAfter, "retryAfter");
+    onRelease = once(Objects.requireNonNull(onRelease, "onRelease"));
+  }
 
-  Admission(
-      final GatewayException refusal, final Duration retryAfter, final Quota requests,
-      final Quota tokens, final Runnable release) {
-    this.refusal = refusal;
-    this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
-    this.requests = requests;
-    this.tokens = tokens;
-    this.release = Objects.requireNonNull(release, "release");
+  private static Runnable once(final Runnable release) {
+    final AtomicBoolean released = new AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        release.run();
+      }
+    };
   }
 
   public boolean admitted() {
     return refusal == null;
   }
 
-  /** The 429 to answer with; null when admitted. */
-  public GatewayException refusal() {
-    return refusal;
-  }
-
-  /** When a refused caller may retry. */
-  public Duration retryAfter() {
-    return retryAfter;
-  }
-
-  /** The request quota to report; null when no request limit applies. */
-  public Quota requests() {
-    return requests;
-  }
-
-  /** The token quota to report; null when no token limit applies. */
-  public Quota tokens() {
-    return tokens;
-  }
-
   /** Ends an admitted request's concurrency slot; idempotent. */
   public void release() {
-    if (released.compareAndSet(false, true)) {
-      release.run();
-    }
+    onRelease.run();
   }
 }

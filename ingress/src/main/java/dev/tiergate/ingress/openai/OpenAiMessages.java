@@ -31,11 +31,7 @@ public final class OpenAiMessages {
     if (!node.isObject()) {
       throw JsonFields.wrongType(param, "an object");
     }
-    final String role = JsonFields.requiredText(node, "role", param + ".role");
-    if (!ROLES.contains(role)) {
-      throw GatewayException.invalidRequest(
-          param + ".role", "Unsupported role '" + role + "'; expected one of " + ROLES + ".");
-    }
+    final String role = MessageParts.role(node, param, ROLES, "one of " + ROLES);
     final List<ContentPart> parts =
         role.equals("tool") ? List.of(toolResult(node, param)) : parts(node, role, param);
     return Message.newBuilder()
@@ -63,23 +59,8 @@ public final class OpenAiMessages {
   }
 
   private static List<ContentPart> content(final JsonNode content, final String param) {
-    return MessageParts.content(
-        content, param, "a string or an array of content parts", OpenAiMessages::contentPart);
-  }
-
-  private static ContentPart contentPart(final JsonNode part, final String param) {
-    final String type = JsonFields.requiredText(part, "type", param + ".type");
-    switch (type) {
-      case "text":
-        return MessageParts.text(JsonFields.requiredText(part, "text", param + ".text"));
-      case "refusal":
-        return MessageParts.text(JsonFields.requiredText(part, "refusal", param + ".refusal"));
-      case "image_url":
-        return imagePart(part, param);
-      default:
-        throw GatewayException.invalidRequest(
-            param + ".type", "Unsupported content part type '" + type + "'.");
-    }
+    return MessageParts.typedContent(content, param, Set.of("text"),
+        (type, part, partParam) -> type.equals("image_url") ? imagePart(part, partParam) : null);
   }
 
   private static ContentPart imagePart(final JsonNode part, final String param) {

@@ -9,7 +9,6 @@ import dev.tiergate.ingress.http.ReplyStream;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
-import dev.tiergate.schemas.Usage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +31,7 @@ public final class OpenAiStream extends ReplyStream {
   private final boolean includeUsage;
 
   private String model;
-  private boolean chunkSeen;
   private boolean roleSent;
-  private Usage usage;
 
   public OpenAiStream(
       final OpenAiJson json,
@@ -61,12 +58,8 @@ public final class OpenAiStream extends ReplyStream {
 
   @Override
   protected void chunk(final ChatChunk chunk, final List<String> frames) {
-    chunkSeen = true;
     if (chunk.getModel() != null) {
       model = chunk.getModel();
-    }
-    if (chunk.getUsage() != null) {
-      usage = chunk.getUsage();
     }
     final ObjectNode delta = delta();
     if (chunk.getContentDelta() != null) {
@@ -104,10 +97,7 @@ public final class OpenAiStream extends ReplyStream {
     if (response.getModel() != null) {
       model = response.getModel();
     }
-    if (usage == null) {
-      usage = response.getUsage();
-    }
-    if (chunkSeen) {
+    if (chunkSeen()) {
       return;
     }
     final ObjectNode delta = delta();
@@ -153,10 +143,10 @@ public final class OpenAiStream extends ReplyStream {
   @Override
   protected List<String> end() {
     final List<String> frames = new ArrayList<>(2);
-    if (includeUsage && usage != null) {
+    if (includeUsage && usage() != null) {
       final ObjectNode body = envelope();
       body.putArray("choices");
-      body.set("usage", json.usage(usage, model));
+      body.set("usage", json.usage(usage(), model));
       frames.add(frame(body));
     }
     frames.add(DONE);
@@ -164,8 +154,8 @@ public final class OpenAiStream extends ReplyStream {
   }
 
   @Override
-  protected String errorFrame(final GatewayException error) {
-    return "data: " + json.error(error) + "\n\n";
+  protected List<String> errorFrames(final GatewayException error) {
+    return List.of("data: " + json.error(error) + "\n\n");
   }
 
   private String frame(final ObjectNode body) {

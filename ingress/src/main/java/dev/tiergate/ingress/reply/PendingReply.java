@@ -22,34 +22,31 @@ import reactor.core.publisher.FluxSink;
  */
 final class PendingReply {
 
+  /**
+   * What every pending reply of one correlator shares.
+   *
+   * @param timer runs the timeouts
+   * @param timeout the wait for each later event of a stream
+   * @param release frees the entry's slot (removes it from the pending map)
+   * @param onTimeout counts a timeout
+   */
+  record Owner(
+      ScheduledExecutorService timer,
+      Duration timeout,
+      Consumer<PendingReply> release,
+      Runnable onTimeout) {}
+
   private final String correlationId;
   private final boolean streaming;
   private final FluxSink<ReplyEvent> sink;
-  private final ScheduledExecutorService timer;
-  private final Duration timeout;
-  private final Consumer<PendingReply> release;
-  private final Runnable onTimeout;
+  private final Owner owner;
   private final Consumer<String> onAbandoned;
-  private Duration nextTimeout;
 
   private ScheduledFuture<?> timeoutTask;
   private boolean chunkSeen;
   private boolean done;
 
-  PendingReply(
-      final String correlationId,
-      final boolean streaming,
-      final FluxSink<ReplyEvent> sink,
-      final ScheduledExecutorService timer,
-      final Duration timeout,
-      final Consumer<PendingReply> release,
-      final Runnable onTimeout) {
-    this(correlationId, streaming, sink, timer, timeout, timeout, release, onTimeout, reason -> {});
-  }
-
   /**
-   * @param firstTimeout the wait for the first event (up to the request's deadline)
-   * @param timeout the wait for each later event of a stream
    * @param onAbandoned called with {@code deadline_exceeded} or {@code client_disconnected} when the
    *     request is given up before it is done
    */
@@ -57,20 +54,12 @@ final class PendingReply {
       final String correlationId,
       final boolean streaming,
       final FluxSink<ReplyEvent> sink,
-      final ScheduledExecutorService timer,
-      final Duration firstTimeout,
-      final Duration timeout,
-      final Consumer<PendingReply> release,
-      final Runnable onTimeout,
+      final Owner owner,
       final Consumer<String> onAbandoned) {
     this.correlationId = correlationId;
     this.streaming = streaming;
     this.sink = sink;
-    this.timer = timer;
-    this.nextTimeout = firstTimeout;
-    this.timeout = timeout;
-    this.release = release;
-    this.onTimeout = onTimeout;
+    this.owner = owner;
     this.onAbandoned = onAbandoned;
   }
 
@@ -78,16 +67,15 @@ final class PendingReply {
     return correlationId;
   }
 
-  synchronized void armTimeout() {
+  /** (Re)starts the wait for the next event; the first wait ends at the request's deadline. */
+  synchronized void armTimeout(final Duration wait) {
     if (done) {
       return;
     }
     cancelTimeout();
-    final Duration wait = nextTimeout;
-    nextTimeout = timeout;
     try {
       timeoutTask =
-          timer.schedule(
+          owner.timer().schedule(
               this::expire, Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // The timer only rejects once the correlator is closing.
@@ -99,7 +87,7 @@ final class PendingReply {
     if (done) {
       return;
     }
-    onTimeout.run();
+    owner.onTimeout().run();
     onAbandoned.accept(CancelPublisher.DEADLINE_EXCEEDED);
     fail(GatewayException.timeout());
   }
@@ -114,9 +102,7 @@ final class PendingReply {
   /** The subscriber went away (or is done): stop the timer and free the slot. */
   synchronized void cancel() {
     final boolean abandoned = !done;
-    done = true;
-    cancelTimeout();
-    release.accept(this);
+    end();
     if (abandoned) {
       onAbandoned.accept(CancelPublisher.CLIENT_DISCONNECTED);
     }
@@ -127,23 +113,25 @@ final class PendingReply {
       return;
     }
     chunkSeen = true;
-    if (chunk.getLast()) {
-      finish(new ReplyEvent.Chunk(chunk));
-    } else {
-      sink.next(new ReplyEvent.Chunk(chunk));
-      armTimeout();
-    }
+    deliver(new ReplyEvent.Chunk(chunk), chunk.getLast());
   }
 
   synchronized void onResponse(final ChatResponse response) {
     if (done) {
       return;
     }
-    if (!streaming || !chunkSeen || response.getError() != null) {
-      finish(new ReplyEvent.Final(response));
+    // A streamed reply with chunks ends with its last chunk; any other ends with its response.
+    final boolean last = !streaming || !chunkSeen || response.getError() != null;
+    deliver(new ReplyEvent.Final(response), last);
+  }
+
+  /** Sends the event: the last one finishes the reply, any other restarts the timeout. */
+  private void deliver(final ReplyEvent event, final boolean last) {
+    if (last) {
+      finish(event);
     } else {
-      sink.next(new ReplyEvent.Final(response));
-      armTimeout();
+      sink.next(event);
+      armTimeout(owner.timeout());
     }
   }
 
@@ -151,9 +139,7 @@ final class PendingReply {
     if (done) {
       return;
     }
-    done = true;
-    cancelTimeout();
-    release.accept(this);
+    end();
     sink.error(error);
   }
 
@@ -162,10 +148,15 @@ final class PendingReply {
    * takes the first final response) must not look like a client that went away.
    */
   private void finish(final ReplyEvent last) {
-    done = true;
-    cancelTimeout();
-    release.accept(this);
+    end();
     sink.next(last);
     sink.complete();
+  }
+
+  /** Nothing more is awaited: stops the timer and frees the slot. */
+  private void end() {
+    done = true;
+    cancelTimeout();
+    owner.release().accept(this);
   }
 }

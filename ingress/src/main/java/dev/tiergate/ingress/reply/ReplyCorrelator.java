@@ -43,7 +43,6 @@ public final class ReplyCorrelator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyCorrelator.class);
 
   private final Producer<String, ChatRequest> producer;
-  private final Duration timeout;
   private final IngressMetrics metrics;
   /** The cancel reason of a request the client was refused for (503) after its send timed out. */
   static final String NOT_ACCEPTED = "not_accepted";
@@ -52,6 +51,8 @@ public final class ReplyCorrelator implements AutoCloseable {
   private final Semaphore permits;
   private final ConcurrentMap<String, PendingReply> pending = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timer;
+  /** The timer, stream timeout and release every pending reply of this correlator shares. */
+  private final PendingReply.Owner owner;
   private volatile boolean closed;
 
   /**
@@ -86,7 +87,6 @@ public final class ReplyCorrelator implements AutoCloseable {
       final CancelPublisher cancels) {
     this.cancels = Objects.requireNonNull(cancels, "cancels");
     this.producer = Objects.requireNonNull(producer, "producer");
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     if (maxPending < 1) {
       throw new IllegalArgumentException("maxPending must be positive: " + maxPending);
@@ -94,6 +94,8 @@ public final class ReplyCorrelator implements AutoCloseable {
     this.permits = new Semaphore(maxPending);
     this.timer = new ScheduledThreadPoolExecutor(1, ReplyCorrelator::timerThread);
     this.timer.setRemoveOnCancelPolicy(true);
+    this.owner = new PendingReply.Owner(
+        timer, Objects.requireNonNull(timeout, "timeout"), this::release, metrics::timedOut);
     metrics.watchPending(pending::size);
   }
 
@@ -153,9 +155,7 @@ public final class ReplyCorrelator implements AutoCloseable {
     }
     final String id = request.getCorrelationId();
     final PendingReply entry =
-        new PendingReply(
-            id, streaming, sink, timer, firstWait(request), timeout, this::release,
-            metrics::timedOut, reason -> cancels.cancel(request, reason));
+        new PendingReply(id, streaming, sink, owner, reason -> cancels.cancel(request, reason));
     if (pending.putIfAbsent(id, entry) != null) {
       permits.release();
       sink.error(new IllegalStateException("correlation id already pending: " + id));
@@ -167,12 +167,13 @@ public final class ReplyCorrelator implements AutoCloseable {
       entry.fail(GatewayException.shuttingDown());
       return;
     }
-    entry.armTimeout();
+    entry.armTimeout(firstWait(request));
     publish(request, entry, RequestTrace.of(sink.contextView()).context());
   }
 
   /** Until the request's deadline (the first event of a stream), else the reply timeout. */
   private Duration firstWait(final ChatRequest request) {
+    final Duration timeout = owner.timeout();
     final java.time.Instant deadline = request.getDeadline();
     if (deadline == null) {
       return timeout;

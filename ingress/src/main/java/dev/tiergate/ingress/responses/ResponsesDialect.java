@@ -41,6 +41,21 @@ public final class ResponsesDialect implements ApiDialect {
     this.store = Objects.requireNonNull(store, "store");
   }
 
+  /** The stored response object of the tenant's response {@code id}; a 404 when it has none. */
+  Mono<String> stored(final String tenant, final String id) {
+    return store.find(tenant, id)
+        .switchIfEmpty(Mono.error(() -> ResponseStore.notFound(id)))
+        .map(StoredResponse::getResponseJson);
+  }
+
+  /** Deletes the tenant's response {@code id}: OpenAI's deletion object, or a 404 when it has none. */
+  Mono<String> deleted(final String tenant, final String id) {
+    return store.delete(tenant, id)
+        .flatMap(deleted -> deleted
+            ? Mono.just(json.deleted(id))
+            : Mono.<String>error(ResponseStore.notFound(id)));
+  }
+
   @Override
   public Mono<ChatRequest> normalize(
       final JsonNode body, final Caller caller, final HeaderLookup headers) {

@@ -19,6 +19,7 @@ import java.util.Set;
 final class ResponsesInput {
 
   static final Set<String> ROLES = Set.of("user", "assistant", "system", "developer");
+  private static final Set<String> TEXT_PART_TYPES = Set.of("input_text", "output_text");
 
   private ResponsesInput() {}
 
@@ -69,11 +70,7 @@ final class ResponsesInput {
   private static String itemType(final JsonNode item, final String param) {
     final String type = JsonFields.text(item, "type", param + ".type");
     if (type == null || type.equals("message")) {
-      final String role = JsonFields.requiredText(item, "role", param + ".role");
-      if (!ROLES.contains(role)) {
-        throw GatewayException.invalidRequest(
-            param + ".role", "Unsupported role '" + role + "'; expected one of " + ROLES + ".");
-      }
+      MessageParts.role(item, param, ROLES, "one of " + ROLES);
       return "message";
     }
     return type;
@@ -105,29 +102,17 @@ final class ResponsesInput {
     if (content == null || content.isNull()) {
       throw GatewayException.invalidRequest(param, "Missing required parameter: '" + param + "'.");
     }
-    return MessageParts.content(
-        content, param, "a string or an array of content parts", ResponsesInput::contentPart);
+    return MessageParts.typedContent(content, param, TEXT_PART_TYPES,
+        (type, part, partParam) -> type.equals("input_image") ? image(part, partParam) : null);
   }
 
-  private static ContentPart contentPart(final JsonNode part, final String param) {
-    final String type = JsonFields.requiredText(part, "type", param + ".type");
-    switch (type) {
-      case "input_text":
-      case "output_text":
-        return MessageParts.text(JsonFields.requiredText(part, "text", param + ".text"));
-      case "refusal":
-        return MessageParts.text(JsonFields.requiredText(part, "refusal", param + ".refusal"));
-      case "input_image":
-        final String url = JsonFields.text(part, "image_url", param + ".image_url");
-        if (url == null) {
-          throw GatewayException.invalidRequest(
-              param + ".image_url", "Only input_image parts with an 'image_url' are supported.");
-        }
-        return MessageParts.image(url);
-      default:
-        throw GatewayException.invalidRequest(
-            param + ".type", "Unsupported content part type '" + type + "'.");
+  private static ContentPart image(final JsonNode part, final String param) {
+    final String url = JsonFields.text(part, "image_url", param + ".image_url");
+    if (url == null) {
+      throw GatewayException.invalidRequest(
+          param + ".image_url", "Only input_image parts with an 'image_url' are supported.");
     }
+    return MessageParts.image(url);
   }
 
   private static ContentPart toolCall(final JsonNode item, final String param) {

@@ -80,7 +80,7 @@ public final class ResponsesNormalizer {
     messages.addAll(history.messages());
     messages.addAll(ResponsesInput.messages(body.get("input")));
     final JsonNode metadata = metadata(body);
-    final Signals signals = Signals.resolve(headers, model, caller, metadata);
+    final Signals signals = Signals.resolve(new Signals.Sources(headers, metadata), model, caller);
     final boolean ownSession =
         headers.first(Signals.SESSION_HEADER, Signals.KILO_TASK_HEADER) != null
             || (metadata != null && metadata.hasNonNull("session_id"));

@@ -4,18 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.ingress.common.GatewayException;
-import dev.tiergate.ingress.reply.ReplyEvent;
+import dev.tiergate.ingress.http.ReplyStream;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ToolCall;
-import dev.tiergate.schemas.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import reactor.core.publisher.Flux;
 
 /**
  * Renders one request's reply events as OpenAI Responses server-sent events, numbered by {@code
@@ -27,7 +25,7 @@ import reactor.core.publisher.Flux;
  * response that arrives with no chunks before it is replayed as whole items. Holds the state of
  * one stream; use a new instance per request.
  */
-final class ResponsesStream {
+final class ResponsesStream extends ReplyStream {
 
   private enum Open { NONE, REASONING, MESSAGE, FUNCTION_CALL }
 
@@ -35,13 +33,11 @@ final class ResponsesStream {
   private final ChatRequest request;
   private final JsonNode body;
   private final String id;
-  private final Function<Throwable, GatewayException> errors;
   private final BiConsumer<ChatResponse, ObjectNode> onCompleted;
 
   private final ArrayNode doneItems;
   private int sequence;
   private boolean started;
-  private boolean chunkSeen;
   private String model;
   private Open open = Open.NONE;
   private final StringBuilder text = new StringBuilder();
@@ -53,8 +49,6 @@ final class ResponsesStream {
   private final StringBuilder content = new StringBuilder();
   private final StringBuilder reasoning = new StringBuilder();
   private final List<ToolCall> calls = new ArrayList<>();
-  private Usage usage;
-  private String finishReason;
   private boolean finished;
 
   /**
@@ -67,39 +61,35 @@ final class ResponsesStream {
       final JsonNode body,
       final Function<Throwable, GatewayException> errors,
       final BiConsumer<ChatResponse, ObjectNode> onCompleted) {
+    super(errors);
     this.json = Objects.requireNonNull(json, "json");
     this.request = Objects.requireNonNull(request, "request");
     this.body = Objects.requireNonNull(body, "body");
     this.id = request.getCorrelationId();
-    this.errors = Objects.requireNonNull(errors, "errors");
     this.onCompleted = Objects.requireNonNull(onCompleted, "onCompleted");
     this.doneItems = json.object().arrayNode();
   }
 
-  /** The SSE frames for the events; a failure becomes a {@code response.failed} event. */
-  Flux<String> render(final Flux<ReplyEvent> events) {
-    return events
-        .concatMapIterable(this::frames)
-        .onErrorResume(error -> Flux.fromIterable(failed(errors.apply(error))));
-  }
-
-  List<String> frames(final ReplyEvent event) {
-    final List<String> frames = new ArrayList<>();
+  /** The final response ends the stream, unless a last chunk or a failure ended it before. */
+  @Override
+  protected void answer(final ChatResponse response, final List<String> frames) {
     if (finished) {
-      return frames;
+      return;
     }
     start(frames);
-    if (event instanceof ReplyEvent.Chunk chunk) {
-      chunk(chunk.chunk(), frames);
-      return frames;
-    }
-    final ChatResponse response = ((ReplyEvent.Final) event).response();
-    if (response.getError() != null) {
-      frames.addAll(failed(GatewayException.fromPipeline(response.getError())));
-      return frames;
-    }
     finish(response, frames);
-    return frames;
+  }
+
+  /** A {@code response.failed} event (after the start events, when none went out yet). */
+  @Override
+  protected List<String> errorFrames(final GatewayException error) {
+    return failed(error);
+  }
+
+  /** Nothing follows {@code response.completed}: it closes the stream. */
+  @Override
+  protected List<String> end() {
+    return List.of();
   }
 
   private void start(final List<String> frames) {
@@ -111,8 +101,12 @@ final class ResponsesStream {
     frames.add(event("response.in_progress", withResponse(snapshot("in_progress"))));
   }
 
-  private void chunk(final ChatChunk chunk, final List<String> frames) {
-    chunkSeen = true;
+  @Override
+  protected void chunk(final ChatChunk chunk, final List<String> frames) {
+    if (finished) {
+      return;
+    }
+    start(frames);
     if (chunk.getModel() != null) {
       model = chunk.getModel();
     }
@@ -127,12 +121,6 @@ final class ResponsesStream {
     }
     if (chunk.getToolCallIndex() != null) {
       toolDelta(chunk, frames);
-    }
-    if (chunk.getUsage() != null) {
-      usage = chunk.getUsage();
-    }
-    if (chunk.getFinishReason() != null) {
-      finishReason = chunk.getFinishReason();
     }
     if (chunk.getLast()) {
       finish(streamed(), frames);
@@ -149,9 +137,9 @@ final class ResponsesStream {
         .setReasoning(reasoning.length() == 0 ? null : reasoning.toString())
         .setReasoningSignature(reasoningSignature)
         .setToolCalls(List.copyOf(calls))
-        .setFinishReason(finishReason)
+        .setFinishReason(finishReason())
         .setModel(model)
-        .setUsage(usage)
+        .setUsage(usage())
         .setCreatedAt(request.getReceivedAt())
         .build();
   }
@@ -258,7 +246,7 @@ final class ResponsesStream {
     if (response.getModel() != null) {
       model = response.getModel();
     }
-    if (chunkSeen) {
+    if (chunkSeen()) {
       close(frames, response);
     } else {
       replay(response, frames);

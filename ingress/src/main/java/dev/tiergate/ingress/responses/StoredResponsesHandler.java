@@ -4,6 +4,7 @@ import dev.tiergate.ingress.auth.KeyDirectory;
 import dev.tiergate.ingress.http.HttpReplies;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
@@ -17,38 +18,30 @@ import reactor.netty.http.server.HttpServerResponse;
 public final class StoredResponsesHandler {
 
   private final KeyDirectory keys;
-  private final ResponseStore store;
-  private final ResponsesJson json;
   private final ResponsesDialect dialect;
 
-  public StoredResponsesHandler(
-      final KeyDirectory keys,
-      final ResponseStore store,
-      final ResponsesJson json,
-      final ResponsesDialect dialect) {
+  /** @param dialect the Responses API: its stored responses and its error shape */
+  public StoredResponsesHandler(final KeyDirectory keys, final ResponsesDialect dialect) {
     this.keys = Objects.requireNonNull(keys, "keys");
-    this.store = Objects.requireNonNull(store, "store");
-    this.json = Objects.requireNonNull(json, "json");
     this.dialect = Objects.requireNonNull(dialect, "dialect");
   }
 
   public Publisher<Void> retrieve(final HttpServerRequest request, final HttpServerResponse response) {
-    final String id = request.param("id");
-    return HttpReplies.authenticated(keys, request.requestHeaders()::get, response, dialect,
-        caller -> store.find(caller.tenant(), id)
-            .switchIfEmpty(Mono.error(() -> ResponseStore.notFound(id)))
-            .flatMap(stored ->
-                HttpReplies.send(response, HttpResponseStatus.OK, stored.getResponseJson()))
-            .onErrorResume(error -> HttpReplies.error(response, error, null, dialect)));
+    return answer(request, response, dialect::stored);
   }
 
   public Publisher<Void> delete(final HttpServerRequest request, final HttpServerResponse response) {
+    return answer(request, response, dialect::deleted);
+  }
+
+  /** Answers 200 with the body {@code action} makes of the caller's tenant and the path's id. */
+  private Publisher<Void> answer(
+      final HttpServerRequest request, final HttpServerResponse response,
+      final BiFunction<String, String, Mono<String>> action) {
     final String id = request.param("id");
     return HttpReplies.authenticated(keys, request.requestHeaders()::get, response, dialect,
-        caller -> store.delete(caller.tenant(), id)
-            .flatMap(deleted -> deleted
-                ? HttpReplies.send(response, HttpResponseStatus.OK, json.deleted(id))
-                : Mono.<Void>error(ResponseStore.notFound(id)))
+        caller -> action.apply(caller.tenant(), id)
+            .flatMap(body -> HttpReplies.send(response, HttpResponseStatus.OK, body))
             .onErrorResume(error -> HttpReplies.error(response, error, null, dialect)));
   }
 }

@@ -59,7 +59,8 @@ class CallerStringsTest {
   void signalsRefuseAMetadataModeWithALineBreakNamingTheField() {
     final ObjectNode metadata = new ObjectMapper().createObjectNode().put("mode", "plan\r\nx: y");
 
-    assertThatThrownBy(() -> Signals.resolve(name -> null, "auto", CALLER, metadata))
+    final Signals.Sources sources = new Signals.Sources(name -> null, metadata);
+    assertThatThrownBy(() -> Signals.resolve(sources, "auto", CALLER))
         .isInstanceOfSatisfying(GatewayException.class,
             e -> assertThat(e.param()).isEqualTo("mode"));
   }
@@ -78,7 +79,8 @@ class CallerStringsTest {
             .isInstanceOfSatisfying(GatewayException.class,
                 e -> assertThat(e.param()).isEqualTo(field)));
     final ObjectNode metadata = new ObjectMapper().createObjectNode().put("session_id", tooLong);
-    assertThatThrownBy(() -> Signals.resolve(name -> null, "auto", CALLER, metadata))
+    final Signals.Sources sources = new Signals.Sources(name -> null, metadata);
+    assertThatThrownBy(() -> Signals.resolve(sources, "auto", CALLER))
         .isInstanceOfSatisfying(GatewayException.class,
             e -> assertThat(e.param()).isEqualTo("session_id"));
   }

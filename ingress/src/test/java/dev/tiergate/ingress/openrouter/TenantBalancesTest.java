@@ -2,12 +2,6 @@ package dev.tiergate.ingress.openrouter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.ingress.auth.KeyDirectory;
-import dev.tiergate.ingress.auth.VirtualKeys;
-import dev.tiergate.ingress.openai.OpenAiChatNormalizer;
-import dev.tiergate.ingress.openai.OpenAiDialect;
-import dev.tiergate.ingress.openai.OpenAiJson;
 import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetAction;
@@ -21,7 +15,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
-class KiloAccountTest {
+class TenantBalancesTest {
 
   private static final Instant NOW = Instant.parse("2026-03-15T10:00:00Z");
   private static final Instant MARCH = Instant.parse("2026-03-01T00:00:00Z");
@@ -43,14 +37,11 @@ class KiloAccountTest {
         .build();
   }
 
-  private static KiloAccount account(
+  private static TenantBalances balances(
       final Map<String, Budget> budgets, final Map<String, BudgetState> states) {
-    return new KiloAccount(
-        new KeyDirectory(VirtualKeys.none(), LiveTable.fixed(Topics.VIRTUAL_KEYS.name(), Map.of())),
+    return new TenantBalances(
         LiveTable.fixed(Topics.BUDGETS.name(), budgets),
         LiveTable.fixed(Topics.BUDGET_STATE.name(), states),
-        new ObjectMapper(),
-        new OpenAiDialect(new OpenAiChatNormalizer(Clock.systemUTC()), new OpenAiJson(new ObjectMapper())),
         Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
@@ -60,38 +51,38 @@ class KiloAccountTest {
     final Budget daily = budget("b-day", "acme", null, BudgetPeriod.DAY, 5_000_000L);
     final Budget planOnly = budget("b-plan", "acme", "plan", BudgetPeriod.DAY, 1_000L);
     final Budget other = budget("b-other", "beta", null, BudgetPeriod.DAY, 10L);
-    final KiloAccount account = account(
+    final TenantBalances balances = balances(
         Map.of("b-month", monthly, "b-day", daily, "b-plan", planOnly, "b-other", other),
         Map.of("b-month", state(monthly, MARCH, 48_000_000L),
             "b-day", state(daily, TODAY, 1_500_000L)));
 
     // Month: 2.0 $ left; day: 3.5 $ left; the plan-only budget caps plan requests only.
-    assertThat(account.remainingMicros("acme", NOW)).isEqualTo(OptionalLong.of(2_000_000L));
+    assertThat(balances.remainingMicros("acme")).isEqualTo(OptionalLong.of(2_000_000L));
   }
 
   @Test
   void countsSpendOfAnEarlierPeriodAsZeroAndNeverGoesBelowZero() {
     final Budget daily = budget("b-day", "acme", null, BudgetPeriod.DAY, 5_000_000L);
     final Budget monthly = budget("b-month", "acme", null, BudgetPeriod.MONTH, 1_000_000L);
-    final KiloAccount yesterday = account(Map.of("b-day", daily),
+    final TenantBalances yesterday = balances(Map.of("b-day", daily),
         Map.of("b-day", state(daily, TODAY.minusSeconds(86_400), 9_000_000L)));
-    final KiloAccount overspent = account(Map.of("b-month", monthly),
+    final TenantBalances overspent = balances(Map.of("b-month", monthly),
         Map.of("b-month", state(monthly, MARCH, 1_200_000L)));
 
-    assertThat(yesterday.remainingMicros("acme", NOW)).isEqualTo(OptionalLong.of(5_000_000L));
-    assertThat(overspent.remainingMicros("acme", NOW)).isEqualTo(OptionalLong.of(0L));
+    assertThat(yesterday.remainingMicros("acme")).isEqualTo(OptionalLong.of(5_000_000L));
+    assertThat(overspent.remainingMicros("acme")).isEqualTo(OptionalLong.of(0L));
   }
 
   @Test
   void hasNoLimitWithoutATenantWideBudget() {
     final Budget planOnly = budget("b-plan", "acme", "plan", BudgetPeriod.DAY, 1_000L);
-    assertThat(account(Map.of("b-plan", planOnly), Map.of()).remainingMicros("acme", NOW))
+    assertThat(balances(Map.of("b-plan", planOnly), Map.of()).remainingMicros("acme"))
         .isEmpty();
   }
 
   @Test
   void startsPeriodsAtTheUtcDayAndMonth() {
-    assertThat(KiloAccount.periodStart(BudgetPeriod.DAY, NOW)).isEqualTo(TODAY);
-    assertThat(KiloAccount.periodStart(BudgetPeriod.MONTH, NOW)).isEqualTo(MARCH);
+    assertThat(TenantBalances.periodStart(BudgetPeriod.DAY, NOW)).isEqualTo(TODAY);
+    assertThat(TenantBalances.periodStart(BudgetPeriod.MONTH, NOW)).isEqualTo(MARCH);
   }
 }

@@ -51,7 +51,8 @@ public final class StreamsCommand implements Callable<Integer> {
   private static final int OTHER_EVENTS = 4;
   /**
    * Sockets one held stream through Tiergate holds in this JVM: both ends of the client's call and
-   * the dispatcher's end of the provider call (the simulator runs apart with {@code --concurrent}).
+   * the dispatcher's end of the provider call (the simulator runs apart with {@code --concurrent},
+   * and each route's client closes its connections before the next route runs).
    */
   private static final int DESCRIPTORS_PER_STREAM = 3;
   private static final Duration SIMULATOR_START_TIMEOUT = Duration.ofSeconds(60);
@@ -203,6 +204,8 @@ public final class StreamsCommand implements Callable<Integer> {
             route.throughPeer(),
             () -> generator.hold(route.label(), route.target(), concurrent, ramp),
             StreamResult::sent);
+        // Its idle pooled sockets would otherwise count against the next route's descriptors.
+        route.target().close();
         byRoute.put(route.label(), r);
         report.line(String.format(Locale.ROOT,
             "| %s | %d | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %.2f "

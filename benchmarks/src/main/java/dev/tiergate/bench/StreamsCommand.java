@@ -124,8 +124,9 @@ public final class StreamsCommand implements Callable<Integer> {
         SimulatorConfig.defaults().withChunkInterval(interval).withReplyWords(words);
     // Held streams' four sockets each would not fit this process's descriptor limit, so the
     // simulator that answers them runs as its own process; at fixed rates it stays in the stack.
-    final String apartUrl = held ? "http://127.0.0.1:" + FreePorts.pick() : null;
-    try (ServiceProcess simulatorApart = held ? startSimulator(apartUrl, interval, words) : null;
+    final int apartPort = held ? FreePorts.pick() : 0;
+    final String apartUrl = loopbackUrl(apartPort);
+    try (ServiceProcess simulatorApart = held ? startSimulator(apartPort, interval, words) : null;
         TiergateStack stack = Stacks.start(
             "streams", held ? throughSimulatorAt(apartUrl, env) : env, simulator);
         HttpTarget direct = Targets.direct(
@@ -294,29 +295,34 @@ public final class StreamsCommand implements Callable<Integer> {
     return limits;
   }
 
-  /** The provider simulator as its own JVM at {@code url}, answering as the in-stack one would. */
+  /** The provider simulator as its own JVM on {@code port}, answering as the in-stack one would. */
   private static ServiceProcess startSimulator(
-      final String url, final Duration interval, final int words) throws IOException {
+      final int port, final Duration interval, final int words) throws IOException {
     final Map<String, String> env = Map.of(
-        SimulatorConfig.PORT.name(), url.substring(url.lastIndexOf(':') + 1),
+        SimulatorConfig.PORT.name(), Integer.toString(port),
         SimulatorConfig.CHUNK_INTERVAL.name(), Long.toString(interval.toMillis()),
         SimulatorConfig.REPLY_WORDS.name(), Integer.toString(words));
     final ServiceProcess process = ServiceProcess.start(
         ServiceProcess.Kind.SIMULATOR, 0, env, Files.createTempDirectory("tiergate-simulator"));
     try {
-      return process.awaitHealthy(URI.create(url + "/_sim/calls"), SIMULATOR_START_TIMEOUT);
+      return process.awaitHealthy(
+          URI.create(loopbackUrl(port) + "/_sim/calls"), SIMULATOR_START_TIMEOUT);
     } catch (RuntimeException e) {
       process.close();
       throw e;
     }
   }
 
-  /** The caller's settings, with the benchmark's provider (OpenAI's format) served at {@code url}. */
+  /** The caller's settings over the providers played by the simulator at {@code url}. */
   static Map<String, String> throughSimulatorAt(
       final String url, final Map<String, String> env) {
-    final Map<String, String> through = new LinkedHashMap<>(env);
-    through.putIfAbsent("TIERGATE_PROVIDER_OPENAI_BASE_URL", url + "/openai/v1");
+    final Map<String, String> through = new LinkedHashMap<>(TiergateStack.simulatedProviders(url));
+    through.putAll(env);
     return through;
+  }
+
+  private static String loopbackUrl(final int port) {
+    return "http://127.0.0.1:" + port;
   }
 
   /** Refuses a stream count this process cannot hold sockets for, before a long start-up. */

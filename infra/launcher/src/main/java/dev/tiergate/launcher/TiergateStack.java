@@ -408,17 +408,26 @@ public final class TiergateStack implements AutoCloseable {
     kafka.clientProperties().forEach(
         (name, value) -> env.putIfAbsent(
             "KAFKA_" + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), value));
-    // Every provider of the default catalogue is played by the one simulator, under its own prefix
-    // and in its own wire format (Anthropic and Google speak theirs; the others OpenAI's).
-    final Map<String, String> providerPaths =
-        Map.of("openai", "/v1", "local", "/v1", "anthropic", "/v1", "google", "/v1beta");
-    providerPaths.forEach((provider, version) -> {
-      final String prefix = "TIERGATE_PROVIDER_" + provider.toUpperCase(java.util.Locale.ROOT);
-      env.put(prefix + "_BASE_URL", simulator.baseUrl() + "/" + provider + version);
-      env.put(prefix + "_API_KEY", SIMULATED_PROVIDER_KEY);
-    });
+    env.putAll(simulatedProviders(simulator.baseUrl()));
     env.putAll(options.serviceEnvOverrides());
     return Map.copyOf(env);
+  }
+
+  /**
+   * The dispatcher's settings that have every provider of the default catalogue played by the
+   * simulator at {@code simulatorUrl}, under its own prefix and in its own wire format (Anthropic
+   * and Google speak theirs; the others OpenAI's).
+   */
+  public static Map<String, String> simulatedProviders(final String simulatorUrl) {
+    final Map<String, String> providerPaths =
+        Map.of("openai", "/v1", "local", "/v1", "anthropic", "/v1", "google", "/v1beta");
+    final Map<String, String> env = new HashMap<>();
+    providerPaths.forEach((provider, version) -> {
+      final String prefix = "TIERGATE_PROVIDER_" + provider.toUpperCase(java.util.Locale.ROOT);
+      env.put(prefix + "_BASE_URL", simulatorUrl + "/" + provider + version);
+      env.put(prefix + "_API_KEY", SIMULATED_PROVIDER_KEY);
+    });
+    return env;
   }
 
   private <T extends AutoCloseable> T track(final T component) {

@@ -40,8 +40,14 @@ public final class BlendedPredictor implements DifficultyScorer {
   public static final double EMBEDDING_WEIGHT = 0.7;
   /** Ridge penalty of the embedding regression. */
   public static final double RIDGE_LAMBDA = 100;
+  /**
+   * The sentence encoder the shipped model's regression reads (it won the comparison in the
+   * router README); a model file holds no encoder, so its version says which.
+   */
+  public static final PromptEmbedder.Encoder ENCODER = PromptEmbedder.Encoder.E5_SMALL;
   static final int CACHE_ENTRIES = 1024;
-  private static final int MAGIC = 0x54474231; // "TGB1"
+  // "TGB2": trained on e5-small embeddings ("TGB1" files were MiniLM's, and are refused).
+  private static final int MAGIC = 0x54474232;
   private static final int CALIBRATION_POINTS = 1001;
 
   /** What the blend learned; the embedder is supplied at load time. */
@@ -71,13 +77,13 @@ public final class BlendedPredictor implements DifficultyScorer {
     this.embedder = Objects.requireNonNull(embedder, "embedder");
   }
 
-  /** The shipped model, embedding with a fresh {@link PromptEmbedder}. */
+  /** The shipped model, embedding with a fresh {@link PromptEmbedder} of {@link #ENCODER}. */
   public static BlendedPredictor loadDefault() {
     try (InputStream in = BlendedPredictor.class.getClassLoader().getResourceAsStream(RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("missing classpath resource " + RESOURCE);
       }
-      return new BlendedPredictor(read(in), new PromptEmbedder()::embed);
+      return new BlendedPredictor(read(in), new PromptEmbedder(ENCODER)::embed);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the predictor model " + RESOURCE, e);
     }
@@ -241,7 +247,7 @@ public final class BlendedPredictor implements DifficultyScorer {
   public static Weights read(final InputStream gzipped) throws IOException {
     final DataInputStream in = new DataInputStream(new GZIPInputStream(gzipped));
     if (in.readInt() != MAGIC) {
-      throw new IOException("not a Tiergate blended predictor model");
+      throw new IOException("not a Tiergate blended predictor model of this version (retrain it)");
     }
     final byte[] ngramBytes = new byte[in.readInt()];
     in.readFully(ngramBytes);

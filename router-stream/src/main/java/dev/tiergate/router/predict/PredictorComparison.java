@@ -1,5 +1,6 @@
 package dev.tiergate.router.predict;
 
+import dev.tiergate.router.predict.PromptEmbedder.Encoder;
 import dev.tiergate.runtime.EntryPoint;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -7,12 +8,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -38,29 +41,52 @@ public final class PredictorComparison {
   }
 
   /**
-   * Features computed once per prompt and shared by every variant: the MiniLM embeddings and, for
-   * the variants named "bge", the bge-small ones (empty when none of those runs).
+   * Sentence embeddings shared by every variant, per encoder: computed (or read from that
+   * encoder's cache file) for every prompt the first time a variant asks for the encoder, so an
+   * encoder that no chosen variant uses is never loaded.
    */
-  record Features(
-      Map<LabeledPrompt, float[]> embeddings, PromptEmbedder embedder,
-      Map<LabeledPrompt, float[]> bgeEmbeddings, PromptEmbedder bgeEmbedder) {
-    float[] embedding(final LabeledPrompt prompt) {
-      final float[] known = embeddings.get(prompt);
-      return known != null ? known : embedder.embed(prompt.prompt());
+  static final class Features {
+    private final List<LabeledPrompt> prompts;
+    private final Path cache;
+    private final PrintStream report;
+    private final Map<Encoder, PromptEmbedder> embedders = new EnumMap<>(Encoder.class);
+    private final Map<Encoder, Map<LabeledPrompt, float[]>> embeddings = new EnumMap<>(Encoder.class);
+
+    Features(final List<LabeledPrompt> prompts, final Path cache, final PrintStream report) {
+      this.prompts = prompts;
+      this.cache = cache;
+      this.report = report;
+    }
+
+    PromptEmbedder embedder(final Encoder encoder) {
+      return embedders.computeIfAbsent(encoder, PromptEmbedder::new);
+    }
+
+    float[] embedding(final Encoder encoder, final LabeledPrompt prompt) {
+      final float[] known = embeddings.computeIfAbsent(encoder, this::embedAll).get(prompt);
+      return known != null ? known : embedder(encoder).embed(prompt.prompt());
+    }
+
+    float[] minilm(final LabeledPrompt prompt) {
+      return embedding(Encoder.MINILM, prompt);
     }
 
     float[] bge(final LabeledPrompt prompt) {
-      final float[] known = bgeEmbeddings.get(prompt);
-      return known != null ? known : bgeEmbedder.embed(prompt.prompt());
+      return embedding(Encoder.BGE_SMALL, prompt);
     }
 
-    float[] both(final LabeledPrompt prompt) {
-      return concat(embedding(prompt), bge(prompt));
+    float[] e5(final LabeledPrompt prompt) {
+      return embedding(Encoder.E5_SMALL, prompt);
+    }
+
+    private Map<LabeledPrompt, float[]> embedAll(final Encoder encoder) {
+      try {
+        return embeddings(prompts, embedder(encoder), cacheOf(cache, encoder), report);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read or write the embedding cache", e);
+      }
     }
   }
-
-  /** The part of a variant's name that makes {@link #compare} compute bge-small embeddings. */
-  static final String BGE = "bge";
 
   private PredictorComparison() {}
 
@@ -71,7 +97,7 @@ public final class PredictorComparison {
   static Map<String, Variant> variants() {
     final Map<String, Variant> variants = new LinkedHashMap<>();
     variants.put("length only", (train, f) -> p -> (double) p.prompt().length());
-    variants.put("n-gram LR (shipped before)", (train, f) -> {
+    variants.put("n-gram LR (shipped first)", (train, f) -> {
       final DifficultyPredictor model =
           new PredictorTrainer(PredictorTrainer.Options.defaults()).train(train);
       return p -> model.score(p.prompt());
@@ -81,36 +107,44 @@ public final class PredictorComparison {
       return p -> model.score(ShapeFeatures.of(p.prompt()));
     });
     variants.put("embedding LR (SGD, standardised)", (train, f) -> {
-      final DenseLogistic model = dense(train, f::embedding, 1e-3);
-      return p -> model.score(f.embedding(p));
+      final DenseLogistic model = dense(train, f::minilm, 1e-3);
+      return p -> model.score(f.minilm(p));
     });
     variants.put("embedding ridge, weak fails", (train, f) -> {
-      final RidgeRegression model = ridge(train, f::embedding, p -> p.weakCorrect() ? 0 : 1);
-      return p -> model.predict(f.embedding(p));
+      final RidgeRegression model = ridge(train, f::minilm, p -> p.weakCorrect() ? 0 : 1);
+      return p -> model.predict(f.minilm(p));
     });
     variants.put("embedding ridge, strong only", (train, f) -> {
-      final RidgeRegression model = ridge(train, f::embedding, PredictorComparison::strongOnly);
-      return p -> model.predict(f.embedding(p));
+      final RidgeRegression model = ridge(train, f::minilm, PredictorComparison::strongOnly);
+      return p -> model.predict(f.minilm(p));
     });
     variants.put("embedding+shape ridge, strong only", (train, f) -> {
       final RidgeRegression model = ridge(train, p -> withShape(f, p), PredictorComparison::strongOnly);
       return p -> model.predict(withShape(f, p));
     });
     variants.put("embedding kNN k=200, strong only", (train, f) -> {
-      final float[][] rows = train.stream().map(f::embedding).toArray(float[][]::new);
+      final float[][] rows = train.stream().map(f::minilm).toArray(float[][]::new);
       final double[] labels = train.stream().mapToDouble(PredictorComparison::strongOnly).toArray();
-      return p -> knn(rows, labels, f.embedding(p), 200);
+      return p -> knn(rows, labels, f.minilm(p), 200);
     });
-    variants.put("blend: 0.7 embedding ridge + 0.3 n-gram (shipped)",
-        (train, f) -> blend(train, f::embedding, f.embedder()::embed));
+    variants.put("blend: 0.7 MiniLM ridge + 0.3 n-gram (shipped before)",
+        (train, f) -> blend(train, f::minilm, f.embedder(Encoder.MINILM)::embed));
     variants.put("bge-small ridge, strong only", (train, f) -> {
       final RidgeRegression model = ridge(train, f::bge, PredictorComparison::strongOnly);
       return p -> model.predict(f.bge(p));
     });
     variants.put("blend: 0.7 bge-small ridge + 0.3 n-gram",
-        (train, f) -> blend(train, f::bge, f.bgeEmbedder()::embed));
+        (train, f) -> blend(train, f::bge, f.embedder(Encoder.BGE_SMALL)::embed));
     variants.put("blend: 0.7 ridge on MiniLM+bge-small (768) + 0.3 n-gram", (train, f) -> blend(
-        train, f::both, text -> concat(f.embedder().embed(text), f.bgeEmbedder().embed(text))));
+        train, p -> concat(f.minilm(p), f.bge(p)),
+        text -> concat(f.embedder(Encoder.MINILM).embed(text),
+            f.embedder(Encoder.BGE_SMALL).embed(text))));
+    variants.put("e5-small-v2 ridge, strong only", (train, f) -> {
+      final RidgeRegression model = ridge(train, f::e5, PredictorComparison::strongOnly);
+      return p -> model.predict(f.e5(p));
+    });
+    variants.put("blend: 0.7 e5-small ridge + 0.3 n-gram (shipped)",
+        (train, f) -> blend(train, f::e5, f.embedder(Encoder.E5_SMALL)::embed));
     return variants;
   }
 
@@ -133,7 +167,7 @@ public final class PredictorComparison {
     for (int j = 0; j < shape.length; j++) {
       shape[j] *= 0.05f;
     }
-    return concat(features.embedding(prompt), shape);
+    return concat(features.minilm(prompt), shape);
   }
 
   static RidgeRegression ridge(
@@ -242,13 +276,7 @@ public final class PredictorComparison {
       final Path data, final Path cache, final String only, final PrintStream report)
       throws IOException {
     final List<LabeledPrompt> prompts = LabeledPrompt.readJsonl(data);
-    final PromptEmbedder embedder = new PromptEmbedder();
-    final boolean bge = variants().keySet().stream()
-        .anyMatch(name -> name.contains(only) && name.contains(BGE));
-    final PromptEmbedder bgeEmbedder =
-        bge ? new PromptEmbedder(PromptEmbedder.Encoder.BGE_SMALL) : null;
-    final Features features = new Features(embeddings(prompts, embedder, cache, report), embedder,
-        bge ? embeddings(prompts, bgeEmbedder, bgeCache(cache), report) : Map.of(), bgeEmbedder);
+    final Features features = new Features(prompts, cache, report);
     report.println("| variant | fold 0 APGR / CPT50 / CPT80 | fold 1 | fold 2 | fold 3 "
         + "| mean APGR | mean CPT50 | mean CPT80 | CPU ms p50 / p99 |");
     report.println("|---|---|---|---|---|---|---|---|---|");
@@ -259,10 +287,11 @@ public final class PredictorComparison {
     }
   }
 
-  /** The bge-small embeddings' cache, next to the MiniLM one. */
-  static Path bgeCache(final Path cache) {
-    return cache == null ? null
-        : cache.resolveSibling(cache.getFileName().toString().replace(".bin", "-" + BGE + ".bin"));
+  /** An encoder's embedding cache: {@code cache} itself for MiniLM, a sibling file for others. */
+  static Path cacheOf(final Path cache, final Encoder encoder) {
+    return cache == null || encoder == Encoder.MINILM ? cache
+        : cache.resolveSibling(cache.getFileName().toString()
+            .replace(".bin", "-" + encoder.name().toLowerCase(Locale.ROOT) + ".bin"));
   }
 
   private static String row(
@@ -287,7 +316,7 @@ public final class PredictorComparison {
       last = scorer;
       lastHeldOut = split.heldOut();
     }
-    final double[] cpu = cpuMillis(last, lastHeldOut, features);
+    final double[] cpu = cpuMillis(last, lastHeldOut);
     line.append(String.format(Locale.ROOT, " **%.3f** | %.1f%% | %.1f%% | %.3f / %.3f |",
         apgr, cpt50 * 100, cpt80 * 100, cpu[0], cpu[1]));
     return line.toString();
@@ -298,11 +327,8 @@ public final class PredictorComparison {
    * embedding computed afresh (not read from the cache) when the variant uses one.
    */
   static double[] cpuMillis(
-      final Function<LabeledPrompt, Double> scorer, final List<LabeledPrompt> prompts,
-      final Features features) {
+      final Function<LabeledPrompt, Double> scorer, final List<LabeledPrompt> prompts) {
     final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    final Features fresh =
-        new Features(Map.of(), features.embedder(), Map.of(), features.bgeEmbedder());
     final List<Double> times = new ArrayList<>();
     final int count = Math.min(400, prompts.size());
     for (int i = 0; i < count; i++) {

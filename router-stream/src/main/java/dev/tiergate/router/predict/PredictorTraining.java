@@ -100,7 +100,8 @@ public final class PredictorTraining {
     printFolds("n-gram", crossValidate(prompts, options), report);
     if (blendedOut != null) {
       final Map<LabeledPrompt, float[]> embeddings = PredictorComparison.embeddings(
-          prompts, new PromptEmbedder(), embeddingCache, report);
+          prompts, new PromptEmbedder(BlendedPredictor.ENCODER),
+          PredictorComparison.cacheOf(embeddingCache, BlendedPredictor.ENCODER), report);
       printFolds("blend", crossValidateBlended(prompts, embeddings::get, options), report);
       final BlendedPredictor.Weights blended =
           BlendedPredictor.train(prompts, embeddings::get, options);

@@ -14,8 +14,8 @@ import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
- * A sentence embedding of a prompt, computed in the JVM by all-MiniLM-L6-v2 (quantised ONNX, the
- * model inside the langchain4j jar; bge-small-en-v1.5 for comparison, {@link Encoder}): 384
+ * A sentence embedding of a prompt, computed in the JVM by a small quantised ONNX encoder from a
+ * langchain4j jar ({@link Encoder}; the router ships e5-small-v2, the others are compared): 384
  * numbers of unit length that place prompts about similar things near each other. Only the first
  * {@value #MAX_CHARS} characters are read (about the model's 512-token window), so the cost of a
  * prompt is bounded whatever its length. The model runs on the calling thread with one ONNX
@@ -30,45 +30,55 @@ public final class PromptEmbedder {
   public static final int MAX_CHARS = 2_000;
 
   /**
-   * The sentence encoders, by the model and tokenizer files their langchain4j jars hold; both give
-   * {@value #DIMENSION} numbers.
+   * The sentence encoders, by the model and tokenizer files their langchain4j jars hold; each gives
+   * {@value #DIMENSION} numbers. Only the router's ({@code BlendedPredictor.ENCODER}) is on its
+   * classpath; the others are on the launcher's, for {@code tiergate predictor compare}.
    */
   public enum Encoder {
-    /** all-MiniLM-L6-v2, 6 layers, mean pooling: the shipped one, a dependency of the router. */
+    /** all-MiniLM-L6-v2, 6 layers, mean pooling: the router's before e5-small won. */
     MINILM("all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", PoolingMode.MEAN),
     /**
-     * bge-small-en-v1.5, 12 layers, CLS pooling, no instruction prefix (symmetric use). Compared
-     * by {@code tiergate predictor compare} and not shipped (it scored lower), so its jar is on
-     * the launcher's classpath only, not the router's.
+     * bge-small-en-v1.5, 12 layers, CLS pooling, no instruction prefix (symmetric use); it scored
+     * lower than MiniLM.
      */
-    BGE_SMALL("bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", PoolingMode.CLS);
+    BGE_SMALL("bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", PoolingMode.CLS),
+    /**
+     * e5-small-v2, 12 layers, mean pooling; trained to see {@code "query: "} before a question,
+     * so the prompt gets that prefix.
+     */
+    E5_SMALL("e5-small-v2-q.onnx", "e5-small-v2-q-tokenizer.json", PoolingMode.MEAN, "query: ");
 
     private final String model;
     private final String tokenizer;
     private final PoolingMode pooling;
+    private final String prefix;
 
     Encoder(final String model, final String tokenizer, final PoolingMode pooling) {
+      this(model, tokenizer, pooling, "");
+    }
+
+    Encoder(
+        final String model, final String tokenizer, final PoolingMode pooling, final String prefix) {
       this.model = model;
       this.tokenizer = tokenizer;
       this.pooling = pooling;
+      this.prefix = prefix;
     }
   }
 
   private final EmbeddingModel model;
-
-  public PromptEmbedder() {
-    this(Encoder.MINILM);
-  }
+  private final String prefix;
 
   public PromptEmbedder(final Encoder encoder) {
     this.model = new SingleThreadedEncoder(Objects.requireNonNull(encoder, "encoder"));
+    this.prefix = encoder.prefix;
   }
 
   /** The prompt's embedding, L2-normalised. */
   public float[] embed(final String prompt) {
     Objects.requireNonNull(prompt, "prompt");
     final String text = prompt.length() > MAX_CHARS ? prompt.substring(0, MAX_CHARS) : prompt;
-    final float[] vector = model.embed(text.isBlank() ? "." : text).content().vector();
+    final float[] vector = model.embed(prefix + (text.isBlank() ? "." : text)).content().vector();
     double norm = 0;
     for (final float value : vector) {
       norm += value * value;

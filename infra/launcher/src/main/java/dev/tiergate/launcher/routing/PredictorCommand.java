@@ -108,7 +108,8 @@ public final class PredictorCommand extends CommandGroup {
         return BlendedPredictor.loadDefault();
       }
       try (InputStream in = Files.newInputStream(model)) {
-        return new BlendedPredictor(BlendedPredictor.read(in), new PromptEmbedder()::embed);
+        return new BlendedPredictor(BlendedPredictor.read(in),
+            new PromptEmbedder(BlendedPredictor.ENCODER)::embed);
       } catch (IOException notBlended) {
         try (InputStream in = Files.newInputStream(model)) {
           return DifficultyPredictor.read(in);

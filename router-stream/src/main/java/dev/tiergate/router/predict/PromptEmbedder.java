@@ -17,17 +17,18 @@ import java.util.Objects;
  * A sentence embedding of a prompt, computed in the JVM by a small quantised ONNX encoder from a
  * langchain4j jar ({@link Encoder}; the router ships e5-small-v2, the others are compared): 384
  * numbers of unit length that place prompts about similar things near each other. Only the first
- * {@value #MAX_CHARS} characters are read (about the model's 512-token window), so the cost of a
- * prompt is bounded whatever its length. The model runs on the calling thread with one ONNX
- * Runtime thread (its default is a thread per core), so a prediction takes one core, and does not
- * fight the stream threads for the others.
+ * {@value #MAX_CHARS} characters are read (about 256 word pieces), so the cost of a prompt is
+ * bounded whatever its length: e5-small would read up to 512 and costs about linearly in length
+ * (router README), while MiniLM stops at 256 word pieces anyway. The model runs on the calling
+ * thread with one ONNX Runtime thread (its default is a thread per core), so a prediction takes
+ * one core, and does not fight the stream threads for the others.
  */
 @EntryPoint
 public final class PromptEmbedder {
 
   public static final int DIMENSION = 384;
-  /** About 512 word pieces of English; the model could not see past that anyway. */
-  public static final int MAX_CHARS = 2_000;
+  /** About 256 word pieces of English. */
+  public static final int MAX_CHARS = 1_000;
 
   /**
    * The sentence encoders, by the model and tokenizer files their langchain4j jars hold; each gives

@@ -6,7 +6,8 @@
 #   benchmarks/run.sh trace       agent-trace replay: routed cost vs all-frontier per mode
 #   benchmarks/run.sh ingress     the ingress alone, bus replaced by an in-memory loopback
 #   benchmarks/run.sh dispatcher  one dispatcher holding 2,000 calls in flight at 200 ms
-#   benchmarks/run.sh bulk        100,000 requests through the embedded stack
+#   benchmarks/run.sh bulk        100,000 requests through the embedded stack over HTTP
+#                                 (--via BATCH: as batch jobs, the way `tiergate batch submit` runs a file)
 #   benchmarks/run.sh idle        CPU share per part of the idle stack after its first minute
 #   benchmarks/run.sh transactions  the dispatcher's transaction round alone: time per phase
 #   benchmarks/run.sh jmh [args]  JMH benches (router decision path, accounting aggregation)

@@ -2,8 +2,11 @@ package dev.tiergate.launcher.batch;
 
 import dev.tiergate.launcher.batch.BatchLineParser.MalformedLineException;
 import dev.tiergate.runtime.BatchIds;
+import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.ChatRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +21,9 @@ import java.util.Set;
  */
 public record BatchInput(
     String batchId, String contentHash, List<ChatRequest> items, List<SkippedLine> skipped) {
+
+  /** How many skipped line numbers the manifest keeps. */
+  private static final int MAX_SKIPPED_IN_MANIFEST = 1_000;
 
   /** One line that was reported and skipped. */
   public record SkippedLine(long lineNumber, String reason) {
@@ -66,5 +72,35 @@ public record BatchInput(
       }
     }
     return new BatchInput(id, BatchIds.sha256Hex(content), items, skipped);
+  }
+
+  /**
+   * The batch's manifest as {@code tiergate batch submit} publishes it ({@link BatchClient#publish}
+   * sets whether its items are complete).
+   *
+   * @param source the input file's name
+   */
+  public BatchManifest manifest(
+      final BatchDefaults defaults, final String source, final Instant submittedAt) {
+    Objects.requireNonNull(defaults, "defaults");
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(submittedAt, "submittedAt");
+    return BatchManifest.newBuilder()
+        .setBatchId(batchId)
+        .setTenant(defaults.tenant())
+        .setTotal(items.size())
+        .setSkippedLines(skipped.size())
+        .setSkippedLineNumbers(
+            skipped.stream()
+                .limit(MAX_SKIPPED_IN_MANIFEST)
+                .map(SkippedLine::lineNumber)
+                .toList())
+        .setMode(defaults.mode())
+        .setTier(defaults.tier().id())
+        .setFeature(defaults.feature())
+        .setSource(source)
+        .setContentHash(contentHash)
+        .setSubmittedAt(submittedAt.truncatedTo(ChronoUnit.MILLIS))
+        .build();
   }
 }

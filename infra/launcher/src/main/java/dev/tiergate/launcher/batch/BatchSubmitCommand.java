@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import picocli.CommandLine.Command;
@@ -33,9 +32,6 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = "Submit an OpenAI Batch API input file (JSONL); prints the batch id.")
 final class BatchSubmitCommand extends ClusterCommand {
-
-  /** How many skipped line numbers the manifest keeps. */
-  private static final int MAX_SKIPPED_IN_MANIFEST = 1_000;
 
   @Parameters(index = "0", paramLabel = "FILE.jsonl", description = "OpenAI Batch API input lines.")
   Path file;
@@ -114,30 +110,11 @@ final class BatchSubmitCommand extends ClusterCommand {
       final PrintWriter err) {
     final long total = input.items().size();
     final ProgressBar bar = new ProgressBar(err, System.console() != null);
-    client.publish(manifest(input, defaults), input.items(),
+    client.publish(
+        input.manifest(defaults, file.getFileName().toString(), Instant.now()), input.items(),
         produced -> bar.show("submitting", produced, total, ""));
     bar.finish();
     err.printf("submitted batch %s: %d items%n", input.batchId(), total);
-  }
-
-  private BatchManifest manifest(final BatchInput input, final BatchDefaults defaults) {
-    return BatchManifest.newBuilder()
-        .setBatchId(input.batchId())
-        .setTenant(defaults.tenant())
-        .setTotal(input.items().size())
-        .setSkippedLines(input.skipped().size())
-        .setSkippedLineNumbers(
-            input.skipped().stream()
-                .limit(MAX_SKIPPED_IN_MANIFEST)
-                .map(SkippedLine::lineNumber)
-                .toList())
-        .setMode(defaults.mode())
-        .setTier(defaults.tier().id())
-        .setFeature(defaults.feature())
-        .setSource(file.getFileName().toString())
-        .setContentHash(input.contentHash())
-        .setSubmittedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
-        .build();
   }
 
   private static long total(final BatchInput input, final Optional<BatchManifest> existing) {

@@ -7,6 +7,7 @@ import dev.tiergate.launcher.batch.BatchInput.SkippedLine;
 import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.schemas.ApiKind;
+import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.ChatRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -111,6 +112,26 @@ class BatchInputTest {
     assertThat(items.get(0).getTier()).isEqualTo("frontier");
     assertThat(items.get(0).getStream()).isFalse();
     assertThat(items.get(1).getRequestedModel()).isEqualTo("openai/gpt-4.1");
+  }
+
+  @Test
+  void theManifestCountsTheItemsAndTheSkippedLinesWithTheFileDefaults() {
+    final BatchInput input = parse(line("a", "x"), "{not json", line("b", "y"));
+
+    final BatchManifest manifest =
+        input.manifest(DEFAULTS, "reviews.jsonl", Instant.parse("2026-06-01T00:00:00.123456Z"));
+
+    assertThat(manifest.getBatchId()).isEqualTo(input.batchId());
+    assertThat(manifest.getTenant()).isEqualTo("acme");
+    assertThat(manifest.getTotal()).isEqualTo(2);
+    assertThat(manifest.getSkippedLines()).isEqualTo(1);
+    assertThat(manifest.getSkippedLineNumbers()).containsExactly(2L);
+    assertThat(manifest.getMode()).isEqualTo("background");
+    assertThat(manifest.getTier()).isEqualTo("small");
+    assertThat(manifest.getFeature()).isEqualTo("nightly");
+    assertThat(manifest.getSource()).isEqualTo("reviews.jsonl");
+    assertThat(manifest.getContentHash()).isEqualTo(input.contentHash());
+    assertThat(manifest.getSubmittedAt()).isEqualTo(Instant.parse("2026-06-01T00:00:00.123Z"));
   }
 
   @Test

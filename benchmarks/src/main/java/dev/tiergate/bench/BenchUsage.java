@@ -11,10 +11,18 @@ import java.time.Instant;
  */
 public final class BenchUsage {
 
+  /** How many tenants the events are spread over. */
+  public static final int TENANTS = 50;
+
   private static final String[] MODES = {"plan", "code", "debug", "commit-message", "ask", "build"};
   private static final String[] MODELS = {"openai/gpt-5", "openai/gpt-5-mini", "openai/gpt-5-nano"};
 
   private BenchUsage() {}
+
+  /** The tenant of number {@code n}. */
+  public static String tenant(final int n) {
+    return "tenant-" + n;
+  }
 
   /**
    * Event number {@code i}; the correlation id, the number of sessions it is spread over, the token
@@ -28,7 +36,7 @@ public final class BenchUsage {
       final Instant occurredAt) {
     return UsageEvent.newBuilder()
         .setCorrelationId(correlationId)
-        .setTenant("tenant-" + (i % 50))
+        .setTenant(tenant(i % TENANTS))
         .setSessionId("ses_" + (i % sessions))
         .setMode(MODES[i % MODES.length])
         .setTier("balanced")

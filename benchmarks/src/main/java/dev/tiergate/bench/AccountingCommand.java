@@ -51,10 +51,16 @@ public final class AccountingCommand implements Callable<Integer> {
 
   @Mixin ResultsOption results;
 
+  @Option(names = "--warmup-events", defaultValue = "0", description = "Drain this many events"
+      + " first with a service that is then closed, so the timed backlog runs on compiled code in"
+      + " the same JVM (a service started anew on the warm-up's state).")
+  int warmupEvents;
+
   @Override
   public Integer call() throws Exception {
-    final Report report = results.open("accounting",
-        "benchmarks/run.sh accounting --events " + events + (budgets ? " --budgets" : ""));
+    final Report report = results.open("accounting", "benchmarks/run.sh accounting --events "
+        + events + (warmupEvents > 0 ? " --warmup-events " + warmupEvents : "")
+        + (budgets ? " --budgets" : ""));
     final Path dataDir = Files.createTempDirectory("tiergate-accounting");
     try (LocalStack stack = LocalStack.start(dataDir)) {
       final KafkaSettings kafka = stack.kafkaSettings();
@@ -63,49 +69,76 @@ public final class AccountingCommand implements Callable<Integer> {
       if (budgets) {
         setBudgets(kafka);
       }
-      final long produceStart = System.nanoTime();
-      produce(kafka);
-      final double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
-      // Accounting settings to compare (e.g. TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS) come from the
-      // environment; the cluster and the ports are the benchmark's own.
-      final Map<String, String> env = new HashMap<>();
-      System.getenv().forEach((name, value) -> {
-        if (name.startsWith("TIERGATE_ACCOUNTING_") || name.startsWith("KAFKA_")) {
-          env.put(name, value);
+      final AccountingConfig config = config(kafka, dataDir);
+      try (Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
+        if (warmupEvents > 0) {
+          produce(kafka, 0, warmupEvents);
+          try (AccountingService warmup = new AccountingService(config, kafka.serdes())) {
+            warmup.start();
+            awaitCommitted(admin, config.applicationId(), warmupEvents, Duration.ofMinutes(15));
+          }
+          report.line(String.format(Locale.ROOT, "Warm-up: %d usage events drained by a service"
+              + " since closed.", warmupEvents));
         }
-      });
-      env.put(KafkaSettings.BOOTSTRAP_ENV, kafka.bootstrapServers());
-      env.put(KafkaSettings.REGISTRY_ENV, kafka.schemaRegistryUrl());
-      env.put("TIERGATE_STATE_DIR", dataDir.resolve("streams").toString());
-      env.put(AccountingConfig.HOST.name(), "127.0.0.1");
-      env.put(AccountingConfig.PORT.name(), "0");
-      env.put(AccountingConfig.METRICS_PORT.name(), "0");
-      // The query API refuses to start without a key; the benchmark never calls it.
-      env.put(VirtualKeySpec.TABLE.name(), "tg-bench-key=tenant-0:balanced");
-      final AccountingConfig config = AccountingConfig.fromEnv(env);
-      try (AccountingService accounting = new AccountingService(config, kafka.serdes());
-          Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
-        final CpuMeter cpu = new CpuMeter();
-        final long start = System.nanoTime();
-        accounting.start();
-        final long running = System.nanoTime();
-        final CpuMeter.Snapshot before = cpu.snapshot();
-        awaitCommitted(admin, config.applicationId(), events, Duration.ofMinutes(15));
-        final double seconds = (System.nanoTime() - running) / 1e9;
-        final Map<String, Double> millis = cpu.snapshot().millisSince(before);
-        report.line(String.format(Locale.ROOT,
-            "%d usage events produced in %.1f s (%.0f/s); accounting RUNNING after %.1f s, then "
-                + "consumed and committed them all in %.1f s: **%.0f usage events/s** "
-                + "(exactly_once_v2, commit interval %d ms, pre-sum %d ms; 50 tenants × 6 modes "
-                + "× 3 models × 7 features × 1,000 sessions).",
-            events, produceSeconds, events / produceSeconds, (running - start) / 1e9, seconds,
-            events / seconds, config.commitInterval().toMillis(),
-            config.presumInterval().toMillis()));
-        report.line(cpuLine(millis));
+        final long produceStart = System.nanoTime();
+        produce(kafka, warmupEvents, events);
+        final double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
+        drain(report, config, kafka, admin, produceSeconds);
       }
     }
     report.close();
     return 0;
+  }
+
+  /** Starts the service on the backlog and reports how fast it consumed and committed it. */
+  private void drain(
+      final Report report,
+      final AccountingConfig config,
+      final KafkaSettings kafka,
+      final Admin admin,
+      final double produceSeconds) throws Exception {
+    try (AccountingService accounting = new AccountingService(config, kafka.serdes())) {
+      final CpuMeter cpu = new CpuMeter();
+      final long start = System.nanoTime();
+      accounting.start();
+      final long running = System.nanoTime();
+      final CpuMeter.Snapshot before = cpu.snapshot();
+      awaitCommitted(admin, config.applicationId(), (long) warmupEvents + events,
+          Duration.ofMinutes(15));
+      final double seconds = (System.nanoTime() - running) / 1e9;
+      final Map<String, Double> millis = cpu.snapshot().millisSince(before);
+      report.line(String.format(Locale.ROOT,
+          "%d usage events produced in %.1f s (%.0f/s); accounting RUNNING after %.1f s, then "
+              + "consumed and committed them all in %.1f s: **%.0f usage events/s** "
+              + "(exactly_once_v2, commit interval %d ms, pre-sum %d ms; 50 tenants × 6 modes "
+              + "× 3 models × 7 features × 1,000 sessions).",
+          events, produceSeconds, events / produceSeconds, (running - start) / 1e9, seconds,
+          events / seconds, config.commitInterval().toMillis(),
+          config.presumInterval().toMillis()));
+      report.line(cpuLine(millis));
+    }
+  }
+
+  /**
+   * The service's settings: what to compare (e.g. TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS) comes
+   * from the environment; the cluster, the state directory and the ports are the benchmark's own.
+   */
+  private static AccountingConfig config(final KafkaSettings kafka, final Path dataDir) {
+    final Map<String, String> env = new HashMap<>();
+    System.getenv().forEach((name, value) -> {
+      if (name.startsWith("TIERGATE_ACCOUNTING_") || name.startsWith("KAFKA_")) {
+        env.put(name, value);
+      }
+    });
+    env.put(KafkaSettings.BOOTSTRAP_ENV, kafka.bootstrapServers());
+    env.put(KafkaSettings.REGISTRY_ENV, kafka.schemaRegistryUrl());
+    env.put("TIERGATE_STATE_DIR", dataDir.resolve("streams").toString());
+    env.put(AccountingConfig.HOST.name(), "127.0.0.1");
+    env.put(AccountingConfig.PORT.name(), "0");
+    env.put(AccountingConfig.METRICS_PORT.name(), "0");
+    // The query API refuses to start without a key; the benchmark never calls it.
+    env.put(VirtualKeySpec.TABLE.name(), "tg-bench-key=tenant-0:balanced");
+    return AccountingConfig.fromEnv(env);
   }
 
   /**
@@ -139,14 +172,15 @@ public final class AccountingCommand implements Callable<Integer> {
     }
   }
 
-  private void produce(final KafkaSettings kafka) {
+  /** Events {@code first} to {@code first + count - 1}, each its own request. */
+  private static void produce(final KafkaSettings kafka, final int first, final int count) {
     final Map<String, Object> overrides = Map.of(
         ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 131072);
     try (KafkaProducer<String, UsageEvent> producer = new KafkaProducer<>(
         kafka.clientProperties(overrides), Topics.USAGE.keySerde().serializer(),
         Topics.USAGE.valueSerde(kafka.serdes()).serializer())) {
       final Instant at = Instant.now();
-      for (int i = 0; i < events; i++) {
+      for (int i = first; i < first + count; i++) {
         final UsageEvent event = BenchUsage.event(i,
             String.format(Locale.ROOT, "req_bench%08d", i), 1000,
             Usage.newBuilder().setInputTokens(1_000 + i % 5000)

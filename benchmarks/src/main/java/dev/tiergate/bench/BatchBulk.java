@@ -148,11 +148,12 @@ final class BatchBulk {
         .mapToLong(job -> job.progress().map(BatchProgress::getDone).orElse(0L)).sum();
     final long failed = submitted.stream()
         .mapToLong(job -> job.progress().map(BatchProgress::getFailed).orElse(0L)).sum();
-    final String end = live.complete()
+    final BatchTally.Counts counts = live.counts();
+    final String end = counts.completeNanos() >= 0
         ? String.format(Locale.ROOT, "every item had a result after **%.1f s**: **%.0f req/s**",
-            seconds(start, live.completeNanos()), requests / seconds(start, live.completeNanos()))
+            seconds(start, counts.completeNanos()), requests / seconds(start, counts.completeNanos()))
         : String.format(Locale.ROOT, "only %d of %d items had a result after %s",
-            live.answered(), live.expected(), timeout);
+            counts.answered(), counts.expected(), timeout);
     return String.format(Locale.ROOT,
         "%d requests as %d batch job(s) through the embedded stack (`tiergate batch submit`'s "
             + "parse, publish and follow): %s (goal: 100,000 in ≤ 60 s); first result after "
@@ -160,8 +161,8 @@ final class BatchBulk {
             + "said finished %s "
             + "(done %d, failed %d).",
         requests, jobs, end,
-        live.firstNanos() < 0 ? "none" : String.format(Locale.ROOT, "%.2f s",
-            seconds(start, live.firstNanos())),
+        counts.firstNanos() < 0 ? "none" : String.format(Locale.ROOT, "%.2f s",
+            seconds(start, counts.firstNanos())),
         seconds(start, lastParsed), seconds(start, lastPublished),
         allFinished ? String.format(Locale.ROOT, "after %.1f s", seconds(start, lastFinished))
             : "for only some jobs by the timeout",
@@ -177,16 +178,18 @@ final class BatchBulk {
           record -> count(audit, record.value()));
     }
     final List<String> problems = audit.problems();
+    final BatchTally.Counts read = audit.counts();
+    final BatchTally.Counts running = live.counts();
     if (problems.isEmpty() && complete) {
       report.line(String.format(Locale.ROOT,
           "Check (the responses topic read again after the run): %d results for %d items, each "
-              + "exactly once and successful.", audit.records(), audit.expected()));
+              + "exactly once and successful.", read.records(), read.expected()));
       return 0;
     }
     report.line(String.format(Locale.ROOT,
         "**Check failed** (the responses topic read again after the run: %d results for %d items; "
             + "while running: %d results, %d items answered): %s.",
-        audit.records(), audit.expected(), live.records(), live.answered(),
+        read.records(), read.expected(), running.records(), running.answered(),
         problems.isEmpty() ? "complete only after the timeout" : String.join("; ", problems)));
     return 1;
   }

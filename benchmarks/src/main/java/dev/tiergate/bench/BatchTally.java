@@ -97,29 +97,19 @@ final class BatchTally {
     return completeNanos >= 0;
   }
 
-  /** Items expected. */
-  synchronized long expected() {
-    return results.size();
-  }
+  /**
+   * The counts at one moment, read together.
+   *
+   * @param expected items expected
+   * @param answered expected items with at least one result
+   * @param records results of the expected batches read, repeats and strays included
+   * @param firstNanos when the first result of an expected batch was read; -1 before
+   * @param completeNanos when the last expected item got its first result; -1 before
+   */
+  record Counts(long expected, long answered, long records, long firstNanos, long completeNanos) {}
 
-  /** Expected items with at least one result. */
-  synchronized long answered() {
-    return answered;
-  }
-
-  /** Results of the expected batches read, repeats and strays included. */
-  synchronized long records() {
-    return records;
-  }
-
-  /** When the first result of an expected batch was read; -1 before. */
-  synchronized long firstNanos() {
-    return firstNanos;
-  }
-
-  /** When the last expected item got its first result; -1 before. */
-  synchronized long completeNanos() {
-    return completeNanos;
+  synchronized Counts counts() {
+    return new Counts(results.size(), answered, records, firstNanos, completeNanos);
   }
 
   /**

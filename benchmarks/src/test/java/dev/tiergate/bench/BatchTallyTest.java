@@ -26,10 +26,7 @@ class BatchTallyTest {
     tally.record("batch_b", "req-2", true, 300);
 
     assertThat(tally.awaitComplete(Duration.ZERO)).isTrue();
-    assertThat(tally.firstNanos()).isEqualTo(100);
-    assertThat(tally.completeNanos()).isEqualTo(300);
-    assertThat(tally.answered()).isEqualTo(3);
-    assertThat(tally.records()).isEqualTo(3);
+    assertThat(tally.counts()).isEqualTo(new BatchTally.Counts(3, 3, 3, 100, 300));
     assertThat(tally.problems()).isEmpty();
   }
 
@@ -43,7 +40,7 @@ class BatchTallyTest {
     tally.record("batch_b", "req-9", true, 4);
 
     assertThat(tally.complete()).isFalse();
-    assertThat(tally.records()).isEqualTo(4);
+    assertThat(tally.counts().records()).isEqualTo(4);
     assertThat(tally.problems()).containsExactly(
         "1 without a result (e.g. batch_a/req-1)",
         "1 with more than one result (e.g. batch_a/req-0)",
@@ -58,7 +55,7 @@ class BatchTallyTest {
     tally.record("batch_a", "req-0", true, 10);
     tally.record("batch_a", "req-0", true, 20);
 
-    assertThat(tally.completeNanos()).isEqualTo(10);
+    assertThat(tally.counts().completeNanos()).isEqualTo(10);
     assertThat(tally.problems()).containsExactly("1 with more than one result (e.g. batch_a/req-0)");
   }
 

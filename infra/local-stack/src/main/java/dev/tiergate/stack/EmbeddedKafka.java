@@ -152,7 +152,8 @@ public final class EmbeddedKafka extends StopsOnce {
         Map.entry("group.initial.rebalance.delay.ms", "0"),
         // The active controller appends a no-op record to the metadata log (and flushes it) this
         // often when nothing else changes, so followers can tell they are current; every 500 ms by
-        // default, a tenth of an idle stack's broker CPU. No client waits for these records.
+        // default, a fifth of an idle stack's broker CPU (docs/benchmarks.md). No client waits for
+        // these records.
         Map.entry("metadata.max.idle.interval.ms", "5000"),
         // A transaction's first write waits until the previous transaction of the same producer has
         // its markers written; the broker checks again after this back-off, 20 ms by default. The

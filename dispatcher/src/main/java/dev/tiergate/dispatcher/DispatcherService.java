@@ -7,6 +7,7 @@ import dev.tiergate.dispatcher.provider.ProviderGuards;
 import dev.tiergate.dispatcher.provider.Providers;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.OpsServer;
+import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.runtime.RunnableService;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topic;
@@ -20,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -236,13 +236,11 @@ public final class DispatcherService implements RunnableService {
   }
 
   private KafkaConsumer<String, byte[]> tailConsumer(final String name) {
-    final Map<String, Object> overrides = new HashMap<>();
-    overrides.put("enable.auto.commit", "false");
-    overrides.put("client.id", config.groupId() + "-" + name + "-tail");
-    overrides.put("auto.offset.reset", "earliest");
-    overrides.put("isolation.level", "read_committed");
     return new KafkaConsumer<>(
-        config.kafka().clientProperties(overrides),
+        PartitionTail.consumerProperties(config.kafka(), Map.of(
+            "client.id", config.groupId() + "-" + name + "-tail",
+            "auto.offset.reset", "earliest",
+            "isolation.level", "read_committed")),
         Topics.MODELS.keySerde().deserializer(),
         new ByteArrayDeserializer());
   }

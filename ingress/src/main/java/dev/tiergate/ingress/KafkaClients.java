@@ -1,6 +1,7 @@
 package dev.tiergate.ingress;
 
 import dev.tiergate.runtime.LiveTable;
+import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatRequest;
@@ -29,11 +30,6 @@ final class KafkaClients {
 
   /** Publishing runs off the event loop, but a missing cluster should still fail a request fast. */
   static final int MAX_BLOCK_MS = 5_000;
-  /**
-   * How long the broker holds an empty fetch: a record arriving (or, read committed, its
-   * transaction's commit) answers the fetch at once, so this bounds idle round trips only.
-   */
-  private static final String IDLE_FETCH_WAIT_MS = "500";
   /** One produce request's wait for the broker (generous: a loaded broker can stall seconds). */
   static final int REQUEST_TIMEOUT_MS = 5_000;
   /** How long a request may wait in the producer in all, retries included, before a 503. */
@@ -110,46 +106,35 @@ final class KafkaClients {
   }
 
   /**
-   * A group-less consumer: the listener assigns partitions itself and never commits; it reads
-   * committed records only.
+   * A tail's consumer (group-less, never committing): the listener assigns partitions itself; it
+   * reads committed records only.
    */
   static <V> Consumer<String, V> replyConsumer(
       final KafkaSettings kafka, final Topic<V> topic, final SerdeFactory serdes) {
-    final Properties props = grouplessConsumer(kafka, "latest", "tiergate-ingress-" + topic.name());
     // The dispatcher writes a response in one transaction with its usage: a reply is final only
     // once committed (an aborted one is served again). Chunks are written outside transactions,
     // so reading them committed-only costs nothing.
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return new KafkaConsumer<>(
-        props, topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
+        PartitionTail.consumerProperties(kafka, Map.of(
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-" + topic.name())),
+        topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
   }
 
   /**
-   * A compacted topic as a table, over a group-less consumer: the table assigns partitions and reads
+   * A compacted topic as a table, over a tail's consumer: the table assigns partitions and reads
    * them all.
    */
   static <V> LiveTable<V> table(
       final KafkaSettings kafka, final Topic<V> topic, final SerdeFactory serdes) {
     return new LiveTable<>(
         new KafkaConsumer<>(
-            grouplessConsumer(kafka, "earliest", "tiergate-ingress-table-" + topic.name()),
+            PartitionTail.consumerProperties(kafka, Map.of(
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-table-" + topic.name())),
             topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer()),
         topic.name());
-  }
-
-  /** Settings of a consumer that assigns its partitions itself and never commits. */
-  private static Properties grouplessConsumer(
-      final KafkaSettings kafka, final String offsetReset, final String clientId) {
-    final Properties props =
-        withDefaults(
-            kafka,
-            Map.of(
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset,
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, IDLE_FETCH_WAIT_MS,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId));
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    return props;
   }
 
   private static Properties withDefaults(

@@ -1,5 +1,6 @@
 package dev.tiergate.runtime;
 
+import dev.tiergate.schemas.KafkaSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,12 +8,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
@@ -34,11 +38,28 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #readToEnd} is the same read, once, on the calling thread: a topic from the beginning
  * to its end as it was when the read started.
+ *
+ * <p>A tail's consumer is built from {@link #consumerProperties}: it waits long for records while
+ * there are none ({@link #IDLE_FETCH_WAIT}), and the tail closes it without waiting for that fetch.
  */
 public final class PartitionTail<V> implements AutoCloseable {
 
   /** How long one poll waits for records, unless the builder says otherwise. */
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(200);
+
+  /**
+   * How long the broker holds a tail's fetch while there is nothing to read. A record (for a
+   * read-committed tail, its transaction's commit) answers a waiting fetch at once, so this bounds
+   * only the fetches of an idle tail: at Kafka's 500 ms, serving the idle stack's empty fetches was
+   * a third of its CPU (docs/benchmarks.md). Five seconds keeps a silent connection well inside
+   * every timeout (a request's 30 s, the broker's idle 10 min).
+   */
+  public static final Duration IDLE_FETCH_WAIT = Duration.ofSeconds(5);
+  /**
+   * How long closing the consumer may take. A tail has no group to leave and nothing to commit;
+   * an unbounded close would only wait for the fetch in flight, up to {@link #IDLE_FETCH_WAIT}.
+   */
+  static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofMillis(100);
 
   private static final Logger LOG = LoggerFactory.getLogger(PartitionTail.class);
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(10);
@@ -137,7 +158,7 @@ public final class PartitionTail<V> implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("reader of {} failed; stopped", topic, e);
     } finally {
-      consumer.close();
+      consumer.close(CloseOptions.timeout(CONSUMER_CLOSE_TIMEOUT));
     }
   }
 
@@ -198,7 +219,7 @@ public final class PartitionTail<V> implements AutoCloseable {
       return;
     }
     if (!started) {
-      consumer.close();
+      consumer.close(CloseOptions.timeout(CONSUMER_CLOSE_TIMEOUT));
       return;
     }
     consumer.wakeup();
@@ -210,6 +231,22 @@ public final class PartitionTail<V> implements AutoCloseable {
     if (thread.isAlive()) {
       LOG.warn("reader of {} did not stop within {}", topic, JOIN_TIMEOUT);
     }
+  }
+
+  /**
+   * The properties of a tail's consumer: {@code settings} (its client id, say) over the {@code
+   * KAFKA_*} pass-through, over the {@link #IDLE_FETCH_WAIT}; never a group and never a commit,
+   * whatever the pass-through says.
+   */
+  public static Properties consumerProperties(
+      final KafkaSettings kafka, final Map<String, ?> settings) {
+    Objects.requireNonNull(settings, "settings");
+    final Properties props = new Properties();
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(IDLE_FETCH_WAIT.toMillis()));
+    props.putAll(kafka.clientProperties(settings));
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    return props;
   }
 
   /**

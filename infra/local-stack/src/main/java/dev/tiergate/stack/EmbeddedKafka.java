@@ -150,6 +150,11 @@ public final class EmbeddedKafka extends StopsOnce {
     final String minInSync = nodes >= 3 ? "2" : "1";
     return Map.ofEntries(
         Map.entry("group.initial.rebalance.delay.ms", "0"),
+        // The active controller appends a no-op record to the metadata log (and flushes it) this
+        // often when nothing else changes, so followers can tell they are current; every 500 ms by
+        // default, a fifth of an idle stack's broker CPU (docs/benchmarks.md). No client waits for
+        // these records.
+        Map.entry("metadata.max.idle.interval.ms", "5000"),
         // A transaction's first write waits until the previous transaction of the same producer has
         // its markers written; the broker checks again after this back-off, 20 ms by default. The
         // dispatcher commits one transaction right after another, so every request paid ~20 ms.

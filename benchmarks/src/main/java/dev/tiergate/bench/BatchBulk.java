@@ -23,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -202,12 +201,10 @@ final class BatchBulk {
   }
 
   private KafkaConsumer<String, ChatResponse> consumer() {
-    final Properties props = kafka.clientProperties(Map.of(
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000));
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    return new KafkaConsumer<>(props, new StringDeserializer(),
+    return new KafkaConsumer<>(PartitionTail.consumerProperties(kafka, Map.of(
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000)),
+        new StringDeserializer(),
         Topics.RESPONSES.valueSerde(kafka.serdes()).deserializer());
   }
 

@@ -1,7 +1,6 @@
 package dev.tiergate.launcher.keys;
 
-import dev.tiergate.runtime.LiveTable;
-import dev.tiergate.runtime.PartitionTail;
+import dev.tiergate.runtime.CompactedTopic;
 import dev.tiergate.runtime.Tier;
 import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
@@ -12,21 +11,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Manages virtual keys on the compacted {@code tiergate.virtual-keys} topic: a new key is random,
@@ -212,43 +202,11 @@ public final class VirtualKeyStore {
   }
 
   private void write(final VirtualKey row) {
-    final Map<String, Object> overrides =
-        Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
-    final KafkaSettings kafka = cluster.get();
-    try (KafkaProducer<String, VirtualKey> producer =
-        new KafkaProducer<>(
-            kafka.clientProperties(overrides),
-            Topics.VIRTUAL_KEYS.keySerde().serializer(),
-            Topics.VIRTUAL_KEYS.valueSerde(kafka.serdes()).serializer())) {
-      producer
-          .send(new ProducerRecord<>(Topics.VIRTUAL_KEYS.name(), row.getKeyHash(), row))
-          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while storing the key", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not store the key on " + Topics.VIRTUAL_KEYS.name(), e);
-    }
+    CompactedTopic.write(cluster.get(), Topics.VIRTUAL_KEYS, Map.of(row.getKeyHash(), row), TIMEOUT);
   }
 
   /** The table as it stands: every partition read from the beginning to its current end. */
   private Map<String, VirtualKey> readAll() {
-    final Map<String, Object> overrides =
-        Map.of(
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    final KafkaSettings kafka = cluster.get();
-    final var props = kafka.clientProperties(overrides);
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    try (KafkaConsumer<String, VirtualKey> consumer =
-        new KafkaConsumer<>(
-            props,
-            Topics.VIRTUAL_KEYS.keySerde().deserializer(),
-            Topics.VIRTUAL_KEYS.valueSerde(kafka.serdes()).deserializer())) {
-      final Map<String, VirtualKey> rows = new HashMap<>();
-      PartitionTail.readToEnd(
-          consumer, Topics.VIRTUAL_KEYS.name(), TIMEOUT, record -> LiveTable.apply(rows, record));
-      return rows;
-    }
+    return CompactedTopic.read(cluster.get(), Topics.VIRTUAL_KEYS, TIMEOUT);
   }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,6 +59,11 @@ public final class LatencyCommand implements Callable<Integer> {
           + "~60 KB with 22 tools)")
   RequestBodies.Kind body;
 
+  @Option(names = "--mode", defaultValue = Targets.MODE,
+      description = "the x-tiergate-mode Tiergate's requests carry; `none` sends none, so the "
+          + "router's predictor picks the tier of every request")
+  String mode;
+
   private final CpuRows cpu = new CpuRows();
 
   @Override
@@ -65,12 +71,13 @@ public final class LatencyCommand implements Callable<Integer> {
     final Report report = options.results.open("latency",
         String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
             rates, duration, warmup) + options.flags() + (tracing ? " --tracing" : "")
-            + " --body " + body);
+            + " --body " + body + " --mode " + mode);
     final long coldStart = System.nanoTime();
     try (TiergateStack stack = Stacks.start("latency", options.serviceEnv.values);
         HttpTarget direct =
             Targets.direct(stack.simulatorUrl(), body.body(), HttpTarget.DEFAULT_CONNECTIONS);
-        HttpTarget tiergate = Targets.tiergate(stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS)) {
+        HttpTarget tiergate = Targets.tiergate(stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS,
+            "none".equals(mode) ? Optional.empty() : Optional.of(mode))) {
       final String first = tiergate.fetchOnce(0);
       final long firstReplyMs = (System.nanoTime() - coldStart) / 1_000_000;
       report.line(String.format(Locale.ROOT,

@@ -3,7 +3,9 @@ package dev.tiergate.bench;
 import dev.tiergate.bench.load.HttpTarget;
 import dev.tiergate.bench.peer.PortkeyGateway;
 import dev.tiergate.launcher.TiergateStack;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The three ways the benchmark reaches the same simulated model ({@code openai/gpt-5-mini}, served
@@ -29,16 +31,30 @@ final class Targets {
         connections);
   }
 
+  /** The mode Tiergate's requests carry unless a command says otherwise. */
+  static final String MODE = "code";
+
   static HttpTarget tiergate(final TiergateStack stack) {
     return tiergate(stack, RequestBodies::chat, HttpTarget.DEFAULT_CONNECTIONS);
   }
 
   static HttpTarget tiergate(
       final TiergateStack stack, final RequestBodies.Body body, final int connections) {
+    return tiergate(stack, body, connections, Optional.of(MODE));
+  }
+
+  /**
+   * @param mode the {@code x-tiergate-mode} to send; none, and the router's predictor picks the
+   *     tier under {@code auto/balanced} for every request
+   */
+  static HttpTarget tiergate(final TiergateStack stack, final RequestBodies.Body body,
+      final int connections, final Optional<String> mode) {
+    final Map<String, String> headers = new HashMap<>(Map.of("Authorization", "Bearer tg-demo-key"));
+    mode.ifPresent(given -> headers.put("x-tiergate-mode", given));
     return new HttpTarget(
         "tiergate",
         stack.ingressUrl() + "/v1/chat/completions",
-        Map.of("Authorization", "Bearer tg-demo-key", "x-tiergate-mode", "code"),
+        headers,
         seq -> body.of("auto/balanced", seq),
         connections);
   }

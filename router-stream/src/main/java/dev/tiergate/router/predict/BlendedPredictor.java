@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -46,9 +47,36 @@ public final class BlendedPredictor implements DifficultyScorer {
    */
   public static final PromptEmbedder.Encoder ENCODER = PromptEmbedder.Encoder.E5_SMALL;
   static final int CACHE_ENTRIES = 1024;
-  // "TGB2": trained on e5-small embeddings ("TGB1" files were MiniLM's, and are refused).
-  private static final int MAGIC = 0x54474232;
+  // "TGB3": e5-small, soft-gain n-gram, domain-balanced ridge. "TGB2" (e5-small, the weak-fails
+  // n-gram, every prompt weighing the same) and "TGB1" (MiniLM) files are refused: the bytes of
+  // TGB2 would still read, but the file would silently be the recipe the router no longer ships.
+  private static final int MAGIC = 0x54474233;
   private static final int CALIBRATION_POINTS = 1001;
+
+  /**
+   * How a blend is trained. {@code ngramLabel} replaces the training options' label for the
+   * n-gram part; a training prompt's row in the ridge regression weighs {@code n^-domainBalance},
+   * n being the number of training prompts of its domain, so 0 weighs every prompt the same and
+   * 1 every domain the same.
+   */
+  public record Recipe(PredictorTrainer.Label ngramLabel, double domainBalance) {
+    /**
+     * The shipped recipe: the n-gram part learns the strong model's expected gain, and each domain
+     * counts as the square root of its size in the ridge, so the largest domains do not set the
+     * direction of "hard" for unseen ones (router README: APGR 0.597 -> 0.602 on the domain folds,
+     * 0.599–0.603 over powers 0.25–1, λ 50–300 and blend weights 0.6–0.8).
+     */
+    public static final Recipe SHIPPED = new Recipe(PredictorTrainer.Label.SOFT_GAIN, 0.5);
+    /** The recipe shipped before: the weak-fails n-gram, every prompt weighing the same. */
+    public static final Recipe BEFORE = new Recipe(PredictorTrainer.Label.WEAK_FAILS, 0);
+
+    public Recipe {
+      Objects.requireNonNull(ngramLabel, "ngramLabel");
+      if (!(domainBalance >= 0 && domainBalance <= 1)) {
+        throw new IllegalArgumentException("domainBalance must be in [0, 1]");
+      }
+    }
+  }
 
   /** What the blend learned; the embedder is supplied at load time. */
   public record Weights(
@@ -167,20 +195,31 @@ public final class BlendedPredictor implements DifficultyScorer {
     return Math.log(q / (1 - q));
   }
 
-  /**
-   * Trains the blend on prompts whose embeddings {@code embeddings} supplies: the n-gram model
-   * with {@code options}, the ridge regression on the strong-only label, standardisation and
-   * calibration on the training prompts' own scores.
-   */
+  /** Trains the blend with the {@linkplain Recipe#SHIPPED shipped recipe}. */
   public static Weights train(
       final List<LabeledPrompt> prompts, final Function<LabeledPrompt, float[]> embeddings,
       final PredictorTrainer.Options options) {
+    return train(prompts, embeddings, options, Recipe.SHIPPED);
+  }
+
+  /**
+   * Trains the blend on prompts whose embeddings {@code embeddings} supplies: the n-gram model
+   * with {@code options} and the recipe's label, the ridge regression on the strong-only label
+   * with the recipe's domain weights, standardisation and calibration on the training prompts'
+   * own scores.
+   */
+  public static Weights train(
+      final List<LabeledPrompt> prompts, final Function<LabeledPrompt, float[]> embeddings,
+      final PredictorTrainer.Options options, final Recipe recipe) {
     Objects.requireNonNull(prompts, "prompts");
-    final DifficultyPredictor ngram = new PredictorTrainer(options).train(prompts);
+    Objects.requireNonNull(recipe, "recipe");
+    final DifficultyPredictor ngram =
+        new PredictorTrainer(options.withLabel(recipe.ngramLabel())).train(prompts);
     final float[][] rows = prompts.stream().map(embeddings).toArray(float[][]::new);
     final double[] targets = prompts.stream()
         .mapToDouble(p -> p.strongCorrect() && !p.weakCorrect() ? 1 : 0).toArray();
-    final RidgeRegression ridge = RidgeRegression.fit(rows, targets, RIDGE_LAMBDA);
+    final RidgeRegression ridge = RidgeRegression.fit(
+        rows, targets, domainWeights(prompts, recipe.domainBalance()), RIDGE_LAMBDA);
     final double[] ngramScores = new double[rows.length];
     final double[] denseScores = new double[rows.length];
     for (int i = 0; i < rows.length; i++) {
@@ -203,6 +242,14 @@ public final class BlendedPredictor implements DifficultyScorer {
     return new Weights(ngram, ridge, unscaled.ngramMean(), unscaled.ngramStd(),
         unscaled.embeddingMean(), unscaled.embeddingStd(), calibration,
         options.frontierShare(), options.balancedShare());
+  }
+
+  /** Each prompt's weight: the number of prompts of its domain to the power {@code -balance}. */
+  static double[] domainWeights(final List<LabeledPrompt> prompts, final double balance) {
+    final Map<String, Long> sizes = prompts.stream()
+        .collect(Collectors.groupingBy(LabeledPrompt::domain, Collectors.counting()));
+    return prompts.stream()
+        .mapToDouble(p -> Math.pow(sizes.get(p.domain()), -balance)).toArray();
   }
 
   private static double mean(final double[] values) {

@@ -1,5 +1,6 @@
 package dev.tiergate.router.predict;
 
+import dev.tiergate.router.predict.BlendedPredictor.Recipe;
 import dev.tiergate.router.predict.PromptEmbedder.Encoder;
 import dev.tiergate.runtime.EntryPoint;
 import java.io.DataInputStream;
@@ -127,33 +128,41 @@ public final class PredictorComparison {
       final double[] labels = train.stream().mapToDouble(PredictorComparison::strongOnly).toArray();
       return p -> knn(rows, labels, f.minilm(p), 200);
     });
-    variants.put("blend: 0.7 MiniLM ridge + 0.3 n-gram (shipped before)",
-        (train, f) -> blend(train, f::minilm, f.embedder(Encoder.MINILM)::embed));
+    variants.put("blend: 0.7 MiniLM ridge + 0.3 n-gram (shipped earlier)", (train, f) -> blend(
+        train, f::minilm, f.embedder(Encoder.MINILM)::embed, Recipe.BEFORE));
     variants.put("bge-small ridge, strong only", (train, f) -> {
       final RidgeRegression model = ridge(train, f::bge, PredictorComparison::strongOnly);
       return p -> model.predict(f.bge(p));
     });
-    variants.put("blend: 0.7 bge-small ridge + 0.3 n-gram",
-        (train, f) -> blend(train, f::bge, f.embedder(Encoder.BGE_SMALL)::embed));
+    variants.put("blend: 0.7 bge-small ridge + 0.3 n-gram", (train, f) -> blend(
+        train, f::bge, f.embedder(Encoder.BGE_SMALL)::embed, Recipe.BEFORE));
     variants.put("blend: 0.7 ridge on MiniLM+bge-small (768) + 0.3 n-gram", (train, f) -> blend(
         train, p -> concat(f.minilm(p), f.bge(p)),
         text -> concat(f.embedder(Encoder.MINILM).embed(text),
-            f.embedder(Encoder.BGE_SMALL).embed(text))));
+            f.embedder(Encoder.BGE_SMALL).embed(text)), Recipe.BEFORE));
     variants.put("e5-small-v2 ridge, strong only", (train, f) -> {
       final RidgeRegression model = ridge(train, f::e5, PredictorComparison::strongOnly);
       return p -> model.predict(f.e5(p));
     });
-    variants.put("blend: 0.7 e5-small ridge + 0.3 n-gram (shipped)",
-        (train, f) -> blend(train, f::e5, f.embedder(Encoder.E5_SMALL)::embed));
+    variants.put("blend: 0.7 e5-small ridge + 0.3 n-gram (shipped before)", (train, f) -> blend(
+        train, f::e5, f.embedder(Encoder.E5_SMALL)::embed, Recipe.BEFORE));
+    variants.put("blend: 0.7 e5-small ridge + 0.3 soft-gain n-gram", (train, f) -> blend(
+        train, f::e5, f.embedder(Encoder.E5_SMALL)::embed,
+        new Recipe(PredictorTrainer.Label.SOFT_GAIN, 0)));
+    variants.put("blend: 0.7 e5-small domain-balanced ridge + 0.3 n-gram", (train, f) -> blend(
+        train, f::e5, f.embedder(Encoder.E5_SMALL)::embed,
+        new Recipe(PredictorTrainer.Label.WEAK_FAILS, Recipe.SHIPPED.domainBalance())));
+    variants.put("blend: 0.7 e5-small domain-balanced ridge + 0.3 soft-gain n-gram (shipped)",
+        (train, f) -> blend(train, f::e5, f.embedder(Encoder.E5_SMALL)::embed, Recipe.SHIPPED));
     return variants;
   }
 
-  /** The shipped blend's recipe on the embedding {@code rowOf} gives ({@code embed} computes). */
+  /** The blend trained by {@code recipe} on the embedding {@code rowOf} gives ({@code embed} computes). */
   static Function<LabeledPrompt, Double> blend(
       final List<LabeledPrompt> train, final Function<LabeledPrompt, float[]> rowOf,
-      final Function<String, float[]> embed) {
+      final Function<String, float[]> embed, final Recipe recipe) {
     final BlendedPredictor model = new BlendedPredictor(
-        BlendedPredictor.train(train, rowOf, PredictorTrainer.Options.defaults()), embed);
+        BlendedPredictor.train(train, rowOf, PredictorTrainer.Options.defaults(), recipe), embed);
     return p -> model.score(p.prompt(), rowOf.apply(p));
   }
 

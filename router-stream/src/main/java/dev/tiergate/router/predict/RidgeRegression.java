@@ -1,5 +1,6 @@
 package dev.tiergate.router.predict;
 
+import java.util.Arrays;
 import java.util.Objects;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
@@ -26,20 +27,40 @@ public record RidgeRegression(float[] weights, float bias) {
     return sum;
   }
 
-  /** Fits rows to targets with penalty {@code lambda}. */
+  /** Fits rows to targets with penalty {@code lambda}, every row weighing the same. */
   public static RidgeRegression fit(final float[][] rows, final double[] targets, final double lambda) {
-    if (rows.length == 0 || rows.length != targets.length) {
-      throw new IllegalArgumentException("need one target per row, and at least one row");
+    final double[] equal = new double[rows.length];
+    Arrays.fill(equal, 1);
+    return fit(rows, targets, equal, lambda);
+  }
+
+  /**
+   * Fits rows to targets with penalty {@code lambda}, row {@code i} counting {@code
+   * rowWeights[i]} times. The weights are scaled to average 1, so {@code lambda} means the same
+   * as without them.
+   */
+  public static RidgeRegression fit(
+      final float[][] rows, final double[] targets, final double[] rowWeights, final double lambda) {
+    if (rows.length == 0 || rows.length != targets.length || rows.length != rowWeights.length) {
+      throw new IllegalArgumentException("need one target and one weight per row, and at least one row");
     }
     final int n = rows.length;
     final int d = rows[0].length;
+    final double total = Arrays.stream(rowWeights).sum();
+    if (!(total > 0) || Arrays.stream(rowWeights).anyMatch(weight -> weight < 0)) {
+      throw new IllegalArgumentException("row weights must be >= 0 with a positive sum");
+    }
+    final double[] weight = new double[n];
+    for (int i = 0; i < n; i++) {
+      weight[i] = rowWeights[i] * n / total;
+    }
     final double[] mean = new double[d];
     double targetMean = 0;
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < d; j++) {
-        mean[j] += rows[i][j] / (double) n;
+        mean[j] += weight[i] * rows[i][j] / n;
       }
-      targetMean += targets[i] / n;
+      targetMean += weight[i] * targets[i] / n;
     }
     final double[][] gram = new double[d][d];
     final double[] moment = new double[d];
@@ -50,9 +71,10 @@ public record RidgeRegression(float[] weights, float bias) {
       }
       final double y = targets[i] - targetMean;
       for (int j = 0; j < d; j++) {
-        moment[j] += centred[j] * y;
+        final double weighted = weight[i] * centred[j];
+        moment[j] += weighted * y;
         for (int k = j; k < d; k++) {
-          gram[j][k] += centred[j] * centred[k];
+          gram[j][k] += weighted * centred[k];
         }
       }
     }

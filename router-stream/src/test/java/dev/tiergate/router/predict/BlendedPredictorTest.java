@@ -58,14 +58,66 @@ class BlendedPredictorTest {
     assertThat(read.score("a simple one")).isEqualTo(model.score("a simple one"));
   }
 
+  @Test
+  void theShippedRecipeTrainsTheNgramPartOnTheStrongModelsGain() {
+    final List<LabeledPrompt> prompts = prompts();
+    // A prompt both models miss: "the weak model fails" says hard, the gain says nothing to win.
+    for (int i = 0; i < 60; i++) {
+      prompts.add(new LabeledPrompt("mmlu/c", "hopeless riddle " + i, false, false));
+    }
+    final PredictorTrainer.Options options = PredictorTrainer.Options.defaults();
+
+    final BlendedPredictor.Weights shipped =
+        BlendedPredictor.train(prompts, p -> EMBED.apply(p.prompt()), options);
+
+    final DifficultyPredictor gain =
+        new PredictorTrainer(options.withLabel(PredictorTrainer.Label.SOFT_GAIN)).train(prompts);
+    assertThat(shipped.ngram().score("hopeless riddle 7")).isEqualTo(gain.score("hopeless riddle 7"));
+    assertThat(shipped.ngram().score("hopeless riddle 7"))
+        .isLessThan(new PredictorTrainer(options).train(prompts).score("hopeless riddle 7"));
+  }
+
+  @Test
+  void theShippedRecipeWeighsEachDomainByTheSquareRootOfItsSize() {
+    final List<LabeledPrompt> prompts = new ArrayList<>();
+    // 100 prompts of one domain say "(1, 0) is hard", 4 of another say "(0, 1) is hard":
+    // unweighted, the big domain outvotes the small one 25 to 1; balanced, only 5 to 1.
+    for (int i = 0; i < 100; i++) {
+      prompts.add(new LabeledPrompt("mmlu/big", "big hard " + i, false, true));
+      prompts.add(new LabeledPrompt("mmlu/big", "big easy " + i, true, true));
+    }
+    for (int i = 0; i < 4; i++) {
+      prompts.add(new LabeledPrompt("mmlu/small", "small hard " + i, false, true));
+      prompts.add(new LabeledPrompt("mmlu/small", "small easy " + i, true, true));
+    }
+    final Function<LabeledPrompt, float[]> rows = p -> p.prompt().startsWith("big")
+        ? (p.prompt().contains("hard") ? new float[] {1, 0} : new float[] {0, 0})
+        : (p.prompt().contains("hard") ? new float[] {0, 1} : new float[] {0, 0});
+    final PredictorTrainer.Options options = PredictorTrainer.Options.defaults();
+
+    final RidgeRegression balanced =
+        BlendedPredictor.train(prompts, rows, options, BlendedPredictor.Recipe.SHIPPED).ridge();
+    final RidgeRegression equal =
+        BlendedPredictor.train(prompts, rows, options, BlendedPredictor.Recipe.BEFORE).ridge();
+
+    final double balancedRatio = balanced.weights()[1] / balanced.weights()[0];
+    final double equalRatio = equal.weights()[1] / equal.weights()[0];
+    assertThat(balancedRatio).as("the small domain's direction counts more when balanced")
+        .isGreaterThan(2 * equalRatio);
+  }
+
   private static BlendedPredictor trained() {
+    return new BlendedPredictor(BlendedPredictor.train(prompts(), p -> EMBED.apply(p.prompt()),
+        PredictorTrainer.Options.defaults()), EMBED);
+  }
+
+  private static List<LabeledPrompt> prompts() {
     final List<LabeledPrompt> prompts = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       // Hard prompts: only the strong model is right; easy ones: both are.
       prompts.add(new LabeledPrompt("mmlu/a", "hard problem number " + i, false, true));
       prompts.add(new LabeledPrompt("mmlu/b", "easy problem number " + i, true, true));
     }
-    return new BlendedPredictor(BlendedPredictor.train(prompts, p -> EMBED.apply(p.prompt()),
-        PredictorTrainer.Options.defaults()), EMBED);
+    return prompts;
   }
 }

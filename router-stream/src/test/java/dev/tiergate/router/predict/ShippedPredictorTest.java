@@ -10,11 +10,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The model the router ships, with its real encoder (e5-small-v2 in ONNX Runtime): it loads from
- * the router's own classpath, embeds, and scores; a model file of the earlier (MiniLM) format is
- * refused rather than read against the wrong encoder.
+ * the router's own classpath, embeds, and scores; a model file of an earlier version (MiniLM, or
+ * e5-small with the recipe shipped before) is refused rather than read as the shipped recipe.
  */
 class ShippedPredictorTest {
 
@@ -44,11 +46,14 @@ class ShippedPredictorTest {
     assertThat(model.tierFor(score)).isIn("frontier", "balanced", "small");
   }
 
-  @Test
-  void aModelFileOfTheEarlierEncoderIsRefused() throws IOException {
+  @ParameterizedTest
+  @ValueSource(ints = {
+      0x54474231, // "TGB1": trained on MiniLM embeddings
+      0x54474232}) // "TGB2": e5-small, but the recipe shipped before (weak-fails n-gram, unweighted)
+  void aModelFileOfAnEarlierVersionIsRefused(final int magic) throws IOException {
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(bytes))) {
-      out.writeInt(0x54474231); // "TGB1": trained on MiniLM embeddings
+      out.writeInt(magic);
     }
 
     assertThatThrownBy(() -> BlendedPredictor.read(new ByteArrayInputStream(bytes.toByteArray())))

@@ -7,6 +7,7 @@ import dev.tiergate.router.RoutingOutcome.Routed;
 import dev.tiergate.router.RoutingOutcome.Unroutable;
 import dev.tiergate.router.predict.BackgroundCalls;
 import dev.tiergate.router.predict.DifficultyScorer;
+import dev.tiergate.router.predict.DifficultyScorer.Prediction;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.ErrorInfo;
@@ -323,11 +324,14 @@ public final class RouteResolver {
     final List<String> notes = new ArrayList<>();
     boolean predicted = false;
     if (predict && mode.isEmpty() && TIER_RANK.containsKey(tier)) {
-      final double score = predictor.score(request);
       final Double share = request.getStrongShare();
-      final String guess = share == null ? predictor.tierFor(score) : predictor.tierFor(score, share);
+      final Prediction prediction = predictor.predict(request, share);
+      final String guess = prediction.tier();
       final String capped = TIER_RANK.get(guess) <= TIER_RANK.get(tier) ? guess : tier;
-      notes.add(String.format(Locale.ROOT, "no mode; predictor score %.3f%s -> %s%s", score,
+      notes.add(String.format(Locale.ROOT, "no mode; predictor score %.3f%s%s -> %s%s",
+          prediction.score(),
+          prediction.standIn().map(model -> " by the " + model + " model (embedding time spent)")
+              .orElse(""),
           share == null ? "" : String.format(Locale.ROOT, " (key's strong share %.2f)", share), guess,
           capped.equals(guess) ? "" : ", capped at the caller's tier " + tier));
       tier = capped;

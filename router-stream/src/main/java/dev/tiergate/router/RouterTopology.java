@@ -8,6 +8,7 @@ import dev.tiergate.router.predict.BackgroundCalls;
 import dev.tiergate.router.predict.BlendedPredictor;
 import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.router.predict.DifficultyScorer;
+import dev.tiergate.router.predict.PacedPredictor;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.Route;
@@ -129,14 +130,16 @@ public final class RouterTopology {
   }
 
   /**
-   * The predictor the policy asks for: the blended model (sentence embedding and n-grams), the
-   * n-gram model alone, or none.
+   * The predictor the policy asks for: the blended model (sentence embedding and n-grams, held to
+   * half of each stream thread's time), the n-gram model alone, or none.
    */
   public static DifficultyScorer shippedPredictor(final RouterConfig.Policy policy) {
     if (!policy.predict()) {
       return null;
     }
-    return policy.embeddings() ? BlendedPredictor.loadDefault() : DifficultyPredictor.loadDefault();
+    return policy.embeddings()
+        ? new PacedPredictor(BlendedPredictor.loadDefault())
+        : DifficultyPredictor.loadDefault();
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.tiergate.router.predict;
 
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.ChatRequest;
+import java.util.Objects;
+import java.util.Optional;
 
 /** Scores how much a request needs a strong model, in [0, 1], and maps a score to a tier. */
 @EntryPoint
@@ -24,5 +26,26 @@ public interface DifficultyScorer {
    */
   default String tierFor(final double score, final double strongShare) {
     return tierFor(score);
+  }
+
+  /**
+   * The request's score and tier in one step, at the key's {@code strongShare} when it has one
+   * (null: the shipped shares).
+   */
+  default Prediction predict(final ChatRequest request, final Double strongShare) {
+    final double score = score(request);
+    return new Prediction(score, strongShare == null ? tierFor(score) : tierFor(score, strongShare),
+        Optional.empty());
+  }
+
+  /**
+   * One prediction; {@code stand-in} names the model that scored it when it was not the scorer's
+   * own (see {@link PacedPredictor}).
+   */
+  record Prediction(double score, String tier, Optional<String> standIn) {
+    public Prediction {
+      Objects.requireNonNull(tier, "tier");
+      Objects.requireNonNull(standIn, "standIn");
+    }
   }
 }

@@ -32,7 +32,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * repartition is needed. Stores are read by key rather than through
  * DSL joins because a decision needs several lookups with fallbacks. Stamps the correlation id
  * header on the outcome, traces the decision ({@link RouteSpans}), and forgets sessions idle
- * longer than the policy allows.
+ * longer than the policy allows. A session's entry is written only when it changes model or family
+ * or its time has aged by the policy's refresh interval, so an agent loop that stays on one model
+ * adds no changelog record per request.
  */
 final class ResolveRouteProcessor
     implements FixedKeyProcessor<String, ChatRequest, RoutingOutcome> {
@@ -41,6 +43,7 @@ final class ResolveRouteProcessor
   private static final Duration MAX_SWEEP_INTERVAL = Duration.ofMinutes(10);
 
   private final RouteStep step;
+  private final Duration sessionRefresh;
   private FixedKeyProcessorContext<String, RoutingOutcome> context;
   private TimestampedKeyValueStore<String, Route> routes;
   private TimestampedKeyValueStore<String, ModelSpec> models;
@@ -50,6 +53,7 @@ final class ResolveRouteProcessor
 
   ResolveRouteProcessor(final RouteStep step) {
     this.step = Objects.requireNonNull(step, "step");
+    this.sessionRefresh = step.policy().sessionRefresh();
   }
 
   @Override
@@ -74,9 +78,11 @@ final class ResolveRouteProcessor
     final ChatRequest request = record.value();
     final String sessionKey = sessionKey(request.getTenant(),
         record.key() != null ? record.key() : request.getSessionId());
-    final RouteResolver.Decision decision =
-        step.resolver().decide(request, tables, sessions.get(sessionKey), now);
-    decision.session().ifPresent(state -> sessions.put(sessionKey, state));
+    final SessionRoute previous = sessions.get(sessionKey);
+    final RouteResolver.Decision decision = step.resolver().decide(request, tables, previous, now);
+    decision.session()
+        .filter(next -> previous == null || previous.supersededBy(next, sessionRefresh))
+        .ifPresent(next -> sessions.put(sessionKey, next));
     count(decision.outcome());
     final Headers headers = new RecordHeaders(record.headers().toArray());
     TiergateHeaders.put(
@@ -104,8 +110,15 @@ final class ResolveRouteProcessor
     }
   }
 
+  /**
+   * Forgets sessions idle longer than the policy allows. A stored time lags the session's last
+   * request by less than the refresh interval (a session staying on its model is not rewritten on
+   * every request), so the cutoff allows for that lag: a session is never forgotten before it has
+   * been idle for the idle time, and at most one refresh interval after.
+   */
   private void forgetIdleSessions(final long nowMillis) {
-    final long cutoff = nowMillis - step.policy().sessionIdle().toMillis();
+    final long cutoff =
+        nowMillis - step.policy().sessionIdle().toMillis() - sessionRefresh.toMillis();
     final List<String> idle = new ArrayList<>();
     try (KeyValueIterator<String, SessionRoute> all = sessions.all()) {
       while (all.hasNext()) {

@@ -23,11 +23,11 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Runs {@link RouteResolver} on each request against the GlobalKTable stores (routes, models,
- * budget states) and the session store, whose key is tenant + session ({@link #sessionKey}).
+ * Runs {@link RouteResolver} on each request against the global tables (routes and models through
+ * their decoded in-memory views, {@link RouteIndex} and {@link Catalogue}; budget states) and the
+ * session store, whose key is tenant + session ({@link #sessionKey}).
  * Requests arrive keyed by session id, so a session's state is local to this task and no
  * repartition is needed. Stores are read by key rather than through
  * DSL joins because a decision needs several lookups with fallbacks. Stamps the correlation id
@@ -45,8 +45,6 @@ final class ResolveRouteProcessor
   private final RouteStep step;
   private final Duration sessionRefresh;
   private FixedKeyProcessorContext<String, RoutingOutcome> context;
-  private TimestampedKeyValueStore<String, Route> routes;
-  private TimestampedKeyValueStore<String, ModelSpec> models;
   private BudgetIndex<BudgetState> budgets;
   private KeyValueStore<String, SessionRoute> sessions;
   private RoutingTables tables;
@@ -60,8 +58,6 @@ final class ResolveRouteProcessor
   public void init(final FixedKeyProcessorContext<String, RoutingOutcome> context) {
     this.context = context;
     final StoreNames stores = step.stores();
-    this.routes = context.getStateStore(stores.routes());
-    this.models = context.getStateStore(stores.models());
     final TimestampedKeyValueStore<String, BudgetState> budgetStore =
         context.getStateStore(stores.budgetStates());
     this.budgets = BudgetIndex.ofStates(budgetStore, step.policy().budgetRefresh().toMillis());
@@ -131,20 +127,16 @@ final class ResolveRouteProcessor
     idle.forEach(sessions::delete);
   }
 
-  private static <V> V value(final ValueAndTimestamp<V> entry) {
-    return entry == null ? null : entry.value();
-  }
-
   /** The stores as {@link RoutingTables}. */
   private final class StoreTables implements RoutingTables {
     @Override
     public Route route(final String key) {
-      return value(routes.get(key));
+      return step.routeIndex().route(key);
     }
 
     @Override
     public ModelSpec model(final String id) {
-      return value(models.get(id));
+      return step.catalogue().model(id);
     }
 
     @Override
@@ -159,9 +151,7 @@ final class ResolveRouteProcessor
 
     @Override
     public boolean hasCatalogue() {
-      try (KeyValueIterator<String, ValueAndTimestamp<ModelSpec>> all = models.all()) {
-        return all.hasNext();
-      }
+      return !step.catalogue().isEmpty();
     }
   }
 }

@@ -16,10 +16,8 @@ import java.util.TreeSet;
  * decision's rule lookups read no store. Written by Streams' global thread, read by the stream
  * threads: each change publishes a new immutable snapshot (the table is small and changes rarely).
  */
-final class RouteIndex implements TableView<Route> {
+final class RouteIndex extends TableSnapshot<Route> {
 
-  private final Map<String, Route> rules = new HashMap<>();
-  private volatile Map<String, Route> snapshot = Map.of();
   private volatile Map<String, Set<String>> tiersByModel = Map.of();
 
   /** An index of a fixed table (tests, benchmarks). */
@@ -36,36 +34,11 @@ final class RouteIndex implements TableView<Route> {
 
   /** The rule under {@code key} ({@code tier/mode} or {@code tier/*}), or null. */
   Route route(final String key) {
-    return snapshot.get(Objects.requireNonNull(key, "key"));
+    return get(key);
   }
 
-  /** A rule record changed; a null route (tombstone) removes the rule. */
   @Override
-  public synchronized void update(final String key, final Route route) {
-    if (key == null) {
-      return;
-    }
-    if (route == null) {
-      rules.remove(key);
-    } else {
-      rules.put(key, route);
-    }
-    publish();
-  }
-
-  /** The whole table, e.g. after Streams restored the store from its topic. */
-  @Override
-  public synchronized void replaceAll(final Map<String, Route> routes) {
-    rules.clear();
-    routes.forEach((key, route) -> {
-      if (key != null && route != null) {
-        rules.put(key, route);
-      }
-    });
-    publish();
-  }
-
-  private void publish() {
+  void published(final Map<String, Route> rules) {
     final Map<String, Set<String>> next = new HashMap<>();
     rules.forEach((key, route) -> {
       final String tier = tierOf(key, route);
@@ -75,7 +48,6 @@ final class RouteIndex implements TableView<Route> {
     final Map<String, Set<String>> frozen = new HashMap<>();
     next.forEach((model, tiers) -> frozen.put(model, Set.copyOf(tiers)));
     tiersByModel = Map.copyOf(frozen);
-    snapshot = Map.copyOf(rules);
   }
 
   /** The record's {@code tier} field, else the key's {@code tier/} part, lower case. */

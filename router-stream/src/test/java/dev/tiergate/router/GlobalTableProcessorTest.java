@@ -8,6 +8,7 @@ import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -23,19 +24,26 @@ import org.junit.jupiter.api.Test;
  */
 class GlobalTableProcessorTest {
 
+  private static final SerdeFactory SERDES = SerdeFactory.schemaless();
+
   private final RouteIndex index = new RouteIndex();
   private final MockProcessorContext<Void, Void> context = new MockProcessorContext<>();
   private TimestampedKeyValueStore<String, Route> store;
 
   @BeforeEach
   void createStore() {
-    store = Stores.timestampedKeyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(RouterTopology.ROUTES_STORE), Serdes.String(),
-            Topics.ROUTES.valueSerde(SerdeFactory.schemaless()))
+    store = addStore(RouterTopology.ROUTES_STORE, Topics.ROUTES.valueSerde(SERDES));
+  }
+
+  private <V> TimestampedKeyValueStore<String, V> addStore(
+      final String name, final Serde<V> values) {
+    final TimestampedKeyValueStore<String, V> added = Stores.timestampedKeyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
         .withLoggingDisabled()
         .build();
-    store.init(context.getStateStoreContext(), store);
-    context.addStateStore(store);
+    added.init(context.getStateStoreContext(), added);
+    context.addStateStore(added);
+    return added;
   }
 
   @Test
@@ -75,13 +83,7 @@ class GlobalTableProcessorTest {
   @Test
   void catalogueIsRebuiltOnStartAndFollowsRecordsAndTombstones() {
     final TimestampedKeyValueStore<String, ModelSpec> models =
-        Stores.timestampedKeyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(RouterTopology.MODELS_STORE), Serdes.String(),
-                Topics.MODELS.valueSerde(SerdeFactory.schemaless()))
-            .withLoggingDisabled()
-            .build();
-    models.init(context.getStateStoreContext(), models);
-    context.addStateStore(models);
+        addStore(RouterTopology.MODELS_STORE, Topics.MODELS.valueSerde(SERDES));
     models.put("p/big", ValueAndTimestamp.make(model("p/big", 200_000), 1L));
     final Catalogue catalogue = new Catalogue();
     final GlobalTableProcessor<ModelSpec> processor =

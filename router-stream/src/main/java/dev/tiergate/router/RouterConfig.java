@@ -249,14 +249,6 @@ public record RouterConfig(
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL_MS));
     props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(IDLE_POLL_MS));
-    // The task that reads tiergate.requests also reads tiergate.usage (reservations' usage
-    // sightings), which is empty most of the time. At Streams' default (0) every processing loop
-    // asks whether to wait for that empty partition, formatting a log message each time even with
-    // logging off (PartitionGroup.readyToProcess, ~6 % of the router's CPU), and a request waits
-    // while a known usage lag is fetched. -1 processes what is buffered. A usage sighting can only
-    // follow its own request (the dispatcher serves the routed request first), so no reservation
-    // sees its usage before it is made; the order of unrelated requests and usages was never fixed.
-    props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
     // Only the tables are deserialized by Streams itself (requests are decoded in the topology and
     // dead-lettered there); a bad rule or model is dead-lettered and skipped, the old value stays.
     props.put(

@@ -23,16 +23,18 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Runs {@link RouteResolver} on each request against the GlobalKTable stores (routes, models,
- * budget states) and the session store, whose key is tenant + session ({@link #sessionKey}).
+ * Runs {@link RouteResolver} on each request against the global tables (routes and models through
+ * their decoded in-memory views, {@link RouteIndex} and {@link Catalogue}; budget states) and the
+ * session store, whose key is tenant + session ({@link #sessionKey}).
  * Requests arrive keyed by session id, so a session's state is local to this task and no
  * repartition is needed. Stores are read by key rather than through
  * DSL joins because a decision needs several lookups with fallbacks. Stamps the correlation id
  * header on the outcome, traces the decision ({@link RouteSpans}), and forgets sessions idle
- * longer than the policy allows.
+ * longer than the policy allows. A session's entry is written only when it changes model or family
+ * or its time has aged by the policy's refresh interval, so an agent loop that stays on one model
+ * adds no changelog record per request.
  */
 final class ResolveRouteProcessor
     implements FixedKeyProcessor<String, ChatRequest, RoutingOutcome> {
@@ -41,23 +43,21 @@ final class ResolveRouteProcessor
   private static final Duration MAX_SWEEP_INTERVAL = Duration.ofMinutes(10);
 
   private final RouteStep step;
+  private final Duration sessionRefresh;
   private FixedKeyProcessorContext<String, RoutingOutcome> context;
-  private TimestampedKeyValueStore<String, Route> routes;
-  private TimestampedKeyValueStore<String, ModelSpec> models;
   private BudgetIndex<BudgetState> budgets;
   private KeyValueStore<String, SessionRoute> sessions;
   private RoutingTables tables;
 
   ResolveRouteProcessor(final RouteStep step) {
     this.step = Objects.requireNonNull(step, "step");
+    this.sessionRefresh = step.policy().sessionRefresh();
   }
 
   @Override
   public void init(final FixedKeyProcessorContext<String, RoutingOutcome> context) {
     this.context = context;
     final StoreNames stores = step.stores();
-    this.routes = context.getStateStore(stores.routes());
-    this.models = context.getStateStore(stores.models());
     final TimestampedKeyValueStore<String, BudgetState> budgetStore =
         context.getStateStore(stores.budgetStates());
     this.budgets = BudgetIndex.ofStates(budgetStore, step.policy().budgetRefresh().toMillis());
@@ -74,9 +74,11 @@ final class ResolveRouteProcessor
     final ChatRequest request = record.value();
     final String sessionKey = sessionKey(request.getTenant(),
         record.key() != null ? record.key() : request.getSessionId());
-    final RouteResolver.Decision decision =
-        step.resolver().decide(request, tables, sessions.get(sessionKey), now);
-    decision.session().ifPresent(state -> sessions.put(sessionKey, state));
+    final SessionRoute previous = sessions.get(sessionKey);
+    final RouteResolver.Decision decision = step.resolver().decide(request, tables, previous, now);
+    decision.session()
+        .filter(next -> previous == null || previous.supersededBy(next, sessionRefresh))
+        .ifPresent(next -> sessions.put(sessionKey, next));
     count(decision.outcome());
     final Headers headers = new RecordHeaders(record.headers().toArray());
     TiergateHeaders.put(
@@ -104,8 +106,15 @@ final class ResolveRouteProcessor
     }
   }
 
+  /**
+   * Forgets sessions idle longer than the policy allows. A stored time lags the session's last
+   * request by less than the refresh interval (a session staying on its model is not rewritten on
+   * every request), so the cutoff allows for that lag: a session is never forgotten before it has
+   * been idle for the idle time, and at most one refresh interval after.
+   */
   private void forgetIdleSessions(final long nowMillis) {
-    final long cutoff = nowMillis - step.policy().sessionIdle().toMillis();
+    final long cutoff =
+        nowMillis - step.policy().sessionIdle().toMillis() - sessionRefresh.toMillis();
     final List<String> idle = new ArrayList<>();
     try (KeyValueIterator<String, SessionRoute> all = sessions.all()) {
       while (all.hasNext()) {
@@ -118,20 +127,16 @@ final class ResolveRouteProcessor
     idle.forEach(sessions::delete);
   }
 
-  private static <V> V value(final ValueAndTimestamp<V> entry) {
-    return entry == null ? null : entry.value();
-  }
-
   /** The stores as {@link RoutingTables}. */
   private final class StoreTables implements RoutingTables {
     @Override
     public Route route(final String key) {
-      return value(routes.get(key));
+      return step.routeIndex().route(key);
     }
 
     @Override
     public ModelSpec model(final String id) {
-      return value(models.get(id));
+      return step.catalogue().model(id);
     }
 
     @Override
@@ -146,9 +151,7 @@ final class ResolveRouteProcessor
 
     @Override
     public boolean hasCatalogue() {
-      try (KeyValueIterator<String, ValueAndTimestamp<ModelSpec>> all = models.all()) {
-        return all.hasNext();
-      }
+      return !step.catalogue().isEmpty();
     }
   }
 }

@@ -11,13 +11,13 @@ import java.util.TreeSet;
 /**
  * Which tiers' routing chains hold each model: the explicit-model check asks it on every request
  * that names a {@code provider/model}, so it must not scan the routing table. The routes store's
- * own update step ({@link RoutesTableProcessor}) keeps it in step with every rule record, so a
- * changed rule counts from the next request. Written by Streams' global thread, read by the stream
+ * own update step ({@link GlobalTableProcessor}) keeps it in step with every rule record, so a
+ * changed rule counts from the next request. It also serves the rules themselves, decoded, so a
+ * decision's rule lookups read no store. Written by Streams' global thread, read by the stream
  * threads: each change publishes a new immutable snapshot (the table is small and changes rarely).
  */
-final class RouteIndex {
+final class RouteIndex extends TableSnapshot<Route> {
 
-  private final Map<String, Route> rules = new HashMap<>();
   private volatile Map<String, Set<String>> tiersByModel = Map.of();
 
   /** An index of a fixed table (tests, benchmarks). */
@@ -32,31 +32,13 @@ final class RouteIndex {
     return tiersByModel.getOrDefault(Objects.requireNonNull(model, "model"), Set.of());
   }
 
-  /** A rule record changed; a null route (tombstone) removes the rule. */
-  synchronized void update(final String key, final Route route) {
-    if (key == null) {
-      return;
-    }
-    if (route == null) {
-      rules.remove(key);
-    } else {
-      rules.put(key, route);
-    }
-    publish();
+  /** The rule under {@code key} ({@code tier/mode} or {@code tier/*}), or null. */
+  Route route(final String key) {
+    return get(key);
   }
 
-  /** The whole table, e.g. after Streams restored the store from its topic. */
-  synchronized void replaceAll(final Map<String, Route> routes) {
-    rules.clear();
-    routes.forEach((key, route) -> {
-      if (key != null && route != null) {
-        rules.put(key, route);
-      }
-    });
-    publish();
-  }
-
-  private void publish() {
+  @Override
+  void published(final Map<String, Route> rules) {
     final Map<String, Set<String>> next = new HashMap<>();
     rules.forEach((key, route) -> {
       final String tier = tierOf(key, route);

@@ -63,6 +63,16 @@ public record RouterConfig(
       }
     }
 
+    /**
+     * How far a session's stored last-seen time may lag its last request: a tenth of the idle
+     * time, so a session staying on its model writes its store entry (and changelog record) at
+     * most once per tenth of the idle time, and the idle sweep forgets it between {@code
+     * sessionIdle} and {@code sessionIdle} plus this after its last request.
+     */
+    public Duration sessionRefresh() {
+      return sessionIdle.dividedBy(SESSION_REFRESH_SHARE);
+    }
+
     public static Policy defaults() {
       return new Policy(DEFAULT_SWITCH_FACTOR, DEFAULT_SESSION_IDLE, DEFAULT_BUDGET_REFRESH, true,
           ReservationPolicy.defaults(), true, true);
@@ -70,6 +80,11 @@ public record RouterConfig(
 
     public Policy withSwitchFactor(final double factor) {
       return new Policy(factor, sessionIdle, budgetRefresh, predict, reservations, backgroundCalls,
+          embeddings);
+    }
+
+    public Policy withSessionIdle(final Duration idle) {
+      return new Policy(switchFactor, idle, budgetRefresh, predict, reservations, backgroundCalls,
           embeddings);
     }
 
@@ -90,6 +105,8 @@ public record RouterConfig(
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
   public static final double DEFAULT_SWITCH_FACTOR = 2.0;
   public static final Duration DEFAULT_SESSION_IDLE = Duration.ofDays(1);
+  /** The session refresh is this share of the idle time ({@link Policy#sessionRefresh}). */
+  static final int SESSION_REFRESH_SHARE = 10;
   public static final Duration DEFAULT_BUDGET_REFRESH = Duration.ofMillis(500);
   /**
    * All interfaces: probes and scrapers reach a pod at its own address. The port serves only

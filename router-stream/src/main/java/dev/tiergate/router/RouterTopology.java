@@ -153,9 +153,11 @@ public final class RouterTopology {
       final DifficultyScorer predictor) {
     final StreamsBuilder builder = new StreamsBuilder();
     final RouteIndex routeIndex = new RouteIndex();
-    routesTable(builder, serdes, routeIndex);
-    globalTable(builder, Topics.MODELS.name(), Topics.MODELS.valueSerde(serdes),
-        MODELS_SOURCE, MODELS_STORE);
+    viewedTable(builder, Topics.ROUTES.name(), Topics.ROUTES.valueSerde(serdes),
+        ROUTES_SOURCE, ROUTES_STORE, routeIndex);
+    final Catalogue catalogue = new Catalogue();
+    viewedTable(builder, Topics.MODELS.name(), Topics.MODELS.valueSerde(serdes),
+        MODELS_SOURCE, MODELS_STORE, catalogue);
     globalTable(builder, Topics.BUDGET_STATE.name(), Topics.BUDGET_STATE.valueSerde(serdes),
         BUDGET_STATE_SOURCE, BUDGET_STATE_STORE);
     globalTable(builder, Topics.BUDGETS.name(), Topics.BUDGETS.valueSerde(serdes),
@@ -171,7 +173,8 @@ public final class RouterTopology {
     final KStream<String, DecodedRequest> decoded = decodedRequests(builder, serdes);
     final Reservations reservations =
         new Reservations(serdes, config.policy(), metrics, tokens, usageSightings);
-    final RouteStep step = new RouteStep(resolver, config.policy(), metrics, routeIndex, STORES);
+    final RouteStep step =
+        new RouteStep(resolver, config.policy(), metrics, routeIndex, catalogue, STORES);
     decoded
         .split(Named.as(DECODE_BRANCH))
         .branch(
@@ -198,20 +201,25 @@ public final class RouterTopology {
   }
 
   /**
-   * The routes table as a global store with its own update step, so the index of models by tier
-   * the explicit-model check reads changes with each rule record; the store and node names are
-   * those the GlobalKTable had.
+   * A table (routes, models) as a global store with its own update step, so an in-memory view the
+   * decision reads (the rules and the index of models by tier; the decoded catalogue) changes with
+   * each record and a decision reads no store; the store and node names are those the GlobalKTable
+   * had.
    */
-  private static void routesTable(
-      final StreamsBuilder builder, final SerdeFactory serdes, final RouteIndex index) {
-    final Serde<Route> values = Topics.ROUTES.valueSerde(serdes);
+  private static <V> void viewedTable(
+      final StreamsBuilder builder,
+      final String topic,
+      final Serde<V> values,
+      final String sourceName,
+      final String storeName,
+      final TableView<V> view) {
     builder.addGlobalStore(
         Stores.timestampedKeyValueStoreBuilder(
-                Stores.persistentTimestampedKeyValueStore(ROUTES_STORE), Serdes.String(), values)
+                Stores.persistentTimestampedKeyValueStore(storeName), Serdes.String(), values)
             .withLoggingDisabled(),
-        Topics.ROUTES.name(),
-        Consumed.with(Serdes.String(), values).withName(ROUTES_SOURCE),
-        () -> new RoutesTableProcessor(index, ROUTES_STORE));
+        topic,
+        Consumed.with(Serdes.String(), values).withName(sourceName),
+        () -> new GlobalTableProcessor<>(view, storeName));
   }
 
   private static StoreBuilder<KeyValueStore<String, SessionRoute>> sessionStore() {

@@ -1,6 +1,7 @@
 package dev.tiergate.router;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
@@ -18,6 +19,19 @@ public record SessionRoute(String lastModel, String lastFamily, Instant lastRout
   public SessionRoute {
     Objects.requireNonNull(lastModel, "lastModel");
     Objects.requireNonNull(lastRoutedAt, "lastRoutedAt");
+  }
+
+  /**
+   * Whether {@code next} has to be written over this state: the session moved to another model or
+   * family, or this state's time has aged by {@code refresh} or more. A session that stays on its
+   * model is written at most once per {@code refresh} instead of on every request, so its stored
+   * time lags its last request by less than {@code refresh} (the idle sweep allows for that).
+   */
+  boolean supersededBy(final SessionRoute next, final Duration refresh) {
+    Objects.requireNonNull(next, "next");
+    return !lastModel.equals(next.lastModel())
+        || !Objects.equals(lastFamily, next.lastFamily())
+        || !next.lastRoutedAt().isBefore(lastRoutedAt.plus(refresh));
   }
 
   /** The store's value serde: {@code v1\nmodel\nfamily\nepochMillis}, UTF-8. */

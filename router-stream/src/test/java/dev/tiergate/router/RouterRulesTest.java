@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -141,6 +142,56 @@ class RouterRulesTest {
         .isEqualTo("p/mid");
     assertThat(sessions.get(ResolveRouteProcessor.sessionKey("acme", "s2")).lastModel())
         .isEqualTo("p/midish");
+  }
+
+  @Test
+  void repeatedRequestOnAStickySessionWritesNoNewSessionEntry() {
+    start(null);
+    final TestOutputTopic<String, SessionRoute> changelog = sessionsChangelog();
+    route(request("s1", "frontier", "plan", text(5)));
+    assertThat(changelog.readValuesToList()).extracting(SessionRoute::lastModel)
+        .containsExactly("p/big");
+
+    driver.advanceWallClockTime(Duration.ofMinutes(5));
+    route(request("s1", "frontier", "plan", text(5)));
+    route(request("s1", "frontier", "plan", text(5)));
+    assertThat(changelog.isEmpty()).as("same model, same family, fresh entry").isTrue();
+
+    // p/mid is 3.3x cheaper than p/big: the session moves, and the move is written.
+    route(request("s1", "frontier", "code", text(5)));
+    assertThat(changelog.readValuesToList()).extracting(SessionRoute::lastModel)
+        .containsExactly("p/mid");
+  }
+
+  @Test
+  void stickySessionEntryIsRefreshedOnceAgedAndStillExpiresWhenIdle() {
+    final Duration idle = Duration.ofHours(10);
+    start(null, RouterConfig.Policy.defaults().withBudgetRefresh(Duration.ZERO)
+        .withSessionIdle(idle));
+    final TestOutputTopic<String, SessionRoute> changelog = sessionsChangelog();
+    final KeyValueStore<String, SessionRoute> sessions =
+        driver.getKeyValueStore(RouterTopology.SESSIONS_STORE);
+    final String key = ResolveRouteProcessor.sessionKey("acme", "s1");
+    route(request("s1", "frontier", "plan", text(5)));
+    changelog.readValuesToList();
+
+    // Under a tenth of the idle time later: not written; at a tenth: written again.
+    driver.advanceWallClockTime(Duration.ofMinutes(59));
+    route(request("s1", "frontier", "plan", text(5)));
+    assertThat(changelog.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofMinutes(1));
+    route(request("s1", "frontier", "plan", text(5)));
+    assertThat(changelog.readValuesToList()).extracting(SessionRoute::lastRoutedAt)
+        .containsExactly(NOW.plus(Duration.ofHours(1)));
+
+    // The last request, 59 minutes later, left the stored time behind it: idle for 10 hours after
+    // that request the session is still kept; a refresh interval later it is forgotten.
+    driver.advanceWallClockTime(Duration.ofMinutes(59));
+    route(request("s1", "frontier", "plan", text(5)));
+    driver.advanceWallClockTime(idle);
+    assertThat(sessions.get(key)).isNotNull();
+    driver.advanceWallClockTime(Duration.ofHours(1));
+    assertThat(sessions.get(key)).isNull();
   }
 
   @Test
@@ -365,6 +416,13 @@ class RouterRulesTest {
             "small/code", List.of("q/small", "p/mid"),
             "free/*", List.of("local/free", "q/small"))
         .forEach((key, chain) -> routes.pipeInput(key, rule(key, chain)));
+  }
+
+  /** The session store's changelog: one record for every write to the store. */
+  private TestOutputTopic<String, SessionRoute> sessionsChangelog() {
+    return driver.createOutputTopic(
+        RouterConfig.DEFAULT_APP_ID + "-" + RouterTopology.SESSIONS_STORE + "-changelog",
+        Serdes.String().deserializer(), SessionRoute.serde().deserializer());
   }
 
   private RoutingDecision route(final ChatRequest request) {

@@ -1,6 +1,5 @@
 package dev.tiergate.router;
 
-import dev.tiergate.schemas.Route;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -13,19 +12,20 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * The routes table's update step: what a GlobalKTable does (a record replaces the rule under its
- * key, a tombstone deletes it), plus keeping the {@link RouteIndex} of models by tier in step. On
- * start the index is rebuilt from the store, which Streams has restored from the topic by then
- * (restoration writes the store directly, without this step).
+ * A global table's update step: what a GlobalKTable does (a record replaces the value under its
+ * key, a tombstone deletes it), plus keeping an in-memory {@link TableView} in step (the routes'
+ * {@link RouteIndex}, the models' {@link Catalogue}). On start the view is rebuilt from the store,
+ * which Streams has restored from the topic by then (restoration writes the store directly,
+ * without this step).
  */
-final class RoutesTableProcessor implements Processor<String, Route, Void, Void> {
+final class GlobalTableProcessor<V> implements Processor<String, V, Void, Void> {
 
-  private final RouteIndex index;
+  private final TableView<V> index;
   private final String storeName;
-  private TimestampedKeyValueStore<String, Route> store;
+  private TimestampedKeyValueStore<String, V> store;
 
-  /** @param storeName the routes table's global store */
-  RoutesTableProcessor(final RouteIndex index, final String storeName) {
+  /** @param storeName the table's global store */
+  GlobalTableProcessor(final TableView<V> index, final String storeName) {
     this.index = Objects.requireNonNull(index, "index");
     this.storeName = Objects.requireNonNull(storeName, "storeName");
   }
@@ -33,12 +33,12 @@ final class RoutesTableProcessor implements Processor<String, Route, Void, Void>
   @Override
   public void init(final ProcessorContext<Void, Void> context) {
     store = context.getStateStore(storeName);
-    final Map<String, Route> all = new HashMap<>();
-    try (KeyValueIterator<String, ValueAndTimestamp<Route>> rules = store.all()) {
-      while (rules.hasNext()) {
-        final KeyValue<String, ValueAndTimestamp<Route>> rule = rules.next();
-        if (rule.value != null) {
-          all.put(rule.key, rule.value.value());
+    final Map<String, V> all = new HashMap<>();
+    try (KeyValueIterator<String, ValueAndTimestamp<V>> entries = store.all()) {
+      while (entries.hasNext()) {
+        final KeyValue<String, ValueAndTimestamp<V>> entry = entries.next();
+        if (entry.value != null) {
+          all.put(entry.key, entry.value.value());
         }
       }
     }
@@ -46,7 +46,7 @@ final class RoutesTableProcessor implements Processor<String, Route, Void, Void>
   }
 
   @Override
-  public void process(final Record<String, Route> record) {
+  public void process(final Record<String, V> record) {
     if (record.key() == null) {
       return;
     }

@@ -63,20 +63,6 @@ public record RouterConfig(
       }
     }
 
-    /** The policy the environment-style variables give; what {@link RouterConfig#fromEnv} reads. */
-    public static Policy fromEnv(final Map<String, String> env) {
-      final Settings settings = Settings.of(env);
-      final String predict = settings.get(PREDICT).trim();
-      return new Policy(
-          settings.get(SWITCH_FACTOR),
-          settings.get(SESSION_IDLE),
-          settings.get(BUDGET_REFRESH),
-          !"false".equalsIgnoreCase(predict),
-          ReservationPolicy.fromEnv(env),
-          settings.get(BACKGROUND_CALLS),
-          !"ngram".equalsIgnoreCase(predict));
-    }
-
     public static Policy defaults() {
       return new Policy(DEFAULT_SWITCH_FACTOR, DEFAULT_SESSION_IDLE, DEFAULT_BUDGET_REFRESH, true,
           ReservationPolicy.defaults(), true, true);
@@ -216,6 +202,7 @@ public record RouterConfig(
   /** Reads the config from environment-style variables; fails fast on a missing or bad value. */
   public static RouterConfig fromEnv(final Map<String, String> env) {
     final Settings settings = Settings.of(env);
+    final String predict = settings.get(PREDICT).trim();
     return new RouterConfig(
         KafkaSettings.fromEnv(env),
         settings.get(APP_ID),
@@ -224,7 +211,14 @@ public record RouterConfig(
         settings.get(START_TIMEOUT),
         settings.get(CLOSE_TIMEOUT),
         settings.get(PORT),
-        Policy.fromEnv(env),
+        new Policy(
+            settings.get(SWITCH_FACTOR),
+            settings.get(SESSION_IDLE),
+            settings.get(BUDGET_REFRESH),
+            !"false".equalsIgnoreCase(predict),
+            ReservationPolicy.fromEnv(env),
+            settings.get(BACKGROUND_CALLS),
+            !"ngram".equalsIgnoreCase(predict)),
         settings.get(HOST));
   }
 

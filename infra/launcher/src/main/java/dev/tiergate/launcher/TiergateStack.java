@@ -212,16 +212,6 @@ public final class TiergateStack implements AutoCloseable {
 
   private void startAll(final Options options) {
     final long startedAt = System.nanoTime();
-    // The router's embedding model takes seconds to load and needs no broker: load it meanwhile.
-    final RouterConfig.Policy earlyPolicy =
-        RouterConfig.Policy.fromEnv(options.serviceEnvOverrides());
-    final CompletableFuture<DifficultyScorer> predictor = options.layout().separateProcesses()
-        ? CompletableFuture.completedFuture(null)
-        : CompletableFuture.supplyAsync(() -> loadPredictor(earlyPolicy), runnable -> {
-          final Thread thread = new Thread(runnable, "tiergate-predictor-load");
-          thread.setDaemon(true);
-          thread.start();
-        });
     final KafkaSettings kafka = startCluster(options);
     simulator = track(ProviderSimulator.start(options.simulatorConfig()));
     final SerdeFactory serdes = kafka.serdes();
@@ -231,9 +221,7 @@ public final class TiergateStack implements AutoCloseable {
     if (options.layout().separateProcesses()) {
       startProcesses(options);
     } else {
-      final RouterConfig routerConfig = RouterConfig.fromEnv(env);
-      startInProcess(options, serdes, routerConfig, routerConfig.policy().equals(earlyPolicy)
-          ? predictor.join() : RouterService.shippedPredictor(routerConfig.policy()));
+      startInProcess(options, serdes);
     }
     startupTime = Duration.ofNanos(System.nanoTime() - startedAt);
     LOG.info("Tiergate stack ready in {} ms", startupTime.toMillis());
@@ -251,9 +239,7 @@ public final class TiergateStack implements AutoCloseable {
     return predictor;
   }
 
-  private void startInProcess(
-      final Options options, final SerdeFactory serdes, final RouterConfig routerConfig,
-      final DifficultyScorer predictor) {
+  private void startInProcess(final Options options, final SerdeFactory serdes) {
     // One SDK for the four services of this process; off unless OTEL_TRACES_EXPORTER is set.
     Tracing.fromEnvironment("tiergate");
     final List<Starting<?>> services = new ArrayList<>();
@@ -267,8 +253,11 @@ public final class TiergateStack implements AutoCloseable {
           () -> new AccountingService(AccountingConfig.fromEnv(env), serdes), starters, services);
       Starting.of(
           () -> new BatchProgressService(BatchConfig.fromEnv(env), serdes), starters, services);
+      // The router's embedding model loads on its starter thread while the others start.
+      final RouterConfig routerConfig = RouterConfig.fromEnv(env);
       final Starting<RouterService> routerStart = Starting.of(
-          () -> new RouterService(routerConfig, serdes, predictor), starters, services);
+          () -> new RouterService(routerConfig, serdes, loadPredictor(routerConfig.policy())),
+          starters, services);
       final Starting<DispatcherService> dispatcherStart = options.inProcessDispatcher()
           ? Starting.of(() -> new DispatcherService(DispatcherConfig.fromEnv(env), serdes),
               starters, services)

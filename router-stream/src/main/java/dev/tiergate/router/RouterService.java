@@ -56,9 +56,9 @@ public final class RouterService implements RunnableService {
   }
 
   /**
-   * A service scoring with {@code predictor}, loaded by the caller (the all-in-one launcher loads
-   * the embedding model while the broker starts); null sends requests without a mode to the tier
-   * default, as {@link #shippedPredictor} gives for a policy that predicts nothing.
+   * A service scoring with {@code predictor}, loaded by the caller (the all-in-one launcher scores
+   * one prompt with it first, so the first request finds it warm); null sends requests without a
+   * mode to the tier default, as {@link #shippedPredictor} gives for a policy that predicts nothing.
    */
   public RouterService(
       final RouterConfig config, final SerdeFactory serdes, final DifficultyScorer predictor) {

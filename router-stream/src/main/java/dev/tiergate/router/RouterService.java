@@ -52,9 +52,18 @@ public final class RouterService implements RunnableService {
   }
 
   public RouterService(final RouterConfig config, final SerdeFactory serdes) {
+    this(config, serdes, shippedPredictor(Objects.requireNonNull(config, "config").policy()));
+  }
+
+  /**
+   * A service scoring with {@code predictor}, loaded by the caller (the all-in-one launcher scores
+   * one prompt with it first, so the first request finds it warm); null sends requests without a
+   * mode to the tier default, as {@link #shippedPredictor} gives for a policy that predicts nothing.
+   */
+  public RouterService(
+      final RouterConfig config, final SerdeFactory serdes, final DifficultyScorer predictor) {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(serdes, "serdes");
-    final DifficultyScorer predictor = RouterTopology.shippedPredictor(config.policy());
     final RouterMetrics metrics = new RouterMetrics(registry);
     final Topology topology = RouterTopology.build(serdes, config, metrics, predictor);
     final Producer<byte[], byte[]> deadLetters = new KafkaProducer<>(
@@ -71,6 +80,14 @@ public final class RouterService implements RunnableService {
             "router", new KafkaStreams(topology, properties), config.closeTimeout(),
             metrics::threadReplaced)
         .closingAfter(() -> deadLetters.close(config.closeTimeout()));
+  }
+
+  /**
+   * The predictor {@code policy} asks for, freshly loaded (the embedding model takes seconds): what
+   * a service built without one of its caller's uses; null when the policy predicts nothing.
+   */
+  public static DifficultyScorer shippedPredictor(final RouterConfig.Policy policy) {
+    return RouterTopology.shippedPredictor(Objects.requireNonNull(policy, "policy"));
   }
 
   /**

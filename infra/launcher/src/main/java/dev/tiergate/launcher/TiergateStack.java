@@ -12,6 +12,7 @@ import dev.tiergate.launcher.ServiceProcess.Kind;
 import dev.tiergate.router.DefaultRoutingTable;
 import dev.tiergate.router.RouterConfig;
 import dev.tiergate.router.RouterService;
+import dev.tiergate.router.predict.DifficultyScorer;
 import dev.tiergate.runtime.RunnableService;
 import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
@@ -39,9 +40,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -224,63 +227,107 @@ public final class TiergateStack implements AutoCloseable {
     LOG.info("Tiergate stack ready in {} ms", startupTime.toMillis());
   }
 
+  /** Loads the router's predictor and scores one prompt, so the first request finds it warm. */
+  private static DifficultyScorer loadPredictor(final RouterConfig.Policy policy) {
+    final long startedAt = System.nanoTime();
+    final DifficultyScorer predictor = RouterService.shippedPredictor(policy);
+    if (predictor != null) {
+      predictor.score("Plan a refactor of the billing module");
+    }
+    LOG.info("router predictor loaded in {} ms",
+        Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
+    return predictor;
+  }
+
   private void startInProcess(final Options options, final SerdeFactory serdes) {
     // One SDK for the four services of this process; off unless OTEL_TRACES_EXPORTER is set.
     Tracing.fromEnvironment("tiergate");
-    accounting = track(new AccountingService(AccountingConfig.fromEnv(env), serdes));
-    final BatchProgressService batches =
-        track(new BatchProgressService(BatchConfig.fromEnv(env), serdes));
-    router = track(new RouterService(RouterConfig.fromEnv(env), serdes));
-    dispatcher = options.inProcessDispatcher()
-        ? track(new DispatcherService(DispatcherConfig.fromEnv(env), serdes))
-        : null;
-    ingress = track(new IngressService(IngressConfig.fromEnv(env), serdes));
-    final List<RunnableService> services = new ArrayList<>(List.of(accounting, batches, router));
-    if (dispatcher != null) {
-      services.add(dispatcher);
+    final List<Starting<?>> services = new ArrayList<>();
+    final ExecutorService starters = Executors.newCachedThreadPool(runnable -> {
+      final Thread thread = new Thread(runnable, "tiergate-service-start");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      final Starting<AccountingService> accountingStart = Starting.of(
+          () -> new AccountingService(AccountingConfig.fromEnv(env), serdes), starters, services);
+      Starting.of(
+          () -> new BatchProgressService(BatchConfig.fromEnv(env), serdes), starters, services);
+      // The router's embedding model loads on its starter thread while the others start.
+      final RouterConfig routerConfig = RouterConfig.fromEnv(env);
+      final Starting<RouterService> routerStart = Starting.of(
+          () -> new RouterService(routerConfig, serdes, loadPredictor(routerConfig.policy())),
+          starters, services);
+      final Starting<DispatcherService> dispatcherStart = options.inProcessDispatcher()
+          ? Starting.of(() -> new DispatcherService(DispatcherConfig.fromEnv(env), serdes),
+              starters, services)
+          : null;
+      final Starting<IngressService> ingressStart = Starting.of(
+          () -> new IngressService(IngressConfig.fromEnv(env), serdes), starters, services);
+      awaitStarted(services);
+      accounting = accountingStart.created().join();
+      router = routerStart.created().join();
+      dispatcher = dispatcherStart == null ? null : dispatcherStart.created().join();
+      ingress = ingressStart.created().join();
+    } finally {
+      starters.shutdown();
     }
-    services.add(ingress);
-    startTogether(services);
     awaitIngressReady();
     ingressUrls.add("http://" + clientHost(IngressConfig.HOST) + ":" + ingress.port());
     accountingUrl = "http://" + clientHost(AccountingConfig.HOST) + ":" + accounting.port();
   }
 
   /**
-   * Starts the services at once and returns when all have started. Most of a start is waiting on
-   * the broker (group joins, transactional ids, reading tables), so together they take as long as
-   * the slowest one rather than their sum. The services only meet through topics, so none needs
-   * another started first; a request the ingress takes early waits on its topic for the router.
+   * One service being built and started on a starter thread of its own.
+   *
+   * @param created the service once built (its constructor builds the topology and clients)
+   * @param started done once its {@code start()} returned
    */
-  private static void startTogether(final List<RunnableService> services) {
-    final ExecutorService starters = Executors.newFixedThreadPool(services.size(), runnable -> {
-      final Thread thread = new Thread(runnable, "tiergate-service-start");
-      thread.setDaemon(true);
-      return thread;
-    });
-    try {
-      final List<CompletableFuture<Void>> starts = services.stream()
-          .map(service -> CompletableFuture.runAsync(service::start, starters))
-          .toList();
-      RuntimeException failure = null;
-      for (final CompletableFuture<Void> start : starts) {
-        try {
-          start.join();
-        } catch (CompletionException e) {
-          final RuntimeException cause = e.getCause() instanceof RuntimeException runtime
-              ? runtime : new IllegalStateException(e.getCause());
-          if (failure == null) {
-            failure = cause;
-          } else {
-            failure.addSuppressed(cause);
-          }
+  private record Starting<T extends RunnableService>(
+      CompletableFuture<T> created, CompletableFuture<T> started) {
+    static <T extends RunnableService> Starting<T> of(
+        final Supplier<T> create, final Executor starters, final List<Starting<?>> all) {
+      final CompletableFuture<T> created = CompletableFuture.supplyAsync(create, starters);
+      final Starting<T> starting = new Starting<>(created, created.thenApply(service -> {
+        service.start();
+        return service;
+      }));
+      all.add(starting);
+      return starting;
+    }
+  }
+
+  /**
+   * Waits until every service has been built and started, then keeps those that were built for
+   * {@link #close} in the order given (the ingress last, so it stops first). Most of a start is
+   * waiting on the broker (group joins, transactional ids, reading tables), so together they take
+   * as long as the slowest one rather than their sum. The services only meet through topics, so
+   * none needs another started first; a request the ingress takes early waits on its topic for the
+   * router.
+   */
+  private void awaitStarted(final List<Starting<?>> services) {
+    RuntimeException failure = null;
+    for (final Starting<?> service : services) {
+      try {
+        service.started().join();
+      } catch (CompletionException e) {
+        final RuntimeException cause = e.getCause() instanceof RuntimeException runtime
+            ? runtime : new IllegalStateException(e.getCause());
+        if (failure == null) {
+          failure = cause;
+        } else {
+          failure.addSuppressed(cause);
         }
       }
-      if (failure != null) {
-        throw failure;
+    }
+    // Every start has ended, so every build has too: keep what was built, to be closed.
+    for (final Starting<?> service : services) {
+      if (!service.created().isCompletedExceptionally()) {
+        track(service.created().join());
       }
-    } finally {
-      starters.shutdown();
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 

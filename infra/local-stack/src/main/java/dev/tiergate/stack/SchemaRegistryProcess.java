@@ -46,6 +46,11 @@ public final class SchemaRegistryProcess extends StopsOnce {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryProcess.class);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How long the JVM's exit waits for the owner to stop the registry before its hook does: less
+   * than the 30 s Surefire gives a forked test JVM to exit, so a registry nobody closed still goes.
+   */
+  private static final Duration EXIT_GRACE = Duration.ofSeconds(20);
 
   private final Process process;
   private final String url;
@@ -56,7 +61,7 @@ public final class SchemaRegistryProcess extends StopsOnce {
     this.process = process;
     this.url = url;
     this.logFile = logFile;
-    this.shutdownHook = new Thread(process::destroy, "schema-registry-shutdown");
+    this.shutdownHook = new Thread(this::stopAtExit, "schema-registry-shutdown");
   }
 
   /** Starts the registry with in-memory storage and its log in a temporary file. */
@@ -285,6 +290,23 @@ public final class SchemaRegistryProcess extends StopsOnce {
       return logFile + "\n" + text.substring(Math.max(0, text.length() - 4000));
     } catch (IOException e) {
       return logFile + " (unreadable: " + e + ")";
+    }
+  }
+
+  /**
+   * The JVM is exiting. Its shutdown hooks run at once, and the owner's (as in {@code tiergate up})
+   * stops the services first and this registry last: stopping it here at once would pull it from
+   * under services still draining, whose schema lookups then fail with ERROR lines. So wait a while
+   * for the owner's close, and stop the registry here only if it has not.
+   */
+  private void stopAtExit() {
+    try {
+      if (!process.waitFor(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroy();
+      }
+    } catch (InterruptedException e) {
+      process.destroy();
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -2,16 +2,11 @@ package dev.tiergate.accounting;
 
 import dev.tiergate.schemas.SpendAggregate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Sums each usage's spend deltas per tenant × dimension value × UTC hour before the repartition, and
@@ -21,7 +16,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>The sums wait in a changelogged store (cached,
  * so it is written to its changelog once per key and commit), never only in memory: a commit can
  * come at any moment, and exactly-once holds because the input offsets, the pending sums and the
- * forwarded sums are committed in one transaction. After a crash the pending sums are restored and
+ * forwarded sums are committed in one transaction ({@link PendingSums}, which also mirrors them in
+ * a map so a usage's additions read no store). After a crash the pending sums are restored and
  * forwarded by the next punctuation. The hour is part of the key (every hour lies inside one day and
  * one month), and each sum carries the latest event time summed in, so the windowed stores
  * downstream put it in the same buckets as the single events; sums are forwarded oldest first, so
@@ -37,8 +33,7 @@ final class SpendPresummer
 
   private final Duration interval;
   private final String pendingStore;
-  private KeyValueStore<String, SpendDelta> pending;
-  private int pendingKeys;
+  private PendingSums<SpendDelta> pending;
 
   /** @param pendingStore the changelogged store of the pending sums */
   SpendPresummer(final Duration interval, final String pendingStore) {
@@ -49,9 +44,8 @@ final class SpendPresummer
   @Override
   public void init(final ProcessorContext<String, SpendAggregate> context) {
     super.init(context);
-    pending = context.getStateStore(pendingStore);
-    // Restored sums from before a restart count too, so the bound holds from the start.
-    pendingKeys = (int) Math.min(MAX_PENDING_KEYS, pending.approximateNumEntries());
+    // Restored sums from before a restart are loaded too, so the bound holds from the start.
+    pending = new PendingSums<>(context.getStateStore(pendingStore), SpendDelta::plus);
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> forwardPending());
   }
 
@@ -66,34 +60,20 @@ final class SpendPresummer
         add(SpendDelta.of(priced, dimension, value, timestamp), hourSuffix);
       }
     }
-    if (pendingKeys >= MAX_PENDING_KEYS) {
+    if (pending.size() >= MAX_PENDING_KEYS) {
       forwardPending();
     }
   }
 
   private void add(final SpendDelta delta, final String hourSuffix) {
-    final String key = delta.storeKey() + hourSuffix;
-    final SpendDelta sum = pending.get(key);
-    if (sum == null) {
-      pendingKeys++;
-      pending.put(key, delta);
-    } else {
-      pending.put(key, sum.plus(delta));
-    }
+    pending.add(delta.storeKey() + hourSuffix, delta);
   }
 
   /** Forwards every pending sum, oldest first, and clears it. */
   private void forwardPending() {
-    final List<KeyValue<String, SpendDelta>> sums = new ArrayList<>();
-    try (KeyValueIterator<String, SpendDelta> it = pending.all()) {
-      it.forEachRemaining(sums::add);
-    }
-    sums.sort(Comparator.comparingLong(sum -> sum.value.timestamp()));
-    for (final KeyValue<String, SpendDelta> sum : sums) {
-      pending.delete(sum.key);
+    for (final KeyValue<String, SpendDelta> sum : pending.drain(SpendDelta::timestamp)) {
       context().forward(
           new Record<>(sum.value.storeKey(), sum.value.toAggregate(), sum.value.timestamp()));
     }
-    pendingKeys = 0;
   }
 }

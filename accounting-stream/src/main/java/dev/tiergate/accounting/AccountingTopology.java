@@ -166,7 +166,7 @@ public final class AccountingTopology {
     final Serde<SpendAggregate> spendSerde = Topics.SPEND.valueSerde(serdes);
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(SPEND_PENDING_STORE), Serdes.String(),
-            new SpendDeltaSerde())
+            Serdes.ByteArray())
         .withCachingEnabled());
     builder.addStateStore(keyValueStore(SPEND_VALUES_STORE, Serdes.Long()));
     final KStream<String, SpendAggregate> byTenant = priced

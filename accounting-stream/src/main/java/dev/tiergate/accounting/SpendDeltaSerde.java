@@ -50,18 +50,8 @@ final class SpendDeltaSerde implements Serde<SpendDelta> {
     putString(out, tenant);
     putString(out, dimension);
     putString(out, value);
-    out.putLong(delta.timestamp())
-        .putLong(delta.requests())
-        .putLong(delta.inputTokens())
-        .putLong(delta.outputTokens())
-        .putLong(delta.cachedInputTokens())
-        .putLong(delta.reasoningTokens())
-        .putLong(delta.costMicros())
-        .putLong(delta.counterfactualMicros())
-        .putLong(delta.estimatedRequests())
-        .putLong(delta.unpricedRequests())
-        .putLong(delta.duplicateRequests())
-        .putLong(delta.duplicateCostMicros());
+    out.putLong(delta.timestamp());
+    putFigures(out, delta);
     return out.array();
   }
 
@@ -107,18 +97,8 @@ final class SpendDeltaSerde implements Serde<SpendDelta> {
       length += 2 * Integer.BYTES + label.length + value.length;
     }
     final ByteBuffer out = ByteBuffer.allocate(length);
-    out.put(VERSION_USAGE).putLong(generation).putLong(first.timestamp())
-        .putLong(first.requests())
-        .putLong(first.inputTokens())
-        .putLong(first.outputTokens())
-        .putLong(first.cachedInputTokens())
-        .putLong(first.reasoningTokens())
-        .putLong(first.costMicros())
-        .putLong(first.counterfactualMicros())
-        .putLong(first.estimatedRequests())
-        .putLong(first.unpricedRequests())
-        .putLong(first.duplicateRequests())
-        .putLong(first.duplicateCostMicros());
+    out.put(VERSION_USAGE).putLong(generation).putLong(first.timestamp());
+    putFigures(out, first);
     putString(out, tenant);
     out.put((byte) deltas.size());
     parts.forEach(part -> putString(out, part));
@@ -163,6 +143,21 @@ final class SpendDeltaSerde implements Serde<SpendDelta> {
           figures[8], figures[9], figures[10]));
     }
     return deltas;
+  }
+
+  /** The figures of a delta, in the order both formats keep them. */
+  private static void putFigures(final ByteBuffer out, final SpendDelta delta) {
+    out.putLong(delta.requests())
+        .putLong(delta.inputTokens())
+        .putLong(delta.outputTokens())
+        .putLong(delta.cachedInputTokens())
+        .putLong(delta.reasoningTokens())
+        .putLong(delta.costMicros())
+        .putLong(delta.counterfactualMicros())
+        .putLong(delta.estimatedRequests())
+        .putLong(delta.unpricedRequests())
+        .putLong(delta.duplicateRequests())
+        .putLong(delta.duplicateCostMicros());
   }
 
   private static void putString(final ByteBuffer out, final byte[] utf8) {

@@ -166,7 +166,7 @@ public final class AccountingTopology {
     final Serde<SpendAggregate> spendSerde = Topics.SPEND.valueSerde(serdes);
     builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(SPEND_PENDING_STORE), Serdes.String(),
-            new SpendDeltaSerde())
+            Serdes.ByteArray())
         .withCachingEnabled());
     builder.addStateStore(keyValueStore(SPEND_VALUES_STORE, Serdes.Long()));
     final KStream<String, SpendAggregate> byTenant = priced
@@ -261,7 +261,8 @@ public final class AccountingTopology {
       final Topic<V> topic,
       final String name,
       final String storeName) {
-    final Serde<V> valueSerde = topic.valueSerde(serdes);
+    // Looked up per usage: each distinct record is decoded once (DecodeOnceSerde).
+    final Serde<V> valueSerde = new DecodeOnceSerde<>(topic.valueSerde(serdes));
     return builder.globalTable(
         topic.name(),
         Consumed.with(topic.keySerde(), valueSerde).withName(name),

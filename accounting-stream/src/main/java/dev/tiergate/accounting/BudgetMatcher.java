@@ -6,16 +6,18 @@ import dev.tiergate.schemas.Topics;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Turns one priced usage into a spend delta for every budget that covers it, keyed by tenant and budget id
  * ({@link BudgetRules#storeKey}). The
  * delta is a {@link BudgetState} of this one request (its cost as {@code spentMicros}), so the
- * repartition topic needs no type of its own. Every budget is scanned per usage: budgets are few (a
- * handful per tenant), and the scan reads the local copy of the global table, not the network.
+ * repartition topic needs no type of its own. The budgets are read from the local copy of the
+ * global table, indexed by tenant ({@link BudgetsByTenant}): a usage reads only its own tenant's
+ * budgets, and the index is built again whenever the table has changed since, so a changed, new
+ * or deleted budget counts from the next usage on, as with a scan per usage.
  *
  * <p>The delta also carries where the usage sits on {@code tiergate.usage} (partition → offset), so
  * the published state says which usage it has booked: the router releases a request's
@@ -26,10 +28,17 @@ import org.apache.kafka.streams.processor.api.Record;
 final class BudgetMatcher extends ContextualProcessor<String, PricedUsage, String, BudgetState> {
 
   private final String budgetsStore;
+  private BudgetsByTenant budgets;
 
   /** @param budgetsStore the budgets' global store */
   BudgetMatcher(final String budgetsStore) {
     this.budgetsStore = Objects.requireNonNull(budgetsStore, "budgetsStore");
+  }
+
+  @Override
+  public void init(final ProcessorContext<String, BudgetState> context) {
+    super.init(context);
+    budgets = new BudgetsByTenant(context.getStateStore(budgetsStore));
   }
 
   @Override
@@ -40,9 +49,7 @@ final class BudgetMatcher extends ContextualProcessor<String, PricedUsage, Strin
     }
     final Instant at = priced.usage().getOccurredAt();
     final Map<String, Long> booked = usageOffset();
-    for (final KeyValue<String, Budget> entry :
-        GlobalStores.<Budget>all(context(), budgetsStore)) {
-      final Budget budget = entry.value;
+    for (final Budget budget : budgets.of(priced.usage().getTenant())) {
       if (BudgetRules.covers(budget, priced.usage())) {
         final BudgetState delta = BudgetState.newBuilder()
             .setBudget(budget)

@@ -1,10 +1,6 @@
 package dev.tiergate.accounting;
 
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
@@ -21,23 +17,9 @@ final class GlobalStores {
     return unwrap(kv.get(key));
   }
 
-  /** Every entry; the iterator is closed before returning. */
-  static <V> List<KeyValue<String, V>> all(final ProcessingContext context, final String store) {
-    final KeyValueStore<String, Object> kv = context.getStateStore(store);
-    final List<KeyValue<String, V>> entries = new ArrayList<>();
-    try (KeyValueIterator<String, Object> rows = kv.all()) {
-      rows.forEachRemaining(row -> {
-        final V value = unwrap(row.value);
-        if (value != null) {
-          entries.add(KeyValue.pair(row.key, value));
-        }
-      });
-    }
-    return entries;
-  }
-
+  /** A stored value without its timestamp wrapper. */
   @SuppressWarnings("unchecked")
-  private static <V> V unwrap(final Object stored) {
+  static <V> V unwrap(final Object stored) {
     if (stored instanceof ValueAndTimestamp<?> wrapped) {
       return (V) wrapped.value();
     }

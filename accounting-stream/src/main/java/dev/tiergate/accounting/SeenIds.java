@@ -1,7 +1,6 @@
 package dev.tiergate.accounting;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
@@ -25,8 +24,10 @@ public final class SeenIds {
 
   /** True, and the id marked at {@code timestamp}, when it was not seen around that time. */
   public boolean firstAt(final String id, final long timestamp) {
-    final Instant at = Instant.ofEpochMilli(timestamp);
-    try (WindowStoreIterator<Long> found = store.fetch(id, at.minus(window), at.plus(window))) {
+    // By epoch millis: the Instant overload formats an error-message prefix on every call.
+    final long reach = window.toMillis();
+    try (WindowStoreIterator<Long> found =
+        store.fetch(id, timestamp - reach, Math.addExact(timestamp, reach))) {
       if (found.hasNext()) {
         return false;
       }

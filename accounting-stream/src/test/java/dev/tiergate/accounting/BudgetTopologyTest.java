@@ -193,6 +193,30 @@ class BudgetTopologyTest {
         .containsExactly(REQUEST_MICROS, 2 * REQUEST_MICROS, 3 * REQUEST_MICROS, 3 * REQUEST_MICROS);
   }
 
+  /**
+   * Budgets are read through an index by tenant: a budget added, changed or deleted between two
+   * usages of its tenant counts from the very next usage, as when every usage scanned the table.
+   */
+  @Test
+  void aBudgetChangedBetweenTwoUsagesCountsFromTheNextOne() {
+    fx.budgets.pipeInput("b", budget("b", "t", "plan", BudgetPeriod.DAY, 100_000, BudgetAction.ALERT));
+    spend("t", "plan", 1);
+
+    fx.budgets.pipeInput("b", budget("b", "t", "code", BudgetPeriod.DAY, 100_000, BudgetAction.ALERT));
+    fx.budgets.pipeInput("b_new",
+        budget("b_new", "t", null, BudgetPeriod.DAY, 100_000, BudgetAction.ALERT));
+    spend("t", "plan", 1);
+    spend("t", "code", 1);
+
+    fx.budgets.pipeInput("b_new", null);
+    fx.budgets.pipeInput("b", budget("b", "other", null, BudgetPeriod.DAY, 100_000, BudgetAction.ALERT));
+    spend("t", "code", 1);
+
+    assertThat(fx.budgetState.readKeyValuesToList())
+        .extracting(update -> update.key + "=" + update.value.getSpentMicros())
+        .containsExactly("b=1000", "b_new=1000", "b=2000", "b_new=2000");
+  }
+
   private void spend(final String tenant, final String mode, final int count) {
     for (int i = 0; i < count; i++) {
       final UsageEvent usage =

@@ -13,7 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +96,25 @@ class SpendPresumTopologyTest {
     assertThat(fx.total("t", SpendDimension.MODE, "code").getRequests()).isEqualTo(3);
     assertThat(fx.total("t", SpendDimension.MODE, "code").getCostMicros()).isEqualTo(3_000);
     assertThat(fx.total("t", SpendDimension.SESSION, "sess_1").getCostMicros()).isEqualTo(3_000);
+  }
+
+  /**
+   * Records per usage: the pending state is one changelog record per usage (not one per dimension
+   * and a tombstone per sum), and one per forward.
+   */
+  @Test
+  void writesOnePendingRecordPerUsageAndOnePerInterval() {
+    final TestOutputTopic<String, byte[]> changelog = fx.driver.createOutputTopic(
+        AccountingConfig.DEFAULT_APP_ID + "-" + AccountingTopology.SPEND_PENDING_STORE
+            + "-changelog", new StringDeserializer(), new ByteArrayDeserializer());
+    fx.sendWithoutFlush(event("req_1", "t", "plan", GPT, usage(0, 0, 100, 0)));
+    fx.sendWithoutFlush(event("req_2", "t", "code", MINI, usage(0, 0, 100, 0)));
+    fx.sendWithoutFlush(event("req_3", "u", "plan", GPT, usage(0, 0, 100, 0)));
+    fx.flush();
+
+    assertThat(changelog.readKeyValuesToList()).extracting(record -> record.key)
+        .containsExactly("#0", "#1", "#2", PendingSpend.GENERATION_KEY);
+    assertThat(fx.total("t", SpendDimension.MODE, "code").getRequests()).isEqualTo(1);
   }
 
   @Test

@@ -10,20 +10,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
-import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack extends StopsOnce {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
-  /** A group and transactional id nothing uses: looking it up creates the coordinators' topics. */
-  private static final String COORDINATOR_PROBE = "tiergate-local-stack-coordinator-probe";
-  private static final Duration COORDINATOR_TIMEOUT = Duration.ofSeconds(60);
 
   /** The single in-process broker, or the multi-node cluster of child JVMs. */
   private final AutoCloseable brokers;
@@ -112,13 +102,6 @@ public final class LocalStack extends StopsOnce {
       registry.thenAccept(SchemaRegistryProcess::close);
       throw e;
     }
-    final CompletableFuture<Void> coordinators = CompletableFuture.runAsync(
-        () -> createCoordinatorTopics(bootstrap),
-        task -> {
-          final Thread thread = new Thread(task, "coordinator-topics");
-          thread.setDaemon(true);
-          thread.start();
-        });
     final LocalStack stack;
     try {
       provisionTopics(bootstrap);
@@ -131,7 +114,6 @@ public final class LocalStack extends StopsOnce {
     }
     try {
       SchemaCatalogue.registerAll(stack.kafkaSettings());
-      coordinators.join();
     } catch (RuntimeException e) {
       stack.close();
       throw e;
@@ -192,41 +174,6 @@ public final class LocalStack extends StopsOnce {
   private static void provisionTopics(final String bootstrap) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       new TopicProvisioner(admin).provision(Topics.ALL);
-    }
-  }
-
-  /**
-   * Has the broker create the topics of its group and transaction coordinators now, while the
-   * registry is still starting. It creates them when a client first looks for a coordinator, and
-   * every service does at its start, so they would all wait for it (seconds on a busy machine). A
-   * failure here only gives that wait back to the services: it is logged, not thrown.
-   */
-  private static void createCoordinatorTopics(final String bootstrap) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      // Both ids are unknown: each call returns once its coordinator has been found.
-      awaitCoordinator(admin.describeConsumerGroups(List.of(COORDINATOR_PROBE)).all(),
-          GroupIdNotFoundException.class);
-      awaitCoordinator(admin.describeTransactions(List.of(COORDINATOR_PROBE)).all(),
-          TransactionalIdNotFoundException.class);
-    }
-  }
-
-  /** Waits for the lookup; the not-found answer about the probe id is the expected one. */
-  private static void awaitCoordinator(
-      final KafkaFuture<?> lookup, final Class<? extends Exception> notFound) {
-    try {
-      lookup.get(COORDINATOR_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (!notFound.isInstance(e.getCause())) {
-        LOG.warn("the broker's coordinator topics are not created yet; the services wait for them",
-            e.getCause());
-      }
-    } catch (TimeoutException e) {
-      LOG.warn("the broker's coordinator topics are not created after {}; the services wait for them",
-          COORDINATOR_TIMEOUT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating the coordinator topics", e);
     }
   }
 

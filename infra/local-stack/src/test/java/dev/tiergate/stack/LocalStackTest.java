@@ -34,7 +34,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -181,16 +180,6 @@ class LocalStackTest {
         post("/apis/ccompat/v7/subjects/" + REQUESTS_SUBJECT + "/versions", schemaBody(incompatible));
 
     assertThat(register.statusCode()).as(register.body()).isEqualTo(409);
-  }
-
-  @Test
-  void createsTheCoordinatorsTopicsBeforeAnyServiceLooksForACoordinator() throws Exception {
-    try (Admin admin = stack.admin()) {
-      // Nothing in these tests joins a group or begins a transaction.
-      assertThat(admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
-              .get(30, TimeUnit.SECONDS))
-          .contains("__consumer_offsets", "__transaction_state");
-    }
   }
 
   @Test

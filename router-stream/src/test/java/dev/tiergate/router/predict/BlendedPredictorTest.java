@@ -111,7 +111,8 @@ class BlendedPredictorTest {
         PredictorTrainer.Options.defaults()), EMBED);
   }
 
-  private static List<LabeledPrompt> prompts() {
+  /** Hard prompts only the strong model gets right, and easy ones both do. */
+  static List<LabeledPrompt> prompts() {
     final List<LabeledPrompt> prompts = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       // Hard prompts: only the strong model is right; easy ones: both are.

@@ -22,7 +22,8 @@ class PacedPredictorTest {
 
   private final AtomicLong clock = new AtomicLong();
   private final BlendedPredictor blend = new BlendedPredictor(
-      BlendedPredictor.train(prompts(), p -> embed(p.prompt()), PredictorTrainer.Options.defaults()),
+      BlendedPredictor.train(BlendedPredictorTest.prompts(), p -> embed(p.prompt()),
+          PredictorTrainer.Options.defaults()),
       text -> {
         clock.addAndGet(EMBEDDING_NANOS);
         return embed(text);
@@ -81,15 +82,6 @@ class PacedPredictorTest {
 
   private static float[] embed(final String text) {
     return text.contains("hard") ? new float[] {1, 0} : new float[] {0, 1};
-  }
-
-  private static List<LabeledPrompt> prompts() {
-    final List<LabeledPrompt> prompts = new ArrayList<>();
-    for (int i = 0; i < 60; i++) {
-      prompts.add(new LabeledPrompt("mmlu/a", "hard problem number " + i, false, true));
-      prompts.add(new LabeledPrompt("mmlu/b", "easy problem number " + i, true, true));
-    }
-    return prompts;
   }
 
   private static ChatRequest request(final String text) {

@@ -39,7 +39,7 @@ public interface DifficultyScorer {
   }
 
   /**
-   * One prediction; {@code stand-in} names the model that scored it when it was not the scorer's
+   * One prediction; {@code standIn} names the model that scored it when it was not the scorer's
    * own (see {@link PacedPredictor}).
    */
   record Prediction(double score, String tier, Optional<String> standIn) {

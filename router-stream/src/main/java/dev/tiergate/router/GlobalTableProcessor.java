@@ -13,19 +13,19 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * A global table's update step: what a GlobalKTable does (a record replaces the value under its
- * key, a tombstone deletes it), plus keeping an in-memory {@link TableView} in step (the routes'
+ * key, a tombstone deletes it), plus keeping an in-memory {@link TableSnapshot} in step (the routes'
  * {@link RouteIndex}, the models' {@link Catalogue}). On start the view is rebuilt from the store,
  * which Streams has restored from the topic by then (restoration writes the store directly,
  * without this step).
  */
 final class GlobalTableProcessor<V> implements Processor<String, V, Void, Void> {
 
-  private final TableView<V> index;
+  private final TableSnapshot<V> index;
   private final String storeName;
   private TimestampedKeyValueStore<String, V> store;
 
   /** @param storeName the table's global store */
-  GlobalTableProcessor(final TableView<V> index, final String storeName) {
+  GlobalTableProcessor(final TableSnapshot<V> index, final String storeName) {
     this.index = Objects.requireNonNull(index, "index");
     this.storeName = Objects.requireNonNull(storeName, "storeName");
   }

@@ -212,7 +212,7 @@ public final class RouterTopology {
       final Serde<V> values,
       final String sourceName,
       final String storeName,
-      final TableView<V> view) {
+      final TableSnapshot<V> view) {
     builder.addGlobalStore(
         Stores.timestampedKeyValueStoreBuilder(
                 Stores.persistentTimestampedKeyValueStore(storeName), Serdes.String(), values)

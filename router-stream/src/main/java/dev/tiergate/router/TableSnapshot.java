@@ -9,7 +9,7 @@ import java.util.Objects;
  * so the stream threads read it without a lock, a store read or a decode. Subclasses derive more
  * from each snapshot ({@link #published}).
  */
-class TableSnapshot<V> implements TableView<V> {
+class TableSnapshot<V> {
 
   private final Map<String, V> entries = new HashMap<>();
   private volatile Map<String, V> snapshot = Map.of();
@@ -24,8 +24,11 @@ class TableSnapshot<V> implements TableView<V> {
     return snapshot.isEmpty();
   }
 
-  @Override
-  public final synchronized void update(final String key, final V value) {
+  /**
+   * A record changed; a null value (tombstone) removes the key. Written by Streams' global thread
+   * ({@link GlobalTableProcessor}), read by the stream threads.
+   */
+  final synchronized void update(final String key, final V value) {
     if (key == null) {
       return;
     }
@@ -37,8 +40,8 @@ class TableSnapshot<V> implements TableView<V> {
     publish();
   }
 
-  @Override
-  public final synchronized void replaceAll(final Map<String, V> table) {
+  /** The whole table, e.g. after Streams restored the store from its topic. */
+  final synchronized void replaceAll(final Map<String, V> table) {
     entries.clear();
     table.forEach((key, value) -> {
       if (key != null && value != null) {

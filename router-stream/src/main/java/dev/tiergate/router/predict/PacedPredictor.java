@@ -53,12 +53,12 @@ public final class PacedPredictor implements DifficultyScorer {
   @Override
   public Prediction predict(final ChatRequest request, final Double strongShare) {
     final Bucket bucket = buckets.get();
-    bucket.fill(nanoTime.getAsLong());
+    final long start = nanoTime.getAsLong();
+    bucket.fill(start);
     if (bucket.nanos <= 0) {
       final double score = ngram.score(request);
       return new Prediction(score, ngram.tierFor(score), Optional.of(STAND_IN));
     }
-    final long start = bucket.filledAt;
     final Prediction prediction = blend.predict(request, strongShare);
     final long end = nanoTime.getAsLong();
     bucket.nanos -= end - start;

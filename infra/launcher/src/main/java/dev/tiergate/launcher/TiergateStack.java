@@ -27,7 +27,10 @@ import dev.tiergate.stack.LocalStack;
 import dev.tiergate.stack.simulator.ProviderSimulator;
 import dev.tiergate.stack.simulator.SimulatorConfig;
 import dev.tiergate.tracing.Tracing;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -242,6 +245,7 @@ public final class TiergateStack implements AutoCloseable {
   private void startInProcess(final Options options, final SerdeFactory serdes) {
     // One SDK for the four services of this process; off unless OTEL_TRACES_EXPORTER is set.
     Tracing.fromEnvironment("tiergate");
+    createSharedStateDirectory(env);
     final List<Starting<?>> services = new ArrayList<>();
     final ExecutorService starters = Executors.newCachedThreadPool(runnable -> {
       final Thread thread = new Thread(runnable, "tiergate-service-start");
@@ -275,6 +279,23 @@ public final class TiergateStack implements AutoCloseable {
     awaitIngressReady();
     ingressUrls.add("http://" + clientHost(IngressConfig.HOST) + ":" + ingress.port());
     accountingUrl = "http://" + clientHost(AccountingConfig.HOST) + ":" + accounting.port();
+  }
+
+  /**
+   * The three Streams apps of one process share a base state directory. Kafka Streams creates it
+   * with exists-then-mkdirs and fails when another app created it in between, which apps built at
+   * once on their starter threads do; so it exists before they start.
+   */
+  static void createSharedStateDirectory(final Map<String, String> serviceEnv) {
+    final String stateDir = serviceEnv.get(AccountingConfig.STATE_DIR.name());
+    if (stateDir == null) {
+      return;
+    }
+    try {
+      Files.createDirectories(Path.of(stateDir));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the Streams state directory " + stateDir, e);
+    }
   }
 
   /**

@@ -135,7 +135,7 @@ public record AccountingConfig(
 
   public AccountingConfig {
     Objects.requireNonNull(kafka, "kafka");
-    Objects.requireNonNull(applicationId, "applicationId");
+    Settings.requireText(applicationId, "applicationId");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(stateDir, "stateDir");
     Settings.requirePositive(commitInterval, "commitInterval");
@@ -148,9 +148,6 @@ public record AccountingConfig(
     Objects.requireNonNull(virtualKeys, "virtualKeys");
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative: " + grace);
-    }
-    if (applicationId.isBlank()) {
-      throw new IllegalArgumentException("applicationId must not be blank");
     }
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port out of range: " + port);

@@ -191,12 +191,12 @@ public record RouterConfig(
     Objects.requireNonNull(startTimeout, "startTimeout");
     Objects.requireNonNull(closeTimeout, "closeTimeout");
     Objects.requireNonNull(policy, "policy");
-    httpHost = requireText(httpHost, "httpHost");
+    httpHost = Settings.requireText(httpHost, "httpHost").trim();
     if (httpPort < NO_PORT || httpPort > 65_535) {
       throw new IllegalArgumentException("http port must be -1 (off), 0 (free) or a port: " + httpPort);
     }
-    applicationId = requireText(applicationId, "applicationId");
-    defaultTier = requireText(defaultTier, "defaultTier").toLowerCase(Locale.ROOT);
+    applicationId = Settings.requireText(applicationId, "applicationId").trim();
+    defaultTier = Settings.requireText(defaultTier, "defaultTier").trim().toLowerCase(Locale.ROOT);
     if (startTimeout.isNegative() || closeTimeout.isNegative()) {
       throw new IllegalArgumentException("timeouts must not be negative");
     }
@@ -272,13 +272,5 @@ public record RouterConfig(
 
   private static Path defaultStateDir() {
     return Path.of(System.getProperty("java.io.tmpdir"), "tiergate-streams");
-  }
-
-  private static String requireText(final String value, final String name) {
-    Objects.requireNonNull(value, name);
-    if (value.isBlank()) {
-      throw new IllegalArgumentException(name + " must not be blank");
-    }
-    return value.trim();
   }
 }

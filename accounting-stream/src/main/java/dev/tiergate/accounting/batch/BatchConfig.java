@@ -52,14 +52,11 @@ public record BatchConfig(
 
   public BatchConfig {
     Objects.requireNonNull(kafka, "kafka");
-    Objects.requireNonNull(applicationId, "applicationId");
+    Settings.requireText(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
     Settings.requirePositive(commitInterval, "commitInterval");
     Settings.requirePositive(closeTimeout, "closeTimeout");
     Settings.requirePositive(dedupRetention, "dedupRetention");
-    if (applicationId.isBlank()) {
-      throw new IllegalArgumentException("applicationId must not be blank");
-    }
   }
 
   /** Reads the settings; fails fast on a missing or malformed value. */

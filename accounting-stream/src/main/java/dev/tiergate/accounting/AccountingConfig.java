@@ -1,6 +1,7 @@
 package dev.tiergate.accounting;
 
 import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.settings.Setting;
@@ -88,9 +89,8 @@ public record AccountingConfig(
           .withShownDefault("the bind host (`127.0.0.1` when binding `0.0.0.0`)")
           .withDescription("the host other instances reach this one's query API at"
               + " (`application.server`); set it when running several instances on several hosts");
-  public static final Setting<Path> STATE_DIR = Setting.path("TIERGATE_STATE_DIR")
-      .withShownDefault("Streams' own (under the temp dir)")
-      .withDescription("Streams state directory");
+  public static final Setting<Path> STATE_DIR =
+      StreamsRunner.STATE_DIR.withShownDefault("Streams' own (under the temp dir)");
   public static final Setting<Duration> COMMIT_INTERVAL =
       Setting.millis("TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS").withDefault(DEFAULT_COMMIT_INTERVAL)
           .atLeast(1).withDescription("Streams commit interval; bounds how stale spend can be");

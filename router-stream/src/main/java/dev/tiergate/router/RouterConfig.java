@@ -1,6 +1,7 @@
 package dev.tiergate.router;
 
 import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.settings.Setting;
@@ -121,9 +122,8 @@ public record RouterConfig(
   public static final Setting<String> TIER = Setting.text("TIERGATE_DEFAULT_TIER")
       .withDefault(DEFAULT_TIER)
       .withDescription("tier of requests that name none, and the fallback tier of unknown tiers");
-  public static final Setting<Path> STATE_DIR = Setting.path("TIERGATE_STATE_DIR")
-      .withDefault(RouterConfig::defaultStateDir, "`<java.io.tmpdir>/tiergate-streams`")
-      .withDescription("Streams state directory");
+  public static final Setting<Path> STATE_DIR = StreamsRunner.STATE_DIR
+      .withDefault(RouterConfig::defaultStateDir, "`<java.io.tmpdir>/tiergate-streams`");
   public static final Setting<Duration> START_TIMEOUT =
       Setting.millis("TIERGATE_ROUTER_START_TIMEOUT_MS").withDefault(DEFAULT_START_TIMEOUT)
           .atLeast(0).withDescription("how long `start()` waits for RUNNING");

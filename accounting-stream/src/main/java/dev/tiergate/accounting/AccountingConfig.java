@@ -1,15 +1,14 @@
 package dev.tiergate.accounting;
 
 import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.runtime.VirtualKeySpec;
-import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.settings.Setting;
 import dev.tiergate.schemas.settings.Settings;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -90,9 +89,8 @@ public record AccountingConfig(
           .withShownDefault("the bind host (`127.0.0.1` when binding `0.0.0.0`)")
           .withDescription("the host other instances reach this one's query API at"
               + " (`application.server`); set it when running several instances on several hosts");
-  public static final Setting<Path> STATE_DIR = Setting.path("TIERGATE_STATE_DIR")
-      .withShownDefault("Streams' own (under the temp dir)")
-      .withDescription("Streams state directory");
+  public static final Setting<Path> STATE_DIR =
+      StreamsRunner.STATE_DIR.withShownDefault("Streams' own (under the temp dir)");
   public static final Setting<Duration> COMMIT_INTERVAL =
       Setting.millis("TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS").withDefault(DEFAULT_COMMIT_INTERVAL)
           .atLeast(1).withDescription("Streams commit interval; bounds how stale spend can be");
@@ -135,7 +133,7 @@ public record AccountingConfig(
 
   public AccountingConfig {
     Objects.requireNonNull(kafka, "kafka");
-    Objects.requireNonNull(applicationId, "applicationId");
+    Settings.requireText(applicationId, "applicationId");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(stateDir, "stateDir");
     Settings.requirePositive(commitInterval, "commitInterval");
@@ -148,9 +146,6 @@ public record AccountingConfig(
     Objects.requireNonNull(virtualKeys, "virtualKeys");
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative: " + grace);
-    }
-    if (applicationId.isBlank()) {
-      throw new IllegalArgumentException("applicationId must not be blank");
     }
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port out of range: " + port);
@@ -228,25 +223,14 @@ public record AccountingConfig(
 
   /** A fresh copy of the Streams properties; the caller may change it. */
   public Properties streamsProperties() {
-    final Map<String, Object> overrides = new HashMap<>();
-    overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    overrides.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
-    overrides.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
-    if (!kafka.clientProperties().containsKey(CACHE_BYTES_PROPERTY)) {
-      overrides.put(CACHE_BYTES_PROPERTY, DEFAULT_CACHE_BYTES);
-    }
     // Usage is read as bytes and dead-lettered by the topology itself; this handler only covers a
     // corrupt catalogue entry, which then counts as an unknown (flagged) model instead of stopping
     // the global thread.
-    overrides.put(
-        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndContinueExceptionHandler.class.getName());
-    overrides.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        DeadLetterProductionHandler.class.getName());
-    overrides.put(StreamsConfig.producerPrefix(BusLimits.MAX_REQUEST_SIZE_CONFIG),
-        BusLimits.MAX_RECORD_BYTES);
-    stateDir.ifPresent(dir -> overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));
+    final Map<String, Object> overrides = ExactlyOnceStreams.overrides(
+        applicationId, commitInterval, stateDir, LogAndContinueExceptionHandler.class);
+    if (!kafka.clientProperties().containsKey(CACHE_BYTES_PROPERTY)) {
+      overrides.put(CACHE_BYTES_PROPERTY, DEFAULT_CACHE_BYTES);
+    }
     return kafka.clientProperties(overrides);
   }
 

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * One routed request's trace in the dispatcher: a {@code process} span for the request, under it a
@@ -110,13 +109,7 @@ final class DispatchTrace {
     process.addEvent("fallback", Attributes.of(MODEL, model, REASON, reason));
   }
 
-  /** A provider call, its duration counted as provider time. */
-  <T> Mono<T> timed(final Mono<T> call) {
-    return call.doOnSubscribe(subscription -> callStartedNanos.set(System.nanoTime()))
-        .doFinally(signal -> callEnded());
-  }
-
-  /** A provider stream, its duration counted as provider time. */
+  /** A provider call (a stream, or a stream of one reply), its duration counted as provider time. */
   <T> Flux<T> timed(final Flux<T> call) {
     return call.doOnSubscribe(subscription -> callStartedNanos.set(System.nanoTime()))
         .doFinally(signal -> callEnded());

@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * The dispatcher's Prometheus metrics: every provider call by provider, model and outcome with its
@@ -53,20 +52,10 @@ public final class DispatcherMetrics extends ServiceMetrics {
     return new DispatcherMetrics(new SimpleMeterRegistry());
   }
 
-  /** One provider call (one attempt: each retry is a call of its own), timed and counted. */
-  public <T> Mono<T> call(final ProviderTarget target, final Supplier<Mono<T>> call) {
-    Objects.requireNonNull(target, "target");
-    Objects.requireNonNull(call, "call");
-    return Mono.defer(() -> {
-      final long start = System.nanoTime();
-      return call.get()
-          .doOnSuccess(ignored -> called(target, OK, start))
-          .doOnError(error -> called(target, outcome(error), start))
-          .doOnCancel(() -> called(target, "cancelled", start));
-    });
-  }
-
-  /** One streamed provider call, timed to its end. */
+  /**
+   * One provider call (one attempt: each retry is a call of its own), timed to its end and counted;
+   * a non-streamed call is a stream of one reply.
+   */
   public <T> Flux<T> stream(final ProviderTarget target, final Supplier<Flux<T>> call) {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(call, "call");

@@ -33,6 +33,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -119,19 +120,35 @@ public final class RequestDispatcher implements RoutedRequestHandler {
             (target, span) ->
                 stopped(stop)
                     .switchIfEmpty(
-                        policy
-                            .guards()
-                            .call(
-                                target,
-                                request.getTenant(),
-                                isBatch(request),
-                                () -> metrics.call(target, () -> trace.timed(
-                                    client.complete(target, ReasoningHygiene.forTarget(request, target), params(routed)))))
-                            .retryWhen(retry.spec(() -> retried(target, span)))
+                        attempt(routed, target, trace, span, () -> client.complete(
+                                target, ReasoningHygiene.forTarget(request, target), params(routed)).flux())
+                            .singleOrEmpty()
                             .map(reply -> (Outcome) new Served(target, reply, Optional.empty()))
                             .takeUntilOther(stop.signal())
                             .switchIfEmpty(stopped(stop))))
         .flatMap(outcome -> publish(routed, outcome, Optional.empty(), trace));
+  }
+
+  /**
+   * Calls one model, retrying it on a retryable failure: each try behind the model's guards (breaker
+   * and limiters), counted and timed, its provider time traced. A non-streamed call is a stream of
+   * one reply.
+   */
+  private <T> Flux<T> attempt(
+      final RoutedRequest routed,
+      final ProviderTarget target,
+      final DispatchTrace trace,
+      final Span span,
+      final Supplier<Flux<T>> call) {
+    final ChatRequest request = routed.getRequest();
+    return policy
+        .guards()
+        .stream(
+            target,
+            request.getTenant(),
+            isBatch(request),
+            () -> metrics.stream(target, () -> trace.timed(call.get())))
+        .retryWhen(retry.spec(() -> retried(target, span)));
   }
 
   /** The abandoned outcome once the call must stop (nothing of it kept); empty before. */
@@ -165,15 +182,8 @@ public final class RequestDispatcher implements RoutedRequestHandler {
       final Span span) {
     final ReplyAssembler assembler = new ReplyAssembler();
     final ChatRequest request = routed.getRequest();
-    return policy
-        .guards()
-        .stream(
-            target,
-            request.getTenant(),
-            isBatch(request),
-            () -> metrics.stream(target, () -> trace.timed(
-                client.stream(target, ReasoningHygiene.forTarget(request, target), params(routed)))))
-        .retryWhen(retry.spec(() -> retried(target, span)))
+    return attempt(routed, target, trace, span, () -> client.stream(
+            target, ReasoningHygiene.forTarget(request, target), params(routed)))
         .publishOn(Schedulers.boundedElastic())
         // After publishOn: takeUntilOther serializes its completion with the deltas before it.
         .takeUntilOther(stop.signal())

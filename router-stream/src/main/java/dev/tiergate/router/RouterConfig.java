@@ -1,6 +1,7 @@
 package dev.tiergate.router;
 
 import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.settings.Setting;
@@ -121,9 +122,8 @@ public record RouterConfig(
   public static final Setting<String> TIER = Setting.text("TIERGATE_DEFAULT_TIER")
       .withDefault(DEFAULT_TIER)
       .withDescription("tier of requests that name none, and the fallback tier of unknown tiers");
-  public static final Setting<Path> STATE_DIR = Setting.path("TIERGATE_STATE_DIR")
-      .withDefault(RouterConfig::defaultStateDir, "`<java.io.tmpdir>/tiergate-streams`")
-      .withDescription("Streams state directory");
+  public static final Setting<Path> STATE_DIR = StreamsRunner.STATE_DIR
+      .withDefault(RouterConfig::defaultStateDir, "`<java.io.tmpdir>/tiergate-streams`");
   public static final Setting<Duration> START_TIMEOUT =
       Setting.millis("TIERGATE_ROUTER_START_TIMEOUT_MS").withDefault(DEFAULT_START_TIMEOUT)
           .atLeast(0).withDescription("how long `start()` waits for RUNNING");
@@ -191,12 +191,12 @@ public record RouterConfig(
     Objects.requireNonNull(startTimeout, "startTimeout");
     Objects.requireNonNull(closeTimeout, "closeTimeout");
     Objects.requireNonNull(policy, "policy");
-    httpHost = requireText(httpHost, "httpHost");
+    httpHost = Settings.requireText(httpHost, "httpHost").trim();
     if (httpPort < NO_PORT || httpPort > 65_535) {
       throw new IllegalArgumentException("http port must be -1 (off), 0 (free) or a port: " + httpPort);
     }
-    applicationId = requireText(applicationId, "applicationId");
-    defaultTier = requireText(defaultTier, "defaultTier").toLowerCase(Locale.ROOT);
+    applicationId = Settings.requireText(applicationId, "applicationId").trim();
+    defaultTier = Settings.requireText(defaultTier, "defaultTier").trim().toLowerCase(Locale.ROOT);
     if (startTimeout.isNegative() || closeTimeout.isNegative()) {
       throw new IllegalArgumentException("timeouts must not be negative");
     }
@@ -272,13 +272,5 @@ public record RouterConfig(
 
   private static Path defaultStateDir() {
     return Path.of(System.getProperty("java.io.tmpdir"), "tiergate-streams");
-  }
-
-  private static String requireText(final String value, final String name) {
-    Objects.requireNonNull(value, name);
-    if (value.isBlank()) {
-      throw new IllegalArgumentException(name + " must not be blank");
-    }
-    return value.trim();
   }
 }

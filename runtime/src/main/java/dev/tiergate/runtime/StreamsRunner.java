@@ -1,5 +1,7 @@
 package dev.tiergate.runtime;
 
+import dev.tiergate.schemas.settings.Setting;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * then stops as soon as start-up returns).
  */
 public final class StreamsRunner implements AutoCloseable {
+
+  /**
+   * The Streams state directory: one variable for every Streams app of a deployment (the launcher
+   * gives them one directory), declared here once; each app's config adds its own default.
+   */
+  public static final Setting<Path> STATE_DIR =
+      Setting.path("TIERGATE_STATE_DIR").withDescription("Streams state directory");
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
 

@@ -1,20 +1,18 @@
 package dev.tiergate.accounting.batch;
 
 import dev.tiergate.accounting.AccountingConfig;
+import dev.tiergate.accounting.ExactlyOnceStreams;
 import dev.tiergate.runtime.EntryPoint;
-import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.settings.Setting;
 import dev.tiergate.schemas.settings.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Settings of the batch-progress stream, each declared once below and read from
@@ -52,14 +50,11 @@ public record BatchConfig(
 
   public BatchConfig {
     Objects.requireNonNull(kafka, "kafka");
-    Objects.requireNonNull(applicationId, "applicationId");
+    Settings.requireText(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
     Settings.requirePositive(commitInterval, "commitInterval");
     Settings.requirePositive(closeTimeout, "closeTimeout");
     Settings.requirePositive(dedupRetention, "dedupRetention");
-    if (applicationId.isBlank()) {
-      throw new IllegalArgumentException("applicationId must not be blank");
-    }
   }
 
   /** Reads the settings; fails fast on a missing or malformed value. */
@@ -76,19 +71,7 @@ public record BatchConfig(
 
   /** A fresh copy of the Streams properties; the caller may change it. */
   public Properties streamsProperties() {
-    final Map<String, Object> overrides = new HashMap<>();
-    overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    overrides.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
-    overrides.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
-    overrides.put(
-        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        SkipUndecodableHandler.class.getName());
-    overrides.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        dev.tiergate.accounting.DeadLetterProductionHandler.class.getName());
-    overrides.put(StreamsConfig.producerPrefix(BusLimits.MAX_REQUEST_SIZE_CONFIG),
-        BusLimits.MAX_RECORD_BYTES);
-    stateDir.ifPresent(dir -> overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));
-    return kafka.clientProperties(overrides);
+    return kafka.clientProperties(ExactlyOnceStreams.overrides(
+        applicationId, commitInterval, stateDir, SkipUndecodableHandler.class));
   }
 }

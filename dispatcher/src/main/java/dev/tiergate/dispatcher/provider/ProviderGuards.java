@@ -75,19 +75,15 @@ public final class ProviderGuards {
     return call(target, NO_TENANT, isBatch, attempt);
   }
 
-  /** One guarded non-streaming attempt for a tenant: its slot first, then the provider's. */
+  /**
+   * One guarded non-streaming attempt for a tenant: guarded as a stream of at most one value (see
+   * {@link #stream(ProviderTarget, String, boolean, Supplier)}).
+   */
   public <T> Mono<T> call(
       final ProviderTarget target, final String tenant, final boolean isBatch,
       final Supplier<Mono<T>> attempt) {
-    final CircuitBreaker breaker = breaker(target.provider(), tenant);
-    final AsyncLimiter provider = limiter(target, isBatch);
-    final Supplier<Mono<T>> guarded =
-        () -> provider.withPermit(
-            () -> Mono.defer(attempt).transformDeferred(CircuitBreakerOperator.of(breaker)));
-    return tenantLimiter(target, tenant, isBatch)
-        .map(share -> share.withPermit(guarded))
-        .orElseGet(guarded)
-        .onErrorMap(CallNotPermittedException.class, e -> open(target, tenant));
+    Objects.requireNonNull(attempt, "attempt");
+    return stream(target, tenant, isBatch, () -> attempt.get().flux()).singleOrEmpty();
   }
 
   /** One guarded streaming attempt with no tenant. */
@@ -95,7 +91,7 @@ public final class ProviderGuards {
     return stream(target, NO_TENANT, isBatch, attempt);
   }
 
-  /** One guarded streaming attempt for a tenant. */
+  /** One guarded streaming attempt for a tenant: its slot first, then the provider's. */
   public <T> Flux<T> stream(
       final ProviderTarget target, final String tenant, final boolean isBatch,
       final Supplier<Flux<T>> attempt) {

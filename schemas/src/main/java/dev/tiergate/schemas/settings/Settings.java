@@ -60,4 +60,19 @@ public final class Settings {
     }
     return duration;
   }
+
+  /**
+   * A config record's check of a text that must not be blank (an id, a host); the value is
+   * returned as it is.
+   *
+   * @throws NullPointerException naming {@code name} when it is null
+   * @throws IllegalArgumentException when it is empty or only white space
+   */
+  public static String requireText(final String value, final String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return value;
+  }
 }

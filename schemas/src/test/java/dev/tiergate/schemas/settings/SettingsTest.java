@@ -155,4 +155,15 @@ class SettingsTest {
         .isEqualTo("`1000`");
     assertThat(TIMEOUT.withShownDefault("Streams' own").shownDefault()).isEqualTo("Streams' own");
   }
+
+  @Test
+  void aRequiredTextMustNotBeBlank() {
+    assertThat(Settings.requireText(" id ", "applicationId")).isEqualTo(" id ");
+    assertThatThrownBy(() -> Settings.requireText(" ", "applicationId"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("applicationId must not be blank");
+    assertThatThrownBy(() -> Settings.requireText(null, "applicationId"))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("applicationId");
+  }
 }

@@ -14,6 +14,7 @@ import dev.tiergate.router.RouterConfig;
 import dev.tiergate.router.RouterService;
 import dev.tiergate.router.predict.DifficultyScorer;
 import dev.tiergate.runtime.RunnableService;
+import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.runtime.VirtualKeySpec;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SchemaCatalogue;
@@ -287,7 +288,7 @@ public final class TiergateStack implements AutoCloseable {
    * once on their starter threads do; so it exists before they start.
    */
   static void createSharedStateDirectory(final Map<String, String> serviceEnv) {
-    final String stateDir = serviceEnv.get(AccountingConfig.STATE_DIR.name());
+    final String stateDir = serviceEnv.get(StreamsRunner.STATE_DIR.name());
     if (stateDir == null) {
       return;
     }

@@ -2,7 +2,7 @@ package dev.tiergate.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tiergate.accounting.AccountingConfig;
+import dev.tiergate.runtime.StreamsRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,7 @@ class SharedStateDirectoryTest {
     for (int round = 0; round < ROUNDS; round++) {
       final Path stateDir = dir.resolve("round-" + round).resolve("streams");
       TiergateStack.createSharedStateDirectory(
-          Map.of(AccountingConfig.STATE_DIR.name(), stateDir.toString()));
+          Map.of(StreamsRunner.STATE_DIR.name(), stateDir.toString()));
       failures.addAll(buildAtOnce(stateDir));
     }
     assertThat(failures).isEmpty();

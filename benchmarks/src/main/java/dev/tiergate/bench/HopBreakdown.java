@@ -11,62 +11,86 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.BiConsumer;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
- * Where a request's time goes inside the pipeline, from the timestamps the events carry (millisecond
- * resolution): ingress accepted ({@code ChatRequest.receivedAt}) → routed ({@code
- * RoutingDecision.routedAt}) → answer produced by the dispatcher ({@code ChatResponse.createdAt}),
- * which includes the dispatcher's consume and the provider call. The remainder of the end-to-end
- * time is the reply path (responses topic → ingress reader → HTTP) and the HTTP/JSON work.
+ * Where a request's time goes inside the pipeline, from the timestamps the events carry and when
+ * the load generator read the answer (all millisecond wall-clock times of this machine): ingress
+ * accepted ({@code ChatRequest.receivedAt}) → routed ({@code RoutingDecision.routedAt}) → answer
+ * produced by the dispatcher ({@code ChatResponse.createdAt}) → sent to the broker in the
+ * dispatcher's transaction (the response record's timestamp, set when the committer sends it) →
+ * answer read in full by the generator (the commit, the ingress's read-committed fetch, the HTTP
+ * reply). The hops are over the measured phases' requests; one row gives the first hop over every
+ * request of the stack, warm-ups included, to tell the two apart.
  */
 final class HopBreakdown {
 
-  private final Histogram ingressToRouted = new Histogram(600_000, 3);
-  private final Histogram routedToAnswered = new Histogram(600_000, 3);
+  private static final long HIGHEST = 600_000;
+
+  private final Histogram ingressToRouted = histogram();
+  private final Histogram routedToAnswered = histogram();
+  private final Histogram answeredToSent = histogram();
+  private final Histogram sentToClient = histogram();
+  private final Histogram ingressToClient = histogram();
+  private final Histogram ingressToRoutedAll = histogram();
 
   /** Reads every routed request and response of the (fresh) stack and pairs them by id. */
-  static HopBreakdown read(final KafkaSettings kafka) {
+  static HopBreakdown read(final KafkaSettings kafka, final AnswerTimes answers) {
     Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(answers, "answers");
     final Map<String, RoutedRequest> routed = new HashMap<>();
-    readAll(kafka, Topics.ROUTED, (id, value) -> routed.put(id, value));
+    readAll(kafka, Topics.ROUTED,
+        record -> routed.put(record.value().getRequest().getCorrelationId(), record.value()));
     final HopBreakdown hops = new HopBreakdown();
-    readAll(kafka, Topics.RESPONSES, (id, response) -> hops.add(routed.get(id), response));
+    readAll(kafka, Topics.RESPONSES, record -> hops.add(
+        routed.get(record.value().getCorrelationId()), record, answers));
     return hops;
   }
 
-  private void add(final RoutedRequest routed, final ChatResponse response) {
+  private void add(
+      final RoutedRequest routed, final ConsumerRecord<String, ChatResponse> record, final AnswerTimes answers) {
+    final ChatResponse response = record.value();
     if (routed == null || response == null) {
       return;
     }
     final long received = routed.getRequest().getReceivedAt().toEpochMilli();
     final long routedAt = routed.getDecision().getRoutedAt().toEpochMilli();
-    final long answered = response.getCreatedAt().toEpochMilli();
-    ingressToRouted.recordValue(Math.max(0, Math.min(600_000, routedAt - received)));
-    routedToAnswered.recordValue(Math.max(0, Math.min(600_000, answered - routedAt)));
+    record(ingressToRoutedAll, routedAt - received);
+    answers.answeredAt(response.getCorrelationId()).ifPresent(atClient -> {
+      final long answered = response.getCreatedAt().toEpochMilli();
+      record(ingressToRouted, routedAt - received);
+      record(routedToAnswered, answered - routedAt);
+      record(answeredToSent, record.timestamp() - answered);
+      record(sentToClient, atClient - record.timestamp());
+      record(ingressToClient, atClient - received);
+    });
   }
 
-  private static <V> void readAll(
-      final KafkaSettings kafka, final Topic<V> topic, final BiConsumer<String, V> sink) {
+  private static void record(final Histogram histogram, final long millis) {
+    histogram.recordValue(Math.max(0, Math.min(HIGHEST, millis)));
+  }
+
+  private static Histogram histogram() {
+    return new Histogram(HIGHEST, 3);
+  }
+
+  private static <V> void readAll(final KafkaSettings kafka, final Topic<V> topic,
+      final java.util.function.Consumer<ConsumerRecord<String, V>> sink) {
     final var props = kafka.clientProperties(Map.of(
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
         props, topic.keySerde().deserializer(), topic.valueSerde(kafka.serdes()).deserializer())) {
-      PartitionTail.readToEnd(consumer, topic.name(),
-          record -> sink.accept(correlationId(record.value()), record.value()));
+      PartitionTail.readToEnd(consumer, topic.name(), record -> {
+        if (record.value() != null) {
+          sink.accept(record);
+        }
+      });
     }
-  }
-
-  private static String correlationId(final Object value) {
-    if (value instanceof RoutedRequest routed) {
-      return routed.getRequest().getCorrelationId();
-    }
-    return value instanceof ChatResponse response ? response.getCorrelationId() : null;
   }
 
   /** Markdown rows: hop, count, p50, p90, p99, max (ms). */
@@ -75,7 +99,13 @@ final class HopBreakdown {
         "| hop | requests | p50 ms | p90 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|",
         row("ingress accepted → routed (produce, router poll/process)", ingressToRouted),
-        row("routed → answer produced (dispatcher poll, provider call, produce)", routedToAnswered));
+        row("routed → answer produced (dispatcher poll, provider call)", routedToAnswered),
+        row("answer produced → sent in a transaction (waits for the round in flight)", answeredToSent),
+        row("sent → answer read by the client (commit, read_committed fetch, HTTP reply)",
+            sentToClient),
+        row("**ingress accepted → answer read by the client**", ingressToClient),
+        row("ingress accepted → routed, every request of the stack (warm-ups included)",
+            ingressToRoutedAll));
   }
 
   private static String row(final String label, final Histogram h) {

@@ -65,6 +65,9 @@ public final class LatencyCommand implements Callable<Integer> {
   String mode;
 
   private final CpuRows cpu = new CpuRows();
+  private final AnswerTimes answers = new AnswerTimes();
+  /** True while the fixed-rate runs go: their measured Tiergate answers feed the hop breakdown. */
+  private boolean fixedRates;
 
   @Override
   public Integer call() throws Exception {
@@ -78,6 +81,7 @@ public final class LatencyCommand implements Callable<Integer> {
             Targets.direct(stack.simulatorUrl(), body.body(), HttpTarget.DEFAULT_CONNECTIONS);
         HttpTarget tiergate = Targets.tiergate(stack, body.body(), HttpTarget.DEFAULT_CONNECTIONS,
             "none".equals(mode) ? Optional.empty() : Optional.of(mode))) {
+      tiergate.onAnswer(answers::answered);
       final String first = tiergate.fetchOnce(0);
       final long firstReplyMs = (System.nanoTime() - coldStart) / 1_000_000;
       report.line(String.format(Locale.ROOT,
@@ -96,9 +100,10 @@ public final class LatencyCommand implements Callable<Integer> {
         }
         compare(report, direct, tiergate, portkey);
         report.line("");
-        report.line("### Where Tiergate's time goes (all fixed-rate runs above, from event timestamps)");
+        report.line("### Where Tiergate's time goes (measured phases of the plain Tiergate runs "
+            + "above, from event timestamps and when the generator read each answer)");
         report.line("");
-        HopBreakdown.read(stack.kafkaSettings()).markdown().forEach(report::line);
+        HopBreakdown.read(stack.kafkaSettings(), answers).markdown().forEach(report::line);
         sustained(report, "tiergate", tiergate);
         if (portkey != null) {
           sustained(report, "portkey", portkey);
@@ -123,6 +128,7 @@ public final class LatencyCommand implements Callable<Integer> {
     final List<String> rows = new ArrayList<>();
     final List<String> added = new ArrayList<>();
     final List<String> traced = new ArrayList<>();
+    fixedRates = true;
     for (final int rate : rates) {
       final LoadResult d = measure(generator, "direct", direct, rate, warmup, duration);
       final LoadResult t = measure(generator, "tiergate", tiergate, rate, warmup, duration);
@@ -143,6 +149,7 @@ public final class LatencyCommand implements Callable<Integer> {
       }
       added.add(addedRow(rate, d, t, p));
     }
+    fixedRates = false;
     report.line(LoadResult.markdownHeader());
     rows.forEach(report::line);
     report.line("");
@@ -174,9 +181,19 @@ public final class LatencyCommand implements Callable<Integer> {
     if (!warm.isZero()) {
       generator.run(label + " (warm-up)", target, rate, Duration.ZERO, warm);
     }
+    final boolean timeAnswers = fixedRates && "tiergate".equals(label);
     return cpu.measure(String.format(Locale.ROOT, "%s @ %d/s", label, rate),
         label.startsWith("portkey"),
-        () -> generator.run(label, target, rate, Duration.ZERO, measured), LoadResult::sent);
+        () -> {
+          if (timeAnswers) {
+            answers.on();
+          }
+          try {
+            return generator.run(label, target, rate, Duration.ZERO, measured);
+          } finally {
+            answers.off();
+          }
+        }, LoadResult::sent);
   }
 
   /** A run with tracing on, and the spans it made (warm-up included). */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 import java.util.function.LongFunction;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -24,6 +25,8 @@ public final class HttpTarget implements Target, AutoCloseable {
 
   /** Connections per target unless asked for more: far above what the fixed rates keep open. */
   public static final int DEFAULT_CONNECTIONS = 4096;
+  /** The header Tiergate names a request's correlation id in. */
+  public static final String REQUEST_ID_HEADER = "x-tiergate-request-id";
 
   private final ConnectionProvider pool;
   /** The generator's own event loops, so its CPU is told apart from the gateway's. */
@@ -31,6 +34,8 @@ public final class HttpTarget implements Target, AutoCloseable {
   private final HttpClient client;
   private final String url;
   private final LongFunction<String> body;
+  /** Told of every answer read in full: its request-id header (or null) and the wall-clock ms. */
+  private volatile BiConsumer<String, Long> onAnswer = (id, at) -> {};
 
   /**
    * @param url absolute URL to POST to
@@ -79,8 +84,19 @@ public final class HttpTarget implements Target, AutoCloseable {
     return post(sequence)
         .responseSingle((response, content) -> content.asByteArray()
             .defaultIfEmpty(new byte[0])
-            .map(bytes -> response.status().code()))
+            .map(bytes -> {
+              onAnswer.accept(response.responseHeaders().get(REQUEST_ID_HEADER), System.currentTimeMillis());
+              return response.status().code();
+            }))
         .toFuture();
+  }
+
+  /**
+   * From now on, each answer of {@link #send} is reported with the value of its {@code
+   * x-tiergate-request-id} header (null when it has none) and when it was read in full (epoch ms).
+   */
+  public void onAnswer(final BiConsumer<String, Long> listener) {
+    this.onAnswer = Objects.requireNonNull(listener, "listener");
   }
 
   /**

@@ -231,6 +231,12 @@ public record AccountingConfig(
     if (!kafka.clientProperties().containsKey(CACHE_BYTES_PROPERTY)) {
       overrides.put(CACHE_BYTES_PROPERTY, DEFAULT_CACHE_BYTES);
     }
+    // Every task reads one partition (each sub-topology has one source topic, pinned by a test),
+    // so there is no order between partitions to wait for; idling only costs time, and Streams 4
+    // formats log text for every empty task on every loop while it may idle.
+    if (!kafka.clientProperties().containsKey(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)) {
+      overrides.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    }
     return kafka.clientProperties(overrides);
   }
 

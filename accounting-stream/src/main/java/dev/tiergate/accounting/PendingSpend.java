@@ -34,7 +34,7 @@ final class PendingSpend {
   private static final long HOUR_MILLIS = Duration.ofHours(1).toMillis();
 
   private final KeyValueStore<String, byte[]> store;
-  private final Map<String, SpendDelta> sums = new HashMap<>();
+  private final Map<SumKey, SpendDelta> sums = new HashMap<>();
   private final List<String> oldSumKeys = new ArrayList<>();
   private long generation;
   private int usages;
@@ -72,8 +72,7 @@ final class PendingSpend {
   }
 
   private void sum(final SpendDelta delta) {
-    final String key = delta.storeKey() + "|" + Math.floorDiv(delta.timestamp(), HOUR_MILLIS);
-    sums.merge(key, delta, SpendDelta::plus);
+    sums.merge(SumKey.of(delta), delta, SpendDelta::plus);
   }
 
   /** How many sums are pending. */
@@ -94,7 +93,8 @@ final class PendingSpend {
     if (sums.isEmpty() && usages == 0) {
       return List.of();
     }
-    final List<Map.Entry<String, SpendDelta>> entries = new ArrayList<>(sums.entrySet());
+    final List<Map.Entry<String, SpendDelta>> entries = new ArrayList<>(sums.size());
+    sums.forEach((key, sum) -> entries.add(Map.entry(key.sortKey(), sum)));
     entries.sort(Comparator.<Map.Entry<String, SpendDelta>>comparingLong(
         entry -> entry.getValue().timestamp()).thenComparing(Map.Entry::getKey));
     generation++;
@@ -104,5 +104,23 @@ final class PendingSpend {
     sums.clear();
     usages = 0;
     return entries.stream().map(Map.Entry::getValue).toList();
+  }
+
+  /**
+   * What one sum is kept under: tenant, dimension, value and UTC hour as fields, hashed and
+   * compared as they are, so adding a usage builds no key string (each of its deltas used to build
+   * and hash one); the escaped string is made only for the sums forwarded, to sort them.
+   */
+  private record SumKey(String tenant, SpendDimension dimension, String value, long hour) {
+
+    static SumKey of(final SpendDelta delta) {
+      return new SumKey(delta.tenant(), delta.dimension(), delta.value(),
+          Math.floorDiv(delta.timestamp(), HOUR_MILLIS));
+    }
+
+    /** The store key and the hour, e.g. {@code acme|mode|plan|493000}: ties in forwarding order. */
+    String sortKey() {
+      return SpendKey.storeKey(tenant, dimension, value) + "|" + hour;
+    }
   }
 }

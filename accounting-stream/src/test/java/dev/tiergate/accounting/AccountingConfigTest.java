@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
 
 class AccountingConfigTest {
@@ -57,6 +58,28 @@ class AccountingConfigTest {
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
         .containsEntry(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
     assertThat(AccountingConfig.fromEnv(env).port()).isZero();
+  }
+
+  @Test
+  void turnsTaskIdlingOffSinceEveryTaskReadsOnePartition() {
+    final AccountingConfig config = AccountingConfig.fromEnv(REQUIRED);
+    final Map<String, String> env = new HashMap<>(REQUIRED);
+    env.put("KAFKA_MAX_TASK_IDLE_MS", "100");
+
+    assertThat(config.streamsProperties()).containsEntry(
+        StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    assertThat(AccountingConfig.fromEnv(env).streamsProperties())
+        .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "100");
+    // Idling only orders records across the partitions of one task: each sub-topology must
+    // read a single topic for turning it off to change nothing.
+    for (final TopologyDescription.Subtopology subtopology :
+        AccountingTopology.build(TopologyFixture.SERDES, config).describe().subtopologies()) {
+      assertThat(subtopology.nodes().stream()
+              .filter(TopologyDescription.Source.class::isInstance)
+              .flatMap(node -> ((TopologyDescription.Source) node).topicSet().stream()))
+          .as("source topics of sub-topology %d", subtopology.id())
+          .hasSize(1);
+    }
   }
 
   @Test

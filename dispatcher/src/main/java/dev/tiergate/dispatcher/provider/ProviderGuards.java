@@ -15,7 +15,6 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * Per provider endpoint: a concurrency budget for interactive calls, a separate one for batch
@@ -70,28 +69,15 @@ public final class ProviderGuards {
                 .build());
   }
 
-  /** One guarded non-streaming attempt with no tenant. */
-  public <T> Mono<T> call(final ProviderTarget target, final boolean isBatch, final Supplier<Mono<T>> attempt) {
-    return call(target, NO_TENANT, isBatch, attempt);
-  }
-
-  /**
-   * One guarded non-streaming attempt for a tenant: guarded as a stream of at most one value (see
-   * {@link #stream(ProviderTarget, String, boolean, Supplier)}).
-   */
-  public <T> Mono<T> call(
-      final ProviderTarget target, final String tenant, final boolean isBatch,
-      final Supplier<Mono<T>> attempt) {
-    Objects.requireNonNull(attempt, "attempt");
-    return stream(target, tenant, isBatch, () -> attempt.get().flux()).singleOrEmpty();
-  }
-
   /** One guarded streaming attempt with no tenant. */
   public <T> Flux<T> stream(final ProviderTarget target, final boolean isBatch, final Supplier<Flux<T>> attempt) {
     return stream(target, NO_TENANT, isBatch, attempt);
   }
 
-  /** One guarded streaming attempt for a tenant: its slot first, then the provider's. */
+  /**
+   * One guarded attempt for a tenant, its slot first, then the provider's; a non-streamed call is
+   * a stream of one reply.
+   */
   public <T> Flux<T> stream(
       final ProviderTarget target, final String tenant, final boolean isBatch,
       final Supplier<Flux<T>> attempt) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 class ProviderGuardsTest {
@@ -31,7 +32,7 @@ class ProviderGuardsTest {
     }
 
     assertThat(guards.state("openai")).isEqualTo(CircuitBreaker.State.OPEN);
-    assertThatThrownBy(() -> guards.call(target, false, () -> Mono.fromCallable(calls::incrementAndGet)).block())
+    assertThatThrownBy(() -> guards.stream(target, false, () -> Mono.fromCallable(calls::incrementAndGet).flux()).blockLast())
         .isInstanceOfSatisfying(
             ProviderFailure.class, f -> assertThat(f.kind()).isEqualTo(ProviderFailure.Kind.CIRCUIT_OPEN));
     assertThat(calls).hasValue(4);
@@ -51,18 +52,18 @@ class ProviderGuardsTest {
   @Test
   void batchCallsHaveTheirOwnBudget() {
     final ProviderGuards guards = new ProviderGuards(new GuardSettings(3, 1, 50f, 10, 10, Duration.ofSeconds(1)));
-    guards.call(target, true, Mono::never).subscribe();
-    guards.call(target, true, Mono::never).subscribe();
+    guards.stream(target, true, Flux::never).subscribe();
+    guards.stream(target, true, Flux::never).subscribe();
 
     assertThat(guards.limiter(target, true).inUse()).isEqualTo(1);
     assertThat(guards.limiter(target, true).waiting()).isEqualTo(1);
-    assertThat(guards.call(target, false, () -> Mono.just("interactive")).block()).isEqualTo("interactive");
+    assertThat(guards.stream(target, false, () -> Flux.just("interactive")).blockLast()).isEqualTo("interactive");
   }
 
   private void call(final ProviderGuards guards, final AtomicInteger calls, final ProviderFailure failure) {
     guards
-        .call(target, false, () -> Mono.fromRunnable(calls::incrementAndGet).then(Mono.error(failure)))
-        .onErrorResume(ProviderFailure.class, f -> Mono.empty())
-        .block();
+        .stream(target, false, () -> Mono.fromRunnable(calls::incrementAndGet).then(Mono.error(failure)).flux())
+        .onErrorResume(ProviderFailure.class, f -> Flux.empty())
+        .blockLast();
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** Breakers and concurrency per provider and tenant: one tenant's trouble stays its own. */
@@ -29,16 +30,17 @@ class TenantGuardsTest {
     final AtomicInteger calls = new AtomicInteger();
     for (int i = 0; i < 4; i++) {
       guards
-          .call(target, "slow-tenant", false,
+          .stream(target, "slow-tenant", false,
               () -> Mono.fromRunnable(calls::incrementAndGet)
-                  .then(Mono.error(ProviderFailure.of(ProviderFailure.Kind.TIMEOUT, "timed out"))))
-          .onErrorResume(ProviderFailure.class, f -> Mono.empty())
-          .block();
+                  .then(Mono.error(ProviderFailure.of(ProviderFailure.Kind.TIMEOUT, "timed out")))
+                  .flux())
+          .onErrorResume(ProviderFailure.class, f -> Flux.empty())
+          .blockLast();
     }
 
     assertThat(guards.state("openai", "slow-tenant")).isEqualTo(CircuitBreaker.State.OPEN);
     assertThat(guards.state("openai", "other-tenant")).isEqualTo(CircuitBreaker.State.CLOSED);
-    assertThat(guards.call(target, "other-tenant", false, () -> Mono.just("served")).block())
+    assertThat(guards.stream(target, "other-tenant", false, () -> Flux.just("served")).blockLast())
         .isEqualTo("served");
     assertThat(guards.state("openai")).as("the provider's worst tenant state")
         .isEqualTo(CircuitBreaker.State.OPEN);
@@ -49,13 +51,13 @@ class TenantGuardsTest {
     final ProviderGuards guards =
         new ProviderGuards(new GuardSettings(3, 2, 50f, 10, 10, Duration.ofSeconds(1), 2));
     for (int i = 0; i < 5; i++) {
-      guards.call(target, "greedy", false, Mono::never).subscribe();
+      guards.stream(target, "greedy", false, Flux::never).subscribe();
     }
 
     assertThat(guards.tenantLimiter(target, "greedy", false).orElseThrow().inUse()).isEqualTo(2);
     assertThat(guards.tenantLimiter(target, "greedy", false).orElseThrow().waiting()).isEqualTo(3);
     assertThat(guards.limiter(target, false).inUse()).isEqualTo(2);
-    assertThat(guards.call(target, "modest", false, () -> Mono.just("served")).block())
+    assertThat(guards.stream(target, "modest", false, () -> Flux.just("served")).blockLast())
         .isEqualTo("served");
   }
 

@@ -2,6 +2,7 @@ package dev.tiergate.dispatcher;
 
 import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatRequest;
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,10 +26,7 @@ final class CallStops {
 
   CallStops(final Clock clock, final int capacity) {
     this.clock = Objects.requireNonNull(clock, "clock");
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be positive: " + capacity);
-    }
-    this.capacity = capacity;
+    this.capacity = Settings.requirePositive(capacity, "capacity");
     this.cancelled = new LinkedHashMap<>(16, 0.75f, false) {
       @Override
       protected boolean removeEldestEntry(final Map.Entry<String, String> eldest) {

@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher;
 
+import dev.tiergate.schemas.settings.Settings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -17,9 +18,7 @@ public final class ProducedResponses {
   private final Map<String, Boolean> ids;
 
   public ProducedResponses(final int capacity) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be positive: " + capacity);
-    }
+    Settings.requirePositive(capacity, "capacity");
     this.ids =
         new LinkedHashMap<>(16, 0.75f, false) {
           private static final long serialVersionUID = 1L;

@@ -4,6 +4,7 @@ import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,10 +54,7 @@ public final class IdempotentAnswers implements AutoCloseable {
    *     {@link #none}
    */
   public IdempotentAnswers(final Consumer<String, ChatResponse> consumer, final int capacity, final Clock clock) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be positive: " + capacity);
-    }
-    this.capacity = capacity;
+    this.capacity = Settings.requirePositive(capacity, "capacity");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.answers = new LinkedHashMap<>(16, 0.75f, false) {
       @Override

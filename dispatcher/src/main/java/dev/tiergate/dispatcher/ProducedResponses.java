@@ -1,7 +1,6 @@
 package dev.tiergate.dispatcher;
 
-import dev.tiergate.schemas.settings.Settings;
-import java.util.LinkedHashMap;
+import dev.tiergate.runtime.BoundedMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,16 +17,7 @@ public final class ProducedResponses {
   private final Map<String, Boolean> ids;
 
   public ProducedResponses(final int capacity) {
-    Settings.requirePositive(capacity, "capacity");
-    this.ids =
-        new LinkedHashMap<>(16, 0.75f, false) {
-          private static final long serialVersionUID = 1L;
-
-          @Override
-          protected boolean removeEldestEntry(final Map.Entry<String, Boolean> eldest) {
-            return size() > capacity;
-          }
-        };
+    this.ids = BoundedMap.insertionOrdered(capacity);
   }
 
   public synchronized void add(final String correlationId) {

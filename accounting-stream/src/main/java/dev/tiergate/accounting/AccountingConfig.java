@@ -144,15 +144,11 @@ public record AccountingConfig(
     Objects.requireNonNull(grace, "grace");
     Objects.requireNonNull(advertisedHost, "advertisedHost");
     Objects.requireNonNull(virtualKeys, "virtualKeys");
-    if (grace.isNegative()) {
-      throw new IllegalArgumentException("grace must not be negative: " + grace);
-    }
+    Settings.requireNotNegative(grace, "grace");
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
-    if (spendMaxValues < 1) {
-      throw new IllegalArgumentException("spendMaxValues must be positive: " + spendMaxValues);
-    }
+    Settings.requirePositive(spendMaxValues, "spendMaxValues");
     if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
       throw new IllegalArgumentException("metrics port out of range: " + metricsPort);
     }

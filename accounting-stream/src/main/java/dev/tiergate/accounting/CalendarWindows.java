@@ -1,5 +1,6 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -23,12 +24,9 @@ final class CalendarWindows extends Windows<CalendarWindows.Bucket> {
 
   CalendarWindows(final SpendWindow window, final Duration grace) {
     this.window = Objects.requireNonNull(window, "window");
-    this.grace = Objects.requireNonNull(grace, "grace");
+    this.grace = Settings.requireNotNegative(grace, "grace");
     if (!window.windowed()) {
       throw new IllegalArgumentException(window + " is not a calendar window");
-    }
-    if (grace.isNegative()) {
-      throw new IllegalArgumentException("grace must not be negative: " + grace);
     }
   }
 

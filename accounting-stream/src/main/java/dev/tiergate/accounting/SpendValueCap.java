@@ -1,6 +1,7 @@
 package dev.tiergate.accounting;
 
 import dev.tiergate.schemas.SpendAggregate;
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -39,10 +40,7 @@ final class SpendValueCap
 
   /** @param admittedStore the store of the values each month admitted */
   SpendValueCap(final int maxValues, final String admittedStore) {
-    if (maxValues < 1) {
-      throw new IllegalArgumentException("maxValues must be positive: " + maxValues);
-    }
-    this.maxValues = maxValues;
+    this.maxValues = Settings.requirePositive(maxValues, "maxValues");
     this.admittedStore = Objects.requireNonNull(admittedStore, "admittedStore");
   }
 

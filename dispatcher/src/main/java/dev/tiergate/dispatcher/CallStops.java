@@ -1,9 +1,9 @@
 package dev.tiergate.dispatcher;
 
+import dev.tiergate.runtime.BoundedMap;
 import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatRequest;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,22 +19,12 @@ import java.util.concurrent.ConcurrentMap;
 final class CallStops {
 
   private final Clock clock;
-  private final int capacity;
   private final ConcurrentMap<String, CallStop> running = new ConcurrentHashMap<>();
   private final Map<String, String> cancelled;
 
   CallStops(final Clock clock, final int capacity) {
     this.clock = Objects.requireNonNull(clock, "clock");
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be positive: " + capacity);
-    }
-    this.capacity = capacity;
-    this.cancelled = new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(final Map.Entry<String, String> eldest) {
-        return size() > CallStops.this.capacity;
-      }
-    };
+    this.cancelled = BoundedMap.insertionOrdered(capacity);
   }
 
   /** Deadlines only, no cancels heard (a dispatcher built without the cancels topic). */

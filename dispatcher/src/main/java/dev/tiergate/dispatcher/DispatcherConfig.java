@@ -174,12 +174,8 @@ public record DispatcherConfig(
       throw new IllegalArgumentException("metrics host must not be blank");
     }
     Objects.requireNonNull(delivery, "delivery");
-    if (maxInFlight < 1) {
-      throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
-    }
-    if (maxBatchInFlight < 1) {
-      throw new IllegalArgumentException("maxBatchInFlight must be positive: " + maxBatchInFlight);
-    }
+    Settings.requirePositive(maxInFlight, "maxInFlight");
+    Settings.requirePositive(maxBatchInFlight, "maxBatchInFlight");
     if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
       throw new IllegalArgumentException(
           "metrics port must be -1 (off), 0 (free) or a port: " + metricsPort);

@@ -1,6 +1,6 @@
 package dev.tiergate.dispatcher;
 
-import java.util.LinkedHashMap;
+import dev.tiergate.runtime.BoundedMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,18 +17,7 @@ public final class ProducedResponses {
   private final Map<String, Boolean> ids;
 
   public ProducedResponses(final int capacity) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be positive: " + capacity);
-    }
-    this.ids =
-        new LinkedHashMap<>(16, 0.75f, false) {
-          private static final long serialVersionUID = 1L;
-
-          @Override
-          protected boolean removeEldestEntry(final Map.Entry<String, Boolean> eldest) {
-            return size() > capacity;
-          }
-        };
+    this.ids = BoundedMap.insertionOrdered(capacity);
   }
 
   public synchronized void add(final String correlationId) {

@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher;
 
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -51,18 +52,12 @@ public record WorkerSettings(
   }
 
   public WorkerSettings {
-    if (maxInFlight < 1) {
-      throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
-    }
+    Settings.requirePositive(maxInFlight, "maxInFlight");
     Objects.requireNonNull(pollTimeout, "pollTimeout");
     Objects.requireNonNull(idlePause, "idlePause");
     Objects.requireNonNull(closeTimeout, "closeTimeout");
     Objects.requireNonNull(revokeTimeout, "revokeTimeout");
-    if (maxBatchInFlight < 1) {
-      throw new IllegalArgumentException("maxBatchInFlight must be positive: " + maxBatchInFlight);
-    }
-    if (dedupCapacity < 1) {
-      throw new IllegalArgumentException("dedupCapacity must be positive: " + dedupCapacity);
-    }
+    Settings.requirePositive(maxBatchInFlight, "maxBatchInFlight");
+    Settings.requirePositive(dedupCapacity, "dedupCapacity");
   }
 }

@@ -1,5 +1,6 @@
 package dev.tiergate.schemas;
 
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,9 +45,7 @@ public record Topic<V>(
     Objects.requireNonNull(valueType, "valueType");
     Objects.requireNonNull(cleanupPolicy, "cleanupPolicy");
     Objects.requireNonNull(retention, "retention");
-    if (partitions < 1) {
-      throw new IllegalArgumentException("partitions must be positive: " + partitions);
-    }
+    Settings.requirePositive(partitions, "partitions");
   }
 
   public Serde<String> keySerde() {

@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher.provider;
 
+import dev.tiergate.schemas.settings.Settings;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,10 +23,7 @@ public final class AsyncLimiter {
   private int used;
 
   public AsyncLimiter(final int permits) {
-    if (permits < 1) {
-      throw new IllegalArgumentException("permits must be positive: " + permits);
-    }
-    this.permits = permits;
+    this.permits = Settings.requirePositive(permits, "permits");
   }
 
   /** Runs the call once a permit is free; the permit is held until the call terminates. */

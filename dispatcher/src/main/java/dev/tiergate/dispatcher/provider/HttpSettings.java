@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher.provider;
 
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -19,8 +20,6 @@ public record HttpSettings(
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(responseTimeout, "responseTimeout");
     Objects.requireNonNull(totalTimeout, "totalTimeout");
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
-    }
+    Settings.requirePositive(maxConnections, "maxConnections");
   }
 }

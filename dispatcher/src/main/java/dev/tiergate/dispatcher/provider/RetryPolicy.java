@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher.provider;
 
+import dev.tiergate.schemas.settings.Settings;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,9 +20,7 @@ public record RetryPolicy(
     int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration retryAfterCap) {
 
   public RetryPolicy {
-    if (maxRetries < 0) {
-      throw new IllegalArgumentException("maxRetries must not be negative: " + maxRetries);
-    }
+    Settings.requireNotNegative(maxRetries, "maxRetries");
     Objects.requireNonNull(initialBackoff, "initialBackoff");
     Objects.requireNonNull(maxBackoff, "maxBackoff");
     Objects.requireNonNull(retryAfterCap, "retryAfterCap");

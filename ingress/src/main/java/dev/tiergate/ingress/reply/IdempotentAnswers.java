@@ -1,13 +1,13 @@
 package dev.tiergate.ingress.reply;
 
 import dev.tiergate.ingress.common.GatewayException;
+import dev.tiergate.runtime.BoundedMap;
 import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,7 +35,6 @@ public final class IdempotentAnswers implements AutoCloseable {
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
   private final PartitionTail<ChatResponse> tail;
-  private final int capacity;
   private final Clock clock;
   private final Map<String, Stored> answers;
   private final ConcurrentMap<String, Sinks.One<ChatResponse>> waiters = new ConcurrentHashMap<>();
@@ -53,17 +52,8 @@ public final class IdempotentAnswers implements AutoCloseable {
    *     {@link #none}
    */
   public IdempotentAnswers(final Consumer<String, ChatResponse> consumer, final int capacity, final Clock clock) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be positive: " + capacity);
-    }
-    this.capacity = capacity;
+    this.answers = BoundedMap.insertionOrdered(capacity);
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.answers = new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(final Map.Entry<String, Stored> eldest) {
-        return size() > IdempotentAnswers.this.capacity;
-      }
-    };
     this.tail =
         consumer == null
             ? null

@@ -9,6 +9,7 @@ import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import dev.tiergate.schemas.TiergateHeaders;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.schemas.settings.Settings;
 import dev.tiergate.tracing.MessagingSpans;
 import dev.tiergate.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
@@ -88,9 +89,7 @@ public final class ReplyCorrelator implements AutoCloseable {
     this.cancels = Objects.requireNonNull(cancels, "cancels");
     this.producer = Objects.requireNonNull(producer, "producer");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
-    if (maxPending < 1) {
-      throw new IllegalArgumentException("maxPending must be positive: " + maxPending);
-    }
+    Settings.requirePositive(maxPending, "maxPending");
     this.permits = new Semaphore(maxPending);
     this.timer = new ScheduledThreadPoolExecutor(1, ReplyCorrelator::timerThread);
     this.timer.setRemoveOnCancelPolicy(true);

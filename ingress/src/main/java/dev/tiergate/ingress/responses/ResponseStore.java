@@ -1,6 +1,7 @@
 package dev.tiergate.ingress.responses;
 
 import dev.tiergate.ingress.common.GatewayException;
+import dev.tiergate.runtime.BoundedMap;
 import dev.tiergate.runtime.LiveTable;
 import dev.tiergate.schemas.Message;
 import dev.tiergate.schemas.StoredResponse;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -59,13 +59,7 @@ public final class ResponseStore implements AutoCloseable {
   private final Producer<String, StoredResponse> producer;
   private final Clock clock;
   private final Duration tableWait;
-  private final Map<String, Recent> recent =
-      new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(final Map.Entry<String, Recent> eldest) {
-          return size() > RECENT_CAPACITY;
-        }
-      };
+  private final Map<String, Recent> recent = BoundedMap.insertionOrdered(RECENT_CAPACITY);
 
   /**
    * @param producer writes to the stored-responses topic; null keeps responses on this instance

@@ -1,5 +1,6 @@
 package dev.tiergate.router.predict;
 
+import dev.tiergate.runtime.BoundedMap;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.schemas.ChatRequest;
 import java.io.ByteArrayInputStream;
@@ -12,7 +13,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -93,12 +93,7 @@ public final class BlendedPredictor implements DifficultyScorer {
   private final Weights weights;
   private final Function<String, float[]> embedder;
   private final Map<String, float[]> cache =
-      Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(final Map.Entry<String, float[]> eldest) {
-          return size() > CACHE_ENTRIES;
-        }
-      });
+      Collections.synchronizedMap(BoundedMap.leastRecentlyUsed(CACHE_ENTRIES));
 
   public BlendedPredictor(final Weights weights, final Function<String, float[]> embedder) {
     this.weights = Objects.requireNonNull(weights, "weights");

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -111,18 +112,12 @@ public final class PredictorComparison {
       final DenseLogistic model = dense(train, f::minilm, 1e-3);
       return p -> model.score(f.minilm(p));
     });
-    variants.put("embedding ridge, weak fails", (train, f) -> {
-      final RidgeRegression model = ridge(train, f::minilm, p -> p.weakCorrect() ? 0 : 1);
-      return p -> model.predict(f.minilm(p));
-    });
-    variants.put("embedding ridge, strong only", (train, f) -> {
-      final RidgeRegression model = ridge(train, f::minilm, PredictorComparison::strongOnly);
-      return p -> model.predict(f.minilm(p));
-    });
-    variants.put("embedding+shape ridge, strong only", (train, f) -> {
-      final RidgeRegression model = ridge(train, p -> withShape(f, p), PredictorComparison::strongOnly);
-      return p -> model.predict(withShape(f, p));
-    });
+    variants.put("embedding ridge, weak fails",
+        ridgeOn(f -> f::minilm, p -> p.weakCorrect() ? 0 : 1));
+    variants.put("embedding ridge, strong only",
+        ridgeOn(f -> f::minilm, PredictorComparison::strongOnly));
+    variants.put("embedding+shape ridge, strong only",
+        ridgeOn(f -> p -> withShape(f, p), PredictorComparison::strongOnly));
     variants.put("embedding kNN k=200, strong only", (train, f) -> {
       final float[][] rows = train.stream().map(f::minilm).toArray(float[][]::new);
       final double[] labels = train.stream().mapToDouble(PredictorComparison::strongOnly).toArray();
@@ -130,20 +125,16 @@ public final class PredictorComparison {
     });
     variants.put("blend: 0.7 MiniLM ridge + 0.3 n-gram (shipped earlier)", (train, f) -> blend(
         train, f::minilm, f.embedder(Encoder.MINILM)::embed, Recipe.BEFORE));
-    variants.put("bge-small ridge, strong only", (train, f) -> {
-      final RidgeRegression model = ridge(train, f::bge, PredictorComparison::strongOnly);
-      return p -> model.predict(f.bge(p));
-    });
+    variants.put("bge-small ridge, strong only",
+        ridgeOn(f -> f::bge, PredictorComparison::strongOnly));
     variants.put("blend: 0.7 bge-small ridge + 0.3 n-gram", (train, f) -> blend(
         train, f::bge, f.embedder(Encoder.BGE_SMALL)::embed, Recipe.BEFORE));
     variants.put("blend: 0.7 ridge on MiniLM+bge-small (768) + 0.3 n-gram", (train, f) -> blend(
         train, p -> concat(f.minilm(p), f.bge(p)),
         text -> concat(f.embedder(Encoder.MINILM).embed(text),
             f.embedder(Encoder.BGE_SMALL).embed(text)), Recipe.BEFORE));
-    variants.put("e5-small-v2 ridge, strong only", (train, f) -> {
-      final RidgeRegression model = ridge(train, f::e5, PredictorComparison::strongOnly);
-      return p -> model.predict(f.e5(p));
-    });
+    variants.put("e5-small-v2 ridge, strong only",
+        ridgeOn(f -> f::e5, PredictorComparison::strongOnly));
     variants.put("blend: 0.7 e5-small ridge + 0.3 n-gram (shipped before)", (train, f) -> blend(
         train, f::e5, f.embedder(Encoder.E5_SMALL)::embed, Recipe.BEFORE));
     variants.put("blend: 0.7 e5-small ridge + 0.3 soft-gain n-gram", (train, f) -> blend(
@@ -179,11 +170,17 @@ public final class PredictorComparison {
     return concat(features.minilm(prompt), shape);
   }
 
-  static RidgeRegression ridge(
-      final List<LabeledPrompt> train, final Function<LabeledPrompt, float[]> rowOf,
-      final java.util.function.ToDoubleFunction<LabeledPrompt> target) {
-    return RidgeRegression.fit(train.stream().map(rowOf).toArray(float[][]::new),
-        train.stream().mapToDouble(target).toArray(), BlendedPredictor.RIDGE_LAMBDA);
+  /** A ridge regression to {@code target} on the rows {@code rowsOf} gives, scored by its prediction. */
+  static Variant ridgeOn(
+      final Function<Features, Function<LabeledPrompt, float[]>> rowsOf,
+      final ToDoubleFunction<LabeledPrompt> target) {
+    return (train, f) -> {
+      final Function<LabeledPrompt, float[]> rowOf = rowsOf.apply(f);
+      final RidgeRegression model = RidgeRegression.fit(
+          train.stream().map(rowOf).toArray(float[][]::new),
+          train.stream().mapToDouble(target).toArray(), BlendedPredictor.RIDGE_LAMBDA);
+      return p -> model.predict(rowOf.apply(p));
+    };
   }
 
   static DenseLogistic dense(

@@ -62,6 +62,44 @@ public final class Settings {
   }
 
   /**
+   * A config record's check of a duration that may be zero but not negative (a grace, a pause).
+   *
+   * @throws NullPointerException naming {@code name} when it is null
+   * @throws IllegalArgumentException when it is negative
+   */
+  public static Duration requireNotNegative(final Duration duration, final String name) {
+    Objects.requireNonNull(duration, name);
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException(name + " must not be negative: " + duration);
+    }
+    return duration;
+  }
+
+  /**
+   * A config record's check of a count that may be zero but not negative.
+   *
+   * @throws IllegalArgumentException when it is negative
+   */
+  public static int requireNotNegative(final int value, final String name) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " must not be negative: " + value);
+    }
+    return value;
+  }
+
+  /**
+   * A config record's check of a count that must be at least one (a capacity, a limit).
+   *
+   * @throws IllegalArgumentException when it is zero or negative
+   */
+  public static int requirePositive(final int value, final String name) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+    return value;
+  }
+
+  /**
    * A config record's check of a text that must not be blank (an id, a host); the value is
    * returned as it is.
    *

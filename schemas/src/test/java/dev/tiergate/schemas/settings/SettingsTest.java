@@ -166,4 +166,27 @@ class SettingsTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("applicationId");
   }
+
+  @Test
+  void aCountMustBePositiveOrNotNegativeAsAsked() {
+    assertThat(Settings.requirePositive(1, "capacity")).isEqualTo(1);
+    assertThatThrownBy(() -> Settings.requirePositive(0, "capacity"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("capacity must be positive: 0");
+    assertThat(Settings.requireNotNegative(0, "maxRetries")).isZero();
+    assertThatThrownBy(() -> Settings.requireNotNegative(-1, "maxRetries"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxRetries must not be negative: -1");
+  }
+
+  @Test
+  void aGraceMayBeZeroButNotNegative() {
+    assertThat(Settings.requireNotNegative(Duration.ZERO, "grace")).isEqualTo(Duration.ZERO);
+    assertThatThrownBy(() -> Settings.requireNotNegative(Duration.ofSeconds(-1), "grace"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("grace must not be negative: PT-1S");
+    assertThatThrownBy(() -> Settings.requireNotNegative((Duration) null, "grace"))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("grace");
+  }
 }

@@ -3,6 +3,7 @@ package dev.tiergate.stack.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.schemas.settings.Settings;
 import dev.tiergate.stack.simulator.SimulatedPrompt.PromptMessage;
 import dev.tiergate.stack.simulator.SimulatedPrompt.ToolChoice;
 import dev.tiergate.stack.simulator.SimulatedPrompt.ToolSpec;
@@ -42,10 +43,7 @@ final class ReplyGenerator {
 
   ReplyGenerator(final ObjectMapper mapper, final int replyWords) {
     this.mapper = Objects.requireNonNull(mapper, "mapper");
-    if (replyWords < 0) {
-      throw new IllegalArgumentException("replyWords must not be negative: " + replyWords);
-    }
-    this.replyWords = replyWords;
+    this.replyWords = Settings.requireNotNegative(replyWords, "replyWords");
   }
 
   SimulatedReply reply(final SimulatedPrompt prompt) {

@@ -72,12 +72,10 @@ public record SimulatorConfig(
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
-    requireNotNegative(latency, "latency");
-    requireNotNegative(chunkInterval, "chunkInterval");
-    requireNotNegative(retryAfter, "retryAfter");
-    if (replyWords < 0) {
-      throw new IllegalArgumentException("replyWords must not be negative: " + replyWords);
-    }
+    Settings.requireNotNegative(latency, "latency");
+    Settings.requireNotNegative(chunkInterval, "chunkInterval");
+    Settings.requireNotNegative(retryAfter, "retryAfter");
+    Settings.requireNotNegative(replyWords, "replyWords");
     requireShare(failShare, "failShare");
     requireShare(rateLimitedShareOfFailures, "rateLimitedShareOfFailures");
   }
@@ -107,12 +105,6 @@ public record SimulatorConfig(
       final double newFailShare, final double rateLimitedShare, final long newSeed) {
     return with(config -> config.failShare(newFailShare)
         .rateLimitedShareOfFailures(rateLimitedShare).seed(newSeed));
-  }
-
-  private static void requireNotNegative(final Duration value, final String name) {
-    if (value.isNegative()) {
-      throw new IllegalArgumentException(name + " must not be negative: " + value);
-    }
   }
 
   private static void requireShare(final double value, final String name) {

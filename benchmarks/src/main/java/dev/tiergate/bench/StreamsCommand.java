@@ -297,7 +297,7 @@ public final class StreamsCommand implements Callable<Integer> {
 
   /**
    * The caller's settings over limits high enough for {@code streams} calls in flight: the
-   * dispatcher's defaults (64 in flight, 256 per tenant) would queue all but a few hundred.
+   * dispatcher's defaults (256 in flight and per tenant) would queue all but a few hundred.
    */
   static Map<String, String> withStreamLimits(final Map<String, String> env, final int streams) {
     final String limit = Integer.toString(streams + 64);

@@ -77,7 +77,8 @@ final class HopBreakdown {
     return new Histogram(HIGHEST, 3);
   }
 
-  private static <V> void readAll(final KafkaSettings kafka, final Topic<V> topic,
+  /** Every record of {@code topic} with a value, from the beginning to its end now. */
+  static <V> void readAll(final KafkaSettings kafka, final Topic<V> topic,
       final java.util.function.Consumer<ConsumerRecord<String, V>> sink) {
     final var props = kafka.clientProperties(Map.of(
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",

@@ -149,7 +149,15 @@ public final class StreamsCommand implements Callable<Integer> {
       if (held) {
         held(report, generator, routes);
       } else {
-        fixedRates(report, generator, routes);
+        try (FirstChunkAnatomy anatomy = new FirstChunkAnatomy(stack.kafkaSettings())) {
+          tiergate.onStream(anatomy::streamed);
+          fixedRates(report, generator, routes, anatomy);
+          report.line("");
+          report.line("### Where the first chunk's time goes (measured Tiergate runs above; "
+              + "event timestamps, a chunk reader like the ingress's, the generator's clock)");
+          report.line("");
+          anatomy.markdown(stack.kafkaSettings()).forEach(report::line);
+        }
       }
       cpu.write(report, "### CPU per stream (ms of thread CPU per stream sent, measured runs "
           + "only; pipeline = broker + the four services; Portkey's pipeline is its Node "
@@ -159,8 +167,8 @@ public final class StreamsCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void fixedRates(
-      final Report report, final StreamGenerator generator, final List<Route> routes) {
+  private void fixedRates(final Report report, final StreamGenerator generator,
+      final List<Route> routes, final FirstChunkAnatomy anatomy) {
     report.line("");
     report.line(String.format(Locale.ROOT, "### Fixed rates (open loop, times from the intended "
         + "send time; TTFB = first content chunk; warm-up %s, measured %s)", warmup, duration));
@@ -173,9 +181,19 @@ public final class StreamsCommand implements Callable<Integer> {
         if (!warmup.isZero()) {
           generator.run(route.label() + " (warm-up)", route.target(), rate, Duration.ZERO, warmup);
         }
+        final boolean timeFirstChunks = "tiergate".equals(route.label());
         final StreamResult result = cpu.measure(
             String.format(Locale.ROOT, "%s @ %d/s", route.label(), rate), route.throughPeer(),
-            () -> generator.run(route.label(), route.target(), rate, Duration.ZERO, duration),
+            () -> {
+              if (timeFirstChunks) {
+                anatomy.on();
+              }
+              try {
+                return generator.run(route.label(), route.target(), rate, Duration.ZERO, duration);
+              } finally {
+                anatomy.off();
+              }
+            },
             StreamResult::sent);
         byRoute.put(route.label(), result);
         rows.add(result.markdownRow());
@@ -279,7 +297,7 @@ public final class StreamsCommand implements Callable<Integer> {
 
   /**
    * The caller's settings over limits high enough for {@code streams} calls in flight: the
-   * dispatcher's defaults (64 in flight, 256 per tenant) would queue all but a few hundred.
+   * dispatcher's defaults (256 in flight and per tenant) would queue all but a few hundred.
    */
   static Map<String, String> withStreamLimits(final Map<String, String> env, final int streams) {
     final String limit = Integer.toString(streams + 64);

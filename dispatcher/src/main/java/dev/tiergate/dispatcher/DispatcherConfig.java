@@ -59,7 +59,8 @@ public record DispatcherConfig(
       .withDefault(DEFAULT_GROUP_ID)
       .withDescription("consumer group, and the prefix of client ids");
   public static final Setting<Integer> MAX_IN_FLIGHT =
-      count("TIERGATE_DISPATCHER_MAX_IN_FLIGHT", 64, 1, "interactive requests served at once");
+      count("TIERGATE_DISPATCHER_MAX_IN_FLIGHT", 256, 1,
+          "interactive requests served at once (a stream holds its place until its last chunk)");
   public static final Setting<Integer> MAX_BATCH_IN_FLIGHT =
       count("TIERGATE_DISPATCHER_MAX_BATCH_IN_FLIGHT", 16, 1,
           "batch requests served at once, on top");

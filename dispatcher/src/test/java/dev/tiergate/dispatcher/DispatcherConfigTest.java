@@ -32,7 +32,7 @@ class DispatcherConfigTest {
     final DispatcherConfig config = DispatcherConfig.fromEnv(env());
 
     assertThat(config.groupId()).isEqualTo("tiergate-dispatcher");
-    assertThat(config.maxInFlight()).isEqualTo(64);
+    assertThat(config.maxInFlight()).isEqualTo(256);
     assertThat(config.http().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.retry().maxRetries()).isEqualTo(2);
     assertThat(config.providers())
@@ -58,6 +58,17 @@ class DispatcherConfigTest {
     assertThat(config.providers().get("openai").apiKey()).contains("sk-live-1");
     assertThat(config.providers().get("together-ai").format()).isEqualTo(ProviderFormat.OPENAI);
     assertThat(config.maxInFlight()).isEqualTo(8);
+  }
+
+  /**
+   * A stream keeps its place for its whole length, so a cap below what one tenant may have in
+   * flight queued streams in front of their provider calls (docs/benchmarks.md, issue 17).
+   */
+  @Test
+  void servesAtOnceByDefaultAsManyRequestsAsOneTenantMayHaveInFlight() {
+    final DispatcherConfig config = DispatcherConfig.fromEnv(env());
+
+    assertThat(config.maxInFlight()).isGreaterThanOrEqualTo(config.guards().maxConcurrentPerTenant());
   }
 
   @Test

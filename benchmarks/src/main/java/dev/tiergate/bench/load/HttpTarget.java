@@ -36,6 +36,8 @@ public final class HttpTarget implements Target, AutoCloseable {
   private final LongFunction<String> body;
   /** Told of every answer read in full: its request-id header (or null) and the wall-clock ms. */
   private volatile BiConsumer<String, Long> onAnswer = (id, at) -> {};
+  /** Told of every stream that ended: its request-id header (or null) and its timeline. */
+  private volatile BiConsumer<String, StreamTimeline> onStream = (id, timeline) -> {};
 
   /**
    * @param url absolute URL to POST to
@@ -100,6 +102,14 @@ public final class HttpTarget implements Target, AutoCloseable {
   }
 
   /**
+   * From now on, each stream of {@link #stream} that ended is reported with the value of its {@code
+   * x-tiergate-request-id} header (null when it has none) and its timeline.
+   */
+  public void onStream(final BiConsumer<String, StreamTimeline> listener) {
+    this.onStream = Objects.requireNonNull(listener, "listener");
+  }
+
+  /**
    * Sends one request whose body asks for a stream, feeding each piece of the answer to {@code
    * timeline} as it arrives; completes with the status once the answer has ended.
    */
@@ -108,7 +118,10 @@ public final class HttpTarget implements Target, AutoCloseable {
     return post(sequence)
         .response((response, content) -> content.asByteArray()
             .doOnNext(piece -> timeline.bytes(piece, System.nanoTime()))
-            .then(Mono.just(response.status().code())))
+            .then(Mono.fromSupplier(() -> {
+              onStream.accept(response.responseHeaders().get(REQUEST_ID_HEADER), timeline);
+              return response.status().code();
+            })))
         .single()
         .toFuture();
   }

@@ -22,6 +22,7 @@ public final class StreamTimeline {
 
   private final long intendedNanos;
   private final SseEvents events = new SseEvents();
+  private long firstByteNanos = -1;
   private long firstContentNanos = -1;
   private long lastContentNanos = -1;
   private long doneNanos = -1;
@@ -36,6 +37,9 @@ public final class StreamTimeline {
 
   /** A piece of the response body, as it arrived at {@code nanos}. */
   public void bytes(final byte[] piece, final long nanos) {
+    if (firstByteNanos < 0) {
+      firstByteNanos = nanos;
+    }
     for (final String data : events.feed(piece)) {
       event(data, nanos);
     }
@@ -108,6 +112,21 @@ public final class StreamTimeline {
   /** From the intended send time to the first content event; -1 before one arrived. */
   public long firstContentNanos() {
     return firstContentNanos < 0 ? -1 : firstContentNanos - intendedNanos;
+  }
+
+  /** When the request was due ({@link System#nanoTime}). */
+  public long intendedAt() {
+    return intendedNanos;
+  }
+
+  /** When the first piece of the body arrived ({@link System#nanoTime}); -1 before one did. */
+  public long firstByteAt() {
+    return firstByteNanos;
+  }
+
+  /** When the first content event arrived ({@link System#nanoTime}); -1 before one did. */
+  public long firstContentAt() {
+    return firstContentNanos;
   }
 
   /** From the intended send time to {@code [DONE]}; -1 before it arrived. */

@@ -32,6 +32,18 @@ class StreamTimelineTest {
   }
 
   @Test
+  void notesWhenTheFirstPieceOfTheBodyCameEvenWithoutContentInIt() {
+    final StreamTimeline timeline = new StreamTimeline(1_000);
+
+    timeline.bytes(bytes(ROLE), 1_500);
+    timeline.bytes(bytes(content("Simulated")), 4_000);
+
+    assertThat(timeline.intendedAt()).isEqualTo(1_000);
+    assertThat(timeline.firstByteAt()).isEqualTo(1_500);
+    assertThat(timeline.firstContentAt()).isEqualTo(4_000);
+  }
+
+  @Test
   void countsToolCallDeltasAsContent() {
     final StreamTimeline timeline = new StreamTimeline(0);
 

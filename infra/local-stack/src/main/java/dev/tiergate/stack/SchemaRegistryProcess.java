@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +40,12 @@ public final class SchemaRegistryProcess extends StopsOnce {
   public static final String STARTUP_TIMEOUT_PROPERTY = "tiergate.registry.startup-timeout-seconds";
   /** Environment variable overriding the startup timeout, in seconds (slow or loaded machines). */
   public static final String STARTUP_TIMEOUT_ENV = "TIERGATE_REGISTRY_STARTUP_TIMEOUT_SECONDS";
+
+  /**
+   * Environment variable with more options for the registry's JVM, separated by blanks, after ours
+   * (so one of them wins): {@code ./tiergate up} passes its class-data sharing archive here.
+   */
+  public static final String JAVA_OPTIONS_ENV = "TIERGATE_REGISTRY_JAVA_OPTS";
 
   /** The registry's own setting for its database (in-memory H2 when unset). */
   private static final String DATASOURCE_ENV = "REGISTRY_DATASOURCE_URL";
@@ -215,18 +222,8 @@ public final class SchemaRegistryProcess extends StopsOnce {
   private static Process launch(
       final Path appJar, final int port, final Path logFile, final Optional<Path> databaseDir) {
     final Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-    final List<String> command =
-        List.of(
-            java.toString(),
-            "-Xmx256m",
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-Dquarkus.http.host=127.0.0.1",
-            "-Dquarkus.http.port=" + port,
-            "-jar",
-            appJar.toAbsolutePath().toString());
     final ProcessBuilder builder =
-        new ProcessBuilder(command)
+        new ProcessBuilder(command(java, appJar, port, System.getenv()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
     databaseDir.ifPresent(
@@ -239,6 +236,23 @@ public final class SchemaRegistryProcess extends StopsOnce {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the schema registry from " + appJar, e);
     }
+  }
+
+  /** The registry's command line: our JVM options, then those of {@value #JAVA_OPTIONS_ENV}. */
+  static List<String> command(
+      final Path java, final Path appJar, final int port, final Map<String, String> env) {
+    final List<String> command = new ArrayList<>(List.of(
+        java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    final String extra = env.getOrDefault(JAVA_OPTIONS_ENV, "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of(
+        "-Dquarkus.http.host=127.0.0.1",
+        "-Dquarkus.http.port=" + port,
+        "-jar",
+        appJar.toAbsolutePath().toString()));
+    return command;
   }
 
   /** Polls /health/ready; waiting on the process between polls also notices an early exit. */

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,23 @@ class SchemaRegistryProcessTest {
             SchemaRegistryProcess.locateApp(
                 Optional.empty(), Map.of(SchemaRegistryProcess.APP_ENV, fromEnv.toString()), repo))
         .isEqualTo(fromEnv);
+  }
+
+  @Test
+  void passesTheEnvironmentsJavaOptionsAfterOursAndBeforeTheJar() {
+    final Path app = repo.resolve("quarkus-run.jar");
+    final Map<String, String> env = Map.of(SchemaRegistryProcess.JAVA_OPTIONS_ENV,
+        " -XX:SharedArchiveFile=registry.jsa  -Xmx128m ");
+
+    final List<String> command =
+        SchemaRegistryProcess.command(Path.of("java"), app, 8081, env);
+
+    assertThat(command).startsWith("java", "-Xmx256m")
+        .endsWith("-jar", app.toAbsolutePath().toString())
+        .containsSubsequence("-Xmx256m", "-XX:SharedArchiveFile=registry.jsa", "-Xmx128m",
+            "-Dquarkus.http.port=8081");
+    assertThat(SchemaRegistryProcess.command(Path.of("java"), app, 8081, Map.of()))
+        .hasSize(command.size() - 2);
   }
 
   @Test

@@ -42,10 +42,11 @@ public final class SchemaRegistryProcess extends StopsOnce {
   public static final String STARTUP_TIMEOUT_ENV = "TIERGATE_REGISTRY_STARTUP_TIMEOUT_SECONDS";
 
   /**
-   * Environment variable with more options for the registry's JVM, separated by blanks, after ours
-   * (so one of them wins): {@code ./tiergate up} passes its class-data sharing archive here.
+   * Environment variable naming a class-data sharing archive for the registry's JVM: mapped when the
+   * file exists, written when the registry exits otherwise. {@code ./tiergate up} sets it, because
+   * the registry's start runs beside the broker's and is often the longer of the two.
    */
-  public static final String JAVA_OPTIONS_ENV = "TIERGATE_REGISTRY_JAVA_OPTS";
+  public static final String CDS_ARCHIVE_ENV = "TIERGATE_REGISTRY_CDS_ARCHIVE";
 
   /** The registry's own setting for its database (in-memory H2 when unset). */
   private static final String DATASOURCE_ENV = "REGISTRY_DATASOURCE_URL";
@@ -238,14 +239,17 @@ public final class SchemaRegistryProcess extends StopsOnce {
     }
   }
 
-  /** The registry's command line: our JVM options, then those of {@value #JAVA_OPTIONS_ENV}. */
+  /** The registry's command line, with the archive of {@value #CDS_ARCHIVE_ENV} when one is named. */
   static List<String> command(
       final Path java, final Path appJar, final int port, final Map<String, String> env) {
     final List<String> command = new ArrayList<>(List.of(
         java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    final String extra = env.getOrDefault(JAVA_OPTIONS_ENV, "").trim();
-    if (!extra.isEmpty()) {
-      command.addAll(List.of(extra.split("\\s+")));
+    final String archive = env.getOrDefault(CDS_ARCHIVE_ENV, "").trim();
+    if (!archive.isEmpty()) {
+      // One argument each, so a path with blanks stays whole; the JVM's CDS notes stay out of the log.
+      command.add((Files.isRegularFile(Path.of(archive))
+          ? "-XX:SharedArchiveFile=" : "-XX:ArchiveClassesAtExit=") + archive);
+      command.add("-Xlog:cds=off,cds+dynamic=off");
     }
     command.addAll(List.of(
         "-Dquarkus.http.host=127.0.0.1",

@@ -46,20 +46,25 @@ class SchemaRegistryProcessTest {
   }
 
   @Test
-  void passesTheEnvironmentsJavaOptionsAfterOursAndBeforeTheJar() {
+  void mapsTheNamedArchiveWhenItExistsAndWritesItOtherwise() throws Exception {
     final Path app = repo.resolve("quarkus-run.jar");
-    final Map<String, String> env = Map.of(SchemaRegistryProcess.JAVA_OPTIONS_ENV,
-        " -XX:SharedArchiveFile=registry.jsa  -Xmx128m ");
+    final Path archive = repo.resolve("a folder with blanks").resolve("registry.jsa");
+    final Map<String, String> env =
+        Map.of(SchemaRegistryProcess.CDS_ARCHIVE_ENV, archive.toString());
 
-    final List<String> command =
-        SchemaRegistryProcess.command(Path.of("java"), app, 8081, env);
-
-    assertThat(command).startsWith("java", "-Xmx256m")
+    assertThat(SchemaRegistryProcess.command(Path.of("java"), app, 8081, env))
+        .startsWith("java", "-Xmx256m")
         .endsWith("-jar", app.toAbsolutePath().toString())
-        .containsSubsequence("-Xmx256m", "-XX:SharedArchiveFile=registry.jsa", "-Xmx128m",
-            "-Dquarkus.http.port=8081");
+        .contains("-XX:ArchiveClassesAtExit=" + archive, "-Dquarkus.http.port=8081");
+
+    Files.createDirectories(archive.getParent());
+    Files.writeString(archive, "archive");
+    assertThat(SchemaRegistryProcess.command(Path.of("java"), app, 8081, env))
+        .contains("-XX:SharedArchiveFile=" + archive)
+        .noneMatch(option -> option.startsWith("-XX:ArchiveClassesAtExit"));
+
     assertThat(SchemaRegistryProcess.command(Path.of("java"), app, 8081, Map.of()))
-        .hasSize(command.size() - 2);
+        .noneMatch(option -> option.contains("Archive"));
   }
 
   @Test

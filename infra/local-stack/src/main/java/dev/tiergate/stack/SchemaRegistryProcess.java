@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +40,13 @@ public final class SchemaRegistryProcess extends StopsOnce {
   public static final String STARTUP_TIMEOUT_PROPERTY = "tiergate.registry.startup-timeout-seconds";
   /** Environment variable overriding the startup timeout, in seconds (slow or loaded machines). */
   public static final String STARTUP_TIMEOUT_ENV = "TIERGATE_REGISTRY_STARTUP_TIMEOUT_SECONDS";
+
+  /**
+   * Environment variable naming a class-data sharing archive for the registry's JVM: mapped when the
+   * file exists, written when the registry exits otherwise. {@code ./tiergate up} sets it, because
+   * the registry's start runs beside the broker's and is often the longer of the two.
+   */
+  public static final String CDS_ARCHIVE_ENV = "TIERGATE_REGISTRY_CDS_ARCHIVE";
 
   /** The registry's own setting for its database (in-memory H2 when unset). */
   private static final String DATASOURCE_ENV = "REGISTRY_DATASOURCE_URL";
@@ -215,18 +223,8 @@ public final class SchemaRegistryProcess extends StopsOnce {
   private static Process launch(
       final Path appJar, final int port, final Path logFile, final Optional<Path> databaseDir) {
     final Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-    final List<String> command =
-        List.of(
-            java.toString(),
-            "-Xmx256m",
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-Dquarkus.http.host=127.0.0.1",
-            "-Dquarkus.http.port=" + port,
-            "-jar",
-            appJar.toAbsolutePath().toString());
     final ProcessBuilder builder =
-        new ProcessBuilder(command)
+        new ProcessBuilder(command(java, appJar, port, System.getenv()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
     databaseDir.ifPresent(
@@ -239,6 +237,26 @@ public final class SchemaRegistryProcess extends StopsOnce {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the schema registry from " + appJar, e);
     }
+  }
+
+  /** The registry's command line, with the archive of {@value #CDS_ARCHIVE_ENV} when one is named. */
+  static List<String> command(
+      final Path java, final Path appJar, final int port, final Map<String, String> env) {
+    final List<String> command = new ArrayList<>(List.of(
+        java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    final String archive = env.getOrDefault(CDS_ARCHIVE_ENV, "").trim();
+    if (!archive.isEmpty()) {
+      // One argument each, so a path with blanks stays whole; the JVM's CDS notes stay out of the log.
+      command.add((Files.isRegularFile(Path.of(archive))
+          ? "-XX:SharedArchiveFile=" : "-XX:ArchiveClassesAtExit=") + archive);
+      command.add("-Xlog:cds=off,cds+dynamic=off");
+    }
+    command.addAll(List.of(
+        "-Dquarkus.http.host=127.0.0.1",
+        "-Dquarkus.http.port=" + port,
+        "-jar",
+        appJar.toAbsolutePath().toString()));
+    return command;
   }
 
   /** Polls /health/ready; waiting on the process between polls also notices an early exit. */

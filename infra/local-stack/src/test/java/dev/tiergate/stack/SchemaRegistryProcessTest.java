@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,28 @@ class SchemaRegistryProcessTest {
             SchemaRegistryProcess.locateApp(
                 Optional.empty(), Map.of(SchemaRegistryProcess.APP_ENV, fromEnv.toString()), repo))
         .isEqualTo(fromEnv);
+  }
+
+  @Test
+  void mapsTheNamedArchiveWhenItExistsAndWritesItOtherwise() throws Exception {
+    final Path app = repo.resolve("quarkus-run.jar");
+    final Path archive = repo.resolve("a folder with blanks").resolve("registry.jsa");
+    final Map<String, String> env =
+        Map.of(SchemaRegistryProcess.CDS_ARCHIVE_ENV, archive.toString());
+
+    assertThat(SchemaRegistryProcess.command(Path.of("java"), app, 8081, env))
+        .startsWith("java", "-Xmx256m")
+        .endsWith("-jar", app.toAbsolutePath().toString())
+        .contains("-XX:ArchiveClassesAtExit=" + archive, "-Dquarkus.http.port=8081");
+
+    Files.createDirectories(archive.getParent());
+    Files.writeString(archive, "archive");
+    assertThat(SchemaRegistryProcess.command(Path.of("java"), app, 8081, env))
+        .contains("-XX:SharedArchiveFile=" + archive)
+        .noneMatch(option -> option.startsWith("-XX:ArchiveClassesAtExit"));
+
+    assertThat(SchemaRegistryProcess.command(Path.of("java"), app, 8081, Map.of()))
+        .noneMatch(option -> option.contains("Archive"));
   }
 
   @Test

@@ -10,11 +10,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -114,58 +112,43 @@ final class FirstChunkAnatomy implements AutoCloseable {
 
   /** The hops of every paired stream, µs. */
   private static final class Hops {
-    private final Histogram toIngress = histogram();
-    private final Histogram toRouted = histogram();
-    private final Histogram toProduced = histogram();
-    private final Histogram provider = histogram();
-    private final Histogram toTail = histogram();
-    private final Histogram toFirstByte = histogram();
-    private final Histogram toContent = histogram();
-    private final Histogram whole = histogram();
+    private final HopTable.Spans toIngress = new HopTable.Spans(HIGHEST_MICROS);
+    private final HopTable.Spans toRouted = new HopTable.Spans(HIGHEST_MICROS);
+    private final HopTable.Spans toProduced = new HopTable.Spans(HIGHEST_MICROS);
+    private final HopTable.Spans provider = new HopTable.Spans(HIGHEST_MICROS);
+    private final HopTable.Spans toTail = new HopTable.Spans(HIGHEST_MICROS);
+    private final HopTable.Spans toFirstByte = new HopTable.Spans(HIGHEST_MICROS);
+    private final HopTable.Spans toContent = new HopTable.Spans(HIGHEST_MICROS);
+    private final HopTable.Spans whole = new HopTable.Spans(HIGHEST_MICROS);
 
     void add(final RoutedRequest request, final long produced, final Long providerMicros,
         final long readByTail, final ClientTimes times) {
       final long accepted = request.getRequest().getReceivedAt().toEpochMilli() * 1_000;
       final long routedAt = request.getDecision().getRoutedAt().toEpochMilli() * 1_000;
-      record(toIngress, accepted - times.intended());
-      record(toRouted, routedAt - accepted);
-      record(toProduced, produced - routedAt);
-      record(provider, providerMicros == null ? 0 : providerMicros);
-      record(toTail, readByTail - produced);
-      record(toFirstByte, times.firstByte() - readByTail);
-      record(toContent, times.firstContent() - times.firstByte());
-      record(whole, times.firstContent() - times.intended());
+      toIngress.record(accepted - times.intended());
+      toRouted.record(routedAt - accepted);
+      toProduced.record(produced - routedAt);
+      provider.record(providerMicros == null ? 0 : providerMicros);
+      toTail.record(readByTail - produced);
+      toFirstByte.record(times.firstByte() - readByTail);
+      toContent.record(times.firstContent() - times.firstByte());
+      whole.record(times.firstContent() - times.intended());
     }
 
     List<String> markdown() {
-      return List.of(
-          "| hop of the first chunk | streams | p50 ms | p90 ms | p99 ms | max ms |",
-          "|---|---:|---:|---:|---:|---:|",
-          row("intended send → ingress accepted (generator, HTTP, ingress)", toIngress),
-          row("ingress accepted → routed (produce, router)", toRouted),
-          row("routed → first chunk produced (dispatcher poll, provider call, publish)", toProduced),
-          row("(inside the last: the provider's time to its first delta, `providerMicros`)",
-              provider),
-          row("first chunk produced → read by a read_committed tail like the ingress's", toTail),
-          row("read by that tail → first byte read by the client (ingress, SSE write, client)",
-              toFirstByte),
-          row("first byte → first content event read by the client", toContent),
-          row("**intended send → first content read by the client (TTFB)**", whole));
-    }
-
-    /** Negative spans (clocks read on different threads, ms-rounded timestamps) count as 0. */
-    private static void record(final Histogram histogram, final long micros) {
-      histogram.recordValue(Math.max(0, Math.min(HIGHEST_MICROS, micros)));
-    }
-
-    private static Histogram histogram() {
-      return new Histogram(HIGHEST_MICROS, 3);
-    }
-
-    private static String row(final String label, final Histogram h) {
-      return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f |", label,
-          h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3,
-          h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3);
+      return new HopTable("hop of the first chunk", "streams", HopTable.Unit.MICROS)
+          .row("intended send → ingress accepted (generator, HTTP, ingress)", toIngress)
+          .row("ingress accepted → routed (produce, router)", toRouted)
+          .row("routed → first chunk produced (dispatcher poll, provider call, publish)",
+              toProduced)
+          .row("(inside the last: the provider's time to its first delta, `providerMicros`)",
+              provider)
+          .row("first chunk produced → read by a read_committed tail like the ingress's", toTail)
+          .row("read by that tail → first byte read by the client (ingress, SSE write, client)",
+              toFirstByte)
+          .row("first byte → first content event read by the client", toContent)
+          .row("**intended send → first content read by the client (TTFB)**", whole)
+          .markdown();
     }
   }
 }

@@ -8,10 +8,8 @@ import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,12 +28,12 @@ final class HopBreakdown {
 
   private static final long HIGHEST = 600_000;
 
-  private final Histogram ingressToRouted = histogram();
-  private final Histogram routedToAnswered = histogram();
-  private final Histogram answeredToSent = histogram();
-  private final Histogram sentToClient = histogram();
-  private final Histogram ingressToClient = histogram();
-  private final Histogram ingressToRoutedAll = histogram();
+  private final HopTable.Spans ingressToRouted = new HopTable.Spans(HIGHEST);
+  private final HopTable.Spans routedToAnswered = new HopTable.Spans(HIGHEST);
+  private final HopTable.Spans answeredToSent = new HopTable.Spans(HIGHEST);
+  private final HopTable.Spans sentToClient = new HopTable.Spans(HIGHEST);
+  private final HopTable.Spans ingressToClient = new HopTable.Spans(HIGHEST);
+  private final HopTable.Spans ingressToRoutedAll = new HopTable.Spans(HIGHEST);
 
   /** Reads every routed request and response of the (fresh) stack and pairs them by id. */
   static HopBreakdown read(final KafkaSettings kafka, final AnswerTimes answers) {
@@ -58,23 +56,15 @@ final class HopBreakdown {
     }
     final long received = routed.getRequest().getReceivedAt().toEpochMilli();
     final long routedAt = routed.getDecision().getRoutedAt().toEpochMilli();
-    record(ingressToRoutedAll, routedAt - received);
+    ingressToRoutedAll.record(routedAt - received);
     answers.answeredAt(response.getCorrelationId()).ifPresent(atClient -> {
       final long answered = response.getCreatedAt().toEpochMilli();
-      record(ingressToRouted, routedAt - received);
-      record(routedToAnswered, answered - routedAt);
-      record(answeredToSent, record.timestamp() - answered);
-      record(sentToClient, atClient - record.timestamp());
-      record(ingressToClient, atClient - received);
+      ingressToRouted.record(routedAt - received);
+      routedToAnswered.record(answered - routedAt);
+      answeredToSent.record(record.timestamp() - answered);
+      sentToClient.record(atClient - record.timestamp());
+      ingressToClient.record(atClient - received);
     });
-  }
-
-  private static void record(final Histogram histogram, final long millis) {
-    histogram.recordValue(Math.max(0, Math.min(HIGHEST, millis)));
-  }
-
-  private static Histogram histogram() {
-    return new Histogram(HIGHEST, 3);
   }
 
   /** Every record of {@code topic} with a value, from the beginning to its end now. */
@@ -96,22 +86,15 @@ final class HopBreakdown {
 
   /** Markdown rows: hop, count, p50, p90, p99, max (ms). */
   List<String> markdown() {
-    return List.of(
-        "| hop | requests | p50 ms | p90 ms | p99 ms | max ms |",
-        "|---|---:|---:|---:|---:|---:|",
-        row("ingress accepted → routed (produce, router poll/process)", ingressToRouted),
-        row("routed → answer produced (dispatcher poll, provider call)", routedToAnswered),
-        row("answer produced → sent in a transaction (waits for the round in flight)", answeredToSent),
-        row("sent → answer read by the client (commit, read_committed fetch, HTTP reply)",
-            sentToClient),
-        row("**ingress accepted → answer read by the client**", ingressToClient),
-        row("ingress accepted → routed, every request of the stack (warm-ups included)",
-            ingressToRoutedAll));
-  }
-
-  private static String row(final String label, final Histogram h) {
-    return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d |", label, h.getTotalCount(),
-        h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
-        h.getMaxValue());
+    return new HopTable("hop", "requests", HopTable.Unit.MILLIS)
+        .row("ingress accepted → routed (produce, router poll/process)", ingressToRouted)
+        .row("routed → answer produced (dispatcher poll, provider call)", routedToAnswered)
+        .row("answer produced → sent in a transaction (waits for the round in flight)", answeredToSent)
+        .row("sent → answer read by the client (commit, read_committed fetch, HTTP reply)",
+            sentToClient)
+        .row("**ingress accepted → answer read by the client**", ingressToClient)
+        .row("ingress accepted → routed, every request of the stack (warm-ups included)",
+            ingressToRoutedAll)
+        .markdown();
   }
 }

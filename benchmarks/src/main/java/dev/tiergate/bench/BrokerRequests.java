@@ -37,7 +37,38 @@ final class BrokerRequests {
     for (final ObjectName name : query("kafka.network:type=RequestMetrics,name=RequestsPerSec,*")) {
       counts.merge("api " + name.getKeyProperty("request"), count(name), Long::sum);
     }
+    clientCounts("kafka.producer:type=producer-metrics,*", "request-total", "client requests ",
+        counts);
+    clientCounts("kafka.consumer:type=consumer-fetch-manager-metrics,*", "fetch-total",
+        "client fetches ", counts);
     return counts;
+  }
+
+  /**
+   * A client-side total of every client matching {@code pattern}, by client id with its instance
+   * and thread ids taken out, so one row is one lane (e.g. an app's stream threads' producers).
+   */
+  private void clientCounts(final String pattern, final String attribute, final String prefix,
+      final Map<String, Long> counts) {
+    for (final ObjectName name : query(pattern)) {
+      final String client = name.getKeyProperty("client-id");
+      if (client == null || name.getKeyProperty("topic") != null) {
+        continue;
+      }
+      try {
+        final long total = ((Number) server.getAttribute(name, attribute)).longValue();
+        counts.merge(prefix + lane(client), total, Long::sum);
+      } catch (JMException e) {
+        throw new IllegalStateException("cannot read the client meter " + name, e);
+      }
+    }
+  }
+
+  /** A client id without the random instance id and thread number Streams puts into it. */
+  static String lane(final String clientId) {
+    return clientId.replaceAll("-?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "")
+        .replaceAll("StreamThread-[0-9]+", "StreamThread")
+        .replaceAll("-[0-9]+$", "");
   }
 
   /** Adds a run's column: what the broker handled between the snapshots, per request sent. */

@@ -3,11 +3,15 @@ package dev.tiergate.accounting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tiergate.accounting.batch.BatchConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
@@ -80,6 +84,24 @@ class AccountingConfigTest {
           .as("source topics of sub-topology %d", subtopology.id())
           .hasSize(1);
     }
+  }
+
+  @Test
+  void batchesReadsAndWritesPerCommitIntervalInBothMoneyApps() {
+    final Map<String, String> slow = new HashMap<>(REQUIRED);
+    slow.put("TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS", "2000");
+
+    for (final Properties props : List.of(AccountingConfig.fromEnv(REQUIRED).streamsProperties(),
+        BatchConfig.fromEnv(REQUIRED).streamsProperties())) {
+      assertThat(props)
+          .containsEntry("producer." + ProducerConfig.LINGER_MS_CONFIG, 200L)
+          .containsEntry("main.consumer." + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200L)
+          .containsEntry("main.consumer." + ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
+    }
+    // A fetch never waits longer than Kafka's default: an idle app fetches no more often.
+    assertThat(AccountingConfig.fromEnv(slow).streamsProperties())
+        .containsEntry("producer." + ProducerConfig.LINGER_MS_CONFIG, 2000L)
+        .containsEntry("main.consumer." + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500L);
   }
 
   @Test

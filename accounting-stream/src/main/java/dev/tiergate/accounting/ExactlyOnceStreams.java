@@ -74,7 +74,9 @@ public final class ExactlyOnceStreams {
    * does to how stale spend and budget states can be.
    */
   static Map<String, Object> batchedPerCommit(final Duration commitInterval) {
-    final long fetchWait = Math.min(commitInterval.toMillis(), MAX_FETCH_WAIT.toMillis());
+    // fetch.max.wait.ms is an int property: a Long fails the consumer's construction.
+    final int fetchWait =
+        (int) Math.min(commitInterval.toMillis(), MAX_FETCH_WAIT.toMillis());
     return Map.of(
         StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), commitInterval.toMillis(),
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), fetchWait,

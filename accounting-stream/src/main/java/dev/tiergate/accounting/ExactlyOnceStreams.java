@@ -66,9 +66,8 @@ public final class ExactlyOnceStreams {
   }
 
   /**
-   * The producer holds records until the commit flushes them (one produce request per commit, none
-   * that meets the previous commit's markers still being written, which the broker answers with
-   * {@code CONCURRENT_TRANSACTIONS} and the producer retries); the main consumer's fetch waits up
+   * The producer holds records until the commit flushes them (one produce request per commit
+   * rather than one per linger of Streams' default 100 ms); the main consumer's fetch waits up
    * to a commit interval (at most {@link #MAX_FETCH_WAIT}) for {@link #FETCH_MIN_BYTES}. Each hop
    * through the app may so take a fetch wait longer: accounting-stream/README.md states what that
    * does to how stale spend and budget states can be.

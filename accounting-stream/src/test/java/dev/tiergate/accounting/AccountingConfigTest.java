@@ -3,11 +3,17 @@ package dev.tiergate.accounting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tiergate.accounting.batch.BatchConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
@@ -80,6 +86,36 @@ class AccountingConfigTest {
           .as("source topics of sub-topology %d", subtopology.id())
           .hasSize(1);
     }
+  }
+
+  @Test
+  void batchesReadsAndWritesPerCommitIntervalInBothMoneyApps() {
+    final Map<String, String> slow = new HashMap<>(REQUIRED);
+    slow.put("TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS", "2000");
+
+    for (final Properties props : List.of(AccountingConfig.fromEnv(REQUIRED).streamsProperties(),
+        BatchConfig.fromEnv(REQUIRED).streamsProperties())) {
+      assertThat(props)
+          .containsEntry("producer." + ProducerConfig.LINGER_MS_CONFIG, 200L)
+          .containsEntry("main.consumer." + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200)
+          .containsEntry("main.consumer." + ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
+      // The clients accept them: each property has the type its client's config expects.
+      final StreamsConfig streams = new StreamsConfig(props);
+      final Map<String, Object> consumer = streams.getMainConsumerConfigs("app", "consumer", 0);
+      consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+      consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+      assertThat(new ConsumerConfig(consumer).getInt(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG))
+          .isEqualTo(200);
+      final Map<String, Object> producer = streams.getProducerConfigs("producer");
+      producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+      producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+      assertThat(new ProducerConfig(producer).getLong(ProducerConfig.LINGER_MS_CONFIG))
+          .isEqualTo(200L);
+    }
+    // A fetch never waits longer than Kafka's default: an idle app fetches no more often.
+    assertThat(AccountingConfig.fromEnv(slow).streamsProperties())
+        .containsEntry("producer." + ProducerConfig.LINGER_MS_CONFIG, 2000L)
+        .containsEntry("main.consumer." + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
   }
 
   @Test

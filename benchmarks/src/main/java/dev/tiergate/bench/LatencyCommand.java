@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -66,6 +67,7 @@ public final class LatencyCommand implements Callable<Integer> {
 
   private final CpuRows cpu = new CpuRows();
   private final AnswerTimes answers = new AnswerTimes();
+  private final BrokerRequests brokerRequests = new BrokerRequests();
   /** True while the fixed-rate runs go: their measured Tiergate answers feed the hop breakdown. */
   private boolean fixedRates;
 
@@ -111,6 +113,12 @@ public final class LatencyCommand implements Callable<Integer> {
         cpu.write(report, "### CPU per request (ms of thread CPU per request sent, measured phases "
             + "only; pipeline = broker + the four services; Portkey's pipeline is its Node process, "
             + "with the idle Tiergate stack's own spending beside it in brackets)");
+        report.line("");
+        report.line("### Broker requests per request (the measured Tiergate runs; per topic: "
+            + "appends and reads per partition, a fetch that waited counts its read twice; per "
+            + "API: whole requests)");
+        report.line("");
+        brokerRequests.markdown().forEach(report::line);
       }
     }
     report.close();
@@ -188,8 +196,14 @@ public final class LatencyCommand implements Callable<Integer> {
           if (timeAnswers) {
             answers.on();
           }
+          final Map<String, Long> before = brokerRequests.snapshot();
           try {
-            return generator.run(label, target, rate, Duration.ZERO, measured);
+            final LoadResult result = generator.run(label, target, rate, Duration.ZERO, measured);
+            if (timeAnswers) {
+              brokerRequests.add(label + " @ " + rate + "/s", before, brokerRequests.snapshot(),
+                  result.sent());
+            }
+            return result;
           } finally {
             answers.off();
           }

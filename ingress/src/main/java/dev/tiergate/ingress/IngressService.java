@@ -153,7 +153,7 @@ public final class IngressService implements RunnableService {
                     limiter, config.limits().syncInterval(),
                     KafkaClients.limitCountsProducer(config.kafka(), serdes),
                     KafkaClients.replyConsumer(config.kafka(), Topics.LIMIT_COUNTS, serdes),
-                    KafkaClients.replyConsumer(config.kafka(), Topics.USAGE, serdes),
+                    KafkaClients.limitUsageConsumer(config.kafka(), serdes),
                     Clock.systemUTC()),
             KafkaClients.cancelProducer(config.kafka(), serdes),
             new IdempotentAnswers(

@@ -11,6 +11,7 @@ import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.StoredResponse;
 import dev.tiergate.schemas.Topic;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.schemas.UsageEvent;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -114,12 +115,43 @@ final class KafkaClients {
     // The dispatcher writes a response in one transaction with its usage: a reply is final only
     // once committed (an aborted one is served again). Chunks are written outside transactions,
     // so reading them committed-only costs nothing.
-    return new KafkaConsumer<>(
-        PartitionTail.consumerProperties(kafka, Map.of(
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-" + topic.name())),
+    return new KafkaConsumer<>(tailProperties(kafka, topic, Map.of()),
         topic.keySerde().deserializer(), topic.valueSerde(serdes).deserializer());
+  }
+
+  /** A reply tail's consumer properties, with {@code extra} settings over them. */
+  private static Properties tailProperties(
+      final KafkaSettings kafka, final Topic<?> topic, final Map<String, String> extra) {
+    final Map<String, String> settings = new HashMap<>(extra);
+    settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "tiergate-ingress-" + topic.name());
+    return PartitionTail.consumerProperties(kafka, settings);
+  }
+
+  /**
+   * How long the rate limiter's reader of {@code tiergate.usage} lets the broker hold a fetch for
+   * {@link #USAGE_FETCH_MIN_BYTES}: token counts may lag usage by this much. Waking on every
+   * dispatcher transaction made it one fetch per two or three requests (docs/benchmarks.md).
+   */
+  static final int USAGE_FETCH_WAIT_MS = 1_000;
+  /** More usage than a second holds at a few hundred requests a second; a backlog fills it at once. */
+  static final int USAGE_FETCH_MIN_BYTES = 64 * 1024;
+
+  /**
+   * The rate limiter's reader of {@code tiergate.usage} (token counts): a tail's consumer that
+   * reads in batches of up to {@link #USAGE_FETCH_WAIT_MS}, not on every committed transaction.
+   */
+  static Consumer<String, UsageEvent> limitUsageConsumer(
+      final KafkaSettings kafka, final SerdeFactory serdes) {
+    return new KafkaConsumer<>(limitUsageProperties(kafka),
+        Topics.USAGE.keySerde().deserializer(), Topics.USAGE.valueSerde(serdes).deserializer());
+  }
+
+  static Properties limitUsageProperties(final KafkaSettings kafka) {
+    return tailProperties(kafka, Topics.USAGE, Map.of(
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(USAGE_FETCH_WAIT_MS),
+        ConsumerConfig.FETCH_MIN_BYTES_CONFIG, String.valueOf(USAGE_FETCH_MIN_BYTES)));
   }
 
   /**

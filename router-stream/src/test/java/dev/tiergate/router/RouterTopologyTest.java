@@ -26,6 +26,8 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,6 +100,20 @@ class RouterTopologyTest {
   @AfterEach
   void closeDriver() {
     driver.close();
+  }
+
+  @Test
+  void sessionStoreSendsItsChangelogWithTheCommit() {
+    StateStore layer = RouterTopology.sessionStore().build();
+    boolean cached = false;
+    boolean logged = false;
+    while (layer instanceof WrappedStateStore<?, ?, ?> wrapper) {
+      cached |= wrapper.getClass().getSimpleName().startsWith("Caching");
+      logged |= wrapper.getClass().getSimpleName().startsWith("ChangeLogging");
+      layer = wrapper.wrapped();
+    }
+    assertThat(cached).as("a caching layer").isTrue();
+    assertThat(logged).as("a changelog").isTrue();
   }
 
   @Test

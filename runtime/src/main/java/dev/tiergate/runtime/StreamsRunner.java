@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,6 +34,9 @@ public final class StreamsRunner implements AutoCloseable {
       Setting.path("TIERGATE_STATE_DIR").withDescription("Streams state directory");
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
+
+  /** How long creating the internal topics ahead may take before the app is started anyway. */
+  private static final Duration INTERNAL_TOPICS_TIMEOUT = Duration.ofSeconds(10);
 
   private final String name;
   private final KafkaStreams streams;
@@ -152,7 +156,12 @@ public final class StreamsRunner implements AutoCloseable {
 
   private void startStreams() {
     try {
-      streams.start();
+      createInternalTopics();
+      if (closed.get()) {
+        settled.countDown();
+      } else {
+        streams.start();
+      }
     } catch (RuntimeException e) {
       if (!closed.get()) {
         LOG.error("{} stream failed to start", name, e);
@@ -164,6 +173,23 @@ public final class StreamsRunner implements AutoCloseable {
     }
     if (closed.get()) {
       stop();
+    }
+  }
+
+  /**
+   * Creates the app's repartition and changelog topics before its first join, which would otherwise
+   * create them and then join a second time (one rebalance more). Best effort: when it fails, the
+   * app creates them itself as it always did.
+   */
+  private void createInternalTopics() {
+    final long startedAt = System.nanoTime();
+    try {
+      final Set<String> topics = InternalTopics.create(streams, INTERNAL_TOPICS_TIMEOUT);
+      LOG.info("{} stream: {} internal topics ready in {} ms", name, topics.size(),
+          Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
+    } catch (RuntimeException e) {
+      LOG.warn("{} stream: internal topics not created ahead ({}); the app creates them as it"
+          + " joins", name, e.toString());
     }
   }
 

@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
@@ -53,7 +52,9 @@ final class InternalTopics {
 
   /**
    * Creates the internal topics of {@code streams} (not started yet) that do not exist, with the
-   * app's admin client; waits until they are ready, at most about {@code timeout}.
+   * app's admin client and config, and waits until they are ready.
+   *
+   * @param timeout how long the input topics' description may take
    *
    * @return the names of every internal topic of the app
    * @throws RuntimeException when the topics cannot be created (the app then creates them itself)
@@ -66,13 +67,8 @@ final class InternalTopics {
     final Admin admin = field(streams, "adminClient", Admin.class);
     final String logPrefix = "stream-client [" + config.getString(StreamsConfig.APPLICATION_ID_CONFIG)
         + "] internal topics ";
-    // The manager retries for half the main consumer's max.poll.interval.ms: bound it by ours.
-    final Map<Object, Object> bounded = new HashMap<>(config.originals());
-    bounded.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
-        (int) Math.min(Integer.MAX_VALUE, 2 * timeout.toMillis()));
-    // Not logged: the app logged its config when it was built.
-    final StreamsConfig boundedConfig = new StreamsConfig(bounded, false) { };
-    final InternalTopicManager topics = new InternalTopicManager(Time.SYSTEM, admin, boundedConfig);
+    // Retries a topic that is not ready as the app's own would (half its max.poll.interval.ms).
+    final InternalTopicManager topics = new InternalTopicManager(Time.SYSTEM, admin, config);
 
     final Cluster sources = sourceTopics(admin, topology, timeout);
     final RepartitionTopics repartition = new RepartitionTopics(

@@ -13,10 +13,18 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack extends StopsOnce {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+  /** The group and transactional id that make the broker load its coordinators. */
+  private static final String COORDINATOR_PROBE = "tiergate-local-stack-coordinators";
 
   /** The single in-process broker, or the multi-node cluster of child JVMs. */
   private final AutoCloseable brokers;
@@ -170,10 +181,40 @@ public final class LocalStack extends StopsOnce {
     }
   }
 
-  /** Creates Tiergate's topics while the registry is still starting; they do not need it. */
+  /**
+   * Creates Tiergate's topics, and has the broker load its group and transaction coordinators,
+   * while the registry is still starting; neither needs it.
+   */
   private static void provisionTopics(final String bootstrap) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       new TopicProvisioner(admin).provision(Topics.ALL);
+    }
+    loadCoordinators(bootstrap);
+  }
+
+  /**
+   * A broker creates {@code __consumer_offsets} and {@code __transaction_state} when a client first
+   * looks for a group or transaction coordinator, and logs a WARN ({@code Auto topic creation
+   * failed ... TOPIC_ALREADY_EXISTS}) for every look-up until they are ready. Left to the services,
+   * their clients look all at once, the admin clients among them retrying without a pause: up to
+   * hundreds of lines at every first start. Here a consumer and a transactional producer look once
+   * each, backing off between retries as clients do, before any service starts. The probe's
+   * transactional id stays in the broker's transaction log until it expires.
+   */
+  private static void loadCoordinators(final String bootstrap) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ConsumerConfig.GROUP_ID_CONFIG, COORDINATOR_PROBE,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.committed(
+          Set.of(new TopicPartition(Topics.REQUESTS.name(), 0)), TopicProvisioner.DEFAULT_TIMEOUT);
+    }
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG, COORDINATOR_PROBE),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.initTransactions();
     }
   }
 

@@ -114,20 +114,27 @@ public final class LocalStack extends StopsOnce {
       throw e;
     }
     final LocalStack stack;
+    final CompletableFuture<Void> coordinators;
     try {
       provisionTopics(bootstrap);
+      // Beside the registry's start and the schemas' registration, which do not need them.
+      coordinators = CompletableFuture.runAsync(() -> loadCoordinators(bootstrap), task -> {
+        final Thread thread = new Thread(task, "kafka-coordinators-load");
+        thread.setDaemon(true);
+        thread.start();
+      });
       stack = new LocalStack(kafka, bootstrap, registry.join(), tempDirToDelete);
     } catch (RuntimeException e) {
       registry.thenAccept(SchemaRegistryProcess::close);
       closeQuietly(kafka);
-      throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause
-          ? cause : e;
+      throw unwrapped(e);
     }
     try {
       SchemaCatalogue.registerAll(stack.kafkaSettings());
+      coordinators.join();
     } catch (RuntimeException e) {
       stack.close();
-      throw e;
+      throw unwrapped(e);
     }
     LOG.info(
         "Local stack ready after {} ms: {}={} {}={}",
@@ -181,15 +188,17 @@ public final class LocalStack extends StopsOnce {
     }
   }
 
-  /**
-   * Creates Tiergate's topics, and has the broker load its group and transaction coordinators,
-   * while the registry is still starting; neither needs it.
-   */
+  /** Creates Tiergate's topics while the registry is still starting; they do not need it. */
   private static void provisionTopics(final String bootstrap) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       new TopicProvisioner(admin).provision(Topics.ALL);
     }
-    loadCoordinators(bootstrap);
+  }
+
+  /** The failure a future wrapped, as it was thrown. */
+  private static RuntimeException unwrapped(final RuntimeException e) {
+    return e instanceof CompletionException && e.getCause() instanceof RuntimeException cause
+        ? cause : e;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,6 +35,9 @@ public final class StreamsRunner implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
 
+  /** How long creating the internal topics ahead may take before the app is started anyway. */
+  private static final Duration INTERNAL_TOPICS_TIMEOUT = Duration.ofSeconds(10);
+
   private final String name;
   private final KafkaStreams streams;
   private final Duration closeTimeout;
@@ -45,6 +49,7 @@ public final class StreamsRunner implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private boolean stopped;
   private volatile Thread starter;
+  private volatile Thread topicCreator;
   private volatile RuntimeException startFailure;
 
   /**
@@ -93,6 +98,12 @@ public final class StreamsRunner implements AutoCloseable {
     if (closed.get() || !started.compareAndSet(false, true)) {
       throw new IllegalStateException(name + " stream already started or closed");
     }
+    // The app joins its group once its global tables are restored; its internal topics are
+    // created meanwhile, so that join finds them.
+    final Thread topics = new Thread(this::createInternalTopics, "tiergate-" + name + "-topics");
+    topics.setDaemon(true);
+    topicCreator = topics;
+    topics.start();
     final Thread thread = new Thread(this::startStreams, "tiergate-" + name + "-start");
     thread.setDaemon(true);
     starter = thread;
@@ -138,6 +149,10 @@ public final class StreamsRunner implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    final Thread topics = topicCreator;
+    if (topics != null) {
+      topics.interrupt();
+    }
     final Thread thread = starter;
     if (thread != null && thread.isAlive()) {
       // A start() still restoring a global table gives up its lock on the app when interrupted.
@@ -164,6 +179,27 @@ public final class StreamsRunner implements AutoCloseable {
     }
     if (closed.get()) {
       stop();
+    }
+  }
+
+  /**
+   * Creates the app's repartition and changelog topics before its first join, which would otherwise
+   * create them and then join a second time (one rebalance more). Best effort: when it fails or
+   * comes late, the app creates them itself as it always did.
+   */
+  private void createInternalTopics() {
+    final long startedAt = System.nanoTime();
+    try {
+      final Set<String> topics = InternalTopics.create(streams, INTERNAL_TOPICS_TIMEOUT);
+      LOG.info("{} stream: {} internal topics ready in {} ms", name, topics.size(),
+          Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
+    } catch (RuntimeException e) {
+      if (closed.get()) {
+        LOG.debug("{} stream closed while its internal topics were created", name, e);
+      } else {
+        LOG.warn("{} stream: internal topics not created ahead ({}); the app creates them as it"
+            + " joins", name, e.toString());
+      }
     }
   }
 

@@ -12,18 +12,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -31,9 +38,14 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindows;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,6 +139,36 @@ class StreamsRunnerTest {
     assertThat(took).isLessThan(Duration.ofSeconds(30));
   }
 
+  @Test
+  void createsTheInternalTopicsStreamsWouldCreateBeforeTheAppJoins() throws Exception {
+    final String in = topic("counted", 3);
+    // What Streams creates by itself, at its first assignment.
+    final Properties own = props(kafka.bootstrapServers());
+    try (KafkaStreams app = new KafkaStreams(countingTopology(in, own), own)) {
+      app.start();
+      await().atMost(Duration.ofSeconds(90)).until(() -> app.state() == State.RUNNING);
+      assertThat(groupJoins(app))
+          .as("joined again: its first assignment created the topics it reads").isEqualTo(2);
+      app.close(Duration.ofSeconds(10));
+    }
+    final Map<String, TopicShape> streamsMade = internalTopics(own);
+    assertThat(streamsMade).as("a repartition, a key-value and a window changelog").hasSize(4);
+
+    final Properties ahead = props(kafka.bootstrapServers());
+    final KafkaStreams app = new KafkaStreams(countingTopology(in, ahead), ahead);
+    final Set<String> created = InternalTopics.create(app, Duration.ofSeconds(30));
+
+    final Map<String, TopicShape> createdAhead = internalTopics(ahead);
+    assertThat(createdAhead).isEqualTo(streamsMade);
+    assertThat(created).hasSize(streamsMade.size()).allSatisfy(name -> assertThat(name)
+        .startsWith(ahead.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)));
+    try (StreamsRunner runner = new StreamsRunner("test", app, Duration.ofSeconds(10), () -> { })) {
+      assertThat(runner.start(Duration.ofSeconds(60))).isTrue();
+      assertThat(groupJoins(app)).as("one join: every topic existed").isEqualTo(1);
+    }
+    assertThat(internalTopics(ahead)).as("the app found every topic it needs").isEqualTo(createdAhead);
+  }
+
   private Properties props(final String bootstrapServers) {
     final Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "runner-test-" + UUID.randomUUID());
@@ -140,10 +182,72 @@ class StreamsRunnerTest {
     return props;
   }
 
+  /**
+   * Counts values per value, in total and per hour, after an explicit repartition into two
+   * partitions: one topic of each kind Streams makes for itself.
+   */
+  private static Topology countingTopology(final String in, final Properties props) {
+    final StreamsBuilder builder = new StreamsBuilder();
+    final KGroupedStream<String, String> byValue = builder
+        .stream(in, Consumed.with(Serdes.String(), Serdes.String()))
+        .repartition(Repartitioned.<String, String>as("spread").withNumberOfPartitions(2)
+            .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
+        .selectKey((key, value) -> value)
+        .groupByKey(Grouped.<String, String>as("by-value")
+            .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
+    byValue.count(Materialized.as("counts"));
+    byValue.windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofHours(1), Duration.ofMinutes(1)))
+        .count(Materialized.as("hourly"));
+    props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+    return builder.build(props);
+  }
+
+  /** How often the app's stream thread has joined its group (the consumer's own count). */
+  private static double groupJoins(final KafkaStreams app) {
+    return app.metrics().entrySet().stream()
+        .filter(metric -> metric.getKey().group().equals("consumer-coordinator-metrics")
+            && metric.getKey().name().equals("join-total")
+            && metric.getKey().tags().getOrDefault("client-id", "").endsWith("-consumer"))
+        .mapToDouble(metric -> (Double) metric.getValue().metricValue())
+        .sum();
+  }
+
+  /** A topic's partitions and the configs set on it, as the broker describes them. */
+  private record TopicShape(int partitions, Map<String, String> configs) {}
+
+  /** The app's internal topics by name without the application id. */
+  private static Map<String, TopicShape> internalTopics(final Properties props) throws Exception {
+    final String prefix = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-";
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      final Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+          .filter(name -> name.startsWith(prefix))
+          .collect(Collectors.toSet());
+      final Map<String, TopicDescription> descriptions =
+          admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+      final Map<ConfigResource, Config> configs = admin.describeConfigs(names.stream()
+              .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList())
+          .all().get(30, TimeUnit.SECONDS);
+      final Map<String, TopicShape> shapes = new TreeMap<>();
+      configs.forEach((resource, config) -> shapes.put(
+          resource.name().substring(prefix.length()),
+          new TopicShape(
+              descriptions.get(resource.name()).partitions().size(),
+              config.entries().stream()
+                  .filter(entry -> entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
+                  .collect(Collectors.toMap(ConfigEntry::name, ConfigEntry::value)))));
+      return shapes;
+    }
+  }
+
   private static String topic(final String prefix) {
+    return topic(prefix, 1);
+  }
+
+  private static String topic(final String prefix, final int partitions) {
     final String name = prefix + "-" + UUID.randomUUID();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+          .all().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot create " + name, e);
     }

@@ -13,10 +13,18 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack extends StopsOnce {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+  /** The group and transactional id that make the broker load its coordinators. */
+  private static final String COORDINATOR_PROBE = "tiergate-local-stack-coordinators";
 
   /** The single in-process broker, or the multi-node cluster of child JVMs. */
   private final AutoCloseable brokers;
@@ -103,20 +114,27 @@ public final class LocalStack extends StopsOnce {
       throw e;
     }
     final LocalStack stack;
+    final CompletableFuture<Void> coordinators;
     try {
       provisionTopics(bootstrap);
+      // Beside the registry's start and the schemas' registration, which do not need them.
+      coordinators = CompletableFuture.runAsync(() -> loadCoordinators(bootstrap), task -> {
+        final Thread thread = new Thread(task, "kafka-coordinators-load");
+        thread.setDaemon(true);
+        thread.start();
+      });
       stack = new LocalStack(kafka, bootstrap, registry.join(), tempDirToDelete);
     } catch (RuntimeException e) {
       registry.thenAccept(SchemaRegistryProcess::close);
       closeQuietly(kafka);
-      throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause
-          ? cause : e;
+      throw unwrapped(e);
     }
     try {
       SchemaCatalogue.registerAll(stack.kafkaSettings());
+      coordinators.join();
     } catch (RuntimeException e) {
       stack.close();
-      throw e;
+      throw unwrapped(e);
     }
     LOG.info(
         "Local stack ready after {} ms: {}={} {}={}",
@@ -174,6 +192,38 @@ public final class LocalStack extends StopsOnce {
   private static void provisionTopics(final String bootstrap) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       new TopicProvisioner(admin).provision(Topics.ALL);
+    }
+  }
+
+  /** The failure a future wrapped, as it was thrown. */
+  private static RuntimeException unwrapped(final RuntimeException e) {
+    return e instanceof CompletionException && e.getCause() instanceof RuntimeException cause
+        ? cause : e;
+  }
+
+  /**
+   * A broker creates {@code __consumer_offsets} and {@code __transaction_state} when a client first
+   * looks for a group or transaction coordinator, and logs a WARN ({@code Auto topic creation
+   * failed ... TOPIC_ALREADY_EXISTS}) for every look-up until they are ready. Left to the services,
+   * their clients look all at once, the admin clients among them retrying without a pause: up to
+   * hundreds of lines at every first start. Here a consumer and a transactional producer look once
+   * each, backing off between retries as clients do, before any service starts. The probe's
+   * transactional id stays in the broker's transaction log until it expires.
+   */
+  private static void loadCoordinators(final String bootstrap) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ConsumerConfig.GROUP_ID_CONFIG, COORDINATOR_PROBE,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.committed(
+          Set.of(new TopicPartition(Topics.REQUESTS.name(), 0)), TopicProvisioner.DEFAULT_TIMEOUT);
+    }
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG, COORDINATOR_PROBE),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.initTransactions();
     }
   }
 

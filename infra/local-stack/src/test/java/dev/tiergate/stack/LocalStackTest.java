@@ -34,6 +34,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -64,10 +65,16 @@ class LocalStackTest {
 
   @TempDir static Path dataDir;
   private static LocalStack stack;
+  /** The broker's topics, internal ones too, as the stack left them before any test ran. */
+  private static Set<String> topicsAtStart;
 
   @BeforeAll
-  static void startStack() {
+  static void startStack() throws Exception {
     stack = LocalStack.start(dataDir);
+    try (Admin admin = stack.admin()) {
+      topicsAtStart = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
+          .get(30, TimeUnit.SECONDS);
+    }
   }
 
   @AfterAll
@@ -180,6 +187,11 @@ class LocalStackTest {
         post("/apis/ccompat/v7/subjects/" + REQUESTS_SUBJECT + "/versions", schemaBody(incompatible));
 
     assertThat(register.statusCode()).as(register.body()).isEqualTo(409);
+  }
+
+  @Test
+  void theGroupAndTransactionCoordinatorsAreReadyBeforeAnyServiceStarts() {
+    assertThat(topicsAtStart).contains("__consumer_offsets", "__transaction_state");
   }
 
   @Test

@@ -112,7 +112,7 @@ class AccountingConfigTest {
       assertThat(new ProducerConfig(producer).getLong(ProducerConfig.LINGER_MS_CONFIG))
           .isEqualTo(200L);
     }
-    // A fetch never waits longer than Kafka's default: an idle app fetches no more often.
+    // A fetch never waits longer than Kafka's default, whatever the commit interval.
     assertThat(AccountingConfig.fromEnv(slow).streamsProperties())
         .containsEntry("producer." + ProducerConfig.LINGER_MS_CONFIG, 2000L)
         .containsEntry("main.consumer." + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);

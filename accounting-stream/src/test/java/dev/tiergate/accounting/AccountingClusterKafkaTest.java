@@ -15,8 +15,8 @@ import dev.tiergate.schemas.TopicProvisioner;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
 import dev.tiergate.stack.EmbeddedKafka;
+import dev.tiergate.stack.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -99,7 +99,7 @@ class AccountingClusterKafkaTest {
       expected.merge(mode, CostCalculator.costMicros(usage.getUsage(),
           new ModelPrice(1_250_000, 125_000, 10_000_000)), Long::sum);
     }
-    final int port = freePort();
+    final int port = FreePorts.pick();
     Process child = startChild(port, "killed-1");
     sendUsage(workload.subList(0, events / 2));
     awaitRequests(port, "key-eos", r -> r > 0);
@@ -262,12 +262,6 @@ class AccountingClusterKafkaTest {
     records.forEach(record -> sent.add(producer.send(record)));
     for (final java.util.concurrent.Future<?> ack : sent) {
       ack.get(60, TimeUnit.SECONDS);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

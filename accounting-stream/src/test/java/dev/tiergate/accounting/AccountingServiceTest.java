@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.SerdeFactory;
+import dev.tiergate.stack.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +25,7 @@ class AccountingServiceTest {
   @Test
   void startReturnsAfterTheBoundedWaitAndAnswers503UntilRunning() throws Exception {
     final AccountingConfig config =
-        AccountingConfig.defaults(KafkaSettings.of("127.0.0.1:" + unusedPort(), "http://127.0.0.1:1"))
+        AccountingConfig.defaults(KafkaSettings.of("127.0.0.1:" + FreePorts.pick(), "http://127.0.0.1:1"))
             .withHost("127.0.0.1")
             .withPort(0)
             .withStateDir(stateDir)
@@ -56,7 +56,7 @@ class AccountingServiceTest {
   @Test
   void refusesToStartWithoutStaticKeysWhenTheManagedKeysCannotBeRead() throws Exception {
     final AccountingConfig config =
-        AccountingConfig.defaults(KafkaSettings.of("127.0.0.1:" + unusedPort(), "http://127.0.0.1:1"))
+        AccountingConfig.defaults(KafkaSettings.of("127.0.0.1:" + FreePorts.pick(), "http://127.0.0.1:1"))
             .withHost("127.0.0.1")
             .withPort(0)
             .withStateDir(stateDir)
@@ -67,12 +67,6 @@ class AccountingServiceTest {
       assertThatThrownBy(service::start)
           .isInstanceOf(NoVirtualKeysException.class)
           .hasMessageContaining("TIERGATE_VIRTUAL_KEYS");
-    }
-  }
-
-  private static int unusedPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 

@@ -1,9 +1,9 @@
 package dev.tiergate.bench.peer;
 
+import dev.tiergate.stack.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ public final class PortkeyGateway implements AutoCloseable {
       throw new IllegalStateException(
           "Portkey gateway not installed at " + script + "; run benchmarks/run.sh (npm install)");
     }
-    final int port = freePort();
+    final int port = FreePorts.pick();
     try {
       final ProcessBuilder builder =
           new ProcessBuilder(List.of("node", script.toAbsolutePath().toString(), "--port=" + port, "--headless"))
@@ -89,14 +89,6 @@ public final class PortkeyGateway implements AutoCloseable {
     }
     close();
     throw new IllegalStateException("Portkey gateway not listening after " + READY_TIMEOUT);
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port", e);
-    }
   }
 
   /** CPU time the gateway's process has used so far (Node is one process: the whole gateway). */

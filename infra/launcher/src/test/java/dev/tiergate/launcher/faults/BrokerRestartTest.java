@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.tiergate.launcher.TiergateStack;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.Topics;
+import dev.tiergate.stack.FreePorts;
 import dev.tiergate.stack.SchemaRegistryProcess;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +52,7 @@ class BrokerRestartTest {
   @BeforeAll
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   static void restartTheBrokerUnderLoad() throws Exception {
-    broker = new RestartableBroker(dataDir.resolve("kafka"), freePort(), freePort());
+    broker = new RestartableBroker(dataDir.resolve("kafka"), FreePorts.pick(), FreePorts.pick());
     broker.start();
     registry = SchemaRegistryProcess.start(dataDir.resolve("schema-registry"));
     stack =
@@ -155,13 +154,5 @@ class BrokerRestartTest {
 
   private static long successes(final List<Outcome> outcomes) {
     return outcomes.stream().filter(o -> o.status() == 200).count();
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -8,7 +8,6 @@ import dev.tiergate.ingress.IngressService;
 import dev.tiergate.ingress.limits.TenantLimits;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,14 +23,9 @@ import picocli.CommandLine.Option;
     description = "Ingress alone, bus replaced by an in-memory loopback: latency at fixed rates.")
 public final class IngressCommand implements Callable<Integer> {
 
-  @Option(names = "--rates", split = ",", defaultValue = "100,500,1000,2000")
-  List<Integer> rates;
-
-  @Option(names = "--duration", defaultValue = "PT15S")
-  Duration duration;
-
-  @Option(names = "--warmup", defaultValue = "PT5S")
-  Duration warmup;
+  @Mixin
+  FixedRateOptions runs = new FixedRateOptions(
+      List.of(100, 500, 1000, 2000), Duration.ofSeconds(15), Duration.ofSeconds(5));
 
   @Mixin ResultsOption results;
 
@@ -54,9 +48,8 @@ public final class IngressCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    final Report report = results.open("ingress-loopback", String.format(Locale.ROOT,
-        "benchmarks/run.sh ingress --rates %s --duration %s --warmup %s%s", rates, duration, warmup,
-        withLimits ? " --with-limits" : ""));
+    final Report report = results.open("ingress-loopback",
+        "benchmarks/run.sh ingress" + runs.flags() + (withLimits ? " --with-limits" : ""));
     final IngressService ingress = LoopbackIngress.start(
         LIMITED_KEYS, TenantLimits.parse("bench;rpm=100000000;tpm=1000000000;concurrent=100000"));
     try (HttpTarget target = target(ingress, "tg-demo-key");
@@ -65,11 +58,12 @@ public final class IngressCommand implements Callable<Integer> {
       report.line("");
       report.line(LoadResult.markdownHeader());
       final LoadGenerator generator = new LoadGenerator(Duration.ofSeconds(60));
-      for (final int rate : rates) {
-        report.line(generator.run("ingress (loopback)", target, rate, warmup, duration).markdownRow());
+      for (final int rate : runs.rates) {
+        report.line(generator.run("ingress (loopback)", target, rate, runs.warmup, runs.duration)
+            .markdownRow());
         if (withLimits) {
-          report.line(generator.run("ingress (loopback), rate limits on", limited, rate, warmup,
-              duration).markdownRow());
+          report.line(generator.run("ingress (loopback), rate limits on", limited, rate,
+              runs.warmup, runs.duration).markdownRow());
         }
       }
     } finally {

@@ -25,14 +25,9 @@ import picocli.CommandLine.Option;
     description = "Added latency at fixed rates vs direct and vs Portkey; max sustained rate; cold start.")
 public final class LatencyCommand implements Callable<Integer> {
 
-  @Option(names = "--rates", split = ",", defaultValue = "100,500", description = "req/s to compare")
-  List<Integer> rates;
-
-  @Option(names = "--duration", defaultValue = "PT20S", description = "measured time per run")
-  Duration duration;
-
-  @Option(names = "--warmup", defaultValue = "PT5S", description = "discarded time before each run")
-  Duration warmup;
+  @Mixin
+  FixedRateOptions runs =
+      new FixedRateOptions(List.of(100, 500), Duration.ofSeconds(20), Duration.ofSeconds(5));
 
   @Option(names = "--sustain-rates", split = ",",
       defaultValue = "100,200,300,400,500,700,1000,1500,2000",
@@ -74,8 +69,7 @@ public final class LatencyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     final Report report = options.results.open("latency",
-        String.format(Locale.ROOT, "benchmarks/run.sh latency --rates %s --duration %s --warmup %s",
-            rates, duration, warmup) + options.flags() + (tracing ? " --tracing" : "")
+        "benchmarks/run.sh latency" + runs.flags() + options.flags() + (tracing ? " --tracing" : "")
             + " --body " + body + " --mode " + mode);
     final long coldStart = System.nanoTime();
     try (TiergateStack stack = Stacks.start("latency", options.serviceEnv.values);
@@ -131,28 +125,30 @@ public final class LatencyCommand implements Callable<Integer> {
     report.line("");
     report.line(String.format(Locale.ROOT,
         "### Fixed rates (open loop, latency from intended send time; warm-up %s, measured %s)",
-        warmup, duration));
+        runs.warmup, runs.duration));
     report.line("");
     final List<String> rows = new ArrayList<>();
     final List<String> added = new ArrayList<>();
     final List<String> traced = new ArrayList<>();
     fixedRates = true;
-    for (final int rate : rates) {
-      final LoadResult d = measure(generator, "direct", direct, rate, warmup, duration);
-      final LoadResult t = measure(generator, "tiergate", tiergate, rate, warmup, duration);
+    for (final int rate : runs.rates) {
+      final LoadResult d = measure(generator, "direct", direct, rate, runs.warmup, runs.duration);
+      final LoadResult t =
+          measure(generator, "tiergate", tiergate, rate, runs.warmup, runs.duration);
       rows.add(d.markdownRow());
       rows.add(t.markdownRow());
       if (tracing) {
         // Off, on, off again: the later runs meet a warmer stack, so "on" is bracketed.
         final Traced on = withTracing(generator, tiergate, rate);
-        final LoadResult offAgain = measure(generator, "tiergate", tiergate, rate, warmup, duration);
+        final LoadResult offAgain =
+            measure(generator, "tiergate", tiergate, rate, runs.warmup, runs.duration);
         rows.add(on.result().markdownRow());
         rows.add(offAgain.markdownRow());
         traced.add(tracingRow(rate, d, t, on, offAgain));
       }
       LoadResult p = null;
       if (portkey != null) {
-        p = measure(generator, "portkey", portkey, rate, warmup, duration);
+        p = measure(generator, "portkey", portkey, rate, runs.warmup, runs.duration);
         rows.add(p.markdownRow());
       }
       added.add(addedRow(rate, d, t, p));
@@ -217,7 +213,7 @@ public final class LatencyCommand implements Callable<Integer> {
     try (TracingSwitch traces = new TracingSwitch()) {
       traces.on();
       final LoadResult result =
-          measure(generator, "tiergate+tracing", tiergate, rate, warmup, duration);
+          measure(generator, "tiergate+tracing", tiergate, rate, runs.warmup, runs.duration);
       traces.off();
       return new Traced(result, traces.exported());
     }

@@ -60,14 +60,9 @@ public final class StreamsCommand implements Callable<Integer> {
   private static final int DESCRIPTORS_RESERVED = 2_000;
   private static final Duration DRAIN_MARGIN = Duration.ofSeconds(90);
 
-  @Option(names = "--rates", split = ",", defaultValue = "100", description = "streams/s to compare")
-  List<Integer> rates;
-
-  @Option(names = "--duration", defaultValue = "PT20S", description = "measured time per run")
-  Duration duration;
-
-  @Option(names = "--warmup", defaultValue = "PT10S", description = "discarded time before each run")
-  Duration warmup;
+  @Mixin
+  FixedRateOptions runs =
+      new FixedRateOptions(List.of(100), Duration.ofSeconds(20), Duration.ofSeconds(10));
 
   @Option(names = "--chunk-interval", description = "the simulator's pause before each stream "
       + "event; default PT0.02S at fixed rates, PT0.5S with --concurrent")
@@ -171,15 +166,17 @@ public final class StreamsCommand implements Callable<Integer> {
       final List<Route> routes, final FirstChunkAnatomy anatomy) {
     report.line("");
     report.line(String.format(Locale.ROOT, "### Fixed rates (open loop, times from the intended "
-        + "send time; TTFB = first content chunk; warm-up %s, measured %s)", warmup, duration));
+        + "send time; TTFB = first content chunk; warm-up %s, measured %s)",
+        runs.warmup, runs.duration));
     report.line("");
     final List<String> rows = new ArrayList<>();
     final List<String> added = new ArrayList<>();
-    for (final int rate : rates) {
+    for (final int rate : runs.rates) {
       final Map<String, StreamResult> byRoute = new LinkedHashMap<>();
       for (final Route route : routes) {
-        if (!warmup.isZero()) {
-          generator.run(route.label() + " (warm-up)", route.target(), rate, Duration.ZERO, warmup);
+        if (!runs.warmup.isZero()) {
+          generator.run(
+              route.label() + " (warm-up)", route.target(), rate, Duration.ZERO, runs.warmup);
         }
         final boolean timeFirstChunks = "tiergate".equals(route.label());
         final StreamResult result = cpu.measure(
@@ -189,7 +186,8 @@ public final class StreamsCommand implements Callable<Integer> {
                 anatomy.on();
               }
               try {
-                return generator.run(route.label(), route.target(), rate, Duration.ZERO, duration);
+                return generator.run(
+                    route.label(), route.target(), rate, Duration.ZERO, runs.duration);
               } finally {
                 anatomy.off();
               }
@@ -364,8 +362,7 @@ public final class StreamsCommand implements Callable<Integer> {
           "benchmarks/run.sh streams --concurrent %d --hold %s --ramp %s --chunk-interval %s%s",
           concurrent, hold, ramp, interval, common);
     }
-    return String.format(Locale.ROOT, "benchmarks/run.sh streams --rates %s --duration %s "
-        + "--warmup %s --chunk-interval %s --reply-words %d%s",
-        rates, duration, warmup, interval, replyWords, common);
+    return "benchmarks/run.sh streams" + runs.flags() + String.format(Locale.ROOT,
+        " --chunk-interval %s --reply-words %d%s", interval, replyWords, common);
   }
 }

@@ -1,0 +1,45 @@
+package dev.tiergate.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class FixedRateOptionsTest {
+
+  @Test
+  void keepsEachCommandsOwnDefaults() {
+    final IngressCommand ingress = parsed(new IngressCommand());
+    final StreamsCommand streams = parsed(new StreamsCommand());
+
+    assertThat(ingress.runs.rates).containsExactly(100, 500, 1000, 2000);
+    assertThat(ingress.runs.duration).isEqualTo(Duration.ofSeconds(15));
+    assertThat(streams.runs.rates).containsExactly(100);
+    assertThat(streams.runs.warmup).isEqualTo(Duration.ofSeconds(10));
+    assertThat(streams.runs.flags()).isEqualTo(" --rates [100] --duration PT20S --warmup PT10S");
+  }
+
+  @Test
+  void givenRatesReplaceTheDefaultOnes() {
+    final LatencyCommand latency = parsed(new LatencyCommand(), "--rates", "50,70", "--warmup", "PT1S");
+
+    assertThat(latency.runs.rates).isEqualTo(List.of(50, 70));
+    assertThat(latency.runs.warmup).isEqualTo(Duration.ofSeconds(1));
+    assertThat(latency.runs.flags()).isEqualTo(" --rates [50, 70] --duration PT20S --warmup PT1S");
+  }
+
+  @Test
+  void showsTheCommandsDefaultsInItsHelp() {
+    final String usage = new CommandLine(new LatencyCommand()).getUsageMessage();
+
+    assertThat(usage).contains("rates to compare, per second (default: [100, 500])")
+        .contains("discarded time before each run (default: PT5S)");
+  }
+
+  private static <T> T parsed(final T command, final String... args) {
+    new CommandLine(command).parseArgs(args);
+    return command;
+  }
+}

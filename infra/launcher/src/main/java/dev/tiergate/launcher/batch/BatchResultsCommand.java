@@ -2,13 +2,12 @@ package dev.tiergate.launcher.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.launcher.ClusterCommand;
-import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.ChatResponse;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code tiergate batch results ID > out.jsonl}: one OpenAI Batch-style output line per item,
@@ -22,12 +21,11 @@ import picocli.CommandLine.Parameters;
     description = "Write the batch's results as OpenAI Batch API output lines (JSONL) to stdout.")
 final class BatchResultsCommand extends ClusterCommand {
 
-  @Parameters(index = "0", paramLabel = "ID", description = "The batch id (printed by submit).")
-  String batchId;
+  @Mixin BatchIdParameter batch;
 
   @Override
   protected int run(final PrintWriter out, final PrintWriter err) {
-    final String id = BatchIds.normaliseBatchId(batchId);
+    final String id = batch.id();
     final BatchClient client = new BatchClient(cluster.settings());
     final Map<String, ChatRequest> items = client.items(id);
     final Map<String, ChatResponse> answers = client.answers(id);

@@ -3,7 +3,6 @@ package dev.tiergate.launcher.batch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.launcher.ClusterCommand;
-import dev.tiergate.runtime.BatchIds;
 import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.BatchProgress;
 import java.io.PrintWriter;
@@ -11,7 +10,6 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code tiergate batch status ID}: the batch's manifest and progress, read from Kafka. */
 @Command(
@@ -22,8 +20,7 @@ final class BatchStatusCommand extends ClusterCommand {
 
   static final int EXIT_UNKNOWN = 3;
 
-  @Parameters(index = "0", paramLabel = "ID", description = "The batch id (printed by submit).")
-  String batchId;
+  @Mixin BatchIdParameter batch;
 
   @Option(names = "--json", description = "Print one JSON object instead of a summary line.")
   boolean json;
@@ -32,7 +29,7 @@ final class BatchStatusCommand extends ClusterCommand {
 
   @Override
   protected int run(final PrintWriter out, final PrintWriter err) {
-    final String id = BatchIds.normaliseBatchId(batchId);
+    final String id = batch.id();
     final BatchClient client = new BatchClient(cluster.settings());
     final Optional<BatchManifest> manifest = client.manifest(id);
     if (manifest.isEmpty() && client.progress(id).isEmpty()) {

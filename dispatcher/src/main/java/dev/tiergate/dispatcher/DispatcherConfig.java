@@ -53,7 +53,7 @@ public record DispatcherConfig(
   /** All interfaces: probes and scrapers reach a pod at its own address. */
   public static final String DEFAULT_METRICS_HOST = "0.0.0.0";
   /** {@link #metricsPort()} value that turns the metrics endpoint off. */
-  public static final int NO_METRICS_PORT = -1;
+  public static final int NO_METRICS_PORT = Settings.NO_PORT;
 
   public static final Setting<String> GROUP_ID = Setting.text("TIERGATE_DISPATCHER_GROUP_ID")
       .withDefault(DEFAULT_GROUP_ID)
@@ -177,10 +177,7 @@ public record DispatcherConfig(
     Objects.requireNonNull(delivery, "delivery");
     Settings.requirePositive(maxInFlight, "maxInFlight");
     Settings.requirePositive(maxBatchInFlight, "maxBatchInFlight");
-    if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
-      throw new IllegalArgumentException(
-          "metrics port must be -1 (off), 0 (free) or a port: " + metricsPort);
-    }
+    Settings.requirePortOrOff(metricsPort, "metrics port");
     if (providers.isEmpty()) {
       throw new IllegalArgumentException(
           "no provider configured: set " + PROVIDER_PREFIX + "<NAME>" + BASE_URL);

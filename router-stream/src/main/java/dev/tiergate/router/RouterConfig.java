@@ -115,7 +115,7 @@ public record RouterConfig(
    */
   public static final String DEFAULT_HOST = "0.0.0.0";
   /** No HTTP endpoint at all. */
-  public static final int NO_PORT = -1;
+  public static final int NO_PORT = Settings.NO_PORT;
 
   public static final Setting<String> APP_ID = Setting.text("TIERGATE_ROUTER_APP_ID")
       .withDefault(DEFAULT_APP_ID).withDescription("Streams `application.id`");
@@ -192,9 +192,7 @@ public record RouterConfig(
     Objects.requireNonNull(closeTimeout, "closeTimeout");
     Objects.requireNonNull(policy, "policy");
     httpHost = Settings.requireText(httpHost, "httpHost").trim();
-    if (httpPort < NO_PORT || httpPort > 65_535) {
-      throw new IllegalArgumentException("http port must be -1 (off), 0 (free) or a port: " + httpPort);
-    }
+    Settings.requirePortOrOff(httpPort, "http port");
     applicationId = Settings.requireText(applicationId, "applicationId").trim();
     defaultTier = Settings.requireText(defaultTier, "defaultTier").trim().toLowerCase(Locale.ROOT);
     if (startTimeout.isNegative() || closeTimeout.isNegative()) {

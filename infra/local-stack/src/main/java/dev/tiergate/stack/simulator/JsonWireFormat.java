@@ -13,8 +13,8 @@ import java.util.function.Predicate;
 
 /**
  * What the simulated JSON formats share: the mapper, provider-style answer ids, the checks a request
- * body must pass before anything else, the simulated tool arguments and reasoning signature, and how
- * a reply is cut into stream deltas.
+ * body must pass before anything else, how a conversation is read, the simulated tool arguments and
+ * reasoning signature, and how a reply is cut into stream deltas.
  */
 abstract class JsonWireFormat implements WireFormat {
 

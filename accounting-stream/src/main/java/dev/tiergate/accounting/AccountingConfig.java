@@ -53,7 +53,7 @@ public record AccountingConfig(
   /** {@code /metrics} and {@code /health} on their own port, off the public query API. */
   public static final int DEFAULT_METRICS_PORT = 9083;
   /** A metrics port of -1: no metrics server. */
-  public static final int NO_METRICS_PORT = -1;
+  public static final int NO_METRICS_PORT = Settings.NO_PORT;
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
   /**
    * One second: five commits' worth of requests per pre-summed record. Longer than the commit
@@ -141,17 +141,12 @@ public record AccountingConfig(
     Settings.requirePositive(startTimeout, "startTimeout");
     Settings.requirePositive(closeTimeout, "closeTimeout");
     Settings.requirePositive(budgetCheckInterval, "budgetCheckInterval");
-    Objects.requireNonNull(grace, "grace");
     Objects.requireNonNull(advertisedHost, "advertisedHost");
     Objects.requireNonNull(virtualKeys, "virtualKeys");
     Settings.requireNotNegative(grace, "grace");
-    if (port < 0 || port > 65_535) {
-      throw new IllegalArgumentException("port out of range: " + port);
-    }
+    Settings.requirePort(port, "port");
     Settings.requirePositive(spendMaxValues, "spendMaxValues");
-    if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
-      throw new IllegalArgumentException("metrics port out of range: " + metricsPort);
-    }
+    Settings.requirePortOrOff(metricsPort, "metrics port");
   }
 
   /** The settings with the default cap on distinct spend values and no metrics port. */

@@ -208,18 +208,10 @@ public final class AccountingService implements RunnableService {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    final AccountingHttpServer server = http;
-    if (server != null) {
-      server.close();
-    }
-    final OpsServer opsServer = ops;
-    if (opsServer != null) {
-      opsServer.close();
-    }
-    final StreamsRunner appRunner = runner;
-    if (appRunner != null) {
-      appRunner.close();
-    }
+    // Each part exists once start() got that far; the servers stop answering before the stream.
+    Optional.ofNullable(http).ifPresent(AccountingHttpServer::close);
+    Optional.ofNullable(ops).ifPresent(OpsServer::close);
+    Optional.ofNullable(runner).ifPresent(StreamsRunner::close);
     metrics.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.tiergate.accounting;
 
+import dev.tiergate.runtime.TopicTables;
 import dev.tiergate.schemas.Budget;
 import dev.tiergate.schemas.BudgetAlert;
 import dev.tiergate.schemas.BudgetState;
@@ -183,7 +184,8 @@ public final class AccountingTopology {
 
     byTenant
         .groupByKey(Grouped.with(Serdes.String(), spendSerde))
-        .reduce(SpendAggregates::sum, Named.as(SUM_SPEND), totalStore(spendSerde))
+        .reduce(SpendAggregates::sum, Named.as(SUM_SPEND),
+            TopicTables.store(SPEND_STORE, spendSerde))
         .toStream(Named.as(SPEND_UPDATES))
         .selectKey((key, aggregate) -> SpendAggregates.topicKey(aggregate), Named.as("spend-keyed"))
         .to(Topics.SPEND.name(), produced(Topics.SPEND, serdes, SPEND_SINK));
@@ -264,13 +266,8 @@ public final class AccountingTopology {
       final String name,
       final String storeName) {
     // Looked up per usage: each distinct record is decoded once (DecodeOnceSerde).
-    final Serde<V> valueSerde = new DecodeOnceSerde<>(topic.valueSerde(serdes));
-    return builder.globalTable(
-        topic.name(),
-        Consumed.with(topic.keySerde(), valueSerde).withName(name),
-        Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(storeName)
-            .withKeySerde(topic.keySerde())
-            .withValueSerde(valueSerde));
+    return TopicTables.global(
+        builder, topic, new DecodeOnceSerde<>(topic.valueSerde(serdes)), name, storeName);
   }
 
   /** Usage as raw bytes, decoded in a named step and split into valid and dead-letter branches. */
@@ -291,13 +288,6 @@ public final class AccountingTopology {
   private static <V> Produced<String, V> produced(
       final Topic<V> topic, final SerdeFactory serdes, final String name) {
     return Produced.with(topic.keySerde(), topic.valueSerde(serdes)).withName(name);
-  }
-
-  private static Materialized<String, SpendAggregate, KeyValueStore<Bytes, byte[]>> totalStore(
-      final Serde<SpendAggregate> spendSerde) {
-    return Materialized.<String, SpendAggregate, KeyValueStore<Bytes, byte[]>>as(SPEND_STORE)
-        .withKeySerde(Serdes.String())
-        .withValueSerde(spendSerde);
   }
 
   private static <V> StoreBuilder<KeyValueStore<String, V>> keyValueStore(

@@ -49,10 +49,7 @@ final class CallStop implements AutoCloseable {
    * or stops reading for the reply timeout, cancels it through the ingress.
    */
   void firstDelivered() {
-    final Disposable pending = timer;
-    if (pending != null) {
-      pending.dispose();
-    }
+    cancelDeadline();
   }
 
   String correlationId() {
@@ -82,10 +79,14 @@ final class CallStop implements AutoCloseable {
 
   @Override
   public void close() {
+    cancelDeadline();
+    onClose.accept(this);
+  }
+
+  private void cancelDeadline() {
     final Disposable pending = timer;
     if (pending != null) {
       pending.dispose();
     }
-    onClose.accept(this);
   }
 }

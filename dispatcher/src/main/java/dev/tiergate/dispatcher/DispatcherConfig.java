@@ -8,6 +8,7 @@ import dev.tiergate.dispatcher.provider.ProviderEndpoint;
 import dev.tiergate.dispatcher.provider.ProviderFormat;
 import dev.tiergate.dispatcher.provider.RetryPolicy;
 import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
 import dev.tiergate.schemas.settings.Setting;
@@ -50,10 +51,9 @@ public record DispatcherConfig(
     DeliverySettings delivery) {
 
   public static final String DEFAULT_GROUP_ID = "tiergate-dispatcher";
-  /** All interfaces: probes and scrapers reach a pod at its own address. */
-  public static final String DEFAULT_METRICS_HOST = "0.0.0.0";
+  public static final String DEFAULT_METRICS_HOST = OpsServer.DEFAULT_HOST;
   /** {@link #metricsPort()} value that turns the metrics endpoint off. */
-  public static final int NO_METRICS_PORT = -1;
+  public static final int NO_METRICS_PORT = Settings.NO_PORT;
 
   public static final Setting<String> GROUP_ID = Setting.text("TIERGATE_DISPATCHER_GROUP_ID")
       .withDefault(DEFAULT_GROUP_ID)
@@ -128,14 +128,10 @@ public record DispatcherConfig(
       Setting.of(DispatcherFault.ENV, DispatcherFault::parse)
           .expecting("none or halt-after-response").withDefault(DispatcherFault.NONE)
           .withShownDefault("none").withDescription("tests only: `halt-after-response`");
-  public static final Setting<Integer> METRICS_PORT =
-      Setting.portOrOff("TIERGATE_DISPATCHER_METRICS_PORT").withDefault(0)
-          .withDescription("port of `GET /metrics` (Prometheus) and `GET /health`; 0 picks a free"
-              + " one (logged, and `DispatcherService.metricsPort()`), -1 turns it off");
+  public static final Setting<Integer> METRICS_PORT = OpsServer.portSetting(
+      "TIERGATE_DISPATCHER_METRICS_PORT", "DispatcherService.metricsPort()");
   public static final Setting<String> METRICS_HOST =
-      Setting.text("TIERGATE_DISPATCHER_METRICS_HOST").withDefault(DEFAULT_METRICS_HOST)
-          .withDescription("interface of that port (`127.0.0.1` keeps it local; probes reach a"
-              + " pod at its address)");
+      OpsServer.hostSetting("TIERGATE_DISPATCHER_METRICS_HOST");
 
   /** Every setting, in the order of the README's table. */
   public static final List<Setting<?>> SETTINGS = List.of(
@@ -177,10 +173,7 @@ public record DispatcherConfig(
     Objects.requireNonNull(delivery, "delivery");
     Settings.requirePositive(maxInFlight, "maxInFlight");
     Settings.requirePositive(maxBatchInFlight, "maxBatchInFlight");
-    if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
-      throw new IllegalArgumentException(
-          "metrics port must be -1 (off), 0 (free) or a port: " + metricsPort);
-    }
+    Settings.requirePortOrOff(metricsPort, "metrics port");
     if (providers.isEmpty()) {
       throw new IllegalArgumentException(
           "no provider configured: set " + PROVIDER_PREFIX + "<NAME>" + BASE_URL);

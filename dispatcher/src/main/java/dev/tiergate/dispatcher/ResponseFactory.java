@@ -110,9 +110,7 @@ final class ResponseFactory {
 
   ChatChunk chunk(
       final String correlationId, final int sequence, final StreamDelta delta, final String model) {
-    return ChatChunk.newBuilder()
-        .setCorrelationId(correlationId)
-        .setSequence(sequence)
+    return chunkOf(correlationId, sequence, model)
         .setContentDelta(delta.content())
         .setReasoningDelta(delta.reasoning())
         .setToolCallIndex(delta.toolCallIndex())
@@ -120,7 +118,6 @@ final class ResponseFactory {
         .setToolName(delta.toolName())
         .setToolArgumentsDelta(delta.toolArgumentsDelta())
         .setReasoningSignature(delta.reasoningSignature())
-        .setModel(model)
         .build();
   }
 
@@ -130,14 +127,20 @@ final class ResponseFactory {
       final String finishReason,
       final Usage usage,
       final String model) {
+    return chunkOf(correlationId, sequence, model)
+        .setFinishReason(finishReason)
+        .setUsage(usage)
+        .setLast(true)
+        .build();
+  }
+
+  /** What every chunk of a stream carries: whose it is, its place, the model sending it. */
+  private static ChatChunk.Builder chunkOf(
+      final String correlationId, final int sequence, final String model) {
     return ChatChunk.newBuilder()
         .setCorrelationId(correlationId)
         .setSequence(sequence)
-        .setFinishReason(finishReason)
-        .setUsage(usage)
-        .setModel(model)
-        .setLast(true)
-        .build();
+        .setModel(model);
   }
 
   /** The stream's first chunk carries the decision: the ingress sends its headers with that chunk. */

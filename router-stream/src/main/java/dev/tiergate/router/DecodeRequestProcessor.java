@@ -55,7 +55,7 @@ final class DecodeRequestProcessor implements FixedKeyProcessor<String, byte[], 
       if (NetworkFailures.isNetwork(e)) {
         throw e;
       }
-      deadLetter(record, "undecodable ChatRequest: " + describe(e));
+      deadLetter(record, "undecodable ChatRequest: " + DeadLetterHeaders.describe(e));
     }
   }
 
@@ -76,13 +76,5 @@ final class DecodeRequestProcessor implements FixedKeyProcessor<String, byte[], 
   /** {@code topic-partition@offset}, the way Kafka prints a position. */
   private String source() {
     return DeadLetterHeaders.source(context.recordMetadata());
-  }
-
-  private static String describe(final Throwable error) {
-    final StringBuilder text = new StringBuilder(error.toString());
-    for (Throwable cause = error.getCause(); cause != null; cause = cause.getCause()) {
-      text.append("; caused by ").append(cause);
-    }
-    return text.toString();
   }
 }

@@ -1,6 +1,7 @@
 package dev.tiergate.router;
 
 import dev.tiergate.runtime.EntryPoint;
+import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.KafkaSettings;
@@ -110,12 +111,12 @@ public record RouterConfig(
   static final int SESSION_REFRESH_SHARE = 10;
   public static final Duration DEFAULT_BUDGET_REFRESH = Duration.ofMillis(500);
   /**
-   * All interfaces: probes and scrapers reach a pod at its own address. The port serves only
-   * {@code /health} and {@code /metrics}, and the Kubernetes Service is cluster-internal.
+   * All interfaces: the port serves only {@code /health} and {@code /metrics}, and the Kubernetes
+   * Service is cluster-internal.
    */
-  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final String DEFAULT_HOST = OpsServer.DEFAULT_HOST;
   /** No HTTP endpoint at all. */
-  public static final int NO_PORT = -1;
+  public static final int NO_PORT = Settings.NO_PORT;
 
   public static final Setting<String> APP_ID = Setting.text("TIERGATE_ROUTER_APP_ID")
       .withDefault(DEFAULT_APP_ID).withDescription("Streams `application.id`");
@@ -130,14 +131,9 @@ public record RouterConfig(
   public static final Setting<Duration> CLOSE_TIMEOUT =
       Setting.millis("TIERGATE_ROUTER_CLOSE_TIMEOUT_MS").withDefault(DEFAULT_CLOSE_TIMEOUT)
           .atLeast(0).withDescription("bound of a clean shutdown");
-  public static final Setting<Integer> PORT = Setting.portOrOff("TIERGATE_ROUTER_PORT")
-      .withDefault(0)
-      .withDescription("HTTP port of `/metrics` and `/health`; 0 picks a free one (logged, and"
-          + " `RouterService.port()`), -1 turns it off");
-  public static final Setting<String> HOST = Setting.text("TIERGATE_ROUTER_HOST")
-      .withDefault(DEFAULT_HOST)
-      .withDescription("interface that HTTP port binds (probes reach a pod at its address);"
-          + " `127.0.0.1` keeps it local");
+  public static final Setting<Integer> PORT =
+      OpsServer.portSetting("TIERGATE_ROUTER_PORT", "RouterService.port()");
+  public static final Setting<String> HOST = OpsServer.hostSetting("TIERGATE_ROUTER_HOST");
   public static final Setting<Double> SWITCH_FACTOR =
       Setting.decimal("TIERGATE_ROUTER_SWITCH_FACTOR").withDefault(DEFAULT_SWITCH_FACTOR)
           .withDescription("how many times cheaper a new model must be before a session leaves"
@@ -192,9 +188,7 @@ public record RouterConfig(
     Objects.requireNonNull(closeTimeout, "closeTimeout");
     Objects.requireNonNull(policy, "policy");
     httpHost = Settings.requireText(httpHost, "httpHost").trim();
-    if (httpPort < NO_PORT || httpPort > 65_535) {
-      throw new IllegalArgumentException("http port must be -1 (off), 0 (free) or a port: " + httpPort);
-    }
+    Settings.requirePortOrOff(httpPort, "http port");
     applicationId = Settings.requireText(applicationId, "applicationId").trim();
     defaultTier = Settings.requireText(defaultTier, "defaultTier").trim().toLowerCase(Locale.ROOT);
     if (startTimeout.isNegative() || closeTimeout.isNegative()) {

@@ -9,6 +9,7 @@ import dev.tiergate.router.predict.BlendedPredictor;
 import dev.tiergate.router.predict.DifficultyPredictor;
 import dev.tiergate.router.predict.DifficultyScorer;
 import dev.tiergate.router.predict.PacedPredictor;
+import dev.tiergate.runtime.TopicTables;
 import dev.tiergate.schemas.ApiKind;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.Route;
@@ -22,13 +23,11 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -158,9 +157,9 @@ public final class RouterTopology {
     final Catalogue catalogue = new Catalogue();
     viewedTable(builder, Topics.MODELS.name(), Topics.MODELS.valueSerde(serdes),
         MODELS_SOURCE, MODELS_STORE, catalogue);
-    globalTable(builder, Topics.BUDGET_STATE.name(), Topics.BUDGET_STATE.valueSerde(serdes),
+    TopicTables.global(builder, Topics.BUDGET_STATE, Topics.BUDGET_STATE.valueSerde(serdes),
         BUDGET_STATE_SOURCE, BUDGET_STATE_STORE);
-    globalTable(builder, Topics.BUDGETS.name(), Topics.BUDGETS.valueSerde(serdes),
+    TopicTables.global(builder, Topics.BUDGETS, Topics.BUDGETS.valueSerde(serdes),
         BUDGETS_SOURCE, BUDGETS_STORE);
     builder.addStateStore(sessionStore());
     builder.addStateStore(reservationsStore());
@@ -183,21 +182,6 @@ public final class RouterTopology {
         .defaultBranch(
             Branched.withConsumer(undecodable -> deadLetter(undecodable, metrics), UNDECODABLE));
     return builder.build(config.streamsProperties());
-  }
-
-  private static <V> void globalTable(
-      final StreamsBuilder builder,
-      final String topic,
-      final Serde<V> values,
-      final String sourceName,
-      final String storeName) {
-    final Serde<String> keys = Serdes.String();
-    builder.globalTable(
-        topic,
-        Consumed.with(keys, values).withName(sourceName),
-        Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(storeName)
-            .withKeySerde(keys)
-            .withValueSerde(values));
   }
 
   /**

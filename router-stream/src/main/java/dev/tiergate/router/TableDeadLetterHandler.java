@@ -55,7 +55,7 @@ public final class TableDeadLetterHandler implements DeserializationExceptionHan
       final Exception exception) {
     final String source =
         DeadLetterHeaders.source(record.topic(), record.partition(), record.offset());
-    final String reason = "undecodable record: " + describe(exception);
+    final String reason = "undecodable record: " + DeadLetterHeaders.describe(exception);
     final Optional<Topic<byte[]>> dlq = Optional.ofNullable(DEAD_LETTERS.get(record.topic()));
     if (dlq.isEmpty() || producer == null) {
       LOG.warn("skipping {}: {}", source, reason);
@@ -72,13 +72,5 @@ public final class TableDeadLetterHandler implements DeserializationExceptionHan
           }
         });
     return Response.resume();
-  }
-
-  private static String describe(final Throwable error) {
-    final StringBuilder text = new StringBuilder(error.toString());
-    for (Throwable cause = error.getCause(); cause != null; cause = cause.getCause()) {
-      text.append("; caused by ").append(cause);
-    }
-    return text.toString();
   }
 }

@@ -30,6 +30,18 @@ public final class DeadLetterHeaders {
     return metadata.map(m -> source(m.topic(), m.partition(), m.offset())).orElse(UNKNOWN_SOURCE);
   }
 
+  /**
+   * A failure as a reason can tell it: the error and each of its causes, {@code ; caused by }
+   * between them, so a letter says what went wrong underneath a wrapping exception.
+   */
+  public static String describe(final Throwable error) {
+    final StringBuilder text = new StringBuilder(error.toString());
+    for (Throwable cause = error.getCause(); cause != null; cause = cause.getCause()) {
+      text.append("; caused by ").append(cause);
+    }
+    return text.toString();
+  }
+
   /** Sets (replacing any earlier value) the reason and the source on {@code headers}. */
   public static Headers mark(final Headers headers, final String reason, final String source) {
     Objects.requireNonNull(headers, "headers");

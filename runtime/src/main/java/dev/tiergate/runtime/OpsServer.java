@@ -1,5 +1,6 @@
 package dev.tiergate.runtime;
 
+import dev.tiergate.schemas.settings.Setting;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
@@ -32,6 +33,27 @@ public final class OpsServer implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
   private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** All interfaces: probes and scrapers reach a pod at its own address. */
+  public static final String DEFAULT_HOST = "0.0.0.0";
+
+  /**
+   * The setting of a service's own ops port: a free one by default, -1 for none.
+   *
+   * @param boundPort where the port picked for 0 can be read, e.g. {@code RouterService.port()}
+   */
+  public static Setting<Integer> portSetting(final String name, final String boundPort) {
+    return Setting.portOrOff(name).withDefault(0)
+        .withDescription("port of `GET /metrics` (Prometheus) and `GET /health`; 0 picks a free"
+            + " one (logged, and `" + boundPort + "`), -1 turns it off");
+  }
+
+  /** The setting of the interface that port binds, listed right after it. */
+  public static Setting<String> hostSetting(final String name) {
+    return Setting.text(name).withDefault(DEFAULT_HOST)
+        .withDescription("interface of that port (`127.0.0.1` keeps it local; probes reach a"
+            + " pod at its address)");
+  }
 
   /** What {@code /health} says: up or not, and the state it names (e.g. a Streams state). */
   public record Health(boolean up, String state) {

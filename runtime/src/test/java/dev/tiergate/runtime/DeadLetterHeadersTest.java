@@ -26,4 +26,15 @@ class DeadLetterHeadersTest {
     assertThat(TiergateHeaders.get(headers, TiergateHeaders.DLQ_REASON)).contains("undecodable value");
     assertThat(TiergateHeaders.get(headers, TiergateHeaders.DLQ_SOURCE)).contains("tiergate.routed-0@7");
   }
+
+  @Test
+  void describesAFailureWithEachOfItsCauses() {
+    final Exception error = new IllegalStateException("decode failed",
+        new IllegalArgumentException("bad schema id", new ArithmeticException("overflow")));
+
+    assertThat(DeadLetterHeaders.describe(error)).isEqualTo(
+        "java.lang.IllegalStateException: decode failed; caused by"
+            + " java.lang.IllegalArgumentException: bad schema id; caused by"
+            + " java.lang.ArithmeticException: overflow");
+  }
 }

@@ -1,8 +1,10 @@
 package dev.tiergate.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tiergate.runtime.OpsServer.Health;
+import dev.tiergate.schemas.settings.Settings;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -58,5 +61,18 @@ class OpsServerTest {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ops.port() + path))
             .timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void itsPortIsFreeByDefaultOrOffAndItsHostIsEveryInterface() {
+    final var port = OpsServer.portSetting("TEST_OPS_PORT", "TestService.port()");
+    final var host = OpsServer.hostSetting("TEST_OPS_HOST");
+
+    assertThat(Settings.of(Map.of()).get(port)).isZero();
+    assertThat(Settings.of(Map.of("TEST_OPS_PORT", "-1")).get(port)).isEqualTo(-1);
+    assertThatThrownBy(() -> Settings.of(Map.of("TEST_OPS_PORT", "-2")).get(port))
+        .hasMessage("TEST_OPS_PORT is out of range -1 to 65535: -2");
+    assertThat(port.description()).contains("`TestService.port()`");
+    assertThat(Settings.of(Map.of()).get(host)).isEqualTo(OpsServer.DEFAULT_HOST).isEqualTo("0.0.0.0");
   }
 }

@@ -1,6 +1,7 @@
 package dev.tiergate.accounting.batch;
 
 import dev.tiergate.accounting.CostCalculator;
+import dev.tiergate.runtime.TopicTables;
 import dev.tiergate.schemas.BatchManifest;
 import dev.tiergate.schemas.BatchProgress;
 import dev.tiergate.schemas.ChatResponse;
@@ -11,7 +12,6 @@ import dev.tiergate.schemas.UsageEvent;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -19,11 +19,9 @@ import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
@@ -85,7 +83,8 @@ public final class BatchProgressTopology {
     builder.addStateStore(windowStore(BILLED_ITEMS_STORE, config));
     final Serde<ChatResponse> responseSerde = Topics.RESPONSES.valueSerde(serdes);
     final Serde<BatchProgress> progressSerde = Topics.BATCHES.valueSerde(serdes);
-    final GlobalKTable<String, ModelSpec> models = models(builder, serdes);
+    final GlobalKTable<String, ModelSpec> models = TopicTables.global(
+        builder, Topics.MODELS, Topics.MODELS.valueSerde(serdes), MODELS_TABLE, MODELS_STORE);
 
     final KStream<String, BatchProgress> answered =
         builder
@@ -108,10 +107,14 @@ public final class BatchProgressTopology {
         billedCosts(builder, serdes, config, models)
             .merge(answered, Named.as(MERGE_DELTAS))
             .groupByKey(Grouped.with(GROUP_BY_BATCH, Serdes.String(), progressSerde))
-            .reduce(BatchItemPricer::sum, Named.as(SUM_PROGRESS), store(COUNTS_STORE, progressSerde));
+            .reduce(BatchItemPricer::sum, Named.as(SUM_PROGRESS),
+                TopicTables.store(COUNTS_STORE, progressSerde));
+    final KTable<String, BatchManifest> manifests = TopicTables.table(
+        builder, Topics.BATCH_MANIFESTS, Topics.BATCH_MANIFESTS.valueSerde(serdes), MANIFESTS_TABLE,
+        MANIFESTS_STORE);
 
     counts
-        .outerJoin(manifests(builder, serdes), BatchItemPricer::withManifest, Named.as(JOIN_MANIFEST))
+        .outerJoin(manifests, BatchItemPricer::withManifest, Named.as(JOIN_MANIFEST))
         .toStream(Named.as(PROGRESS_UPDATES))
         .to(
             Topics.BATCHES.name(),
@@ -157,24 +160,6 @@ public final class BatchProgressTopology {
     return response != null && response.getBatchId() != null && !response.getBatchId().isBlank();
   }
 
-  private static GlobalKTable<String, ModelSpec> models(
-      final StreamsBuilder builder, final SerdeFactory serdes) {
-    final Serde<ModelSpec> modelSerde = Topics.MODELS.valueSerde(serdes);
-    return builder.globalTable(
-        Topics.MODELS.name(),
-        Consumed.with(Topics.MODELS.keySerde(), modelSerde).withName(MODELS_TABLE),
-        store(MODELS_STORE, modelSerde));
-  }
-
-  private static KTable<String, BatchManifest> manifests(
-      final StreamsBuilder builder, final SerdeFactory serdes) {
-    final Serde<BatchManifest> manifestSerde = Topics.BATCH_MANIFESTS.valueSerde(serdes);
-    return builder.table(
-        Topics.BATCH_MANIFESTS.name(),
-        Consumed.with(Topics.BATCH_MANIFESTS.keySerde(), manifestSerde).withName(MANIFESTS_TABLE),
-        store(MANIFESTS_STORE, manifestSerde));
-  }
-
   private static StoreBuilder<WindowStore<String, Long>> windowStore(
       final String name, final BatchConfig config) {
     // Retention twice the window: an id is found from any record up to one window later.
@@ -185,10 +170,4 @@ public final class BatchProgressTopology {
         Serdes.Long());
   }
 
-  private static <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> store(
-      final String name, final Serde<V> valueSerde) {
-    return Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(name)
-        .withKeySerde(Serdes.String())
-        .withValueSerde(valueSerde);
-  }
 }

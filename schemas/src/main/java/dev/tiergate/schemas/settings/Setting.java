@@ -27,8 +27,6 @@ import java.util.function.ToLongFunction;
  */
 public final class Setting<T> {
 
-  private static final int MAX_PORT = 65_535;
-
   private final String name;
   private final Function<String, ? extends T> parser;
   /** What the text must be ("a whole number"); empty for a parser that explains its own errors. */
@@ -92,12 +90,12 @@ public final class Setting<T> {
 
   /** A TCP port to bind, 0 (a free one) to 65535. */
   public static Setting<Integer> port(final String name) {
-    return integer(name).withRange(0, MAX_PORT);
+    return integer(name).withRange(0, Settings.MAX_PORT);
   }
 
   /** A TCP port to bind, 0 (a free one) to 65535, or -1: no endpoint at all. */
   public static Setting<Integer> portOrOff(final String name) {
-    return integer(name).withRange(-1, MAX_PORT);
+    return integer(name).withRange(Settings.NO_PORT, Settings.MAX_PORT);
   }
 
   /** A {@code long}. */

@@ -13,6 +13,11 @@ import java.util.Optional;
  */
 public final class Settings {
 
+  /** The port value that turns an endpoint off ({@link Setting#portOrOff}). */
+  public static final int NO_PORT = -1;
+  /** The highest TCP port; {@link Setting#port} reads up to it too. */
+  static final int MAX_PORT = 65_535;
+
   private final Map<String, String> env;
 
   private Settings(final Map<String, String> env) {
@@ -97,6 +102,33 @@ public final class Settings {
       throw new IllegalArgumentException(name + " must be positive: " + value);
     }
     return value;
+  }
+
+  /**
+   * A config record's check of a port to bind: 0 (a free one) to 65535, as {@link Setting#port}
+   * reads it.
+   *
+   * @throws IllegalArgumentException naming {@code name} when it is out of that range
+   */
+  public static int requirePort(final int port, final String name) {
+    if (port < 0 || port > MAX_PORT) {
+      throw new IllegalArgumentException(name + " out of range: " + port);
+    }
+    return port;
+  }
+
+  /**
+   * A config record's check of a port that may also be -1, no endpoint at all, as {@link
+   * Setting#portOrOff} reads it.
+   *
+   * @throws IllegalArgumentException naming {@code name} when it is out of that range
+   */
+  public static int requirePortOrOff(final int port, final String name) {
+    if (port < NO_PORT || port > MAX_PORT) {
+      throw new IllegalArgumentException(
+          name + " must be -1 (off), 0 (free) or a port: " + port);
+    }
+    return port;
   }
 
   /**

@@ -189,4 +189,18 @@ class SettingsTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("grace");
   }
+
+  @Test
+  void aConfigRecordChecksItsPortsAsTheirSettingsDo() {
+    for (final int port : new int[] {0, 8080, 65_535}) {
+      assertThat(Settings.requirePort(port, "port")).isEqualTo(port);
+      assertThat(Settings.requirePortOrOff(port, "metrics port")).isEqualTo(port);
+    }
+    assertThat(Settings.requirePortOrOff(Settings.NO_PORT, "metrics port")).isEqualTo(-1);
+    assertThatThrownBy(() -> Settings.requirePort(Settings.NO_PORT, "port"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("port out of range: -1");
+    assertThatThrownBy(() -> Settings.requirePortOrOff(70_000, "metrics port"))
+        .hasMessage("metrics port must be -1 (off), 0 (free) or a port: 70000");
+  }
 }

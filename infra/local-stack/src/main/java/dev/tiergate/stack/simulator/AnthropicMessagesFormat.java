@@ -50,27 +50,22 @@ final class AnthropicMessagesFormat extends JsonWireFormat {
   }
 
   private static List<PromptMessage> messages(final JsonNode body) {
-    final JsonNode messages = body.path("messages");
-    if (!messages.isArray() || messages.isEmpty()) {
-      throw new InvalidRequestException("messages: at least one message is required", "messages");
+    final JsonNode messages =
+        requireMessages(body, "messages", "messages: at least one message is required");
+    return conversation(body.path("system"), AnthropicMessagesFormat::blocksText, messages,
+        AnthropicMessagesFormat::message);
+  }
+
+  private static PromptMessage message(final JsonNode message) {
+    final String role = message.path("role").asText("");
+    if (!"user".equals(role) && !"assistant".equals(role)) {
+      throw new InvalidRequestException("messages: role must be user or assistant", "messages");
     }
-    final List<PromptMessage> result = new ArrayList<>();
-    final JsonNode system = body.path("system");
-    if (!system.isMissingNode()) {
-      result.add(new PromptMessage("system", blocksText(system), 0));
+    int images = 0;
+    for (final JsonNode block : message.path("content")) {
+      images += "image".equals(block.path("type").asText()) ? 1 : 0;
     }
-    for (final JsonNode message : messages) {
-      final String role = message.path("role").asText("");
-      if (!"user".equals(role) && !"assistant".equals(role)) {
-        throw new InvalidRequestException("messages: role must be user or assistant", "messages");
-      }
-      int images = 0;
-      for (final JsonNode block : message.path("content")) {
-        images += "image".equals(block.path("type").asText()) ? 1 : 0;
-      }
-      result.add(new PromptMessage(role, blocksText(message.path("content")), images));
-    }
-    return result;
+    return new PromptMessage(role, blocksText(message.path("content")), images);
   }
 
   /** The text of a string or of content blocks: text, tool input and tool results. */

@@ -51,24 +51,19 @@ final class GeminiFormat extends JsonWireFormat {
   }
 
   private static List<PromptMessage> messages(final JsonNode body) {
-    final JsonNode contents = body.path("contents");
-    if (!contents.isArray() || contents.isEmpty()) {
-      throw new InvalidRequestException("* GenerateContentRequest.contents: contents is not specified", "contents");
+    final JsonNode contents = requireMessages(
+        body, "contents", "* GenerateContentRequest.contents: contents is not specified");
+    return conversation(body.path("systemInstruction"), system -> partsText(system.path("parts")),
+        contents, GeminiFormat::message);
+  }
+
+  private static PromptMessage message(final JsonNode content) {
+    int images = 0;
+    for (final JsonNode part : content.path("parts")) {
+      images += part.has("inlineData") || part.has("fileData") ? 1 : 0;
     }
-    final List<PromptMessage> result = new ArrayList<>();
-    final JsonNode system = body.path("systemInstruction");
-    if (!system.isMissingNode()) {
-      result.add(new PromptMessage("system", partsText(system.path("parts")), 0));
-    }
-    for (final JsonNode content : contents) {
-      int images = 0;
-      for (final JsonNode part : content.path("parts")) {
-        images += part.has("inlineData") || part.has("fileData") ? 1 : 0;
-      }
-      final String role = "model".equals(content.path("role").asText()) ? "assistant" : "user";
-      result.add(new PromptMessage(role, partsText(content.path("parts")), images));
-    }
-    return result;
+    final String role = "model".equals(content.path("role").asText()) ? "assistant" : "user";
+    return new PromptMessage(role, partsText(content.path("parts")), images);
   }
 
   private static String partsText(final JsonNode parts) {

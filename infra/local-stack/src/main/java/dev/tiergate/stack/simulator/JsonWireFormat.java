@@ -3,16 +3,18 @@ package dev.tiergate.stack.simulator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.stack.simulator.SimulatedPrompt.PromptMessage;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * What the simulated JSON formats share: the mapper, provider-style answer ids, the checks a request
- * body must pass before anything else, the simulated tool arguments and reasoning signature, and how
- * a reply is cut into stream deltas.
+ * body must pass before anything else, how a conversation is read, the simulated tool arguments and
+ * reasoning signature, and how a reply is cut into stream deltas.
  */
 abstract class JsonWireFormat implements WireFormat {
 
@@ -65,6 +67,36 @@ abstract class JsonWireFormat implements WireFormat {
       throw new InvalidRequestException(message, "model");
     }
     return model.asText();
+  }
+
+  /**
+   * The body's {@code field}, the list of messages; the provider's 400, with its own message, unless
+   * it is a non-empty array.
+   */
+  static JsonNode requireMessages(final JsonNode body, final String field, final String message) {
+    final JsonNode messages = body.path(field);
+    if (!messages.isArray() || messages.isEmpty()) {
+      throw new InvalidRequestException(message, field);
+    }
+    return messages;
+  }
+
+  /**
+   * A conversation whose system text stands apart from its messages (Anthropic's {@code system},
+   * Gemini's {@code systemInstruction}): that text first, when there is one, then every message as
+   * {@code read} reads it.
+   */
+  static List<PromptMessage> conversation(
+      final JsonNode system,
+      final Function<JsonNode, String> systemText,
+      final JsonNode messages,
+      final Function<JsonNode, PromptMessage> read) {
+    final List<PromptMessage> result = new ArrayList<>();
+    if (!system.isMissingNode()) {
+      result.add(new PromptMessage("system", systemText.apply(system), 0));
+    }
+    messages.forEach(message -> result.add(read.apply(message)));
+    return result;
   }
 
   /** A simulated tool call's arguments as JSON. */

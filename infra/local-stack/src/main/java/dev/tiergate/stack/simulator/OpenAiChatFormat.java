@@ -33,7 +33,7 @@ final class OpenAiChatFormat extends JsonWireFormat {
     final List<ToolSpec> tools = tools(body.path("tools"));
     return new SimulatedPrompt(
         model,
-        messages(body.path("messages")),
+        messages(body),
         tools,
         toolChoice(body.path("tool_choice"), tools),
         maxTokens(body),
@@ -42,11 +42,9 @@ final class OpenAiChatFormat extends JsonWireFormat {
         body.path("stream_options").path("include_usage").asBoolean(false));
   }
 
-  private static List<PromptMessage> messages(final JsonNode messages) {
-    if (!messages.isArray() || messages.isEmpty()) {
-      throw new InvalidRequestException(
-          "'messages' must be a non-empty array of messages.", "messages");
-    }
+  private static List<PromptMessage> messages(final JsonNode body) {
+    final JsonNode messages =
+        requireMessages(body, "messages", "'messages' must be a non-empty array of messages.");
     final List<PromptMessage> result = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
       result.add(message(messages.get(i), "messages[" + i + "]"));

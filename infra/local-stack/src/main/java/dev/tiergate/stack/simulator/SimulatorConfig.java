@@ -66,12 +66,7 @@ public record SimulatorConfig(
 
   public SimulatorConfig {
     Objects.requireNonNull(host, "host");
-    Objects.requireNonNull(latency, "latency");
-    Objects.requireNonNull(chunkInterval, "chunkInterval");
-    Objects.requireNonNull(retryAfter, "retryAfter");
-    if (port < 0 || port > 65_535) {
-      throw new IllegalArgumentException("port out of range: " + port);
-    }
+    Settings.requirePort(port, "port");
     Settings.requireNotNegative(latency, "latency");
     Settings.requireNotNegative(chunkInterval, "chunkInterval");
     Settings.requireNotNegative(retryAfter, "retryAfter");

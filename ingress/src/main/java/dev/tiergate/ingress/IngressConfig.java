@@ -43,7 +43,7 @@ public record IngressConfig(
   public static final int DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
   public static final int DEFAULT_METRICS_PORT = 9080;
   /** A metrics port of -1: no metrics server. */
-  public static final int NO_METRICS_PORT = -1;
+  public static final int NO_METRICS_PORT = Settings.NO_PORT;
 
   public static final Setting<String> HOST = Setting.text("TIERGATE_INGRESS_HOST")
       .withDefault(DEFAULT_HOST).withDescription("interface to bind");
@@ -93,12 +93,8 @@ public record IngressConfig(
     Objects.requireNonNull(replyTimeout, "replyTimeout");
     Objects.requireNonNull(virtualKeys, "virtualKeys");
     Objects.requireNonNull(limits, "limits");
-    if (port < 0 || port > 65_535) {
-      throw new IllegalArgumentException("port out of range: " + port);
-    }
-    if (metricsPort < NO_METRICS_PORT || metricsPort > 65_535) {
-      throw new IllegalArgumentException("metrics port out of range: " + metricsPort);
-    }
+    Settings.requirePort(port, "port");
+    Settings.requirePortOrOff(metricsPort, "metrics port");
     Settings.requirePositive(replyTimeout, "replyTimeout");
     if (maxPending < 1 || maxRequestBytes < 1) {
       throw new IllegalArgumentException("maxPending and maxRequestBytes must be positive");

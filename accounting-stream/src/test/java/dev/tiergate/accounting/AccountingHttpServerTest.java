@@ -11,11 +11,16 @@ import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -271,6 +276,65 @@ class AccountingHttpServerTest {
     final HttpResponse<String> response = get("/health");
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(json.readTree(response.body()).get("status").asText()).isEqualTo("REBALANCING");
+  }
+
+
+  /**
+   * A keep-alive request that arrives while the one before is still finishing is queued by the
+   * server; once the queue drained, the connection must read again. Reactor Netty 1.3.7 left it
+   * unread (reactor/reactor-netty#4361): the next request sat in the socket and its client waited
+   * forever (a CI run hung 16 minutes in DashboardBrowserTest on the dashboard's connection).
+   */
+  @Test
+  void keepsReadingAKeepAliveConnectionAfterAQueuedRequest() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(5_000);
+        final OutputStream out = socket.getOutputStream();
+        final InputStream in = new BufferedInputStream(socket.getInputStream());
+        // The spend query answers off the event loop; the page behind it answers at once.
+        out.write((rawGet("/v1/spend", "key-t") + rawGet("/dashboard", null))
+            .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertThat(readStatus(in)).as("round %d, first", round).isEqualTo(200);
+        assertThat(readStatus(in)).as("round %d, queued", round).isEqualTo(200);
+
+        out.write(rawGet("/v1/spend/series", null).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertThat(readStatus(in)).as("round %d, after the queue drained", round).isEqualTo(401);
+      }
+    }
+  }
+
+  private static String rawGet(final String path, final String key) {
+    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + (key == null ? "" : "Authorization: Bearer " + key + "\r\n") + "\r\n";
+  }
+
+  /** Reads one response (status line, headers, a Content-Length body) and returns its status. */
+  private static int readStatus(final InputStream in) throws IOException {
+    final int status = Integer.parseInt(readLine(in).split(" ")[1]);
+    int length = 0;
+    for (String header = readLine(in); !header.isEmpty(); header = readLine(in)) {
+      if (header.regionMatches(true, 0, "content-length:", 0, 15)) {
+        length = Integer.parseInt(header.substring(15).trim());
+      }
+    }
+    assertThat(in.readNBytes(length)).hasSize(length);
+    return status;
+  }
+
+  private static String readLine(final InputStream in) throws IOException {
+    final StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new IOException("connection closed mid-response");
+      }
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
   }
 
   private void send(final UsageEvent event) {

@@ -114,7 +114,8 @@ class DashboardBrowserTest {
   @Test
   void pageNeedsNoKeyButItsDataDoes() throws Exception {
     final HttpResponse<String> page = HTTP.send(
-        HttpRequest.newBuilder(URI.create(stack.accountingUrl() + "/dashboard")).build(),
+        HttpRequest.newBuilder(URI.create(stack.accountingUrl() + "/dashboard"))
+            .timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("content-type")).hasValueSatisfying(
@@ -123,7 +124,8 @@ class DashboardBrowserTest {
     assertThat(page.body()).doesNotContainPattern("(src|href)=\"?(https?:)?//")
         .doesNotContain("@import").contains("createElementNS");
     final HttpResponse<String> data = HTTP.send(
-        HttpRequest.newBuilder(URI.create(stack.accountingUrl() + "/v1/spend/series")).build(),
+        HttpRequest.newBuilder(URI.create(stack.accountingUrl() + "/v1/spend/series"))
+            .timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(data.statusCode()).isEqualTo(401);
   }

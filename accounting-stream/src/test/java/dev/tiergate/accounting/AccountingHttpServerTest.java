@@ -278,7 +278,6 @@ class AccountingHttpServerTest {
     assertThat(json.readTree(response.body()).get("status").asText()).isEqualTo("REBALANCING");
   }
 
-
   /**
    * A keep-alive request that arrives while the one before is still finishing is queued by the
    * server; once the queue drained, the connection must read again. Reactor Netty 1.3.7 left it

@@ -14,8 +14,20 @@ RUNS="${1:-2}"
 # TIERGATE names another build's script to compare with (a before/after pair).
 TIERGATE="${TIERGATE:-$ROOT/tiergate}"
 
+# A free port below the ephemeral ranges, as FreePorts picks them: a port from bind(0) can be taken
+# by an outgoing connection's local port before the stack binds it, seconds later.
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  python3 -c '
+import random, socket
+for port in random.sample(range(20000, 32768), 200):
+    try:
+        socket.socket().bind(("127.0.0.1", port))
+        print(port)
+        break
+    except OSError:
+        pass
+else:
+    raise SystemExit("no free port in 20000-32767")'
 }
 
 now_ms() {

@@ -14,6 +14,7 @@ import dev.tiergate.schemas.TopicProvisioner;
 import dev.tiergate.schemas.Topics;
 import dev.tiergate.schemas.UsageEvent;
 import dev.tiergate.stack.EmbeddedKafka;
+import dev.tiergate.stack.FreePorts;
 import dev.tiergate.stack.simulator.ProviderSimulator;
 import dev.tiergate.stack.simulator.SimulatorConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -345,10 +346,6 @@ class DispatcherFaultsTest {
 
   /** A loopback port nothing listens on: connections to it are refused. */
   private static int closedPort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return FreePorts.pick();
   }
 }

@@ -73,11 +73,10 @@ public final class AccountingService implements RunnableService {
       ops = OpsServer.start(
           "accounting", config.host(), config.metricsPort(), metrics::scrape, this::health);
     }
-    final KafkaStreams app = new KafkaStreams(
+    final StreamsRunner appRunner = new StreamsRunner("accounting",
         AccountingTopology.build(serdes, config, metrics.spendMeter()),
-        config.streamsProperties(server.port()));
-    final StreamsRunner appRunner =
-        new StreamsRunner("accounting", app, config.closeTimeout(), metrics::threadFailed);
+        config.streamsProperties(server.port()), config.closeTimeout(), metrics::threadFailed);
+    final KafkaStreams app = appRunner.streams();
     metrics.bind(app);
     router = QueryRouter.of(app, new HostInfo(config.advertisedHostOrDefault(), server.port()));
     streams = app;

@@ -77,7 +77,7 @@ public final class RouterService implements RunnableService {
     properties.put(TableDeadLetterHandler.PRODUCER_CONFIG, deadLetters);
     properties.put(RouterProductionHandler.SERDES_CONFIG, serdes);
     this.runner = new StreamsRunner(
-            "router", new KafkaStreams(topology, properties), config.closeTimeout(),
+            "router", topology, properties, config.closeTimeout(),
             metrics::threadReplaced)
         .closingAfter(() -> deadLetters.close(config.closeTimeout()));
   }

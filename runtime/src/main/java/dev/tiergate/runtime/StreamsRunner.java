@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,7 @@ public final class StreamsRunner implements AutoCloseable {
   private static final Duration INTERNAL_TOPICS_TIMEOUT = Duration.ofSeconds(10);
 
   private final String name;
+  private final QuickRestoreClientSupplier clients = new QuickRestoreClientSupplier();
   private final KafkaStreams streams;
   private final Duration closeTimeout;
   private final List<AutoCloseable> closedAfter = new ArrayList<>();
@@ -53,14 +56,17 @@ public final class StreamsRunner implements AutoCloseable {
   private volatile RuntimeException startFailure;
 
   /**
+   * Builds the app; its global thread restores with a short fetch wait
+   * ({@link QuickRestoreClientSupplier}).
+   *
    * @param name the app's name in logs and thread names, e.g. {@code router}
    * @param onThreadReplaced called each time a failed stream thread is replaced (a metric)
    */
   public StreamsRunner(
-      final String name, final KafkaStreams streams, final Duration closeTimeout,
-      final Runnable onThreadReplaced) {
+      final String name, final Topology topology, final Properties properties,
+      final Duration closeTimeout, final Runnable onThreadReplaced) {
     this.name = Objects.requireNonNull(name, "name");
-    this.streams = Objects.requireNonNull(streams, "streams");
+    this.streams = new KafkaStreams(topology, properties, clients);
     this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
     Objects.requireNonNull(onThreadReplaced, "onThreadReplaced");
     streams.setUncaughtExceptionHandler(error -> {
@@ -167,7 +173,11 @@ public final class StreamsRunner implements AutoCloseable {
 
   private void startStreams() {
     try {
+      final long startedAt = System.nanoTime();
       streams.start();
+      clients.restored();
+      LOG.info("{} stream: global tables restored, threads started in {} ms", name,
+          Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
     } catch (RuntimeException e) {
       if (!closed.get()) {
         LOG.error("{} stream failed to start", name, e);

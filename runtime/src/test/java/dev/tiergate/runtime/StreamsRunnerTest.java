@@ -46,6 +46,15 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,7 +96,7 @@ class StreamsRunnerTest {
     final AtomicInteger replaced = new AtomicInteger();
 
     try (StreamsRunner runner = new StreamsRunner(
-        "test", new KafkaStreams(builder.build(), props(kafka.bootstrapServers())),
+        "test", builder.build(), props(kafka.bootstrapServers()),
         Duration.ofSeconds(10), replaced::incrementAndGet)) {
       assertThat(runner.start(Duration.ofSeconds(60))).isTrue();
       produce(in, "boom", "ok");
@@ -105,7 +114,7 @@ class StreamsRunnerTest {
     builder.stream(topic("idle"), Consumed.with(Serdes.String(), Serdes.String()));
     final List<String> closed = new CopyOnWriteArrayList<>();
     final StreamsRunner runner = new StreamsRunner(
-            "test", new KafkaStreams(builder.build(), props(kafka.bootstrapServers())),
+            "test", builder.build(), props(kafka.bootstrapServers()),
             Duration.ofSeconds(10), () -> { })
         .closingAfter(() -> closed.add("producer"));
 
@@ -127,7 +136,7 @@ class StreamsRunnerTest {
     builder.globalTable("unreachable-table", Consumed.with(Serdes.String(), Serdes.String()),
         Materialized.as("unreachable-store"));
     final StreamsRunner runner = new StreamsRunner(
-        "test", new KafkaStreams(builder.build(), props("127.0.0.1:" + FreePorts.pick())),
+        "test", builder.build(), props("127.0.0.1:" + FreePorts.pick()),
         Duration.ofSeconds(2), () -> { });
 
     final long startedAt = System.nanoTime();
@@ -155,18 +164,81 @@ class StreamsRunnerTest {
     assertThat(streamsMade).as("a repartition, a key-value and a window changelog").hasSize(4);
 
     final Properties ahead = props(kafka.bootstrapServers());
-    final KafkaStreams app = new KafkaStreams(countingTopology(in, ahead), ahead);
+    final StreamsRunner runner = new StreamsRunner(
+        "test", countingTopology(in, ahead), ahead, Duration.ofSeconds(10), () -> { });
+    final KafkaStreams app = runner.streams();
     final Set<String> created = InternalTopics.create(app, Duration.ofSeconds(30));
 
     final Map<String, TopicShape> createdAhead = internalTopics(ahead);
     assertThat(createdAhead).isEqualTo(streamsMade);
     assertThat(created).hasSize(streamsMade.size()).allSatisfy(name -> assertThat(name)
         .startsWith(ahead.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)));
-    try (StreamsRunner runner = new StreamsRunner("test", app, Duration.ofSeconds(10), () -> { })) {
+    try (runner) {
       assertThat(runner.start(Duration.ofSeconds(60))).isTrue();
       assertThat(groupJoins(app)).as("one join: every topic existed").isEqualTo(1);
     }
     assertThat(internalTopics(ahead)).as("the app found every topic it needs").isEqualTo(createdAhead);
+  }
+
+  @Test
+  void restoresGlobalTablesThenReadsOnFromWhereRestoreEndedWithTheConfiguredFetchWait()
+      throws Exception {
+    final int partitions = 3;
+    final String table = topic("table", partitions);
+    for (int partition = 0; partition < partitions; partition++) {
+      produceTo(table, partition, "restored");
+    }
+    final AtomicInteger updates = new AtomicInteger();
+    final StreamsBuilder builder = new StreamsBuilder();
+    builder.addGlobalStore(
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("table-store"),
+            Serdes.String(), Serdes.String()).withLoggingDisabled(),
+        table, Consumed.with(Serdes.String(), Serdes.String()),
+        () -> new Processor<String, String, Void, Void>() {
+          private KeyValueStore<String, String> store;
+
+          @Override
+          public void init(final ProcessorContext<Void, Void> context) {
+            store = context.getStateStore("table-store");
+          }
+
+          @Override
+          public void process(final Record<String, String> record) {
+            updates.incrementAndGet();
+            store.put(record.key(), record.value());
+          }
+        });
+    builder.stream(topic("idle"), Consumed.with(Serdes.String(), Serdes.String()));
+
+    try (StreamsRunner runner = new StreamsRunner(
+        "test", builder.build(), props(kafka.bootstrapServers()), Duration.ofSeconds(10),
+        () -> { })) {
+      assertThat(runner.start(Duration.ofSeconds(60))).isTrue();
+      final ReadOnlyKeyValueStore<String, String> store = runner.streams().store(
+          StoreQueryParameters.fromNameAndType("table-store", QueryableStoreTypes.keyValueStore()));
+      assertThat(values(store)).as("every partition restored")
+          .containsExactlyInAnyOrderEntriesOf(Map.of("p0", "restored", "p1", "restored", "p2",
+              "restored"));
+      assertThat(updates).as("restored through the store's processor").hasValue(partitions);
+
+      // The global thread has switched consumers by now (it polls every 100 ms).
+      Thread.sleep(1_000);
+      final double fetchesBefore = globalConsumerFetches(runner.streams());
+      Thread.sleep(3_000);
+      final double idleFetches = globalConsumerFetches(runner.streams()) - fetchesBefore;
+      assertThat(idleFetches)
+          .as("3 s idle: fetches wait the configured 500 ms, not the restore's 10 ms")
+          .isBetween(0.0, 20.0);
+
+      for (int partition = 0; partition < partitions; partition++) {
+        produceTo(table, partition, "updated");
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> updates.get() >= 2 * partitions);
+      assertThat(values(store)).containsExactlyInAnyOrderEntriesOf(
+          Map.of("p0", "updated", "p1", "updated", "p2", "updated"));
+      assertThat(updates).as("read on from where restore ended: nothing again, nothing skipped")
+          .hasValue(2 * partitions);
+    }
   }
 
   private Properties props(final String bootstrapServers) {
@@ -261,6 +333,35 @@ class StreamsRunnerTest {
       for (final String value : values) {
         producer.send(new ProducerRecord<>(topic, "k", value)).get(30, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /** Fetch requests the app's global consumer has sent (the consumer's own count). */
+  private static double globalConsumerFetches(final KafkaStreams app) {
+    return app.metrics().entrySet().stream()
+        .filter(metric -> metric.getKey().group().equals("consumer-fetch-manager-metrics")
+            && metric.getKey().name().equals("fetch-total")
+            && metric.getKey().tags().getOrDefault("client-id", "").endsWith("-global-consumer"))
+        .mapToDouble(metric -> (Double) metric.getValue().metricValue())
+        .sum();
+  }
+
+  private static Map<String, String> values(final ReadOnlyKeyValueStore<String, String> store) {
+    final Map<String, String> values = new TreeMap<>();
+    try (KeyValueIterator<String, String> all = store.all()) {
+      all.forEachRemaining(entry -> values.put(entry.key, entry.value));
+    }
+    return values;
+  }
+
+  /** One record keyed {@code p<partition>} into that partition. */
+  private static void produceTo(final String topic, final int partition, final String value)
+      throws Exception {
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+        new StringSerializer(), new StringSerializer())) {
+      producer.send(new ProducerRecord<>(topic, partition, "p" + partition, value))
+          .get(30, TimeUnit.SECONDS);
     }
   }
 

@@ -27,7 +27,8 @@ public final class BatchProgressService implements RunnableService {
     Objects.requireNonNull(serdes, "serdes");
     this.runner = new StreamsRunner(
         "batch-progress",
-        new KafkaStreams(BatchProgressTopology.build(serdes, config), config.streamsProperties()),
+        BatchProgressTopology.build(serdes, config),
+        config.streamsProperties(),
         config.closeTimeout(),
         () -> { });
   }

@@ -41,7 +41,7 @@ public final class StreamsRunner implements AutoCloseable {
   private static final Duration INTERNAL_TOPICS_TIMEOUT = Duration.ofSeconds(10);
 
   private final String name;
-  private final QuickRestoreClientSupplier clients = new QuickRestoreClientSupplier();
+  private final StartupClientSupplier clients = new StartupClientSupplier(INTERNAL_TOPICS_TIMEOUT);
   private final KafkaStreams streams;
   private final Duration closeTimeout;
   private final List<AutoCloseable> closedAfter = new ArrayList<>();
@@ -56,8 +56,8 @@ public final class StreamsRunner implements AutoCloseable {
   private volatile RuntimeException startFailure;
 
   /**
-   * Builds the app; its global thread restores with a short fetch wait
-   * ({@link QuickRestoreClientSupplier}).
+   * Builds the app with the consumers of {@link StartupClientSupplier}: its global tables restore
+   * with a short fetch wait, its stream threads join once its internal topics are made.
    *
    * @param name the app's name in logs and thread names, e.g. {@code router}
    * @param onThreadReplaced called each time a failed stream thread is replaced (a metric)
@@ -210,6 +210,8 @@ public final class StreamsRunner implements AutoCloseable {
         LOG.warn("{} stream: internal topics not created ahead ({}); the app creates them as it"
             + " joins", name, e.toString());
       }
+    } finally {
+      clients.internalTopicsSettled();
     }
   }
 

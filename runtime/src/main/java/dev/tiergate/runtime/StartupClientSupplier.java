@@ -1,0 +1,160 @@
+package dev.tiergate.runtime;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
+
+/**
+ * The consumers a Streams app starts with, shaped for a quick first start.
+ *
+ * <ul>
+ *   <li><b>Global tables restore with a short fetch wait.</b> Streams restores a global table one
+ *       partition at a time; the fetch the consumer sends ahead for the partition just read sits at
+ *       the broker for {@code fetch.max.wait.ms} (500 ms), and the next partition's fetch waits
+ *       behind it: half a second per partition holding data. A short wait ends that, but an idle
+ *       consumer with it fetches every few milliseconds for good, and Streams has no restore-only
+ *       setting. So the global thread reads with a short wait until {@link #restored()}, then, at
+ *       its next poll, moves to a consumer with the configured wait, at the same positions.
+ *   <li><b>Stream threads join once their internal topics exist.</b> The runner creates them while
+ *       the global tables restore ({@link InternalTopics}); a thread that joined first would have
+ *       its group leader create them again, and join a second time. A stream thread's first poll
+ *       (where it joins) waits until {@link #internalTopicsSettled()}, at most {@code joinWait}.
+ * </ul>
+ */
+final class StartupClientSupplier extends DefaultKafkaClientSupplier {
+
+  /** The fetch wait while restoring; a shorter configured one is kept. */
+  static final int RESTORE_FETCH_WAIT_MS = 10;
+
+  private final Duration joinWait;
+  private final CountDownLatch topicsSettled = new CountDownLatch(1);
+  private volatile boolean restored;
+
+  /** @param joinWait how long a stream thread's first poll waits for the internal topics */
+  StartupClientSupplier(final Duration joinWait) {
+    this.joinWait = joinWait;
+  }
+
+  /** The global tables are restored: the global thread switches consumers at its next poll. */
+  void restored() {
+    restored = true;
+  }
+
+  /** The internal topics are made, or will not be (failed, closed): stream threads may join. */
+  void internalTopicsSettled() {
+    topicsSettled.countDown();
+  }
+
+  @Override
+  public Consumer<byte[], byte[]> getConsumer(final Map<String, Object> config) {
+    final Consumer<byte[], byte[]> consumer = super.getConsumer(config);
+    return forwarding(() -> consumer, this::awaitInternalTopics, "stream thread consumer");
+  }
+
+  @Override
+  public Consumer<byte[], byte[]> getGlobalConsumer(final Map<String, Object> config) {
+    final Map<String, Object> restoring = new HashMap<>(config);
+    restoring.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+        Math.min(RESTORE_FETCH_WAIT_MS, configuredFetchWait(config)));
+    final GlobalConsumer global = new GlobalConsumer(
+        super.getGlobalConsumer(restoring), () -> super.getGlobalConsumer(config));
+    return forwarding(global::current, global::switchOnceRestored, "global consumer");
+  }
+
+  private void awaitInternalTopics() {
+    try {
+      topicsSettled.await(joinWait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      // Closing: the poll that follows sees the interrupt and the thread stops.
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int configuredFetchWait(final Map<String, Object> config) {
+    final Object configured = config.get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
+    return configured == null
+        ? ConsumerConfig.DEFAULT_FETCH_MAX_WAIT_MS
+        : Integer.parseInt(configured.toString());
+  }
+
+  /** A consumer that runs {@code beforePoll} ahead of each poll and forwards every call. */
+  @SuppressWarnings("unchecked")
+  private static Consumer<byte[], byte[]> forwarding(
+      final Supplier<Consumer<byte[], byte[]>> target, final Runnable beforePoll,
+      final String description) {
+    return (Consumer<byte[], byte[]>) Proxy.newProxyInstance(
+        Consumer.class.getClassLoader(), new Class<?>[] {Consumer.class},
+        (proxy, method, args) -> {
+          switch (method.getName()) {
+            case "poll" -> beforePoll.run();
+            case "equals" -> {
+              return proxy == args[0];
+            }
+            case "hashCode" -> {
+              return System.identityHashCode(proxy);
+            }
+            case "toString" -> {
+              return description;
+            }
+            default -> { }
+          }
+          try {
+            return method.invoke(target.get(), args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  /**
+   * The global thread's consumer: the restoring one, then the steady one. Only the global thread
+   * polls, so the switch happens on that thread, between two of its calls.
+   */
+  private final class GlobalConsumer {
+    private final Supplier<Consumer<byte[], byte[]>> steadyFactory;
+    private volatile Consumer<byte[], byte[]> current;
+    private boolean switched;
+
+    GlobalConsumer(
+        final Consumer<byte[], byte[]> restoring,
+        final Supplier<Consumer<byte[], byte[]>> steadyFactory) {
+      this.current = restoring;
+      this.steadyFactory = steadyFactory;
+    }
+
+    Consumer<byte[], byte[]> current() {
+      return current;
+    }
+
+    /** Same partitions, same positions; the restoring consumer's fetch in flight is dropped. */
+    void switchOnceRestored() {
+      if (!restored || switched) {
+        return;
+      }
+      final Consumer<byte[], byte[]> restoring = current;
+      final Set<TopicPartition> assigned = restoring.assignment();
+      final Map<TopicPartition, Long> positions = new HashMap<>();
+      for (final TopicPartition partition : assigned) {
+        positions.put(partition, restoring.position(partition));
+      }
+      // Closed first: the steady consumer registers under the same client id.
+      restoring.close(CloseOptions.timeout(Duration.ZERO));
+      final Consumer<byte[], byte[]> steady = steadyFactory.get();
+      steady.assign(assigned);
+      positions.forEach(steady::seek);
+      current = steady;
+      switched = true;
+    }
+  }
+}

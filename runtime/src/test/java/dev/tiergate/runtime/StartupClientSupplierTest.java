@@ -1,0 +1,60 @@
+package dev.tiergate.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tiergate.stack.FreePorts;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+
+class StartupClientSupplierTest {
+
+  private static final Map<String, Object> CONFIG = Map.of(
+      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + FreePorts.pick(),
+      ConsumerConfig.GROUP_ID_CONFIG, "startup-test",
+      ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+      ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+
+  @Test
+  void aStreamThreadsFirstPollWaitsUntilTheInternalTopicsAreSettled() throws Exception {
+    final StartupClientSupplier clients = new StartupClientSupplier(Duration.ofMinutes(1));
+    try (Consumer<byte[], byte[]> consumer = clients.getConsumer(CONFIG)) {
+      final Thread[] poller = new Thread[1];
+      final CompletableFuture<Void> polled = CompletableFuture.runAsync(() -> {
+        poller[0] = Thread.currentThread();
+        pollOnce(consumer);
+      });
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> poller[0] != null
+          && poller[0].getState() == Thread.State.TIMED_WAITING);
+      assertThat(polled).as("held before its join").isNotDone();
+
+      clients.internalTopicsSettled();
+      polled.get(10, TimeUnit.SECONDS);
+      pollOnce(consumer);
+    }
+  }
+
+  @Test
+  void aStreamThreadJoinsAnywayOnceTheWaitIsOver() throws Exception {
+    final StartupClientSupplier clients = new StartupClientSupplier(Duration.ofMillis(1));
+    try (Consumer<byte[], byte[]> consumer = clients.getConsumer(CONFIG)) {
+      CompletableFuture.runAsync(() -> pollOnce(consumer)).get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A consumer with nothing assigned refuses to poll; here only the wait before it matters. */
+  private static void pollOnce(final Consumer<byte[], byte[]> consumer) {
+    try {
+      consumer.poll(Duration.ZERO);
+    } catch (IllegalStateException notSubscribed) {
+      assertThat(notSubscribed).hasMessageContaining("not subscribed");
+    }
+  }
+}

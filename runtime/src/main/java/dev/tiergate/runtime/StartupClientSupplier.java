@@ -26,6 +26,11 @@ import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
  *       consumer with it fetches every few milliseconds for good, and Streams has no restore-only
  *       setting. So the global thread reads with a short wait until {@link #restored()}, then, at
  *       its next poll, moves to a consumer with the configured wait, at the same positions.
+ *   <li><b>Changelogs restore with the short wait too</b>, by the same mechanism: a task's stores
+ *       are restored by the stream thread's restore consumer, and tasks arrive in batches, the next
+ *       batch's fetch waiting behind the one sent ahead for the last. When there is nothing to
+ *       restore Streams does not poll that consumer, unless the app keeps standby replicas: their
+ *       updates poll it without pause, so then it keeps the configured wait.
  *   <li><b>Stream threads join once their internal topics exist.</b> The runner creates them while
  *       the global tables restore ({@link InternalTopics}); a thread that joined first would have
  *       its group leader create them again, and join a second time. A stream thread's first poll
@@ -38,12 +43,17 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
   static final int RESTORE_FETCH_WAIT_MS = 10;
 
   private final Duration joinWait;
+  private final boolean standbyReplicas;
   private final CountDownLatch topicsSettled = new CountDownLatch(1);
   private volatile boolean restored;
 
-  /** @param joinWait how long a stream thread's first poll waits for the internal topics */
-  StartupClientSupplier(final Duration joinWait) {
+  /**
+   * @param joinWait how long a stream thread's first poll waits for the internal topics
+   * @param standbyReplicas whether the app keeps standby replicas ({@code num.standby.replicas})
+   */
+  StartupClientSupplier(final Duration joinWait, final boolean standbyReplicas) {
     this.joinWait = joinWait;
+    this.standbyReplicas = standbyReplicas;
   }
 
   /** The global tables are restored: the global thread switches consumers at its next poll. */
@@ -63,12 +73,15 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
   }
 
   @Override
+  public Consumer<byte[], byte[]> getRestoreConsumer(final Map<String, Object> config) {
+    return super.getRestoreConsumer(standbyReplicas ? config : withRestoreFetchWait(config));
+  }
+
+  @Override
   public Consumer<byte[], byte[]> getGlobalConsumer(final Map<String, Object> config) {
-    final Map<String, Object> restoring = new HashMap<>(config);
-    restoring.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
-        Math.min(RESTORE_FETCH_WAIT_MS, configuredFetchWait(config)));
     final GlobalConsumer global = new GlobalConsumer(
-        super.getGlobalConsumer(restoring), () -> super.getGlobalConsumer(config));
+        super.getGlobalConsumer(withRestoreFetchWait(config)),
+        () -> super.getGlobalConsumer(config));
     return forwarding(global::current, global::switchOnceRestored, "global consumer");
   }
 
@@ -81,11 +94,15 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
     }
   }
 
-  private static int configuredFetchWait(final Map<String, Object> config) {
+  private static Map<String, Object> withRestoreFetchWait(final Map<String, Object> config) {
     final Object configured = config.get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
-    return configured == null
+    final int configuredWait = configured == null
         ? ConsumerConfig.DEFAULT_FETCH_MAX_WAIT_MS
         : Integer.parseInt(configured.toString());
+    final Map<String, Object> restoring = new HashMap<>(config);
+    restoring.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+        Math.min(RESTORE_FETCH_WAIT_MS, configuredWait));
+    return restoring;
   }
 
   /** A consumer that runs {@code beforePoll} ahead of each poll and forwards every call. */

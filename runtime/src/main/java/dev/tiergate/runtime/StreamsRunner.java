@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -41,7 +42,7 @@ public final class StreamsRunner implements AutoCloseable {
   private static final Duration INTERNAL_TOPICS_TIMEOUT = Duration.ofSeconds(10);
 
   private final String name;
-  private final StartupClientSupplier clients = new StartupClientSupplier(INTERNAL_TOPICS_TIMEOUT);
+  private final StartupClientSupplier clients;
   private final KafkaStreams streams;
   private final Duration closeTimeout;
   private final List<AutoCloseable> closedAfter = new ArrayList<>();
@@ -57,7 +58,8 @@ public final class StreamsRunner implements AutoCloseable {
 
   /**
    * Builds the app with the consumers of {@link StartupClientSupplier}: its global tables restore
-   * with a short fetch wait, its stream threads join once its internal topics are made.
+   * and its changelogs with a short fetch wait, its stream threads join once its internal topics
+   * are made.
    *
    * @param name the app's name in logs and thread names, e.g. {@code router}
    * @param onThreadReplaced called each time a failed stream thread is replaced (a metric)
@@ -66,6 +68,10 @@ public final class StreamsRunner implements AutoCloseable {
       final String name, final Topology topology, final Properties properties,
       final Duration closeTimeout, final Runnable onThreadReplaced) {
     this.name = Objects.requireNonNull(name, "name");
+    this.clients = new StartupClientSupplier(INTERNAL_TOPICS_TIMEOUT,
+        // Read as given: a StreamsConfig built here would log its warnings a second time.
+        Integer.parseInt(String.valueOf(
+            properties.getOrDefault(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0))) > 0);
     this.streams = new KafkaStreams(topology, properties, clients);
     this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
     Objects.requireNonNull(onThreadReplaced, "onThreadReplaced");

@@ -23,7 +23,7 @@ class StartupClientSupplierTest {
 
   @Test
   void aStreamThreadsFirstPollWaitsUntilTheInternalTopicsAreSettled() throws Exception {
-    final StartupClientSupplier clients = new StartupClientSupplier(Duration.ofMinutes(1));
+    final StartupClientSupplier clients = new StartupClientSupplier(Duration.ofMinutes(1), false);
     try (Consumer<byte[], byte[]> consumer = clients.getConsumer(CONFIG)) {
       final Thread[] poller = new Thread[1];
       final CompletableFuture<Void> polled = CompletableFuture.runAsync(() -> {
@@ -43,7 +43,7 @@ class StartupClientSupplierTest {
 
   @Test
   void aStreamThreadJoinsAnywayOnceTheWaitIsOver() throws Exception {
-    final StartupClientSupplier clients = new StartupClientSupplier(Duration.ofMillis(1));
+    final StartupClientSupplier clients = new StartupClientSupplier(Duration.ofMillis(1), false);
     try (Consumer<byte[], byte[]> consumer = clients.getConsumer(CONFIG)) {
       CompletableFuture.runAsync(() -> pollOnce(consumer)).get(10, TimeUnit.SECONDS);
     }

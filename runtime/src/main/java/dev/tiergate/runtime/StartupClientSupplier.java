@@ -74,7 +74,12 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
 
   @Override
   public Consumer<byte[], byte[]> getRestoreConsumer(final Map<String, Object> config) {
-    return super.getRestoreConsumer(standbyReplicas ? config : withRestoreFetchWait(config));
+    return super.getRestoreConsumer(restoreConsumerConfig(config));
+  }
+
+  /** The stream threads' restore consumer's config: the short wait unless there are standbys. */
+  Map<String, Object> restoreConsumerConfig(final Map<String, Object> config) {
+    return standbyReplicas ? config : withRestoreFetchWait(config);
   }
 
   @Override
@@ -94,7 +99,7 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
     }
   }
 
-  private static Map<String, Object> withRestoreFetchWait(final Map<String, Object> config) {
+  static Map<String, Object> withRestoreFetchWait(final Map<String, Object> config) {
     final Object configured = config.get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
     final int configuredWait = configured == null
         ? ConsumerConfig.DEFAULT_FETCH_MAX_WAIT_MS

@@ -49,6 +49,17 @@ class StartupClientSupplierTest {
     }
   }
 
+  @Test
+  void restoreConsumersWaitBrieflyForFetchesUnlessStandbysKeepThemPolling() {
+    final String wait = ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG;
+    assertThat(new StartupClientSupplier(Duration.ZERO, false).restoreConsumerConfig(CONFIG))
+        .containsEntry(wait, StartupClientSupplier.RESTORE_FETCH_WAIT_MS);
+    assertThat(new StartupClientSupplier(Duration.ZERO, true).restoreConsumerConfig(CONFIG))
+        .isEqualTo(CONFIG);
+    assertThat(StartupClientSupplier.withRestoreFetchWait(Map.of(wait, "5")))
+        .as("a shorter configured wait is kept").containsEntry(wait, 5);
+  }
+
   /** A consumer with nothing assigned refuses to poll; here only the wait before it matters. */
   private static void pollOnce(final Consumer<byte[], byte[]> consumer) {
     try {

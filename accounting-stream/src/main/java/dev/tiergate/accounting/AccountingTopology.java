@@ -173,14 +173,10 @@ public final class AccountingTopology {
     final KStream<String, SpendAggregate> byTenant = priced
         .process(() -> new SpendPresummer(config.presumInterval(), SPEND_PENDING_STORE), Named.as(PRESUM_SPEND),
             SPEND_PENDING_STORE)
-        .repartition(Repartitioned.with(Serdes.String(), spendSerde)
-            .withName(SPEND_BY_TENANT)
-            .withStreamPartitioner(new TenantPartitioner<>()))
+        .repartition(byTenant(SPEND_BY_TENANT, spendSerde))
         .process(() -> new SpendValueCap(config.spendMaxValues(), SPEND_VALUES_STORE), Named.as(CAP_SPEND_VALUES),
             SPEND_VALUES_STORE)
-        .repartition(Repartitioned.with(Serdes.String(), spendSerde)
-            .withName(SPEND_CAPPED)
-            .withStreamPartitioner(new TenantPartitioner<>()));
+        .repartition(byTenant(SPEND_CAPPED, spendSerde));
 
     byTenant
         .groupByKey(Grouped.with(Serdes.String(), spendSerde))
@@ -240,9 +236,7 @@ public final class AccountingTopology {
     final Map<String, KStream<String, BudgetUpdate>> updates = priced
         .filterNot((key, usage) -> usage.duplicate(), Named.as(BILLED_ONLY))
         .process(() -> new BudgetMatcher(BUDGETS_STORE), Named.as(MATCH_BUDGETS))
-        .repartition(Repartitioned.with(Serdes.String(), stateSerde)
-            .withName(BUDGET_USAGE)
-            .withStreamPartitioner(new TenantPartitioner<>()))
+        .repartition(byTenant(BUDGET_USAGE, stateSerde))
         .process(() -> new BudgetTracker(config.budgetCheckInterval(),
                 BUDGET_STATE_STORE, BUDGET_ALERTS_STORE, BUDGETS_STORE), Named.as(TRACK_BUDGETS),
             BUDGET_STATE_STORE, BUDGET_ALERTS_STORE)
@@ -283,6 +277,14 @@ public final class AccountingTopology {
         .split(Named.as(SPLIT_USAGE))
         .branch((key, decoded) -> decoded.failed(), Branched.as(INVALID_BRANCH))
         .defaultBranch(Branched.as(VALID_BRANCH));
+  }
+
+  /** A named repartition by tenant ({@link TenantPartitioner}): each tenant on one partition. */
+  private static <V> Repartitioned<String, V> byTenant(
+      final String name, final Serde<V> valueSerde) {
+    return Repartitioned.with(Serdes.String(), valueSerde)
+        .withName(name)
+        .withStreamPartitioner(new TenantPartitioner<>());
   }
 
   private static <V> Produced<String, V> produced(

@@ -3,7 +3,6 @@ package dev.tiergate.ingress.common;
 import dev.tiergate.runtime.PrometheusMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +35,6 @@ public final class IngressMetrics extends PrometheusMetrics {
   private static final Duration MAX_LATENCY = Duration.ofMinutes(2);
 
   private final AtomicInteger streamsOpen = new AtomicInteger();
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Counter timeouts;
   private final Counter produceErrors;
@@ -71,18 +69,8 @@ public final class IngressMetrics extends PrometheusMetrics {
    */
   public void request(
       final String route, final String dialect, final String status, final Duration latency) {
-    timers
-        .computeIfAbsent(
-            route + '|' + dialect + '|' + status,
-            key -> Timer.builder(REQUESTS)
-                .description("HTTP requests by route, dialect and status; latency to the last byte")
-                .tag("route", route)
-                .tag("dialect", dialect)
-                .tag("status", status)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(MIN_LATENCY)
-                .maximumExpectedValue(MAX_LATENCY)
-                .register(registry()))
+    latencyTimer(REQUESTS, "HTTP requests by route, dialect and status; latency to the last byte",
+        MIN_LATENCY, MAX_LATENCY, "route", route, "dialect", dialect, "status", status)
         .record(latency);
   }
 

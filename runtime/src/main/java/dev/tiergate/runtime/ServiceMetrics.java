@@ -28,9 +28,15 @@ public abstract class ServiceMetrics {
 
   /** The counter {@code name} with these tags (name, value, name, value…), registered on first use. */
   protected final Counter counter(final String name, final String... tags) {
+    return describedCounter(name, null, tags);
+  }
+
+  /** The same, with a description ({@code # HELP} in Prometheus' text) when first registered. */
+  protected final Counter describedCounter(
+      final String name, final String description, final String... tags) {
     return counters.computeIfAbsent(
         name + '|' + String.join("|", tags),
-        key -> Counter.builder(name).tags(tags).register(registry));
+        key -> Counter.builder(name).description(description).tags(tags).register(registry));
   }
 
   /**

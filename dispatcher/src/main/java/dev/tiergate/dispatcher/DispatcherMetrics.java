@@ -8,15 +8,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
@@ -40,8 +37,6 @@ public final class DispatcherMetrics extends ServiceMetrics {
   static final String OK = "ok";
   private static final List<CircuitBreaker.State> BREAKER_STATES =
       List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN);
-
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
   public DispatcherMetrics(final MeterRegistry registry) {
     super(registry);
@@ -114,7 +109,9 @@ public final class DispatcherMetrics extends ServiceMetrics {
     final Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     counter(CALLS, "provider", target.provider(), "model", target.catalogueId(), "outcome", outcome)
         .increment();
-    timer(target).record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
+    latencyTimer(CALL_LATENCY, "provider call latency, one attempt", Duration.ofMillis(1),
+        Duration.ofMinutes(10), "provider", target.provider(), "model", target.catalogueId())
+        .record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private static String outcome(final Throwable error) {
@@ -125,18 +122,5 @@ public final class DispatcherMetrics extends ServiceMetrics {
 
   private static String lane(final boolean batch) {
     return batch ? "batch" : "interactive";
-  }
-
-  private Timer timer(final ProviderTarget target) {
-    return timers.computeIfAbsent(
-        target.provider() + '|' + target.catalogueId(),
-        key -> Timer.builder(CALL_LATENCY)
-            .description("provider call latency, one attempt")
-            .tag("provider", target.provider())
-            .tag("model", target.catalogueId())
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofMinutes(10))
-            .register(registry()));
   }
 }

@@ -1,5 +1,6 @@
 package dev.tiergate.runtime;
 
+import dev.tiergate.tracing.Tracing;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.Objects;
@@ -37,12 +38,15 @@ public final class ServiceMain {
   }
 
   /**
-   * What a service's {@code main} calls: reads its config from the environment (a bad setting
-   * refuses the start), creates the service from it, runs it and exits with the policy's code.
+   * What a service's {@code main} calls: sets up tracing as {@code tiergate-<name>} (off, a no-op,
+   * unless {@code OTEL_TRACES_EXPORTER} names an exporter), reads its config from the environment
+   * (a bad setting refuses the start), creates the service from it, runs it and exits with the
+   * policy's code.
    */
   public static <C> void runAndExit(
       final String name, final Function<Map<String, String>, C> config,
       final Function<? super C, ? extends RunnableService> create) {
+    Tracing.fromEnvironment("tiergate-" + name);
     runAndExit(name, () -> create.apply(config.apply(System.getenv())));
   }
 

@@ -3,11 +3,8 @@ package dev.tiergate.ingress.common;
 import dev.tiergate.runtime.PrometheusMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
@@ -36,8 +33,6 @@ public final class IngressMetrics extends PrometheusMetrics {
   private static final Duration MAX_LATENCY = Duration.ofMinutes(2);
 
   private final AtomicInteger streamsOpen = new AtomicInteger();
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Counter timeouts;
   private final Counter produceErrors;
 
@@ -71,18 +66,8 @@ public final class IngressMetrics extends PrometheusMetrics {
    */
   public void request(
       final String route, final String dialect, final String status, final Duration latency) {
-    timers
-        .computeIfAbsent(
-            route + '|' + dialect + '|' + status,
-            key -> Timer.builder(REQUESTS)
-                .description("HTTP requests by route, dialect and status; latency to the last byte")
-                .tag("route", route)
-                .tag("dialect", dialect)
-                .tag("status", status)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(MIN_LATENCY)
-                .maximumExpectedValue(MAX_LATENCY)
-                .register(registry()))
+    latencyTimer(REQUESTS, "HTTP requests by route, dialect and status; latency to the last byte",
+        MIN_LATENCY, MAX_LATENCY, "route", route, "dialect", dialect, "status", status)
         .record(latency);
   }
 
@@ -100,12 +85,13 @@ public final class IngressMetrics extends PrometheusMetrics {
 
   /** A request refused or failed with 503; {@code reason} is the error code (overloaded, …). */
   public void unavailable(final String reason) {
-    counter(UNAVAILABLE, "reason", reason, "Requests answered 503, by reason").increment();
+    describedCounter(UNAVAILABLE, "Requests answered 503, by reason", "reason", reason).increment();
   }
 
   /** A cancel published for an abandoned request; {@code reason} is the cancel's reason. */
   public void cancelled(final String reason) {
-    counter(CANCELS, "reason", reason, "Cancels published for requests nobody waits for").increment();
+    describedCounter(CANCELS, "Cancels published for requests nobody waits for", "reason", reason)
+        .increment();
   }
 
   public void produceFailed() {
@@ -114,14 +100,8 @@ public final class IngressMetrics extends PrometheusMetrics {
 
   /** An undecodable reply sent to a dead-letter topic; {@code topic} is the topic it was read from. */
   public void deadLettered(final String topic) {
-    counter(DEAD_LETTERS, "topic", topic, "Undecodable replies sent to a dead-letter topic")
+    describedCounter(
+            DEAD_LETTERS, "Undecodable replies sent to a dead-letter topic", "topic", topic)
         .increment();
-  }
-
-  private Counter counter(
-      final String name, final String tag, final String value, final String description) {
-    return counters.computeIfAbsent(
-        name + '|' + value,
-        key -> Counter.builder(name).description(description).tag(tag, value).register(registry()));
   }
 }

@@ -197,13 +197,13 @@ public final class LatencyCommand implements Callable<Integer> {
             final LoadResult result = generator.run(label, target, rate, Duration.ZERO, measured);
             if (timeAnswers) {
               brokerRequests.add(label + " @ " + rate + "/s", before, brokerRequests.snapshot(),
-                  result.sent());
+                  result.run().sent());
             }
             return result;
           } finally {
             answers.off();
           }
-        }, LoadResult::sent);
+        }, result -> result.run().sent());
   }
 
   /** A run with tracing on, and the spans it made (warm-up included). */
@@ -222,7 +222,7 @@ public final class LatencyCommand implements Callable<Integer> {
   private static String tracingRow(final int rate, final LoadResult d, final LoadResult off,
       final Traced traced, final LoadResult offAgain) {
     final LoadResult on = traced.result();
-    if (!d.clean() || !off.clean() || !on.clean() || !offAgain.clean()) {
+    if (!d.run().clean() || !off.run().clean() || !on.run().clean() || !offAgain.run().clean()) {
       return String.format(Locale.ROOT,
           "| %d | not valid: failed requests or generator behind | | | | | | | | |", rate);
     }
@@ -243,13 +243,13 @@ public final class LatencyCommand implements Callable<Integer> {
 
   private static String addedRow(
       final int rate, final LoadResult d, final LoadResult t, final LoadResult p) {
-    if (!d.clean() || !t.clean() || (p != null && !p.clean())) {
+    if (!d.run().clean() || !t.run().clean() || (p != null && !p.run().clean())) {
       // A difference of percentiles means nothing when a side dropped requests or fell behind.
       return String.format(Locale.ROOT,
           "| %d | not valid: failed requests or generator behind (direct %s, Tiergate %s, Portkey %s) |"
               + " | | | | | | |",
-          rate, d.clean() ? "clean" : "not clean", t.clean() ? "clean" : "not clean",
-          p == null ? "–" : p.clean() ? "clean" : "not clean");
+          rate, d.run().clean() ? "clean" : "not clean", t.run().clean() ? "clean" : "not clean",
+          p == null ? "–" : p.run().clean() ? "clean" : "not clean");
     }
     final double t50 = t.millisAt(50) - d.millisAt(50);
     final double t99 = t.millisAt(99) - d.millisAt(99);
@@ -281,7 +281,7 @@ public final class LatencyCommand implements Callable<Integer> {
     for (final int rate : sustainRates) {
       final LoadResult r = measure(generator, label, target, rate, Duration.ofSeconds(3), sustainDuration);
       report.line(r.markdownRow());
-      if (!r.clean() || r.millisAt(99) >= p99LimitMs) {
+      if (!r.run().clean() || r.millisAt(99) >= p99LimitMs) {
         break;
       }
       best = rate;

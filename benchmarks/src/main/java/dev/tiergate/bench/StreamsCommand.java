@@ -192,7 +192,7 @@ public final class StreamsCommand implements Callable<Integer> {
                 anatomy.off();
               }
             },
-            StreamResult::sent);
+            measured -> measured.run().sent());
         byRoute.put(route.label(), result);
         rows.add(result.markdownRow());
       }
@@ -220,14 +220,14 @@ public final class StreamsCommand implements Callable<Integer> {
             String.format(Locale.ROOT, "%s, %d at once", route.label(), concurrent),
             route.throughPeer(),
             () -> generator.hold(route.label(), route.target(), concurrent, ramp),
-            StreamResult::sent);
+            measured -> measured.run().sent());
         // Its idle pooled sockets would otherwise count against the next route's descriptors.
         route.target().close();
         byRoute.put(route.label(), r);
         report.line(String.format(Locale.ROOT,
             "| %s | %d | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %.2f "
                 + "| %d | %d |",
-            route.label(), r.sent(), r.completed(), r.failed(), gauges.maxValue(),
+            route.label(), r.run().sent(), r.run().ok(), r.run().failed(), gauges.maxValue(),
             r.firstContentMillisAt(50), r.firstContentMillisAt(99), r.gapMillisAt(50),
             r.gapMillisAt(99), r.gapMicros().getMaxValue() / 1000.0, r.eventsPerStream(),
             r.streamMicros().getValueAtPercentile(50) / 1e6, r.streamMicros().getMaxValue() / 1e6,
@@ -255,9 +255,9 @@ public final class StreamsCommand implements Callable<Integer> {
       final StreamResult r = byRoute.get(gateway);
       if (r == null) {
         cells.add("– | – | – | –");
-      } else if (!r.clean() || !direct.clean()) {
+      } else if (!r.run().clean() || !direct.run().clean()) {
         cells.add(String.format(Locale.ROOT, "not valid (%s %d failed, direct %d failed, or "
-            + "generator behind) | | |", gateway, r.failed(), direct.failed()));
+            + "generator behind) | | |", gateway, r.run().failed(), direct.run().failed()));
       } else {
         cells.add(String.format(Locale.ROOT, "%+.2f | %+.2f | %+.2f | %+.2f",
             r.firstContentMillisAt(50) - direct.firstContentMillisAt(50),

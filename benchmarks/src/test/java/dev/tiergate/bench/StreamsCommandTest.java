@@ -2,6 +2,7 @@ package dev.tiergate.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tiergate.bench.load.OpenLoopRun;
 import dev.tiergate.bench.load.StreamResult;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -59,7 +60,8 @@ class StreamsCommandTest {
     first.recordValue(firstMicros);
     final Histogram gaps = new Histogram(3);
     gaps.recordValue(gapMicros);
-    return new StreamResult(label, 100, Duration.ofSeconds(1), first, gaps, new Histogram(3),
-        100, 100 - failed, failed, 1_000, 100);
+    return new StreamResult(
+        new OpenLoopRun(label, 100, Duration.ofSeconds(1), 100, 100 - failed, failed, 100),
+        first, gaps, new Histogram(3), 1_000);
   }
 }

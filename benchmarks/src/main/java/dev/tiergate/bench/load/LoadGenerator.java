@@ -43,12 +43,12 @@ public final class LoadGenerator {
       phase(target, rate, warmup);
     }
     final Phase measured = phase(target, rate, duration);
-    final LoadResult result =
-        new LoadResult(
-            label, rate, duration, measured.histogram(), measured.sent(), measured.tally().ok(),
-            measured.tally().failed(), measured.sent() * 1e9 / measured.sendNanos());
+    final LoadResult result = new LoadResult(
+        OpenLoopRun.of(label, rate, duration, measured.sent(), measured.sendNanos(),
+            measured.tally()),
+        measured.histogram());
     LOG.info("{} at {}/s: p50 {} ms, p99 {} ms, failed {}",
-        label, rate, result.millisAt(50), result.millisAt(99), result.failed());
+        label, rate, result.millisAt(50), result.millisAt(99), result.run().failed());
     return result;
   }
 

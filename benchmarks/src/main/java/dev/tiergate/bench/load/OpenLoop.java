@@ -35,15 +35,6 @@ final class OpenLoop {
     return Math.max(1, rate * duration.toMillis() / 1000);
   }
 
-  /**
-   * Whether a run's percentiles can be compared with another's: every request succeeded and the
-   * generator kept up with the asked rate (within 5%), so no stall hid behind a slower schedule.
-   */
-  static boolean clean(final long sent, final long ok, final long failed, final double achievedRate,
-      final int targetRate) {
-    return failed == 0 && ok == sent && achievedRate >= 0.95 * targetRate;
-  }
-
   /** Starts {@code count} requests at {@code rate} per second; returns how long that took, ns. */
   static long run(final long count, final int rate, final Send send) {
     Objects.requireNonNull(send, "send");

@@ -68,8 +68,8 @@ public final class StreamGenerator {
 
   private static StreamResult logged(final StreamResult result) {
     LOG.info("{} at {}/s: first content p50 {} ms, gap p99 {} ms, completed {}, failed {}",
-        result.label(), result.targetRate(), result.firstContentMillisAt(50), result.gapMillisAt(99),
-        result.completed(), result.failed());
+        result.run().label(), result.run().targetRate(), result.firstContentMillisAt(50),
+        result.gapMillisAt(99), result.run().ok(), result.run().failed());
     return result;
   }
 }

@@ -1,6 +1,5 @@
 package dev.tiergate.bench.load;
 
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import org.HdrHistogram.Histogram;
@@ -8,25 +7,18 @@ import org.HdrHistogram.Histogram;
 /**
  * What one run of streamed requests measured, over the streams that completed (microseconds): time
  * from the intended send time to the first content event, every gap between content events, and
- * the whole stream to {@code [DONE]}; with how many were sent, completed and failed, and the rate
- * the generator achieved.
+ * the whole stream to {@code [DONE]}; with the run's counts (how many were sent, completed and
+ * failed, and the rate the generator achieved) and the content events the completed streams held.
  */
 public record StreamResult(
-    String label,
-    int targetRate,
-    Duration duration,
+    OpenLoopRun run,
     Histogram firstContentMicros,
     Histogram gapMicros,
     Histogram streamMicros,
-    long sent,
-    long completed,
-    long failed,
-    long contentEvents,
-    double achievedRate) {
+    long contentEvents) {
 
   public StreamResult {
-    Objects.requireNonNull(label, "label");
-    Objects.requireNonNull(duration, "duration");
+    Objects.requireNonNull(run, "run");
     Objects.requireNonNull(firstContentMicros, "firstContentMicros");
     Objects.requireNonNull(gapMicros, "gapMicros");
     Objects.requireNonNull(streamMicros, "streamMicros");
@@ -44,12 +36,7 @@ public record StreamResult(
 
   /** Content events per completed stream. */
   public double eventsPerStream() {
-    return completed == 0 ? 0 : (double) contentEvents / completed;
-  }
-
-  /** Every stream completed and the generator kept up with the asked rate (within 5%). */
-  public boolean clean() {
-    return OpenLoop.clean(sent, completed, failed, achievedRate, targetRate);
+    return run.ok() == 0 ? 0 : (double) contentEvents / run.ok();
   }
 
   /** One Markdown row under {@link #markdownHeader()}. */
@@ -57,8 +44,8 @@ public record StreamResult(
     return String.format(
         Locale.ROOT,
         "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %d | %d | %.0f |",
-        label,
-        targetRate,
+        run.label(),
+        run.targetRate(),
         firstContentMillisAt(50),
         firstContentMillisAt(99),
         gapMillisAt(50),
@@ -67,9 +54,9 @@ public record StreamResult(
         gapMicros.getMaxValue() / 1000.0,
         eventsPerStream(),
         streamMicros.getValueAtPercentile(50) / 1e6,
-        completed,
-        failed,
-        achievedRate);
+        run.ok(),
+        run.failed(),
+        run.achievedRate());
   }
 
   public static String markdownHeader() {

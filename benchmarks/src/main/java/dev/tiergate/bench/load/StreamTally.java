@@ -54,9 +54,9 @@ final class StreamTally {
   StreamResult result(
       final String label, final int rate, final Duration duration, final long sent,
       final long sendNanos) {
-    return new StreamResult(label, rate, duration, firstContent.getIntervalHistogram(),
-        gaps.getIntervalHistogram(), streams.getIntervalHistogram(), sent, outcomes.ok(),
-        outcomes.failed(), contentEvents.get(), sent * 1e9 / sendNanos);
+    return new StreamResult(OpenLoopRun.of(label, rate, duration, sent, sendNanos, outcomes),
+        firstContent.getIntervalHistogram(), gaps.getIntervalHistogram(),
+        streams.getIntervalHistogram(), contentEvents.get());
   }
 
   private static long micros(final long nanos) {

@@ -21,8 +21,8 @@ class StreamTallyTest {
     tally.drain(Duration.ZERO);
     final StreamResult result = tally.result("direct", 10, Duration.ofSeconds(1), 4, 2_000_000_000L);
 
-    assertThat(result.completed()).isEqualTo(2);
-    assertThat(result.failed()).isEqualTo(2);
+    assertThat(result.run().ok()).isEqualTo(2);
+    assertThat(result.run().failed()).isEqualTo(2);
     assertThat(result.firstContentMicros().getTotalCount()).isEqualTo(2);
     assertThat(result.firstContentMicros().getMinValue()).isEqualTo(1_000);
     assertThat(result.firstContentMicros().getMaxValue()).isEqualTo(1_800);
@@ -31,8 +31,8 @@ class StreamTallyTest {
     assertThat(result.gapMicros().getMaxValue()).isEqualTo(500);
     assertThat(result.streamMicros().getTotalCount()).isEqualTo(2);
     assertThat(result.eventsPerStream()).isEqualTo(2.5);
-    assertThat(result.achievedRate()).isEqualTo(2.0);
-    assertThat(result.clean()).isFalse();
+    assertThat(result.run().achievedRate()).isEqualTo(2.0);
+    assertThat(result.run().clean()).isFalse();
   }
 
   @Test
@@ -46,8 +46,8 @@ class StreamTallyTest {
     tally.drain(Duration.ZERO);
     final StreamResult result = tally.result("tiergate", 3, Duration.ofSeconds(1), 3, 1_000_000_000L);
 
-    assertThat(result.completed()).isEqualTo(1);
-    assertThat(result.failed()).isEqualTo(2);
+    assertThat(result.run().ok()).isEqualTo(1);
+    assertThat(result.run().failed()).isEqualTo(2);
     assertThat(result.gapMicros().getTotalCount()).isZero();
   }
 
@@ -58,7 +58,10 @@ class StreamTallyTest {
     tally.record(200, null, stream(1_000));
     tally.drain(Duration.ZERO);
 
-    assertThat(tally.result("portkey", 2, Duration.ofSeconds(1), 2, 1_000_000_000L).clean()).isTrue();
+    final StreamResult result =
+        tally.result("portkey", 2, Duration.ofSeconds(1), 2, 1_000_000_000L);
+
+    assertThat(result.run().clean()).isTrue();
   }
 
   /** A complete stream sent at 0 whose content events arrive at the given times, then [DONE]. */

@@ -38,7 +38,10 @@ public final class StreamsRunner implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
 
-  /** How long creating the internal topics ahead may take before the app is started anyway. */
+  /**
+   * How long making the internal topics ahead may wait for the input topics, and a stream thread
+   * for those internal topics before it joins anyway.
+   */
   private static final Duration INTERNAL_TOPICS_TIMEOUT = Duration.ofSeconds(10);
 
   private final String name;

@@ -42,6 +42,9 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
   /** The fetch wait while restoring; a shorter configured one is kept. */
   static final int RESTORE_FETCH_WAIT_MS = 10;
 
+  /** Appended to the global consumer's client id while it restores. */
+  static final String RESTORING_CLIENT_SUFFIX = "-restoring";
+
   private final Duration joinWait;
   private final boolean standbyReplicas;
   private final CountDownLatch topicsSettled = new CountDownLatch(1);
@@ -84,9 +87,13 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
 
   @Override
   public Consumer<byte[], byte[]> getGlobalConsumer(final Map<String, Object> config) {
+    // A client id of its own: metrics exporters that bound the restoring consumer's metrics see
+    // them go and the steady consumer's (under Streams' own id) come, rather than keep stale ones.
+    final Map<String, Object> restoring = withRestoreFetchWait(config);
+    restoring.put(ConsumerConfig.CLIENT_ID_CONFIG,
+        config.get(ConsumerConfig.CLIENT_ID_CONFIG) + RESTORING_CLIENT_SUFFIX);
     final GlobalConsumer global = new GlobalConsumer(
-        super.getGlobalConsumer(withRestoreFetchWait(config)),
-        () -> super.getGlobalConsumer(config));
+        super.getGlobalConsumer(restoring), () -> super.getGlobalConsumer(config));
     return forwarding(global::current, global::switchOnceRestored, "global consumer");
   }
 
@@ -170,13 +177,12 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
       for (final TopicPartition partition : assigned) {
         positions.put(partition, restoring.position(partition));
       }
-      // Closed first: the steady consumer registers under the same client id.
-      restoring.close(CloseOptions.timeout(Duration.ZERO));
       final Consumer<byte[], byte[]> steady = steadyFactory.get();
       steady.assign(assigned);
       positions.forEach(steady::seek);
       current = steady;
       switched = true;
+      restoring.close(CloseOptions.timeout(Duration.ZERO));
     }
   }
 }

@@ -223,6 +223,10 @@ class StreamsRunnerTest {
 
       // The global thread has switched consumers by now (it polls every 100 ms).
       Thread.sleep(1_000);
+      assertThat(runner.streams().metrics().keySet())
+          .as("the restoring consumer's metrics went with it")
+          .noneMatch(metric -> metric.tags().getOrDefault("client-id", "")
+              .endsWith(StartupClientSupplier.RESTORING_CLIENT_SUFFIX));
       final double fetchesBefore = globalConsumerFetches(runner.streams());
       Thread.sleep(3_000);
       final double idleFetches = globalConsumerFetches(runner.streams()) - fetchesBefore;

@@ -280,10 +280,21 @@ class StreamsRunnerTest {
 
   /** How often the app's stream thread has joined its group (the consumer's own count). */
   private static double groupJoins(final KafkaStreams app) {
+    return consumerCount(app, "consumer-coordinator-metrics", "join-total", "-consumer");
+  }
+
+  /** Fetch requests the app's global consumer has sent (the consumer's own count). */
+  private static double globalConsumerFetches(final KafkaStreams app) {
+    return consumerCount(app, "consumer-fetch-manager-metrics", "fetch-total", "-global-consumer");
+  }
+
+  /** A count the app's consumers whose client id ends in {@code clientIdSuffix} keep. */
+  private static double consumerCount(
+      final KafkaStreams app, final String group, final String name, final String clientIdSuffix) {
     return app.metrics().entrySet().stream()
-        .filter(metric -> metric.getKey().group().equals("consumer-coordinator-metrics")
-            && metric.getKey().name().equals("join-total")
-            && metric.getKey().tags().getOrDefault("client-id", "").endsWith("-consumer"))
+        .filter(metric -> metric.getKey().group().equals(group)
+            && metric.getKey().name().equals(name)
+            && metric.getKey().tags().getOrDefault("client-id", "").endsWith(clientIdSuffix))
         .mapToDouble(metric -> (Double) metric.getValue().metricValue())
         .sum();
   }
@@ -338,16 +349,6 @@ class StreamsRunnerTest {
         producer.send(new ProducerRecord<>(topic, "k", value)).get(30, TimeUnit.SECONDS);
       }
     }
-  }
-
-  /** Fetch requests the app's global consumer has sent (the consumer's own count). */
-  private static double globalConsumerFetches(final KafkaStreams app) {
-    return app.metrics().entrySet().stream()
-        .filter(metric -> metric.getKey().group().equals("consumer-fetch-manager-metrics")
-            && metric.getKey().name().equals("fetch-total")
-            && metric.getKey().tags().getOrDefault("client-id", "").endsWith("-global-consumer"))
-        .mapToDouble(metric -> (Double) metric.getValue().metricValue())
-        .sum();
   }
 
   private static Map<String, String> values(final ReadOnlyKeyValueStore<String, String> store) {

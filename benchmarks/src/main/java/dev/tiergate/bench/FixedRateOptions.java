@@ -3,6 +3,7 @@ package dev.tiergate.bench;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,9 +29,14 @@ final class FixedRateOptions {
     this.warmup = warmup;
   }
 
-  /** These options as the report's command line spells them. */
+  /** These options as the report's command line spells them, to be run again as printed. */
   String flags() {
     return String.format(Locale.ROOT, " --rates %s --duration %s --warmup %s",
-        rates, duration, warmup);
+        commaSeparated(rates), duration, warmup);
+  }
+
+  /** A list option's values as picocli reads them back ({@code split = ","}). */
+  static String commaSeparated(final List<Integer> values) {
+    return values.stream().map(String::valueOf).collect(Collectors.joining(","));
   }
 }

@@ -69,8 +69,8 @@ public final class LatencyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     final Report report = options.results.open("latency",
-        "benchmarks/run.sh latency" + runs.flags() + options.flags() + (tracing ? " --tracing" : "")
-            + " --body " + body + " --mode " + mode);
+        "benchmarks/run.sh latency" + runs.flags() + sustainFlags() + options.flags()
+            + (tracing ? " --tracing" : "") + " --body " + body + " --mode " + mode);
     final long coldStart = System.nanoTime();
     try (TiergateStack stack = Stacks.start("latency", options.serviceEnv.values);
         HttpTarget direct =
@@ -288,6 +288,14 @@ public final class LatencyCommand implements Callable<Integer> {
     }
     report.line("");
     report.line(String.format(Locale.ROOT, "Highest sustained rate for %s: **%d req/s**", label, best));
+  }
+
+  /** The sustained-rate ladder's options as the report's command line spells them. */
+  String sustainFlags() {
+    return noSustain
+        ? " --no-sustain"
+        : String.format(Locale.ROOT, " --sustain-rates %s --sustain-duration %s --p99-limit-ms %s",
+            FixedRateOptions.commaSeparated(sustainRates), sustainDuration, p99LimitMs);
   }
 
   static String abbreviate(final String text) {

@@ -18,7 +18,7 @@ class FixedRateOptionsTest {
     assertThat(ingress.runs.duration).isEqualTo(Duration.ofSeconds(15));
     assertThat(streams.runs.rates).containsExactly(100);
     assertThat(streams.runs.warmup).isEqualTo(Duration.ofSeconds(10));
-    assertThat(streams.runs.flags()).isEqualTo(" --rates [100] --duration PT20S --warmup PT10S");
+    assertThat(streams.runs.flags()).isEqualTo(" --rates 100 --duration PT20S --warmup PT10S");
   }
 
   @Test
@@ -27,7 +27,22 @@ class FixedRateOptionsTest {
 
     assertThat(latency.runs.rates).isEqualTo(List.of(50, 70));
     assertThat(latency.runs.warmup).isEqualTo(Duration.ofSeconds(1));
-    assertThat(latency.runs.flags()).isEqualTo(" --rates [50, 70] --duration PT20S --warmup PT1S");
+    assertThat(latency.runs.flags()).isEqualTo(" --rates 50,70 --duration PT20S --warmup PT1S");
+  }
+
+  @Test
+  void theReportsCommandLineRunsTheSameOptionsAgain() {
+    final LatencyCommand given = parsed(new LatencyCommand(), "--rates", "100,200",
+        "--sustain-rates", "300,400", "--sustain-duration", "PT10S", "--p99-limit-ms", "50");
+    final LatencyCommand again = parsed(new LatencyCommand(),
+        (given.runs.flags() + given.sustainFlags()).trim().split(" "));
+
+    assertThat(again.runs.rates).containsExactly(100, 200);
+    assertThat(again.sustainRates).containsExactly(300, 400);
+    assertThat(again.sustainDuration).isEqualTo(Duration.ofSeconds(10));
+    assertThat(again.p99LimitMs).isEqualTo(50.0);
+    assertThat(parsed(new LatencyCommand(), "--no-sustain").sustainFlags())
+        .isEqualTo(" --no-sustain");
   }
 
   @Test

@@ -24,6 +24,19 @@ class AccountingConfigTest {
       "KAFKA_BOOTSTRAP_SERVERS", "broker:9092", "SCHEMA_REGISTRY_URL", "http://registry:8081");
 
   @Test
+  void batchProgressIdlesInLongerPollsThanAccountingWhoseCommitsHoldBackSpend() {
+    assertThat(BatchConfig.fromEnv(REQUIRED).streamsProperties())
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, 500L);
+    assertThat(AccountingConfig.fromEnv(REQUIRED).streamsProperties())
+        .doesNotContainKey(StreamsConfig.POLL_MS_CONFIG);
+
+    final Map<String, String> env = new HashMap<>(REQUIRED);
+    env.put("KAFKA_POLL_MS", "50");
+    assertThat(BatchConfig.fromEnv(env).streamsProperties())
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "50");
+  }
+
+  @Test
   void appliesDocumentedDefaults() {
     final AccountingConfig config = AccountingConfig.fromEnv(REQUIRED);
 

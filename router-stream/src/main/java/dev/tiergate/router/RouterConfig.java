@@ -168,10 +168,12 @@ public record RouterConfig(
 
   /**
    * How long an idle stream thread blocks in poll: a fetch returns as soon as a request arrives, so
-   * this bounds only idle wake-ups (and wall-clock punctuation), not latency. At 10 ms the idle
-   * router used 3.9 % of a core, at 100 ms 0.7 % (benchmarks/run.sh idle, docs/benchmarks.md).
+   * this bounds only idle wake-ups (and wall-clock punctuation: the session and reservation sweeps),
+   * not latency, and the router's at-least-once commit holds no output back. At 10 ms the idle
+   * router used 3.9 % of a core, at 100 ms 0.5–0.7 %, at 500 ms 0.2 % (benchmarks/run.sh idle,
+   * docs/benchmarks.md).
    */
-  static final long IDLE_POLL_MS = 100L;
+  static final long IDLE_POLL_MS = 500L;
   /**
    * Commit once a second. An at-least-once commit does not hold output back, but it flushes the
    * stores and commits offsets synchronously on the stream thread, so committing every 10 ms kept

@@ -91,7 +91,7 @@ class RouterConfigTest {
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE)
         .containsEntry("producer.linger.ms", "0")
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000")
-        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "100")
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "500")
         .containsEntry(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE)
         .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "tiergate-router")
         .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092");
@@ -109,6 +109,6 @@ class RouterConfigTest {
 
     assertThat(first).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
     assertThat(first).containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "tiergate-router");
-    assertThat(config.streamsProperties()).containsEntry(StreamsConfig.POLL_MS_CONFIG, "100");
+    assertThat(config.streamsProperties()).containsEntry(StreamsConfig.POLL_MS_CONFIG, "500");
   }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Settings of the batch-progress stream, each declared once below and read from
@@ -43,6 +44,14 @@ public record BatchConfig(
           .withDescription("how long an answered item is remembered to drop a redelivered answer"
               + " (7 days: the responses topic's retention)");
 
+  /**
+   * How long an idle stream thread blocks in poll (Streams' default is 100 ms). Records end a poll
+   * at once; only the commit after the last record waits longer, and with it the progress that
+   * {@code tiergate batch status} and {@code wait} read, by at most this. The idle thread wakes
+   * twice a second instead of ten times (docs/benchmarks.md); {@code KAFKA_POLL_MS} sets another.
+   */
+  static final long IDLE_POLL_MS = 500L;
+
   /** Every setting, in the order of the table in docs/batch.md. */
   public static final List<Setting<?>> SETTINGS = List.of(
       KafkaSettings.BOOTSTRAP_SERVERS, KafkaSettings.SCHEMA_REGISTRY_URL, APP_ID,
@@ -71,7 +80,11 @@ public record BatchConfig(
 
   /** A fresh copy of the Streams properties; the caller may change it. */
   public Properties streamsProperties() {
-    return kafka.clientProperties(ExactlyOnceStreams.overrides(
-        applicationId, commitInterval, stateDir, SkipUndecodableHandler.class));
+    final Map<String, Object> overrides = ExactlyOnceStreams.overrides(
+        applicationId, commitInterval, stateDir, SkipUndecodableHandler.class);
+    if (!kafka.clientProperties().containsKey(StreamsConfig.POLL_MS_CONFIG)) {
+      overrides.put(StreamsConfig.POLL_MS_CONFIG, IDLE_POLL_MS);
+    }
+    return kafka.clientProperties(overrides);
   }
 }

@@ -106,6 +106,7 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
     }
   }
 
+  /** A copy of a consumer's config that waits {@link #RESTORE_FETCH_WAIT_MS} for a fetch at most. */
   static Map<String, Object> withRestoreFetchWait(final Map<String, Object> config) {
     final Object configured = config.get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
     final int configuredWait = configured == null

@@ -217,18 +217,15 @@ public record AccountingConfig(
     // Usage is read as bytes and dead-lettered by the topology itself; this handler only covers a
     // corrupt catalogue entry, which then counts as an unknown (flagged) model instead of stopping
     // the global thread.
-    final Map<String, Object> overrides = ExactlyOnceStreams.overrides(
-        applicationId, commitInterval, stateDir, LogAndContinueExceptionHandler.class);
-    if (!kafka.clientProperties().containsKey(CACHE_BYTES_PROPERTY)) {
-      overrides.put(CACHE_BYTES_PROPERTY, DEFAULT_CACHE_BYTES);
-    }
-    // Every task reads one partition (each sub-topology has one source topic, pinned by a test),
-    // so there is no order between partitions to wait for; idling only costs time, and Streams 4
-    // formats log text for every empty task on every loop while it may idle.
-    if (!kafka.clientProperties().containsKey(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)) {
-      overrides.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
-    }
-    return kafka.clientProperties(overrides);
+    return kafka.clientProperties(
+        Map.of(
+            CACHE_BYTES_PROPERTY, DEFAULT_CACHE_BYTES,
+            // Every task reads one partition (each sub-topology has one source topic, pinned by a
+            // test), so there is no order between partitions to wait for; idling only costs time,
+            // and Streams 4 formats log text for every empty task on every loop while it may idle.
+            StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED),
+        ExactlyOnceStreams.overrides(
+            applicationId, commitInterval, stateDir, LogAndContinueExceptionHandler.class));
   }
 
   /**

@@ -57,7 +57,16 @@ public record KafkaSettings(
 
   /** A fresh copy of the client properties with the given overrides on top. */
   public Properties clientProperties(final Map<String, ?> overrides) {
+    return clientProperties(Map.of(), overrides);
+  }
+
+  /**
+   * A fresh copy of the client properties over {@code defaults} (a {@code KAFKA_*} variable
+   * replaces a default) and under {@code overrides} (which nothing replaces).
+   */
+  public Properties clientProperties(final Map<String, ?> defaults, final Map<String, ?> overrides) {
     final Properties props = new Properties();
+    props.putAll(defaults);
     props.putAll(clientProperties);
     props.putAll(overrides);
     return props;

@@ -26,6 +26,19 @@ class KafkaSettingsTest {
   }
 
   @Test
+  void aPassedThroughVariableReplacesADefaultButNotAnOverride() {
+    final KafkaSettings settings = KafkaSettings.fromEnv(Map.of(
+        "KAFKA_BOOTSTRAP_SERVERS", "b:9092", "SCHEMA_REGISTRY_URL", "http://r:8081",
+        "KAFKA_POLL_MS", "50", "KAFKA_APPLICATION_ID", "sneaky"));
+
+    assertThat(settings.clientProperties(
+            Map.of("poll.ms", 500L, "linger.ms", 200L), Map.of("application.id", "owned")))
+        .containsEntry("poll.ms", "50")
+        .containsEntry("linger.ms", 200L)
+        .containsEntry("application.id", "owned");
+  }
+
+  @Test
   void failsFastWithoutBootstrapServers() {
     assertThatThrownBy(() -> KafkaSettings.fromEnv(Map.of("SCHEMA_REGISTRY_URL", "http://r")))
         .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS");

@@ -80,11 +80,9 @@ public record BatchConfig(
 
   /** A fresh copy of the Streams properties; the caller may change it. */
   public Properties streamsProperties() {
-    final Map<String, Object> overrides = ExactlyOnceStreams.overrides(
-        applicationId, commitInterval, stateDir, SkipUndecodableHandler.class);
-    if (!kafka.clientProperties().containsKey(StreamsConfig.POLL_MS_CONFIG)) {
-      overrides.put(StreamsConfig.POLL_MS_CONFIG, IDLE_POLL_MS);
-    }
-    return kafka.clientProperties(overrides);
+    return kafka.clientProperties(
+        Map.of(StreamsConfig.POLL_MS_CONFIG, IDLE_POLL_MS),
+        ExactlyOnceStreams.overrides(
+            applicationId, commitInterval, stateDir, SkipUndecodableHandler.class));
   }
 }

@@ -61,7 +61,7 @@ class StreamsCommandTest {
     final Histogram gaps = new Histogram(3);
     gaps.recordValue(gapMicros);
     return new StreamResult(
-        new OpenLoopRun(label, 100, Duration.ofSeconds(1), 100, 100 - failed, failed, 100),
+        new OpenLoopRun(label, 100, 100, 100 - failed, failed, 100),
         first, gaps, new Histogram(3), 1_000);
   }
 }

@@ -44,8 +44,7 @@ public final class LoadGenerator {
     }
     final Phase measured = phase(target, rate, duration);
     final LoadResult result = new LoadResult(
-        OpenLoopRun.of(label, rate, duration, measured.sent(), measured.sendNanos(),
-            measured.tally()),
+        OpenLoopRun.of(label, rate, measured.sent(), measured.sendNanos(), measured.tally()),
         measured.histogram());
     LOG.info("{} at {}/s: p50 {} ms, p99 {} ms, failed {}",
         label, rate, result.millisAt(50), result.millisAt(99), result.run().failed());

@@ -1,17 +1,15 @@
 package dev.tiergate.bench.load;
 
-import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What one measured open-loop run was asked for and did, whatever it timed: its label, asked rate
- * and length, how many requests it sent, how many succeeded (HTTP 200; for a stream, a complete
+ * What one measured open-loop run was asked for and did, whatever it timed: its label and asked
+ * rate, how many requests it sent, how many succeeded (HTTP 200; for a stream, a complete
  * one) and failed, and the rate the generator achieved.
  */
 public record OpenLoopRun(
     String label,
     int targetRate,
-    Duration duration,
     long sent,
     long ok,
     long failed,
@@ -19,17 +17,16 @@ public record OpenLoopRun(
 
   public OpenLoopRun {
     Objects.requireNonNull(label, "label");
-    Objects.requireNonNull(duration, "duration");
   }
 
   /**
    * A run that started {@code sent} requests in {@code sendNanos} nanoseconds, with their outcomes
    * in {@code tally}.
    */
-  static OpenLoopRun of(final String label, final int targetRate, final Duration duration,
-      final long sent, final long sendNanos, final OpenLoop.Tally tally) {
+  static OpenLoopRun of(final String label, final int targetRate, final long sent,
+      final long sendNanos, final OpenLoop.Tally tally) {
     return new OpenLoopRun(
-        label, targetRate, duration, sent, tally.ok(), tally.failed(), sent * 1e9 / sendNanos);
+        label, targetRate, sent, tally.ok(), tally.failed(), sent * 1e9 / sendNanos);
   }
 
   /**

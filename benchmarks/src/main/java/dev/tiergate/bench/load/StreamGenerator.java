@@ -29,9 +29,9 @@ public final class StreamGenerator {
     Objects.requireNonNull(label, "label");
     Objects.requireNonNull(target, "target");
     if (!warmup.isZero()) {
-      phase(label, target, OpenLoop.count(rate, warmup), rate, warmup);
+      phase(label, target, OpenLoop.count(rate, warmup), rate);
     }
-    return logged(phase(label, target, OpenLoop.count(rate, duration), rate, duration));
+    return logged(phase(label, target, OpenLoop.count(rate, duration), rate));
   }
 
   /**
@@ -43,7 +43,7 @@ public final class StreamGenerator {
     Objects.requireNonNull(label, "label");
     Objects.requireNonNull(target, "target");
     final int rate = (int) Math.max(1, Math.ceil(streams * 1000.0 / Math.max(1, ramp.toMillis())));
-    return logged(phase(label, target, streams, rate, ramp));
+    return logged(phase(label, target, streams, rate));
   }
 
   /** Streams started and not yet ended, for a gauge. */
@@ -51,8 +51,8 @@ public final class StreamGenerator {
     return open.get();
   }
 
-  private StreamResult phase(final String label, final HttpTarget target, final long count,
-      final int rate, final Duration duration) {
+  private StreamResult phase(
+      final String label, final HttpTarget target, final long count, final int rate) {
     final StreamTally tally = new StreamTally(count);
     final long sendNanos = OpenLoop.run(count, rate, (sequence, intended) -> {
       final StreamTimeline timeline = new StreamTimeline(intended);
@@ -63,7 +63,7 @@ public final class StreamGenerator {
       });
     });
     tally.drain(drainTimeout);
-    return tally.result(label, rate, duration, count, sendNanos);
+    return tally.result(label, rate, count, sendNanos);
   }
 
   private static StreamResult logged(final StreamResult result) {

@@ -52,9 +52,8 @@ final class StreamTally {
   }
 
   StreamResult result(
-      final String label, final int rate, final Duration duration, final long sent,
-      final long sendNanos) {
-    return new StreamResult(OpenLoopRun.of(label, rate, duration, sent, sendNanos, outcomes),
+      final String label, final int rate, final long sent, final long sendNanos) {
+    return new StreamResult(OpenLoopRun.of(label, rate, sent, sendNanos, outcomes),
         firstContent.getIntervalHistogram(), gaps.getIntervalHistogram(),
         streams.getIntervalHistogram(), contentEvents.get());
   }

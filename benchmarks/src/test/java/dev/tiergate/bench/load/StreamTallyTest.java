@@ -19,7 +19,7 @@ class StreamTallyTest {
     tally.record(502, null, stream(1_000_000));
     tally.record(null, new TimeoutException("read timed out"), new StreamTimeline(0));
     tally.drain(Duration.ZERO);
-    final StreamResult result = tally.result("direct", 10, Duration.ofSeconds(1), 4, 2_000_000_000L);
+    final StreamResult result = tally.result("direct", 10, 4, 2_000_000_000L);
 
     assertThat(result.run().ok()).isEqualTo(2);
     assertThat(result.run().failed()).isEqualTo(2);
@@ -44,7 +44,7 @@ class StreamTallyTest {
     tally.record(200, null, cutOff);
     tally.record(200, null, stream(1_000));
     tally.drain(Duration.ZERO);
-    final StreamResult result = tally.result("tiergate", 3, Duration.ofSeconds(1), 3, 1_000_000_000L);
+    final StreamResult result = tally.result("tiergate", 3, 3, 1_000_000_000L);
 
     assertThat(result.run().ok()).isEqualTo(1);
     assertThat(result.run().failed()).isEqualTo(2);
@@ -59,7 +59,7 @@ class StreamTallyTest {
     tally.drain(Duration.ZERO);
 
     final StreamResult result =
-        tally.result("portkey", 2, Duration.ofSeconds(1), 2, 1_000_000_000L);
+        tally.result("portkey", 2, 2, 1_000_000_000L);
 
     assertThat(result.run().clean()).isTrue();
   }

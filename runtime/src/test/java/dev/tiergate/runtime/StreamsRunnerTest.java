@@ -9,6 +9,7 @@ import dev.tiergate.stack.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -36,6 +37,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -46,7 +48,6 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -342,11 +343,16 @@ class StreamsRunnerTest {
   }
 
   private static void produce(final String topic, final String... values) throws Exception {
+    send(Arrays.stream(values).map(value -> new ProducerRecord<>(topic, "k", value)).toList());
+  }
+
+  /** Sends the records in order, each acknowledged before the next. */
+  private static void send(final List<ProducerRecord<String, String>> records) throws Exception {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(
         Map.of("bootstrap.servers", kafka.bootstrapServers()),
         new StringSerializer(), new StringSerializer())) {
-      for (final String value : values) {
-        producer.send(new ProducerRecord<>(topic, "k", value)).get(30, TimeUnit.SECONDS);
+      for (final ProducerRecord<String, String> record : records) {
+        producer.send(record).get(30, TimeUnit.SECONDS);
       }
     }
   }
@@ -362,12 +368,7 @@ class StreamsRunnerTest {
   /** One record keyed {@code p<partition>} into that partition. */
   private static void produceTo(final String topic, final int partition, final String value)
       throws Exception {
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-        Map.of("bootstrap.servers", kafka.bootstrapServers()),
-        new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(topic, partition, "p" + partition, value))
-          .get(30, TimeUnit.SECONDS);
-    }
+    send(List.of(new ProducerRecord<>(topic, partition, "p" + partition, value)));
   }
 
   private static List<String> readValues(final String topic, final int count) {

@@ -26,8 +26,14 @@ final class BrokerRequests {
   private static final String FETCH = "TotalFetchRequestsPerSec";
 
   private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+  private final String unit;
   private final List<String> runs = new ArrayList<>();
-  private final List<Map<String, Double>> perRequest = new ArrayList<>();
+  private final List<Map<String, Double>> perUnit = new ArrayList<>();
+
+  /** Counts per {@code unit}: "request" for a load run, "second" for an idle one. */
+  BrokerRequests(final String unit) {
+    this.unit = unit;
+  }
 
   /** The meters' counts now: "produce topic", "fetch topic" and "api Name" keys. */
   Map<String, Long> snapshot() {
@@ -71,30 +77,33 @@ final class BrokerRequests {
         .replaceAll("-[0-9]+$", "");
   }
 
-  /** Adds a run's column: what the broker handled between the snapshots, per request sent. */
+  /**
+   * Adds a run's column: what the broker handled between the snapshots, per unit (the run had
+   * {@code units} of them: requests sent, or seconds).
+   */
   void add(final String run, final Map<String, Long> before, final Map<String, Long> after,
-      final long requests) {
+      final long units) {
     final Map<String, Double> column = new LinkedHashMap<>();
     after.forEach((key, now) -> {
       final long handled = now - before.getOrDefault(key, 0L);
       if (handled > 0) {
-        column.put(key, handled / (double) Math.max(1, requests));
+        column.put(key, handled / (double) Math.max(1, units));
       }
     });
     runs.add(run);
-    perRequest.add(column);
+    perUnit.add(column);
   }
 
   /** The table: one row per topic and API that saw any request, one column per run. */
   List<String> markdown() {
     final TreeSet<String> keys = new TreeSet<>();
-    perRequest.forEach(column -> keys.addAll(column.keySet()));
+    perUnit.forEach(column -> keys.addAll(column.keySet()));
     final List<String> lines = new ArrayList<>();
-    lines.add("| per request | " + String.join(" | ", runs) + " |");
+    lines.add("| per " + unit + " | " + String.join(" | ", runs) + " |");
     lines.add("|---|" + "---:|".repeat(runs.size()));
     for (final String key : keys) {
       final StringBuilder row = new StringBuilder("| ").append(key);
-      perRequest.forEach(column -> row.append(
+      perUnit.forEach(column -> row.append(
           String.format(Locale.ROOT, " | %.2f", column.getOrDefault(key, 0.0))));
       lines.add(row.append(" |").toString());
     }

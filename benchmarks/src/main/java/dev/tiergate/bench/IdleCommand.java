@@ -36,11 +36,14 @@ public final class IdleCommand implements Callable<Integer> {
         "benchmarks/run.sh idle --settle %s --duration %s", settle, duration)
         + serviceEnv.flag());
     final CpuMeter cpu = new CpuMeter();
+    final BrokerRequests brokerRequests = new BrokerRequests("second");
     try (TiergateStack stack = Stacks.start("idle", serviceEnv.values)) {
       idleFor(settle);
       final CpuMeter.Snapshot before = cpu.snapshot();
+      final Map<String, Long> requestsBefore = brokerRequests.snapshot();
       idleFor(duration);
       final Map<String, Double> spent = cpu.snapshot().millisSince(before);
+      brokerRequests.add("idle", requestsBefore, brokerRequests.snapshot(), duration.toSeconds());
       report.line(String.format(Locale.ROOT,
           "Idle embedded stack, %s after start, measured over %s: share of one core per part.",
           settle, duration));
@@ -60,6 +63,12 @@ public final class IdleCommand implements Callable<Integer> {
       report.line("");
       report.line("Memory of the benchmark's JVM (stack, simulator and harness in one process): "
           + "RSS " + residentMiB() + " MiB.");
+      report.line("");
+      report.line("What the broker handled per second (per topic: appends and reads per partition, "
+          + "a fetch that waited counts its read twice; per API: whole requests; per client: its "
+          + "own count):");
+      report.line("");
+      brokerRequests.markdown().forEach(report::line);
     }
     report.close();
     return 0;

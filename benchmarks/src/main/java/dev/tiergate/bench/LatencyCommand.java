@@ -62,7 +62,7 @@ public final class LatencyCommand implements Callable<Integer> {
 
   private final CpuRows cpu = new CpuRows();
   private final AnswerTimes answers = new AnswerTimes();
-  private final BrokerRequests brokerRequests = new BrokerRequests();
+  private final BrokerRequests brokerRequests = new BrokerRequests("request");
   /** True while the fixed-rate runs go: their measured Tiergate answers feed the hop breakdown. */
   private boolean fixedRates;
 

@@ -21,7 +21,7 @@ class BrokerRequestsTest {
 
   @Test
   void dividesWhatEachRunAddedByItsRequests() {
-    final BrokerRequests requests = new BrokerRequests();
+    final BrokerRequests requests = new BrokerRequests("request");
     requests.add("a", Map.of("api Produce", 100L, "api Fetch", 7L),
         Map.of("api Produce", 300L, "api Fetch", 7L), 100);
     requests.add("b", Map.of("api Produce", 300L), Map.of("api Produce", 400L, "api Fetch", 50L),

@@ -16,7 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
 
 /**
- * The consumers a Streams app starts with, shaped for a quick first start.
+ * The consumers a Streams app runs with, shaped for a quick first start and a cheap idle.
  *
  * <ul>
  *   <li><b>Global tables restore with a short fetch wait.</b> Streams restores a global table one
@@ -25,7 +25,12 @@ import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
  *       behind it: half a second per partition holding data. A short wait ends that, but an idle
  *       consumer with it fetches every few milliseconds for good, and Streams has no restore-only
  *       setting. So the global thread reads with a short wait until {@link #restored()}, then, at
- *       its next poll, moves to a consumer with the configured wait, at the same positions.
+ *       its next poll, moves to a consumer with the steady wait, at the same positions.
+ *   <li><b>A steady global table waits like a tail.</b> Its consumer has no group and a fixed
+ *       assignment, so a long fetch wait delays nothing: a record answers the waiting fetch at once.
+ *       Unless a wait is configured, it is {@link PartitionTail#IDLE_FETCH_WAIT}, not Kafka's
+ *       500 ms: each app's global consumer otherwise sends two empty fetches a second while idle.
+ *       Closing it does not wait for that fetch (there is nothing to commit and no group to leave).
  *   <li><b>Changelogs restore with the short wait too</b>, by the same mechanism: a task's stores
  *       are restored by the stream thread's restore consumer, and tasks arrive in batches, the next
  *       batch's fetch waiting behind the one sent ahead for the last. When there is nothing to
@@ -72,7 +77,8 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
   @Override
   public Consumer<byte[], byte[]> getConsumer(final Map<String, Object> config) {
     final Consumer<byte[], byte[]> consumer = super.getConsumer(config);
-    return forwarding(() -> consumer, this::awaitInternalTopics, "stream thread consumer");
+    return forwarding(
+        () -> consumer, this::awaitInternalTopics, false, "stream thread consumer");
   }
 
   @Override
@@ -92,9 +98,17 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
     final Map<String, Object> restoring = withRestoreFetchWait(config);
     restoring.put(ConsumerConfig.CLIENT_ID_CONFIG,
         config.get(ConsumerConfig.CLIENT_ID_CONFIG) + RESTORING_CLIENT_SUFFIX);
-    final GlobalConsumer global = new GlobalConsumer(
-        super.getGlobalConsumer(restoring), () -> super.getGlobalConsumer(config));
-    return forwarding(global::current, global::switchOnceRestored, "global consumer");
+    final GlobalConsumer global = new GlobalConsumer(super.getGlobalConsumer(restoring),
+        () -> super.getGlobalConsumer(steadyGlobalConfig(config)));
+    return forwarding(global::current, global::switchOnceRestored, true, "global consumer");
+  }
+
+  /** The steady global consumer's config: a tail's fetch wait unless one is configured. */
+  static Map<String, Object> steadyGlobalConfig(final Map<String, Object> config) {
+    final Map<String, Object> steady = new HashMap<>(config);
+    steady.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+        (int) PartitionTail.IDLE_FETCH_WAIT.toMillis());
+    return steady;
   }
 
   private void awaitInternalTopics() {
@@ -118,16 +132,25 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
     return restoring;
   }
 
-  /** A consumer that runs {@code beforePoll} ahead of each poll and forwards every call. */
+  /**
+   * A consumer that runs {@code beforePoll} ahead of each poll and forwards every call; with
+   * {@code closeAtOnce}, any close is one that waits for nothing (for a consumer without a group).
+   */
   @SuppressWarnings("unchecked")
   private static Consumer<byte[], byte[]> forwarding(
       final Supplier<Consumer<byte[], byte[]>> target, final Runnable beforePoll,
-      final String description) {
+      final boolean closeAtOnce, final String description) {
     return (Consumer<byte[], byte[]>) Proxy.newProxyInstance(
         Consumer.class.getClassLoader(), new Class<?>[] {Consumer.class},
         (proxy, method, args) -> {
           switch (method.getName()) {
             case "poll" -> beforePoll.run();
+            case "close" -> {
+              if (closeAtOnce) {
+                target.get().close(CloseOptions.timeout(Duration.ZERO));
+                return null;
+              }
+            }
             case "equals" -> {
               return proxy == args[0];
             }

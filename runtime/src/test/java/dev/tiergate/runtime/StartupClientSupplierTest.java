@@ -60,6 +60,15 @@ class StartupClientSupplierTest {
         .as("a shorter configured wait is kept").containsEntry(wait, 5);
   }
 
+  @Test
+  void aSteadyGlobalTableWaitsLikeATailUnlessAWaitIsConfigured() {
+    final String wait = ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG;
+    assertThat(StartupClientSupplier.steadyGlobalConfig(CONFIG))
+        .containsEntry(wait, (int) PartitionTail.IDLE_FETCH_WAIT.toMillis());
+    assertThat(StartupClientSupplier.steadyGlobalConfig(Map.of(wait, "200")))
+        .as("a configured wait is kept").containsEntry(wait, "200");
+  }
+
   /** A consumer with nothing assigned refuses to poll; here only the wait before it matters. */
   private static void pollOnce(final Consumer<byte[], byte[]> consumer) {
     try {

@@ -32,8 +32,14 @@ public record BatchConfig(
 
   public static final Setting<String> APP_ID = Setting.text("TIERGATE_BATCH_APP_ID")
       .withDefault("tiergate-batches").withDescription("Streams application id");
+  /**
+   * A second, where accounting's is 200 ms: progress is followed by a person or a script, for whom
+   * a second is prompt. The main consumer's fetch waits a commit interval, at most 500 ms ({@code
+   * ExactlyOnceStreams}), so the idle app fetches twice a second instead of five times, and the
+   * busy one commits a transaction a second instead of five (docs/benchmarks.md).
+   */
   public static final Setting<Duration> COMMIT_INTERVAL =
-      Setting.millis("TIERGATE_BATCH_COMMIT_INTERVAL_MS").withDefault(Duration.ofMillis(200))
+      Setting.millis("TIERGATE_BATCH_COMMIT_INTERVAL_MS").withDefault(Duration.ofSeconds(1))
           .atLeast(1).withDescription("Streams commit interval; bounds how stale progress is");
   public static final Setting<Duration> CLOSE_TIMEOUT =
       Setting.millis("TIERGATE_BATCH_CLOSE_TIMEOUT_MS").withDefault(Duration.ofSeconds(10))

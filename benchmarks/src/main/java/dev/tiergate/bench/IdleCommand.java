@@ -41,9 +41,13 @@ public final class IdleCommand implements Callable<Integer> {
       idleFor(settle);
       final CpuMeter.Snapshot before = cpu.snapshot();
       final Map<String, Long> requestsBefore = brokerRequests.snapshot();
+      final Map<String, Long> jvmThreadsBefore = NativeThreads.millisByKind(NativeThreads.TASKS);
+      final long childrenBefore = NativeThreads.childProcessesMillis();
       idleFor(duration);
       final Map<String, Double> spent = cpu.snapshot().millisSince(before);
       brokerRequests.add("idle", requestsBefore, brokerRequests.snapshot(), duration.toSeconds());
+      final Map<String, Long> jvmThreads = NativeThreads.millisByKind(NativeThreads.TASKS);
+      final long children = NativeThreads.childProcessesMillis() - childrenBefore;
       report.line(String.format(Locale.ROOT,
           "Idle embedded stack, %s after start, measured over %s: share of one core per part.",
           settle, duration));
@@ -60,6 +64,19 @@ public final class IdleCommand implements Callable<Integer> {
       }
       report.line(String.format(Locale.ROOT,
           "| **pipeline (broker + services)** | **%.2f** |", pipeline));
+      final double thisProcess = 100 * spent.values().stream().mapToDouble(Double::doubleValue).sum()
+          / duration.toMillis();
+      final double registry = 100.0 * children / duration.toMillis();
+      report.line(String.format(Locale.ROOT,
+          "| **whole stack: every part above, and the registry's process (%.2f)** | **%.2f** |",
+          registry, thisProcess + registry));
+      report.line("");
+      report.line("The JVM's own threads in that time (`/proc/self/task`, 10 ms ticks), % of a core:");
+      report.line("");
+      report.line("| JVM threads | % of a core |");
+      report.line("|---|---:|");
+      jvmThreads.forEach((kind, millis) -> report.line(String.format(Locale.ROOT, "| %s | %.2f |",
+          kind, 100.0 * (millis - jvmThreadsBefore.getOrDefault(kind, 0L)) / duration.toMillis())));
       report.line("");
       report.line("Memory of the benchmark's JVM (stack, simulator and harness in one process): "
           + "RSS " + residentMiB() + " MiB.");

@@ -182,7 +182,7 @@ class StreamsRunnerTest {
   }
 
   @Test
-  void restoresGlobalTablesThenReadsOnFromWhereRestoreEndedWithATailsFetchWait()
+  void restoresGlobalTablesThenReadsOnFromWhereRestoreEndedWaitingLikeATailAndClosesAtOnce()
       throws Exception {
     final int partitions = 3;
     final String table = topic("table", partitions);
@@ -243,6 +243,14 @@ class StreamsRunnerTest {
           Map.of("p0", "updated", "p1", "updated", "p2", "updated"));
       assertThat(updates).as("read on from where restore ended: nothing again, nothing skipped")
           .hasValue(2 * partitions);
+
+      // The global consumer's next fetch has waited 1 s of its 5; closing does not wait out the rest.
+      Thread.sleep(1_000);
+      final long closing = System.nanoTime();
+      runner.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - closing))
+          .as("closed without waiting for the global consumer's fetch in flight")
+          .isLessThan(PartitionTail.IDLE_FETCH_WAIT.minusMillis(2_500));
     }
   }
 

@@ -7,7 +7,6 @@ import dev.tiergate.accounting.batch.BatchConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -106,29 +105,31 @@ class AccountingConfigTest {
     final Map<String, String> slow = new HashMap<>(REQUIRED);
     slow.put("TIERGATE_ACCOUNTING_COMMIT_INTERVAL_MS", "2000");
 
-    for (final Properties props : List.of(AccountingConfig.fromEnv(REQUIRED).streamsProperties(),
-        BatchConfig.fromEnv(REQUIRED).streamsProperties())) {
-      assertThat(props)
-          .containsEntry("producer." + ProducerConfig.LINGER_MS_CONFIG, 200L)
-          .containsEntry("main.consumer." + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200)
-          .containsEntry("main.consumer." + ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
-      // The clients accept them: each property has the type its client's config expects.
-      final StreamsConfig streams = new StreamsConfig(props);
-      final Map<String, Object> consumer = streams.getMainConsumerConfigs("app", "consumer", 0);
-      consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-      consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-      assertThat(new ConsumerConfig(consumer).getInt(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG))
-          .isEqualTo(200);
-      final Map<String, Object> producer = streams.getProducerConfigs("producer");
-      producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-      producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-      assertThat(new ProducerConfig(producer).getLong(ProducerConfig.LINGER_MS_CONFIG))
-          .isEqualTo(200L);
-    }
-    // A fetch never waits longer than Kafka's default, whatever the commit interval.
-    assertThat(AccountingConfig.fromEnv(slow).streamsProperties())
-        .containsEntry("producer." + ProducerConfig.LINGER_MS_CONFIG, 2000L)
-        .containsEntry("main.consumer." + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+    // Accounting commits every 200 ms, batch progress every second; a fetch never waits longer
+    // than Kafka's default 500 ms, whatever the commit interval.
+    assertBatchedPerCommit(AccountingConfig.fromEnv(REQUIRED).streamsProperties(), 200L, 200);
+    assertBatchedPerCommit(BatchConfig.fromEnv(REQUIRED).streamsProperties(), 1_000L, 500);
+    assertBatchedPerCommit(AccountingConfig.fromEnv(slow).streamsProperties(), 2_000L, 500);
+  }
+
+  private static void assertBatchedPerCommit(
+      final Properties props, final long linger, final int fetchWait) {
+    assertThat(props)
+        .containsEntry("producer." + ProducerConfig.LINGER_MS_CONFIG, linger)
+        .containsEntry("main.consumer." + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchWait)
+        .containsEntry("main.consumer." + ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
+    // The clients accept them: each property has the type its client's config expects.
+    final StreamsConfig streams = new StreamsConfig(props);
+    final Map<String, Object> consumer = streams.getMainConsumerConfigs("app", "consumer", 0);
+    consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    assertThat(new ConsumerConfig(consumer).getInt(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG))
+        .isEqualTo(fetchWait);
+    final Map<String, Object> producer = streams.getProducerConfigs("producer");
+    producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    assertThat(new ProducerConfig(producer).getLong(ProducerConfig.LINGER_MS_CONFIG))
+        .isEqualTo(linger);
   }
 
   @Test

@@ -44,7 +44,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionTail<V> implements AutoCloseable {
 
-  /** How long one poll waits for records, unless the builder says otherwise. */
+  /**
+   * How long one poll waits for records while the tail catches up, or always on a tail noting
+   * positions, unless the builder says otherwise: an end reached through a transaction marker alone
+   * is seen only when a poll returns.
+   */
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(200);
 
   /**
@@ -55,6 +59,12 @@ public final class PartitionTail<V> implements AutoCloseable {
    * every timeout (a request's 30 s, the broker's idle 10 min).
    */
   public static final Duration IDLE_FETCH_WAIT = Duration.ofSeconds(5);
+  /**
+   * How long one poll waits once the tail has caught up (unless it notes positions). Records end a
+   * poll at once and {@link #close} wakes it, so this only spares the idle thread its wake-ups:
+   * five a second per tail at {@link #DEFAULT_POLL_TIMEOUT}.
+   */
+  static final Duration CAUGHT_UP_POLL_TIMEOUT = IDLE_FETCH_WAIT;
   /**
    * How long closing the consumer may take. A tail has no group to leave and nothing to commit;
    * an unbounded close would only wait for the fetch in flight, up to {@link #IDLE_FETCH_WAIT}.
@@ -179,7 +189,10 @@ public final class PartitionTail<V> implements AutoCloseable {
 
   private void pollOnce() {
     try {
-      for (final ConsumerRecord<String, V> record : consumer.poll(pollTimeout)) {
+      final Duration timeout = caughtUp.getCount() == 0 && !keepNotingPositions
+          ? CAUGHT_UP_POLL_TIMEOUT
+          : pollTimeout;
+      for (final ConsumerRecord<String, V> record : consumer.poll(timeout)) {
         onRecord.accept(record);
       }
     } catch (RecordDeserializationException e) {
@@ -425,6 +438,7 @@ public final class PartitionTail<V> implements AutoCloseable {
       return this;
     }
 
+    /** How long a poll waits while catching up, or always when {@link #notingPositions}. */
     public Builder<V> pollTimeout(final Duration timeout) {
       this.pollTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -61,6 +62,13 @@ public class PacedMockConsumer<V> extends MockConsumer<String, V> {
       Thread.currentThread().interrupt();
     }
     return super.poll(timeout);
+  }
+
+  /** An exception arrives like a record would: it ends the poll that waits. */
+  @Override
+  public synchronized void setPollException(final KafkaException exception) {
+    super.setPollException(exception);
+    arrivals.release();
   }
 
   @Override

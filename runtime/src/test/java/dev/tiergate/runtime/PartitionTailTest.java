@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
@@ -197,6 +198,58 @@ class PartitionTailTest {
     assertThat(tail.hasRead(Map.of(P0, 1L))).isFalse();
     consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "k", "v"));
     await().atMost(WAIT).until(() -> tail.hasRead(Map.of(P0, 1L, P1, 3L)));
+  }
+
+  @Test
+  void aCaughtUpTailWaitsLongInEachPollYetReadsARecordAtOnceAndClosesAtOnce() {
+    final List<Duration> timeouts = new CopyOnWriteArrayList<>();
+    final PacedMockConsumer<String> recording = recordingPolls(timeouts);
+    recording.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+    recording.updateEndOffsets(Map.of(P0, 1L, P1, 0L));
+    final Duration catchingUp = Duration.ofMillis(20);
+    tail = PartitionTail.builder(recording, TOPIC, Start.beginning()).pollTimeout(catchingUp)
+        .onRecord(record -> seen.add(record.value())).build();
+    tail.start();
+
+    await().atMost(WAIT).until(() -> timeouts.size() >= 3);
+    assertThat(tail.isCaughtUp()).as("partition 0 holds a record not read yet").isFalse();
+    assertThat(timeouts).as("catching up").containsOnly(catchingUp);
+
+    recording.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "k", "at start"));
+    await().atMost(WAIT).until(() -> timeouts.contains(PartitionTail.CAUGHT_UP_POLL_TIMEOUT));
+    recording.addRecord(new ConsumerRecord<>(TOPIC, 1, 0, "k", "later"));
+    await().alias("a record ends the long poll").atMost(Duration.ofSeconds(2))
+        .until(() -> seen.contains("later"));
+
+    final long closing = System.nanoTime();
+    tail.close();
+    assertThat(tail.isAlive()).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - closing)).as("close woke the long poll")
+        .isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void aTailNotingPositionsKeepsItsOwnPollTimeout() {
+    final List<Duration> timeouts = new CopyOnWriteArrayList<>();
+    final PacedMockConsumer<String> recording = recordingPolls(timeouts);
+    tail = PartitionTail.builder(recording, TOPIC, Start.end()).pollTimeout(Duration.ofMillis(20))
+        .notingPositions().onRecord(record -> seen.add(record.value())).build();
+    tail.start();
+
+    await().atMost(WAIT).until(() -> timeouts.size() >= 3);
+    assertThat(tail.isCaughtUp()).isTrue();
+    assertThat(timeouts).containsOnly(Duration.ofMillis(20));
+  }
+
+  /** A consumer that notes the timeout of every poll. */
+  private static PacedMockConsumer<String> recordingPolls(final List<Duration> timeouts) {
+    return new PacedMockConsumer<>(TOPIC, 2) {
+      @Override
+      public ConsumerRecords<String, String> poll(final Duration timeout) {
+        timeouts.add(timeout);
+        return super.poll(timeout);
+      }
+    };
   }
 
   @Test

@@ -26,16 +26,16 @@ import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
  *       consumer with it fetches every few milliseconds for good, and Streams has no restore-only
  *       setting. So the global thread reads with a short wait until {@link #restored()}, then, at
  *       its next poll, moves to a consumer with the steady wait, at the same positions.
- *   <li><b>A steady global table waits like a tail.</b> Its consumer has no group and a fixed
- *       assignment, so a long fetch wait delays nothing: a record answers the waiting fetch at once.
- *       Unless a wait is configured, it is {@link PartitionTail#IDLE_FETCH_WAIT}, not Kafka's
- *       500 ms: each app's global consumer otherwise sends two empty fetches a second while idle.
- *       Closing it does not wait for that fetch (there is nothing to commit and no group to leave).
  *   <li><b>Changelogs restore with the short wait too</b>, by the same mechanism: a task's stores
  *       are restored by the stream thread's restore consumer, and tasks arrive in batches, the next
  *       batch's fetch waiting behind the one sent ahead for the last. When there is nothing to
  *       restore Streams does not poll that consumer, unless the app keeps standby replicas: their
  *       updates poll it without pause, so then it keeps the configured wait.
+ *   <li><b>A steady global table waits like a tail.</b> Its consumer has no group and a fixed
+ *       assignment, so a long fetch wait delays nothing: a record answers the waiting fetch at once.
+ *       Unless a wait is configured, it is {@link PartitionTail#IDLE_FETCH_WAIT}, not Kafka's
+ *       500 ms: each app's global consumer otherwise sends two empty fetches a second while idle.
+ *       Closing it does not wait for that fetch (there is nothing to commit and no group to leave).
  *   <li><b>Stream threads join once their internal topics exist.</b> The runner creates them while
  *       the global tables restore ({@link InternalTopics}); a thread that joined first would have
  *       its group leader create them again, and join a second time. A stream thread's first poll

@@ -3,6 +3,7 @@ package dev.tiergate.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -73,7 +74,7 @@ final class NativeThreads {
   /** CPU milliseconds so far of every process this one started and their own children. */
   static long childProcessesMillis() {
     return ProcessHandle.current().descendants()
-        .mapToLong(child -> child.info().totalCpuDuration().map(d -> d.toMillis()).orElse(0L))
+        .mapToLong(child -> child.info().totalCpuDuration().map(Duration::toMillis).orElse(0L))
         .sum();
   }
 }

@@ -64,14 +64,14 @@ public final class IdleCommand implements Callable<Integer> {
       }
       report.line(String.format(Locale.ROOT,
           "| **pipeline (broker + services)** | **%.2f** |", pipeline));
-      final double thisProcess = 100 * spent.values().stream().mapToDouble(Double::doubleValue).sum()
-          / duration.toMillis();
+      final double allParts = spent.values().stream().mapToDouble(Double::doubleValue).sum();
+      final double thisProcess = 100 * allParts / duration.toMillis();
       final double registry = 100.0 * children / duration.toMillis();
       report.line(String.format(Locale.ROOT,
           "| **whole stack: every part above, and the registry's process (%.2f)** | **%.2f** |",
           registry, thisProcess + registry));
       report.line("");
-      report.line("The JVM's own threads in that time (`/proc/self/task`, 10 ms ticks), % of a core:");
+      report.line("The JVM's own threads in that time (`/proc/self/task`, 10 ms ticks):");
       report.line("");
       report.line("| JVM threads | % of a core |");
       report.line("|---|---:|");

@@ -19,7 +19,7 @@ final class NativeThreads {
 
   /** Linux's per-thread view of this process; where it is missing, nothing is reported. */
   static final Path TASKS = Path.of("/proc/self/task");
-  /** The kernel's clock ticks per second for {@code utime}/{@code stime} (USER_HZ, 100 on Linux). */
+  /** Clock ticks per second of {@code utime} and {@code stime} (USER_HZ, 100 on Linux). */
   static final long TICKS_PER_SECOND = 100;
 
   private NativeThreads() {}

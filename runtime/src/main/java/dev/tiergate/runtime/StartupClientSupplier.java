@@ -32,7 +32,7 @@ import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
  *       restore Streams does not poll that consumer, unless the app keeps standby replicas: their
  *       updates poll it without pause, so then it keeps the configured wait.
  *   <li><b>A steady global table waits like a tail.</b> Its consumer has no group and a fixed
- *       assignment, so a long fetch wait delays nothing: a record answers the waiting fetch at once.
+ *       assignment, so a long fetch wait delays nothing: a record answers a waiting fetch at once.
  *       Unless a wait is configured, it is {@link PartitionTail#IDLE_FETCH_WAIT}, not Kafka's
  *       500 ms: each app's global consumer otherwise sends two empty fetches a second while idle.
  *       Closing it does not wait for that fetch (there is nothing to commit and no group to leave).

@@ -244,7 +244,7 @@ class StreamsRunnerTest {
       assertThat(updates).as("read on from where restore ended: nothing again, nothing skipped")
           .hasValue(2 * partitions);
 
-      // The global consumer's next fetch has waited 1 s of its 5; closing does not wait out the rest.
+      // The global consumer's next fetch has waited 1 s of its 5: closing does not wait the rest.
       Thread.sleep(1_000);
       final long closing = System.nanoTime();
       runner.close();

@@ -147,7 +147,7 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
             case "poll" -> beforePoll.run();
             case "close" -> {
               if (closeAtOnce) {
-                target.get().close(CloseOptions.timeout(Duration.ZERO));
+                closeWithoutWaiting(target.get());
                 return null;
               }
             }
@@ -168,6 +168,14 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
             throw e.getCause();
           }
         });
+  }
+
+  /**
+   * Closes a consumer without a group at once: it has nothing to commit and no group to leave, and
+   * waiting would only wait out its fetch in flight.
+   */
+  private static void closeWithoutWaiting(final Consumer<byte[], byte[]> consumer) {
+    consumer.close(CloseOptions.timeout(Duration.ZERO));
   }
 
   /**
@@ -206,7 +214,7 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
       positions.forEach(steady::seek);
       current = steady;
       switched = true;
-      restoring.close(CloseOptions.timeout(Duration.ZERO));
+      closeWithoutWaiting(restoring);
     }
   }
 }

@@ -12,7 +12,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
@@ -61,7 +60,8 @@ public class CancelPublisher implements AutoCloseable {
           thread.setDaemon(true);
           return thread;
         },
-        (task, executor) -> LOG.warn("dropped a cancel: {} are waiting to be sent", MAX_QUEUED));
+        (task, executor) -> LOG.warn("dropped a cancel: {}",
+            executor.isShutdown() ? "closed" : MAX_QUEUED + " are waiting to be sent"));
   }
 
   private CancelPublisher() {
@@ -77,11 +77,7 @@ public class CancelPublisher implements AutoCloseable {
       return;
     }
     final Instant cancelledAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    try {
-      sender.execute(() -> send(request, reason, cancelledAt));
-    } catch (RejectedExecutionException e) {
-      LOG.warn("could not publish the cancel of {}: closed", request.getCorrelationId());
-    }
+    sender.execute(() -> send(request, reason, cancelledAt));
   }
 
   private void send(final ChatRequest request, final String reason, final Instant cancelledAt) {

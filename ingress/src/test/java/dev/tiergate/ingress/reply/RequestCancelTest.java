@@ -131,6 +131,15 @@ class RequestCancelTest {
     }
   }
 
+  @Test
+  void aCancelAfterCloseIsDroppedWithoutThrowing() {
+    publisher.close();
+
+    publisher.cancel(Fixtures.request("req_after_close"), CancelPublisher.CLIENT_DISCONNECTED);
+
+    assertThat(cancels.history()).isEmpty();
+  }
+
   private static void awaitQuietly(final CountDownLatch latch) {
     try {
       latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import dev.tiergate.dispatcher.provider.ModelFamilies;
 import dev.tiergate.dispatcher.provider.ProviderClient;
 import dev.tiergate.dispatcher.provider.ProviderGuards;
 import dev.tiergate.dispatcher.provider.Providers;
+import dev.tiergate.runtime.DaemonThreads;
 import dev.tiergate.runtime.EntryPoint;
 import dev.tiergate.runtime.OpsServer;
 import dev.tiergate.runtime.PartitionTail;
@@ -158,11 +159,8 @@ public final class DispatcherService implements RunnableService {
     metrics.inFlight(worker);
     // Per-partition lag meters appear only after the first fetch: look for new client metrics
     // every few seconds rather than the binder's default minute.
-    clientMetricsRefresh = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      final Thread thread = new Thread(runnable, "tiergate-dispatcher-client-metrics");
-      thread.setDaemon(true);
-      return thread;
-    });
+    clientMetricsRefresh = Executors.newSingleThreadScheduledExecutor(
+        DaemonThreads.named("tiergate-dispatcher-client-metrics"));
     clientMetrics.add(new KafkaClientMetrics(consumer, Tags.empty(), clientMetricsRefresh, CLIENT_METRICS_REFRESH));
     clientMetrics.add(new KafkaClientMetrics(producer, Tags.empty(), clientMetricsRefresh, CLIENT_METRICS_REFRESH));
     clientMetrics.forEach(binder -> binder.bindTo(registry));

@@ -1,5 +1,6 @@
 package dev.tiergate.dispatcher;
 
+import dev.tiergate.runtime.DaemonThreads;
 import dev.tiergate.schemas.RoutedRequest;
 import dev.tiergate.schemas.SerdeFactory;
 import dev.tiergate.schemas.Topics;
@@ -99,11 +100,8 @@ public final class DispatcherWorker implements AutoCloseable {
   private boolean commitBroken;
   /** The transaction being committed off the poll thread; null when none is. */
   private Transaction committing;
-  private final ExecutorService committer = Executors.newSingleThreadExecutor(runnable -> {
-    final Thread thread = new Thread(runnable, "tiergate-dispatcher-commit");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService committer = Executors.newSingleThreadExecutor(
+      DaemonThreads.named("tiergate-dispatcher-commit"));
   // Written by the poll thread only; volatile so metrics can read them.
   private volatile int inFlight;
   private volatile int batchInFlight;

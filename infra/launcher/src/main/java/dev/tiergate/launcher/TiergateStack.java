@@ -13,6 +13,7 @@ import dev.tiergate.router.DefaultRoutingTable;
 import dev.tiergate.router.RouterConfig;
 import dev.tiergate.router.RouterService;
 import dev.tiergate.router.predict.DifficultyScorer;
+import dev.tiergate.runtime.DaemonThreads;
 import dev.tiergate.runtime.RunnableService;
 import dev.tiergate.runtime.StreamsRunner;
 import dev.tiergate.runtime.VirtualKeySpec;
@@ -248,11 +249,8 @@ public final class TiergateStack implements AutoCloseable {
     Tracing.fromEnvironment("tiergate");
     createSharedStateDirectory(env);
     final List<Starting<?>> services = new ArrayList<>();
-    final ExecutorService starters = Executors.newCachedThreadPool(runnable -> {
-      final Thread thread = new Thread(runnable, "tiergate-service-start");
-      thread.setDaemon(true);
-      return thread;
-    });
+    final ExecutorService starters = Executors.newCachedThreadPool(
+        DaemonThreads.named("tiergate-service-start"));
     try {
       final Starting<AccountingService> accountingStart = Starting.of(
           () -> new AccountingService(AccountingConfig.fromEnv(env), serdes), starters, services);

@@ -1,5 +1,6 @@
 package dev.tiergate.ingress.limits;
 
+import dev.tiergate.runtime.DaemonThreads;
 import dev.tiergate.runtime.PartitionTail;
 import dev.tiergate.schemas.LimitCounts;
 import dev.tiergate.schemas.Topics;
@@ -63,11 +64,7 @@ public final class LimitSync implements AutoCloseable {
             : recent(usageConsumer, Topics.USAGE.name(), clock, this::onUsage);
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              final Thread thread = new Thread(runnable, "tiergate-limits-publisher");
-              thread.setDaemon(true);
-              return thread;
-            });
+            DaemonThreads.named("tiergate-limits-publisher"));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tiergate.ingress.reply;
 
 import dev.tiergate.ingress.common.IngressMetrics;
+import dev.tiergate.runtime.DaemonThreads;
 import dev.tiergate.schemas.CancelEvent;
 import dev.tiergate.schemas.ChatRequest;
 import dev.tiergate.schemas.TiergateHeaders;
@@ -55,11 +56,7 @@ public class CancelPublisher implements AutoCloseable {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.sender = new ThreadPoolExecutor(
         1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(MAX_QUEUED),
-        task -> {
-          final Thread thread = new Thread(task, "tiergate-cancels");
-          thread.setDaemon(true);
-          return thread;
-        },
+        DaemonThreads.named("tiergate-cancels"),
         (task, executor) -> LOG.warn("dropped a cancel: {}",
             executor.isShutdown() ? "closed" : MAX_QUEUED + " are waiting to be sent"));
   }

@@ -3,6 +3,7 @@ package dev.tiergate.ingress.reply;
 import dev.tiergate.ingress.common.GatewayException;
 import dev.tiergate.ingress.common.IngressMetrics;
 import dev.tiergate.ingress.common.RequestTrace;
+import dev.tiergate.runtime.DaemonThreads;
 import dev.tiergate.schemas.BusLimits;
 import dev.tiergate.schemas.ChatChunk;
 import dev.tiergate.schemas.ChatRequest;
@@ -91,17 +92,12 @@ public final class ReplyCorrelator implements AutoCloseable {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     Settings.requirePositive(maxPending, "maxPending");
     this.permits = new Semaphore(maxPending);
-    this.timer = new ScheduledThreadPoolExecutor(1, ReplyCorrelator::timerThread);
+    this.timer =
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("tiergate-reply-timeouts"));
     this.timer.setRemoveOnCancelPolicy(true);
     this.owner = new PendingReply.Owner(
         timer, Objects.requireNonNull(timeout, "timeout"), this::release, metrics::timedOut);
     metrics.watchPending(pending::size);
-  }
-
-  private static Thread timerThread(final Runnable task) {
-    final Thread thread = new Thread(task, "tiergate-reply-timeouts");
-    thread.setDaemon(true);
-    return thread;
   }
 
   /**

@@ -41,6 +41,7 @@ class RequestCancelTest {
   @AfterEach
   void tearDown() {
     correlator.close();
+    publisher.close(); // its sending thread ends with the test
   }
 
   @Test
@@ -76,9 +77,8 @@ class RequestCancelTest {
   @Test
   void requestWhoseSendTimedOutGets503AndIsCancelledInCaseItReachedTheLog() {
     final MockProducer<String, ChatRequest> requests = Fixtures.producer(false);
-    try (ReplyCorrelator refusing = new ReplyCorrelator(
-        requests, LONG, 10, new IngressMetrics(),
-        new CancelPublisher(cancels, Clock.systemUTC(), new IngressMetrics()))) {
+    try (ReplyCorrelator refusing =
+        new ReplyCorrelator(requests, LONG, 10, new IngressMetrics(), publisher)) {
       final var reply = refusing.call(Fixtures.request("req_lost_ack")).toFuture();
       await().atMost(WAIT).until(() -> requests.history().size() == 1);
 
@@ -113,9 +113,10 @@ class RequestCancelTest {
           }
         };
     final MockProducer<String, ChatRequest> requests = Fixtures.producer(false);
-    try (ReplyCorrelator refusing = new ReplyCorrelator(
-        requests, LONG, 10, new IngressMetrics(),
-        new CancelPublisher(waiting, Clock.systemUTC(), new IngressMetrics()))) {
+    try (CancelPublisher slowCancels =
+            new CancelPublisher(waiting, Clock.systemUTC(), new IngressMetrics());
+        ReplyCorrelator refusing =
+            new ReplyCorrelator(requests, LONG, 10, new IngressMetrics(), slowCancels)) {
       final var first = refusing.call(Fixtures.request("req_first")).toFuture();
       final var second = refusing.call(Fixtures.request("req_second")).toFuture();
       await().atMost(WAIT).until(() -> requests.history().size() == 2);

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,6 +32,12 @@ import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
  *       batch's fetch waiting behind the one sent ahead for the last. When there is nothing to
  *       restore Streams does not poll that consumer, unless the app keeps standby replicas: their
  *       updates poll it without pause, so then it keeps the configured wait.
+ *   <li><b>A restore poll is short.</b> Streams polls the restore consumer for {@code poll.ms},
+ *       the stream threads' idle poll, and learns that a changelog is restored only when a poll
+ *       returns. An empty changelog returns no record, so each batch of tasks waited out two
+ *       whole polls: with the 500 ms of the router and batch progress, a second per batch, the
+ *       last app of a start to run. Without standbys the restore consumer polls for at most
+ *       {@link #RESTORE_POLL}; a record still ends a poll at once.
  *   <li><b>A steady global table waits like a tail.</b> Its consumer has no group and a fixed
  *       assignment, so a long fetch wait delays nothing: a record answers a waiting fetch at once.
  *       Unless a wait is configured, it is {@link PartitionTail#IDLE_FETCH_WAIT}, not Kafka's
@@ -46,6 +53,9 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
 
   /** The fetch wait while restoring; a shorter configured one is kept. */
   static final int RESTORE_FETCH_WAIT_MS = 10;
+
+  /** The longest a restore consumer without standbys polls, whatever Streams asks. */
+  static final Duration RESTORE_POLL = Duration.ofMillis(50);
 
   /** Appended to the global consumer's client id while it restores. */
   static final String RESTORING_CLIENT_SUFFIX = "-restoring";
@@ -77,13 +87,22 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
   @Override
   public Consumer<byte[], byte[]> getConsumer(final Map<String, Object> config) {
     final Consumer<byte[], byte[]> consumer = super.getConsumer(config);
-    return forwarding(
-        () -> consumer, this::awaitInternalTopics, false, "stream thread consumer");
+    return forwarding(() -> consumer, timeout -> {
+      awaitInternalTopics();
+      return timeout;
+    }, false, "stream thread consumer");
   }
 
   @Override
   public Consumer<byte[], byte[]> getRestoreConsumer(final Map<String, Object> config) {
-    return super.getRestoreConsumer(restoreConsumerConfig(config));
+    final Consumer<byte[], byte[]> consumer =
+        super.getRestoreConsumer(restoreConsumerConfig(config));
+    if (standbyReplicas) {
+      return consumer;
+    }
+    return forwarding(() -> consumer,
+        timeout -> timeout.compareTo(RESTORE_POLL) > 0 ? RESTORE_POLL : timeout,
+        false, "restore consumer");
   }
 
   /** The stream threads' restore consumer's config: the short wait unless there are standbys. */
@@ -100,7 +119,10 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
         config.get(ConsumerConfig.CLIENT_ID_CONFIG) + RESTORING_CLIENT_SUFFIX);
     final GlobalConsumer global = new GlobalConsumer(super.getGlobalConsumer(restoring),
         () -> super.getGlobalConsumer(steadyGlobalConfig(config)));
-    return forwarding(global::current, global::switchOnceRestored, true, "global consumer");
+    return forwarding(global::current, timeout -> {
+      global.switchOnceRestored();
+      return timeout;
+    }, true, "global consumer");
   }
 
   /** The steady global consumer's config: a tail's fetch wait unless one is configured. */
@@ -133,18 +155,19 @@ final class StartupClientSupplier extends DefaultKafkaClientSupplier {
   }
 
   /**
-   * A consumer that runs {@code beforePoll} ahead of each poll and forwards every call; with
-   * {@code closeAtOnce}, any close is one that waits for nothing (for a consumer without a group).
+   * A consumer that forwards every call; ahead of each poll it runs {@code beforePoll}, which gives
+   * the timeout to poll with. With {@code closeAtOnce}, any close is one that waits for nothing
+   * (for a consumer without a group).
    */
   @SuppressWarnings("unchecked")
   private static Consumer<byte[], byte[]> forwarding(
-      final Supplier<Consumer<byte[], byte[]>> target, final Runnable beforePoll,
+      final Supplier<Consumer<byte[], byte[]>> target, final UnaryOperator<Duration> beforePoll,
       final boolean closeAtOnce, final String description) {
     return (Consumer<byte[], byte[]>) Proxy.newProxyInstance(
         Consumer.class.getClassLoader(), new Class<?>[] {Consumer.class},
         (proxy, method, args) -> {
           switch (method.getName()) {
-            case "poll" -> beforePoll.run();
+            case "poll" -> args[0] = beforePoll.apply((Duration) args[0]);
             case "close" -> {
               if (closeAtOnce) {
                 closeWithoutWaiting(target.get());

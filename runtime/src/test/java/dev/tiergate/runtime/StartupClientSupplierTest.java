@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tiergate.stack.FreePorts;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +60,31 @@ class StartupClientSupplierTest {
         .isEqualTo(CONFIG);
     assertThat(StartupClientSupplier.withRestoreFetchWait(Map.of(wait, "5")))
         .as("a shorter configured wait is kept").containsEntry(wait, 5);
+  }
+
+  /**
+   * Streams polls its restore consumer for {@code poll.ms}; the broker here never answers, so an
+   * uncapped poll would take the whole minute asked for.
+   */
+  @Test
+  void aRestoreConsumerPollsBrieflyWhateverStreamsAsksUnlessStandbysKeepItPolling()
+      throws Exception {
+    final TopicPartition changelog = new TopicPartition("app-store-changelog", 0);
+    try (Consumer<byte[], byte[]> restore =
+        new StartupClientSupplier(Duration.ZERO, false).getRestoreConsumer(CONFIG)) {
+      restore.assign(List.of(changelog));
+      CompletableFuture.runAsync(() -> restore.poll(Duration.ofMinutes(1)))
+          .get(10, TimeUnit.SECONDS);
+    }
+    try (Consumer<byte[], byte[]> standby =
+        new StartupClientSupplier(Duration.ZERO, true).getRestoreConsumer(CONFIG)) {
+      standby.assign(List.of(changelog));
+      final CompletableFuture<?> polled =
+          CompletableFuture.runAsync(() -> standby.poll(Duration.ofSeconds(3)));
+      Thread.sleep(1_000);
+      assertThat(polled).as("with standbys the poll Streams asks for").isNotDone();
+      polled.get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

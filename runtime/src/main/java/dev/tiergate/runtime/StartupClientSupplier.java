@@ -34,10 +34,10 @@ import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
  *       updates poll it without pause, so then it keeps the configured wait.
  *   <li><b>A restore poll is short.</b> Streams polls the restore consumer for {@code poll.ms},
  *       the stream threads' idle poll, and learns that a changelog is restored only when a poll
- *       returns. An empty changelog returns no record, so each batch of tasks waited out two
- *       whole polls: with the 500 ms of the router and batch progress, a second per batch, the
- *       last app of a start to run. Without standbys the restore consumer polls for at most
- *       {@link #RESTORE_POLL}; a record still ends a poll at once.
+ *       returns. An empty changelog returns no record, so each batch of tasks would wait out two
+ *       whole polls: a second per batch with the 500 ms of the router and batch progress. Without
+ *       standbys the restore consumer polls for at most {@link #RESTORE_POLL}; a record still
+ *       ends a poll at once.
  *   <li><b>A steady global table waits like a tail.</b> Its consumer has no group and a fixed
  *       assignment, so a long fetch wait delays nothing: a record answers a waiting fetch at once.
  *       Unless a wait is configured, it is {@link PartitionTail#IDLE_FETCH_WAIT}, not Kafka's

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cold start of `./tiergate up` as a user sees it, from the command to the first reply.
-#   benchmarks/cold-start.sh [RUNS] [--idle]    (RUNS default 2)
+#   benchmarks/cold-start.sh [RUNS] [--idle]    (RUNS default 2, in either order)
 # Per run: a fresh data directory and free ports; the wall time until the banner ("Tiergate is up"),
 # the stack's own "ready in" figure, the time until one chat request sent right after the banner has
 # come back (its HTTP status must be 200), the CPU time `up`'s JVM had spent at the banner (and how
@@ -15,8 +15,14 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUNS="${1:-2}"
-IDLE="${2:-}"
+RUNS=2
+IDLE=""
+for arg in "$@"; do
+  case "$arg" in
+    --idle) IDLE="--idle" ;;
+    *) RUNS="$arg" ;;
+  esac
+done
 # TIERGATE names another build's script to compare with (a before/after pair).
 TIERGATE="${TIERGATE:-$ROOT/tiergate}"
 

@@ -100,8 +100,7 @@ public final class PartitionTail<V> implements AutoCloseable {
     this.keepNotingPositions = builder.notePositions;
     this.onRecord = Objects.requireNonNull(builder.onRecord, "onRecord");
     this.onUndecodable = builder.onUndecodable;
-    this.thread = new Thread(this::run, builder.threadName);
-    this.thread.setDaemon(true);
+    this.thread = DaemonThreads.named(builder.threadName).newThread(this::run);
   }
 
   /**

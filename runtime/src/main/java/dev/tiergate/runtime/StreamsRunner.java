@@ -115,12 +115,12 @@ public final class StreamsRunner implements AutoCloseable {
     }
     // The app joins its group once its global tables are restored; its internal topics are
     // created meanwhile, so that join finds them.
-    final Thread topics = new Thread(this::createInternalTopics, "tiergate-" + name + "-topics");
-    topics.setDaemon(true);
+    final Thread topics =
+        DaemonThreads.named("tiergate-" + name + "-topics").newThread(this::createInternalTopics);
     topicCreator = topics;
     topics.start();
-    final Thread thread = new Thread(this::startStreams, "tiergate-" + name + "-start");
-    thread.setDaemon(true);
+    final Thread thread =
+        DaemonThreads.named("tiergate-" + name + "-start").newThread(this::startStreams);
     starter = thread;
     thread.start();
     final boolean settledInTime = await(settled, timeout);

@@ -245,6 +245,11 @@ public record RouterConfig(
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL_MS));
     props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(IDLE_POLL_MS));
+    // A task reads a request partition and the same-numbered usage partition, which only merge into
+    // the reservations repartition: no order between the two to wait for. Idling would hold a
+    // request back until the usage partition's lag is known, and Streams 4 formats log text for
+    // every empty partition on every loop while a task may idle.
+    props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
     // Only the tables are deserialized by Streams itself (requests are decoded in the topology and
     // dead-lettered there); a bad rule or model is dead-lettered and skipped, the old value stays.
     props.put(

@@ -92,6 +92,7 @@ class RouterConfigTest {
         .containsEntry("producer.linger.ms", "0")
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000")
         .containsEntry(StreamsConfig.POLL_MS_CONFIG, "500")
+        .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1")
         .containsEntry(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE)
         .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "tiergate-router")
         .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092");

@@ -3,6 +3,7 @@ package dev.tiergate.dispatcher.provider;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Where one provider is reached and how it is spoken to. The API key stays in this process: it is
@@ -14,6 +15,9 @@ import java.util.Optional;
  */
 public record ProviderEndpoint(
     String name, URI baseUrl, Optional<String> apiKey, ProviderFormat format) {
+
+  /** Compiled once: {@link #resolve} runs for every provider call. */
+  private static final Pattern TRAILING_SLASHES = Pattern.compile("/+$");
 
   public ProviderEndpoint {
     Objects.requireNonNull(name, "name");
@@ -27,7 +31,7 @@ public record ProviderEndpoint(
 
   /** The absolute URL of an adapter path such as {@code /chat/completions}. */
   public String resolve(final String path) {
-    final String base = baseUrl.toString().replaceAll("/+$", "");
+    final String base = TRAILING_SLASHES.matcher(baseUrl.toString()).replaceAll("");
     return path.startsWith("/") ? base + path : base + "/" + path;
   }
 
